@@ -1,0 +1,1 @@
+//! The joined atlas snapshot.

@@ -1,0 +1,3 @@
+//! Loading and validating input files.
+mod error;
+pub use error::{LoadError, Location, Problem};
