@@ -1,1 +1,65 @@
-//! Configuration.
+//! Configuration: the one place flags and environment variables are read.
+//! Every flag can also be set by the environment variable shown in `--help`.
+
+use crate::atlas::Inputs;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The embedded default data: `geodata/` of this source tree.
+pub const EMBEDDED_GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata");
+
+/// Which data to load (the embedded sample data unless files are given).
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Folder of the embedded default data.
+    #[arg(long, env = "BANDO_GEODATA", default_value = EMBEDDED_GEODATA)]
+    pub geodata: PathBuf,
+    /// Commune boundaries (FlatGeobuf or GeoJSON, WGS84); the edition is told from the
+    /// codes. Repeat for both editions.
+    #[arg(long, env = "BANDO_BOUNDARIES", value_delimiter = ',')]
+    pub boundaries: Vec<PathBuf>,
+    /// Property of the boundary features holding the commune code.
+    #[arg(long, env = "BANDO_CODE_PROPERTY", default_value = "code")]
+    pub code_property: String,
+    /// Commune NTM results CSV: code,year,level,criteria_met,recognized_on,decision.
+    #[arg(long, env = "BANDO_RESULTS")]
+    pub results: Option<PathBuf>,
+    /// District NTM results CSV: code,year,level,recognized_on,decision.
+    #[arg(long, env = "BANDO_DISTRICT_RESULTS")]
+    pub district_results: Option<PathBuf>,
+    /// Province results CSV: code,year,level(hoan_thanh),recognized_on,decision.
+    #[arg(long, env = "BANDO_PROVINCE_RESULTS")]
+    pub province_results: Option<PathBuf>,
+    /// Pilot models CSV: id,name,kind,field,commune_code,lon,lat,approved_year.
+    #[arg(long, env = "BANDO_PILOTS")]
+    pub pilots: Option<PathBuf>,
+    /// Rural tourism CSV: id,name,category,ocop_stars,commune_code,lon,lat,url.
+    #[arg(long, env = "BANDO_TOURISM")]
+    pub tourism: Option<PathBuf>,
+}
+
+impl DataArgs {
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            geodata_dir: self.geodata.clone(),
+            boundaries: self.boundaries.clone(),
+            code_property: self.code_property.clone(),
+            commune_results: self.results.clone(),
+            district_results: self.district_results.clone(),
+            province_results: self.province_results.clone(),
+            pilots: self.pilots.clone(),
+            tourism: self.tourism.clone(),
+        }
+    }
+}
+
+/// Server settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, env = "BANDO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub data: DataArgs,
+}

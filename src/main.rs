@@ -1,1 +1,164 @@
-fn main() {}
+//! The `bando` command line: serve, query, validate, geodata.
+
+use anyhow::Context;
+use bando::api::{self, AppState};
+use bando::atlas::{self, SharedAtlas};
+use bando::config::{DataArgs, ServeArgs};
+use bando::model::{Edition, LonLat};
+use bando::query::{self, PointQuery};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "bando", version, about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the embedded sample maps unless data files are given).
+    Serve(ServeArgs),
+    /// Which commune is at LON LAT, its NTM level and what is nearby.
+    Query {
+        lon: f64,
+        lat: f64,
+        #[arg(long, default_value_t = 2024)]
+        edition: u16,
+        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
+        year: u16,
+        #[arg(long, default_value_t = query::DEFAULT_RADIUS_M)]
+        radius_m: f64,
+        /// Print the answer as JSON (as the HTTP API does).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Check input files (boundaries .fgb/.geojson; results, pilots, tourism .csv) and
+    /// print every problem; exits non-zero when there is any.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = "code")]
+        code_property: String,
+        #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
+        geodata: PathBuf,
+    },
+    /// Build the embedded default data.
+    Geodata {
+        #[command(subcommand)]
+        action: GeodataAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeodataAction {
+    /// Generate geodata/ from the reference tables (../shared/data).
+    Build {
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"))]
+        reference: PathBuf,
+        #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Query { lon, lat, edition, year, radius_m, json, data } => {
+            let edition = Edition::parse(&edition.to_string())?;
+            anyhow::ensure!(query::YEARS.contains(&year), "--year must be within 2021–2025");
+            let (atlas, _) = atlas::build(&data.inputs())?;
+            let q = PointQuery { position: LonLat::new(lon, lat), edition, year, radius_m };
+            let Some(answer) = query::commune_at(&atlas, q) else {
+                eprintln!("no commune of edition {edition} contains ({lon}, {lat})");
+                return Ok(ExitCode::from(3));
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                print!("{}", bando::query::text::render(&answer));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { files, code_property, geodata } => {
+            let report = bando::load::validate::validate_files(&files, &code_property, &geodata);
+            print!("{report}");
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Geodata { action: GeodataAction::Build { reference, out } } => {
+            let report = bando::geodata::build(&reference, &out)?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let inputs = args.data.inputs();
+    let started = std::time::Instant::now();
+    let (atlas, summary) = atlas::build(&inputs).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
+    tracing::info!(
+        communes_2024 = summary.communes[0],
+        communes_2025 = summary.communes[1],
+        vertices = summary.vertices[0] + summary.vertices[1],
+        repaired_rings = summary.repaired_rings,
+        seconds = started.elapsed().as_secs_f64(),
+        version = %atlas.version,
+        "atlas built"
+    );
+    let state = AppState::new(SharedAtlas::new(atlas), inputs);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+        let addr = listener.local_addr()?;
+        // Tests and scripts read this line to find the port.
+        println!("listening on http://{addr}");
+        tokio::spawn(reload_on_sighup(state.clone()));
+        let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// `kill -HUP` reloads the data as `POST /api/v1/admin/reload` does.
+async fn reload_on_sighup(state: AppState) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        while hup.recv().await.is_some() {
+            let _ = api::reload_atlas(&state).await;
+        }
+    }
+}

@@ -151,7 +151,7 @@ pub struct Province {
 }
 
 /// One recognition event: from `year` on, the unit is at `level` (until a later record).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LevelRecord {
     pub year: u16,
     pub level: Level,

@@ -1,0 +1,41 @@
+//! Reload without restart: re-read every input, validate, and publish the new atlas
+//! whole. If anything is wrong the old atlas stays and the problems are returned.
+
+use super::{ApiError, AppState};
+use crate::atlas;
+use axum::extract::{ConnectInfo, State};
+use axum::Json;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+/// Rebuilds the atlas from the state's inputs and publishes it; returns the new version.
+pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
+    let _one_at_a_time = state.reload_lock.lock().await;
+    let inputs = state.inputs.clone();
+    let built = tokio::task::spawn_blocking(move || atlas::build(&inputs))
+        .await
+        .map_err(|e| ApiError::Invalid { message: format!("reload failed: {e}"), problems: vec![] })?;
+    match built {
+        Ok((atlas, _summary)) => {
+            let version = atlas.version.clone();
+            state.atlas.publish(atlas);
+            tracing::info!(%version, "atlas reloaded");
+            Ok(version)
+        }
+        Err(e) => {
+            tracing::warn!("reload refused, the previous data stays published:\n{e}");
+            Err(ApiError::Invalid {
+                message: "the inputs have problems; the previous data stays published".into(),
+                problems: e.problems.iter().map(ToString::to_string).collect(),
+            })
+        }
+    }
+}
+
+pub async fn reload(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Result<Json<Value>, ApiError> {
+    if !peer.ip().is_loopback() {
+        return Err(ApiError::Forbidden("reload is accepted from the server's own host only".into()));
+    }
+    let version = reload_atlas(&state).await?;
+    Ok(Json(json!({ "reloaded": true, "data_version": version })))
+}

@@ -1,1 +1,0 @@
-//! The joined atlas snapshot.

@@ -1,0 +1,530 @@
+//! Builds an [`Atlas`] from its input files (see the module doc of `atlas` for the steps).
+
+use super::{Atlas, DataSource, EditionAtlas, Inputs, Sources};
+use crate::index::{AreaIndex, PointIndex, PreparedArea};
+use crate::load::{self, BoundaryFeature, BoundaryFile, CrosswalkRelation, LoadError, Location, Problem};
+use crate::model::{
+    Commune, CommuneCode, CommuneKind, District, DistrictCode, Edition, LevelRecord, LonLat, PilotModel,
+    Province, ProvinceCode, TourismSite,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+
+/// What a build read, for the log and `bando validate`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildSummary {
+    pub communes: [usize; 2],
+    pub vertices: [usize; 2],
+    pub repaired_rings: usize,
+    pub results: usize,
+    pub pilots: usize,
+    pub tourism: usize,
+    /// Crosswalk pairs naming a code absent from the loaded boundaries (skipped).
+    pub crosswalk_skipped: usize,
+}
+
+/// Builds the atlas, or returns every problem found in every input.
+pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
+    let mut problems = Vec::new();
+    let mut summary = BuildSummary::default();
+
+    // 1. Reference communes (embedded) and user boundaries, by edition.
+    let reference: Vec<Option<BoundaryFile>> = Edition::ALL
+        .iter()
+        .map(|e| keep(load::read_boundaries(&inputs.embedded_file(&communes_file(*e)), "code"), &mut problems))
+        .collect();
+    let [Some(ref_2024), Some(ref_2025)] = <[Option<BoundaryFile>; 2]>::try_from(reference).ok().unwrap_or([None, None])
+    else {
+        return Err(LoadError { problems });
+    };
+    let references = [index_by_code(&ref_2024), index_by_code(&ref_2025)];
+    let mut chosen: [Option<BoundaryFile>; 2] = [None, None];
+    for path in &inputs.boundaries {
+        let Some(file) = keep(load::read_boundaries(path, &inputs.code_property), &mut problems) else { continue };
+        match detect_edition(&file, &references) {
+            Ok(edition) if chosen[edition.index()].is_some() => problems.push(Problem::new(
+                path,
+                Location::File,
+                format!("a second boundary file for edition {edition}; give one file per edition"),
+            )),
+            Ok(edition) => chosen[edition.index()] = Some(file),
+            Err(p) => problems.push(p),
+        }
+    }
+    let [user_2024, user_2025] = chosen;
+
+    // 2–3. Join attributes and index, per edition.
+    let mut editions = Vec::new();
+    for (edition, reference, user) in
+        [(Edition::E2024, &ref_2024, user_2024), (Edition::E2025, &ref_2025, user_2025)]
+    {
+        let reference_index = &references[edition.index()];
+        let (file, sample) = match user {
+            Some(f) => (f, false),
+            None => (clone_file(reference), true),
+        };
+        summary.repaired_rings += repaired(&file);
+        let source = if sample { DataSource::sample(&file.path) } else { DataSource::user(&file.path) };
+        match edition_atlas(edition, file, reference, reference_index, source) {
+            Ok(e) => editions.push(e),
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    drop(ref_2024);
+    drop(ref_2025);
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    let [e2024, e2025] = <[EditionAtlas; 2]>::try_from(editions).ok().expect("both editions built");
+    summary.communes = [e2024.communes.len(), e2025.communes.len()];
+    summary.vertices = [e2024.index.vertex_count(), e2025.index.vertex_count()];
+
+    // 4. Results, places and crosswalk, checked against the boundaries.
+    let sources = Sources {
+        results: inputs.pick(&inputs.commune_results, "results-communes.csv"),
+        district_results: inputs.pick(&inputs.district_results, "results-districts.csv"),
+        province_results: inputs.pick(&inputs.province_results, "results-provinces.csv"),
+        pilots: inputs.pick(&inputs.pilots, "pilots.csv"),
+        tourism: inputs.pick(&inputs.tourism, "tourism.csv"),
+    };
+    let commune_results = keep(commune_results(&sources.results.path, &e2024), &mut problems);
+    let district_results = keep(district_results(&sources.district_results.path, &e2024), &mut problems);
+    let province_completed = keep(province_results(&sources.province_results.path, &e2024), &mut problems);
+    let pilots = keep(pilots(&sources.pilots.path, &e2024), &mut problems);
+    let tourism = keep(tourism(&sources.tourism.path, &e2024), &mut problems);
+    let crosswalk_path = inputs.embedded_file("crosswalk-2024-2025.csv");
+    let crosswalk = keep(load::read_crosswalk(&crosswalk_path), &mut problems);
+    let (Some(commune_results), Some(district_results), Some(province_completed), Some(pilots), Some(tourism), Some(crosswalk)) =
+        (commune_results, district_results, province_completed, pilots, tourism, crosswalk)
+    else {
+        return Err(LoadError { problems });
+    };
+    let mut e2025 = e2025;
+    let (former, skipped) = former_communes(&crosswalk, &e2024, &e2025);
+    e2025.former = former;
+    summary.crosswalk_skipped = skipped;
+    summary.results = commune_results.values().map(Vec::len).sum();
+    summary.pilots = pilots.len();
+    summary.tourism = tourism.len();
+
+    let mut files: Vec<PathBuf> = [&e2024.boundaries, &e2025.boundaries]
+        .into_iter()
+        .chain([&sources.results, &sources.district_results, &sources.province_results, &sources.pilots, &sources.tourism])
+        .map(|d| d.path.clone())
+        .collect();
+    files.push(crosswalk_path);
+    let version = content_version(&files).map_err(LoadError::one)?;
+
+    let atlas = Atlas {
+        pilot_index: PointIndex::new(pilots.iter().map(|p| p.position)),
+        tourism_index: PointIndex::new(tourism.iter().map(|t| t.position)),
+        editions: [e2024, e2025],
+        commune_results,
+        district_results,
+        province_completed,
+        pilots,
+        tourism,
+        sources,
+        version,
+    };
+    Ok((atlas, summary))
+}
+
+/// The value, or `None` with its problems added to the list.
+fn keep<T>(result: Result<T, LoadError>, problems: &mut Vec<Problem>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.extend(e.problems);
+            None
+        }
+    }
+}
+
+fn communes_file(edition: Edition) -> String {
+    format!("communes-{}.fgb", edition.year())
+}
+
+fn repaired(file: &BoundaryFile) -> usize {
+    let r = file.repairs;
+    r.closed_rings + r.reoriented_rings + r.dropped_degenerate_rings + usize::from(r.removed_repeated_points > 0)
+}
+
+fn clone_file(file: &BoundaryFile) -> BoundaryFile {
+    BoundaryFile {
+        path: file.path.clone(),
+        features: file
+            .features
+            .iter()
+            .map(|f| BoundaryFeature {
+                index: f.index,
+                code: f.code.clone(),
+                properties: f.properties.clone(),
+                geometry: f.geometry.clone(),
+            })
+            .collect(),
+        repairs: file.repairs,
+        vertex_count: file.vertex_count,
+    }
+}
+
+fn index_by_code(file: &BoundaryFile) -> HashMap<String, usize> {
+    file.features.iter().enumerate().map(|(i, f)| (normalise_code(&f.code), i)).collect()
+}
+
+/// Codes compare as numbers ("571" and "00571" are the same commune).
+fn normalise_code(code: &str) -> String {
+    CommuneCode::parse(code).map_or_else(|_| code.trim().to_string(), |c| c.to_string())
+}
+
+/// A user file belongs to the edition most of its codes come from; at least half of
+/// them must be known there, or the file is refused with the counts.
+fn detect_edition(file: &BoundaryFile, references: &[HashMap<String, usize>; 2]) -> Result<Edition, Problem> {
+    let total = file.features.len().max(1);
+    let known = |r: &HashMap<String, usize>| file.features.iter().filter(|f| r.contains_key(&normalise_code(&f.code))).count();
+    let counts = [known(&references[0]), known(&references[1])];
+    // Codes are shared between editions (unchanged communes): more matches decide, and a
+    // file with about as many communes as an edition settles a tie.
+    let by_size = |e: Edition| (references[e.index()].len() as f64 - total as f64).abs();
+    let edition = if counts[0] != counts[1] {
+        if counts[0] > counts[1] { Edition::E2024 } else { Edition::E2025 }
+    } else if by_size(Edition::E2024) <= by_size(Edition::E2025) {
+        Edition::E2024
+    } else {
+        Edition::E2025
+    };
+    let best = counts[edition.index()];
+    if best * 2 < total {
+        return Err(Problem::new(
+            &file.path,
+            Location::File,
+            format!(
+                "cannot tell the boundary edition: only {} of {} codes are 2024 communes and {} are 2025 communes (is the code property right?)",
+                counts[0], total, counts[1]
+            ),
+        ));
+    }
+    Ok(edition)
+}
+
+/// Joins each feature's attributes (file first, reference second) and prepares its shape.
+fn edition_atlas(
+    edition: Edition,
+    file: BoundaryFile,
+    reference: &BoundaryFile,
+    reference_index: &HashMap<String, usize>,
+    source: DataSource,
+) -> Result<EditionAtlas, LoadError> {
+    let path = file.path.clone();
+    let mut problems = Vec::new();
+    let mut rows: Vec<(Commune, PreparedArea)> = Vec::with_capacity(file.features.len());
+    let mut districts = BTreeMap::new();
+    let mut provinces = BTreeMap::new();
+    for feature in file.features {
+        let at = Location::Feature(feature.index);
+        let code = match CommuneCode::parse(&feature.code) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(Problem::new(&path, at, e.to_string()).field("code", &feature.code));
+                continue;
+            }
+        };
+        let reference_props = reference_index.get(&code.to_string()).map(|&i| &reference.features[i].properties);
+        let attr = |key: &str| -> Option<&str> {
+            let own = feature.properties.get(key).map(|s| s.trim()).filter(|s| !s.is_empty());
+            own.or_else(|| reference_props.and_then(|p| p.get(key)).map(|s| s.trim()).filter(|s| !s.is_empty()))
+        };
+        let missing = |what: &str| {
+            Problem::new(
+                &path,
+                at.clone(),
+                format!("commune {code} is not in the {edition} reference table and the file gives no {what}"),
+            )
+            .field(what, "")
+        };
+        let Some(name) = attr("name") else {
+            problems.push(missing("name"));
+            continue;
+        };
+        let kind = match attr("kind").map(CommuneKind::parse) {
+            Some(Ok(k)) => k,
+            Some(Err(e)) => {
+                problems.push(Problem::new(&path, at, e.to_string()).field("kind", attr("kind").unwrap_or("")));
+                continue;
+            }
+            None => match CommuneKind::from_name(name) {
+                Some(k) => k,
+                None => {
+                    problems.push(missing("kind"));
+                    continue;
+                }
+            },
+        };
+        let Some(province) = attr("province_code").and_then(|c| ProvinceCode::parse(c).ok()) else {
+            problems.push(missing("province_code"));
+            continue;
+        };
+        // The province name: the feature's, else the reference's for that province code.
+        let province_name = attr("province_name")
+            .map(str::to_string)
+            .or_else(|| reference_province_name(reference, province))
+            .unwrap_or_else(|| format!("Tỉnh {province}"));
+        provinces.entry(province).or_insert(Province { code: province, name: province_name });
+        let district = if edition == Edition::E2024 {
+            let code = attr("district_code").and_then(|c| DistrictCode::parse(c).ok());
+            if let (Some(d), Some(n)) = (code, attr("district_name")) {
+                districts.entry(d).or_insert(District { code: d, name: n.to_string(), province });
+            }
+            code
+        } else {
+            None
+        };
+        let label_point = match (attr("label_lon").map(str::parse::<f64>), attr("label_lat").map(str::parse::<f64>)) {
+            (Some(Ok(lon)), Some(Ok(lat))) => Some(LonLat::new(lon, lat)),
+            _ => None,
+        };
+        let area = PreparedArea::new(&feature.geometry);
+        drop(feature.geometry);
+        let commune = Commune { code, name: name.to_string(), kind, district, province, label_point };
+        rows.push((commune, area));
+    }
+    rows.sort_by_key(|(c, _)| c.code);
+    for pair in rows.windows(2) {
+        if pair[0].0.code == pair[1].0.code {
+            problems.push(Problem::new(&path, Location::File, "duplicate commune code").field("code", pair[0].0.code.to_string()));
+        }
+    }
+    let (communes, areas): (Vec<Commune>, Vec<PreparedArea>) = rows.into_iter().unzip();
+    let communes = LoadError::check(communes, problems)?;
+    let by_code = communes.iter().enumerate().map(|(i, c)| (c.code, i)).collect();
+    Ok(EditionAtlas {
+        edition,
+        index: AreaIndex::new(areas),
+        communes,
+        districts,
+        provinces,
+        boundaries: source,
+        former: Vec::new(),
+        by_code,
+    })
+}
+
+fn reference_province_name(reference: &BoundaryFile, province: ProvinceCode) -> Option<String> {
+    let code = province.to_string();
+    reference
+        .features
+        .iter()
+        .find(|f| f.properties.get("province_code").is_some_and(|c| c.trim() == code))
+        .and_then(|f| f.properties.get("province_name").cloned())
+}
+
+fn unknown_code(path: &Path, line: u64, field: &str, code: impl ToString, what: &str) -> Problem {
+    Problem::new(path, Location::Line(line), format!("no {what} has this code in the edition 2024 boundaries"))
+        .field(field, code.to_string())
+}
+
+fn commune_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<CommuneCode, Vec<LevelRecord>>, LoadError> {
+    let rows = load::read_commune_results(path)?;
+    let mut problems = Vec::new();
+    let mut by_code: HashMap<CommuneCode, Vec<LevelRecord>> = HashMap::new();
+    for row in rows {
+        let code = row.value.code;
+        match e2024.commune(code) {
+            None => problems.push(unknown_code(path, row.line, "code", code, "commune")),
+            Some(c) if !c.kind.ntm_eligible() => problems.push(
+                Problem::new(
+                    path,
+                    Location::Line(row.line),
+                    format!("{} is a {}: only xã are eligible for NTM", c.name, c.kind.label_vi()),
+                )
+                .field("code", code.to_string()),
+            ),
+            Some(_) => by_code.entry(code).or_default().push(row.value.record),
+        }
+    }
+    for records in by_code.values_mut() {
+        records.sort_by_key(|r| r.year);
+    }
+    LoadError::check(by_code, problems)
+}
+
+fn district_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<DistrictCode, Vec<LevelRecord>>, LoadError> {
+    let rows = load::read_district_results(path)?;
+    let mut problems = Vec::new();
+    let mut by_code: HashMap<DistrictCode, Vec<LevelRecord>> = HashMap::new();
+    for row in rows {
+        if e2024.districts.contains_key(&row.value.code) {
+            by_code.entry(row.value.code).or_default().push(row.value.record);
+        } else {
+            problems.push(unknown_code(path, row.line, "code", row.value.code, "district"));
+        }
+    }
+    for records in by_code.values_mut() {
+        records.sort_by_key(|r| r.year);
+    }
+    LoadError::check(by_code, problems)
+}
+
+fn province_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<ProvinceCode, u16>, LoadError> {
+    let rows = load::read_province_results(path)?;
+    let mut problems = Vec::new();
+    let mut done = HashMap::new();
+    for row in rows {
+        if !e2024.provinces.contains_key(&row.value.code) {
+            problems.push(unknown_code(path, row.line, "code", row.value.code, "province"));
+        } else if done.insert(row.value.code, row.value.year).is_some() {
+            problems.push(
+                Problem::new(path, Location::Line(row.line), "a province completes once; this code already has a row")
+                    .field("code", row.value.code.to_string()),
+            );
+        }
+    }
+    LoadError::check(done, problems)
+}
+
+/// Checks that a point feature lies in its commune, or places it inside when absent.
+fn place_in_commune(
+    path: &Path,
+    line: u64,
+    code: CommuneCode,
+    position: Option<LonLat>,
+    e2024: &EditionAtlas,
+) -> Result<LonLat, Problem> {
+    let Some(i) = e2024.position(code) else {
+        return Err(unknown_code(path, line, "commune_code", code, "commune"));
+    };
+    let area = e2024.index.area(i);
+    let commune = &e2024.communes[i];
+    match position {
+        Some(p) if area.contains(p.lon, p.lat) => Ok(p),
+        Some(p) => {
+            let found = e2024.index.locate(p).map_or_else(
+                || "in no commune".to_string(),
+                |j| format!("in {} {}", e2024.communes[j].code, e2024.communes[j].name),
+            );
+            Err(Problem::new(
+                path,
+                Location::Line(line),
+                format!(
+                    "the point ({}, {}) lies outside its commune {} {} ({found})",
+                    p.lon, p.lat, commune.code, commune.name
+                ),
+            )
+            .field("lon,lat", format!("{},{}", p.lon, p.lat)))
+        }
+        None => Ok(inside_point(commune, area)),
+    }
+}
+
+/// The commune's label point when it lies inside, else an interior point of its shape.
+fn inside_point(commune: &Commune, area: &PreparedArea) -> LonLat {
+    if let Some(p) = commune.label_point.filter(|p| area.contains(p.lon, p.lat)) {
+        return p;
+    }
+    use geo::InteriorPoint;
+    area.to_multipolygon()
+        .interior_point()
+        .map_or_else(|| LonLat::new(area.bbox()[0], area.bbox()[1]), |p| LonLat::new(p.x(), p.y()))
+}
+
+fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadError> {
+    let rows = load::read_pilots(path)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let r = row.value;
+        match place_in_commune(path, row.line, r.commune, r.position, e2024) {
+            Ok(position) => out.push(PilotModel {
+                id: r.id,
+                name: r.name,
+                kind: r.kind,
+                field: r.field,
+                commune: r.commune,
+                position,
+                approved_year: r.approved_year,
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    LoadError::check(out, problems)
+}
+
+fn tourism(path: &Path, e2024: &EditionAtlas) -> Result<Vec<TourismSite>, LoadError> {
+    let rows = load::read_tourism(path)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let r = row.value;
+        match place_in_commune(path, row.line, r.commune, r.position, e2024) {
+            Ok(position) => out.push(TourismSite {
+                id: r.id,
+                name: r.name,
+                category: r.category,
+                ocop_stars: r.ocop_stars,
+                commune: r.commune,
+                position,
+                url: r.url,
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    LoadError::check(out, problems)
+}
+
+/// For each 2025 commune, the 2024 communes it took whole or for the most part. Pairs
+/// naming codes absent from the loaded boundaries are skipped and counted.
+fn former_communes(
+    crosswalk: &[load::Sourced<load::CrosswalkRow>],
+    e2024: &EditionAtlas,
+    e2025: &EditionAtlas,
+) -> (Vec<Vec<u32>>, usize) {
+    let mut former = vec![Vec::new(); e2025.communes.len()];
+    let mut skipped = 0;
+    for row in crosswalk {
+        let r = &row.value;
+        if r.relation == CrosswalkRelation::Part {
+            continue;
+        }
+        match (e2024.position(r.code_2024), e2025.position(r.code_2025)) {
+            (Some(old), Some(new)) => former[new].push(old as u32),
+            _ => skipped += 1,
+        }
+    }
+    for list in &mut former {
+        list.sort_unstable();
+        list.dedup();
+    }
+    (former, skipped)
+}
+
+/// A short hash of the inputs' contents: the data version in answers and ETags.
+fn content_version(files: &[PathBuf]) -> Result<String, Problem> {
+    let mut hasher = Fnv64::default();
+    for path in files {
+        let bytes = std::fs::read(path).map_err(|e| Problem::new(path, Location::File, format!("cannot read: {e}")))?;
+        hasher.write(&bytes);
+        hasher.write_u64(bytes.len() as u64);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// FNV-1a, 64 bits: stable across runs and platforms (unlike `DefaultHasher`).
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv64 {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}

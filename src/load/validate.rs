@@ -1,0 +1,153 @@
+//! `bando validate FILE…`: run each file through its reader and, when data files are
+//! given, through a whole atlas build against the boundaries, so that cross-file
+//! problems (unknown codes, a pilot outside its commune) are reported too.
+
+use super::{read_boundaries, read_commune_results, read_crosswalk, read_district_results, read_pilots,
+    read_province_results, read_tourism, LoadError, Location, Problem};
+use crate::atlas::{self, Inputs};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What kind of input a file is, told from its extension and CSV header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Boundaries,
+    CommuneResults,
+    DistrictResults,
+    ProvinceResults,
+    Pilots,
+    Tourism,
+    Crosswalk,
+}
+
+/// One line per file: what it was read as, and its problems.
+pub struct ValidationReport {
+    pub files: Vec<(PathBuf, Option<FileKind>, usize)>,
+    pub problems: Vec<Problem>,
+}
+
+impl ValidationReport {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (path, kind, count) in &self.files {
+            let kind = kind.map_or("unknown kind".to_string(), |k| format!("{k:?}"));
+            writeln!(f, "{}: read as {kind}, {count} record(s)", path.display())?;
+        }
+        if self.problems.is_empty() {
+            writeln!(f, "no problems found")
+        } else {
+            write!(f, "{}", LoadError { problems: self.problems.clone() })
+        }
+    }
+}
+
+/// Tells a CSV's kind from its header columns.
+fn csv_kind(path: &Path) -> Result<FileKind, Problem> {
+    let header = std::fs::read_to_string(path)
+        .map_err(|e| Problem::new(path, Location::File, format!("cannot read: {e}")))?
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let cols: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
+    let has = |c: &str| cols.contains(&c);
+    let kind = if has("code_2024") && has("code_2025") {
+        FileKind::Crosswalk
+    } else if has("category") {
+        FileKind::Tourism
+    } else if has("kind") && has("commune_code") {
+        FileKind::Pilots
+    } else if has("level") && has("code") {
+        // Code width tells communes (5), districts (3) and provinces (2) apart.
+        let width = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.lines().nth(1).map(|l| l.split(',').next().unwrap_or("").trim().len()))
+            .unwrap_or(5);
+        match width {
+            2 => FileKind::ProvinceResults,
+            3 => FileKind::DistrictResults,
+            _ => FileKind::CommuneResults,
+        }
+    } else {
+        return Err(Problem::new(path, Location::File, format!("cannot tell what this CSV holds from its header '{header}'")));
+    };
+    Ok(kind)
+}
+
+fn kind_of(path: &Path) -> Result<FileKind, Problem> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "fgb" | "geojson" | "json" => Ok(FileKind::Boundaries),
+        "csv" => csv_kind(path),
+        _ => Err(Problem::new(path, Location::File, "unknown file type (expected .fgb, .geojson or .csv)")),
+    }
+}
+
+fn count<T>(r: Result<Vec<T>, LoadError>) -> Result<usize, LoadError> {
+    r.map(|v| v.len())
+}
+
+/// Validates each file alone, then (if all pass and data files are among them) together.
+pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) -> ValidationReport {
+    let mut report = ValidationReport { files: Vec::new(), problems: Vec::new() };
+    let mut inputs = Inputs::embedded(geodata);
+    inputs.code_property = code_property.to_string();
+    let mut has_data_files = false;
+    for path in files {
+        let kind = match kind_of(path) {
+            Ok(k) => k,
+            Err(p) => {
+                report.files.push((path.clone(), None, 0));
+                report.problems.push(p);
+                continue;
+            }
+        };
+        let slot = |o: &mut Option<PathBuf>| *o = Some(path.clone());
+        let result = match kind {
+            FileKind::Boundaries => read_boundaries(path, code_property).map(|f| f.features.len()),
+            FileKind::CommuneResults => {
+                slot(&mut inputs.commune_results);
+                count(read_commune_results(path))
+            }
+            FileKind::DistrictResults => {
+                slot(&mut inputs.district_results);
+                count(read_district_results(path))
+            }
+            FileKind::ProvinceResults => {
+                slot(&mut inputs.province_results);
+                count(read_province_results(path))
+            }
+            FileKind::Pilots => {
+                slot(&mut inputs.pilots);
+                count(read_pilots(path))
+            }
+            FileKind::Tourism => {
+                slot(&mut inputs.tourism);
+                count(read_tourism(path))
+            }
+            FileKind::Crosswalk => count(read_crosswalk(path)),
+        };
+        has_data_files |= !matches!(kind, FileKind::Boundaries | FileKind::Crosswalk);
+        if kind == FileKind::Boundaries {
+            inputs.boundaries.push(path.clone());
+        }
+        match result {
+            Ok(n) => report.files.push((path.clone(), Some(kind), n)),
+            Err(e) => {
+                report.files.push((path.clone(), Some(kind), 0));
+                report.problems.extend(e.problems);
+            }
+        }
+    }
+    if report.problems.is_empty() && has_data_files {
+        if let Err(e) = atlas::build(&inputs) {
+            report.problems.extend(e.problems);
+        }
+    }
+    report
+}

@@ -1,0 +1,195 @@
+//! Test harness: starts the real `bando` binary on 127.0.0.1 (port 0: the OS picks one)
+//! and talks to it over HTTP.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bando");
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn shared() -> PathBuf {
+    repo().join("../shared")
+}
+
+/// The real boundary files, or `None` with a printed reason when the folder is absent.
+pub fn shared_geodata(file: &str) -> Option<PathBuf> {
+    let path = shared().join("geodata").join(file);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("SKIPPED: {} is absent (real boundary files live in ../shared/geodata)", path.display());
+        None
+    }
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+/// How a server start ended when it did not come up.
+pub struct Failed {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Server {
+    /// Starts `bando serve` with extra arguments; panics if it does not come up.
+    pub fn start(args: &[&str]) -> Server {
+        match Server::try_start(args) {
+            Ok(s) => s,
+            Err(f) => panic!("server did not start (exit {:?}):\n{}\n{}", f.code, f.stdout, f.stderr),
+        }
+    }
+
+    /// Starts `bando serve`; `Err` carries the exit status and output when it exits
+    /// instead of listening.
+    pub fn try_start(args: &[&str]) -> Result<Server, Failed> {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn bando");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut seen = String::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(Ok(addr.to_string()));
+                    return;
+                }
+                seen.push_str(&line);
+                seen.push('\n');
+            }
+            let _ = tx.send(Err(seen));
+        });
+        match rx.recv_timeout(Duration::from_secs(300)) {
+            Ok(Ok(base)) => Ok(Server { child, base }),
+            Ok(Err(stdout)) => {
+                let status = child.wait().expect("wait");
+                let mut stderr = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut stderr);
+                }
+                Err(Failed { code: status.code(), stdout, stderr })
+            }
+            Err(_) => {
+                let _ = child.kill();
+                panic!("server did not print its address within 300 s");
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET returning (status, JSON body).
+    pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        response_json(agent().get(&self.url(path)).call())
+    }
+
+    pub fn post_json(&self, path: &str) -> (u16, serde_json::Value) {
+        response_json(agent().post(&self.url(path)).call())
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    thread_local! {
+        static AGENT: ureq::Agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(120)).build();
+    }
+    AGENT.with(Clone::clone)
+}
+
+fn response_json(r: Result<ureq::Response, ureq::Error>) -> (u16, serde_json::Value) {
+    let resp = match r {
+        Ok(resp) => resp,
+        Err(ureq::Error::Status(_, resp)) => resp,
+        Err(e) => panic!("request failed: {e}"),
+    };
+    let status = resp.status();
+    let body: serde_json::Value = resp.into_json().expect("JSON body");
+    (status, body)
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A commune row of the reference tables in ../shared/data.
+pub struct RefCommune {
+    pub code: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Reads `communes-2024.csv` or `communes-2025.csv` with a plain CSV reader,
+/// independently of the service's loaders.
+pub fn reference_communes(edition: u16) -> Vec<RefCommune> {
+    let path = shared().join(format!("data/communes-{edition}.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (c, n, x, y) = (col("code"), col("name"), col("lon"), col("lat"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            RefCommune {
+                code: r[c].to_string(),
+                name: r[n].to_string(),
+                lon: r[x].parse().expect("lon"),
+                lat: r[y].parse().expect("lat"),
+            }
+        })
+        .collect()
+}
+
+/// A scratch folder, removed at the end of the test.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("bando-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).expect("write");
+        path
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}

@@ -1,0 +1,116 @@
+//! Point queries over real HTTP against the embedded national data.
+
+mod common;
+use common::{reference_communes, Server};
+
+#[test]
+fn every_commune_centroid_returns_that_commune_in_both_editions() {
+    let server = Server::start(&[]);
+    for edition in [2024u16, 2025] {
+        let communes = reference_communes(edition);
+        assert!(communes.len() > 3_000, "reference table too small");
+        let mut wrong = Vec::new();
+        for c in &communes {
+            let (status, body) = server.get_json(&format!(
+                "/api/v1/communes/at?lon={}&lat={}&edition={edition}&radius_m=0",
+                c.lon, c.lat
+            ));
+            let got = body["commune"]["code"].as_str().unwrap_or("none").to_string();
+            if status != 200 || got != c.code {
+                wrong.push(format!("{} {} -> {status} {got}", c.code, c.name));
+            }
+        }
+        assert!(wrong.is_empty(), "edition {edition}: {} wrong, e.g. {:?}", wrong.len(), &wrong[..wrong.len().min(10)]);
+    }
+}
+
+#[test]
+fn duong_xa_centroid_answers_duong_xa_gia_lam_ha_noi_with_its_pilot() {
+    let server = Server::start(&[]);
+    let (status, body) = server.get_json("/api/v1/communes/at?lon=105.964112&lat=21.002414");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["commune"]["name"], "Xã Dương Xá");
+    assert_eq!(body["commune"]["kind"], "xa");
+    assert_eq!(body["district"]["name"], "Huyện Gia Lâm");
+    assert_eq!(body["province"]["name"], "Thành phố Hà Nội");
+    assert_eq!(body["edition"], 2024);
+    assert_eq!(body["year"], 2025);
+    // The level in force is a recorded level with its year.
+    assert_eq!(body["ntm"]["status"], "recorded", "{body}");
+    assert!(body["ntm"]["level"].is_string());
+    let pilots = body["pilots"].as_array().expect("pilots");
+    let own = pilots
+        .iter()
+        .find(|p| p["commune"] == "00571" && p["kind"] == "smart_commune")
+        .unwrap_or_else(|| panic!("Dương Xá smart-commune pilot not nearby: {pilots:?}"));
+    assert!(own["distance_m"].as_f64().expect("distance") < 1_000.0);
+    // Sorted nearest first.
+    let distances: Vec<f64> = pilots.iter().map(|p| p["distance_m"].as_f64().unwrap()).collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    // Every answer says the data is a sample.
+    assert_eq!(body["meta"]["sample"], true);
+    assert!(body["meta"]["notice"].as_str().unwrap().contains("SAMPLE"));
+}
+
+#[test]
+fn the_level_in_force_follows_the_year() {
+    let server = Server::start(&[]);
+    // A commune's level never falls back as years pass, and the record in force is
+    // never from a later year than asked.
+    let order = ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau"];
+    for c in reference_communes(2024).iter().step_by(97) {
+        let mut last = -1i32;
+        for year in 2021..=2025 {
+            let (_, body) =
+                server.get_json(&format!("/api/v1/communes/at?lon={}&lat={}&year={year}&radius_m=0", c.lon, c.lat));
+            if body["ntm"]["status"] != "recorded" {
+                continue;
+            }
+            assert!(body["ntm"]["year"].as_u64().unwrap() <= year as u64, "{body}");
+            let rank = order.iter().position(|l| body["ntm"]["level"] == *l).expect("level") as i32;
+            assert!(rank >= last, "{} fell back in {year}", c.code);
+            last = rank;
+        }
+    }
+}
+
+#[test]
+fn edition_2025_has_no_district_and_counts_former_communes() {
+    let server = Server::start(&[]);
+    let (status, body) = server.get_json("/api/v1/communes/at?lon=105.964112&lat=21.002414&edition=2025&year=2024");
+    assert_eq!(status, 200, "{body}");
+    assert!(body["district"].is_null());
+    assert!(body["ntm"].is_null());
+    let f = &body["former_communes"];
+    let total = f["total"].as_u64().unwrap();
+    assert!(total >= 1, "{body}");
+    let parts: u64 = ["not_applicable", "no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"]
+        .iter()
+        .map(|k| f[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(parts, total);
+}
+
+#[test]
+fn bad_parameters_get_400_naming_the_parameter_and_sea_gets_404() {
+    let server = Server::start(&[]);
+    for (query, parameter) in [
+        ("lon=105.9", "lat"),
+        ("lat=21", "lon"),
+        ("lon=abc&lat=21", "lon"),
+        ("lon=105.9&lat=95", "lat"),
+        ("lon=105.9&lat=21&year=2019", "year"),
+        ("lon=105.9&lat=21&edition=2023", "edition"),
+        ("lon=105.9&lat=21&radius_m=-5", "radius_m"),
+        ("lon=105.9&lat=21&radius_m=1e9", "radius_m"),
+    ] {
+        let (status, body) = server.get_json(&format!("/api/v1/communes/at?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["parameter"], parameter, "{query}: {body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // The open sea between the coast and the Paracels.
+    let (status, body) = server.get_json("/api/v1/communes/at?lon=110.0&lat=14.0");
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("no commune"), "{body}");
+}
