@@ -1,14 +1,14 @@
 //! Point queries over real HTTP against the embedded national data.
 
 mod common;
-use common::{reference_communes, Server};
+use common::{embedded_label_points, reference_communes, Server};
 
 #[test]
 fn every_commune_centroid_returns_that_commune_in_both_editions() {
     let server = Server::start(&[]);
     for edition in [2024u16, 2025] {
-        let communes = reference_communes(edition);
-        assert!(communes.len() > 3_000, "reference table too small");
+        let communes = embedded_label_points(edition);
+        assert_eq!(communes.len(), reference_communes(edition).len(), "every reference commune has a cell");
         let mut wrong = Vec::new();
         for c in &communes {
             let (status, body) = server.get_json(&format!(

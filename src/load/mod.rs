@@ -1,6 +1,32 @@
-//! Loading and validating input files.
+//! Loading and validating input files: boundaries (FlatGeobuf, GeoJSON) and the CSV
+//! tables of NTM results, pilot models, tourism sites and the commune crosswalk.
+//!
+//! Steps, for every file:
+//! 1. read it as a stream (features, or CSV records with their line numbers);
+//! 2. parse each value into a domain type (`model::CommuneCode`, `Level`, `LonLat`, …);
+//!    boundary rings are repaired only where the repair is unambiguous (close, drop
+//!    repeated points, orient), and every repair is counted;
+//! 3. check the rules within a record and across records (ranges, dependent fields,
+//!    self-intersecting rings, duplicate keys);
+//! 4. return every value, or every [`Problem`] of the file together in one [`LoadError`]
+//!    — each naming the file, the line or feature, the field and the value. Nothing is
+//!    half-loaded.
+
+mod boundaries;
+mod crosswalk;
+mod csv_table;
 mod error;
-mod stub;
+mod places;
+mod results;
+mod rings;
+
+pub use boundaries::{read_boundaries, BoundaryFeature, BoundaryFile, RepairCounts};
+pub use crosswalk::{read_crosswalk, CrosswalkRelation, CrosswalkRow};
+pub use csv_table::Sourced;
 pub use error::{LoadError, Location, Problem};
-pub use stub::*;
+pub use places::{read_pilots, read_tourism, PilotRow, TourismRow};
+pub use results::{
+    read_commune_results, read_district_results, read_province_results, CommuneResultRow, DistrictResultRow,
+    ProvinceResultRow,
+};
 pub mod validate;

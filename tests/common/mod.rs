@@ -193,3 +193,23 @@ impl Drop for TempDir {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
+
+/// The label point (`label_lon`, `label_lat`) and code of every commune of the embedded
+/// data, read with the flatgeobuf crate directly (not through the service's loader).
+pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    let path = repo().join(format!("geodata/communes-{edition}.fgb"));
+    let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("embedded communes"));
+    let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
+    let mut out = Vec::new();
+    while let Some(f) = reader.next().expect("feature") {
+        let text = |k: &str| -> String { f.property(k).expect(k) };
+        out.push(RefCommune {
+            code: text("code"),
+            name: text("name"),
+            lon: text("label_lon").parse().expect("lon"),
+            lat: text("label_lat").parse().expect("lat"),
+        });
+    }
+    out
+}

@@ -1,0 +1,859 @@
+//! Boundary files: FlatGeobuf (`.fgb`) or GeoJSON (`.geojson`, `.json`) feature
+//! collections of Polygon / MultiPolygon features in WGS84 degrees.
+//!
+//! Steps, feature by feature (features are streamed, never held twice):
+//! 1. read the properties as text and the raw rings (no implicit closing, so that every
+//!    repair is counted);
+//! 2. refuse geometries that are not Polygon / MultiPolygon, and coordinates outside
+//!    Vietnam's extent (huge numbers mean a projected CRS);
+//! 3. repair and check every ring ([`super::rings`]): close, drop repeats, refuse
+//!    degenerate or self-intersecting rings, orient (exterior CCW, holes CW); degenerate
+//!    holes and extra parts are dropped and counted;
+//! 4. refuse empty and duplicate codes.
+//!
+//! All problems of the file are returned together; a file with any problem loads nothing.
+
+use super::error::{LoadError, Location, Problem};
+use super::rings::{repair_ring, RingFault, RingRole};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// What a boundary file's repair pass changed (counted, never silent).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RepairCounts {
+    /// Rings whose last point differed from the first, closed.
+    pub closed_rings: usize,
+    /// Consecutive repeated points dropped.
+    pub removed_repeated_points: usize,
+    /// Rings reversed to make exteriors counter-clockwise and holes clockwise.
+    pub reoriented_rings: usize,
+    /// Rings with fewer than 3 distinct points (or zero area) that were holes or extra
+    /// parts of a multipolygon, dropped. A feature left with nothing is an error.
+    pub dropped_degenerate_rings: usize,
+}
+
+/// One feature of a boundary file, repaired.
+#[derive(Debug, Clone)]
+pub struct BoundaryFeature {
+    /// 0-based feature index in the file.
+    pub index: usize,
+    /// Raw value of the code property, trimmed (never empty in a loaded file).
+    pub code: String,
+    /// Every property as text (numbers printed, null as "").
+    pub properties: BTreeMap<String, String>,
+    /// Closed rings, no repeated points, exteriors CCW, holes CW.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// A loaded boundary file.
+#[derive(Debug, Clone)]
+pub struct BoundaryFile {
+    pub path: PathBuf,
+    pub features: Vec<BoundaryFeature>,
+    pub repairs: RepairCounts,
+    /// Coordinates stored in the repaired geometries (each ring's closing point included).
+    pub vertex_count: usize,
+}
+
+/// Reads a FlatGeobuf (.fgb) or GeoJSON (.geojson/.json) file of Polygon/MultiPolygon
+/// features in WGS84. `code_property`: the property holding the unit code (e.g. "code").
+pub fn read_boundaries(path: &Path, code_property: &str) -> Result<BoundaryFile, LoadError> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let mut builder = Builder::new(path, code_property);
+    match ext.as_str() {
+        "fgb" => read_fgb(&mut builder)?,
+        "geojson" | "json" => read_geojson(&mut builder)?,
+        _ => {
+            return Err(LoadError::one(Problem::new(
+                path,
+                Location::File,
+                format!("unknown boundary file type '.{ext}' (expected .fgb, .geojson or .json)"),
+            )))
+        }
+    }
+    builder.finish()
+}
+
+/// Rings as read: polygons, each a list of rings (exterior first), each a list of points.
+type RawPolygons = Vec<Vec<Vec<Coord<f64>>>>;
+
+/// A feature's geometry as read, before any repair.
+struct RawGeometry {
+    /// The geometry type as named in the file ("Polygon", "Point", …), None if absent.
+    kind: Option<&'static str>,
+    polygons: RawPolygons,
+}
+
+fn file_problem(path: &Path, message: impl Into<String>) -> LoadError {
+    LoadError::one(Problem::new(path, Location::File, message))
+}
+
+// ---------------------------------------------------------------- FlatGeobuf
+
+fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader, GeozeroGeometry};
+    let path = b.path.clone();
+    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
+    let reader = FgbReader::open(BufReader::with_capacity(1 << 20, file))
+        .map_err(|e| file_problem(&path, format!("not a FlatGeobuf file: {e}")))?;
+    let header = reader.header();
+    if let Some(crs) = header.crs() {
+        let code = crs.code();
+        if code != 0 && code != 4326 {
+            return Err(file_problem(
+                &path,
+                format!("CRS is EPSG:{code}; coordinates are not WGS84 degrees (EPSG:4326 expected)"),
+            ));
+        }
+    }
+    let mut features =
+        reader.select_all_seq().map_err(|e| file_problem(&path, format!("cannot read features: {e}")))?;
+    let mut index = 0usize;
+    loop {
+        let feature = match features.next() {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                b.problems.push(Problem::new(
+                    &path,
+                    Location::Feature(index),
+                    format!("unreadable feature, reading stopped: {e}"),
+                ));
+                break;
+            }
+        };
+        let mut props = TextProperties(BTreeMap::new());
+        if let Err(e) = feature.process_properties(&mut props) {
+            b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable properties: {e}")));
+        }
+        let mut raw = RawCollector::default();
+        let geometry = match feature.process_geom(&mut raw) {
+            Ok(()) => RawGeometry { kind: raw.kind, polygons: raw.polygons },
+            Err(e) => {
+                b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable geometry: {e}")));
+                index += 1;
+                continue;
+            }
+        };
+        b.add(index, props.0, geometry);
+        index += 1;
+    }
+    Ok(())
+}
+
+/// Collects properties as text, sorted by name.
+struct TextProperties(BTreeMap<String, String>);
+
+impl geozero::PropertyProcessor for TextProperties {
+    fn property(&mut self, _i: usize, name: &str, value: &geozero::ColumnValue) -> geozero::error::Result<bool> {
+        self.0.insert(name.to_string(), value.to_string());
+        Ok(false)
+    }
+}
+
+/// Collects polygon rings exactly as stored (geo's constructors would close them silently).
+#[derive(Default)]
+struct RawCollector {
+    kind: Option<&'static str>,
+    polygonal: bool,
+    in_ring: bool,
+    polygons: RawPolygons,
+}
+
+impl RawCollector {
+    fn begin(&mut self, kind: &'static str) {
+        if self.kind.is_none() {
+            self.kind = Some(kind);
+            self.polygonal = matches!(kind, "Polygon" | "MultiPolygon");
+        }
+    }
+}
+
+impl geozero::GeomProcessor for RawCollector {
+    fn xy(&mut self, x: f64, y: f64, _idx: usize) -> geozero::error::Result<()> {
+        if self.in_ring {
+            if let Some(ring) = self.polygons.last_mut().and_then(|p| p.last_mut()) {
+                ring.push(Coord { x, y });
+            }
+        }
+        Ok(())
+    }
+    fn empty_point(&mut self, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("Point");
+        Ok(())
+    }
+    fn point_begin(&mut self, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("Point");
+        Ok(())
+    }
+    fn multipoint_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("MultiPoint");
+        Ok(())
+    }
+    fn linestring_begin(&mut self, _tagged: bool, size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("LineString");
+        if self.polygonal {
+            if let Some(p) = self.polygons.last_mut() {
+                p.push(Vec::with_capacity(size));
+                self.in_ring = true;
+            }
+        }
+        Ok(())
+    }
+    fn linestring_end(&mut self, _tagged: bool, _idx: usize) -> geozero::error::Result<()> {
+        self.in_ring = false;
+        Ok(())
+    }
+    fn multilinestring_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("MultiLineString");
+        Ok(())
+    }
+    fn polygon_begin(&mut self, _tagged: bool, size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("Polygon");
+        if self.polygonal {
+            self.polygons.push(Vec::with_capacity(size));
+        }
+        Ok(())
+    }
+    fn multipolygon_begin(&mut self, size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("MultiPolygon");
+        self.polygons.reserve(size);
+        Ok(())
+    }
+    fn geometrycollection_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("GeometryCollection");
+        Ok(())
+    }
+    fn circularstring_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("CircularString");
+        Ok(())
+    }
+    fn compoundcurve_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("CompoundCurve");
+        Ok(())
+    }
+    fn curvepolygon_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("CurvePolygon");
+        Ok(())
+    }
+    fn multicurve_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("MultiCurve");
+        Ok(())
+    }
+    fn multisurface_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("MultiSurface");
+        Ok(())
+    }
+    fn triangle_begin(&mut self, _tagged: bool, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("Triangle");
+        Ok(())
+    }
+    fn polyhedralsurface_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("PolyhedralSurface");
+        Ok(())
+    }
+    fn tin_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.begin("Tin");
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- GeoJSON
+
+fn read_geojson(b: &mut Builder) -> Result<(), LoadError> {
+    let path = b.path.clone();
+    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
+    let reader = geojson::FeatureReader::from_reader(BufReader::with_capacity(1 << 20, file));
+    for (index, feature) in reader.features().enumerate() {
+        let feature = match feature {
+            Ok(f) => f,
+            Err(e) => {
+                b.problems.push(Problem::new(
+                    &path,
+                    Location::Feature(index),
+                    format!("not a GeoJSON feature, reading stopped: {e}"),
+                ));
+                break;
+            }
+        };
+        let properties = feature
+            .properties
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect();
+        let geometry = match feature.geometry.map(|g| g.value) {
+            None => RawGeometry { kind: None, polygons: Vec::new() },
+            Some(geojson::Value::Polygon(rings)) => {
+                RawGeometry { kind: Some("Polygon"), polygons: vec![json_rings(rings)] }
+            }
+            Some(geojson::Value::MultiPolygon(polys)) => {
+                RawGeometry { kind: Some("MultiPolygon"), polygons: polys.into_iter().map(json_rings).collect() }
+            }
+            Some(other) => RawGeometry { kind: Some(json_kind(&other)), polygons: Vec::new() },
+        };
+        b.add(index, properties, geometry);
+    }
+    Ok(())
+}
+
+/// Converts GeoJSON positions; a position with fewer than two numbers becomes NaN, which
+/// the ring check reports.
+fn json_rings(rings: Vec<Vec<Vec<f64>>>) -> Vec<Vec<Coord<f64>>> {
+    rings
+        .into_iter()
+        .map(|ring| {
+            ring.into_iter()
+                .map(|p| match p.as_slice() {
+                    [x, y, ..] => Coord { x: *x, y: *y },
+                    _ => Coord { x: f64::NAN, y: f64::NAN },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn json_kind(v: &geojson::Value) -> &'static str {
+    match v {
+        geojson::Value::Point(_) => "Point",
+        geojson::Value::MultiPoint(_) => "MultiPoint",
+        geojson::Value::LineString(_) => "LineString",
+        geojson::Value::MultiLineString(_) => "MultiLineString",
+        geojson::Value::Polygon(_) => "Polygon",
+        geojson::Value::MultiPolygon(_) => "MultiPolygon",
+        geojson::Value::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+// ---------------------------------------------------------------- shared checks
+
+/// Accumulates repaired features and problems while a file is read.
+struct Builder {
+    path: PathBuf,
+    code_property: String,
+    features: Vec<BoundaryFeature>,
+    problems: Vec<Problem>,
+    repairs: RepairCounts,
+    vertex_count: usize,
+    /// Code → first feature index (and its label) carrying it.
+    seen_codes: HashMap<String, (usize, String)>,
+}
+
+impl Builder {
+    fn new(path: &Path, code_property: &str) -> Self {
+        Builder {
+            path: path.to_path_buf(),
+            code_property: code_property.to_string(),
+            features: Vec::new(),
+            problems: Vec::new(),
+            repairs: RepairCounts::default(),
+            vertex_count: 0,
+            seen_codes: HashMap::new(),
+        }
+    }
+
+    fn finish(self) -> Result<BoundaryFile, LoadError> {
+        let file = BoundaryFile {
+            path: self.path,
+            features: self.features,
+            repairs: self.repairs,
+            vertex_count: self.vertex_count,
+        };
+        LoadError::check(file, self.problems)
+    }
+
+    /// Checks and repairs one feature; keeps it when it has no problem.
+    fn add(&mut self, index: usize, properties: BTreeMap<String, String>, raw: RawGeometry) {
+        let code = properties.get(&self.code_property).map(|c| c.trim().to_string()).unwrap_or_default();
+        let label = feature_label(&self.code_property, &code, &properties);
+        let before = self.problems.len();
+
+        // Codes: present and unique.
+        if code.is_empty() {
+            let p = Problem::new(&self.path, Location::Feature(index), format!("{label}: empty code"));
+            self.problems.push(p.field(&self.code_property, ""));
+        } else if let Some((first, first_label)) = self.seen_codes.get(&code).cloned() {
+            let msg = format!("{label}: duplicate code, also used by feature {first} ({first_label})");
+            let p = Problem::new(&self.path, Location::Feature(index), msg);
+            self.problems.push(p.field(&self.code_property, code.as_str()));
+        } else {
+            self.seen_codes.insert(code.clone(), (index, label.clone()));
+        }
+
+        let geometry = self.repair_geometry(index, &label, raw);
+        if self.problems.len() == before {
+            if let Some(geometry) = geometry {
+                self.vertex_count += geometry.0.iter().map(polygon_vertices).sum::<usize>();
+                self.features.push(BoundaryFeature { index, code, properties, geometry });
+            }
+        }
+    }
+
+    fn repair_geometry(&mut self, index: usize, label: &str, raw: RawGeometry) -> Option<MultiPolygon<f64>> {
+        let path = self.path.clone();
+        let at = |msg: String| Problem::new(&path, Location::Feature(index), msg);
+        match raw.kind {
+            Some("Polygon" | "MultiPolygon") => {}
+            Some(kind) => {
+                self.problems.push(
+                    at(format!("{label}: geometry is {kind}; Polygon or MultiPolygon expected"))
+                        .field("geometry", kind),
+                );
+                return None;
+            }
+            None => {
+                self.problems.push(at(format!("{label}: feature has no geometry")).field("geometry", ""));
+                return None;
+            }
+        }
+
+        // Extent first: a projected file would otherwise fail every ring for another reason.
+        let outside =
+            raw.polygons.iter().flatten().flatten().find(|c| {
+                c.x.is_finite() && c.y.is_finite() && !crate::model::LonLat::new(c.x, c.y).in_vietnam_extent()
+            });
+        if let Some(c) = outside {
+            let msg = if c.x.abs() > 180.0 || c.y.abs() > 90.0 {
+                format!("{label}: coordinates are not WGS84 degrees (projected CRS?)")
+            } else {
+                format!("{label}: coordinates outside Vietnam's extent (swapped lon/lat?)")
+            };
+            self.problems.push(at(msg).field("geometry", format!("{},{}", c.x, c.y)));
+            return None;
+        }
+
+        let parts = raw.polygons.len();
+        let mut polygons = Vec::with_capacity(parts);
+        let mut failed = false;
+        for (p, rings) in raw.polygons.into_iter().enumerate() {
+            let mut rings = rings.into_iter();
+            let Some(exterior) = rings.next() else { continue };
+            let where_ = |ring: usize| {
+                let part = if parts > 1 { format!("polygon {p}, ") } else { String::new() };
+                if ring == 0 {
+                    format!("{part}exterior ring")
+                } else {
+                    format!("{part}hole {ring}")
+                }
+            };
+            let exterior = match repair_ring(&exterior, RingRole::Exterior) {
+                Ok((ring, r)) => {
+                    self.count(r);
+                    ring
+                }
+                Err(RingFault::Degenerate { .. }) if parts > 1 => {
+                    self.repairs.dropped_degenerate_rings += 1;
+                    continue;
+                }
+                Err(fault) => {
+                    self.problems.push(ring_problem(at(String::new()), label, &where_(0), &fault));
+                    failed = true;
+                    continue;
+                }
+            };
+            let mut holes = Vec::new();
+            for (h, hole) in rings.enumerate() {
+                match repair_ring(&hole, RingRole::Hole) {
+                    Ok((ring, r)) => {
+                        self.count(r);
+                        holes.push(ring);
+                    }
+                    Err(RingFault::Degenerate { .. }) => self.repairs.dropped_degenerate_rings += 1,
+                    Err(fault) => {
+                        self.problems.push(ring_problem(at(String::new()), label, &where_(h + 1), &fault));
+                        failed = true;
+                    }
+                }
+            }
+            polygons.push(Polygon::new(exterior, holes));
+        }
+        if failed {
+            return None;
+        }
+        if polygons.is_empty() {
+            self.problems
+                .push(at(format!("{label}: no polygon left (every ring empty or degenerate)")).field("geometry", ""));
+            return None;
+        }
+        Some(MultiPolygon::new(polygons))
+    }
+
+    fn count(&mut self, r: super::rings::RingRepairs) {
+        self.repairs.closed_rings += usize::from(r.closed);
+        self.repairs.removed_repeated_points += r.removed_repeated_points;
+        self.repairs.reoriented_rings += usize::from(r.reoriented);
+    }
+}
+
+fn ring_problem(base: Problem, label: &str, where_: &str, fault: &RingFault) -> Problem {
+    let value = match fault {
+        RingFault::SelfIntersection { at, .. } => format!("{:.5},{:.5}", at.x, at.y),
+        RingFault::NonFinite { .. } => "NaN".to_string(),
+        RingFault::Degenerate { distinct_points } => format!("{distinct_points} distinct points"),
+    };
+    Problem { message: format!("{label}: {where_}: {fault}"), ..base }.field("geometry", value)
+}
+
+/// "code 'D123', name 'Quận 1'" — what a user searches the file for.
+fn feature_label(code_property: &str, code: &str, properties: &BTreeMap<String, String>) -> String {
+    match properties.get("name").map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        Some(name) => format!("{code_property} '{code}', name '{name}'"),
+        None => format!("{code_property} '{code}'"),
+    }
+}
+
+fn polygon_vertices(p: &Polygon<f64>) -> usize {
+    let ring = |r: &LineString<f64>| r.0.len();
+    ring(p.exterior()) + p.interiors().iter().map(ring).sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Writes a GeoJSON FeatureCollection to a temporary file.
+    fn geojson_file(name: &str, features: &[String]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bando-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        let mut f = File::create(&path).unwrap();
+        write!(f, r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")).unwrap();
+        path
+    }
+
+    fn feature(code: &str, geometry: &str) -> String {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}","name":"Xã {code}","n":3}},"geometry":{geometry}}}"#
+        )
+    }
+
+    fn polygon(rings: &[&[(f64, f64)]]) -> String {
+        let rings: Vec<String> = rings
+            .iter()
+            .map(|r| {
+                let pts: Vec<String> = r.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+                format!("[{}]", pts.join(","))
+            })
+            .collect();
+        format!(r#"{{"type":"Polygon","coordinates":[{}]}}"#, rings.join(","))
+    }
+
+    const SQ: &[(f64, f64)] = &[(105.0, 20.0), (106.0, 20.0), (106.0, 21.0), (105.0, 21.0), (105.0, 20.0)];
+
+    fn only_problem(e: &LoadError) -> &Problem {
+        assert_eq!(e.problems.len(), 1, "{e}");
+        &e.problems[0]
+    }
+
+    #[test]
+    fn valid_geojson_loads_with_properties_as_text() {
+        let path = geojson_file("ok.geojson", &[feature("00001", &polygon(&[SQ]))]);
+        let f = read_boundaries(&path, "code").unwrap();
+        assert_eq!(f.features.len(), 1);
+        assert_eq!(f.features[0].code, "00001");
+        assert_eq!(f.features[0].properties["n"], "3");
+        assert_eq!(f.vertex_count, 5);
+        assert_eq!(f.repairs, RepairCounts::default());
+    }
+
+    #[test]
+    fn repairs_are_counted() {
+        // Clockwise, unclosed, one repeated point; plus a degenerate hole.
+        let ring: &[(f64, f64)] = &[(105.0, 20.0), (105.0, 21.0), (105.0, 21.0), (106.0, 21.0), (106.0, 20.0)];
+        let hole: &[(f64, f64)] = &[(105.5, 20.5), (105.6, 20.5), (105.5, 20.5)];
+        let path = geojson_file("repair.geojson", &[feature("00001", &polygon(&[ring, hole]))]);
+        let f = read_boundaries(&path, "code").unwrap();
+        assert_eq!(
+            f.repairs,
+            RepairCounts {
+                closed_rings: 1,
+                removed_repeated_points: 1,
+                reoriented_rings: 1,
+                dropped_degenerate_rings: 1
+            }
+        );
+        let g = &f.features[0].geometry.0[0];
+        assert!(g.interiors().is_empty());
+        assert_eq!(g.exterior().0.len(), 5);
+    }
+
+    #[test]
+    fn self_intersection_names_feature_code_name_and_location() {
+        let bow: &[(f64, f64)] = &[(105.0, 20.0), (106.0, 21.0), (106.0, 20.0), (105.0, 21.0), (105.0, 20.0)];
+        let path =
+            geojson_file("bow.geojson", &[feature("00001", &polygon(&[SQ])), feature("00002", &polygon(&[bow]))]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::Feature(1));
+        assert_eq!(p.field.as_deref(), Some("geometry"));
+        assert_eq!(p.value.as_deref(), Some("105.50000,20.50000"));
+        let text = p.to_string();
+        for want in ["bow.geojson", "feature 1", "'00002'", "Xã 00002", "intersects itself at 105.50000,20.50000"] {
+            assert!(text.contains(want), "{text} lacks {want}");
+        }
+    }
+
+    #[test]
+    fn non_polygon_geometry_is_named() {
+        let path = geojson_file("point.geojson", &[feature("00001", r#"{"type":"Point","coordinates":[105.5,20.5]}"#)]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::Feature(0));
+        assert_eq!(p.value.as_deref(), Some("Point"));
+        assert!(p.to_string().contains("Polygon or MultiPolygon expected"), "{p}");
+    }
+
+    #[test]
+    fn projected_coordinates_are_named() {
+        let utm: &[(f64, f64)] =
+            &[(580000.0, 2300000.0), (590000.0, 2300000.0), (590000.0, 2310000.0), (580000.0, 2300000.0)];
+        let path = geojson_file("utm.geojson", &[feature("00001", &polygon(&[utm]))]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert!(p.to_string().contains("coordinates are not WGS84 degrees"), "{p}");
+        assert_eq!(p.value.as_deref(), Some("580000,2300000"));
+    }
+
+    #[test]
+    fn coordinates_outside_vietnam_are_named() {
+        let paris: &[(f64, f64)] = &[(2.3, 48.8), (2.4, 48.8), (2.4, 48.9), (2.3, 48.8)];
+        let path = geojson_file("paris.geojson", &[feature("00001", &polygon(&[paris]))]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert!(p.to_string().contains("outside Vietnam's extent"), "{e}");
+        assert_eq!(p.value.as_deref(), Some("2.3,48.8"));
+    }
+
+    #[test]
+    fn degenerate_exterior_is_an_error() {
+        let flat: &[(f64, f64)] = &[(105.0, 20.0), (106.0, 20.0), (105.0, 20.0)];
+        let path = geojson_file("flat.geojson", &[feature("00001", &polygon(&[flat]))]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert!(p.to_string().contains("exterior ring: ring has only 2 distinct points"), "{p}");
+    }
+
+    #[test]
+    fn degenerate_extra_part_is_dropped_and_counted() {
+        let geometry = format!(
+            r#"{{"type":"MultiPolygon","coordinates":[{},{}]}}"#,
+            polygon(&[SQ]).split_once(r#""coordinates":"#).unwrap().1.trim_end_matches('}'),
+            "[[[105.0,20.0],[105.0,20.0],[105.0,20.0]]]"
+        );
+        let path = geojson_file("multi.geojson", &[feature("00001", &geometry)]);
+        let f = read_boundaries(&path, "code").unwrap();
+        assert_eq!(f.repairs.dropped_degenerate_rings, 1);
+        assert_eq!(f.features[0].geometry.0.len(), 1);
+    }
+
+    #[test]
+    fn empty_and_duplicate_codes_name_both_features_and_all_problems_come_together() {
+        let bow: &[(f64, f64)] = &[(105.0, 20.0), (106.0, 21.0), (106.0, 20.0), (105.0, 21.0), (105.0, 20.0)];
+        let path = geojson_file(
+            "codes.geojson",
+            &[
+                feature("00001", &polygon(&[SQ])),
+                feature("", &polygon(&[SQ])),
+                feature("00001", &polygon(&[SQ])),
+                feature("00003", &polygon(&[bow])),
+            ],
+        );
+        let e = read_boundaries(&path, "code").unwrap_err();
+        assert_eq!(e.problems.len(), 3, "{e}");
+        let empty = &e.problems[0];
+        assert_eq!(
+            (empty.location.clone(), empty.field.as_deref(), empty.value.as_deref()),
+            (Location::Feature(1), Some("code"), Some(""))
+        );
+        assert!(empty.message.contains("empty code"));
+        let dup = &e.problems[1];
+        assert_eq!((dup.location.clone(), dup.value.as_deref()), (Location::Feature(2), Some("00001")));
+        assert!(dup.message.contains("also used by feature 0"), "{dup}");
+        assert_eq!(e.problems[2].location, Location::Feature(3));
+    }
+
+    #[test]
+    fn nan_coordinates_are_refused() {
+        // JSON cannot carry NaN (FlatGeobuf can): feed the shared checks directly.
+        let mut b = Builder::new(Path::new("nan.fgb"), "code");
+        let ring = vec![Coord { x: 105.0, y: 20.0 }, Coord { x: 106.0, y: f64::NAN }, Coord { x: 106.0, y: 21.0 }];
+        let props = BTreeMap::from([("code".to_string(), "00001".to_string())]);
+        b.add(0, props, RawGeometry { kind: Some("Polygon"), polygons: vec![vec![ring]] });
+        let e = b.finish().unwrap_err();
+        let p = only_problem(&e);
+        let text = p.to_string();
+        assert!(text.contains("nan.fgb: feature 0: field 'geometry' = 'NaN'"), "{text}");
+        assert!(text.contains("coordinate 1 is not a finite number"), "{text}");
+    }
+
+    #[test]
+    fn short_geojson_position_is_a_feature_problem() {
+        let path = geojson_file(
+            "short.geojson",
+            &[feature("00001", r#"{"type":"Polygon","coordinates":[[[105,20],[106,20],[106],[105,20]]]}"#)],
+        );
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::Feature(0));
+        assert!(p.message.contains("position must contain two or more elements"), "{p}");
+    }
+
+    #[test]
+    fn unknown_extension_and_missing_file_are_file_problems() {
+        let e = read_boundaries(Path::new("/nonexistent/b.shp"), "code").unwrap_err();
+        assert!(only_problem(&e).to_string().contains("unknown boundary file type"));
+        let e = read_boundaries(Path::new("/nonexistent/b.fgb"), "code").unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::File);
+        assert!(p.to_string().contains("/nonexistent/b.fgb"));
+    }
+
+    /// Writes a FlatGeobuf file of (geometry, code) features.
+    fn fgb_file(name: &str, crs_code: i32, features: Vec<(geo::Geometry<f64>, &str)>) -> PathBuf {
+        use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+        let options = FgbWriterOptions {
+            crs: FgbCrs { code: crs_code, ..Default::default() },
+            write_index: false,
+            detect_type: false,
+            promote_to_multi: false,
+            ..Default::default()
+        };
+        let mut w = FgbWriter::create_with_options("test", GeometryType::Unknown, options).unwrap();
+        w.add_column("code", ColumnType::String, |_, _| {});
+        for (g, code) in features {
+            w.add_feature_geom(g, |f| {
+                geozero::PropertyProcessor::property(f, 0, "code", &geozero::ColumnValue::String(code)).unwrap();
+            })
+            .unwrap();
+        }
+        let path = geojson_file(name, &[]);
+        w.write(File::create(&path).unwrap()).unwrap();
+        path
+    }
+
+    fn geo_polygon(points: &[(f64, f64)]) -> geo::Geometry<f64> {
+        geo::Geometry::Polygon(Polygon::new(LineString::from(points.to_vec()), vec![]))
+    }
+
+    #[test]
+    fn flatgeobuf_features_are_checked_like_geojson_ones() {
+        let mut cw = SQ.to_vec();
+        cw.reverse();
+        let nan = [(105.0, 20.0), (106.0, f64::NAN), (106.0, 21.0), (105.0, 20.0)];
+        let path = fgb_file(
+            "mixed.fgb",
+            4326,
+            vec![
+                (geo_polygon(&cw), "00001"),
+                (geo::Geometry::Point(geo::Point::new(105.5, 20.5)), "00002"),
+                (geo_polygon(&nan), "00003"),
+                (
+                    geo::Geometry::MultiPolygon(MultiPolygon::new(vec![Polygon::new(SQ.to_vec().into(), vec![])])),
+                    "00004",
+                ),
+            ],
+        );
+        let e = read_boundaries(&path, "code").unwrap_err();
+        assert_eq!(e.problems.len(), 2, "{e}");
+        let text = e.to_string();
+        assert!(text.contains("mixed.fgb: feature 1: field 'geometry' = 'Point': code '00002'"), "{text}");
+        assert!(text.contains("mixed.fgb: feature 2: field 'geometry' = 'NaN': code '00003'"), "{text}");
+
+        let path = fgb_file("good.fgb", 4326, vec![(geo_polygon(&cw), "00001"), (geo_polygon(SQ), "00004")]);
+        let f = read_boundaries(&path, "code").unwrap();
+        assert_eq!(f.repairs.reoriented_rings, 1);
+        assert_eq!(f.features[1].index, 1);
+        assert_eq!(f.features[1].properties["code"], "00004");
+    }
+
+    #[test]
+    fn flatgeobuf_in_a_projected_crs_is_refused() {
+        let path = fgb_file("utm.fgb", 32648, vec![(geo_polygon(SQ), "00001")]);
+        let e = read_boundaries(&path, "code").unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::File);
+        assert!(p.to_string().contains("utm.fgb: CRS is EPSG:32648; coordinates are not WGS84 degrees"), "{p}");
+    }
+
+    // ------------------------------------------------ real files (../shared/geodata)
+
+    const GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/geodata");
+
+    fn real(name: &str) -> Option<PathBuf> {
+        let path = Path::new(GEODATA).join(name);
+        if path.exists() {
+            Some(path)
+        } else {
+            eprintln!("skipped: {} is absent (real boundary files live in ../shared/geodata)", path.display());
+            None
+        }
+    }
+
+    #[test]
+    fn gadm_districts_report_exactly_the_two_invalid_features() {
+        let Some(path) = real("districts-gadm-2008.fgb") else { return };
+        let e = read_boundaries(&path, "code").unwrap_err();
+        eprintln!("{e}");
+        assert_eq!(e.problems.len(), 2, "{e}");
+        let near = [(106.67, 10.78), (106.72, 11.42)];
+        for (p, (lon, lat)) in e.problems.iter().zip(near) {
+            assert!(matches!(p.location, Location::Feature(_)));
+            assert!(p.message.contains("intersects itself"), "{p}");
+            assert!(p.message.contains("name '"), "{p}");
+            let (x, y) = p.value.as_deref().and_then(|v| v.split_once(',')).unwrap();
+            let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            assert!((x - lon).abs() < 0.05 && (y - lat).abs() < 0.05, "{p}");
+        }
+    }
+
+    #[test]
+    fn districts_and_provinces_2023_load() {
+        for (name, n) in [("districts-2023.fgb", 692), ("provinces-2023.fgb", 62)] {
+            let Some(path) = real(name) else { return };
+            let f = read_boundaries(&path, "code").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(f.features.len(), n);
+            eprintln!("{name}: {} features, {} vertices, {:?}", f.features.len(), f.vertex_count, f.repairs);
+        }
+    }
+
+    #[test]
+    fn communes_2009_report_their_empty_codes_and_load_by_census_id() {
+        let Some(path) = real("communes-2009.fgb") else { return };
+        // Codes are empty where the 2009 commune could not be matched to a GSO code.
+        let e = read_boundaries(&path, "code").unwrap_err();
+        assert!(e.problems.len() > 2000, "{}", e.problems.len());
+        assert!(e.problems.iter().all(|p| p.message.ends_with(": empty code")), "{e}");
+        // Its census id is complete and unique; every geometry passes as delivered.
+        let f = read_boundaries(&path, "id_2009").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.features.len(), 11_163);
+        eprintln!("communes-2009.fgb: {} vertices, {:?}", f.vertex_count, f.repairs);
+    }
+
+    #[test]
+    #[ignore = "slow in debug builds"]
+    fn communes_2025_load_without_problems() {
+        let Some(path) = real("communes-2025.fgb") else { return };
+        let t = std::time::Instant::now();
+        let f = read_boundaries(&path, "code").unwrap_or_else(|e| panic!("{e}"));
+        eprintln!(
+            "communes-2025.fgb: {} features, {} vertices, {:?}, loaded in {:.2?}",
+            f.features.len(),
+            f.vertex_count,
+            f.repairs,
+            t.elapsed()
+        );
+        assert_eq!(f.features.len(), 3321);
+        assert!((6_900_000..7_400_000).contains(&f.vertex_count), "{}", f.vertex_count);
+    }
+}
