@@ -502,9 +502,21 @@ fn former_communes(
 fn content_version(files: &[PathBuf]) -> Result<String, Problem> {
     let mut hasher = Fnv64::default();
     for path in files {
-        let bytes = std::fs::read(path).map_err(|e| Problem::new(path, Location::File, format!("cannot read: {e}")))?;
-        hasher.write(&bytes);
-        hasher.write_u64(bytes.len() as u64);
+        use std::io::Read;
+        let fail = |e: std::io::Error| Problem::new(path, Location::File, format!("cannot read: {e}"));
+        // Streamed: a real boundary file is over 100 MB and need not sit in memory twice.
+        let mut file = std::fs::File::open(path).map_err(fail)?;
+        let mut buffer = vec![0u8; 1 << 16];
+        let mut length = 0u64;
+        loop {
+            let n = file.read(&mut buffer).map_err(fail)?;
+            if n == 0 {
+                break;
+            }
+            hasher.write(&buffer[..n]);
+            length += n as u64;
+        }
+        hasher.write_u64(length);
     }
     Ok(format!("{:016x}", hasher.finish()))
 }

@@ -6,9 +6,12 @@
 //!      instead of the ~1,800 of a typical real commune;
 //!   2. bulk-load an `rstar` R-tree of the communes' bounding boxes.
 //!
-//! Per point query: 1. the R-tree yields the communes whose box holds the point;
-//! 2. they are tested in code order with the exact crossing-number test; the first that
-//! contains the point answers.
+//!   3. lay a uniform grid of candidates over the edition ([`grid::CandidateGrid`]).
+//!
+//! Per point query: 1. the grid cell of the point lists the communes whose box reaches
+//! it, in code order; 2. each is tested exactly (its inside/outside raster first, the
+//! banded crossing test only near its edges); the first that contains the point
+//! answers. The R-tree serves bounding-box queries.
 //!
 //! Answers on borders and overlaps are deterministic:
 //! - a point exactly on a border shared by two communes belongs to exactly one of them:
@@ -17,6 +20,7 @@
 //! - where real boundary files overlap (neighbours digitised separately), the commune
 //!   with the lowest code wins.
 
+mod grid;
 mod points;
 mod prepared;
 
@@ -33,6 +37,7 @@ type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 pub struct AreaIndex {
     areas: Vec<PreparedArea>,
     tree: RTree<BoxEntry>,
+    grid: grid::CandidateGrid,
 }
 
 impl AreaIndex {
@@ -47,22 +52,18 @@ impl AreaIndex {
                 GeomWithData::new(Rectangle::from_corners([x0, y0], [x1, y1]), i as u32)
             })
             .collect();
-        AreaIndex { areas, tree: RTree::bulk_load(entries) }
+        let boxes: Vec<[f64; 4]> = areas.iter().map(PreparedArea::bbox).collect();
+        AreaIndex { grid: grid::CandidateGrid::new(&boxes), areas, tree: RTree::bulk_load(entries) }
     }
 
     /// The unit containing the point (lowest position first where shapes overlap).
+    #[inline]
     pub fn locate(&self, p: LonLat) -> Option<usize> {
-        let mut best: Option<u32> = None;
-        for entry in self.tree.locate_all_at_point(&[p.lon, p.lat]) {
-            let i = entry.data;
-            if best.is_some_and(|b| b < i) {
-                continue;
-            }
-            if self.areas[i as usize].contains(p.lon, p.lat) {
-                best = Some(i);
-            }
-        }
-        best.map(|i| i as usize)
+        self.grid
+            .candidates(p.lon, p.lat)
+            .iter()
+            .map(|&i| i as usize)
+            .find(|&i| self.areas[i].contains(p.lon, p.lat))
     }
 
     /// Every unit containing the point, in position order (more than one only where

@@ -34,7 +34,33 @@ pub struct PreparedArea {
     /// each an index `i` meaning the edge from vertex `i` to vertex `i + 1`.
     band_offsets: Vec<u32>,
     band_edges: Vec<u32>,
+    /// A coarse raster over the bounding box: each cell is wholly inside, wholly
+    /// outside, or crossed by an edge. Most points are answered from it alone.
+    cells: CellRaster,
 }
+
+/// Classification of the cells of a polygon's bounding box.
+struct CellRaster {
+    nx: usize,
+    ny: usize,
+    scale_x: f64,
+    scale_y: f64,
+    state: Vec<Cell>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum Cell {
+    Outside,
+    Inside,
+    /// An edge reaches into the cell: run the exact test.
+    Boundary,
+}
+
+/// Raster cells per edge; 1 keeps the raster small (a byte a cell) while leaving
+/// most of a polygon's area in cells that need no edge test.
+const CELLS_PER_EDGE: usize = 1;
+const MAX_CELLS: usize = 1 << 16;
 
 impl PreparedArea {
     /// Prepares a multipolygon. Rings must be closed; orientation does not matter.
@@ -88,9 +114,54 @@ impl PreparedArea {
             band_scale: 0.0,
             band_offsets: vec![0, 0],
             band_edges: Vec::new(),
+            cells: CellRaster { nx: 0, ny: 0, scale_x: 0.0, scale_y: 0.0, state: Vec::new() },
         };
         area.build_bands();
+        area.build_cells();
         area
+    }
+
+    /// Classifies the raster cells: cells an edge's bounding box reaches are
+    /// `Boundary` (conservative), the rest take the side of the exact test at their
+    /// centre, run by run along each row (a run without edges cannot change side).
+    fn build_cells(&mut self) {
+        let edge_count = self.edges().count();
+        let [x0, y0, x1, y1] = self.bbox;
+        let (w, h) = (x1 - x0, y1 - y0);
+        if edge_count == 0 || !(w > 0.0 && h > 0.0) {
+            return;
+        }
+        let target = (edge_count * CELLS_PER_EDGE).clamp(4, MAX_CELLS) as f64;
+        let nx = ((target * w / h).sqrt().round() as usize).clamp(1, 1024);
+        let ny = ((target / nx as f64).round() as usize).clamp(1, 1024);
+        let (scale_x, scale_y) = (nx as f64 / w, ny as f64 / h);
+        let col = |x: f64| (((x - x0) * scale_x) as usize).min(nx - 1);
+        let row = |y: f64| (((y - y0) * scale_y) as usize).min(ny - 1);
+        let mut state = vec![Cell::Outside; nx * ny];
+        for i in self.edges() {
+            let (ax, ay, bx, by) = (self.xs[i], self.ys[i], self.xs[i + 1], self.ys[i + 1]);
+            for r in row(ay.min(by))..=row(ay.max(by)) {
+                for c in col(ax.min(bx))..=col(ax.max(bx)) {
+                    state[r * nx + c] = Cell::Boundary;
+                }
+            }
+        }
+        for r in 0..ny {
+            let mut side = None;
+            for c in 0..nx {
+                let k = r * nx + c;
+                if state[k] == Cell::Boundary {
+                    side = None;
+                    continue;
+                }
+                let inside = *side.get_or_insert_with(|| {
+                    let (cx, cy) = (x0 + (c as f64 + 0.5) / scale_x, y0 + (r as f64 + 0.5) / scale_y);
+                    self.crossing_test(cx, cy)
+                });
+                state[k] = if inside { Cell::Inside } else { Cell::Outside };
+            }
+        }
+        self.cells = CellRaster { nx, ny, scale_x, scale_y, state };
     }
 
     /// Edge `i` runs from vertex `i` to `i + 1`, for every vertex but a ring's last.
@@ -157,6 +228,24 @@ impl PreparedArea {
     pub fn contains(&self, x: f64, y: f64) -> bool {
         let [x0, y0, x1, y1] = self.bbox;
         if !(x >= x0 && x <= x1 && y >= y0 && y <= y1) {
+            return false;
+        }
+        let raster = &self.cells;
+        if raster.nx > 0 {
+            let c = (((x - x0) * raster.scale_x) as usize).min(raster.nx - 1);
+            let r = (((y - y0) * raster.scale_y) as usize).min(raster.ny - 1);
+            match raster.state[r * raster.nx + c] {
+                Cell::Inside => return true,
+                Cell::Outside => return false,
+                Cell::Boundary => {}
+            }
+        }
+        self.crossing_test(x, y)
+    }
+
+    /// The crossing-number test over the edges of the point's band.
+    fn crossing_test(&self, x: f64, y: f64) -> bool {
+        if self.band_offsets.len() < 2 {
             return false;
         }
         let bands = self.band_offsets.len() - 1;
