@@ -14,7 +14,7 @@
 //!   4. cells that cross the domain's boundary are intersected with it (BooleanOps);
 //!      the others are kept exactly;
 //!   5. BooleanOps re-quantises coordinates per call, so every vertex is welded to the
-//!      first vertex seen within 1e-7° (1 cm): both sides of a border end up with
+//!      first vertex seen within 1e-6° (10 cm): both sides of a border end up with
 //!      bit-identical vertices. Islands stay separate parts; nothing leaves the domain.
 
 use crate::index::PreparedArea;
@@ -164,7 +164,7 @@ pub struct Welder {
     grid: HashMap<(i64, i64), Vec<Coord<f64>>>,
 }
 
-const TOLERANCE: f64 = 1e-7;
+const TOLERANCE: f64 = 1e-6;
 /// Parts smaller than this (deg², about 1 m²) are BooleanOps crumbs, not land.
 const MIN_PART_AREA: f64 = 1e-10;
 
