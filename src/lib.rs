@@ -13,3 +13,4 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod text;
+pub mod tile;
