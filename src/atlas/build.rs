@@ -116,7 +116,9 @@ pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     files.push(crosswalk_path);
     let version = content_version(&files).map_err(LoadError::one)?;
 
+    let tiles = [crate::tile::EditionTiles::build(&e2024), crate::tile::EditionTiles::build(&e2025)];
     let atlas = Atlas {
+        tiles,
         pilot_index: PointIndex::new(pilots.iter().map(|p| p.position)),
         tourism_index: PointIndex::new(tourism.iter().map(|t| t.position)),
         editions: [e2024, e2025],

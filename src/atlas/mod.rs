@@ -90,6 +90,8 @@ pub struct Atlas {
     pub sources: Sources,
     /// Changes whenever any input's content changes (a hash of all inputs).
     pub version: String,
+    /// Tile geometry per edition (arcs ranked for simplification).
+    pub tiles: [crate::tile::EditionTiles; 2],
 }
 
 /// Where each layer came from, for the metadata of every answer.

@@ -1,18 +1,426 @@
-//! Assembles the layers of a tile from the atlas. (Interface; the geometry pipeline
-//! fills it in.)
+//! Assembles a tile's layers from the atlas: `communes` (polygons), `districts` and
+//! `provinces` (polygons plus label points), `pilots` and `tourism` (points).
+//!
+//! The NTM map carries communes with their levels, pilots in full and tourism sites
+//! reduced to their category; the tourism map the reverse: communes reduced to their
+//! level (drawn faded by its style), tourism sites in full, pilots reduced to their kind.
 
-use super::{TileId, TileView};
-use crate::atlas::Atlas;
-use crate::model::Edition;
+use super::dissolve::{dissolve, GroupRing};
+use super::mercator::{project, tile_bounds, unproject};
+use super::mvt::{GeomType, Geometry, Layer, Value};
+use super::simplify::Ranking;
+use super::topology::{ArcRef, Topology};
+use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
+use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
+use crate::model::{Edition, Level};
+use crate::query::former_levels;
+use std::collections::BTreeMap;
 
-/// Pre-processed tile geometry of one edition.
-#[derive(Default)]
-pub struct EditionTiles {}
+/// A dissolved unit (district or province): its rings, box and label point.
+struct Group {
+    code: String,
+    name: String,
+    rings: Vec<GroupRing>,
+    bbox: [f64; 4],
+    label: [f64; 2],
+}
+
+/// Pre-processed tile geometry of one edition (built once per atlas snapshot).
+pub struct EditionTiles {
+    topo: Topology,
+    ranking: Ranking,
+    districts: Vec<Group>,
+    provinces: Vec<Group>,
+}
 
 impl EditionTiles {
-    pub fn build(_edition: &crate::atlas::EditionAtlas) -> EditionTiles {
-        EditionTiles {}
+    pub fn build(edition: &EditionAtlas) -> EditionTiles {
+        let index = &edition.index;
+        let units = (0..index.len()).map(|i| {
+            index.area(i).rings().map(|(exterior, xs, ys)| {
+                (exterior, xs.iter().zip(ys).map(|(&x, &y)| project(x, y)).collect::<Vec<_>>())
+            })
+        });
+        let topo = Topology::build(units);
+        let ranking = Ranking::build(&topo.points, &topo.starts);
+        let label = |i: usize| {
+            let c = &edition.communes[i];
+            let p = c.label_point.map_or_else(|| {
+                let [x0, y0, x1, y1] = index.area(i).bbox();
+                [(x0 + x1) / 2.0, (y0 + y1) / 2.0]
+            }, |p| [p.lon, p.lat]);
+            project(p[0], p[1])
+        };
+        let groups = |key: &dyn Fn(usize) -> Option<(String, String)>| -> Vec<Group> {
+            let mut ids: BTreeMap<String, (u32, String)> = BTreeMap::new();
+            let group_of: Vec<Option<u32>> = (0..edition.communes.len())
+                .map(|i| {
+                    key(i).map(|(code, name)| {
+                        let n = ids.len() as u32;
+                        ids.entry(code).or_insert((n, name)).0
+                    })
+                })
+                .collect();
+            let mut rings = dissolve(&topo, &group_of, ids.len());
+            let mut out: Vec<Option<Group>> = (0..ids.len()).map(|_| None).collect();
+            for (code, (g, name)) in ids {
+                let members: Vec<usize> = (0..group_of.len()).filter(|&i| group_of[i] == Some(g)).collect();
+                let labels: Vec<[f64; 2]> = members.iter().map(|&i| label(i)).collect();
+                let n = labels.len().max(1) as f64;
+                let mean = [labels.iter().map(|p| p[0]).sum::<f64>() / n, labels.iter().map(|p| p[1]).sum::<f64>() / n];
+                let best = labels
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| dist2(*a, mean).total_cmp(&dist2(*b, mean)))
+                    .unwrap_or(mean);
+                let group_rings = std::mem::take(&mut rings[g as usize]);
+                let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                for r in &group_rings {
+                    for a in &r.arcs {
+                        for p in topo.arc(a.index()) {
+                            bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
+                        }
+                    }
+                }
+                out[g as usize] = Some(Group { code, name, rings: group_rings, bbox, label: best });
+            }
+            out.into_iter().flatten().collect()
+        };
+        let districts = groups(&|i| {
+            let c = &edition.communes[i];
+            c.district.and_then(|d| edition.districts.get(&d)).map(|d| (d.code.to_string(), d.name.clone()))
+        });
+        let provinces = groups(&|i| {
+            let c = &edition.communes[i];
+            edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
+        });
+        EditionTiles { topo, ranking, districts, provinces }
     }
+
+    /// Vertices stored (each shared border once).
+    pub fn vertex_count(&self) -> usize {
+        self.topo.points.len()
+    }
+}
+
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+/// Rings smaller than this (grid units², a 256 px pixel is 16 × 16 units) are dropped
+/// when dropping cannot open a gap: holes (the unit around covers them) and rings
+/// whose every arc is unshared (small islands).
+const MIN_RING_AREA: i64 = 256;
+
+/// Per-tile drawing state: the transform to the tile grid and reusable buffers.
+struct Painter<'a> {
+    tiles: &'a EditionTiles,
+    z: u8,
+    origin: [f64; 2],
+    scale: f64,
+    clip_rect: [f64; 4],
+    kept: Vec<u32>,
+    ring: Vec<[f64; 2]>,
+    clipped: Vec<[f64; 2]>,
+    scratch: Vec<[f64; 2]>,
+    grid: Vec<[i32; 2]>,
+    geometry: Geometry,
+}
+
+impl<'a> Painter<'a> {
+    fn new(tiles: &'a EditionTiles, tile: TileId) -> Self {
+        let [x0, y0, x1, _] = tile_bounds(tile);
+        let b = f64::from(BUFFER);
+        let e = f64::from(EXTENT);
+        Painter {
+            tiles,
+            z: tile.z,
+            origin: [x0, y0],
+            scale: e / (x1 - x0),
+            clip_rect: [-b, -b, e + b, e + b],
+            kept: Vec::new(),
+            ring: Vec::new(),
+            clipped: Vec::new(),
+            scratch: Vec::new(),
+            grid: Vec::new(),
+            geometry: Geometry::default(),
+        }
+    }
+
+    /// The buffered tile in unit coordinates.
+    fn unit_bounds(&self) -> [f64; 4] {
+        let [a, b, c, d] = self.clip_rect;
+        [self.origin[0] + a / self.scale, self.origin[1] + b / self.scale, self.origin[0] + c / self.scale, self.origin[1] + d / self.scale]
+    }
+
+    fn to_grid(&self, p: [f64; 2]) -> [f64; 2] {
+        [(p[0] - self.origin[0]) * self.scale, (p[1] - self.origin[1]) * self.scale]
+    }
+
+    /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.ring`).
+    fn collect_ring(&mut self, arcs: &[ArcRef]) {
+        self.ring.clear();
+        let topo = &self.tiles.topo;
+        for (k, r) in arcs.iter().enumerate() {
+            let i = r.index();
+            let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
+            self.tiles.ranking.kept(s, e, self.z, &mut self.kept);
+            let skip_first = usize::from(k > 0);
+            let scale = self.scale;
+            let origin = self.origin;
+            let grid = |p: [f64; 2]| [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale];
+            if r.reversed() {
+                self.ring.extend(self.kept.iter().rev().skip(skip_first).map(|&j| grid(topo.points[s + j as usize])));
+            } else {
+                self.ring.extend(self.kept.iter().skip(skip_first).map(|&j| grid(topo.points[s + j as usize])));
+            }
+        }
+    }
+
+    /// Clips and quantises the collected ring; writes it into the geometry when it
+    /// keeps an area. `exterior` sets the winding the spec asks for.
+    fn emit_ring(&mut self, exterior: bool, droppable: bool) -> bool {
+        let [cx0, cy0, cx1, cy1] = self.clip_rect;
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in &self.ring {
+            (x0, y0, x1, y1) = (x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1]));
+        }
+        if x1 < cx0 || x0 > cx1 || y1 < cy0 || y0 > cy1 {
+            return false;
+        }
+        let source = if x0 >= cx0 && x1 <= cx1 && y0 >= cy0 && y1 <= cy1 {
+            &self.ring
+        } else {
+            clip::clip_ring(&self.ring, self.clip_rect, &mut self.clipped, &mut self.scratch);
+            &self.clipped
+        };
+        self.grid.clear();
+        for p in source {
+            let q = [p[0].round() as i32, p[1].round() as i32];
+            if self.grid.last() != Some(&q) {
+                self.grid.push(q);
+            }
+        }
+        while self.grid.len() > 1 && self.grid.first() == self.grid.last() {
+            self.grid.pop();
+        }
+        if self.grid.len() < 3 {
+            return false;
+        }
+        let n = self.grid.len();
+        let area2: i64 = (0..n)
+            .map(|i| {
+                let (a, b) = (self.grid[i], self.grid[(i + 1) % n]);
+                i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1])
+            })
+            .sum();
+        if area2 == 0 || (droppable && area2.abs() < 2 * MIN_RING_AREA) {
+            return false;
+        }
+        // MVT: exteriors have positive area with y down, holes negative.
+        if (area2 > 0) != exterior {
+            self.grid.reverse();
+        }
+        self.geometry.ring(&self.grid);
+        true
+    }
+
+    /// Draws a unit's polygons into `self.geometry`; false when nothing is in the tile.
+    /// `drop_small_holes`: communes may lose sub-pixel holes (the commune inside, or
+    /// water, is all that is hidden); districts and provinces keep them, so that their
+    /// coverage is exactly that of their communes (a lagoon stays open in both).
+    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef])>, drop_small_holes: bool) -> bool {
+        self.geometry.clear();
+        let mut has_exterior = false;
+        let topo = &self.tiles.topo;
+        for (exterior, arcs) in rings {
+            // Holes follow their exterior; a hole without a drawn exterior is skipped.
+            if !exterior && !has_exterior {
+                continue;
+            }
+            let unshared = arcs.iter().all(|a| topo.uses[a.index()] < 2);
+            self.collect_ring(arcs);
+            let droppable = if exterior { unshared } else { drop_small_holes };
+            let drawn = self.emit_ring(exterior, droppable);
+            has_exterior |= exterior && drawn;
+        }
+        has_exterior
+    }
+
+    fn point(&mut self, p: [f64; 2]) -> bool {
+        self.geometry.clear();
+        let g = self.to_grid(p);
+        let [cx0, cy0, cx1, cy1] = self.clip_rect;
+        if g[0] < cx0 || g[0] > cx1 || g[1] < cy0 || g[1] > cy1 {
+            return false;
+        }
+        self.geometry.point([g[0].round() as i32, g[1].round() as i32]);
+        true
+    }
+}
+
+fn level_name(level: Option<Level>, fallback: &'static str) -> &'static str {
+    level.map_or(fallback, Level::as_str)
+}
+
+fn s(v: impl Into<String>) -> Option<Value> {
+    Some(Value::Str(v.into()))
+}
+
+fn int(v: Option<impl Into<i64>>) -> Option<Value> {
+    v.map(|v| Value::Int(v.into()))
+}
+
+/// The uncompressed MVT bytes of a tile; empty when nothing falls in it.
+pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
+    let edition = atlas.edition(view.edition);
+    let tiles = &atlas.tiles[view.edition.index()];
+    let mut painter = Painter::new(tiles, tile);
+    let full = view.map == MapKind::Ntm;
+    let [ux0, uy0, ux1, uy1] = painter.unit_bounds();
+    let ([w, n], [e, s_]) = (unproject(ux0.max(0.0), uy0.max(0.0)), unproject(ux1.min(1.0), uy1.min(1.0)));
+    let mut out = Vec::new();
+
+    // Communes.
+    let mut communes = Layer::new("communes");
+    let mut candidates: Vec<usize> = edition.index.in_bbox([w, s_, e, n]).collect();
+    candidates.sort_unstable();
+    for i in candidates {
+        let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r)));
+        if !painter.polygon(rings, true) {
+            continue;
+        }
+        let c = &edition.communes[i];
+        let mut attrs: Vec<(&'static str, Option<Value>)> =
+            vec![("code", s(c.code.to_string())), ("name", s(c.name.clone())), ("kind", s(c.kind.as_str()))];
+        match view.edition {
+            Edition::E2024 => {
+                let level = atlas.commune_level(c, view.year);
+                let (name, year, criteria) = match level {
+                    LevelInForce::NotApplicable => ("not_applicable", None, None),
+                    LevelInForce::NoData => ("no_data", None, None),
+                    LevelInForce::Recorded { record } => (record.level.as_str(), Some(record.year), record.criteria_met),
+                };
+                attrs.push(("level", s(name)));
+                if full {
+                    attrs.push(("level_year", int(year)));
+                    attrs.push(("criteria_met", int(criteria)));
+                }
+            }
+            Edition::E2025 => {
+                let f = former_levels(atlas, &edition.former[i], view.year);
+                // The level all its former xã had reached (the weakest), so the map
+                // never shows a merged commune above any of its parts.
+                let level = if !c.kind.ntm_eligible() || f.total == f.not_applicable {
+                    "not_applicable"
+                } else if f.no_data > 0 {
+                    "no_data"
+                } else {
+                    [(f.chua_dat, Level::ChuaDat), (f.dat_chuan, Level::DatChuan), (f.nang_cao, Level::NangCao), (f.kieu_mau, Level::KieuMau)]
+                        .into_iter()
+                        .find(|(n, _)| *n > 0)
+                        .map_or("no_data", |(_, l)| l.as_str())
+                };
+                attrs.push(("level", s(level)));
+                if full {
+                    for (key, n) in [
+                        ("former_total", f.total),
+                        ("former_chua_dat", f.chua_dat),
+                        ("former_dat_chuan", f.dat_chuan),
+                        ("former_nang_cao", f.nang_cao),
+                        ("former_kieu_mau", f.kieu_mau),
+                        ("former_not_applicable", f.not_applicable),
+                    ] {
+                        attrs.push((key, int(Some(n as i64))));
+                    }
+                }
+            }
+        }
+        communes.add(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.geometry, &attrs);
+    }
+    communes.write(&mut out);
+
+    // Districts and provinces: polygons, then label points.
+    let bounds = painter.unit_bounds();
+    for (name, groups) in [("districts", &tiles.districts), ("provinces", &tiles.provinces)] {
+        let mut layer = Layer::new(name);
+        let mut labels = Vec::new();
+        for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
+            if !painter.polygon(g.rings.iter().map(|r| (r.exterior, r.arcs.as_slice())), false) {
+                continue;
+            }
+            let attrs = group_attributes(atlas, view, name, g);
+            layer.add(None, GeomType::Polygon, &painter.geometry, &attrs);
+            labels.push((g, attrs));
+        }
+        for (g, mut attrs) in labels {
+            if painter.point(g.label) {
+                attrs.push(("label", Some(Value::Bool(true))));
+                layer.add(None, GeomType::Point, &painter.geometry, &attrs);
+            }
+        }
+        layer.write(&mut out);
+    }
+
+    // Pilots and tourism sites.
+    let mut pilots = Layer::new("pilots");
+    for (k, p) in atlas.pilots.iter().enumerate() {
+        if !painter.point(project(p.position.lon, p.position.lat)) {
+            continue;
+        }
+        let mut attrs = vec![("id", s(p.id.clone())), ("kind", s(p.kind.as_str()))];
+        if full {
+            attrs.extend([
+                ("name", s(p.name.clone())),
+                ("field", s(p.field.clone())),
+                ("commune", s(p.commune.to_string())),
+                ("approved_year", int(p.approved_year)),
+            ]);
+        }
+        pilots.add(Some(k as u64), GeomType::Point, &painter.geometry, &attrs);
+    }
+    pilots.write(&mut out);
+    let mut tourism = Layer::new("tourism");
+    for (k, t) in atlas.tourism.iter().enumerate() {
+        if !painter.point(project(t.position.lon, t.position.lat)) {
+            continue;
+        }
+        let mut attrs = vec![("id", s(t.id.clone())), ("category", s(t.category.as_str()))];
+        if !full {
+            attrs.extend([
+                ("name", s(t.name.clone())),
+                ("stars", int(t.ocop_stars)),
+                ("commune", s(t.commune.to_string())),
+                ("url", t.url.clone().map(Value::Str)),
+            ]);
+        }
+        tourism.add(Some(k as u64), GeomType::Point, &painter.geometry, &attrs);
+    }
+    tourism.write(&mut out);
+    out
+}
+
+fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+fn group_attributes(atlas: &Atlas, view: TileView, layer: &str, g: &Group) -> Vec<(&'static str, Option<Value>)> {
+    let mut attrs = vec![("code", s(g.code.clone())), ("name", s(g.name.clone()))];
+    if view.edition != Edition::E2024 {
+        return attrs;
+    }
+    if layer == "districts" {
+        if let Ok(code) = crate::model::DistrictCode::parse(&g.code) {
+            let level = atlas.district_level(code, view.year);
+            attrs.push(("level", s(level_name(level.level(), "chua_dat"))));
+            if let LevelInForce::Recorded { record } = level {
+                attrs.push(("level_year", int(Some(record.year))));
+            }
+        }
+    } else if let Ok(code) = crate::model::ProvinceCode::parse(&g.code) {
+        attrs.push(("completed_year", int(atlas.province_completed(code, view.year))));
+    }
+    attrs
 }
 
 /// Describes a layer for TileJSON's `vector_layers`.
@@ -22,16 +430,68 @@ pub struct LayerInfo {
     pub description: &'static str,
     pub minzoom: u8,
     pub maxzoom: u8,
-    /// Field name → type/description, as TileJSON 3.0 expects.
-    pub fields: std::collections::BTreeMap<&'static str, &'static str>,
-}
-
-/// The uncompressed MVT bytes of a tile; empty when nothing falls in it.
-pub fn render_mvt(_atlas: &Atlas, _view: TileView, _tile: TileId) -> Vec<u8> {
-    Vec::new()
+    /// Field name → description, as TileJSON 3.0 expects.
+    pub fields: BTreeMap<&'static str, &'static str>,
 }
 
 /// The layers a map's tiles carry, for TileJSON.
-pub fn vector_layers(_map: super::MapKind, _edition: Edition) -> Vec<LayerInfo> {
-    Vec::new()
+pub fn vector_layers(map: MapKind, edition: Edition) -> Vec<LayerInfo> {
+    let full = map == MapKind::Ntm;
+    let layer = |id, description, fields: &[(&'static str, &'static str)]| LayerInfo {
+        id,
+        description,
+        minzoom: 0,
+        maxzoom: super::MAX_ZOOM,
+        fields: fields.iter().copied().collect(),
+    };
+    let mut commune_fields = vec![
+        ("code", "String: GSO commune code"),
+        ("name", "String: commune name"),
+        ("kind", "String: xa | phuong | thi_tran | dac_khu"),
+        ("level", "String: chua_dat | dat_chuan | nang_cao | kieu_mau | not_applicable | no_data"),
+    ];
+    if full {
+        match edition {
+            Edition::E2024 => commune_fields.extend([
+                ("level_year", "Number: year the level was recognised"),
+                ("criteria_met", "Number: criteria met of the 19"),
+            ]),
+            Edition::E2025 => commune_fields.extend([
+                ("former_total", "Number: former (2024) communes merged into it"),
+                ("former_chua_dat", "Number: of them, not yet NTM"),
+                ("former_dat_chuan", "Number: of them, NTM"),
+                ("former_nang_cao", "Number: of them, advanced NTM"),
+                ("former_kieu_mau", "Number: of them, model NTM"),
+                ("former_not_applicable", "Number: of them, wards and townships"),
+            ]),
+        }
+    }
+    let mut layers = vec![layer("communes", "Communes coloured by NTM level", &commune_fields)];
+    if edition == Edition::E2024 {
+        layers.push(layer(
+            "districts",
+            "Districts (polygons; points with label=true)",
+            &[("code", "String"), ("name", "String"), ("level", "String: NTM level"), ("level_year", "Number"), ("label", "Boolean: label point")],
+        ));
+    }
+    let province_fields: &[(&str, &str)] = if edition == Edition::E2024 {
+        &[("code", "String"), ("name", "String"), ("completed_year", "Number: year NTM was completed"), ("label", "Boolean: label point")]
+    } else {
+        &[("code", "String"), ("name", "String"), ("label", "Boolean: label point")]
+    };
+    layers.push(layer("provinces", "Provinces (polygons; points with label=true)", province_fields));
+    let pilot_fields: &[(&str, &str)] = if full {
+        &[("id", "String"), ("kind", "String: smart_commune | ecommerce_commune | smart_village"), ("name", "String"), ("field", "String: leading field"), ("commune", "String: commune code"), ("approved_year", "Number")]
+    } else {
+        &[("id", "String"), ("kind", "String")]
+    };
+    layers.push(layer("pilots", "Pilot models", pilot_fields));
+    let tourism_fields: &[(&str, &str)] = if full {
+        &[("id", "String"), ("category", "String")]
+    } else {
+        &[("id", "String"), ("category", "String: rural_tourism_site | homestay | craft_village | ocop_product"), ("name", "String"), ("stars", "Number: OCOP stars"), ("commune", "String: commune code"), ("url", "String")]
+    };
+    layers.push(layer("tourism", "Rural tourism sites", tourism_fields));
+    layers
 }
+

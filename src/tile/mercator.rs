@@ -48,8 +48,8 @@ mod tests {
         let [x, y] = project(105.85, 21.03);
         let [lon, lat] = unproject(x, y);
         assert!((lon - 105.85).abs() < 1e-9 && (lat - 21.03).abs() < 1e-9);
-        // Hà Nội is in tile 8/203/113 (OSM numbering).
-        assert_eq!(((x * 256.0) as u32, (y * 256.0) as u32), (203, 113));
+        // Hà Nội is in tile 8/203/112 (OSM numbering).
+        assert_eq!(((x * 256.0) as u32, (y * 256.0) as u32), (203, 112));
         let [w, s, e, n] = tile_lonlat_bounds(TileId { z: 0, x: 0, y: 0 });
         assert!((w + 180.0).abs() < 1e-9 && (e - 180.0).abs() < 1e-9);
         assert!((n - MAX_LAT).abs() < 1e-9 && (s + MAX_LAT).abs() < 1e-9);

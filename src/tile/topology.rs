@@ -1,0 +1,197 @@
+//! Arc topology: the rings of a set of polygons cut into arcs at junctions, each arc
+//! stored once and referenced by every ring that runs along it (forwards or
+//! backwards), as TopoJSON and mapshaper do. Simplifying an arc once then simplifies
+//! both sides of a shared border identically: neighbours can never gap or overlap.
+//!
+//! Steps:
+//!   1. for every vertex, remember the unordered pair of its ring neighbours the first
+//!      time it is seen; a later visit with other neighbours makes it a junction;
+//!   2. cut each ring at its junctions (a ring without one becomes a closed arc that
+//!      starts at its smallest vertex, so both sides agree on where it starts);
+//!   3. look each arc up by its ends in both directions; reuse it or store it.
+//! Vertices are identified by their exact coordinates, as the shared-vertex data here
+//! (the generated cells, the official 2025 communes) is digitised.
+
+use std::collections::HashMap;
+
+/// Reference to an arc in a ring: `Fwd(i)` or `Rev(i)`; stored as `i` or `!i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArcRef(pub i32);
+
+impl ArcRef {
+    pub fn index(self) -> usize {
+        if self.0 >= 0 { self.0 as usize } else { (!self.0) as usize }
+    }
+    pub fn reversed(self) -> bool {
+        self.0 < 0
+    }
+}
+
+/// A ring of a unit, as arcs.
+#[derive(Debug, Clone)]
+pub struct TopoRing {
+    pub exterior: bool,
+    pub arcs: std::ops::Range<u32>,
+}
+
+/// The arcs of all units, and each unit's rings as arc references.
+#[derive(Default)]
+pub struct Topology {
+    /// Arc vertices, arcs one after another; arc `i` is `points[starts[i]..starts[i+1]]`.
+    pub points: Vec<[f64; 2]>,
+    pub starts: Vec<u32>,
+    /// How many ring sides use each arc (1: coast or outer border; 2: shared border).
+    pub uses: Vec<u8>,
+    pub ring_arcs: Vec<ArcRef>,
+    pub rings: Vec<TopoRing>,
+    /// Unit `u`'s rings are `rings[unit_rings[u]..unit_rings[u+1]]`.
+    pub unit_rings: Vec<u32>,
+}
+
+fn key(p: [f64; 2]) -> u64 {
+    let (a, b) = (p[0].to_bits(), p[1].to_bits());
+    let mut z = a ^ b.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+const JUNCTION: u64 = u64::MAX;
+
+impl Topology {
+    /// Builds the topology of `units`, each a list of rings `(exterior, points)` with
+    /// points closed (first == last) and already projected.
+    pub fn build<'a, U, R>(units: U) -> Topology
+    where
+        U: IntoIterator<Item = R> + Clone,
+        R: IntoIterator<Item = (bool, Vec<[f64; 2]>)>,
+    {
+        // 1. Junctions: a point whose neighbour pair differs between visits.
+        let mut seen: HashMap<u64, u64> = HashMap::new();
+        for unit in units.clone() {
+            for (_, ring) in unit {
+                let n = ring.len().saturating_sub(1);
+                for i in 0..n {
+                    let prev = key(ring[(i + n - 1) % n]);
+                    let next = key(ring[(i + 1) % n]);
+                    let pair = prev.min(next).wrapping_mul(31) ^ prev.max(next);
+                    let entry = seen.entry(key(ring[i])).or_insert(pair);
+                    if *entry != pair {
+                        *entry = JUNCTION;
+                    }
+                }
+            }
+        }
+        let is_junction = |p: [f64; 2]| seen.get(&key(p)) == Some(&JUNCTION);
+
+        // 2–3. Cut and deduplicate.
+        let mut topo = Topology { starts: vec![0], unit_rings: vec![0], ..Topology::default() };
+        let mut by_ends: HashMap<(u64, u64, u64, u32), u32> = HashMap::new();
+        for unit in units {
+            for (exterior, ring) in unit {
+                let n = ring.len().saturating_sub(1);
+                if n < 3 {
+                    continue;
+                }
+                let cuts: Vec<usize> = (0..n).filter(|&i| is_junction(ring[i])).collect();
+                let first_arc = topo.ring_arcs.len() as u32;
+                if cuts.is_empty() {
+                    // A closed arc from the smallest vertex, so both sides agree.
+                    let s = (0..n).min_by_key(|&i| key(ring[i])).unwrap_or(0);
+                    let arc: Vec<[f64; 2]> = (0..=n).map(|k| ring[(s + k) % n]).collect();
+                    let r = topo.intern(arc, &mut by_ends);
+                    topo.ring_arcs.push(r);
+                } else {
+                    for (k, &c) in cuts.iter().enumerate() {
+                        let end = cuts.get(k + 1).copied().unwrap_or(cuts[0] + n);
+                        let arc: Vec<[f64; 2]> = (c..=end).map(|i| ring[i % n]).collect();
+                        let r = topo.intern(arc, &mut by_ends);
+                        topo.ring_arcs.push(r);
+                    }
+                }
+                topo.rings.push(TopoRing { exterior, arcs: first_arc..topo.ring_arcs.len() as u32 });
+            }
+            topo.unit_rings.push(topo.rings.len() as u32);
+        }
+        topo
+    }
+
+    /// Stores an arc, or finds it stored already in either direction.
+    fn intern(&mut self, arc: Vec<[f64; 2]>, by_ends: &mut HashMap<(u64, u64, u64, u32), u32>) -> ArcRef {
+        let n = arc.len();
+        let fwd = (key(arc[0]), key(arc[1]), key(arc[n - 1]), n as u32);
+        let rev = (key(arc[n - 1]), key(arc[n - 2]), key(arc[0]), n as u32);
+        for (k, reversed) in [(fwd, false), (rev, true)] {
+            if let Some(&i) = by_ends.get(&k) {
+                let stored = self.arc(i as usize);
+                let same = if reversed { stored.iter().eq(arc.iter().rev()) } else { stored == &arc[..] };
+                if same {
+                    self.uses[i as usize] = self.uses[i as usize].saturating_add(1);
+                    return ArcRef(if reversed { !(i as i32) } else { i as i32 });
+                }
+            }
+        }
+        let i = self.starts.len() as u32 - 1;
+        self.points.extend_from_slice(&arc);
+        self.starts.push(self.points.len() as u32);
+        self.uses.push(1);
+        by_ends.insert(fwd, i);
+        ArcRef(i as i32)
+    }
+
+    pub fn arc(&self, i: usize) -> &[[f64; 2]] {
+        &self.points[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    pub fn arc_count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn unit_count(&self) -> usize {
+        self.unit_rings.len() - 1
+    }
+
+    pub fn rings_of(&self, unit: usize) -> &[TopoRing] {
+        &self.rings[self.unit_rings[unit] as usize..self.unit_rings[unit + 1] as usize]
+    }
+
+    pub fn arcs_of(&self, ring: &TopoRing) -> &[ArcRef] {
+        &self.ring_arcs[ring.arcs.start as usize..ring.arcs.end as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sq(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<[f64; 2]> {
+        vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    }
+
+    #[test]
+    fn a_shared_border_is_one_arc_used_twice() {
+        // Two squares side by side: the middle edge x = 1 is shared.
+        let units = vec![vec![(true, sq(0.0, 0.0, 1.0, 1.0))], vec![(true, vec![[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0]])]];
+        let topo = Topology::build(units.iter().map(|u| u.iter().cloned()));
+        assert_eq!(topo.unit_count(), 2);
+        let shared: Vec<usize> = (0..topo.arc_count()).filter(|&i| topo.uses[i] == 2).collect();
+        assert_eq!(shared.len(), 1);
+        let a = topo.arc(shared[0]);
+        assert!(a.iter().all(|p| p[0] == 1.0), "{a:?}");
+        // One side uses it forwards, the other backwards.
+        let refs: Vec<ArcRef> = topo.ring_arcs.iter().copied().filter(|r| r.index() == shared[0]).collect();
+        assert_eq!(refs.len(), 2);
+        assert_ne!(refs[0].reversed(), refs[1].reversed());
+    }
+
+    #[test]
+    fn a_hole_filled_by_another_unit_shares_a_closed_arc() {
+        let outer = vec![(true, sq(0.0, 0.0, 4.0, 4.0)), (false, vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]])];
+        let inner = vec![(true, vec![[3.0, 1.0], [3.0, 3.0], [1.0, 3.0], [1.0, 1.0], [3.0, 1.0]])];
+        let units = vec![outer, inner];
+        let topo = Topology::build(units.iter().map(|u| u.iter().cloned()));
+        // Outer ring, hole = one closed arc shared with the inner unit's ring.
+        assert_eq!(topo.arc_count(), 2, "{:?}", topo.starts);
+        assert_eq!(topo.uses.iter().filter(|&&u| u == 2).count(), 1);
+    }
+}
