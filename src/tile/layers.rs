@@ -29,6 +29,8 @@ struct Group {
 pub struct EditionTiles {
     topo: Topology,
     ranking: Ranking,
+    /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
+    arc_boxes: Vec<[f64; 4]>,
     districts: Vec<Group>,
     provinces: Vec<Group>,
 }
@@ -36,13 +38,15 @@ pub struct EditionTiles {
 impl EditionTiles {
     pub fn build(edition: &EditionAtlas) -> EditionTiles {
         let index = &edition.index;
-        let units = (0..index.len()).map(|i| {
-            index.area(i).rings().map(|(exterior, xs, ys)| {
-                (exterior, xs.iter().zip(ys).map(|(&x, &y)| project(x, y)).collect::<Vec<_>>())
-            })
-        });
-        let topo = Topology::build(units);
+        let topo = Topology::build(index.len(), |i| index.area(i).rings(), project);
         let ranking = Ranking::build(&topo.points, &topo.starts);
+        let arc_boxes = (0..topo.arc_count())
+            .map(|i| {
+                topo.arc(i).iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                    [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+                })
+            })
+            .collect();
         let label = |i: usize| {
             let c = &edition.communes[i];
             let p = c.label_point.map_or_else(|| {
@@ -94,7 +98,7 @@ impl EditionTiles {
             let c = &edition.communes[i];
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
-        EditionTiles { topo, ranking, districts, provinces }
+        EditionTiles { topo, ranking, arc_boxes, districts, provinces }
     }
 
     /// Vertices stored (each shared border once).
@@ -158,13 +162,26 @@ impl<'a> Painter<'a> {
     }
 
     /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.ring`).
+    ///
+    /// An arc lying wholly beyond one of the four clip lines (say, every point east
+    /// of the buffered tile) contributes nothing to the clipped ring but the crossings
+    /// of the edges that enter and leave it, which start and end at its endpoints:
+    /// every point it generates is removed at that line's stage. It is replaced by
+    /// its two endpoints, which gives the same clipped ring at a fraction of the cost.
     fn collect_ring(&mut self, arcs: &[ArcRef]) {
         self.ring.clear();
         let topo = &self.tiles.topo;
+        let [bx0, by0, bx1, by1] = self.unit_bounds();
         for (k, r) in arcs.iter().enumerate() {
             let i = r.index();
             let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
-            self.tiles.ranking.kept(s, e, self.z, &mut self.kept);
+            let b = self.tiles.arc_boxes[i];
+            if b[0] > bx1 || b[2] < bx0 || b[1] > by1 || b[3] < by0 {
+                self.kept.clear();
+                self.kept.extend([0, (e - s - 1) as u32]);
+            } else {
+                self.tiles.ranking.kept(s, e, self.z, &mut self.kept);
+            }
             let skip_first = usize::from(k > 0);
             let scale = self.scale;
             let origin = self.origin;

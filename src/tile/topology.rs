@@ -48,65 +48,92 @@ pub struct Topology {
     pub unit_rings: Vec<u32>,
 }
 
-fn key(p: [f64; 2]) -> u64 {
-    let (a, b) = (p[0].to_bits(), p[1].to_bits());
+fn key_xy(x: f64, y: f64) -> u64 {
+    let (a, b) = (x.to_bits(), y.to_bits());
     let mut z = a ^ b.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
+fn key(p: [f64; 2]) -> u64 {
+    key_xy(p[0], p[1])
+}
+
 const JUNCTION: u64 = u64::MAX;
 
+/// The keys are already mixed (SplitMix64): hashing them again would only cost time.
+#[derive(Default, Clone, Copy)]
+struct Premixed(u64);
+
+impl std::hash::Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type PremixedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Premixed>>;
+
 impl Topology {
-    /// Builds the topology of `units`, each a list of rings `(exterior, points)` with
-    /// points closed (first == last) and already projected.
-    pub fn build<'a, U, R>(units: U) -> Topology
+    /// Builds the topology of `unit_count` units; `rings(u)` yields unit `u`'s rings as
+    /// `(exterior, xs, ys)` in source coordinates, closed (first == last). Vertices are
+    /// matched on their source coordinates and stored through `project`.
+    pub fn build<'a, R>(unit_count: usize, rings: impl Fn(usize) -> R, project: impl Fn(f64, f64) -> [f64; 2]) -> Topology
     where
-        U: IntoIterator<Item = R> + Clone,
-        R: IntoIterator<Item = (bool, Vec<[f64; 2]>)>,
+        R: Iterator<Item = (bool, &'a [f64], &'a [f64])>,
     {
         // 1. Junctions: a point whose neighbour pair differs between visits.
-        let mut seen: HashMap<u64, u64> = HashMap::new();
-        for unit in units.clone() {
-            for (_, ring) in unit {
-                let n = ring.len().saturating_sub(1);
-                for i in 0..n {
-                    let prev = key(ring[(i + n - 1) % n]);
-                    let next = key(ring[(i + 1) % n]);
-                    let pair = prev.min(next).wrapping_mul(31) ^ prev.max(next);
-                    let entry = seen.entry(key(ring[i])).or_insert(pair);
-                    if *entry != pair {
-                        *entry = JUNCTION;
-                    }
+        let vertices: usize = (0..unit_count).flat_map(&rings).map(|(_, xs, _)| xs.len()).sum();
+        let mut seen: PremixedMap<u64> = PremixedMap::with_capacity_and_hasher(vertices / 2 + 16, Default::default());
+        for (_, xs, ys) in (0..unit_count).flat_map(&rings) {
+            let n = xs.len().saturating_sub(1);
+            for i in 0..n {
+                let (p, q) = ((i + n - 1) % n, (i + 1) % n);
+                let prev = key_xy(xs[p], ys[p]);
+                let next = key_xy(xs[q], ys[q]);
+                let pair = prev.min(next).wrapping_mul(31) ^ prev.max(next);
+                let entry = seen.entry(key_xy(xs[i], ys[i])).or_insert(pair);
+                if *entry != pair {
+                    *entry = JUNCTION;
                 }
             }
         }
-        let is_junction = |p: [f64; 2]| seen.get(&key(p)) == Some(&JUNCTION);
+        let is_junction = |x: f64, y: f64| seen.get(&key_xy(x, y)) == Some(&JUNCTION);
 
         // 2–3. Cut and deduplicate.
         let mut topo = Topology { starts: vec![0], unit_rings: vec![0], ..Topology::default() };
         let mut by_ends: HashMap<(u64, u64, u64, u32), u32> = HashMap::new();
-        for unit in units {
-            for (exterior, ring) in unit {
-                let n = ring.len().saturating_sub(1);
+        let mut arc = Vec::new();
+        for u in 0..unit_count {
+            for (exterior, xs, ys) in rings(u) {
+                let n = xs.len().saturating_sub(1);
                 if n < 3 {
                     continue;
                 }
-                let cuts: Vec<usize> = (0..n).filter(|&i| is_junction(ring[i])).collect();
+                let cuts: Vec<usize> = (0..n).filter(|&i| is_junction(xs[i], ys[i])).collect();
                 let first_arc = topo.ring_arcs.len() as u32;
+                let mut take = |from: usize, to: usize, topo: &mut Topology| {
+                    arc.clear();
+                    arc.extend((from..=to).map(|i| project(xs[i % n], ys[i % n])));
+                    let r = topo.intern(&arc, &mut by_ends);
+                    topo.ring_arcs.push(r);
+                };
                 if cuts.is_empty() {
                     // A closed arc from the smallest vertex, so both sides agree.
-                    let s = (0..n).min_by_key(|&i| key(ring[i])).unwrap_or(0);
-                    let arc: Vec<[f64; 2]> = (0..=n).map(|k| ring[(s + k) % n]).collect();
-                    let r = topo.intern(arc, &mut by_ends);
-                    topo.ring_arcs.push(r);
+                    let s = (0..n).min_by_key(|&i| key_xy(xs[i], ys[i])).unwrap_or(0);
+                    take(s, s + n, &mut topo);
                 } else {
                     for (k, &c) in cuts.iter().enumerate() {
                         let end = cuts.get(k + 1).copied().unwrap_or(cuts[0] + n);
-                        let arc: Vec<[f64; 2]> = (c..=end).map(|i| ring[i % n]).collect();
-                        let r = topo.intern(arc, &mut by_ends);
-                        topo.ring_arcs.push(r);
+                        take(c, end, &mut topo);
                     }
                 }
                 topo.rings.push(TopoRing { exterior, arcs: first_arc..topo.ring_arcs.len() as u32 });
@@ -117,14 +144,14 @@ impl Topology {
     }
 
     /// Stores an arc, or finds it stored already in either direction.
-    fn intern(&mut self, arc: Vec<[f64; 2]>, by_ends: &mut HashMap<(u64, u64, u64, u32), u32>) -> ArcRef {
+    fn intern(&mut self, arc: &[[f64; 2]], by_ends: &mut HashMap<(u64, u64, u64, u32), u32>) -> ArcRef {
         let n = arc.len();
         let fwd = (key(arc[0]), key(arc[1]), key(arc[n - 1]), n as u32);
         let rev = (key(arc[n - 1]), key(arc[n - 2]), key(arc[0]), n as u32);
         for (k, reversed) in [(fwd, false), (rev, true)] {
             if let Some(&i) = by_ends.get(&k) {
                 let stored = self.arc(i as usize);
-                let same = if reversed { stored.iter().eq(arc.iter().rev()) } else { stored == &arc[..] };
+                let same = if reversed { stored.iter().eq(arc.iter().rev()) } else { stored == arc };
                 if same {
                     self.uses[i as usize] = self.uses[i as usize].saturating_add(1);
                     return ArcRef(if reversed { !(i as i32) } else { i as i32 });
@@ -132,7 +159,7 @@ impl Topology {
             }
         }
         let i = self.starts.len() as u32 - 1;
-        self.points.extend_from_slice(&arc);
+        self.points.extend_from_slice(arc);
         self.starts.push(self.points.len() as u32);
         self.uses.push(1);
         by_ends.insert(fwd, i);
@@ -168,11 +195,21 @@ mod tests {
         vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
     }
 
+    type Rings = Vec<(bool, Vec<f64>, Vec<f64>)>;
+
+    fn topo_of(units: Vec<Vec<(bool, Vec<[f64; 2]>)>>) -> Topology {
+        let split: Vec<Rings> = units
+            .into_iter()
+            .map(|u| u.into_iter().map(|(e, r)| (e, r.iter().map(|p| p[0]).collect(), r.iter().map(|p| p[1]).collect())).collect())
+            .collect();
+        Topology::build(split.len(), |u| split[u].iter().map(|(e, xs, ys)| (*e, xs.as_slice(), ys.as_slice())), |x, y| [x, y])
+    }
+
     #[test]
     fn a_shared_border_is_one_arc_used_twice() {
         // Two squares side by side: the middle edge x = 1 is shared.
         let units = vec![vec![(true, sq(0.0, 0.0, 1.0, 1.0))], vec![(true, vec![[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0]])]];
-        let topo = Topology::build(units.iter().map(|u| u.iter().cloned()));
+        let topo = topo_of(units);
         assert_eq!(topo.unit_count(), 2);
         let shared: Vec<usize> = (0..topo.arc_count()).filter(|&i| topo.uses[i] == 2).collect();
         assert_eq!(shared.len(), 1);
@@ -189,7 +226,7 @@ mod tests {
         let outer = vec![(true, sq(0.0, 0.0, 4.0, 4.0)), (false, vec![[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]])];
         let inner = vec![(true, vec![[3.0, 1.0], [3.0, 3.0], [1.0, 3.0], [1.0, 1.0], [3.0, 1.0]])];
         let units = vec![outer, inner];
-        let topo = Topology::build(units.iter().map(|u| u.iter().cloned()));
+        let topo = topo_of(units);
         // Outer ring, hole = one closed arc shared with the inner unit's ring.
         assert_eq!(topo.arc_count(), 2, "{:?}", topo.starts);
         assert_eq!(topo.uses.iter().filter(|&&u| u == 2).count(), 1);
