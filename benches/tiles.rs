@@ -1,0 +1,53 @@
+//! Cold tile generation (render + MVT encode, no cache) at z5, z8, z11 and z13 over
+//! the densest areas, Hà Nội and the Mekong delta (Cần Thơ):
+//!
+//!   cargo bench --bench tiles
+//!
+//! On the embedded data (edition 2024) and, when present, the real
+//! ../shared/geodata/communes-2025.fgb (edition 2025). Warm serving (from the tile
+//! cache) is measured over HTTP by benches/compare, where the cache lives.
+
+use bando::atlas::{self, Atlas, Inputs};
+use bando::config::EMBEDDED_GEODATA;
+use bando::model::Edition;
+use bando::tile::{mercator::project, render_mvt, MapKind, TileId, TileView};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+
+const PLACES: [(&str, f64, f64); 2] = [("hanoi", 105.85, 21.03), ("mekong", 105.78, 10.03)];
+
+fn tile_at(lon: f64, lat: f64, z: u8) -> TileId {
+    let [x, y] = project(lon, lat);
+    let n = f64::from(1u32 << z);
+    TileId::new(u32::from(z), (x * n) as u32, (y * n) as u32).expect("tile")
+}
+
+fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
+    let mut group = c.benchmark_group(format!("tile_cold/{name}"));
+    group.sample_size(20);
+    for (place, lon, lat) in PLACES {
+        for z in [5u8, 8, 11, 13] {
+            let tile = tile_at(lon, lat, z);
+            let view = TileView { map: MapKind::Ntm, edition, year: 2025 };
+            group.bench_function(format!("{place}/z{z}"), |b| b.iter(|| render_mvt(atlas, view, black_box(tile)).len()));
+        }
+    }
+    group.finish();
+}
+
+fn tiles(c: &mut Criterion) {
+    let (embedded, _) = atlas::build(&Inputs::embedded(EMBEDDED_GEODATA)).expect("embedded data");
+    bench_atlas(c, "embedded_2024", &embedded, Edition::E2024);
+    drop(embedded);
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geodata/communes-2025.fgb");
+    if real.exists() {
+        let mut inputs = Inputs::embedded(EMBEDDED_GEODATA);
+        inputs.boundaries.push(real);
+        let (atlas, _) = atlas::build(&inputs).expect("real boundaries");
+        bench_atlas(c, "real_communes_2025", &atlas, Edition::E2025);
+    } else {
+        eprintln!("SKIPPED real_communes_2025: ../shared/geodata/communes-2025.fgb is absent");
+    }
+}
+
+criterion_group!(benches, tiles);
+criterion_main!(benches);
