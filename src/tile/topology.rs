@@ -140,6 +140,8 @@ impl Topology {
             }
             topo.unit_rings.push(topo.rings.len() as u32);
         }
+        topo.points.shrink_to_fit();
+        topo.ring_arcs.shrink_to_fit();
         topo
     }
 
