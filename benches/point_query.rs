@@ -8,8 +8,8 @@
 //! Points: 20,000 deterministic points, each drawn inside a random commune's bounding
 //! box, so most fall on land and many near borders.
 
-use bando::atlas::{self, Inputs};
-use bando::config::EMBEDDED_GEODATA;
+mod common;
+
 use bando::index::AreaIndex;
 use bando::model::{Edition, LonLat};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -77,17 +77,11 @@ fn bench_index(c: &mut Criterion, name: &str, index: &AreaIndex) {
 }
 
 fn point_in_polygon(c: &mut Criterion) {
-    let (embedded, _) = atlas::build(&Inputs::embedded(EMBEDDED_GEODATA)).expect("embedded data");
+    let embedded = common::embedded_atlas();
     bench_index(c, "embedded_2024", &embedded.edition(Edition::E2024).index);
     drop(embedded);
-    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geodata/communes-2025.fgb");
-    if real.exists() {
-        let mut inputs = Inputs::embedded(EMBEDDED_GEODATA);
-        inputs.boundaries.push(real);
-        let (atlas, _) = atlas::build(&inputs).expect("real boundaries");
+    if let Some(atlas) = common::real_atlas() {
         bench_index(c, "real_communes_2025", &atlas.edition(Edition::E2025).index);
-    } else {
-        eprintln!("SKIPPED real_communes_2025: ../shared/geodata/communes-2025.fgb is absent");
     }
 }
 

@@ -7,8 +7,9 @@
 //! ../shared/geodata/communes-2025.fgb (edition 2025). Warm serving (from the tile
 //! cache) is measured over HTTP by benches/compare, where the cache lives.
 
-use bando::atlas::{self, Atlas, Inputs};
-use bando::config::EMBEDDED_GEODATA;
+mod common;
+
+use bando::atlas::Atlas;
 use bando::model::Edition;
 use bando::tile::{mercator::project, render_mvt, MapKind, TileId, TileView};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -35,17 +36,11 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
 }
 
 fn tiles(c: &mut Criterion) {
-    let (embedded, _) = atlas::build(&Inputs::embedded(EMBEDDED_GEODATA)).expect("embedded data");
+    let embedded = common::embedded_atlas();
     bench_atlas(c, "embedded_2024", &embedded, Edition::E2024);
     drop(embedded);
-    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geodata/communes-2025.fgb");
-    if real.exists() {
-        let mut inputs = Inputs::embedded(EMBEDDED_GEODATA);
-        inputs.boundaries.push(real);
-        let (atlas, _) = atlas::build(&inputs).expect("real boundaries");
+    if let Some(atlas) = common::real_atlas() {
         bench_atlas(c, "real_communes_2025", &atlas, Edition::E2025);
-    } else {
-        eprintln!("SKIPPED real_communes_2025: ../shared/geodata/communes-2025.fgb is absent");
     }
 }
 

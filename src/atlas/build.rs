@@ -441,48 +441,49 @@ fn inside_point(commune: &Commune, area: &PreparedArea) -> LonLat {
         .map_or_else(|| LonLat::new(area.bbox()[0], area.bbox()[1]), |p| LonLat::new(p.x(), p.y()))
 }
 
-fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadError> {
-    let rows = load::read_pilots(path)?;
+/// Places every row of a point file in its commune; `commune_and_position` reads a
+/// row's commune and optional position, `finish` makes the feature once placed.
+fn place_rows<R, T>(
+    path: &Path,
+    rows: Vec<load::Sourced<R>>,
+    e2024: &EditionAtlas,
+    commune_and_position: impl Fn(&R) -> (CommuneCode, Option<LonLat>),
+    finish: impl Fn(R, LonLat) -> T,
+) -> Result<Vec<T>, LoadError> {
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let r = row.value;
-        match place_in_commune(path, row.line, r.commune, r.position, e2024) {
-            Ok(position) => out.push(PilotModel {
-                id: r.id,
-                name: r.name,
-                kind: r.kind,
-                field: r.field,
-                commune: r.commune,
-                position,
-                approved_year: r.approved_year,
-            }),
+        let (code, position) = commune_and_position(&row.value);
+        match place_in_commune(path, row.line, code, position, e2024) {
+            Ok(position) => out.push(finish(row.value, position)),
             Err(p) => problems.push(p),
         }
     }
     LoadError::check(out, problems)
 }
 
+fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadError> {
+    place_rows(path, load::read_pilots(path)?, e2024, |r| (r.commune, r.position), |r, position| PilotModel {
+        id: r.id,
+        name: r.name,
+        kind: r.kind,
+        field: r.field,
+        commune: r.commune,
+        position,
+        approved_year: r.approved_year,
+    })
+}
+
 fn tourism(path: &Path, e2024: &EditionAtlas) -> Result<Vec<TourismSite>, LoadError> {
-    let rows = load::read_tourism(path)?;
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let r = row.value;
-        match place_in_commune(path, row.line, r.commune, r.position, e2024) {
-            Ok(position) => out.push(TourismSite {
-                id: r.id,
-                name: r.name,
-                category: r.category,
-                ocop_stars: r.ocop_stars,
-                commune: r.commune,
-                position,
-                url: r.url,
-            }),
-            Err(p) => problems.push(p),
-        }
-    }
-    LoadError::check(out, problems)
+    place_rows(path, load::read_tourism(path)?, e2024, |r| (r.commune, r.position), |r, position| TourismSite {
+        id: r.id,
+        name: r.name,
+        category: r.category,
+        ocop_stars: r.ocop_stars,
+        commune: r.commune,
+        position,
+        url: r.url,
+    })
 }
 
 /// For each 2025 commune, the 2024 communes it took whole or for the most part. Pairs
