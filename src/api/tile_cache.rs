@@ -8,6 +8,7 @@
 //!      fixed per-entry overhead) to the total;
 //!   3. while the total exceeds the bound, the entry at the back (least recently
 //!      used) is evicted and its slot reused.
+//!
 //! An entry bigger than the whole bound is not kept; a bound of 0 keeps nothing.
 //! The key holds the data version, so after a reload old entries are never served:
 //! they are simply not asked for any more and age out.

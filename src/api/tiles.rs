@@ -9,8 +9,8 @@
 //!      (data version, map, edition, year, z/x/y, encoding); a matching
 //!      `If-None-Match` answers 304 at once, without rendering;
 //!   3. look the tile up in the byte-bounded cache ([`TileCache`]); on a miss, render
-//!      it with [`render_mvt`] and gzip it once, on the blocking pool (CPU work), and
-//!      keep the gzip body;
+//!      it with [`render_mvt`] and gzip it once, on the blocking pool (CPU work, at
+//!      most one render per core at a time), and keep the gzip body;
 //!   4. answer 200 with the gzip body (or the identity body, decompressed on demand),
 //!      or 204 No Content for an empty tile; every answer carries ETag,
 //!      Cache-Control and `Vary: Accept-Encoding` (CORS comes from the router's layer).
@@ -43,6 +43,9 @@ pub struct TileService {
     pub cache_control: HeaderValue,
     /// Base of TileJSON tile templates; `None` derives it from the request.
     pub public_url: Option<String>,
+    /// One permit per core: a burst of cache misses queues here instead of starting
+    /// hundreds of blocking threads that would all compete for the same cores.
+    renders: tokio::sync::Semaphore,
 }
 
 impl TileService {
@@ -51,6 +54,7 @@ impl TileService {
             cache: TileCache::new(args.tile_cache_mb.saturating_mul(1 << 20)),
             cache_control: args.tile_cache_control.clone(),
             public_url: args.public_url.clone(),
+            renders: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         }
     }
 }
@@ -156,6 +160,11 @@ async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest
         year: req.view.year,
         tile: req.tile,
     };
+    if let Some(hit) = service.cache.get(&key) {
+        return Ok(Encoded { gzip: hit.gzip, identity: None });
+    }
+    let _permit = service.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
+    // A request queued behind a render of the same tile finds it done.
     if let Some(hit) = service.cache.get(&key) {
         return Ok(Encoded { gzip: hit.gzip, identity: None });
     }
