@@ -62,4 +62,45 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub tiles: TileArgs,
+}
+
+/// Vector tile serving: cache and HTTP caching headers.
+#[derive(Debug, Clone, Args)]
+pub struct TileArgs {
+    /// Memory for encoded tiles, in MiB (0 turns the tile cache off, e.g. to time cold tiles).
+    #[arg(long, env = "BANDO_TILE_CACHE_MB", default_value_t = 256)]
+    pub tile_cache_mb: usize,
+    /// Cache-Control header of tile answers (200, 204 and 304).
+    #[arg(long, env = "BANDO_TILE_CACHE_CONTROL", default_value = "public, max-age=3600", value_parser = header_value)]
+    pub tile_cache_control: axum::http::HeaderValue,
+    /// Public base URL for the tile URLs in TileJSON (e.g. https://maps.example.vn/bando);
+    /// unset, it is taken from X-Forwarded-Proto/-Host, Forwarded or Host.
+    #[arg(long, env = "BANDO_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+}
+
+impl Default for TileArgs {
+    fn default() -> Self {
+        TileArgs {
+            tile_cache_mb: 256,
+            tile_cache_control: axum::http::HeaderValue::from_static("public, max-age=3600"),
+            public_url: None,
+        }
+    }
+}
+
+fn header_value(text: &str) -> Result<axum::http::HeaderValue, String> {
+    axum::http::HeaderValue::from_str(text).map_err(|_| format!("'{text}' cannot be sent as an HTTP header value"))
+}
+
+/// An http(s) URL without a trailing slash, query or fragment.
+fn public_url(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.contains(['?', '#', ' ', '"', '<', '>']) => Ok(url.to_string()),
+        _ => Err(format!("'{text}' is not an http(s) base URL such as https://maps.example.vn/bando")),
+    }
 }

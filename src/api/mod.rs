@@ -4,14 +4,19 @@
 //! Routes:
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
+//! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same).
 
 mod admin;
 mod error;
+mod http_cache;
 mod meta;
 mod params;
 mod point;
+pub mod tile_cache;
+mod tilejson;
+pub mod tiles;
 
 pub use error::ApiError;
 
@@ -29,11 +34,20 @@ pub struct AppState {
     pub inputs: Arc<Inputs>,
     /// Serialises reloads so two never build at once.
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Tile cache and tile HTTP settings.
+    pub tiles: Arc<tiles::TileService>,
 }
 
 impl AppState {
     pub fn new(atlas: SharedAtlas, inputs: Inputs) -> Self {
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default() }
+        let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles }
+    }
+
+    /// Replaces the default tile settings with the configured ones.
+    pub fn with_tiles(mut self, args: &crate::config::TileArgs) -> Self {
+        self.tiles = Arc::new(tiles::TileService::new(args));
+        self
     }
 }
 
@@ -42,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/communes/at", get(point::commune_at))
         .route("/api/v1/meta", get(meta::meta))
         .route("/api/v1/admin/reload", post(admin::reload))
+        .route("/tiles/{file}", get(tilejson::tilejson))
+        .route("/tiles/{map}/{z}/{x}/{file}", get(tiles::tile))
         .fallback(error::not_found)
         .layer(CorsLayer::permissive())
         .with_state(state)

@@ -105,6 +105,46 @@ impl Server {
     pub fn post_json(&self, path: &str) -> (u16, serde_json::Value) {
         response_json(agent().post(&self.url(path)).call())
     }
+
+    /// GET with request headers, returning the answer as received (no decompression).
+    pub fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> Raw {
+        let mut request = agent().get(&self.url(path));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let resp = match request.call() {
+            Ok(resp) | Err(ureq::Error::Status(_, resp)) => resp,
+            Err(e) => panic!("GET {path} failed: {e}"),
+        };
+        let status = resp.status();
+        // A header sent on several lines is joined as one list, as HTTP allows.
+        let mut names = resp.headers_names();
+        names.sort();
+        names.dedup();
+        let headers = names.into_iter().map(|n| (n.to_ascii_lowercase(), resp.all(&n).join(", "))).collect();
+        let mut body = Vec::new();
+        resp.into_reader().read_to_end(&mut body).expect("body");
+        Raw { status, headers, body }
+    }
+}
+
+/// An HTTP answer as received: status, headers (lower-case names, repeated lines
+/// joined), raw body.
+#[derive(Debug)]
+pub struct Raw {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Raw {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
 }
 
 pub fn agent() -> ureq::Agent {

@@ -1,0 +1,322 @@
+//! `GET /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles over HTTP.
+//!
+//! Steps per request:
+//!   1. parse the address: `map` is `ntm` or `tourism` (else 404), the last segment is
+//!      `<y>.mvt` (another format is 404), z/x/y are whole numbers inside the pyramid
+//!      (else 400 naming the parameter), z above [`MAX_ZOOM`] is 404; then `year` and
+//!      `edition` from the query;
+//!   2. negotiate gzip or identity and name the representation with a strong ETag
+//!      (data version, map, edition, year, z/x/y, encoding); a matching
+//!      `If-None-Match` answers 304 at once, without rendering;
+//!   3. look the tile up in the byte-bounded cache ([`TileCache`]); on a miss, render
+//!      it with [`render_mvt`] and gzip it once, on the blocking pool (CPU work, at
+//!      most one render per core at a time), and keep the gzip body;
+//!   4. answer 200 with the gzip body (or the identity body, decompressed on demand),
+//!      or 204 No Content for an empty tile; every answer carries ETag,
+//!      Cache-Control and `Vary: Accept-Encoding` (CORS comes from the router's layer).
+
+use super::http_cache::{self, ETag};
+use super::params::{self, Params};
+use super::tile_cache::{CachedTile, TileCache, TileKey};
+use super::{ApiError, AppState};
+use crate::atlas::Atlas;
+use crate::config::TileArgs;
+use crate::tile::{render_mvt, MapKind, TileId, TileView, MAX_ZOOM};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+
+/// The deepest zoom of the tile pyramid (addresses deeper than this are invalid).
+const PYRAMID_MAX_ZOOM: u32 = 30;
+
+/// Tile-serving settings and the tile cache.
+pub struct TileService {
+    pub cache: TileCache,
+    /// Sent with every tile answer (200, 204, 304).
+    pub cache_control: HeaderValue,
+    /// Base of TileJSON tile templates; `None` derives it from the request.
+    pub public_url: Option<String>,
+    /// One permit per core: a burst of cache misses queues here instead of starting
+    /// hundreds of blocking threads that would all compete for the same cores.
+    renders: tokio::sync::Semaphore,
+}
+
+impl TileService {
+    pub fn new(args: &TileArgs) -> TileService {
+        TileService {
+            cache: TileCache::new(args.tile_cache_mb.saturating_mul(1 << 20)),
+            cache_control: args.tile_cache_control.clone(),
+            public_url: args.public_url.clone(),
+            renders: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        }
+    }
+}
+
+/// A parsed tile request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileRequest {
+    pub view: TileView,
+    pub tile: TileId,
+}
+
+/// Steps 1 of the module doc: the address and the view, or the error to answer.
+pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params) -> Result<TileRequest, ApiError> {
+    let map = parse_map(map)?;
+    let y = match file.rsplit_once('.') {
+        Some((y, "mvt")) => y,
+        Some((_, ext)) => {
+            return Err(ApiError::NotFound(format!("unknown tile format '.{ext}': vector tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt")))
+        }
+        None => return Err(ApiError::NotFound(format!("'{file}' has no tile format: vector tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt"))),
+    };
+    let z = coordinate("z", z)?;
+    let x = coordinate("x", x)?;
+    let y = coordinate("y", y)?;
+    if z > PYRAMID_MAX_ZOOM {
+        return Err(ApiError::bad("z", format!("zoom {z} is outside the tile pyramid (0–{PYRAMID_MAX_ZOOM})")));
+    }
+    let n = 1u64 << z;
+    for (name, v) in [("x", x), ("y", y)] {
+        if u64::from(v) >= n {
+            return Err(ApiError::bad(name, format!("{name}={v} is outside the pyramid: at zoom {z}, {name} must be below {n}")));
+        }
+    }
+    if z > u32::from(MAX_ZOOM) {
+        return Err(ApiError::NotFound(format!("zoom {z} is beyond max zoom {MAX_ZOOM}: clients should overzoom tiles of zoom {MAX_ZOOM}")));
+    }
+    let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
+    let view = TileView { map, edition: params::edition(query)?, year: params::year(query)? };
+    Ok(TileRequest { view, tile })
+}
+
+pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
+    MapKind::parse(text).ok_or_else(|| ApiError::NotFound(format!("no map '{text}': the maps are 'ntm' and 'tourism'")))
+}
+
+fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
+    // Digits only: no sign, no spaces (u32's parser would accept a leading '+').
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad(name, format!("{name}='{text}' is not a tile coordinate (a whole number)")));
+    }
+    text.parse::<u32>().map_err(|_| ApiError::bad(name, format!("{name}={text} is outside the tile pyramid")))
+}
+
+/// The ETag of one representation of one tile of one data version.
+pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
+    let TileRequest { view, tile } = req;
+    ETag::from_parts(&[
+        version,
+        view.map.as_str(),
+        &view.edition.to_string(),
+        &view.year.to_string(),
+        &tile.z.to_string(),
+        &tile.x.to_string(),
+        &tile.y.to_string(),
+        if gzip { "gz" } else { "id" },
+    ])
+}
+
+fn vary() -> HeaderValue {
+    HeaderValue::from_static("accept-encoding")
+}
+
+pub async fn tile(
+    State(state): State<AppState>,
+    Path((map, z, x, file)): Path<(String, String, String, String)>,
+    Query(query): Query<Params>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let req = parse_request(&map, &z, &x, &file, &query)?;
+    let service = state.tiles.clone();
+    let atlas = state.atlas.current();
+    let gzip = http_cache::accepts_gzip(&headers);
+    let etag = tile_etag(&atlas.version, &req, gzip);
+    if http_cache::if_none_match(&headers, &etag) {
+        return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
+    }
+    let body = encoded_tile(&service, atlas, req).await?;
+    tile_response(body, gzip, &etag, &service.cache_control)
+}
+
+/// A rendered tile: the gzip body, and the identity body when it was just rendered.
+pub struct Encoded {
+    pub gzip: Bytes,
+    pub identity: Option<Bytes>,
+}
+
+/// Step 3: from the cache, or rendered and gzipped on the blocking pool.
+async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest) -> Result<Encoded, ApiError> {
+    let key = TileKey {
+        version: Arc::from(atlas.version.as_str()),
+        map: req.view.map,
+        edition: req.view.edition,
+        year: req.view.year,
+        tile: req.tile,
+    };
+    if let Some(hit) = service.cache.get(&key) {
+        return Ok(Encoded { gzip: hit.gzip, identity: None });
+    }
+    let _permit = service.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
+    // A request queued behind a render of the same tile finds it done.
+    if let Some(hit) = service.cache.get(&key) {
+        return Ok(Encoded { gzip: hit.gzip, identity: None });
+    }
+    let rendered = tokio::task::spawn_blocking(move || render_encoded(&atlas, req))
+        .await
+        .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??;
+    if service.cache.enabled() {
+        service.cache.insert(key, CachedTile { gzip: rendered.gzip.clone() });
+    }
+    Ok(rendered)
+}
+
+/// Renders the MVT bytes and gzips them once (an empty tile stays empty).
+pub fn render_encoded(atlas: &Atlas, req: TileRequest) -> Result<Encoded, ApiError> {
+    let raw = render_mvt(atlas, req.view, req.tile);
+    if raw.is_empty() {
+        return Ok(Encoded { gzip: Bytes::new(), identity: Some(Bytes::new()) });
+    }
+    let gzip = gzip(&raw).map_err(|e| ApiError::Internal(format!("gzip of tile {} failed: {e}", req.tile)))?;
+    Ok(Encoded { gzip: Bytes::from(gzip), identity: Some(Bytes::from(raw)) })
+}
+
+pub fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2 + 64), flate2::Compression::default());
+    encoder.write_all(raw)?;
+    encoder.finish()
+}
+
+pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(gz.len() * 3);
+    flate2::read::GzDecoder::new(gz).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Step 4: 200 (gzip or identity) or 204 for an empty tile, with the validators.
+pub fn tile_response(body: Encoded, gzip: bool, etag: &ETag, cache_control: &HeaderValue) -> Result<Response, ApiError> {
+    let mut response = if body.gzip.is_empty() {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        r
+    } else {
+        let bytes = match (gzip, body.identity) {
+            (true, _) => body.gzip,
+            (false, Some(identity)) => identity,
+            (false, None) => {
+                Bytes::from(gunzip(&body.gzip).map_err(|e| ApiError::Internal(format!("cached tile does not decompress: {e}")))?)
+            }
+        };
+        let mut r = Response::new(Body::from(bytes));
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
+        if gzip {
+            r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        r
+    };
+    http_cache::validators(&mut response, etag, cache_control, Some(&vary()));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header::{CACHE_CONTROL, ETAG, VARY};
+
+    fn q(pairs: &[(&str, &str)]) -> Params {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn parameter(e: ApiError) -> String {
+        match e {
+            ApiError::BadParameter { parameter, .. } => parameter.to_string(),
+            other => format!("not a 400: {other}"),
+        }
+    }
+
+    #[test]
+    fn parses_addresses_and_views() {
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[])).unwrap();
+        assert_eq!(r.tile, TileId { z: 8, x: 203, y: 113 });
+        assert_eq!(r.view.map, MapKind::Ntm);
+        assert_eq!(r.view.year, 2025);
+        assert_eq!(r.view.edition, crate::model::Edition::E2024);
+        let r = parse_request("tourism", "0", "0", "0.mvt", &q(&[("year", "2022"), ("edition", "2025")])).unwrap();
+        assert_eq!((r.view.map, r.view.year, r.view.edition), (MapKind::Tourism, 2022, crate::model::Edition::E2025));
+    }
+
+    #[test]
+    fn bad_addresses_name_the_parameter_or_are_not_found() {
+        let p = |z: &str, x: &str, f: &str| parse_request("ntm", z, x, f, &q(&[])).unwrap_err();
+        assert_eq!(parameter(p("31", "0", "0.mvt")), "z");
+        assert_eq!(parameter(p("a", "0", "0.mvt")), "z");
+        assert_eq!(parameter(p("4", "16", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "0", "16.mvt")), "y");
+        assert_eq!(parameter(p("4", "-1", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "+1", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "0", "abc.mvt")), "y");
+        assert_eq!(parameter(p("4", "0", ".mvt")), "y");
+        assert_eq!(parameter(p("4", "99999999999", "0.mvt")), "x");
+        assert!(matches!(p("15", "0", "0.mvt"), ApiError::NotFound(m) if m.contains("beyond max zoom")));
+        assert!(matches!(p("4", "0", "0.png"), ApiError::NotFound(m) if m.contains(".png")));
+        assert!(matches!(p("4", "0", "0"), ApiError::NotFound(_)));
+        assert!(matches!(parse_request("roads", "0", "0", "0.mvt", &q(&[])).unwrap_err(), ApiError::NotFound(m) if m.contains("'roads'")));
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("year", "2019")])).unwrap_err();
+        assert_eq!(parameter(e), "year");
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("edition", "2023")])).unwrap_err();
+        assert_eq!(parameter(e), "edition");
+    }
+
+    #[test]
+    fn etags_differ_by_representation_view_and_version() {
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[])).unwrap();
+        let gz = tile_etag("abc", &r, true);
+        assert_eq!(gz.opaque(), "abc-ntm-2024-2025-8-203-113-gz");
+        assert_ne!(gz, tile_etag("abc", &r, false));
+        assert_ne!(gz, tile_etag("abd", &r, true));
+        let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")])).unwrap();
+        assert_ne!(gz, tile_etag("abc", &r2, true));
+    }
+
+    fn encoded(raw: &[u8]) -> Encoded {
+        Encoded { gzip: Bytes::from(gzip(raw).unwrap()), identity: None }
+    }
+
+    #[tokio::test]
+    async fn responses_carry_the_negotiated_body_and_validators() {
+        let raw: Vec<u8> = (0..5000u32).map(|i| (i % 7) as u8).collect();
+        let etag = ETag::from_parts(&["v", "gz"]);
+        let cc = HeaderValue::from_static("public, max-age=5");
+        let r = tile_response(encoded(&raw), true, &etag, &cc).unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()[CONTENT_TYPE], MVT_CONTENT_TYPE);
+        assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
+        assert_eq!(r.headers()[ETAG], "\"v-gz\"");
+        assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=5");
+        assert_eq!(r.headers()[VARY], "accept-encoding");
+        let gz_body = collect(r).await;
+        assert_eq!(gunzip(&gz_body).unwrap(), raw);
+        // Identity from a cached gzip body: decompressed on demand.
+        let r = tile_response(encoded(&raw), false, &etag, &cc).unwrap();
+        assert!(r.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(collect(r).await, raw);
+        // An empty tile: 204 with the same validators and no body.
+        let empty = Encoded { gzip: Bytes::new(), identity: None };
+        let r = tile_response(empty, true, &etag, &cc).unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert!(r.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(r.headers()[ETAG], "\"v-gz\"");
+        assert_eq!(r.headers()[VARY], "accept-encoding");
+        assert!(collect(r).await.is_empty());
+    }
+
+    async fn collect(r: Response) -> Vec<u8> {
+        axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()
+    }
+}
