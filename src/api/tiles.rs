@@ -141,18 +141,27 @@ pub async fn tile(
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
     }
-    let body = encoded_tile(&service, atlas, req).await?;
+    let body = encoded_tile(&service, atlas, req, gzip).await?;
     tile_response(body, gzip, &etag, &service.cache_control)
 }
 
-/// A rendered tile: the gzip body, and the identity body when it was just rendered.
+/// A tile ready to send: its gzip body, its identity body, either or both as the
+/// client and the cache need them (both empty for an empty tile), and how long the
+/// render took when this request rendered it.
 pub struct Encoded {
-    pub gzip: Bytes,
+    pub gzip: Option<Bytes>,
     pub identity: Option<Bytes>,
+    pub render: Option<std::time::Duration>,
 }
 
-/// Step 3: from the cache, or rendered and gzipped on the blocking pool.
-async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest) -> Result<Encoded, ApiError> {
+impl Encoded {
+    fn is_empty(&self) -> bool {
+        self.gzip.as_ref().or(self.identity.as_ref()).is_none_or(|b| b.is_empty())
+    }
+}
+
+/// Step 3: from the cache, or rendered on the blocking pool.
+async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest, client_gzip: bool) -> Result<Encoded, ApiError> {
     let key = TileKey {
         version: Arc::from(atlas.version.as_str()),
         map: req.view.map,
@@ -160,35 +169,46 @@ async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest
         year: req.view.year,
         tile: req.tile,
     };
-    if let Some(hit) = service.cache.get(&key) {
-        return Ok(Encoded { gzip: hit.gzip, identity: None });
+    let hit = |gzip: Bytes| Encoded { gzip: Some(gzip), identity: None, render: None };
+    if let Some(cached) = service.cache.get(&key) {
+        return Ok(hit(cached.gzip));
     }
     let _permit = service.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
     // A request queued behind a render of the same tile finds it done.
-    if let Some(hit) = service.cache.get(&key) {
-        return Ok(Encoded { gzip: hit.gzip, identity: None });
+    if let Some(cached) = service.cache.get(&key) {
+        return Ok(hit(cached.gzip));
     }
-    let rendered = tokio::task::spawn_blocking(move || render_encoded(&atlas, req))
+    // Compress only for a gzip client or for the cache (which keeps tiles gzipped).
+    let need_gzip = client_gzip || service.cache.enabled();
+    let rendered = tokio::task::spawn_blocking(move || render_encoded(&atlas, req, need_gzip))
         .await
         .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??;
-    if service.cache.enabled() {
-        service.cache.insert(key, CachedTile { gzip: rendered.gzip.clone() });
+    if let (true, Some(gzip)) = (service.cache.enabled(), &rendered.gzip) {
+        service.cache.insert(key, CachedTile { gzip: gzip.clone() });
     }
     Ok(rendered)
 }
 
-/// Renders the MVT bytes and gzips them once (an empty tile stays empty).
-pub fn render_encoded(atlas: &Atlas, req: TileRequest) -> Result<Encoded, ApiError> {
+/// Renders the MVT bytes and, when asked, gzips them (an empty tile stays empty).
+pub fn render_encoded(atlas: &Atlas, req: TileRequest, need_gzip: bool) -> Result<Encoded, ApiError> {
+    let started = std::time::Instant::now();
     let raw = render_mvt(atlas, req.view, req.tile);
+    let render = Some(started.elapsed());
     if raw.is_empty() {
-        return Ok(Encoded { gzip: Bytes::new(), identity: Some(Bytes::new()) });
+        return Ok(Encoded { gzip: Some(Bytes::new()), identity: Some(Bytes::new()), render });
     }
-    let gzip = gzip(&raw).map_err(|e| ApiError::Internal(format!("gzip of tile {} failed: {e}", req.tile)))?;
-    Ok(Encoded { gzip: Bytes::from(gzip), identity: Some(Bytes::from(raw)) })
+    let gzip = if need_gzip {
+        Some(Bytes::from(gzip(&raw).map_err(|e| ApiError::Internal(format!("gzip of tile {} failed: {e}", req.tile)))?))
+    } else {
+        None
+    };
+    Ok(Encoded { gzip, identity: Some(Bytes::from(raw)), render })
 }
 
+/// Level 1: tiles compress to about a third either way, and a cold tile should not
+/// wait for the slower levels (a z5 tile takes several ms at the default level).
 pub fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2 + 64), flate2::Compression::default());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2 + 64), flate2::Compression::fast());
     encoder.write_all(raw)?;
     encoder.finish()
 }
@@ -199,19 +219,28 @@ pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Step 4: 200 (gzip or identity) or 204 for an empty tile, with the validators.
+/// Step 4: 200 (gzip or identity) or 204 for an empty tile, with the validators and a
+/// `Server-Timing` header (`render;dur=ms` when rendered now, `cache;desc=hit` else).
 pub fn tile_response(body: Encoded, gzip: bool, etag: &ETag, cache_control: &HeaderValue) -> Result<Response, ApiError> {
-    let mut response = if body.gzip.is_empty() {
+    let timing = match body.render {
+        Some(d) => format!("render;dur={:.3}", d.as_secs_f64() * 1000.0),
+        None => "cache;desc=hit".to_string(),
+    };
+    let mut response = if body.is_empty() {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NO_CONTENT;
         r
     } else {
-        let bytes = match (gzip, body.identity) {
-            (true, _) => body.gzip,
-            (false, Some(identity)) => identity,
-            (false, None) => {
-                Bytes::from(gunzip(&body.gzip).map_err(|e| ApiError::Internal(format!("cached tile does not decompress: {e}")))?)
+        let bytes = match (gzip, body.gzip, body.identity) {
+            (true, Some(gz), _) => gz,
+            (true, None, Some(identity)) => {
+                Bytes::from(self::gzip(&identity).map_err(|e| ApiError::Internal(format!("gzip failed: {e}")))?)
             }
+            (false, _, Some(identity)) => identity,
+            (false, Some(gz), None) => {
+                Bytes::from(gunzip(&gz).map_err(|e| ApiError::Internal(format!("cached tile does not decompress: {e}")))?)
+            }
+            (_, None, None) => Bytes::new(),
         };
         let mut r = Response::new(Body::from(bytes));
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
@@ -220,6 +249,9 @@ pub fn tile_response(body: Encoded, gzip: bool, etag: &ETag, cache_control: &Hea
         }
         r
     };
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        response.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
+    }
     http_cache::validators(&mut response, etag, cache_control, Some(&vary()));
     Ok(response)
 }
@@ -285,7 +317,7 @@ mod tests {
     }
 
     fn encoded(raw: &[u8]) -> Encoded {
-        Encoded { gzip: Bytes::from(gzip(raw).unwrap()), identity: None }
+        Encoded { gzip: Some(Bytes::from(gzip(raw).unwrap())), identity: None, render: None }
     }
 
     #[tokio::test]
@@ -295,6 +327,7 @@ mod tests {
         let cc = HeaderValue::from_static("public, max-age=5");
         let r = tile_response(encoded(&raw), true, &etag, &cc).unwrap();
         assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["server-timing"], "cache;desc=hit");
         assert_eq!(r.headers()[CONTENT_TYPE], MVT_CONTENT_TYPE);
         assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
         assert_eq!(r.headers()[ETAG], "\"v-gz\"");
@@ -306,8 +339,16 @@ mod tests {
         let r = tile_response(encoded(&raw), false, &etag, &cc).unwrap();
         assert!(r.headers().get(CONTENT_ENCODING).is_none());
         assert_eq!(collect(r).await, raw);
+        // Rendered now for an identity client: no compression at all, and the render
+        // time in Server-Timing; a gzip client of the same fresh render gets it gzipped.
+        let fresh = || Encoded { gzip: None, identity: Some(Bytes::from(raw.clone())), render: Some(std::time::Duration::from_micros(1500)) };
+        let r = tile_response(fresh(), false, &etag, &cc).unwrap();
+        assert_eq!(r.headers()["server-timing"], "render;dur=1.500");
+        assert_eq!(collect(r).await, raw);
+        let r = tile_response(fresh(), true, &etag, &cc).unwrap();
+        assert_eq!(gunzip(&collect(r).await).unwrap(), raw);
         // An empty tile: 204 with the same validators and no body.
-        let empty = Encoded { gzip: Bytes::new(), identity: None };
+        let empty = Encoded { gzip: Some(Bytes::new()), identity: None, render: None };
         let r = tile_response(empty, true, &etag, &cc).unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
         assert!(r.headers().get(CONTENT_ENCODING).is_none());
