@@ -4,12 +4,16 @@
 //!   cargo bench --bench tiles
 //!
 //! On the embedded data (edition 2024) and, when present, the real
-//! ../shared/geodata/communes-2025.fgb (edition 2025). Warm serving (from the tile
-//! cache) is measured over HTTP by benches/compare, where the cache lives.
+//! ../shared/geodata/communes-2025.fgb (edition 2025). Warm serving: what the server
+//! does for a tile already in its cache (cache lookup, ETag, response with headers).
 
 mod common;
 
+use bando::api::tile_cache::{CachedTile, TileCache, TileKey};
+use bando::api::tiles::{gzip, parse_request, tile_etag, tile_response, Encoded};
 use bando::atlas::Atlas;
+use std::collections::HashMap;
+use std::sync::Arc;
 use bando::model::Edition;
 use bando::tile::{mercator::project, render_mvt, MapKind, TileId, TileView};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -33,6 +37,29 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
         }
     }
     group.finish();
+
+    // Warm: the Hà Nội z8 tile served from the cache.
+    let request = parse_request("ntm", "8", "203", "112.mvt", &HashMap::from([("edition".to_string(), edition.year().to_string())]))
+        .expect("request");
+    let raw = render_mvt(atlas, request.view, request.tile);
+    let cache = TileCache::new(64 << 20);
+    let key = TileKey {
+        version: Arc::from(atlas.version.as_str()),
+        map: request.view.map,
+        edition: request.view.edition,
+        year: request.view.year,
+        tile: request.tile,
+    };
+    cache.insert(key.clone(), CachedTile { gzip: gzip(&raw).expect("gzip").into() });
+    let cache_control = axum::http::HeaderValue::from_static("public, max-age=3600");
+    c.bench_function(&format!("tile_warm/{name}/hanoi/z8"), |b| {
+        b.iter(|| {
+            let hit = cache.get(black_box(&key)).expect("cached");
+            let etag = tile_etag(&atlas.version, &request, true);
+            let body = Encoded { gzip: Some(hit.gzip), identity: None, render: None };
+            tile_response(body, true, &etag, &cache_control).expect("response")
+        })
+    });
 }
 
 fn tiles(c: &mut Criterion) {
