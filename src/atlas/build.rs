@@ -116,7 +116,10 @@ pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     files.push(crosswalk_path);
     let version = content_version(&files).map_err(LoadError::one)?;
 
-    let tiles = [crate::tile::EditionTiles::build(&e2024), crate::tile::EditionTiles::build(&e2025)];
+    let tiles = [
+        crate::tile::EditionTiles::build(&e2024, &pilots, &tourism),
+        crate::tile::EditionTiles::build(&e2025, &pilots, &tourism),
+    ];
     let atlas = Atlas {
         tiles,
         pilot_index: PointIndex::new(pilots.iter().map(|p| p.position)),

@@ -12,7 +12,7 @@ use super::simplify::Ranking;
 use super::topology::{ArcRef, Topology};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
-use crate::model::{Edition, Level};
+use crate::model::{Edition, Level, PilotModel, TourismSite};
 use crate::query::former_levels;
 use std::collections::BTreeMap;
 
@@ -33,10 +33,13 @@ pub struct EditionTiles {
     arc_boxes: Vec<[f64; 4]>,
     districts: Vec<Group>,
     provinces: Vec<Group>,
+    /// Pilots and tourism sites, projected once (in atlas order).
+    pilots: Vec<[f64; 2]>,
+    tourism: Vec<[f64; 2]>,
 }
 
 impl EditionTiles {
-    pub fn build(edition: &EditionAtlas) -> EditionTiles {
+    pub fn build(edition: &EditionAtlas, pilots: &[PilotModel], tourism: &[TourismSite]) -> EditionTiles {
         let index = &edition.index;
         let topo = Topology::build(index.len(), |i| index.area(i).rings(), project);
         let ranking = Ranking::build(&topo.points, &topo.starts);
@@ -98,7 +101,15 @@ impl EditionTiles {
             let c = &edition.communes[i];
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
-        EditionTiles { topo, ranking, arc_boxes, districts, provinces }
+        EditionTiles {
+            topo,
+            ranking,
+            arc_boxes,
+            districts,
+            provinces,
+            pilots: pilots.iter().map(|p| project(p.position.lon, p.position.lat)).collect(),
+            tourism: tourism.iter().map(|t| project(t.position.lon, t.position.lat)).collect(),
+        }
     }
 
     /// Vertices stored (each shared border once).
@@ -381,8 +392,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
 
     // Pilots and tourism sites.
     let mut pilots = Layer::new("pilots");
-    for (k, p) in atlas.pilots.iter().enumerate() {
-        if !painter.point(project(p.position.lon, p.position.lat)) {
+    for (k, (p, &at)) in atlas.pilots.iter().zip(&tiles.pilots).enumerate() {
+        if !painter.point(at) {
             continue;
         }
         let mut attrs = vec![("id", s(p.id.clone())), ("kind", s(p.kind.as_str()))];
@@ -398,8 +409,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     }
     pilots.write(&mut out);
     let mut tourism = Layer::new("tourism");
-    for (k, t) in atlas.tourism.iter().enumerate() {
-        if !painter.point(project(t.position.lon, t.position.lat)) {
+    for (k, (t, &at)) in atlas.tourism.iter().zip(&tiles.tourism).enumerate() {
+        if !painter.point(at) {
             continue;
         }
         let mut attrs = vec![("id", s(t.id.clone())), ("category", s(t.category.as_str()))];

@@ -17,23 +17,12 @@ pub enum Value {
     Bool(bool),
 }
 
+/// Non-string values by identity (doubles by their bits), for interning.
 #[derive(Hash, PartialEq, Eq)]
-enum ValueKey {
-    Str(String),
+enum ScalarKey {
     Int(i64),
     Double(u64),
     Bool(bool),
-}
-
-impl Value {
-    fn key(&self) -> ValueKey {
-        match self {
-            Value::Str(s) => ValueKey::Str(s.clone()),
-            Value::Int(i) => ValueKey::Int(*i),
-            Value::Double(d) => ValueKey::Double(d.to_bits()),
-            Value::Bool(b) => ValueKey::Bool(*b),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +109,9 @@ pub struct Layer {
     keys: Vec<&'static str>,
     key_index: HashMap<&'static str, u32>,
     values: Vec<Value>,
-    value_index: HashMap<ValueKey, u32>,
+    /// Strings are looked up by `&str`, so a repeated value costs no allocation.
+    string_index: HashMap<String, u32>,
+    scalar_index: HashMap<ScalarKey, u32>,
     features: Vec<u8>,
     count: usize,
     tags: Vec<u32>,
@@ -133,7 +124,8 @@ impl Layer {
             keys: Vec::new(),
             key_index: HashMap::new(),
             values: Vec::new(),
-            value_index: HashMap::new(),
+            string_index: HashMap::new(),
+            scalar_index: HashMap::new(),
             features: Vec::new(),
             count: 0,
             tags: Vec::new(),
@@ -161,16 +153,7 @@ impl Layer {
                     k
                 }
             };
-            let vk = value.key();
-            let v = match self.value_index.get(&vk) {
-                Some(&v) => v,
-                None => {
-                    let v = self.values.len() as u32;
-                    self.values.push(value.clone());
-                    self.value_index.insert(vk, v);
-                    v
-                }
-            };
+            let v = self.intern(value);
             self.tags.extend([k, v]);
         }
         let mut feature = Vec::with_capacity(geometry.commands.len() * 2 + 16);
@@ -186,6 +169,27 @@ impl Layer {
         packed(&mut feature, 4, &geometry.commands);
         bytes_field(&mut self.features, 2, &feature);
         self.count += 1;
+    }
+
+    fn intern(&mut self, value: &Value) -> u32 {
+        let next = self.values.len() as u32;
+        let key = match value {
+            Value::Str(text) => {
+                if let Some(&v) = self.string_index.get(text.as_str()) {
+                    return v;
+                }
+                self.string_index.insert(text.clone(), next);
+                self.values.push(value.clone());
+                return next;
+            }
+            Value::Int(i) => ScalarKey::Int(*i),
+            Value::Double(d) => ScalarKey::Double(d.to_bits()),
+            Value::Bool(b) => ScalarKey::Bool(*b),
+        };
+        *self.scalar_index.entry(key).or_insert_with(|| {
+            self.values.push(value.clone());
+            next
+        })
     }
 
     /// Appends the layer (as field 3 of `Tile`) to `tile`; empty layers are skipped.
@@ -241,6 +245,20 @@ mod tests {
     #[test]
     fn zigzag_matches_the_spec() {
         assert_eq!([zigzag(0), zigzag(-1), zigzag(1), zigzag(-2), zigzag(2)], [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn keys_and_values_are_interned_once() {
+        let mut layer = Layer::new("communes");
+        let mut g = Geometry::default();
+        g.point([1, 2]);
+        for code in ["00571", "00565", "00571"] {
+            layer.add(None, GeomType::Point, &g, &[("code", Some(Value::Str(code.into()))), ("level", Some(Value::Int(2))), ("year", Some(Value::Int(2)))]);
+        }
+        assert_eq!(layer.keys, vec!["code", "level", "year"]);
+        assert_eq!(layer.values, vec![Value::Str("00571".into()), Value::Int(2), Value::Str("00565".into())]);
+        // Feature 3 reuses the tags of feature 1.
+        assert_eq!(layer.count, 3);
     }
 
     #[test]
