@@ -13,7 +13,6 @@ use bando::api::tile_cache::{CachedTile, TileCache, TileKey};
 use bando::api::tiles::{gzip, parse_request, tile_etag, tile_response, Encoded};
 use bando::atlas::Atlas;
 use std::collections::HashMap;
-use std::sync::Arc;
 use bando::model::Edition;
 use bando::tile::{mercator::project, render_mvt, MapKind, TileId, TileView};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -43,13 +42,7 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
         .expect("request");
     let raw = render_mvt(atlas, request.view, request.tile);
     let cache = TileCache::new(64 << 20);
-    let key = TileKey {
-        version: Arc::from(atlas.version.as_str()),
-        map: request.view.map,
-        edition: request.view.edition,
-        year: request.view.year,
-        tile: request.tile,
-    };
+    let key = TileKey::of(&atlas.version, &request);
     cache.insert(key.clone(), CachedTile { gzip: gzip(&raw).expect("gzip").into() });
     let cache_control = axum::http::HeaderValue::from_static("public, max-age=3600");
     c.bench_function(&format!("tile_warm/{name}/hanoi/z8"), |b| {

@@ -30,6 +30,13 @@ pub struct TileKey {
     pub tile: TileId,
 }
 
+impl TileKey {
+    /// The key of a requested tile in the given data version.
+    pub fn of(version: &str, req: &super::tiles::TileRequest) -> TileKey {
+        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, year: req.view.year, tile: req.tile }
+    }
+}
+
 /// The cached form of a tile: its gzip body (empty for an empty tile). Identity
 /// clients are rare, so their body is decompressed on demand.
 #[derive(Debug, Clone)]

@@ -162,13 +162,7 @@ impl Encoded {
 
 /// Step 3: from the cache, or rendered on the blocking pool.
 async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest, client_gzip: bool) -> Result<Encoded, ApiError> {
-    let key = TileKey {
-        version: Arc::from(atlas.version.as_str()),
-        map: req.view.map,
-        edition: req.view.edition,
-        year: req.view.year,
-        tile: req.tile,
-    };
+    let key = TileKey::of(&atlas.version, &req);
     let hit = |gzip: Bytes| Encoded { gzip: Some(gzip), identity: None, render: None };
     if let Some(cached) = service.cache.get(&key) {
         return Ok(hit(cached.gzip));
