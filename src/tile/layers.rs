@@ -142,25 +142,59 @@ struct Painter<'a> {
     geometry: Geometry,
 }
 
+/// The painter's scratch buffers, kept per thread between tiles: they grow to the
+/// largest ring once instead of on every tile.
+#[derive(Default)]
+struct Buffers {
+    kept: Vec<u32>,
+    ring: Vec<[f64; 2]>,
+    clipped: Vec<[f64; 2]>,
+    scratch: Vec<[f64; 2]>,
+    grid: Vec<[i32; 2]>,
+    geometry: Geometry,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
 impl<'a> Painter<'a> {
     fn new(tiles: &'a EditionTiles, tile: TileId) -> Self {
         let [x0, y0, x1, _] = tile_bounds(tile);
         let b = f64::from(BUFFER);
         let e = f64::from(EXTENT);
+        let Buffers { kept, ring, clipped, scratch, grid, geometry } = BUFFERS.with(|cell| cell.take());
         Painter {
             tiles,
             z: tile.z,
             origin: [x0, y0],
             scale: e / (x1 - x0),
             clip_rect: [-b, -b, e + b, e + b],
-            kept: Vec::new(),
-            ring: Vec::new(),
-            clipped: Vec::new(),
-            scratch: Vec::new(),
-            grid: Vec::new(),
-            geometry: Geometry::default(),
+            kept,
+            ring,
+            clipped,
+            scratch,
+            grid,
+            geometry,
         }
     }
+}
+
+impl Drop for Painter<'_> {
+    fn drop(&mut self) {
+        let buffers = Buffers {
+            kept: std::mem::take(&mut self.kept),
+            ring: std::mem::take(&mut self.ring),
+            clipped: std::mem::take(&mut self.clipped),
+            scratch: std::mem::take(&mut self.scratch),
+            grid: std::mem::take(&mut self.grid),
+            geometry: std::mem::take(&mut self.geometry),
+        };
+        BUFFERS.with(|cell| cell.replace(buffers));
+    }
+}
+
+impl<'a> Painter<'a> {
 
     /// The buffered tile in unit coordinates.
     fn unit_bounds(&self) -> [f64; 4] {

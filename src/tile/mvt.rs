@@ -49,13 +49,47 @@ fn bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
-    let mut body = Vec::with_capacity(values.len() * 2);
-    for &v in values {
-        varint(&mut body, u64::from(v));
-    }
-    bytes_field(out, field, &body);
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
+
+fn packed_len(values: &[u32]) -> usize {
+    values.iter().map(|&v| varint_len(u64::from(v))).sum()
+}
+
+/// A packed repeated field, written in place (its length is computed first, so no
+/// temporary buffer is needed).
+fn packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
+    tag(out, field, 2);
+    varint(out, packed_len(values) as u64);
+    for &v in values {
+        varint(out, u64::from(v));
+    }
+}
+
+/// FNV-1a for the small interning maps: keys are short attribute names and values,
+/// where SipHash's flood resistance buys nothing and costs most of the lookup.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 fn zigzag(v: i32) -> u32 {
     ((v << 1) ^ (v >> 31)) as u32
@@ -107,11 +141,11 @@ impl Geometry {
 pub struct Layer {
     name: &'static str,
     keys: Vec<&'static str>,
-    key_index: HashMap<&'static str, u32>,
+    key_index: FnvMap<&'static str, u32>,
     values: Vec<Value>,
     /// Strings are looked up by `&str`, so a repeated value costs no allocation.
-    string_index: HashMap<String, u32>,
-    scalar_index: HashMap<ScalarKey, u32>,
+    string_index: FnvMap<String, u32>,
+    scalar_index: FnvMap<ScalarKey, u32>,
     features: Vec<u8>,
     count: usize,
     tags: Vec<u32>,
@@ -122,10 +156,10 @@ impl Layer {
         Layer {
             name,
             keys: Vec::new(),
-            key_index: HashMap::new(),
+            key_index: FnvMap::default(),
             values: Vec::new(),
-            string_index: HashMap::new(),
-            scalar_index: HashMap::new(),
+            string_index: FnvMap::default(),
+            scalar_index: FnvMap::default(),
             features: Vec::new(),
             count: 0,
             tags: Vec::new(),
@@ -156,18 +190,28 @@ impl Layer {
             let v = self.intern(value);
             self.tags.extend([k, v]);
         }
-        let mut feature = Vec::with_capacity(geometry.commands.len() * 2 + 16);
+        // The feature is written in place: its length first, computed from its parts.
+        let field_len = |number: u32, len: usize| varint_len(u64::from(number << 3)) + varint_len(len as u64) + len;
+        let mut len = 2 + field_len(4, packed_len(&geometry.commands)); // type (1 + 1) and geometry
         if let Some(id) = id {
-            tag(&mut feature, 1, 0);
-            varint(&mut feature, id);
+            len += 1 + varint_len(id);
         }
         if !self.tags.is_empty() {
-            packed(&mut feature, 2, &self.tags);
+            len += field_len(2, packed_len(&self.tags));
         }
-        tag(&mut feature, 3, 0);
-        varint(&mut feature, kind as u64);
-        packed(&mut feature, 4, &geometry.commands);
-        bytes_field(&mut self.features, 2, &feature);
+        let out = &mut self.features;
+        tag(out, 2, 2);
+        varint(out, len as u64);
+        if let Some(id) = id {
+            tag(out, 1, 0);
+            varint(out, id);
+        }
+        if !self.tags.is_empty() {
+            packed(out, 2, &self.tags);
+        }
+        tag(out, 3, 0);
+        varint(out, kind as u64);
+        packed(out, 4, &geometry.commands);
         self.count += 1;
     }
 
@@ -240,6 +284,15 @@ mod tests {
         let mut g = Geometry::default();
         g.ring(&[[3, 6], [8, 12], [20, 34]]);
         assert_eq!(g.commands, vec![9, 6, 12, 18, 10, 12, 24, 44, 15]);
+    }
+
+    #[test]
+    fn varint_lengths() {
+        for v in [0u64, 1, 127, 128, 16_383, 16_384, u64::from(u32::MAX), u64::MAX] {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            assert_eq!(varint_len(v), out.len(), "{v}");
+        }
     }
 
     #[test]
