@@ -2,7 +2,7 @@
 
 use super::{Atlas, DataSource, EditionAtlas, Inputs, Sources};
 use crate::index::{AreaIndex, PointIndex, PreparedArea};
-use crate::load::{self, BoundaryFeature, BoundaryFile, CrosswalkRelation, LoadError, Location, Problem};
+use crate::load::{self, BoundaryFile, CrosswalkRelation, LoadError, Location, Problem};
 use crate::model::{
     Commune, CommuneCode, CommuneKind, District, DistrictCode, Edition, LevelRecord, LonLat, PilotModel,
     Province, ProvinceCode, TourismSite,
@@ -38,7 +38,7 @@ pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     else {
         return Err(LoadError { problems });
     };
-    let references = [index_by_code(&ref_2024), index_by_code(&ref_2025)];
+    let references = [Reference::of(&ref_2024), Reference::of(&ref_2025)];
     let mut chosen: [Option<BoundaryFile>; 2] = [None, None];
     for path in &inputs.boundaries {
         let Some(file) = keep(load::read_boundaries(path, &inputs.code_property), &mut problems) else { continue };
@@ -56,23 +56,19 @@ pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
 
     // 2–3. Join attributes and index, per edition.
     let mut editions = Vec::new();
-    for (edition, reference, user) in
-        [(Edition::E2024, &ref_2024, user_2024), (Edition::E2025, &ref_2025, user_2025)]
-    {
-        let reference_index = &references[edition.index()];
+    for (edition, embedded, user) in [(Edition::E2024, ref_2024, user_2024), (Edition::E2025, ref_2025, user_2025)] {
+        // Without a user file the embedded file itself is the boundaries (moved, not copied).
         let (file, sample) = match user {
             Some(f) => (f, false),
-            None => (clone_file(reference), true),
+            None => (embedded, true),
         };
         summary.repaired_rings += repaired(&file);
         let source = if sample { DataSource::sample(&file.path) } else { DataSource::user(&file.path) };
-        match edition_atlas(edition, file, reference, reference_index, source) {
+        match edition_atlas(edition, file, &references[edition.index()], source) {
             Ok(e) => editions.push(e),
             Err(e) => problems.extend(e.problems),
         }
     }
-    drop(ref_2024);
-    drop(ref_2025);
     if !problems.is_empty() {
         return Err(LoadError { problems });
     }
@@ -167,26 +163,24 @@ fn repaired(file: &BoundaryFile) -> usize {
     r.closed_rings + r.reoriented_rings + r.dropped_degenerate_rings + usize::from(r.removed_repeated_points > 0)
 }
 
-fn clone_file(file: &BoundaryFile) -> BoundaryFile {
-    BoundaryFile {
-        path: file.path.clone(),
-        features: file
-            .features
-            .iter()
-            .map(|f| BoundaryFeature {
-                index: f.index,
-                code: f.code.clone(),
-                properties: f.properties.clone(),
-                geometry: f.geometry.clone(),
-            })
-            .collect(),
-        repairs: file.repairs,
-        vertex_count: file.vertex_count,
-    }
+/// The embedded communes' attributes by code, and province names: what a user file
+/// that lacks names, kinds or parents borrows (no geometry is kept).
+struct Reference {
+    by_code: HashMap<String, BTreeMap<String, String>>,
+    province_names: HashMap<String, String>,
 }
 
-fn index_by_code(file: &BoundaryFile) -> HashMap<String, usize> {
-    file.features.iter().enumerate().map(|(i, f)| (normalise_code(&f.code), i)).collect()
+impl Reference {
+    fn of(file: &BoundaryFile) -> Reference {
+        let by_code = file.features.iter().map(|f| (normalise_code(&f.code), f.properties.clone())).collect();
+        let mut province_names = HashMap::new();
+        for f in &file.features {
+            if let (Some(code), Some(name)) = (f.properties.get("province_code"), f.properties.get("province_name")) {
+                province_names.entry(code.trim().to_string()).or_insert_with(|| name.clone());
+            }
+        }
+        Reference { by_code, province_names }
+    }
 }
 
 /// Codes compare as numbers ("571" and "00571" are the same commune).
@@ -196,13 +190,13 @@ fn normalise_code(code: &str) -> String {
 
 /// A user file belongs to the edition most of its codes come from; at least half of
 /// them must be known there, or the file is refused with the counts.
-fn detect_edition(file: &BoundaryFile, references: &[HashMap<String, usize>; 2]) -> Result<Edition, Problem> {
+fn detect_edition(file: &BoundaryFile, references: &[Reference; 2]) -> Result<Edition, Problem> {
     let total = file.features.len().max(1);
-    let known = |r: &HashMap<String, usize>| file.features.iter().filter(|f| r.contains_key(&normalise_code(&f.code))).count();
+    let known = |r: &Reference| file.features.iter().filter(|f| r.by_code.contains_key(&normalise_code(&f.code))).count();
     let counts = [known(&references[0]), known(&references[1])];
     // Codes are shared between editions (unchanged communes): more matches decide, and a
     // file with about as many communes as an edition settles a tie.
-    let by_size = |e: Edition| (references[e.index()].len() as f64 - total as f64).abs();
+    let by_size = |e: Edition| (references[e.index()].by_code.len() as f64 - total as f64).abs();
     let edition = if counts[0] != counts[1] {
         if counts[0] > counts[1] { Edition::E2024 } else { Edition::E2025 }
     } else if by_size(Edition::E2024) <= by_size(Edition::E2025) {
@@ -228,8 +222,7 @@ fn detect_edition(file: &BoundaryFile, references: &[HashMap<String, usize>; 2])
 fn edition_atlas(
     edition: Edition,
     file: BoundaryFile,
-    reference: &BoundaryFile,
-    reference_index: &HashMap<String, usize>,
+    reference: &Reference,
     source: DataSource,
 ) -> Result<EditionAtlas, LoadError> {
     let path = file.path.clone();
@@ -246,7 +239,7 @@ fn edition_atlas(
                 continue;
             }
         };
-        let reference_props = reference_index.get(&code.to_string()).map(|&i| &reference.features[i].properties);
+        let reference_props = reference.by_code.get(&code.to_string());
         let attr = |key: &str| -> Option<&str> {
             let own = feature.properties.get(key).map(|s| s.trim()).filter(|s| !s.is_empty());
             own.or_else(|| reference_props.and_then(|p| p.get(key)).map(|s| s.trim()).filter(|s| !s.is_empty()))
@@ -284,7 +277,7 @@ fn edition_atlas(
         // The province name: the feature's, else the reference's for that province code.
         let province_name = attr("province_name")
             .map(str::to_string)
-            .or_else(|| reference_province_name(reference, province))
+            .or_else(|| reference.province_names.get(&province.to_string()).cloned())
             .unwrap_or_else(|| format!("Tỉnh {province}"));
         provinces.entry(province).or_insert(Province { code: province, name: province_name });
         let district = if edition == Edition::E2024 {
@@ -324,15 +317,6 @@ fn edition_atlas(
         former: Vec::new(),
         by_code,
     })
-}
-
-fn reference_province_name(reference: &BoundaryFile, province: ProvinceCode) -> Option<String> {
-    let code = province.to_string();
-    reference
-        .features
-        .iter()
-        .find(|f| f.properties.get("province_code").is_some_and(|c| c.trim() == code))
-        .and_then(|f| f.properties.get("province_name").cloned())
 }
 
 fn unknown_code(path: &Path, line: u64, field: &str, code: impl ToString, what: &str) -> Problem {
