@@ -26,6 +26,13 @@ pub struct BuildSummary {
 
 /// Builds the atlas, or returns every problem found in every input.
 pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
+    let built = build_inner(inputs);
+    // Only now are all of the build's temporaries freed.
+    release_freed_memory();
+    built
+}
+
+fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     let mut problems = Vec::new();
     let mut summary = BuildSummary::default();
 
@@ -129,7 +136,6 @@ pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         sources,
         version,
     };
-    release_freed_memory();
     Ok((atlas, summary))
 }
 
