@@ -67,16 +67,14 @@ impl AreaIndex {
     }
 
     /// Every unit containing the point, in position order (more than one only where
-    /// the boundary file overlaps itself).
+    /// the boundary file overlaps itself). Same candidates and test as [`Self::locate`].
     pub fn locate_all(&self, p: LonLat) -> Vec<usize> {
-        let mut hits: Vec<usize> = self
-            .tree
-            .locate_all_at_point(&[p.lon, p.lat])
-            .filter(|e| self.areas[e.data as usize].contains(p.lon, p.lat))
-            .map(|e| e.data as usize)
-            .collect();
-        hits.sort_unstable();
-        hits
+        self.grid
+            .candidates(p.lon, p.lat)
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| self.areas[i].contains(p.lon, p.lat))
+            .collect()
     }
 
     /// Units whose bounding box intersects `[min_lon, min_lat, max_lon, max_lat]`.
