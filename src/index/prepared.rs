@@ -280,12 +280,8 @@ impl PreparedArea {
     /// The rings as coordinate slices, each closed, with whether it is a polygon's
     /// exterior (the first ring of each polygon) or a hole.
     pub fn rings(&self) -> impl Iterator<Item = (bool, &[f64], &[f64])> + '_ {
-        let mut exterior_flags = Vec::with_capacity(self.ring_starts.len());
-        for &n in &self.polygon_ring_counts {
-            for k in 0..n {
-                exterior_flags.push(k == 0);
-            }
-        }
+        // Each polygon's first ring is its exterior.
+        let exterior_flags = self.polygon_ring_counts.iter().flat_map(|&n| (0..n).map(|k| k == 0));
         self.ring_starts.windows(2).zip(exterior_flags).map(|(w, exterior)| {
             let (s, e) = (w[0] as usize, w[1] as usize);
             (exterior, &self.xs[s..e], &self.ys[s..e])
