@@ -46,14 +46,13 @@ impl fmt::Display for ValidationReport {
     }
 }
 
-/// Tells a CSV's kind from its header columns.
+/// Tells a CSV's kind from its header columns (and, for results, from the width of the
+/// first code: communes 5 digits, districts 3, provinces 2). Reads two lines only.
 fn csv_kind(path: &Path) -> Result<FileKind, Problem> {
-    let header = std::fs::read_to_string(path)
-        .map_err(|e| Problem::new(path, Location::File, format!("cannot read: {e}")))?
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| Problem::new(path, Location::File, format!("cannot read: {e}")))?;
+    let mut lines = std::io::BufReader::new(file).lines().map_while(Result::ok);
+    let header = lines.next().unwrap_or_default();
     let cols: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
     let has = |c: &str| cols.contains(&c);
     let kind = if has("code_2024") && has("code_2025") {
@@ -62,12 +61,8 @@ fn csv_kind(path: &Path) -> Result<FileKind, Problem> {
         FileKind::Tourism
     } else if has("kind") && has("commune_code") {
         FileKind::Pilots
-    } else if has("level") && has("code") {
-        // Code width tells communes (5), districts (3) and provinces (2) apart.
-        let width = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|t| t.lines().nth(1).map(|l| l.split(',').next().unwrap_or("").trim().len()))
-            .unwrap_or(5);
+    } else if let (true, Some(code_col)) = (has("level"), cols.iter().position(|c| *c == "code")) {
+        let width = lines.next().and_then(|l| l.split(',').nth(code_col).map(|c| c.trim().len())).unwrap_or(5);
         match width {
             2 => FileKind::ProvinceResults,
             3 => FileKind::DistrictResults,
