@@ -31,14 +31,6 @@ pub fn tile_bounds(t: TileId) -> [f64; 4] {
     [x0, y0, x0 + size, y0 + size]
 }
 
-/// The tile's extent in degrees: `[west, south, east, north]`.
-pub fn tile_lonlat_bounds(t: TileId) -> [f64; 4] {
-    let [x0, y0, x1, y1] = tile_bounds(t);
-    let [w, n] = unproject(x0, y0);
-    let [e, s] = unproject(x1, y1);
-    [w, s, e, n]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,7 +42,9 @@ mod tests {
         assert!((lon - 105.85).abs() < 1e-9 && (lat - 21.03).abs() < 1e-9);
         // Hà Nội is in tile 8/203/112 (OSM numbering).
         assert_eq!(((x * 256.0) as u32, (y * 256.0) as u32), (203, 112));
-        let [w, s, e, n] = tile_lonlat_bounds(TileId { z: 0, x: 0, y: 0 });
+        // The z0 tile spans the whole Web Mercator square.
+        let [x0, y0, x1, y1] = tile_bounds(TileId { z: 0, x: 0, y: 0 });
+        let ([w, n], [e, s]) = (unproject(x0, y0), unproject(x1, y1));
         assert!((w + 180.0).abs() < 1e-9 && (e - 180.0).abs() < 1e-9);
         assert!((n - MAX_LAT).abs() < 1e-9 && (s + MAX_LAT).abs() < 1e-9);
     }
