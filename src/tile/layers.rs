@@ -425,11 +425,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     }
 
     // Pilots and tourism sites.
-    let mut pilots = Layer::new("pilots");
-    for (k, (p, &at)) in atlas.pilots.iter().zip(&tiles.pilots).enumerate() {
-        if !painter.point(at) {
-            continue;
-        }
+    point_layer(&mut painter, "pilots", &tiles.pilots, &mut out, |k| {
+        let p = &atlas.pilots[k];
         let mut attrs = vec![("id", s(p.id.clone())), ("kind", s(p.kind.as_str()))];
         if full {
             attrs.extend([
@@ -439,14 +436,10 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
                 ("approved_year", int(p.approved_year)),
             ]);
         }
-        pilots.add(Some(k as u64), GeomType::Point, &painter.geometry, &attrs);
-    }
-    pilots.write(&mut out);
-    let mut tourism = Layer::new("tourism");
-    for (k, (t, &at)) in atlas.tourism.iter().zip(&tiles.tourism).enumerate() {
-        if !painter.point(at) {
-            continue;
-        }
+        attrs
+    });
+    point_layer(&mut painter, "tourism", &tiles.tourism, &mut out, |k| {
+        let t = &atlas.tourism[k];
         let mut attrs = vec![("id", s(t.id.clone())), ("category", s(t.category.as_str()))];
         if !full {
             attrs.extend([
@@ -456,10 +449,27 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
                 ("url", t.url.clone().map(Value::Str)),
             ]);
         }
-        tourism.add(Some(k as u64), GeomType::Point, &painter.geometry, &attrs);
-    }
-    tourism.write(&mut out);
+        attrs
+    });
     out
+}
+
+/// Writes a layer of the projected `positions` that fall in the tile; feature `k`
+/// gets id `k` and the attributes `attributes(k)`.
+fn point_layer(
+    painter: &mut Painter<'_>,
+    name: &'static str,
+    positions: &[[f64; 2]],
+    out: &mut Vec<u8>,
+    attributes: impl Fn(usize) -> Vec<(&'static str, Option<Value>)>,
+) {
+    let mut layer = Layer::new(name);
+    for (k, &at) in positions.iter().enumerate() {
+        if painter.point(at) {
+            layer.add(Some(k as u64), GeomType::Point, &painter.geometry, &attributes(k));
+        }
+    }
+    layer.write(out);
 }
 
 fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
