@@ -122,7 +122,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         communes_2024 = summary.communes[0],
         communes_2025 = summary.communes[1],
         vertices = summary.vertices[0] + summary.vertices[1],
-        repaired_rings = summary.repaired_rings,
+        repairs_2024 = ?summary.repairs[0],
+        repairs_2025 = ?summary.repairs[1],
         seconds = started.elapsed().as_secs_f64(),
         version = %atlas.version,
         "atlas built"

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 pub struct BuildSummary {
     pub communes: [usize; 2],
     pub vertices: [usize; 2],
-    pub repaired_rings: usize,
+    /// What the ring repair changed in each edition's boundaries.
+    pub repairs: [load::RepairCounts; 2],
     pub results: usize,
     pub pilots: usize,
     pub tourism: usize,
@@ -69,7 +70,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
             Some(f) => (f, false),
             None => (embedded, true),
         };
-        summary.repaired_rings += repaired(&file);
+        summary.repairs[edition.index()] = file.repairs;
         let source = if sample { DataSource::sample(&file.path) } else { DataSource::user(&file.path) };
         match edition_atlas(edition, file, &references[edition.index()], source) {
             Ok(e) => editions.push(e),
@@ -162,11 +163,6 @@ fn keep<T>(result: Result<T, LoadError>, problems: &mut Vec<Problem>) -> Option<
 
 fn communes_file(edition: Edition) -> String {
     format!("communes-{}.fgb", edition.year())
-}
-
-fn repaired(file: &BoundaryFile) -> usize {
-    let r = file.repairs;
-    r.closed_rings + r.reoriented_rings + r.dropped_degenerate_rings + usize::from(r.removed_repeated_points > 0)
 }
 
 /// The embedded communes' attributes by code, and province names: what a user file
