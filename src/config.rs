@@ -9,6 +9,10 @@ use std::path::PathBuf;
 /// The embedded default data: `geodata/` of this source tree.
 pub const EMBEDDED_GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata");
 
+/// The web viewer's folder: `web/` of this source tree (MapLibre GL JS is installed into
+/// it by `npm ci --prefix web`).
+pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
+
 /// Which data to load (the embedded sample data unless files are given).
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
@@ -64,6 +68,9 @@ pub struct ServeArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub tiles: TileArgs,
+    /// Folder of the web viewer (index.html, app.js, style.css and node_modules/maplibre-gl).
+    #[arg(long, env = "BANDO_WEB", default_value = DEFAULT_WEB_DIR)]
+    pub web: PathBuf,
 }
 
 /// Vector tile serving: cache and HTTP caching headers.

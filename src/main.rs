@@ -128,7 +128,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %atlas.version,
         "atlas built"
     );
-    let state = AppState::new(SharedAtlas::new(atlas), inputs).with_tiles(&args.tiles);
+    let state = AppState::new(SharedAtlas::new(atlas), inputs).with_tiles(&args.tiles).with_web_dir(args.web.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;

@@ -6,7 +6,8 @@
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
-//!   (loopback clients only; SIGHUP does the same).
+//!   (loopback clients only; SIGHUP does the same);
+//! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`).
 
 mod admin;
 mod error;
@@ -17,6 +18,7 @@ mod point;
 pub mod tile_cache;
 mod tilejson;
 pub mod tiles;
+pub mod web;
 
 pub use error::ApiError;
 
@@ -36,17 +38,26 @@ pub struct AppState {
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
     /// Tile cache and tile HTTP settings.
     pub tiles: Arc<tiles::TileService>,
+    /// The viewer's folder (`web/` of the source tree unless `--web` says otherwise).
+    pub web_dir: Arc<std::path::PathBuf>,
 }
 
 impl AppState {
     pub fn new(atlas: SharedAtlas, inputs: Inputs) -> Self {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles }
+        let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, web_dir }
     }
 
     /// Replaces the default tile settings with the configured ones.
     pub fn with_tiles(mut self, args: &crate::config::TileArgs) -> Self {
         self.tiles = Arc::new(tiles::TileService::new(args));
+        self
+    }
+
+    /// Serves the viewer from `dir` instead of the source tree's `web/`.
+    pub fn with_web_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.web_dir = Arc::new(dir);
         self
     }
 }
@@ -58,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/reload", post(admin::reload))
         .route("/tiles/{file}", get(tilejson::tilejson))
         .route("/tiles/{map}/{z}/{x}/{file}", get(tiles::tile))
+        .merge(web::routes())
         .fallback(error::not_found)
         .layer(CorsLayer::permissive())
         .with_state(state)

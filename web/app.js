@@ -1,0 +1,568 @@
+// bando viewer: the NTM results map and the rural tourism map, drawn by MapLibre GL JS
+// from bando's own style (/styles/{map}.json), or from its PNG tiles in raster mode.
+//
+// Steps: 1. read the view from the URL hash (map, zoom, centre, year, edition, raster,
+// language); 2. show the sample-data notice from /api/v1/meta; 3. fetch the style for the
+// view, draw the legend from style.metadata["bando:legend"] and give the style to the map;
+// 4. answer clicks with the commune at that point (/api/v1/communes/at) and the details of
+// any pilot or tourism point under the cursor; 5. search (/api/v1/search), province
+// statistics (/api/v1/stats) and embed snippets follow the current view; every change is
+// written back to the hash so a link restores the view.
+'use strict';
+
+const YEARS = [2021, 2022, 2023, 2024, 2025];
+const MAPS = ['ntm', 'tourism'];
+const POINT_LAYERS = ['pilots', 'tourism'];
+const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: 2025, edition: 2024, raster: false, lang: 'vi', embed: false };
+
+// Interface words. Level and category names fall back to these when the legend lacks them.
+const WORDS = {
+  vi: {
+    title: 'Bản đồ số nông thôn mới', map_ntm: 'Kết quả NTM', map_tourism: 'Du lịch nông thôn',
+    search_placeholder: 'Tìm xã, huyện, tỉnh…', menu: 'Tùy chọn', year: 'Năm', edition: 'Địa giới',
+    edition_2024: '2024 (trước 7/2025)', edition_2025: '2025 (sau 7/2025)', raster: 'Ảnh (PNG)',
+    stats: 'Thống kê', embed: 'Nhúng', legend: 'Chú giải', national: 'Toàn quốc',
+    embed_iframe: 'Mã nhúng (iframe)', embed_png: 'Ảnh tĩnh PNG của khung nhìn này', open_png: 'Mở ảnh',
+    lang_other: 'English', commune: 'Xã', district: 'Huyện', province: 'Tỉnh', level: 'Mức NTM',
+    year_recognised: 'Năm công nhận', criteria: 'Số tiêu chí đạt', pilots: 'Mô hình thí điểm gần đây',
+    tourism: 'Điểm du lịch gần đây', none: 'Không có', completed: 'Hoàn thành nhiệm vụ NTM năm',
+    not_completed: 'Chưa hoàn thành nhiệm vụ NTM', former: 'Các xã cũ (trước 7/2025)', loading: 'Đang tải…',
+    no_commune: 'Không có xã nào tại điểm này.', error: 'Lỗi', unavailable: 'Chức năng này chưa có trên máy chủ.',
+    no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
+    nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
+    met: 'đạt', not_met: 'chưa đạt', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
+    category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
+    details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
+    vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
+  },
+  en: {
+    title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
+    search_placeholder: 'Find a commune, district, province…', menu: 'Options', year: 'Year', edition: 'Boundaries',
+    edition_2024: '2024 (before 7/2025)', edition_2025: '2025 (after 7/2025)', raster: 'Image (PNG)',
+    stats: 'Statistics', embed: 'Embed', legend: 'Legend', national: 'Whole country',
+    embed_iframe: 'Embed code (iframe)', embed_png: 'Static PNG of this view', open_png: 'Open image',
+    lang_other: 'Tiếng Việt', commune: 'Commune', district: 'District', province: 'Province', level: 'NTM level',
+    year_recognised: 'Year recognised', criteria: 'Criteria met', pilots: 'Pilot models nearby',
+    tourism: 'Tourism sites nearby', none: 'None', completed: 'Completed the NTM task in',
+    not_completed: 'Has not completed the NTM task', former: 'Former communes (before 7/2025)', loading: 'Loading…',
+    no_commune: 'No commune at this point.', error: 'Error', unavailable: 'This function is not available on the server yet.',
+    no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
+    nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
+    met: 'met', not_met: 'not met', stars: 'stars', field: 'Field', approved: 'Approved',
+    category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
+    details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
+    vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
+  },
+};
+const LEVELS = {
+  chua_dat: { vi: 'Chưa đạt chuẩn NTM', en: 'Not yet NTM' },
+  dat_chuan: { vi: 'Đạt chuẩn NTM', en: 'NTM standard' },
+  nang_cao: { vi: 'NTM nâng cao', en: 'Advanced NTM' },
+  kieu_mau: { vi: 'NTM kiểu mẫu', en: 'Model NTM' },
+  not_applicable: { vi: 'Không áp dụng (phường, thị trấn, đặc khu)', en: 'Not applicable (ward, town, special zone)' },
+  no_data: { vi: 'Chưa có dữ liệu', en: 'No data' },
+};
+const POINT_KINDS = {
+  smart_commune: { vi: 'Xã NTM thông minh', en: 'Smart commune' },
+  ecommerce_commune: { vi: 'Xã thương mại điện tử', en: 'E-commerce commune' },
+  smart_village: { vi: 'Thôn thông minh', en: 'Smart village' },
+  rural_tourism_site: { vi: 'Điểm du lịch nông thôn', en: 'Rural tourism site' },
+  homestay: { vi: 'Homestay, du lịch cộng đồng', en: 'Homestay, community tourism' },
+  craft_village: { vi: 'Làng nghề', en: 'Craft village' },
+  ocop_product: { vi: 'Sản phẩm OCOP', en: 'OCOP product' },
+};
+
+const view = readHash();
+let legend = null;          // legend JSON of the current map
+let styleJson = null;       // the vector style of the current view
+let statsProvince = null;   // {code, name} or null for the whole country
+let popup = null;
+let map = null;
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (WORDS[view.lang] || WORDS.vi)[key] || key;
+const pick = (label) => (label && typeof label === 'object' ? label[view.lang] || label.vi || label.en : label);
+const levelLabel = (key) => {
+  const cls = legend && (legend.classes || []).find((c) => c.key === key);
+  return pick(cls && cls.label) || pick(LEVELS[key]) || key;
+};
+const pointKindLabel = (key) => {
+  const p = legend && (legend.points || []).find((c) => c.key === key);
+  return pick(p && p.label) || pick(POINT_KINDS[key]) || key;
+};
+const levelColour = (key) => {
+  const cls = legend && (legend.classes || []).find((c) => c.key === key);
+  return cls ? cls.fill : null;
+};
+const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const query = (params) => new URLSearchParams(params).toString();
+const viewQuery = () => query({ year: view.year, edition: view.edition });
+
+// ---- URL hash: the whole view, so a link or a reload restores it ----
+
+function readHash() {
+  const h = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const v = { ...DEFAULT_VIEW };
+  if (MAPS.includes(h.get('map'))) v.map = h.get('map');
+  const z = parseFloat(h.get('z'));
+  if (Number.isFinite(z) && z >= 0 && z <= 22) v.zoom = z;
+  const c = (h.get('c') || '').split(',').map(parseFloat);
+  if (c.length === 2 && c.every(Number.isFinite) && Math.abs(c[1]) <= 85) [v.lon, v.lat] = c;
+  const y = parseInt(h.get('year'), 10);
+  if (YEARS.includes(y)) v.year = y;
+  if (['2024', '2025'].includes(h.get('edition'))) v.edition = parseInt(h.get('edition'), 10);
+  v.raster = h.get('raster') === '1';
+  if (h.get('lang') === 'en') v.lang = 'en';
+  v.embed = h.get('embed') === '1';
+  return v;
+}
+
+function hashOf(v) {
+  const parts = {
+    map: v.map, z: v.zoom.toFixed(2), c: `${v.lon.toFixed(5)},${v.lat.toFixed(5)}`,
+    year: v.year, edition: v.edition,
+  };
+  if (v.raster) parts.raster = '1';
+  if (v.lang !== 'vi') parts.lang = v.lang;
+  if (v.embed) parts.embed = '1';
+  return '#' + query(parts);
+}
+
+function writeHash() {
+  if (map) {
+    const c = map.getCenter();
+    Object.assign(view, { zoom: map.getZoom(), lon: c.lng, lat: c.lat });
+  }
+  history.replaceState(null, '', hashOf(view));
+  updateEmbed();
+}
+
+// ---- interface text ----
+
+function applyLanguage() {
+  document.documentElement.lang = view.lang;
+  document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  $('lang').textContent = t('lang_other');
+  $('lang').lang = view.lang === 'vi' ? 'en' : 'vi';
+  document.title = `${t('title')} — bando`;
+  renderLegend();
+}
+
+function syncControls() {
+  document.querySelectorAll('.map-switch').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.map === view.map)));
+  $('year').value = view.year;
+  $('year-value').textContent = view.year;
+  $('edition').value = String(view.edition);
+  $('raster').checked = view.raster;
+  document.body.classList.toggle('embed', view.embed);
+}
+
+// ---- sample notice and missing assets ----
+
+async function showNotice() {
+  try {
+    const meta = (await getJson('/api/v1/meta')).meta;
+    if (meta && meta.sample) {
+      $('notice').textContent = `⚠ ${t('sample')}: ${meta.notice || ''}`;
+      $('notice').hidden = false;
+    }
+  } catch (e) { /* the map still works without the notice text */ }
+}
+
+async function showVendorMissing() {
+  let text = t('vendor_missing');
+  try {
+    const r = await fetch('/vendor/maplibre-gl/maplibre-gl.js', { cache: 'no-store' });
+    if (!r.ok) text = await r.text();
+  } catch (e) { /* keep the generic text */ }
+  $('fatal').textContent = text;
+  $('fatal').hidden = false;
+}
+
+// ---- fetching ----
+
+class HttpError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function getJson(url) {
+  const r = await fetch(url);
+  let body = null;
+  try { body = await r.json(); } catch (e) { /* not JSON */ }
+  if (!r.ok) throw new HttpError(r.status, (body && body.error && body.error.message) || `${r.status} ${r.statusText}`);
+  return body;
+}
+
+// ---- the map ----
+
+function rasterStyle() {
+  const tile = devicePixelRatio > 1 ? '{y}@2x.png' : '{y}.png';
+  return {
+    version: 8,
+    metadata: styleJson ? styleJson.metadata : {},
+    sources: {
+      raster: {
+        type: 'raster', tileSize: 256, maxzoom: 14,
+        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}`],
+        attribution: 'bando',
+      },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#dfe8ee' } },
+      { id: 'raster', type: 'raster', source: 'raster' },
+    ],
+  };
+}
+
+let styleRequest = 0;
+async function loadStyle() {
+  const mine = ++styleRequest;
+  try {
+    const style = await getJson(`/styles/${view.map}.json?${viewQuery()}`);
+    if (mine !== styleRequest) return;    // a newer view was asked for meanwhile
+    styleJson = style;
+    legend = (style.metadata && style.metadata['bando:legend']) || null;
+    $('fatal').hidden = true;
+  } catch (e) {
+    if (mine !== styleRequest) return;
+    $('fatal').textContent = `${t('error')}: /styles/${view.map}.json — ${e.message}`;
+    $('fatal').hidden = false;
+    return;
+  }
+  renderLegend();
+  map.setStyle(view.raster ? rasterStyle() : styleJson, { diff: false });
+}
+
+function initMap() {
+  map = new maplibregl.Map({
+    container: 'map',
+    style: { version: 8, sources: {}, layers: [] },
+    center: [view.lon, view.lat],
+    zoom: view.zoom,
+    maxZoom: 16,
+    attributionControl: { compact: true },
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
+  map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
+  map.on('moveend', writeHash);
+  map.on('click', onClick);
+  map.on('mousemove', (e) => {
+    const hit = pointFeatures(e.point).length > 0;
+    map.getCanvas().style.cursor = hit ? 'pointer' : '';
+  });
+  // The end-to-end test and the console reach the map through this.
+  window.bandoMap = map;
+  loadStyle();
+}
+
+// ---- legend ----
+
+function renderLegend() {
+  const body = $('legend-body');
+  if (!legend) { body.textContent = ''; return; }
+  const rows = (legend.classes || []).map((c) =>
+    `<li><span class="swatch" style="background:${esc(c.fill)}"></span>${esc(pick(c.label))}</li>`);
+  const points = (legend.points || []).map((p) =>
+    `<li><span class="dot" style="background:${esc(p.color)}"></span>${esc(pick(p.label))}</li>`);
+  body.innerHTML = `<p class="legend-title">${esc(pick(legend.title))} — ${view.year}</p>
+    <ul class="classes">${rows.join('')}</ul>${points.length ? `<ul class="points">${points.join('')}</ul>` : ''}`;
+}
+
+// ---- clicks: points under the cursor, then the commune at that place ----
+
+function pointFeatures(point) {
+  if (!map.getStyle()) return [];
+  const layers = POINT_LAYERS.filter((l) => map.getLayer(l));
+  if (!layers.length) return [];
+  const box = [[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]];
+  return map.queryRenderedFeatures(box, { layers });
+}
+
+function pointHtml(feature) {
+  const p = feature.properties || {};
+  const kind = p.kind || p.category;
+  const rows = [];
+  if (kind) rows.push([feature.layer.id === 'pilots' ? t('kind') : t('category'), pointKindLabel(kind)]);
+  if (p.field) rows.push([t('field'), p.field]);
+  if (p.stars) rows.push(['OCOP', `${p.stars} ${t('stars')}`]);
+  if (p.approved_year) rows.push([t('approved'), p.approved_year]);
+  const link = p.url && /^https?:\/\//.test(p.url) ? `<p><a href="${esc(p.url)}" target="_blank" rel="noopener">${t('link')}</a></p>` : '';
+  return `<div class="point" data-layer="${esc(feature.layer.id)}" data-id="${esc(p.id)}">
+    <h3>${esc(p.name || pointKindLabel(kind) || p.id)}</h3>${table(rows)}${link}</div>`;
+}
+
+function table(rows) {
+  return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
+}
+
+function km(m) { return `${(m / 1000).toFixed(1)} ${t('km')}`; }
+
+function communeHtml(a) {
+  const rows = [];
+  if (a.district) {
+    const d = a.district.ntm && a.district.ntm.level ? ` <small>(${esc(levelLabel(a.district.ntm.level))})</small>` : '';
+    rows.push([t('district'), esc(a.district.name) + d]);
+  }
+  const done = a.province.completed_year ? `${t('completed')} ${a.province.completed_year}` : (a.edition === 2024 ? t('not_completed') : '');
+  rows.push([t('province'), esc(a.province.name) + (done ? ` <small>(${esc(done)})</small>` : '')]);
+  let levelKey = null;
+  if (a.ntm) {
+    levelKey = a.ntm.status === 'recorded' ? a.ntm.level : a.ntm.status;
+    const swatch = levelColour(levelKey) ? `<span class="swatch" style="background:${esc(levelColour(levelKey))}"></span>` : '';
+    rows.push([t('level'), `${swatch}<strong class="level">${esc(levelLabel(levelKey))}</strong>`]);
+    if (a.ntm.status === 'recorded') {
+      rows.push([t('year_recognised'), esc(a.ntm.year)]);
+      if (a.ntm.criteria_met != null) rows.push([t('criteria'), `${esc(a.ntm.criteria_met)}/19`]);
+    }
+  }
+  if (a.former_communes) {
+    const f = a.former_communes;
+    const parts = ['kieu_mau', 'nang_cao', 'dat_chuan', 'chua_dat', 'not_applicable', 'no_data']
+      .filter((k) => f[k] > 0).map((k) => `${f[k]} ${esc(levelLabel(k))}`);
+    rows.push([t('former'), `${f.total}: ${parts.join(', ')}`]);
+  }
+  const list = (items, label) => `<h4>${label}</h4>` + (items.length
+    ? `<ul>${items.slice(0, 5).map((i) => `<li>${esc(i.name)} <small>(${esc(pointKindLabel(i.kind || i.category))}, ${km(i.distance_m)})</small></li>`).join('')}</ul>`
+    : `<p class="none">${t('none')}</p>`);
+  return `<div class="commune" data-code="${esc(a.commune.code)}" data-level="${esc(levelKey || '')}">
+    <h3>${esc(a.commune.name)}</h3>${table(rows)}
+    ${list(a.pilots, t('pilots'))}${list(a.tourism, t('tourism'))}
+    <p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p></div>`;
+}
+
+async function onClick(e) {
+  const points = pointFeatures(e.point);
+  const seen = new Set();
+  const pointsHtml = points.filter((f) => {
+    const key = `${f.layer.id}:${f.properties && f.properties.id}`;
+    return !seen.has(key) && seen.add(key);
+  }).slice(0, 3).map(pointHtml).join('');
+  if (popup) popup.remove();
+  // On a narrow screen the popup is nearly as wide as the map: centre the place first.
+  if (map.getContainer().clientWidth < 640) map.easeTo({ center: e.lngLat, duration: 300 });
+  popup = new maplibregl.Popup({ maxWidth: '340px' })
+    .setLngLat(e.lngLat)
+    .setHTML(`${pointsHtml}<p class="loading">${t('loading')}</p>`)
+    .addTo(map);
+  const mine = popup;
+  const q = query({ lon: e.lngLat.lng.toFixed(6), lat: e.lngLat.lat.toFixed(6), edition: view.edition, year: view.year });
+  let html;
+  try {
+    html = communeHtml(await getJson(`/api/v1/communes/at?${q}`));
+  } catch (err) {
+    html = err.status === 404 ? `<p class="none">${t('no_commune')}</p>` : `<p class="error">${t('error')}: ${esc(err.message)}</p>`;
+  }
+  if (mine !== popup) return;
+  popup.setHTML(pointsHtml + html);
+  const button = popup.getElement().querySelector('.province-stats');
+  if (button) button.addEventListener('click', () => showStats({ code: button.dataset.code, name: button.dataset.name }));
+}
+
+// ---- search ----
+
+let searchTimer = null;
+let searchRequest = 0;
+let hits = [];
+
+function onSearchInput() {
+  clearTimeout(searchTimer);
+  const q = $('search').value.trim();
+  if (!q) { hideSuggestions(); return; }
+  searchTimer = setTimeout(() => runSearch(q), 180);
+}
+
+async function runSearch(q) {
+  const mine = ++searchRequest;
+  const list = $('suggestions');
+  let items;
+  try {
+    const body = await getJson(`/api/v1/search?${query({ q, limit: 8, edition: view.edition })}`);
+    if (mine !== searchRequest) return;
+    hits = body.hits || [];
+    items = hits.length ? hits.map((h, i) =>
+      `<li role="option" data-index="${i}" data-kind="${esc(h.kind)}" data-code="${esc(h.code)}">${esc(h.label || h.name)}<small>${esc(kindWord(h.kind))}</small></li>`).join('')
+      : `<li class="none">${t('no_results')}</li>`;
+  } catch (err) {
+    if (mine !== searchRequest) return;
+    hits = [];
+    items = `<li class="none">${err.status === 404 ? t('unavailable') : esc(err.message)}</li>`;
+  }
+  list.innerHTML = items;
+  list.hidden = false;
+}
+
+function kindWord(kind) {
+  return { commune: t('commune'), district: t('district'), province: t('province'), pilot: t('pilots_total'), tourism: t('tourism_total') }[kind] || kind;
+}
+
+function hideSuggestions() { $('suggestions').hidden = true; }
+
+function goTo(hit) {
+  hideSuggestions();
+  $('search').value = hit.label || hit.name;
+  const b = hit.bbox;
+  const small = !b || (Math.abs(b[2] - b[0]) < 1e-6 && Math.abs(b[3] - b[1]) < 1e-6);
+  if (small && hit.point) map.flyTo({ center: hit.point, zoom: 13 });
+  else if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, maxZoom: 13 });
+  const province = hit.kind === 'province' ? { code: hit.code, name: hit.name }
+    : (hit.parents || []).find((p) => p.kind === 'province');
+  if (province && !$('stats').hidden) showStats({ code: province.code, name: province.name });
+}
+
+// ---- statistics ----
+
+async function showStats(province) {
+  if (province !== undefined) statsProvince = province;
+  $('stats').hidden = false;
+  $('stats-toggle').setAttribute('aria-pressed', 'true');
+  const body = $('stats-body');
+  $('stats-scope').textContent = statsProvince ? statsProvince.name : t('national');
+  $('stats-national').hidden = !statsProvince;
+  body.innerHTML = `<p class="loading">${t('loading')}</p>`;
+  const params = { year: view.year, edition: view.edition };
+  if (statsProvince) params.province = statsProvince.code;
+  try {
+    const s = await getJson(`/api/v1/stats?${query(params)}`);
+    body.innerHTML = statsHtml(s);
+  } catch (err) {
+    body.innerHTML = `<p class="error">${err.status === 404 && !statsProvince ? t('unavailable') : esc(err.message)}</p>`;
+  }
+}
+
+const pct = (x) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
+
+function statsHtml(s) {
+  const c = s.communes || {};
+  const rows = [
+    [t('communes_ntm'), `${c.ntm ?? '–'} ${t('of')} ${c.eligible ?? '–'} (${pct(c.ntm_share)})`],
+    [t('nang_cao'), `${c.nang_cao ?? '–'} (${pct(c.nang_cao_share_of_ntm)})`],
+    [t('kieu_mau'), `${c.kieu_mau ?? '–'} (${pct(c.kieu_mau_share_of_ntm)})`],
+  ];
+  if (s.districts && s.districts.total) rows.push([t('districts_done'), `${s.districts.completed}/${s.districts.total}`]);
+  if (s.pilots) rows.push([t('pilots_total'), s.pilots.total]);
+  if (s.tourism) rows.push([t('tourism_total'), s.tourism.total]);
+  const target = (s.targets || []).find((x) => x.id === 'ntm_share');
+  const targets = (s.targets || []).map((x) => {
+    const share = x.target ? Math.min(1, (x.actual ?? 0) / x.target) : 0;
+    return `<li class="${x.met ? 'met' : 'not-met'}"><span>${esc(pick(x.label))}</span>
+      <span class="bar"><span style="width:${(share * 100).toFixed(1)}%"></span></span>
+      <small>${fmtTarget(x.actual, x.target)} — ${x.met ? '✓ ' + t('met') : t('not_met')}</small></li>`;
+  }).join('');
+  return `${table(rows)}<h4>${t('ntm_share')} 2021–2025</h4>${chart(s.series || [], target && target.target)}
+    ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}`;
+}
+
+function fmtTarget(actual, target) {
+  const isShare = (v) => v != null && v <= 1 && !Number.isInteger(v);
+  if (isShare(actual) || isShare(target)) return `${pct(actual)} / ${pct(target)}`;
+  return `${actual ?? '–'} / ${target ?? '–'}`;
+}
+
+// A bar per year of the NTM share with the target as a dashed line: inline SVG, no library.
+function chart(series, target) {
+  const w = 280, h = 120, left = 30, bottom = 18, top = 8;
+  const inner = h - bottom - top;
+  const bw = (w - left) / Math.max(series.length, 1);
+  const y = (v) => top + inner * (1 - Math.max(0, Math.min(1, v)));
+  const bars = series.map((p, i) => {
+    const v = p.ntm_share ?? 0, x = left + i * bw + bw * 0.15;
+    const current = p.year === view.year ? ' current' : '';
+    return `<rect class="bar${current}" x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${(top + inner - y(v)).toFixed(1)}"><title>${p.year}: ${pct(v)}</title></rect>
+      <text x="${(x + bw * 0.35).toFixed(1)}" y="${h - 4}" text-anchor="middle">${p.year}</text>
+      <text x="${(x + bw * 0.35).toFixed(1)}" y="${(y(v) - 2).toFixed(1)}" text-anchor="middle" class="value">${Math.round(v * 100)}</text>`;
+  }).join('');
+  const axis = [0, 0.5, 1].map((v) => `<text x="${left - 4}" y="${(y(v) + 3).toFixed(1)}" text-anchor="end">${v * 100}%</text>`).join('');
+  const goal = target != null ? `<line class="target" x1="${left}" x2="${w}" y1="${y(target).toFixed(1)}" y2="${y(target).toFixed(1)}"><title>${t('targets')}: ${pct(target)}</title></line>` : '';
+  return `<svg class="chart" viewBox="0 0 ${w} ${h}" role="img" aria-label="${t('ntm_share')}">${axis}${bars}${goal}</svg>`;
+}
+
+// ---- embed ----
+
+function updateEmbed() {
+  if (!map || $('embed').hidden) return;
+  const base = location.origin;
+  const embedHash = hashOf({ ...view, embed: true });
+  $('embed-iframe').value = `<iframe src="${base}/${embedHash}" width="800" height="600" style="border:0" loading="lazy" title="${t('title')}"></iframe>`;
+  const b = map.getBounds();
+  const canvas = map.getCanvas();
+  // Keep the image within a size any server bound allows, with the view's aspect ratio.
+  const scale = Math.min(1, 1024 / Math.max(canvas.clientWidth, canvas.clientHeight));
+  const width = Math.max(64, Math.round(canvas.clientWidth * scale));
+  const height = Math.max(64, Math.round(canvas.clientHeight * scale));
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
+  const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, year: view.year, edition: view.edition })}`;
+  $('embed-png').value = png;
+  $('embed-png-open').href = png;
+}
+
+// ---- wiring ----
+
+function setView(changes) {
+  Object.assign(view, changes);
+  syncControls();
+  writeHash();
+  if (popup) { popup.remove(); popup = null; }
+  if ('map' in changes || 'year' in changes || 'edition' in changes) loadStyle();
+  else if ('raster' in changes && styleJson) map.setStyle(view.raster ? rasterStyle() : styleJson, { diff: false });
+  if (!$('stats').hidden && ('year' in changes || 'edition' in changes)) {
+    // Province codes differ between editions.
+    showStats('edition' in changes ? null : undefined);
+  }
+}
+
+function wire() {
+  document.querySelectorAll('.map-switch').forEach((b) => b.addEventListener('click', () => setView({ map: b.dataset.map })));
+  $('year').addEventListener('input', () => { $('year-value').textContent = $('year').value; });
+  $('year').addEventListener('change', () => setView({ year: parseInt($('year').value, 10) }));
+  $('edition').addEventListener('change', () => setView({ edition: parseInt($('edition').value, 10) }));
+  $('raster').addEventListener('change', () => setView({ raster: $('raster').checked }));
+  $('lang').addEventListener('click', () => { view.lang = view.lang === 'vi' ? 'en' : 'vi'; applyLanguage(); writeHash(); });
+  $('stats-toggle').addEventListener('click', () => {
+    if ($('stats').hidden) showStats();
+    else { $('stats').hidden = true; $('stats-toggle').setAttribute('aria-pressed', 'false'); }
+  });
+  $('stats-national').addEventListener('click', () => showStats(null));
+  $('embed-toggle').addEventListener('click', () => {
+    $('embed').hidden = !$('embed').hidden;
+    $('embed-toggle').setAttribute('aria-pressed', String(!$('embed').hidden));
+    updateEmbed();
+  });
+  $('menu-toggle').addEventListener('click', () => {
+    const open = document.body.classList.toggle('menu-open');
+    $('menu-toggle').setAttribute('aria-expanded', String(open));
+  });
+  document.querySelectorAll('.panel-head').forEach((head) => head.addEventListener('click', () => {
+    const panel = head.parentElement;
+    const collapsed = panel.classList.toggle('collapsed');
+    head.setAttribute('aria-expanded', String(!collapsed));
+  }));
+  ['embed-iframe', 'embed-png'].forEach((id) => $(id).addEventListener('focus', (e) => e.target.select()));
+  const search = $('search');
+  search.addEventListener('input', onSearchInput);
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && hits.length) { e.preventDefault(); goTo(hits[0]); }
+    if (e.key === 'Escape') hideSuggestions();
+  });
+  $('suggestions').addEventListener('click', (e) => {
+    const li = e.target.closest('li[data-index]');
+    if (li) goTo(hits[parseInt(li.dataset.index, 10)]);
+  });
+  window.addEventListener('hashchange', () => {
+    const v = readHash();
+    const changed = {};
+    for (const k of ['map', 'year', 'edition', 'raster']) if (v[k] !== view[k]) changed[k] = v[k];
+    if (v.lang !== view.lang) { view.lang = v.lang; applyLanguage(); }
+    if (Object.keys(changed).length) setView(changed);
+    if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
+  });
+  // Phones start with the legend folded so the map is visible.
+  if (window.matchMedia('(max-width: 640px)').matches) $('legend').classList.add('collapsed');
+}
+
+syncControls();
+applyLanguage();
+wire();
+showNotice();
+if (window.maplibregl) initMap();
+else showVendorMissing();
