@@ -339,9 +339,11 @@ async function onClick(e) {
     return !seen.has(key) && seen.add(key);
   }).slice(0, 3).map(pointHtml).join('');
   if (popup) popup.remove();
-  // On a narrow screen the popup is nearly as wide as the map: centre the place first.
-  if (map.getContainer().clientWidth < 640) map.easeTo({ center: e.lngLat, duration: 300 });
-  popup = new maplibregl.Popup({ maxWidth: '340px' })
+  // On a narrow screen the popup is nearly as wide as the map: bring the place to the
+  // middle, in the upper part, and open the popup below it.
+  const narrow = map.getContainer().clientWidth < 640;
+  if (narrow) map.easeTo({ center: e.lngLat, offset: [0, -0.22 * map.getContainer().clientHeight], duration: 300 });
+  popup = new maplibregl.Popup({ maxWidth: '340px', anchor: narrow ? 'top' : undefined })
     .setLngLat(e.lngLat)
     .setHTML(`${pointsHtml}<p class="loading">${t('loading')}</p>`)
     .addTo(map);
@@ -355,6 +357,8 @@ async function onClick(e) {
   }
   if (mine !== popup) return;
   popup.setHTML(pointsHtml + html);
+  // The content scrolls on phones; show it from the top.
+  popup.getElement().querySelector('.maplibregl-popup-content').scrollTop = 0;
   const button = popup.getElement().querySelector('.province-stats');
   if (button) button.addEventListener('click', () => showStats({ code: button.dataset.code, name: button.dataset.name }));
 }

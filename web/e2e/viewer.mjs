@@ -361,12 +361,19 @@ try {
       assert(await mobile.locator('#year').isVisible(), 'year slider not shown after opening the menu');
       await shot(mobile, 'viewer-phone-menu-390x844.png');
       await mobile.locator('#menu-toggle').tap();
+      // The map grows back when the menu folds: wait until it has taken its new size.
+      await mobile.waitForFunction(() => {
+        const m = window.bandoMap;
+        return m.getCanvas().clientHeight === m.getContainer().clientHeight && !m.isMoving();
+      });
       const p = await pagePoint(mobile, click.lon, click.lat);
       await mobile.touchscreen.tap(p.x, p.y);
       const box = mobile.locator('.maplibregl-popup .commune');
       await box.waitFor({ state: 'visible' });
-      const r = await box.boundingBox();
-      assert(r.x >= 0 && r.x + r.width <= 390, `popup overflows the screen: ${JSON.stringify(r)}`);
+      await mobile.waitForFunction(() => !window.bandoMap.isMoving());
+      assert((await box.innerText()).includes(click.commune), 'popup is not about the tapped commune');
+      const r = await mobile.locator('.maplibregl-popup-content').boundingBox();
+      assert(r.x >= 0 && r.x + r.width <= 390 && r.y >= 0 && r.y + r.height <= 844, `popup overflows the screen: ${JSON.stringify(r)}`);
       await shot(mobile, 'viewer-phone-popup-390x844.png');
     });
     await phone.close();
