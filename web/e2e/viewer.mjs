@@ -25,7 +25,7 @@ const SHOTS = process.env.SCREENSHOTS || 'screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
   // WebGL without a GPU: ANGLE on SwiftShader (software), which headless Chromium
   // no longer enables on its own.
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
