@@ -95,7 +95,8 @@ const levelColour = (key) => {
   return cls ? cls.fill : null;
 };
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-const query = (params) => new URLSearchParams(params).toString();
+// Commas stay readable in hashes and bbox/centre parameters.
+const query = (params) => new URLSearchParams(params).toString().replace(/%2C/g, ',');
 const viewQuery = () => query({ year: view.year, edition: view.edition });
 
 // ---- URL hash: the whole view, so a link or a reload restores it ----
