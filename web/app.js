@@ -386,7 +386,7 @@ async function runSearch(q) {
     if (mine !== searchRequest) return;
     hits = body.hits || [];
     items = hits.length ? hits.map((h, i) =>
-      `<li role="option" data-index="${i}" data-kind="${esc(h.kind)}" data-code="${esc(h.code)}">${esc(h.label || h.name)}<small>${esc(kindWord(h.kind))}</small></li>`).join('')
+      `<li role="option" tabindex="-1" data-index="${i}" data-kind="${esc(h.kind)}" data-code="${esc(h.code)}">${esc(h.label || h.name)}<small>${esc(kindWord(h.kind))}</small></li>`).join('')
       : `<li class="none">${t('no_results')}</li>`;
   } catch (err) {
     if (mine !== searchRequest) return;
@@ -548,6 +548,16 @@ function wire() {
   search.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && hits.length) { e.preventDefault(); goTo(hits[0]); }
     if (e.key === 'Escape') hideSuggestions();
+    if (e.key === 'ArrowDown') { const first = $('suggestions').querySelector('li[data-index]'); if (first) { e.preventDefault(); first.focus(); } }
+  });
+  // Arrow keys move through the suggestions, Enter picks one, Escape returns to the box.
+  $('suggestions').addEventListener('keydown', (e) => {
+    const li = e.target.closest('li[data-index]');
+    if (!li) return;
+    if (e.key === 'Enter') { e.preventDefault(); goTo(hits[parseInt(li.dataset.index, 10)]); }
+    else if (e.key === 'ArrowDown' && li.nextElementSibling) { e.preventDefault(); li.nextElementSibling.focus(); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); (li.previousElementSibling || search).focus(); }
+    else if (e.key === 'Escape') { hideSuggestions(); search.focus(); }
   });
   $('suggestions').addEventListener('click', (e) => {
     const li = e.target.closest('li[data-index]');
