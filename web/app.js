@@ -148,6 +148,7 @@ function applyLanguage() {
   $('lang').lang = view.lang === 'vi' ? 'en' : 'vi';
   document.title = `${t('title')} — bando`;
   renderLegend();
+  renderNotice();
 }
 
 function syncControls() {
@@ -161,14 +162,20 @@ function syncControls() {
 
 // ---- sample notice and missing assets ----
 
+let sampleNotice = null;   // meta.notice when meta.sample is true
+
 async function showNotice() {
   try {
     const meta = (await getJson('/api/v1/meta')).meta;
-    if (meta && meta.sample) {
-      $('notice').textContent = `⚠ ${t('sample')}: ${meta.notice || ''}`;
-      $('notice').hidden = false;
-    }
+    if (meta && meta.sample) sampleNotice = meta.notice || '';
   } catch (e) { /* the map still works without the notice text */ }
+  renderNotice();
+}
+
+function renderNotice() {
+  if (sampleNotice === null) return;
+  $('notice').textContent = `⚠ ${t('sample')}: ${sampleNotice}`;
+  $('notice').hidden = false;
 }
 
 async function showVendorMissing() {
@@ -206,7 +213,7 @@ function rasterStyle() {
       raster: {
         type: 'raster', tileSize: 256, maxzoom: 14,
         tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}`],
-        attribution: 'bando',
+        attribution: rasterAttribution,
       },
     },
     layers: [
@@ -215,6 +222,8 @@ function rasterStyle() {
     ],
   };
 }
+
+let rasterAttribution = 'bando';   // from the map's TileJSON, for raster mode
 
 let styleRequest = 0;
 async function loadStyle() {
@@ -232,7 +241,17 @@ async function loadStyle() {
     return;
   }
   renderLegend();
+  if (view.raster) await loadAttribution();
+  if (mine !== styleRequest) return;
   map.setStyle(view.raster ? rasterStyle() : styleJson, { diff: false });
+}
+
+// Raster tiles have no TileJSON of their own: take the sources' attribution from the
+// vector TileJSON the style names.
+async function loadAttribution() {
+  const source = styleJson && styleJson.sources && styleJson.sources.bando;
+  if (!source || !source.url) return;
+  try { rasterAttribution = (await getJson(source.url)).attribution || rasterAttribution; } catch (e) { /* keep the last one */ }
 }
 
 function initMap() {
@@ -509,7 +528,7 @@ function setView(changes) {
   writeHash();
   if (popup) { popup.remove(); popup = null; }
   if ('map' in changes || 'year' in changes || 'edition' in changes) loadStyle();
-  else if ('raster' in changes && styleJson) map.setStyle(view.raster ? rasterStyle() : styleJson, { diff: false });
+  else if ('raster' in changes && styleJson) loadStyle();
   if (!$('stats').hidden && ('year' in changes || 'edition' in changes)) {
     // Province codes differ between editions.
     showStats('edition' in changes ? null : undefined);
