@@ -333,6 +333,7 @@ try {
       assert((await page.locator('#map-ntm').innerText()) === 'NTM results', 'button not translated');
       assert((await page.locator('#legend-body').innerText()).length > 0, 'legend empty');
       assert(page.url().includes('lang=en'), 'hash lacks lang=en');
+      assert((await page.locator('#notice').innerText()).includes('Sample data'), 'notice not translated');
       await shot(page, 'viewer-english.png');
     });
   }
