@@ -14,6 +14,7 @@ use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
 use crate::model::{Edition, Level, PilotModel, TourismSite};
 use crate::query::former_levels;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A dissolved unit (district or province): its rings, box and label point.
@@ -31,11 +32,13 @@ pub struct EditionTiles {
     ranking: Ranking,
     /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
     arc_boxes: Vec<[f64; 4]>,
+    /// Commune codes as text, by position: the `code` attribute of every tile.
+    commune_codes: Vec<String>,
     districts: Vec<Group>,
     provinces: Vec<Group>,
-    /// Pilots and tourism sites, projected once (in atlas order).
-    pilots: Vec<[f64; 2]>,
-    tourism: Vec<[f64; 2]>,
+    /// Pilots and tourism sites, projected once.
+    pilots: ProjectedPoints,
+    tourism: ProjectedPoints,
 }
 
 impl EditionTiles {
@@ -105,16 +108,39 @@ impl EditionTiles {
             topo,
             ranking,
             arc_boxes,
+            commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
             provinces,
-            pilots: pilots.iter().map(|p| project(p.position.lon, p.position.lat)).collect(),
-            tourism: tourism.iter().map(|t| project(t.position.lon, t.position.lat)).collect(),
+            pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
+            tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
         }
     }
 
     /// Vertices stored (each shared border once).
     pub fn vertex_count(&self) -> usize {
         self.topo.points.len()
+    }
+}
+
+/// Projected points sorted by x, so a tile reads only the slice in its x range
+/// instead of testing every site in the country.
+struct ProjectedPoints {
+    /// (position, index in the atlas), by ascending x.
+    by_x: Vec<([f64; 2], u32)>,
+}
+
+impl ProjectedPoints {
+    fn new(points: impl Iterator<Item = [f64; 2]>) -> ProjectedPoints {
+        let mut by_x: Vec<([f64; 2], u32)> = points.enumerate().map(|(k, p)| (p, k as u32)).collect();
+        by_x.sort_by(|a, b| a.0[0].total_cmp(&b.0[0]).then(a.1.cmp(&b.1)));
+        ProjectedPoints { by_x }
+    }
+
+    /// The points with `x0 <= x <= x1`.
+    fn in_x_range(&self, x0: f64, x1: f64) -> &[([f64; 2], u32)] {
+        let start = self.by_x.partition_point(|(p, _)| p[0] < x0);
+        let end = self.by_x.partition_point(|(p, _)| p[0] <= x1);
+        &self.by_x[start..end.max(start)]
     }
 }
 
@@ -208,35 +234,50 @@ impl<'a> Painter<'a> {
 
     /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.ring`).
     ///
-    /// An arc lying wholly beyond one of the four clip lines (say, every point east
-    /// of the buffered tile) contributes nothing to the clipped ring but the crossings
-    /// of the edges that enter and leave it, which start and end at its endpoints:
-    /// every point it generates is removed at that line's stage. It is replaced by
-    /// its two endpoints, which gives the same clipped ring at a fraction of the cost.
+    /// A chain of points lying wholly beyond one of the four clip lines (say, every
+    /// point east of the buffered tile) contributes nothing to the clipped ring but
+    /// the crossings of the edges that enter and leave it, which start and end at its
+    /// first and last points: every point in between is removed at that line's stage,
+    /// and the shortcut between the two stays beyond the line too. So a run of
+    /// consecutive arcs wholly beyond one common line is replaced by its first and
+    /// last points, which gives the same clipped ring at a fraction of the cost: at
+    /// high zooms most of a district's or province's outline is such a run.
     fn collect_ring(&mut self, arcs: &[ArcRef]) {
         self.ring.clear();
         let topo = &self.tiles.topo;
         let [bx0, by0, bx1, by1] = self.unit_bounds();
+        let (scale, origin) = (self.scale, self.origin);
+        let grid = |p: [f64; 2]| [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale];
+        // The lines the current run lies beyond (bit per line; 0: no run), and the
+        // run's last point, pushed when the run ends.
+        let mut run_beyond = 0u8;
+        let mut run_end: Option<[f64; 2]> = None;
         for (k, r) in arcs.iter().enumerate() {
             let i = r.index();
             let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
             let b = self.tiles.arc_boxes[i];
-            if b[0] > bx1 || b[2] < bx0 || b[1] > by1 || b[3] < by0 {
-                self.kept.clear();
-                self.kept.extend([0, (e - s - 1) as u32]);
+            let beyond = u8::from(b[0] > bx1) | u8::from(b[2] < bx0) << 1 | u8::from(b[1] > by1) << 2 | u8::from(b[3] < by0) << 3;
+            let (first, last) = if r.reversed() { (e - 1, s) } else { (s, e - 1) };
+            if beyond != 0 {
+                if run_beyond & beyond != 0 {
+                    // The run goes on: this arc's first point is the previous run end.
+                    run_beyond &= beyond;
+                } else {
+                    self.ring.extend(run_end.take());
+                    if k == 0 {
+                        self.ring.push(grid(topo.points[first]));
+                    }
+                    run_beyond = beyond;
+                }
+                run_end = Some(grid(topo.points[last]));
             } else {
-                self.tiles.ranking.kept(s, e, self.z, &mut self.kept);
-            }
-            let skip_first = usize::from(k > 0);
-            let scale = self.scale;
-            let origin = self.origin;
-            let grid = |p: [f64; 2]| [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale];
-            if r.reversed() {
-                self.ring.extend(self.kept.iter().rev().skip(skip_first).map(|&j| grid(topo.points[s + j as usize])));
-            } else {
-                self.ring.extend(self.kept.iter().skip(skip_first).map(|&j| grid(topo.points[s + j as usize])));
+                self.ring.extend(run_end.take());
+                run_beyond = 0;
+                let ring = &mut self.ring;
+                self.tiles.ranking.visit_kept(s, e, self.z, r.reversed(), k > 0, &mut self.kept, |j| ring.push(grid(topo.points[j])));
             }
         }
+        self.ring.extend(run_end);
     }
 
     /// Clips and quantises the collected ring; writes it into the geometry when it
@@ -253,12 +294,12 @@ impl<'a> Painter<'a> {
         let source = if x0 >= cx0 && x1 <= cx1 && y0 >= cy0 && y1 <= cy1 {
             &self.ring
         } else {
-            clip::clip_ring(&self.ring, self.clip_rect, &mut self.clipped, &mut self.scratch);
+            clip::clip_ring(&self.ring, [x0, y0, x1, y1], self.clip_rect, &mut self.clipped, &mut self.scratch);
             &self.clipped
         };
         self.grid.clear();
         for p in source {
-            let q = [p[0].round() as i32, p[1].round() as i32];
+            let q = [round(p[0]), round(p[1])];
             if self.grid.last() != Some(&q) {
                 self.grid.push(q);
             }
@@ -316,8 +357,20 @@ impl<'a> Painter<'a> {
         if g[0] < cx0 || g[0] > cx1 || g[1] < cy0 || g[1] > cy1 {
             return false;
         }
-        self.geometry.point([g[0].round() as i32, g[1].round() as i32]);
+        self.geometry.point([round(g[0]), round(g[1])]);
         true
+    }
+}
+
+/// Rounds half away from zero, as `f64::round`, but inline: without SSE4.1 in the
+/// baseline target `round` is a library call, and it runs once per output vertex.
+/// Tile-grid values are far inside i32, so the truncating cast is exact.
+#[inline]
+fn round(v: f64) -> i32 {
+    if v >= 0.0 {
+        (v + 0.5) as i32
+    } else {
+        (v - 0.5) as i32
     }
 }
 
@@ -325,11 +378,11 @@ fn level_name(level: Option<Level>, fallback: &'static str) -> &'static str {
     level.map_or(fallback, Level::as_str)
 }
 
-fn s(v: impl Into<String>) -> Option<Value> {
+fn s<'a>(v: impl Into<Cow<'a, str>>) -> Option<Value<'a>> {
     Some(Value::Str(v.into()))
 }
 
-fn int(v: Option<impl Into<i64>>) -> Option<Value> {
+fn int(v: Option<impl Into<i64>>) -> Option<Value<'static>> {
     v.map(|v| Value::Int(v.into()))
 }
 
@@ -344,17 +397,19 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     let mut out = Vec::new();
 
     // Communes.
-    let mut communes = Layer::new("communes");
+    // Codes are unique per commune; names nearly so (a repeated name costs a few bytes).
+    let mut communes = Layer::with_distinct("communes", &["code", "name"]);
     let mut candidates: Vec<usize> = edition.index.in_bbox([w, s_, e, n]).collect();
     candidates.sort_unstable();
+    let mut attrs: Vec<(&'static str, Option<Value>)> = Vec::with_capacity(12);
     for i in candidates {
         let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r)));
         if !painter.polygon(rings, true) {
             continue;
         }
         let c = &edition.communes[i];
-        let mut attrs: Vec<(&'static str, Option<Value>)> =
-            vec![("code", s(c.code.to_string())), ("name", s(c.name.clone())), ("kind", s(c.kind.as_str()))];
+        attrs.clear();
+        attrs.extend([("code", s(tiles.commune_codes[i].as_str())), ("name", s(c.name.as_str())), ("kind", s(c.kind.as_str()))]);
         match view.edition {
             Edition::E2024 => {
                 let level = atlas.commune_level(c, view.year);
@@ -427,11 +482,11 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     // Pilots and tourism sites.
     point_layer(&mut painter, "pilots", &tiles.pilots, &mut out, |k| {
         let p = &atlas.pilots[k];
-        let mut attrs = vec![("id", s(p.id.clone())), ("kind", s(p.kind.as_str()))];
+        let mut attrs = vec![("id", s(p.id.as_str())), ("kind", s(p.kind.as_str()))];
         if full {
             attrs.extend([
-                ("name", s(p.name.clone())),
-                ("field", s(p.field.clone())),
+                ("name", s(p.name.as_str())),
+                ("field", s(p.field.as_str())),
                 ("commune", s(p.commune.to_string())),
                 ("approved_year", int(p.approved_year)),
             ]);
@@ -440,13 +495,13 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     });
     point_layer(&mut painter, "tourism", &tiles.tourism, &mut out, |k| {
         let t = &atlas.tourism[k];
-        let mut attrs = vec![("id", s(t.id.clone())), ("category", s(t.category.as_str()))];
+        let mut attrs = vec![("id", s(t.id.as_str())), ("category", s(t.category.as_str()))];
         if !full {
             attrs.extend([
-                ("name", s(t.name.clone())),
+                ("name", s(t.name.as_str())),
                 ("stars", int(t.ocop_stars)),
                 ("commune", s(t.commune.to_string())),
-                ("url", t.url.clone().map(Value::Str)),
+                ("url", t.url.as_deref().and_then(s)),
             ]);
         }
         attrs
@@ -456,17 +511,19 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
 
 /// Writes a layer of the projected `positions` that fall in the tile; feature `k`
 /// gets id `k` and the attributes `attributes(k)`.
-fn point_layer(
+fn point_layer<'a>(
     painter: &mut Painter<'_>,
     name: &'static str,
-    positions: &[[f64; 2]],
+    positions: &ProjectedPoints,
     out: &mut Vec<u8>,
-    attributes: impl Fn(usize) -> Vec<(&'static str, Option<Value>)>,
+    attributes: impl Fn(usize) -> Vec<(&'static str, Option<Value<'a>>)>,
 ) {
     let mut layer = Layer::new(name);
-    for (k, &at) in positions.iter().enumerate() {
+    // Slightly wider than the tile: `point` makes the exact test on the grid.
+    let [x0, _, x1, _] = painter.unit_bounds();
+    for &(at, k) in positions.in_x_range(x0 - 1e-9, x1 + 1e-9) {
         if painter.point(at) {
-            layer.add(Some(k as u64), GeomType::Point, &painter.geometry, &attributes(k));
+            layer.add(Some(u64::from(k)), GeomType::Point, &painter.geometry, &attributes(k as usize));
         }
     }
     layer.write(out);
@@ -476,8 +533,8 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-fn group_attributes(atlas: &Atlas, view: TileView, layer: &str, g: &Group) -> Vec<(&'static str, Option<Value>)> {
-    let mut attrs = vec![("code", s(g.code.clone())), ("name", s(g.name.clone()))];
+fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group) -> Vec<(&'static str, Option<Value<'a>>)> {
+    let mut attrs = vec![("code", s(g.code.as_str())), ("name", s(g.name.as_str()))];
     if view.edition != Edition::E2024 {
         return attrs;
     }
@@ -567,3 +624,15 @@ pub fn vector_layers(map: MapKind, edition: Edition) -> Vec<LayerInfo> {
     layers
 }
 
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn inline_round_matches_f64_round_on_the_tile_grid() {
+        // Every multiple of 1/64 in and around the buffered tile, halves included.
+        for k in -(5000 * 64)..=(5000 * 64) {
+            let v = f64::from(k) / 64.0;
+            assert_eq!(super::round(v), v.round() as i32, "{v}");
+        }
+    }
+}

@@ -6,12 +6,14 @@
 //! the layer message (version 2, extent 4096). The tile is the concatenation of its
 //! layers (field 3 of `Tile`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// An attribute value.
+/// An attribute value; strings are usually borrowed from the atlas, so a feature's
+/// attributes cost no allocation.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Str(String),
+pub enum Value<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
     Double(f64),
     Bool(bool),
@@ -95,31 +97,36 @@ fn zigzag(v: i32) -> u32 {
     ((v << 1) ^ (v >> 31)) as u32
 }
 
-/// Geometry commands for one feature, on the integer tile grid.
+/// Geometry commands for one feature, on the integer tile grid, kept already encoded
+/// as the packed varints of the `geometry` field: a feature then costs one copy.
 #[derive(Default)]
 pub struct Geometry {
-    commands: Vec<u32>,
+    encoded: Vec<u8>,
     cursor: (i32, i32),
 }
 
 impl Geometry {
     pub fn clear(&mut self) {
-        self.commands.clear();
+        self.encoded.clear();
         self.cursor = (0, 0);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.commands.is_empty()
+        self.encoded.is_empty()
+    }
+
+    fn command(&mut self, id: u32, count: usize) {
+        varint(&mut self.encoded, u64::from(id | ((count as u32) << 3)));
     }
 
     fn delta(&mut self, p: [i32; 2]) {
-        self.commands.push(zigzag(p[0] - self.cursor.0));
-        self.commands.push(zigzag(p[1] - self.cursor.1));
+        varint(&mut self.encoded, u64::from(zigzag(p[0] - self.cursor.0)));
+        varint(&mut self.encoded, u64::from(zigzag(p[1] - self.cursor.1)));
         self.cursor = (p[0], p[1]);
     }
 
     pub fn point(&mut self, p: [i32; 2]) {
-        self.commands.push(1 | (1 << 3));
+        self.command(1, 1);
         self.delta(p);
     }
 
@@ -127,36 +134,42 @@ impl Geometry {
     /// have at least three points and the winding the spec asks for its role.
     pub fn ring(&mut self, ring: &[[i32; 2]]) {
         debug_assert!(ring.len() >= 3);
-        self.commands.push(1 | (1 << 3));
+        // At most 5 bytes per coordinate delta, plus the three commands.
+        self.encoded.reserve(ring.len() * 10 + 15);
+        self.command(1, 1);
         self.delta(ring[0]);
-        self.commands.push(2 | ((ring.len() as u32 - 1) << 3));
+        self.command(2, ring.len() - 1);
         for &p in &ring[1..] {
             self.delta(p);
         }
-        self.commands.push(7 | (1 << 3));
+        self.command(7, 1);
     }
 }
 
 /// Builds one layer.
-pub struct Layer {
+pub struct Layer<'a> {
     name: &'static str,
     keys: Vec<&'static str>,
     key_index: FnvMap<&'static str, u32>,
-    values: Vec<Value>,
+    /// Keys whose values differ from feature to feature (a commune's code): their
+    /// values are appended without the interning lookup, which could never hit.
+    distinct: &'static [&'static str],
+    values: Vec<Value<'a>>,
     /// Strings are looked up by `&str`, so a repeated value costs no allocation.
-    string_index: FnvMap<String, u32>,
+    string_index: FnvMap<Cow<'a, str>, u32>,
     scalar_index: FnvMap<ScalarKey, u32>,
     features: Vec<u8>,
     count: usize,
     tags: Vec<u32>,
 }
 
-impl Layer {
-    pub fn new(name: &'static str) -> Layer {
+impl<'a> Layer<'a> {
+    pub fn new(name: &'static str) -> Layer<'a> {
         Layer {
             name,
             keys: Vec::new(),
             key_index: FnvMap::default(),
+            distinct: &[],
             values: Vec::new(),
             string_index: FnvMap::default(),
             scalar_index: FnvMap::default(),
@@ -166,12 +179,17 @@ impl Layer {
         }
     }
 
+    /// A layer whose `keys` take a different value on every feature.
+    pub fn with_distinct(name: &'static str, keys: &'static [&'static str]) -> Layer<'a> {
+        Layer { distinct: keys, ..Layer::new(name) }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
 
     /// Adds a feature; attributes with `None` are left out.
-    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'static str, Option<Value>)]) {
+    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'static str, Option<Value<'a>>)]) {
         if geometry.is_empty() {
             return;
         }
@@ -187,12 +205,17 @@ impl Layer {
                     k
                 }
             };
-            let v = self.intern(value);
+            let v = if self.distinct.contains(key) {
+                self.values.push(value.clone());
+                self.values.len() as u32 - 1
+            } else {
+                self.intern(value)
+            };
             self.tags.extend([k, v]);
         }
         // The feature is written in place: its length first, computed from its parts.
         let field_len = |number: u32, len: usize| varint_len(u64::from(number << 3)) + varint_len(len as u64) + len;
-        let mut len = 2 + field_len(4, packed_len(&geometry.commands)); // type (1 + 1) and geometry
+        let mut len = 2 + field_len(4, geometry.encoded.len()); // type (1 + 1) and geometry
         if let Some(id) = id {
             len += 1 + varint_len(id);
         }
@@ -200,6 +223,7 @@ impl Layer {
             len += field_len(2, packed_len(&self.tags));
         }
         let out = &mut self.features;
+        out.reserve(len + 10);
         tag(out, 2, 2);
         varint(out, len as u64);
         if let Some(id) = id {
@@ -211,15 +235,15 @@ impl Layer {
         }
         tag(out, 3, 0);
         varint(out, kind as u64);
-        packed(out, 4, &geometry.commands);
+        bytes_field(out, 4, &geometry.encoded);
         self.count += 1;
     }
 
-    fn intern(&mut self, value: &Value) -> u32 {
+    fn intern(&mut self, value: &Value<'a>) -> u32 {
         let next = self.values.len() as u32;
         let key = match value {
             Value::Str(text) => {
-                if let Some(&v) = self.string_index.get(text.as_str()) {
+                if let Some(&v) = self.string_index.get(text.as_ref()) {
                     return v;
                 }
                 self.string_index.insert(text.clone(), next);
@@ -237,40 +261,56 @@ impl Layer {
     }
 
     /// Appends the layer (as field 3 of `Tile`) to `tile`; empty layers are skipped.
+    /// Every length is computed before its message is written, so the layer goes
+    /// straight into `tile` without intermediate buffers.
     pub fn write(self, tile: &mut Vec<u8>) {
         if self.count == 0 {
             return;
         }
-        let mut layer = Vec::with_capacity(self.features.len() + 256);
-        tag(&mut layer, 15, 0);
-        varint(&mut layer, 2);
-        bytes_field(&mut layer, 1, self.name.as_bytes());
-        layer.extend_from_slice(&self.features);
+        let field = |number: u32, len: usize| varint_len(u64::from(number << 3)) + varint_len(len as u64) + len;
+        let value_len = |v: &Value| match v {
+            Value::Str(s) => field(1, s.len()),
+            Value::Double(_) => 9,
+            Value::Int(i) => 1 + varint_len(((i << 1) ^ (i >> 63)) as u64),
+            Value::Bool(_) => 2,
+        };
+        let len = 2 // version
+            + field(1, self.name.len())
+            + self.features.len()
+            + self.keys.iter().map(|k| field(3, k.len())).sum::<usize>()
+            + self.values.iter().map(|v| field(4, value_len(v))).sum::<usize>()
+            + 1 + varint_len(u64::from(super::EXTENT));
+        tile.reserve(len + 8);
+        tag(tile, 3, 2);
+        varint(tile, len as u64);
+        tag(tile, 15, 0);
+        varint(tile, 2);
+        bytes_field(tile, 1, self.name.as_bytes());
+        tile.extend_from_slice(&self.features);
         for k in &self.keys {
-            bytes_field(&mut layer, 3, k.as_bytes());
+            bytes_field(tile, 3, k.as_bytes());
         }
         for v in &self.values {
-            let mut value = Vec::new();
+            tag(tile, 4, 2);
+            varint(tile, value_len(v) as u64);
             match v {
-                Value::Str(s) => bytes_field(&mut value, 1, s.as_bytes()),
+                Value::Str(s) => bytes_field(tile, 1, s.as_bytes()),
                 Value::Double(d) => {
-                    tag(&mut value, 3, 1);
-                    value.extend_from_slice(&d.to_le_bytes());
+                    tag(tile, 3, 1);
+                    tile.extend_from_slice(&d.to_le_bytes());
                 }
                 Value::Int(i) => {
-                    tag(&mut value, 6, 0);
-                    varint(&mut value, ((i << 1) ^ (i >> 63)) as u64);
+                    tag(tile, 6, 0);
+                    varint(tile, ((i << 1) ^ (i >> 63)) as u64);
                 }
                 Value::Bool(b) => {
-                    tag(&mut value, 7, 0);
-                    varint(&mut value, u64::from(*b));
+                    tag(tile, 7, 0);
+                    varint(tile, u64::from(*b));
                 }
             }
-            bytes_field(&mut layer, 4, &value);
         }
-        tag(&mut layer, 5, 0);
-        varint(&mut layer, u64::from(super::EXTENT));
-        bytes_field(tile, 3, &layer);
+        tag(tile, 5, 0);
+        varint(tile, u64::from(super::EXTENT));
     }
 }
 
@@ -283,7 +323,11 @@ mod tests {
         // Spec 4.3.5.3 example: ring (3,6) (8,12) (20,34) → 9 3 6 18 5 6 12 22 15.
         let mut g = Geometry::default();
         g.ring(&[[3, 6], [8, 12], [20, 34]]);
-        assert_eq!(g.commands, vec![9, 6, 12, 18, 10, 12, 24, 44, 15]);
+        let mut expected = Vec::new();
+        for v in [9u64, 6, 12, 18, 10, 12, 24, 44, 15] {
+            varint(&mut expected, v);
+        }
+        assert_eq!(g.encoded, expected);
     }
 
     #[test]
@@ -312,6 +356,17 @@ mod tests {
         assert_eq!(layer.values, vec![Value::Str("00571".into()), Value::Int(2), Value::Str("00565".into())]);
         // Feature 3 reuses the tags of feature 1.
         assert_eq!(layer.count, 3);
+    }
+
+    #[test]
+    fn distinct_keys_skip_interning_and_others_still_share() {
+        let mut layer = Layer::with_distinct("communes", &["code"]);
+        let mut g = Geometry::default();
+        g.point([1, 2]);
+        for code in ["00571", "00571"] {
+            layer.add(None, GeomType::Point, &g, &[("code", Some(Value::Str(code.into()))), ("kind", Some(Value::Str("xa".into())))]);
+        }
+        assert_eq!(layer.values, vec![Value::Str("00571".into()), Value::Str("xa".into()), Value::Str("00571".into())]);
     }
 
     #[test]

@@ -85,19 +85,40 @@ impl Ranking {
         Ranking { zooms, order }
     }
 
+    /// Calls `visit` with the index of each vertex of the arc `[s, e)` kept at zoom
+    /// `z`, in the arc's direction (`reversed`: from `e - 1` down), leaving out the
+    /// first one when `skip_first` (a ring's arcs share their joining vertex).
+    /// `scratch` holds sparse selections between calls.
+    pub fn visit_kept(&self, s: usize, e: usize, z: u8, reversed: bool, skip_first: bool, scratch: &mut Vec<u32>, mut visit: impl FnMut(usize)) {
+        let zooms = &self.zooms[s..e];
+        let order = &self.order[s..e];
+        let count = order.partition_point(|&i| zooms[i as usize] <= z);
+        let skip = usize::from(skip_first);
+        if count * 8 > order.len() {
+            // Most vertices kept (high zooms): one scan, no index list.
+            if reversed {
+                (0..zooms.len()).rev().skip(skip).filter(|&j| zooms[j] <= z).for_each(|j| visit(s + j));
+            } else {
+                (0..zooms.len()).skip(skip).filter(|&j| zooms[j] <= z).for_each(|j| visit(s + j));
+            }
+        } else {
+            scratch.clear();
+            scratch.extend_from_slice(&order[..count]);
+            scratch.sort_unstable();
+            if reversed {
+                scratch.iter().rev().skip(skip).for_each(|&j| visit(s + j as usize));
+            } else {
+                scratch.iter().skip(skip).for_each(|&j| visit(s + j as usize));
+            }
+        }
+    }
+
     /// Positions (relative to the arc start, ascending) of the vertices of the arc
     /// `[s, e)` kept at zoom `z`, written into `out`.
+    #[cfg(test)]
     pub fn kept(&self, s: usize, e: usize, z: u8, out: &mut Vec<u32>) {
         out.clear();
-        let order = &self.order[s..e];
-        let count = order.partition_point(|&i| self.zooms[s + i as usize] <= z);
-        if count * 8 > order.len() {
-            // Most vertices kept (high zooms): a scan beats sorting the prefix.
-            out.extend((0..order.len() as u32).filter(|&i| self.zooms[s + i as usize] <= z));
-        } else {
-            out.extend_from_slice(&order[..count]);
-            out.sort_unstable();
-        }
+        self.visit_kept(s, e, z, false, false, &mut Vec::new(), |j| out.push((j - s) as u32));
     }
 }
 
@@ -115,6 +136,14 @@ mod tests {
         assert_eq!(kept, vec![0, 100]);
         ranking.kept(0, pts.len(), 10, &mut kept);
         assert_eq!(kept.len(), 101);
+        // Reversed with the first left out: the same vertices, backwards, minus one.
+        for z in [0u8, 5, 10] {
+            ranking.kept(0, pts.len(), z, &mut kept);
+            let mut back = Vec::new();
+            ranking.visit_kept(0, pts.len(), z, true, true, &mut Vec::new(), |j| back.push(j as u32));
+            let expected: Vec<u32> = kept.iter().rev().skip(1).copied().collect();
+            assert_eq!(back, expected, "z{z}");
+        }
         // Monotone: what z keeps, z + 1 keeps too.
         for z in 0..14 {
             let mut a = Vec::new();
