@@ -586,9 +586,9 @@ function wire() {
     const v = readHash();
     const changed = {};
     for (const k of ['map', 'year', 'edition', 'raster']) if (v[k] !== view[k]) changed[k] = v[k];
+    if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
     if (v.lang !== view.lang) { view.lang = v.lang; applyLanguage(); }
     if (Object.keys(changed).length) setView(changed);
-    if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
   });
   // Phones start with the legend folded so the map is visible.
   if (window.matchMedia('(max-width: 640px)').matches) $('legend').classList.add('collapsed');
