@@ -336,6 +336,17 @@ try {
       assert((await page.locator('#notice').innerText()).includes('Sample data'), 'notice not translated');
       await shot(page, 'viewer-english.png');
     });
+
+    await check('a pasted link switches to edition 2025 (after July 2025) and year 2023', async () => {
+      await page.evaluate(() => { location.hash = '#map=ntm&z=9&c=105.85,21.0&year=2023&edition=2025'; });
+      await waitForMap(page, { map: 'ntm', year: 2023 });
+      assert(await page.locator('#edition').inputValue() === '2025', 'edition select not switched');
+      const source = await page.evaluate(() => window.bandoMap.getStyle().sources.bando.url);
+      assert(source.includes('edition=2025'), `source ${source}`);
+      const c = await page.evaluate(() => window.bandoMap.getCenter().toArray());
+      assert(Math.abs(c[0] - 105.85) < 1e-3 && Math.abs(c[1] - 21.0) < 1e-3, `centre ${c}`);
+      await shot(page, 'viewer-edition-2025.png');
+    });
   }
   await check('no script errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
