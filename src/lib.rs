@@ -7,6 +7,7 @@
 pub mod api;
 pub mod atlas;
 pub mod config;
+pub mod export;
 pub mod geodata;
 pub mod index;
 pub mod load;
