@@ -13,7 +13,7 @@
 use super::{facts, level_word};
 use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
 use crate::model::LonLat;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Most points one batch may hold.
 pub const MAX_POINTS: usize = 100_000;
@@ -303,15 +303,13 @@ impl BatchInput {
             match &self.echo {
                 Echo::Ids(ids) => {
                     out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                    let mut o = Map::new();
-                    o.insert("lon".into(), json!(p.lon));
-                    o.insert("lat".into(), json!(p.lat));
-                    if let Some(id) = &ids[i] {
-                        o.insert("id".into(), id.clone());
-                    }
-                    let commune = found.map_or(Value::Null, |c| serde_json::to_value(facts(atlas, edition, c, year)).unwrap_or(Value::Null));
-                    o.insert("commune".into(), commune);
-                    let _ = serde_json::to_writer(&mut out, &o);
+                    let answer = PointOut {
+                        lon: p.lon,
+                        lat: p.lat,
+                        id: ids[i].as_ref(),
+                        commune: found.map(|c| facts(atlas, edition, c, year)),
+                    };
+                    let _ = serde_json::to_writer(&mut out, &answer);
                 }
                 Echo::Features(features) => {
                     out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
@@ -345,6 +343,16 @@ impl BatchInput {
             None => out,
         }
     }
+}
+
+/// One answer of a JSON array batch.
+#[derive(serde::Serialize)]
+struct PointOut<'a> {
+    lon: f64,
+    lat: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a Value>,
+    commune: Option<super::CommuneFacts<'a>>,
 }
 
 /// The [`FLAT_COLUMNS`] values of a located point (all null when in no commune).
