@@ -100,6 +100,7 @@ def main():
     bando_batch(a.bando, pts[:1000])
     postgis(a.pg, a.table, pts[:1000])
 
+    load_before = os.getloadavg()[0]
     b_times, loads, joins = [], [], []
     for _ in range(a.reps):
         t, data, chunked, sent = bando_batch(a.bando, pts)
@@ -108,6 +109,7 @@ def main():
         loads.append(load)
         joins.append(join)
 
+    load_after = os.getloadavg()[0]
     answers = json.loads(data)
     assert len(answers) == len(pts), "bando answered a different number of points"
     bando_codes = []
@@ -133,7 +135,9 @@ def main():
         "",
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; {platform.node()}, {os.cpu_count()} cores; "
         f"data `{a.data}` (table `{a.table}`, GiST on `geom`); {a.points:,} points, seed {a.seed}, "
-        f"uniform over {BBOX}; {a.reps} repetitions, medians; same points, same run.",
+        f"uniform over {BBOX}; {a.reps} repetitions, medians; same points, same run. "
+        f"1-minute load average {load_before:.2f} before timing, {load_after:.2f} after "
+        f"(above {os.cpu_count()}, other processes competed for the CPU).",
         "",
         "| | median | runs |",
         "|---|---:|---|",
