@@ -33,7 +33,8 @@ impl Shape {
     /// Guesses the shape from the first non-blank byte: `[` JSON array, `{` GeoJSON,
     /// anything else CSV.
     pub fn sniff(body: &[u8]) -> Shape {
-        match body.iter().find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF) {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => Shape::JsonArray,
             Some(b'{') => Shape::FeatureCollection,
             _ => Shape::Csv,
@@ -390,6 +391,7 @@ mod tests {
         assert_eq!(Shape::sniff(b"  [[1,2]]"), Shape::JsonArray);
         assert_eq!(Shape::sniff(b"\n{\"type\":\"FeatureCollection\"}"), Shape::FeatureCollection);
         assert_eq!(Shape::sniff(b"lon,lat\n1,2"), Shape::Csv);
+        assert_eq!(Shape::sniff(b"\xEF\xBB\xBF[[1,2]]"), Shape::JsonArray);
     }
 
     #[test]
