@@ -1,4 +1,4 @@
-//! The `bando` command line: serve, query, validate, geodata.
+//! The `bando` command line: serve, query, export, validate, geodata.
 
 use anyhow::Context;
 use bando::api::{self, AppState};
@@ -47,6 +47,24 @@ enum Command {
         code_property: String,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         geodata: PathBuf,
+    },
+    /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves).
+    Export {
+        /// communes, districts, provinces, pilots or tourism.
+        #[arg(long)]
+        layer: String,
+        /// geojson, csv or fgb.
+        #[arg(long)]
+        format: String,
+        #[arg(long, default_value_t = 2024)]
+        edition: u16,
+        /// Year of the NTM levels.
+        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
+        year: u16,
+        /// Output file; `-` writes to standard output.
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Build the embedded default data.
     Geodata {
@@ -106,12 +124,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Export { layer, format, edition, year, out, data } => export(&layer, &format, edition, year, &out, &data),
         Command::Geodata { action: GeodataAction::Build { reference, out } } => {
             let report = bando::geodata::build(&reference, &out)?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export(layer: &str, format: &str, edition: u16, year: u16, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    use bando::export::{ExportRequest, Format, Layer};
+    use std::io::Write;
+    let layer = Layer::parse(layer).with_context(|| format!("--layer '{layer}' is not communes, districts, provinces, pilots or tourism"))?;
+    let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv or fgb"))?;
+    let edition = Edition::parse(&edition.to_string())?;
+    anyhow::ensure!(query::YEARS.contains(&year), "--year must be within 2021–2025");
+    let req = ExportRequest { layer, format, edition, year };
+    req.check()?;
+    let (atlas, _) = atlas::build(&data.inputs())?;
+    if out.as_os_str() == "-" {
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        bando::export::write(&atlas, &req, &mut w)?;
+        w.flush()?;
+    } else {
+        let file = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        bando::export::write(&atlas, &req, &mut w).with_context(|| out.display().to_string())?;
+        w.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {

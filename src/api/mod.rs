@@ -5,15 +5,28 @@
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
+//! - `POST /api/v1/communes/at?edition=&year=`: many points (JSON, GeoJSON or CSV),
+//!   answered in the same shape, streamed;
+//! - `GET  /api/v1/communes/{code}`, `/api/v1/districts/{code}`, `/api/v1/provinces/{code}`:
+//!   details, levels by year, crosswalk, geometry on request;
+//! - `GET  /api/v1/export/{layer}.{geojson,csv,fgb}`: open data, streamed;
+//! - `GET  /api/v1/openapi.json`: the OpenAPI 3 document, generated from the route table
+//!   ([`openapi::ApiRouter`]: every route is registered with its documentation);
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same).
 
 mod admin;
+mod batch;
+mod details;
+mod docs;
 mod error;
+mod export;
 mod http_cache;
 mod meta;
+pub mod openapi;
 mod params;
 mod point;
+mod stream;
 pub mod tile_cache;
 mod tilejson;
 pub mod tiles;
@@ -21,8 +34,9 @@ pub mod tiles;
 pub use error::ApiError;
 
 use crate::atlas::{Inputs, SharedAtlas};
-use axum::routing::{get, post};
+use axum::handler::Handler;
 use axum::Router;
+pub use openapi::ApiRouter;
 use std::sync::Arc;
 use tower_http::cors::CorsLayer;
 
@@ -52,15 +66,28 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/communes/at", get(point::commune_at))
-        .route("/api/v1/meta", get(meta::meta))
-        .route("/api/v1/admin/reload", post(admin::reload))
-        .route("/tiles/{file}", get(tilejson::tilejson))
-        .route("/tiles/{map}/{z}/{x}/{file}", get(tiles::tile))
-        .fallback(error::not_found)
-        .layer(CorsLayer::permissive())
-        .with_state(state)
+    let (routes, _doc) = routes().finish();
+    routes.fallback(error::not_found).layer(CorsLayer::permissive()).with_state(state)
+}
+
+/// Every route with its OpenAPI operation. Route modules built elsewhere join with
+/// `.merge(module::router(), module::openapi_paths())`.
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/api/v1/communes/at", point::commune_at, docs::point_query())
+        .post(
+            "/api/v1/communes/at",
+            batch::communes_at.layer(axum::extract::DefaultBodyLimit::max(batch::BODY_LIMIT)),
+            docs::batch_query(),
+        )
+        .get("/api/v1/communes/{code}", details::commune, docs::commune_details())
+        .get("/api/v1/districts/{code}", details::district, docs::district_details())
+        .get("/api/v1/provinces/{code}", details::province, docs::province_details())
+        .get_as("/api/v1/export/{file}", "/api/v1/export/{layer}.{format}", export::export, docs::export())
+        .get("/api/v1/meta", meta::meta, docs::meta())
+        .post("/api/v1/admin/reload", admin::reload, docs::reload())
+        .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
+        .get_as("/tiles/{map}/{z}/{x}/{file}", "/tiles/{map}/{z}/{x}/{y}.mvt", tiles::tile, docs::mvt())
 }
 
 pub use admin::reload_atlas;

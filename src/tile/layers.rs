@@ -114,6 +114,42 @@ impl EditionTiles {
     pub fn vertex_count(&self) -> usize {
         self.topo.points.len()
     }
+
+    /// The dissolved districts (or provinces) at full resolution, back in WGS84
+    /// degrees, by code: the shapes the tiles draw, for exports.
+    pub fn unit_shapes(&self, districts: bool) -> Vec<(&str, geo::MultiPolygon<f64>)> {
+        let groups = if districts { &self.districts } else { &self.provinces };
+        groups.iter().map(|g| (g.code.as_str(), self.group_shape(g))).collect()
+    }
+
+    /// Chains a group's arcs into rings and hangs each hole in the exterior that
+    /// contains its first vertex.
+    fn group_shape(&self, g: &Group) -> geo::MultiPolygon<f64> {
+        use geo::Contains;
+        let ring = |r: &GroupRing| -> geo::LineString<f64> {
+            let mut coords: Vec<geo::Coord<f64>> = Vec::new();
+            for a in &r.arcs {
+                let arc = self.topo.arc(a.index());
+                let points: Box<dyn Iterator<Item = &[f64; 2]>> =
+                    if a.reversed() { Box::new(arc.iter().rev()) } else { Box::new(arc.iter()) };
+                for p in points.skip(usize::from(!coords.is_empty())) {
+                    let [x, y] = unproject(p[0], p[1]);
+                    coords.push(geo::Coord { x, y });
+                }
+            }
+            geo::LineString(coords)
+        };
+        let mut polygons: Vec<geo::Polygon<f64>> =
+            g.rings.iter().filter(|r| r.exterior).map(|r| geo::Polygon::new(ring(r), vec![])).collect();
+        for hole in g.rings.iter().filter(|r| !r.exterior) {
+            let line = ring(hole);
+            let Some(first) = line.0.first().copied() else { continue };
+            if let Some(p) = polygons.iter_mut().find(|p| p.exterior().contains(&first) || geo::Polygon::new(p.exterior().clone(), vec![]).contains(&first)) {
+                p.interiors_push(line);
+            }
+        }
+        geo::MultiPolygon(polygons)
+    }
 }
 
 fn bounds(points: &[[f64; 2]]) -> [f64; 4] {
@@ -451,18 +487,7 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
             }
             Edition::E2025 => {
                 let f = former_levels(atlas, &edition.former[i], view.year);
-                // The level all its former xã had reached (the weakest), so the map
-                // never shows a merged commune above any of its parts.
-                let level = if !c.kind.ntm_eligible() || f.total == f.not_applicable {
-                    "not_applicable"
-                } else if f.no_data > 0 {
-                    "no_data"
-                } else {
-                    [(f.chua_dat, Level::ChuaDat), (f.dat_chuan, Level::DatChuan), (f.nang_cao, Level::NangCao), (f.kieu_mau, Level::KieuMau)]
-                        .into_iter()
-                        .find(|(n, _)| *n > 0)
-                        .map_or("no_data", |(_, l)| l.as_str())
-                };
+                let level = f.weakest_word(c.kind);
                 attrs.push(("level", s(level)));
                 if full {
                     for (key, n) in [
