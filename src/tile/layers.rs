@@ -212,9 +212,16 @@ impl RingBuilder {
             self.run_end = Some(p);
             return;
         }
-        self.points.extend(self.run_end.take());
+        self.end_run();
         self.points.push(p);
         self.run_beyond = beyond;
+    }
+
+    /// Closes the open run, if any: the points that follow are kept as they come
+    /// (through `points`, the hot path for the parts of a ring in the tile).
+    fn end_run(&mut self) {
+        self.points.extend(self.run_end.take());
+        self.run_beyond = 0;
     }
 
     fn finish(mut self) -> Vec<[f64; 2]> {
@@ -335,7 +342,9 @@ impl<'a> Painter<'a> {
                 }
                 ring.add(grid(last), whole);
             } else {
-                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.kept, |j| ring.add(grid(j), 0));
+                ring.end_run();
+                let points = &mut ring.points;
+                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.kept, |j| points.push(grid(j)));
             }
         }
         self.ring = ring.finish();
