@@ -67,7 +67,10 @@ impl Rgb {
     /// `self` drawn with `opacity` over `under` (what a fill-opacity shows over the
     /// background), rounded to the nearest 8-bit value.
     pub fn over(self, under: Rgb, opacity: f32) -> Rgb {
-        let mix = |a: u8, b: u8| (f32::from(a) * opacity + f32::from(b) * (1.0 - opacity)).round().clamp(0.0, 255.0) as u8;
+        // Opacities are decimal fractions in the file: undo f32's representation
+        // error, so that 0.3 mixes as 0.3 does (as a browser computes it).
+        let a = (f64::from(opacity) * 1e6).round() / 1e6;
+        let mix = |x: u8, y: u8| (f64::from(x) * a + f64::from(y) * (1.0 - a)).round().clamp(0.0, 255.0) as u8;
         Rgb([mix(self.0[0], under.0[0]), mix(self.0[1], under.0[1]), mix(self.0[2], under.0[2])])
     }
 }
