@@ -27,7 +27,7 @@ pub struct LegendPoint {
     pub key: &'static str,
     pub label: Label,
     pub color: String,
-    pub radius: f32,
+    pub radius: f64,
 }
 
 pub fn legend(style: &Style) -> Legend {
@@ -44,7 +44,8 @@ pub fn legend(style: &Style) -> Legend {
                 key: s.key,
                 label: s.label.clone(),
                 color: s.color.hex(),
-                radius: s.radius,
+                // f32 → the decimal written in the style file.
+                radius: (f64::from(s.radius) * 1e6).round() / 1e6,
             })
         })
         .collect();

@@ -31,7 +31,7 @@ pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
             "id": id, "type": "line", "source": "bando", "source-layer": source_layer,
             "filter": polygons,
             "layout": {"line-join": "round", "line-cap": "round"},
-            "paint": {"line-color": o.color.hex(), "line-opacity": o.opacity, "line-width": width(o)},
+            "paint": {"line-color": o.color.hex(), "line-opacity": num(o.opacity), "line-width": width(o)},
         })
     };
     json!({
@@ -44,7 +44,7 @@ pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": style.background.hex()}},
             {"id": "communes-fill", "type": "fill", "source": "bando", "source-layer": "communes",
-             "paint": {"fill-color": fill_match, "fill-opacity": style.commune_opacity}},
+             "paint": {"fill-color": fill_match, "fill-opacity": num(style.commune_opacity)}},
             line("communes-line", "communes", &style.communes_outline),
             line("districts-line", "districts", &style.districts_outline),
             line("provinces-line", "provinces", &style.provinces_outline),
@@ -54,14 +54,19 @@ pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
     })
 }
 
+/// A style number as written in the file (f32 → the shortest decimal it came from).
+fn num(v: f32) -> Value {
+    json!((f64::from(v) * 1e6).round() / 1e6)
+}
+
 fn width(o: &Outline) -> Value {
     if o.width.len() == 1 {
-        return json!(o.width[0].1);
+        return num(o.width[0].1);
     }
     let mut e = vec![json!("interpolate"), json!(["linear"]), json!(["zoom"])];
     for &(z, w) in &o.width {
-        e.push(json!(z));
-        e.push(json!(w));
+        e.push(num(z));
+        e.push(num(w));
     }
     Value::Array(e)
 }
@@ -78,10 +83,10 @@ fn circles(id: &str, layer: &PointLayer) -> Value {
     };
     let radius = by_key(
         &|s| match s.radius_by_stars {
-            Some(r) => json!(["match", ["to-number", ["get", "stars"], 0], 3, r[0], 4, r[1], 5, r[2], s.radius]),
-            None => json!(s.radius),
+            Some(r) => json!(["match", ["to-number", ["get", "stars"], 0], 3, num(r[0]), 4, num(r[1]), 5, num(r[2]), num(s.radius)]),
+            None => num(s.radius),
         },
-        json!(layer.symbols.first().map_or(4.0, |s| s.radius)),
+        num(layer.symbols.first().map_or(4.0, |s| s.radius)),
     );
     let color = by_key(&|s| json!(s.color.hex()), json!("#000000"));
     json!({
@@ -89,10 +94,10 @@ fn circles(id: &str, layer: &PointLayer) -> Value {
         "paint": {
             "circle-color": color,
             "circle-radius": radius,
-            "circle-opacity": layer.opacity,
+            "circle-opacity": num(layer.opacity),
             "circle-stroke-color": layer.stroke.hex(),
-            "circle-stroke-width": layer.stroke_width,
-            "circle-stroke-opacity": layer.opacity,
+            "circle-stroke-width": num(layer.stroke_width),
+            "circle-stroke-opacity": num(layer.opacity),
         },
     })
 }
