@@ -90,7 +90,7 @@ impl StaticMap {
                 (zoom, [(x0 + x1) / 2.0, (y0 + y1) / 2.0])
             }
         };
-        Ok(StaticMap { view: TileView { ..view }, width, height, lang, zoom, center })
+        Ok(StaticMap { view, width, height, lang, zoom, center })
     }
 
     pub fn zoom(&self) -> u8 {
