@@ -13,5 +13,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod query;
+pub mod raster;
+pub mod style;
 pub mod text;
 pub mod tile;

@@ -159,3 +159,82 @@ pub fn mvt() -> Value {
         ], &[("400", "A coordinate outside the pyramid or a wrong parameter (named)"), ("404", "Unknown map or format, or beyond the maximum zoom")]),
     })
 }
+
+fn map_param() -> Value {
+    json!({"name": "map", "in": "path", "required": true, "schema": {"type": "string", "enum": ["ntm", "tourism"]}, "example": "ntm"})
+}
+
+fn lang_param() -> Value {
+    query_param("lang", "Language of the text drawn: vi (default) or en", json!({"type": "string", "enum": ["vi", "en"], "default": "vi"}), json!("en"))
+}
+
+fn png_ok(description: &str) -> (String, Value) {
+    ("200".into(), json!({"description": description, "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}))
+}
+
+fn not_modified() -> (String, Value) {
+    ("304".into(), json!({"description": "Not modified (If-None-Match matched)"}))
+}
+
+pub fn png_tile() -> Value {
+    let int = |name: &str, example: u32| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}, "example": example});
+    let mut parameters = vec![map_param(), int("z", 8), int("x", 203)];
+    parameters.push(json!({"name": "y", "in": "path", "required": true, "description": "Row, optionally with @2x for 512 px", "schema": {"type": "string"}, "example": "112"}));
+    parameters.extend(view_params());
+    json!({
+        "summary": "A raster choropleth tile (256 px PNG; {y}@2x.png for 512 px), drawn from the style",
+        "tags": ["tiles"],
+        "parameters": parameters,
+        "responses": responses(vec![png_ok("The tile"), not_modified()],
+            &[("400", "A coordinate outside the pyramid or a wrong parameter (named)"), ("404", "Unknown map or format, or beyond the maximum zoom")]),
+    })
+}
+
+pub fn style() -> Value {
+    let mut parameters = vec![map_param()];
+    parameters.extend(view_params());
+    json!({
+        "summary": "MapLibre GL style (v8) drawing the map's classes from the vector tiles; the legend in metadata[\"bando:legend\"]",
+        "tags": ["styles"],
+        "parameters": parameters,
+        "responses": responses(vec![("200".into(), json_answer("The style")), not_modified()], &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),
+    })
+}
+
+pub fn legend_json() -> Value {
+    json!({
+        "summary": "The map's legend: classes with colours and labels (vi, en), point symbols",
+        "tags": ["styles"],
+        "parameters": [map_param()],
+        "responses": responses(ok_json("The legend"), &[("404", "Unknown map")]),
+    })
+}
+
+pub fn legend_png() -> Value {
+    json!({
+        "summary": "The map's legend drawn as a PNG",
+        "tags": ["styles"],
+        "parameters": [map_param(), lang_param(),
+            query_param("scale", "Pixel ratio, 0.5–4", json!({"type": "number", "default": 1}), json!(2))],
+        "responses": responses(vec![png_ok("The legend"), not_modified()], &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),
+    })
+}
+
+pub fn static_map() -> Value {
+    let mut parameters = vec![
+        map_param(),
+        query_param("bbox", "minlon,minlat,maxlon,maxlat (or center and zoom)", json!({"type": "string"}), json!("105.7,20.9,106.0,21.1")),
+        json!({"name": "center", "in": "query", "required": false, "description": "lon,lat, with zoom (instead of bbox)", "schema": {"type": "string"}}),
+        json!({"name": "zoom", "in": "query", "required": false, "description": "Zoom 0–14, with center", "schema": {"type": "integer"}}),
+        query_param("width", "Width in pixels (≤ 4096)", json!({"type": "integer", "default": 1024}), json!(600)),
+        query_param("height", "Height in pixels (≤ 4096)", json!({"type": "integer", "default": 768}), json!(400)),
+        lang_param(),
+    ];
+    parameters.extend(view_params());
+    json!({
+        "summary": "A static map for articles, with legend and attribution drawn in",
+        "tags": ["styles"],
+        "parameters": parameters,
+        "responses": responses(vec![png_ok("The map"), not_modified()], &[("400", "A wrong or out-of-bounds parameter (named)"), ("404", "Unknown map")]),
+    })
+}

@@ -12,6 +12,9 @@
 //! - `GET  /api/v1/export/{layer}.{geojson,csv,fgb}`: open data, streamed;
 //! - `GET  /api/v1/openapi.json`: the OpenAPI 3 document, generated from the route table
 //!   ([`openapi::ApiRouter`]: every route is registered with its documentation);
+//! - `GET  /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png`: raster tiles;
+//! - `GET  /styles/{map}.json`: MapLibre GL style; `GET /api/v1/legend/{map}[.png]`: legend;
+//! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same).
 
@@ -26,7 +29,9 @@ mod meta;
 pub mod openapi;
 mod params;
 mod point;
+mod raster;
 mod stream;
+mod styles;
 pub mod tile_cache;
 mod tilejson;
 pub mod tiles;
@@ -50,12 +55,21 @@ pub struct AppState {
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
     /// Tile cache and tile HTTP settings.
     pub tiles: Arc<tiles::TileService>,
+    /// Map styles (PNG tiles, MapLibre style, legend).
+    pub styles: Arc<crate::style::Styles>,
 }
 
 impl AppState {
     pub fn new(atlas: SharedAtlas, inputs: Inputs) -> Self {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles }
+        let styles = Arc::new(crate::style::Styles::embedded());
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles }
+    }
+
+    /// Replaces the embedded styles (`--styles DIR`).
+    pub fn with_styles(mut self, styles: crate::style::Styles) -> Self {
+        self.styles = Arc::new(styles);
+        self
     }
 
     /// Replaces the default tile settings with the configured ones.
@@ -88,6 +102,13 @@ pub fn routes() -> ApiRouter {
         .post("/api/v1/admin/reload", admin::reload, docs::reload())
         .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
         .get_as("/tiles/{map}/{z}/{x}/{file}", "/tiles/{map}/{z}/{x}/{y}.mvt", tiles::tile, docs::mvt())
+        // PNG tiles share the MVT route (axum captures the whole last segment).
+        .also_serves("/tiles/{map}/{z}/{x}/{y}.png", docs::png_tile())
+        .get_as("/styles/{file}", "/styles/{map}.json", styles::style, docs::style())
+        .get_as("/api/v1/legend/{file}", "/api/v1/legend/{map}", raster::legend_answer, docs::legend_json())
+        .also_serves("/api/v1/legend/{map}.png", docs::legend_png())
+        .get_as("/static/{file}", "/static/{map}.png", raster::static_map, docs::static_map())
 }
 
 pub use admin::reload_atlas;
+pub use tilejson::attribution;

@@ -61,6 +61,15 @@ impl ApiRouter {
         self.add("get", MethodFilter::GET, router_path, doc_path, handler, operation)
     }
 
+    /// Documents another form of the route registered just before (same method and
+    /// handler; axum captures the whole last segment, as in `{y}.mvt` and `{y}.png`).
+    pub fn also_serves(mut self, doc_path: &str, operation: Value) -> Self {
+        let previous = self.routes.last().cloned().expect("also_serves follows a route");
+        self.document(previous.method, doc_path, operation);
+        self.routes.push(RouteEntry { doc_path: doc_path.into(), ..previous });
+        self
+    }
+
     fn add<H: Handler<T, AppState>, T: 'static>(
         mut self,
         method: &'static str,
