@@ -71,6 +71,23 @@ pub struct ServeArgs {
     /// Folder of the web viewer (index.html, app.js, style.css and node_modules/maplibre-gl).
     #[arg(long, env = "BANDO_WEB", default_value = DEFAULT_WEB_DIR)]
     pub web: PathBuf,
+    #[command(flatten)]
+    pub styles: StyleArgs,
+}
+
+/// Map styles: the embedded ones unless a folder overrides them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StyleArgs {
+    /// Folder with ntm-results.json and/or rural-tourism.json replacing the embedded
+    /// styles (the format is in styles/README.md); an invalid style stops the start.
+    #[arg(long = "styles", env = "BANDO_STYLES")]
+    pub styles_dir: Option<PathBuf>,
+}
+
+impl StyleArgs {
+    pub fn load(&self) -> Result<crate::style::Styles, crate::style::StyleError> {
+        crate::style::Styles::load(self.styles_dir.as_deref())
+    }
 }
 
 /// Vector tile serving: cache and HTTP caching headers.

@@ -1,16 +1,19 @@
 //! bando: map tiles and queries for Vietnam's New Rural Development (NTM) programme.
 //!
 //! Data flows one way: files → [`load`] (validate) → [`atlas`] (joined, indexed) →
-//! [`api`] reads it. Nothing below `api` knows about HTTP; nothing in [`model`] knows
+//! [`query`], [`export`] and [`tile`] read it → [`api`] serves them. Nothing below `api` knows about HTTP; nothing in [`model`] knows
 //! about files.
 
 pub mod api;
 pub mod atlas;
 pub mod config;
+pub mod export;
 pub mod geodata;
 pub mod index;
 pub mod load;
 pub mod model;
 pub mod query;
+pub mod raster;
+pub mod style;
 pub mod text;
 pub mod tile;

@@ -1,9 +1,9 @@
-//! The `bando` command line: serve, query, validate, geodata.
+//! The `bando` command line: serve, query, render, export, validate, geodata.
 
 use anyhow::Context;
 use bando::api::{self, AppState};
 use bando::atlas::{self, SharedAtlas};
-use bando::config::{DataArgs, ServeArgs};
+use bando::config::{DataArgs, ServeArgs, StyleArgs};
 use bando::model::{Edition, LonLat};
 use bando::query::{self, PointQuery};
 use clap::{Parser, Subcommand};
@@ -38,8 +38,40 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Draw a static map (PNG) of a bounding box or a centre and zoom, with the view,
+    /// legend and attribution, as GET /static/{map}.png does.
+    Render {
+        /// ntm or tourism.
+        #[arg(long, default_value = "ntm")]
+        map: String,
+        /// minlon,minlat,maxlon,maxlat (WGS84).
+        #[arg(long, allow_hyphen_values = true)]
+        bbox: Option<String>,
+        /// lon,lat of the centre (with --zoom) instead of --bbox.
+        #[arg(long, allow_hyphen_values = true)]
+        center: Option<String>,
+        #[arg(long)]
+        zoom: Option<u8>,
+        /// WIDTHxHEIGHT in pixels (at most 4096x4096).
+        #[arg(long, default_value = "1024x768")]
+        size: String,
+        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
+        year: u16,
+        #[arg(long, default_value_t = 2024)]
+        edition: u16,
+        /// Label language: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// The PNG file to write.
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        styles: StyleArgs,
+    },
     /// Check input files (boundaries .fgb/.geojson; results, pilots, tourism .csv) and
-    /// print every problem; exits non-zero when there is any.
+    /// print every problem; exits non-zero when there is any. Style files (.json with
+    /// "classes") are checked as map styles.
     Validate {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -47,6 +79,24 @@ enum Command {
         code_property: String,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         geodata: PathBuf,
+    },
+    /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves).
+    Export {
+        /// communes, districts, provinces, pilots or tourism.
+        #[arg(long)]
+        layer: String,
+        /// geojson, csv or fgb.
+        #[arg(long)]
+        format: String,
+        #[arg(long, default_value_t = 2024)]
+        edition: u16,
+        /// Year of the NTM levels.
+        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
+        year: u16,
+        /// Output file; `-` writes to standard output.
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Build the embedded default data.
     Geodata {
@@ -101,11 +151,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Render { map, bbox, center, zoom, size, year, edition, lang, out, data, styles } => {
+            render(RenderArgs { map, bbox, center, zoom, size, year, edition, lang, out, data, styles })
+        }
         Command::Validate { files, code_property, geodata } => {
+            let (styles, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_style_file(f));
+            let mut clean = true;
+            for f in &styles {
+                let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+                match bando::style::parse_style(&f.display().to_string(), &text, None) {
+                    Ok(s) => println!("{}: read as Style of the {} map", f.display(), s.map.as_str()),
+                    Err(e) => {
+                        println!("{e}");
+                        clean = false;
+                    }
+                }
+            }
+            if files.is_empty() {
+                return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
             let report = bando::load::validate::validate_files(&files, &code_property, &geodata);
             print!("{report}");
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Export { layer, format, edition, year, out, data } => export(&layer, &format, edition, year, &out, &data),
         Command::Geodata { action: GeodataAction::Build { reference, out } } => {
             let report = bando::geodata::build(&reference, &out)?;
             println!("{report}");
@@ -114,7 +183,86 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn export(layer: &str, format: &str, edition: u16, year: u16, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    use bando::export::{ExportRequest, Format, Layer};
+    use std::io::Write;
+    let layer = Layer::parse(layer).with_context(|| format!("--layer '{layer}' is not communes, districts, provinces, pilots or tourism"))?;
+    let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv or fgb"))?;
+    let edition = Edition::parse(&edition.to_string())?;
+    anyhow::ensure!(query::YEARS.contains(&year), "--year must be within 2021–2025");
+    let req = ExportRequest { layer, format, edition, year };
+    req.check()?;
+    let (atlas, _) = atlas::build(&data.inputs())?;
+    if out.as_os_str() == "-" {
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        bando::export::write(&atlas, &req, &mut w)?;
+        w.flush()?;
+    } else {
+        let file = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        bando::export::write(&atlas, &req, &mut w).with_context(|| out.display().to_string())?;
+        w.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A `.json` file with a top-level "classes" key is a map style (GeoJSON has none).
+fn is_style_file(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+        && std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("classes").is_some())
+}
+
+struct RenderArgs {
+    map: String,
+    bbox: Option<String>,
+    center: Option<String>,
+    zoom: Option<u8>,
+    size: String,
+    year: u16,
+    edition: u16,
+    lang: String,
+    out: PathBuf,
+    data: DataArgs,
+    styles: StyleArgs,
+}
+
+/// `bando render`: the same checks and drawing as `GET /static/{map}.png`.
+fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
+    use bando::raster::{self, static_map::parse_numbers, Frame, StaticMap};
+    let styles = a.styles.load()?;
+    let map = bando::tile::MapKind::parse(&a.map).ok_or_else(|| anyhow::anyhow!("--map: '{}' is not a map (ntm or tourism)", a.map))?;
+    let edition = Edition::parse(&a.edition.to_string()).map_err(|e| anyhow::anyhow!("--edition: {e}"))?;
+    anyhow::ensure!(query::YEARS.contains(&a.year), "--year must be within 2021–2025");
+    let lang = raster::legend::Lang::parse(&a.lang).ok_or_else(|| anyhow::anyhow!("--lang: '{}' is not vi or en", a.lang))?;
+    let (w, h) = a.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--size: '{}' is not WIDTHxHEIGHT (e.g. 1200x800)", a.size))?;
+    let flag = |e: raster::StaticError| anyhow::anyhow!("--{}: {}", e.parameter, e.message);
+    let frame = match (a.bbox, a.center, a.zoom) {
+        (Some(b), None, _) => Frame::BBox(parse_numbers::<4>("bbox", &b).map_err(flag)?),
+        (None, Some(c), Some(zoom)) => {
+            let [lon, lat] = parse_numbers::<2>("center", &c).map_err(flag)?;
+            Frame::Center { lon, lat, zoom }
+        }
+        (None, Some(_), None) => anyhow::bail!("--zoom: --center needs a zoom (0–14)"),
+        (Some(_), Some(_), _) => anyhow::bail!("--bbox: give either --bbox or --center with --zoom, not both"),
+        (None, None, _) => anyhow::bail!("--bbox: give --bbox minlon,minlat,maxlon,maxlat or --center lon,lat --zoom z"),
+    };
+    let view = bando::tile::TileView { map, edition, year: a.year };
+    let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
+    let (atlas, _) = atlas::build(&a.data.inputs())?;
+    let pixmap = raster::render_static(&atlas, styles.get(map), &request, &api::attribution(&atlas), atlas.has_sample_data());
+    let png = raster::encode_png(&pixmap)?;
+    std::fs::write(&a.out, png).with_context(|| format!("cannot write {}", a.out.display()))?;
+    println!("{}: {}x{} px, zoom {}", a.out.display(), w, h, request.zoom());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Styles first: a broken style stops the start before the (longer) data load.
+    let styles = args.styles.load().context("a map style is invalid; nothing is served")?;
     let inputs = args.data.inputs();
     let started = std::time::Instant::now();
     let (atlas, summary) = atlas::build(&inputs).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
@@ -128,7 +276,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %atlas.version,
         "atlas built"
     );
-    let state = AppState::new(SharedAtlas::new(atlas), inputs).with_tiles(&args.tiles).with_web_dir(args.web.clone());
+    let state = AppState::new(SharedAtlas::new(atlas), inputs)
+        .with_tiles(&args.tiles)
+        .with_styles(styles)
+        .with_web_dir(args.web.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -136,6 +287,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
+        // No Nagle delay: a tile's headers and body leave at once (without this a
+        // client waiting for the body of a 50 KB PNG sat ~20 ms on delayed ACKs).
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)

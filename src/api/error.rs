@@ -17,6 +17,9 @@ pub enum ApiError {
     /// Inputs failed validation (e.g. on reload); carries every problem.
     #[error("{message}")]
     Invalid { message: String, problems: Vec<String> },
+    /// The request body is larger than the server accepts.
+    #[error("{0}")]
+    TooLarge(String),
     /// A failure of the server itself (e.g. a tile render that panicked).
     #[error("{0}")]
     Internal(String),
@@ -33,6 +36,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

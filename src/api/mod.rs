@@ -5,16 +5,34 @@
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
+//! - `POST /api/v1/communes/at?edition=&year=`: many points (JSON, GeoJSON or CSV),
+//!   answered in the same shape, streamed;
+//! - `GET  /api/v1/communes/{code}`, `/api/v1/districts/{code}`, `/api/v1/provinces/{code}`:
+//!   details, levels by year, crosswalk, geometry on request;
+//! - `GET  /api/v1/export/{layer}.{geojson,csv,fgb}`: open data, streamed;
+//! - `GET  /api/v1/openapi.json`: the OpenAPI 3 document, generated from the route table
+//!   ([`openapi::ApiRouter`]: every route is registered with its documentation);
+//! - `GET  /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png`: raster tiles;
+//! - `GET  /styles/{map}.json`: MapLibre GL style; `GET /api/v1/legend/{map}[.png]`: legend;
+//! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same);
 //! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`).
 
 mod admin;
+mod batch;
+mod details;
+mod docs;
 mod error;
+mod export;
 mod http_cache;
 mod meta;
+pub mod openapi;
 mod params;
 mod point;
+mod raster;
+mod stream;
+mod styles;
 pub mod tile_cache;
 mod tilejson;
 pub mod tiles;
@@ -23,8 +41,9 @@ pub mod web;
 pub use error::ApiError;
 
 use crate::atlas::{Inputs, SharedAtlas};
-use axum::routing::{get, post};
+use axum::handler::Handler;
 use axum::Router;
+pub use openapi::ApiRouter;
 use std::sync::Arc;
 use tower_http::cors::CorsLayer;
 
@@ -40,13 +59,22 @@ pub struct AppState {
     pub tiles: Arc<tiles::TileService>,
     /// The viewer's folder (`web/` of the source tree unless `--web` says otherwise).
     pub web_dir: Arc<std::path::PathBuf>,
+    /// Map styles (PNG tiles, MapLibre style, legend).
+    pub styles: Arc<crate::style::Styles>,
 }
 
 impl AppState {
     pub fn new(atlas: SharedAtlas, inputs: Inputs) -> Self {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, web_dir }
+        let styles = Arc::new(crate::style::Styles::embedded());
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir }
+    }
+
+    /// Replaces the embedded styles (`--styles DIR`).
+    pub fn with_styles(mut self, styles: crate::style::Styles) -> Self {
+        self.styles = Arc::new(styles);
+        self
     }
 
     /// Replaces the default tile settings with the configured ones.
@@ -63,16 +91,36 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/communes/at", get(point::commune_at))
-        .route("/api/v1/meta", get(meta::meta))
-        .route("/api/v1/admin/reload", post(admin::reload))
-        .route("/tiles/{file}", get(tilejson::tilejson))
-        .route("/tiles/{map}/{z}/{x}/{file}", get(tiles::tile))
-        .merge(web::routes())
-        .fallback(error::not_found)
-        .layer(CorsLayer::permissive())
-        .with_state(state)
+    let (routes, _doc) = routes().finish();
+    routes.fallback(error::not_found).layer(CorsLayer::permissive()).with_state(state)
+}
+
+/// Every route with its OpenAPI operation. Route modules built elsewhere join with
+/// `.merge(module::router(), module::openapi_paths())`.
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/api/v1/communes/at", point::commune_at, docs::point_query())
+        .post(
+            "/api/v1/communes/at",
+            batch::communes_at.layer(axum::extract::DefaultBodyLimit::max(batch::BODY_LIMIT)),
+            docs::batch_query(),
+        )
+        .get("/api/v1/communes/{code}", details::commune, docs::commune_details())
+        .get("/api/v1/districts/{code}", details::district, docs::district_details())
+        .get("/api/v1/provinces/{code}", details::province, docs::province_details())
+        .get_as("/api/v1/export/{file}", "/api/v1/export/{layer}.{format}", export::export, docs::export())
+        .get("/api/v1/meta", meta::meta, docs::meta())
+        .post("/api/v1/admin/reload", admin::reload, docs::reload())
+        .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
+        .get_as("/tiles/{map}/{z}/{x}/{file}", "/tiles/{map}/{z}/{x}/{y}.mvt", tiles::tile, docs::mvt())
+        // PNG tiles share the MVT route (axum captures the whole last segment).
+        .also_serves("/tiles/{map}/{z}/{x}/{y}.png", docs::png_tile())
+        .get_as("/styles/{file}", "/styles/{map}.json", styles::style, docs::style())
+        .get_as("/api/v1/legend/{file}", "/api/v1/legend/{map}", raster::legend_answer, docs::legend_json())
+        .also_serves("/api/v1/legend/{map}.png", docs::legend_png())
+        .get_as("/static/{file}", "/static/{map}.png", raster::static_map, docs::static_map())
+        .merge(web::routes(), web::openapi_paths())
 }
 
 pub use admin::reload_atlas;
+pub use tilejson::attribution;

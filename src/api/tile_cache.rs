@@ -28,17 +28,19 @@ pub struct TileKey {
     pub edition: Edition,
     pub year: u16,
     pub tile: TileId,
+    pub format: super::tiles::TileFormat,
 }
 
 impl TileKey {
     /// The key of a requested tile in the given data version.
     pub fn of(version: &str, req: &super::tiles::TileRequest) -> TileKey {
-        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, year: req.view.year, tile: req.tile }
+        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, year: req.view.year, tile: req.tile, format: req.format }
     }
 }
 
-/// The cached form of a tile: its gzip body (empty for an empty tile). Identity
-/// clients are rare, so their body is decompressed on demand.
+/// The cached form of a tile: for a vector tile its gzip body (empty for an empty
+/// tile; identity clients are rare, so their body is decompressed on demand); for a
+/// PNG tile the PNG itself (already compressed).
 #[derive(Debug, Clone)]
 pub struct CachedTile {
     pub gzip: Bytes,

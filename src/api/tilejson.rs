@@ -206,7 +206,7 @@ fn bounds(atlas: &Atlas, edition: Edition) -> [f64; 4] {
 }
 
 /// The data sources, naming sample data as such.
-fn attribution(atlas: &Atlas) -> String {
+pub fn attribution(atlas: &Atlas) -> String {
     let s = &atlas.sources;
     let mut parts = Vec::new();
     if atlas.editions.iter().any(|e| e.boundaries.sample) {

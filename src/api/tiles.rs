@@ -45,7 +45,7 @@ pub struct TileService {
     pub public_url: Option<String>,
     /// One permit per core: a burst of cache misses queues here instead of starting
     /// hundreds of blocking threads that would all compete for the same cores.
-    renders: tokio::sync::Semaphore,
+    pub(super) renders: tokio::sync::Semaphore,
 }
 
 impl TileService {
@@ -59,22 +59,38 @@ impl TileService {
     }
 }
 
+/// What a tile URL asks for: vector tile, or PNG at pixel ratio 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TileFormat {
+    /// `{y}.mvt`
+    Mvt,
+    /// `{y}.png`: 256 px.
+    Png,
+    /// `{y}@2x.png`: 512 px.
+    Png2x,
+}
+
 /// A parsed tile request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TileRequest {
     pub view: TileView,
     pub tile: TileId,
+    pub format: TileFormat,
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
 pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params) -> Result<TileRequest, ApiError> {
     let map = parse_map(map)?;
-    let y = match file.rsplit_once('.') {
-        Some((y, "mvt")) => y,
+    let (y, format) = match file.rsplit_once('.') {
+        Some((y, "mvt")) => (y, TileFormat::Mvt),
+        Some((y, "png")) => match y.strip_suffix("@2x") {
+            Some(y) => (y, TileFormat::Png2x),
+            None => (y, TileFormat::Png),
+        },
         Some((_, ext)) => {
-            return Err(ApiError::NotFound(format!("unknown tile format '.{ext}': vector tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt")))
+            return Err(ApiError::NotFound(format!("unknown tile format '.{ext}': tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt, .png or @2x.png")))
         }
-        None => return Err(ApiError::NotFound(format!("'{file}' has no tile format: vector tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt"))),
+        None => return Err(ApiError::NotFound(format!("'{file}' has no tile format: tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt, .png or @2x.png"))),
     };
     let z = coordinate("z", z)?;
     let x = coordinate("x", x)?;
@@ -93,7 +109,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params) ->
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
     let view = TileView { map, edition: params::edition(query)?, year: params::year(query)? };
-    Ok(TileRequest { view, tile })
+    Ok(TileRequest { view, tile, format })
 }
 
 pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
@@ -110,7 +126,13 @@ fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
 
 /// The ETag of one representation of one tile of one data version.
 pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
-    let TileRequest { view, tile } = req;
+    let TileRequest { view, tile, format } = req;
+    let representation = match format {
+        TileFormat::Mvt if gzip => "gz",
+        TileFormat::Mvt => "id",
+        TileFormat::Png => "png",
+        TileFormat::Png2x => "png2x",
+    };
     ETag::from_parts(&[
         version,
         view.map.as_str(),
@@ -119,7 +141,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
         &tile.z.to_string(),
         &tile.x.to_string(),
         &tile.y.to_string(),
-        if gzip { "gz" } else { "id" },
+        representation,
     ])
 }
 
@@ -134,6 +156,9 @@ pub async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let req = parse_request(&map, &z, &x, &file, &query)?;
+    if req.format != TileFormat::Mvt {
+        return super::raster::png_tile(state, req, headers).await;
+    }
     let service = state.tiles.clone();
     let atlas = state.atlas.current();
     let gzip = http_cache::accepts_gzip(&headers);
@@ -290,7 +315,10 @@ mod tests {
         assert_eq!(parameter(p("4", "0", ".mvt")), "y");
         assert_eq!(parameter(p("4", "99999999999", "0.mvt")), "x");
         assert!(matches!(p("15", "0", "0.mvt"), ApiError::NotFound(m) if m.contains("beyond max zoom")));
-        assert!(matches!(p("4", "0", "0.png"), ApiError::NotFound(m) if m.contains(".png")));
+        assert!(matches!(p("4", "0", "0.jpg"), ApiError::NotFound(m) if m.contains(".jpg")));
+        assert_eq!(parse_request("ntm", "4", "0", "0.png", &q(&[])).unwrap().format, TileFormat::Png);
+        assert_eq!(parse_request("ntm", "4", "0", "3@2x.png", &q(&[])).unwrap().tile.y, 3);
+        assert_eq!(parameter(p("4", "0", "3@3x.png")), "y");
         assert!(matches!(p("4", "0", "0"), ApiError::NotFound(_)));
         assert!(matches!(parse_request("roads", "0", "0", "0.mvt", &q(&[])).unwrap_err(), ApiError::NotFound(m) if m.contains("'roads'")));
         let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("year", "2019")])).unwrap_err();

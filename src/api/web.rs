@@ -31,6 +31,43 @@ const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 pub const INSTALL_HINT: &str = "MapLibre GL JS is not installed. In the bando source folder run: npm ci --prefix web \
 (then reload this page). / Chưa cài MapLibre GL JS: trong thư mục mã nguồn bando, chạy npm ci --prefix web rồi tải lại trang.";
 
+/// The OpenAPI `paths` of the viewer's routes (merged into the document with them).
+pub fn openapi_paths() -> serde_json::Value {
+    use super::openapi::{error_answer, path_param};
+    use serde_json::json;
+    let file = |types: &[&str]| -> serde_json::Value {
+        let content: serde_json::Map<String, serde_json::Value> =
+            types.iter().map(|t| (t.to_string(), json!({"schema": {"type": "string"}}))).collect();
+        json!(content)
+    };
+    json!({
+        "/": {"get": {
+            "summary": "The web viewer (web/index.html): both maps, year and edition, search, statistics, embed",
+            "tags": ["viewer"],
+            "responses": {"200": {"description": "The viewer page", "content": file(&["text/html"])}},
+        }},
+        "/web/{path}": {"get": {
+            "summary": "A file of the viewer under web/ (never node_modules or hidden files)",
+            "tags": ["viewer"],
+            "parameters": [path_param("path", "File path under web/", "app.js")],
+            "responses": {
+                "200": {"description": "The file, typed by its extension", "content": file(&["text/javascript", "text/css", "text/html", "application/json", "image/png", "image/svg+xml", "text/plain", "application/octet-stream"])},
+                "404": error_answer("No such file, or a path that would leave web/"),
+            },
+        }},
+        "/vendor/maplibre-gl/{file}": {"get": {
+            "summary": "MapLibre GL JS, from web/node_modules/maplibre-gl/dist (installed by `npm ci --prefix web`)",
+            "tags": ["viewer"],
+            "parameters": [path_param("file", "File of maplibre-gl's dist folder", "maplibre-gl.css")],
+            "responses": {
+                "200": {"description": "The file", "content": file(&["text/javascript", "text/css", "application/json", "text/plain", "application/octet-stream"])},
+                "404": error_answer("No such file, or a path that would leave the folder"),
+                "503": {"description": "MapLibre GL JS is not installed: the body names the install command", "content": file(&["text/plain"])},
+            },
+        }},
+    })
+}
+
 /// The viewer's routes, to be merged into the main router.
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -108,6 +108,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     let (former, skipped) = former_communes(&crosswalk, &e2024, &e2025);
     e2025.former = former;
     summary.crosswalk_skipped = skipped;
+    let crosswalk = crosswalk_links(&crosswalk, &e2024, &e2025);
     summary.results = commune_results.values().map(Vec::len).sum();
     summary.pilots = pilots.len();
     summary.tourism = tourism.len();
@@ -136,6 +137,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         tourism,
         sources,
         version,
+        crosswalk,
     };
     Ok((atlas, summary))
 }
@@ -499,6 +501,25 @@ fn former_communes(
         list.dedup();
     }
     (former, skipped)
+}
+
+/// The crosswalk pairs whose two communes are loaded, as positions.
+fn crosswalk_links(
+    crosswalk: &[load::Sourced<load::CrosswalkRow>],
+    e2024: &EditionAtlas,
+    e2025: &EditionAtlas,
+) -> Vec<super::CrosswalkLink> {
+    let mut links: Vec<super::CrosswalkLink> = crosswalk
+        .iter()
+        .filter_map(|row| {
+            let r = &row.value;
+            let old = e2024.position(r.code_2024)? as u32;
+            let new = e2025.position(r.code_2025)? as u32;
+            Some(super::CrosswalkLink { old, new, relation: r.relation })
+        })
+        .collect();
+    links.sort_unstable_by_key(|l| (l.old, l.new));
+    links
 }
 
 /// A short hash of the inputs' contents: the data version in answers and ETags.

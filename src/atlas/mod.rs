@@ -92,6 +92,17 @@ pub struct Atlas {
     pub version: String,
     /// Tile geometry per edition (arcs ranked for simplification).
     pub tiles: [crate::tile::EditionTiles; 2],
+    /// Every old → new pair of the crosswalk whose communes are both loaded, as
+    /// positions in the two editions, sorted by (old, new).
+    pub crosswalk: Vec<CrosswalkLink>,
+}
+
+/// One pair of the 2024 → 2025 crosswalk, as positions in the two editions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrosswalkLink {
+    pub old: u32,
+    pub new: u32,
+    pub relation: crate::load::CrosswalkRelation,
 }
 
 /// Where each layer came from, for the metadata of every answer.

@@ -11,7 +11,6 @@
 
 mod cells;
 mod dissolve;
-mod fgb_out;
 mod hash;
 mod reference;
 mod sample_places;
@@ -19,6 +18,7 @@ mod sample_results;
 
 use anyhow::{Context, Result};
 use cells::Welder;
+use crate::export::fgb as fgb_out;
 use fgb_out::Feature;
 use reference::RefCommune;
 use std::fmt;

@@ -14,6 +14,7 @@ use crate::model::{
 };
 use serde::Serialize;
 
+pub mod batch;
 pub mod text;
 
 /// Years the service answers for (the 2021–2025 programme period).
@@ -102,31 +103,10 @@ pub fn commune_at(atlas: &Atlas, q: PointQuery) -> Option<PointAnswer<'_>> {
 
 /// Describes commune `i` of `edition` as a point answer.
 pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: PointQuery) -> PointAnswer<'a> {
-    let commune = &edition.communes[i];
-    let district = commune.district.and_then(|d| edition.districts.get(&d)).map(|d| UnitView {
-        code: d.code,
-        name: &d.name,
-        ntm: Some(atlas.district_level(d.code, q.year)),
-        completed_year: None,
-    });
-    let province = edition.provinces.get(&commune.province);
-    let province = UnitView {
-        code: commune.province,
-        name: province.map_or("", |p| p.name.as_str()),
-        ntm: None,
-        // Province results are on the 63-province structure.
-        completed_year: match q.edition {
-            Edition::E2024 => atlas.province_completed(commune.province, q.year),
-            Edition::E2025 => None,
-        },
-    };
-    let (ntm, former_communes) = match q.edition {
-        Edition::E2024 => (Some(atlas.commune_level(commune, q.year)), None),
-        Edition::E2025 => (None, Some(former_levels(atlas, &edition.former[i], q.year))),
-    };
+    let CommuneFacts { commune, district, province, ntm, former_communes } = facts(atlas, edition, i, q.year);
     let radius = q.radius_m;
     PointAnswer {
-        commune: view(commune),
+        commune,
         district,
         province,
         edition: q.edition,
@@ -145,6 +125,79 @@ pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: Po
             .into_iter()
             .map(|n| NearbyTourism { site: &atlas.tourism[n.position], distance_m: n.distance_m.round() })
             .collect(),
+    }
+}
+
+/// What is known of one commune in a year, without the nearby places: the point
+/// answer's commune, district, province and level parts (batch answers carry this).
+#[derive(Debug, Serialize)]
+pub struct CommuneFacts<'a> {
+    #[serde(flatten)]
+    pub commune: CommuneView<'a>,
+    pub district: Option<UnitView<'a, DistrictCode>>,
+    pub province: UnitView<'a, ProvinceCode>,
+    /// Edition 2024: the commune's level in force at the end of the year.
+    pub ntm: Option<LevelInForce<'a>>,
+    /// Edition 2025: its former communes counted by level.
+    pub former_communes: Option<FormerLevels>,
+}
+
+/// The facts of commune `i` of `edition` in `year`.
+pub fn facts<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, year: u16) -> CommuneFacts<'a> {
+    let commune = &edition.communes[i];
+    let district = commune.district.and_then(|d| edition.districts.get(&d)).map(|d| UnitView {
+        code: d.code,
+        name: &d.name,
+        ntm: Some(atlas.district_level(d.code, year)),
+        completed_year: None,
+    });
+    let province = edition.provinces.get(&commune.province);
+    let province = UnitView {
+        code: commune.province,
+        name: province.map_or("", |p| p.name.as_str()),
+        ntm: None,
+        // Province results are on the 63-province structure.
+        completed_year: match edition.edition {
+            Edition::E2024 => atlas.province_completed(commune.province, year),
+            Edition::E2025 => None,
+        },
+    };
+    let (ntm, former_communes) = match edition.edition {
+        Edition::E2024 => (Some(atlas.commune_level(commune, year)), None),
+        Edition::E2025 => (None, Some(former_levels(atlas, &edition.former[i], year))),
+    };
+    CommuneFacts { commune: view(commune), district, province, ntm, former_communes }
+}
+
+/// One word for a commune's NTM level in a year, as maps and flat exports show it:
+/// edition 2024 the level in force (or `not_applicable`, `no_data`); edition 2025 the
+/// level all its former xã had reached (the weakest), so a merged commune is never
+/// shown above any of its parts.
+pub fn level_word(atlas: &Atlas, edition: &EditionAtlas, i: usize, year: u16) -> &'static str {
+    let c = &edition.communes[i];
+    match edition.edition {
+        Edition::E2024 => match atlas.commune_level(c, year) {
+            LevelInForce::NotApplicable => "not_applicable",
+            LevelInForce::NoData => "no_data",
+            LevelInForce::Recorded { record } => record.level.as_str(),
+        },
+        Edition::E2025 => former_levels(atlas, &edition.former[i], year).weakest_word(c.kind),
+    }
+}
+
+impl FormerLevels {
+    /// The weakest level among the former xã of a commune of `kind` (see [`level_word`]).
+    pub fn weakest_word(&self, kind: CommuneKind) -> &'static str {
+        if !kind.ntm_eligible() || self.total == self.not_applicable {
+            "not_applicable"
+        } else if self.no_data > 0 {
+            "no_data"
+        } else {
+            [(self.chua_dat, Level::ChuaDat), (self.dat_chuan, Level::DatChuan), (self.nang_cao, Level::NangCao), (self.kieu_mau, Level::KieuMau)]
+                .into_iter()
+                .find(|(n, _)| *n > 0)
+                .map_or("no_data", |(_, l)| l.as_str())
+        }
     }
 }
 

@@ -173,7 +173,8 @@ impl<'a> Layer<'a> {
             values: Vec::new(),
             string_index: FnvMap::default(),
             scalar_index: FnvMap::default(),
-            features: Vec::new(),
+            // Most layers of a tile fit: growing from empty would copy them ~10 times.
+            features: Vec::with_capacity(2048),
             count: 0,
             tags: Vec::new(),
         }

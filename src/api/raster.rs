@@ -1,0 +1,174 @@
+//! PNG answers: raster tiles, the legend and static maps, drawn by [`crate::raster`]
+//! with the map's style.
+//!
+//! - `GET /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png` (parsed with the vector tiles,
+//!   [`super::tiles::parse_request`]): strong ETag (data version, view, tile, format,
+//!   style version) and 304; the byte-bounded tile cache keeps the PNG; cache misses
+//!   render on the blocking pool, at most one per core, as vector tiles do;
+//! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`;
+//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=`.
+
+use super::http_cache::{self, ETag};
+use super::params::{self, Params};
+use super::tile_cache::{CachedTile, TileKey};
+use super::tiles::{parse_map, TileFormat, TileRequest};
+use super::{ApiError, AppState};
+use crate::raster::legend::{render_legend, Lang};
+use crate::raster::{encode_png, render_static, render_tile, Frame, StaticMap};
+use crate::style::legend::legend;
+use crate::tile::TileView;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+
+fn png_response(body: Bytes, etag: &ETag, cache_control: &HeaderValue, render: Option<std::time::Duration>) -> Response {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    let timing = match render {
+        Some(d) => format!("render;dur={:.3}", d.as_secs_f64() * 1000.0),
+        None => "cache;desc=hit".to_string(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        r.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
+    }
+    http_cache::validators(&mut r, etag, cache_control, None);
+    r
+}
+
+fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Bytes, ApiError> {
+    encode_png(pixmap).map(Bytes::from).map_err(|e| ApiError::Internal(format!("PNG encoding failed: {e}")))
+}
+
+/// A PNG tile (the request was parsed by the vector tile handler).
+pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> Result<Response, ApiError> {
+    let service = state.tiles.clone();
+    let atlas = state.atlas.current();
+    let style_version = state.styles.get(req.view.map).version.clone();
+    let etag = ETag::from_parts(&[super::tiles::tile_etag(&atlas.version, &req, false).opaque(), &style_version]);
+    if http_cache::if_none_match(&headers, &etag) {
+        return Ok(http_cache::not_modified(&etag, &service.cache_control, None));
+    }
+    let key = TileKey::of(&atlas.version, &req);
+    if let Some(hit) = service.cache.get(&key) {
+        return Ok(png_response(hit.gzip, &etag, &service.cache_control, None));
+    }
+    let _permit = service.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
+    if let Some(hit) = service.cache.get(&key) {
+        return Ok(png_response(hit.gzip, &etag, &service.cache_control, None));
+    }
+    let styles = state.styles.clone();
+    let ratio = if req.format == TileFormat::Png2x { 2 } else { 1 };
+    let (body, took) = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let pixmap = render_tile(&atlas, styles.get(req.view.map), req.view, req.tile, ratio);
+        encode(&pixmap).map(|b| (b, started.elapsed()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??;
+    if service.cache.enabled() {
+        service.cache.insert(key, CachedTile { gzip: body.clone() });
+    }
+    Ok(png_response(body, &etag, &service.cache_control, Some(took)))
+}
+
+fn lang(query: &Params) -> Result<Lang, ApiError> {
+    match query.get("lang").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(Lang::Vi),
+        Some(text) => Lang::parse(text).ok_or_else(|| ApiError::bad("lang", format!("'{text}' is not a language: vi or en"))),
+    }
+}
+
+/// `GET /api/v1/legend/{map}` (JSON) or `{map}.png`.
+pub async fn legend_answer(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let (name, png) = match file.strip_suffix(".png") {
+        Some(name) => (name, true),
+        None => (file.strip_suffix(".json").unwrap_or(&file), false),
+    };
+    let style = state.styles.get(parse_map(name)?);
+    if !png {
+        return Ok(Json(legend(style)).into_response());
+    }
+    let lang = lang(&query)?;
+    let scale = match query.get("scale").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => 1.0,
+        Some(t) => match t.parse::<f32>() {
+            Ok(s) if (0.5..=4.0).contains(&s) => s,
+            _ => return Err(ApiError::bad("scale", format!("'{t}' is not a scale within 0.5–4"))),
+        },
+    };
+    let etag = ETag::from_parts(&["legend", name, &style.version, if lang == Lang::Vi { "vi" } else { "en" }, &scale.to_string()]);
+    let cache_control = state.tiles.cache_control.clone();
+    if http_cache::if_none_match(&headers, &etag) {
+        return Ok(http_cache::not_modified(&etag, &cache_control, None));
+    }
+    let body = encode(&render_legend(style, lang, scale))?;
+    Ok(png_response(body, &etag, &cache_control, None))
+}
+
+/// Reads the frame: `bbox=minlon,minlat,maxlon,maxlat`, or `center=lon,lat&zoom=z`.
+fn frame(query: &Params) -> Result<Frame, ApiError> {
+    let get = |name: &str| query.get(name).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let to_api = |e: crate::raster::StaticError| ApiError::bad(e.parameter, e.message);
+    match (get("bbox"), get("center")) {
+        (Some(_), Some(_)) => Err(ApiError::bad("bbox", "give either bbox or center (with zoom), not both")),
+        (Some(b), None) => Ok(Frame::BBox(crate::raster::static_map::parse_numbers::<4>("bbox", b).map_err(to_api)?)),
+        (None, Some(c)) => {
+            let [lon, lat] = crate::raster::static_map::parse_numbers::<2>("center", c).map_err(to_api)?;
+            let Some(z) = get("zoom") else { return Err(ApiError::bad("zoom", "center needs a zoom (0–14)")) };
+            let zoom = z.parse::<u8>().map_err(|_| ApiError::bad("zoom", format!("'{z}' is not a zoom (a whole number 0–14)")))?;
+            Ok(Frame::Center { lon, lat, zoom })
+        }
+        (None, None) => Err(ApiError::bad("bbox", "give bbox=minlon,minlat,maxlon,maxlat, or center=lon,lat and zoom")),
+    }
+}
+
+fn side(query: &Params, name: &'static str, default: u32) -> Result<u32, ApiError> {
+    match query.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(t) => t.parse::<u32>().map_err(|_| ApiError::bad(name, format!("'{t}' is not a size in pixels (a whole number 1–{})", crate::raster::static_map::MAX_SIDE))),
+    }
+}
+
+/// `GET /static/{map}.png`.
+pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(name) = file.strip_suffix(".png") else {
+        return Err(ApiError::NotFound(format!("no route for /static/{file}: static maps are /static/{{map}}.png")));
+    };
+    let map = parse_map(name)?;
+    let view = TileView { map, edition: params::edition(&query)?, year: params::year(&query)? };
+    let frame = frame(&query)?;
+    let (width, height) = (side(&query, "width", 1024)?, side(&query, "height", 768)?);
+    let lang = lang(&query)?;
+    let request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
+    let atlas = state.atlas.current();
+    let style_version = state.styles.get(map).version.clone();
+    let frame_text = format!("{frame:?}");
+    let etag = ETag::from_parts(&[
+        &atlas.version,
+        "static",
+        map.as_str(),
+        &view.edition.to_string(),
+        &view.year.to_string(),
+        &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
+        &style_version,
+    ]);
+    let cache_control = state.tiles.cache_control.clone();
+    if http_cache::if_none_match(&headers, &etag) {
+        return Ok(http_cache::not_modified(&etag, &cache_control, None));
+    }
+    let _permit = state.tiles.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
+    let styles = state.styles.clone();
+    let (body, took) = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let attribution = super::tilejson::attribution(&atlas);
+        let pixmap = render_static(&atlas, styles.get(map), &request, &attribution, atlas.has_sample_data());
+        encode(&pixmap).map(|b| (b, started.elapsed()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("rendering the static map failed: {e}")))??;
+    Ok(png_response(body, &etag, &cache_control, Some(took)))
+}

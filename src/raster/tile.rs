@@ -1,0 +1,165 @@
+//! One PNG tile: the map's choropleth drawn from the tile's own MVT layers.
+//!
+//! Steps per tile:
+//!   1. render the tile's vector layers ([`render_mvt`]: the same per-zoom simplified,
+//!      clipped, quantised geometry MapLibre draws) and read them back ([`decode`]);
+//!   2. fill the background, then every commune WITHOUT anti-aliasing, one path per
+//!      class: neighbours share their border vertices exactly, and a non-anti-aliased
+//!      fill gives every pixel centre to exactly one side, so no background shows
+//!      through a shared border (an anti-aliased fill would leave a faint seam where
+//!      two half-covered edges meet);
+//!   3. stroke commune, district and province outlines anti-aliased, each layer as one
+//!      path with every ring in the same orientation, so a border shared by two
+//!      polygons is drawn once (the stroke is the union of its segments), and the
+//!      stroke also smooths the fill's stair steps;
+//!   4. draw pilots and tourism sites as circles from the atlas positions, including
+//!      those just outside the tile whose circle reaches in (so symbols are never cut
+//!      at tile edges); sizes by kind / category and OCOP stars where the map's tiles
+//!      carry stars (the tourism map), as the MapLibre style does.
+
+use super::decode::{self, GeomType};
+use crate::atlas::Atlas;
+use crate::style::{Outline, PointLayer, Rgb, Style};
+use crate::tile::mercator::{project, tile_bounds};
+use crate::tile::{render_mvt, MapKind, TileId, TileView};
+use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
+
+/// Side of a tile in pixels at pixel ratio 1.
+pub const TILE_SIZE: u32 = 256;
+
+fn color(c: Rgb, alpha: f32) -> tiny_skia::Color {
+    tiny_skia::Color::from_rgba8(c.0[0], c.0[1], c.0[2], (alpha.clamp(0.0, 1.0) * 255.0).round() as u8)
+}
+
+/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px).
+pub fn render_tile(atlas: &Atlas, style: &Style, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+    let size = TILE_SIZE * ratio;
+    // A tile side of at most 1024 px is never zero or too large.
+    let mut pixmap = Pixmap::new(size, size).expect("tile pixmap");
+    pixmap.fill(color(style.background, 1.0));
+    let mvt = render_mvt(atlas, view, tile);
+    let layers = decode::layers(&mvt);
+    let zoom = f32::from(tile.z);
+    let mut ring_buf = Vec::new();
+
+    // Communes: fills by class, without anti-aliasing; all rings into one outline path.
+    let mut outline = PathBuilder::new();
+    if let Some(communes) = layers.iter().find(|l| l.name == "communes") {
+        let scale = size as f32 / communes.extent as f32;
+        let level_key = communes.key_index("level");
+        let mut by_class: Vec<PathBuilder> = style.classes.iter().map(|_| PathBuilder::new()).collect();
+        for f in communes.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
+            let level = level_key.and_then(|k| communes.property(f, k)).and_then(|v| v.as_str()).unwrap_or("no_data");
+            let class = style.classes.iter().position(|c| c.key == style.class(level).key).unwrap_or(0);
+            let pb = &mut by_class[class];
+            f.rings(&mut ring_buf, |ring| {
+                add_ring(pb, ring, scale, false);
+                add_ring(&mut outline, ring, scale, true);
+            });
+        }
+        let mut paint = Paint { anti_alias: false, ..Paint::default() };
+        for (class, pb) in style.classes.iter().zip(by_class) {
+            if let Some(path) = pb.finish() {
+                paint.set_color(color(style.drawn_fill(class), 1.0));
+                pixmap.fill_path(&path, &paint, FillRule::Winding, Transform::identity(), None);
+            }
+        }
+    }
+    stroke(&mut pixmap, outline, &style.communes_outline, zoom, ratio);
+
+    // District and province borders.
+    for (name, o) in [("districts", &style.districts_outline), ("provinces", &style.provinces_outline)] {
+        let mut pb = PathBuilder::new();
+        if let Some(layer) = layers.iter().find(|l| l.name == name) {
+            let scale = size as f32 / layer.extent as f32;
+            for f in layer.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
+                f.rings(&mut ring_buf, |ring| add_ring(&mut pb, ring, scale, true));
+            }
+        }
+        stroke(&mut pixmap, pb, o, zoom, ratio);
+    }
+
+    // Points.
+    let stars = view.map == MapKind::Tourism;
+    let pilots = atlas.pilots.iter().map(|p| (p.position, p.kind.as_str(), None));
+    draw_points(&mut pixmap, &style.pilots, tile, ratio, pilots);
+    let tourism = atlas.tourism.iter().map(|t| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
+    draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
+    pixmap
+}
+
+/// Adds a closed ring in grid units; `positive` reverses rings of negative area so
+/// every ring turns the same way (outline strokes then union instead of cancelling).
+fn add_ring(pb: &mut PathBuilder, ring: &[[i32; 2]], scale: f32, positive: bool) {
+    if ring.len() < 3 {
+        return;
+    }
+    let reverse = positive && {
+        let n = ring.len();
+        let area2: i64 = (0..n)
+            .map(|i| {
+                let (a, b) = (ring[i], ring[(i + 1) % n]);
+                i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1])
+            })
+            .sum();
+        area2 < 0
+    };
+    let p = |q: [i32; 2]| (q[0] as f32 * scale, q[1] as f32 * scale);
+    let mut points: Box<dyn Iterator<Item = &[i32; 2]>> = if reverse { Box::new(ring.iter().rev()) } else { Box::new(ring.iter()) };
+    if let Some(&first) = points.next() {
+        let (x, y) = p(first);
+        pb.move_to(x, y);
+        for &q in points {
+            let (x, y) = p(q);
+            pb.line_to(x, y);
+        }
+        pb.close();
+    }
+}
+
+fn stroke(pixmap: &mut Pixmap, pb: PathBuilder, o: &Outline, zoom: f32, ratio: u32) {
+    let width = o.width_at(zoom) * ratio as f32;
+    if width <= 0.0 || o.opacity <= 0.0 {
+        return;
+    }
+    let Some(path) = pb.finish() else { return };
+    let mut paint = Paint { anti_alias: true, ..Paint::default() };
+    paint.set_color(color(o.color, o.opacity));
+    let stroke = Stroke { width, line_join: LineJoin::Round, line_cap: LineCap::Round, ..Stroke::default() };
+    pixmap.stroke_path(&path, &paint, &stroke, Transform::identity(), None);
+}
+
+/// Draws the points of a layer whose circle reaches into the tile.
+fn draw_points<'a>(
+    pixmap: &mut Pixmap,
+    layer: &PointLayer,
+    tile: TileId,
+    ratio: u32,
+    points: impl Iterator<Item = (crate::model::LonLat, &'a str, Option<u8>)>,
+) {
+    if layer.opacity <= 0.0 {
+        return;
+    }
+    let [x0, y0, x1, _] = tile_bounds(tile);
+    let size = f64::from(pixmap.width());
+    let px_per_unit = size / (x1 - x0);
+    let mut paint = Paint { anti_alias: true, ..Paint::default() };
+    let stroke = Stroke { width: layer.stroke_width * ratio as f32, ..Stroke::default() };
+    for (position, key, stars) in points {
+        let Some(symbol) = layer.symbol(key) else { continue };
+        let r = symbol.radius_for(stars) * ratio as f32;
+        let reach = f64::from(r + stroke.width);
+        let [ux, uy] = project(position.lon, position.lat);
+        let (x, y) = ((ux - x0) * px_per_unit, (uy - y0) * px_per_unit);
+        if x < -reach || y < -reach || x > size + reach || y > size + reach {
+            continue;
+        }
+        let Some(circle) = PathBuilder::from_circle(x as f32, y as f32, r.max(0.1)) else { continue };
+        paint.set_color(color(symbol.color, layer.opacity));
+        pixmap.fill_path(&circle, &paint, FillRule::Winding, Transform::identity(), None);
+        if stroke.width > 0.0 {
+            paint.set_color(color(layer.stroke, layer.opacity));
+            pixmap.stroke_path(&circle, &paint, &stroke, Transform::identity(), None);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! A map's MapLibre GL style (v8), drawn from the same [`Style`] as the PNG tiles.
+//!
+//! Steps: 1. one vector source `bando` pointing at the map's TileJSON URL (given by
+//! the caller, with the view's year/edition); 2. fixed layer ids (`background`,
+//! `communes-fill`, `communes-line`, `districts-line`, `provinces-line`, `pilots`,
+//! `tourism`), each with data-driven expressions on the tile properties `level`,
+//! `kind`, `category` and `stars`; 3. the legend in `metadata["bando:legend"]`.
+//! Circles only: no glyphs or sprites are needed (the service works offline).
+
+use super::legend::legend;
+use super::{Outline, PointLayer, Style};
+use serde_json::{json, Value};
+
+/// Where the map opens: the middle of the mainland at zoom 5.
+const CENTER: [f64; 2] = [105.85, 16.0];
+const ZOOM: f64 = 5.0;
+
+pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
+    let fill_match = {
+        let mut m = vec![json!("match"), json!(["get", "level"])];
+        for c in &style.classes[..style.classes.len() - 1] {
+            m.push(json!(c.key));
+            m.push(json!(c.fill.hex()));
+        }
+        m.push(json!(style.class("no_data").fill.hex()));
+        Value::Array(m)
+    };
+    let polygons = json!(["==", ["geometry-type"], "Polygon"]);
+    let line = |id: &str, source_layer: &str, o: &Outline| {
+        json!({
+            "id": id, "type": "line", "source": "bando", "source-layer": source_layer,
+            "filter": polygons,
+            "layout": {"line-join": "round", "line-cap": "round"},
+            "paint": {"line-color": o.color.hex(), "line-opacity": num(o.opacity), "line-width": width(o)},
+        })
+    };
+    json!({
+        "version": 8,
+        "name": style.title.vi,
+        "metadata": {"bando:map": style.map.as_str(), "bando:title_en": style.title.en, "bando:palette": style.palette, "bando:legend": legend(style)},
+        "center": CENTER,
+        "zoom": ZOOM,
+        "sources": {"bando": {"type": "vector", "url": tilejson_url}},
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": style.background.hex()}},
+            {"id": "communes-fill", "type": "fill", "source": "bando", "source-layer": "communes",
+             "paint": {"fill-color": fill_match, "fill-opacity": num(style.commune_opacity)}},
+            line("communes-line", "communes", &style.communes_outline),
+            line("districts-line", "districts", &style.districts_outline),
+            line("provinces-line", "provinces", &style.provinces_outline),
+            circles("pilots", &style.pilots),
+            circles("tourism", &style.tourism),
+        ],
+    })
+}
+
+/// A style number as written in the file (f32 → the shortest decimal it came from).
+fn num(v: f32) -> Value {
+    json!((f64::from(v) * 1e6).round() / 1e6)
+}
+
+fn width(o: &Outline) -> Value {
+    if o.width.len() == 1 {
+        return num(o.width[0].1);
+    }
+    let mut e = vec![json!("interpolate"), json!(["linear"]), json!(["zoom"])];
+    for &(z, w) in &o.width {
+        e.push(num(z));
+        e.push(num(w));
+    }
+    Value::Array(e)
+}
+
+fn circles(id: &str, layer: &PointLayer) -> Value {
+    let by_key = |value: &dyn Fn(&super::Symbol) -> Value, fallback: Value| {
+        let mut m = vec![json!("match"), json!(["get", layer.property])];
+        for s in &layer.symbols {
+            m.push(json!(s.key));
+            m.push(value(s));
+        }
+        m.push(fallback);
+        Value::Array(m)
+    };
+    let radius = by_key(
+        &|s| match s.radius_by_stars {
+            Some(r) => json!(["match", ["to-number", ["get", "stars"], 0], 3, num(r[0]), 4, num(r[1]), 5, num(r[2]), num(s.radius)]),
+            None => num(s.radius),
+        },
+        num(layer.symbols.first().map_or(4.0, |s| s.radius)),
+    );
+    let color = by_key(&|s| json!(s.color.hex()), json!("#000000"));
+    json!({
+        "id": id, "type": "circle", "source": "bando", "source-layer": layer.layer,
+        "paint": {
+            "circle-color": color,
+            "circle-radius": radius,
+            "circle-opacity": num(layer.opacity),
+            "circle-stroke-color": layer.stroke.hex(),
+            "circle-stroke-width": num(layer.stroke_width),
+            "circle-stroke-opacity": num(layer.opacity),
+        },
+    })
+}

@@ -1,0 +1,425 @@
+//! PNG tiles, legends and static maps over real HTTP, checked against facts the test
+//! computes itself: the class of a commune from geodata/results-communes.csv and the
+//! reference table, its pixel from its label point with the Web Mercator formulas
+//! below, colours from the style file, and "inside the country" from the embedded
+//! boundaries read with the flatgeobuf crate.
+
+mod common;
+use common::{embedded_label_points, Raw, Server, TempDir};
+use std::collections::HashMap;
+use std::f64::consts::PI;
+
+const YEAR: u16 = 2025;
+
+/// World pixel (at 256 px tiles) of a lon/lat at zoom z: spherical Web Mercator.
+fn world_pixel(lon: f64, lat: f64, z: u8) -> (f64, f64) {
+    let size = 256.0 * f64::from(1u32 << z);
+    let x = (lon + 180.0) / 360.0 * size;
+    let s = lat.to_radians().sin();
+    let y = (0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * PI)) * size;
+    (x, y)
+}
+
+fn lon_lat_of_pixel(px: f64, py: f64, z: u8) -> (f64, f64) {
+    let size = 256.0 * f64::from(1u32 << z);
+    let lon = px / size * 360.0 - 180.0;
+    let lat = (PI * (1.0 - 2.0 * py / size)).sinh().atan().to_degrees();
+    (lon, lat)
+}
+
+struct Png {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Png {
+    fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = ((y * self.width + x) * 3) as usize;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+}
+
+/// Decodes a PNG with the png crate into 8-bit RGB.
+fn decode_png(bytes: &[u8]) -> Png {
+    let mut decoder = png::Decoder::new(bytes);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG frame");
+    let channels = info.color_type.samples();
+    let rgb = buf[..info.buffer_size()].chunks(channels).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    Png { width: info.width, height: info.height, rgb }
+}
+
+fn png_of(r: &Raw) -> Png {
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    decode_png(&r.body)
+}
+
+fn hex(text: &str) -> [u8; 3] {
+    let h = text.trim_start_matches('#');
+    let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).expect("hex colour");
+    [c(0), c(2), c(4)]
+}
+
+/// The style file as JSON, read directly.
+fn style_file(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(common::repo().join("styles").join(name)).expect("style file");
+    serde_json::from_str(&text).expect("style JSON")
+}
+
+/// Level of every 2024 commune at the end of YEAR, from the reference kinds and the
+/// embedded results CSV: not_applicable for non-xã, else the latest row ≤ YEAR.
+fn expected_levels() -> HashMap<String, String> {
+    let mut kinds = csv::Reader::from_path(common::shared().join("data/communes-2024.csv")).expect("reference table");
+    let mut out: HashMap<String, String> = HashMap::new();
+    for r in kinds.records() {
+        let r = r.expect("row");
+        let level = if &r[2] == "Xã" { "no_data" } else { "not_applicable" };
+        out.insert(r[0].to_string(), level.to_string());
+    }
+    let mut results = csv::Reader::from_path(common::repo().join("geodata/results-communes.csv")).expect("results");
+    let mut best: HashMap<String, u16> = HashMap::new();
+    for r in results.records() {
+        let r = r.expect("row");
+        let (code, year, level) = (r[0].to_string(), r[1].parse::<u16>().expect("year"), r[2].to_string());
+        if year > YEAR || out.get(&code).is_none_or(|l| l == "not_applicable") {
+            continue;
+        }
+        if best.get(&code).is_none_or(|&y| year >= y) {
+            best.insert(code.clone(), year);
+            out.insert(code, level);
+        }
+    }
+    out
+}
+
+/// Positions of every pilot and tourism site (they are drawn over the fills).
+fn point_positions() -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for file in ["pilots.csv", "tourism.csv"] {
+        let mut r = csv::Reader::from_path(common::repo().join("geodata").join(file)).expect(file);
+        let h = r.headers().expect("header").clone();
+        let (x, y) = (h.iter().position(|c| c == "lon").expect("lon"), h.iter().position(|c| c == "lat").expect("lat"));
+        for row in r.records() {
+            let row = row.expect("row");
+            if let (Ok(lon), Ok(lat)) = (row[x].parse::<f64>(), row[y].parse::<f64>()) {
+                out.push((lon, lat));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn label_point_pixels_have_their_class_colour() {
+    let server = Server::start(&[]);
+    let style = style_file("ntm-results.json");
+    assert_eq!(style["communes"]["opacity"].as_f64(), Some(1.0), "the NTM map draws classes unfaded");
+    let levels = expected_levels();
+    let points = point_positions();
+    let z = 12u8;
+    let mut checked: HashMap<String, usize> = HashMap::new();
+    let mut tiles: HashMap<(u32, u32), Png> = HashMap::new();
+    for c in embedded_label_points(2024).iter().step_by(37) {
+        let level = &levels[&c.code];
+        if checked.get(level).copied().unwrap_or(0) >= 6 {
+            continue;
+        }
+        let (px, py) = world_pixel(c.lon, c.lat, z);
+        // Symbols are drawn over the fills: skip labels within 16 px of any point.
+        if points.iter().any(|&(lon, lat)| {
+            let (x, y) = world_pixel(lon, lat, z);
+            (x - px).hypot(y - py) < 16.0
+        }) {
+            continue;
+        }
+        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+        let tile = tiles.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{tx}/{ty}.png?year={YEAR}"), &[])));
+        let got = tile.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32);
+        let want = hex(style["classes"][level.as_str()]["fill"].as_str().expect("fill"));
+        assert_eq!(got, want, "commune {} {} ({level}) at its label point {},{}", c.code, c.name, c.lon, c.lat);
+        *checked.entry(level.clone()).or_default() += 1;
+    }
+    for level in ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau", "not_applicable"] {
+        assert!(checked.get(level).copied().unwrap_or(0) > 0, "no commune of class {level} was checked: {checked:?}");
+    }
+}
+
+#[test]
+fn a_phuong_label_pixel_is_neutral_also_at_2x_and_on_the_faded_tourism_map() {
+    let server = Server::start(&[]);
+    let levels = expected_levels();
+    // Phường Phúc Xá (Ba Đình, Hà Nội): a ward, not assessed.
+    let c = embedded_label_points(2024).into_iter().find(|c| c.code == "00001").expect("00001");
+    assert_eq!(levels["00001"], "not_applicable");
+    for (map, file) in [("ntm", "ntm-results.json"), ("tourism", "rural-tourism.json")] {
+        let style = style_file(file);
+        let fill = hex(style["classes"]["not_applicable"]["fill"].as_str().unwrap());
+        let bg = hex(style["background"].as_str().unwrap());
+        let a = style["communes"]["opacity"].as_f64().unwrap();
+        let want: Vec<u8> = (0..3).map(|k| (f64::from(fill[k]) * a + f64::from(bg[k]) * (1.0 - a)).round() as u8).collect();
+        let z = 14u8;
+        let (px, py) = world_pixel(c.lon, c.lat, z);
+        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+        let one = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png"), &[]));
+        let two = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}@2x.png"), &[]));
+        assert_eq!((one.width, one.height), (256, 256));
+        assert_eq!((two.width, two.height), (512, 512));
+        let (ix, iy) = (px - f64::from(tx) * 256.0, py - f64::from(ty) * 256.0);
+        assert_eq!(one.pixel(ix as u32, iy as u32).to_vec(), want, "{map} 1x");
+        assert_eq!(two.pixel((ix * 2.0) as u32, (iy * 2.0) as u32).to_vec(), want, "{map} 2x");
+    }
+}
+
+/// The parts (single polygons) of the embedded 2024 communes, each with its area in
+/// world pixels² at zoom 0, and an R-tree of their boxes.
+struct Land {
+    parts: Vec<(geo::Polygon<f64>, f64)>,
+    tree: rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>>,
+}
+
+impl Land {
+    fn load() -> Land {
+        use flatgeobuf::{FallibleStreamingIterator, FgbReader};
+        use geo::BoundingRect;
+        use geozero::ToGeo;
+        let path = common::repo().join("geodata/communes-2024.fgb");
+        let mut file = std::io::BufReader::new(std::fs::File::open(path).expect("embedded communes"));
+        let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
+        let mut parts = Vec::new();
+        while let Some(f) = reader.next().expect("feature") {
+            let polygons = match f.to_geo().expect("geometry") {
+                geo::Geometry::Polygon(p) => vec![p],
+                geo::Geometry::MultiPolygon(m) => m.0,
+                other => panic!("unexpected {other:?}"),
+            };
+            for p in polygons {
+                let ring: Vec<(f64, f64)> = p.exterior().points().map(|q| world_pixel(q.x(), q.y(), 0)).collect();
+                let area = ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum::<f64>().abs() / 2.0;
+                parts.push((p, area));
+            }
+        }
+        let boxes = parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (p, _))| p.bounding_rect().map(|r| (i, r)))
+            .map(|(i, r)| rstar::primitives::GeomWithData::new(rstar::primitives::Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+            .collect();
+        Land { parts, tree: rstar::RTree::bulk_load(boxes) }
+    }
+
+    /// True when the point lies in a commune part of at least 16 px² at zoom z: parts
+    /// below a pixel are dropped from tiles by design (islets), and a part of a few
+    /// pixels covers pixel centres only partly.
+    fn contains(&self, lon: f64, lat: f64, z: u8) -> bool {
+        use geo::Contains;
+        let p = geo::Point::new(lon, lat);
+        let scale = 4f64.powi(i32::from(z));
+        self.tree.locate_all_at_point(&[lon, lat]).any(|g| {
+            let (part, area) = &self.parts[g.data];
+            area * scale >= 16.0 && part.contains(&p)
+        })
+    }
+}
+
+/// Every pixel inside the country (2 px from its edge) of tiles at z5, z8 and z11 over
+/// Hà Nội and the Mekong delta, for `check(pixel, x, y, tile)`; returns how many.
+fn for_pixels_inside(server: &Server, land: &Land, map: &str, mut check: impl FnMut([u8; 3], &str)) -> usize {
+    let mut inside_pixels = 0;
+    for (z, lon, lat) in [(5u8, 105.85, 21.03), (8, 105.85, 21.03), (11, 105.85, 21.03), (8, 105.78, 10.03), (11, 105.78, 10.03)] {
+        let (px, py) = world_pixel(lon, lat, z);
+        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+        let tile = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png"), &[]));
+        for y in 0..256u32 {
+            for x in 0..256u32 {
+                let (cx, cy) = (f64::from(tx * 256 + x) + 0.5, f64::from(ty * 256 + y) + 0.5);
+                // Inside the union of communes with a margin of 2 px on every side
+                // (pixels at the coast may legitimately blend with the sea).
+                let deep = [-2.0, 0.0, 2.0].iter().all(|&dx| {
+                    [-2.0, 0.0, 2.0].iter().all(|&dy| {
+                        let (lo, la) = lon_lat_of_pixel(cx + dx, cy + dy, z);
+                        land.contains(lo, la, z)
+                    })
+                });
+                if deep {
+                    inside_pixels += 1;
+                    check(tile.pixel(x, y), &format!("{map} tile {z}/{tx}/{ty} pixel ({x}, {y})"));
+                }
+            }
+        }
+    }
+    inside_pixels
+}
+
+#[test]
+fn fills_alone_cover_the_country_without_seams() {
+    // A style drawing fills only (no outlines, no symbols): every pixel inside the
+    // country must then be exactly one class colour. A seam between two neighbours
+    // (background showing through anti-aliased edges) would be a blend.
+    let dir = TempDir::new("fills-only");
+    let mut style = style_file("ntm-results.json");
+    for o in ["communes", "districts", "provinces"] {
+        style["outlines"][o]["opacity"] = 0.0.into();
+    }
+    for p in ["pilots", "tourism"] {
+        style["points"][p]["opacity"] = 0.0.into();
+    }
+    dir.write("ntm-results.json", &style.to_string());
+    let server = Server::start(&["--styles", common::path_str(&dir.0)]);
+    let land = Land::load();
+    let fills: Vec<[u8; 3]> = style["classes"].as_object().unwrap().values().map(|c| hex(c["fill"].as_str().unwrap())).collect();
+    let n = for_pixels_inside(&server, &land, "ntm", |pixel, at| {
+        assert!(fills.contains(&pixel), "{at} is {pixel:?}, not a class colour: a seam between neighbours");
+    });
+    assert!(n > 100_000, "only {n} pixels were inside the country");
+}
+
+#[test]
+fn no_background_shows_between_neighbours_inside_the_country() {
+    let server = Server::start(&[]);
+    let land = Land::load();
+    for map in ["ntm", "tourism"] {
+        let style = style_file(if map == "ntm" { "ntm-results.json" } else { "rural-tourism.json" });
+        let bg = hex(style["background"].as_str().unwrap());
+        let n = for_pixels_inside(&server, &land, map, |pixel, at| assert_ne!(pixel, bg, "{at}: background inside the country"));
+        assert!(n > 100_000, "{map}: only {n} pixels were inside the country");
+    }
+}
+
+#[test]
+fn png_tiles_have_etags_304_and_cache_control() {
+    let server = Server::start(&["--tile-cache-control", "public, max-age=60"]);
+    let path = "/tiles/ntm/8/203/112.png?year=2023";
+    let first = server.get_raw(path, &[]);
+    png_of(&first);
+    let etag = first.header("etag").expect("ETag").to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    // Second answer (from the tile cache) is the same picture with the same ETag.
+    let second = server.get_raw(path, &[]);
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("etag"), Some(etag.as_str()));
+    let not_modified = server.get_raw(path, &[("If-None-Match", &etag)]);
+    assert_eq!(not_modified.status, 304);
+    assert!(not_modified.body.is_empty());
+    assert_eq!(not_modified.header("etag"), Some(etag.as_str()));
+    assert_eq!(not_modified.header("cache-control"), Some("public, max-age=60"));
+    // Other views, ratios and the vector tile have other ETags.
+    for other in ["/tiles/ntm/8/203/112.png?year=2024", "/tiles/ntm/8/203/112@2x.png?year=2023", "/tiles/tourism/8/203/112.png?year=2023", "/tiles/ntm/8/203/112.mvt?year=2023"] {
+        let r = server.get_raw(other, &[("If-None-Match", &etag)]);
+        assert_eq!(r.status, 200, "{other}");
+        assert_ne!(r.header("etag"), Some(etag.as_str()), "{other}");
+    }
+    // With the cache off the picture is the same.
+    let uncached = Server::start(&["--tile-cache-mb", "0"]);
+    assert_eq!(uncached.get_raw(path, &[]).body, first.body);
+}
+
+#[test]
+fn bad_parameters_answer_400_naming_the_parameter() {
+    let server = Server::start(&[]);
+    for (path, parameter) in [
+        ("/tiles/ntm/8/999/112.png", "x"),
+        ("/tiles/ntm/8/203/999@2x.png", "y"),
+        ("/tiles/ntm/31/0/0.png", "z"),
+        ("/tiles/ntm/8/203/112.png?year=1999", "year"),
+        ("/tiles/ntm/8/203/112.png?edition=2023", "edition"),
+        ("/static/ntm.png?bbox=105,20,106", "bbox"),
+        ("/static/ntm.png?bbox=106,20,105,21", "bbox"),
+        ("/static/ntm.png", "bbox"),
+        ("/static/ntm.png?bbox=105,20,106,21&width=5000", "width"),
+        ("/static/ntm.png?bbox=105,20,106,21&height=0", "height"),
+        ("/static/ntm.png?center=105.8,21&zoom=15", "zoom"),
+        ("/static/ntm.png?center=105.8,21", "zoom"),
+        ("/static/ntm.png?center=105.8&zoom=8", "center"),
+        ("/static/ntm.png?bbox=105,20,106,21&lang=fr", "lang"),
+        ("/static/ntm.png?bbox=105,20,106,21&year=2030", "year"),
+        ("/api/v1/legend/ntm.png?lang=de", "lang"),
+        ("/api/v1/legend/ntm.png?scale=9", "scale"),
+        ("/styles/ntm.json?edition=1999", "edition"),
+    ] {
+        let r = server.get_raw(path, &[]);
+        assert_eq!(r.status, 400, "{path}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(r.json()["error"]["parameter"], parameter, "{path}");
+    }
+    for path in ["/tiles/ntm/15/0/0.png", "/tiles/roads/1/0/0.png", "/static/roads.png?bbox=105,20,106,21", "/api/v1/legend/roads", "/styles/roads.json"] {
+        assert_eq!(server.get_raw(path, &[]).status, 404, "{path}");
+    }
+}
+
+#[test]
+fn legend_json_follows_the_style_file_and_the_png_draws_it() {
+    let server = Server::start(&[]);
+    for (map, file) in [("ntm", "ntm-results.json"), ("tourism", "rural-tourism.json")] {
+        let style = style_file(file);
+        let (status, legend) = server.get_json(&format!("/api/v1/legend/{map}"));
+        assert_eq!(status, 200);
+        assert_eq!(legend["map"], map);
+        assert_eq!(legend["title"], style["title"]);
+        let keys: Vec<&str> = legend["classes"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau", "not_applicable", "no_data"]);
+        let a = style["communes"]["opacity"].as_f64().unwrap();
+        let bg = hex(style["background"].as_str().unwrap());
+        for c in legend["classes"].as_array().unwrap() {
+            let s = &style["classes"][c["key"].as_str().unwrap()];
+            assert_eq!(c["label"], s["label"]);
+            let fill = hex(s["fill"].as_str().unwrap());
+            let drawn: Vec<u8> = (0..3).map(|k| (f64::from(fill[k]) * a + f64::from(bg[k]) * (1.0 - a)).round() as u8).collect();
+            assert_eq!(hex(c["fill"].as_str().unwrap()).to_vec(), drawn, "{map} {}", c["key"]);
+        }
+        let points = legend["points"].as_array().unwrap();
+        assert_eq!(points.len(), 7);
+        for p in points {
+            let s = &style["points"][p["layer"].as_str().unwrap()]["symbols"][p["key"].as_str().unwrap()];
+            assert_eq!(p["color"], s["color"]);
+            assert_eq!(p["label"], s["label"]);
+        }
+        let png = png_of(&server.get_raw(&format!("/api/v1/legend/{map}.png?lang=en"), &[]));
+        assert!(png.width > 100 && png.height > 100);
+        // Every class swatch appears in the picture.
+        for c in legend["classes"].as_array().unwrap() {
+            let want = hex(c["fill"].as_str().unwrap());
+            assert!(png.rgb.chunks(3).any(|p| p == want), "{map}: swatch {} not drawn", c["key"]);
+        }
+    }
+}
+
+#[test]
+fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
+    let server = Server::start(&[]);
+    let path = "/static/ntm.png?bbox=105.3,20.6,106.3,21.4&width=600&height=400&year=2024";
+    let http = server.get_raw(path, &[]);
+    let png = png_of(&http);
+    assert_eq!((png.width, png.height), (600, 400));
+    let etag = http.header("etag").expect("ETag").to_string();
+    assert_eq!(server.get_raw(path, &[("If-None-Match", &etag)]).status, 304);
+    // The classes drawn include the colours of the style.
+    let style = style_file("ntm-results.json");
+    for level in ["dat_chuan", "nang_cao", "kieu_mau", "not_applicable"] {
+        let want = hex(style["classes"][level]["fill"].as_str().unwrap());
+        assert!(png.rgb.chunks(3).filter(|p| *p == want).count() > 200, "{level} barely drawn");
+    }
+    let dir = TempDir::new("render");
+    let out = dir.path("hanoi.png");
+    let status = std::process::Command::new(common::BIN)
+        .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "600x400", "--year", "2024"])
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .status()
+        .expect("bando render");
+    assert!(status.success());
+    assert_eq!(std::fs::read(&out).expect("written"), http.body, "the CLI and the HTTP answer draw the same picture");
+    // A centre and zoom also works; past the bound the CLI names the flag.
+    let r = server.get_raw("/static/tourism.png?center=105.85,21.03&zoom=9&width=300&height=200&lang=en", &[]);
+    assert_eq!((png_of(&r).width, png_of(&r).height), (300, 200));
+    let o = std::process::Command::new(common::BIN)
+        .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "5000x400"])
+        .arg(dir.path("x.png"))
+        .output()
+        .expect("bando render");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--width"), "{}", String::from_utf8_lossy(&o.stderr));
+}
