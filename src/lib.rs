@@ -12,5 +12,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod query;
+pub mod search;
+pub mod stats;
 pub mod text;
 pub mod tile;

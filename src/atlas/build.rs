@@ -136,6 +136,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         tourism,
         sources,
         version,
+        search: std::sync::OnceLock::new(),
     };
     Ok((atlas, summary))
 }
