@@ -4,6 +4,9 @@
 //! Routes:
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
+//! - `GET  /api/v1/search?q=&limit=&edition=`: units, pilots and tourism sites by name;
+//! - `GET  /api/v1/stats?edition=&year=&province=&district=&format=`: counts, shares,
+//!   the 2021–2025 series and progress against the 2025 targets;
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same).
@@ -14,6 +17,8 @@ mod http_cache;
 mod meta;
 mod params;
 mod point;
+pub mod search;
+pub mod stats;
 pub mod tile_cache;
 mod tilejson;
 pub mod tiles;
@@ -55,6 +60,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/communes/at", get(point::commune_at))
         .route("/api/v1/meta", get(meta::meta))
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/stats", get(stats::stats))
         .route("/api/v1/admin/reload", post(admin::reload))
         .route("/tiles/{file}", get(tilejson::tilejson))
         .route("/tiles/{map}/{z}/{x}/{file}", get(tiles::tile))
@@ -64,3 +71,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 pub use admin::reload_atlas;
+
+/// The OpenAPI 3 schema of an error answer (shared by the route modules' `openapi_paths`).
+pub fn error_schema() -> serde_json::Value {
+    serde_json::json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
+        "status": {"type": "integer"}, "parameter": {"type": "string"}, "message": {"type": "string"}}}}})
+}

@@ -79,6 +79,25 @@ pub struct FormerLevels {
     pub kieu_mau: usize,
 }
 
+impl FormerLevels {
+    /// The level a 2025 commune of this kind shows: the level all its former xã had
+    /// reached (the weakest), so a merged commune never shows above any of its parts;
+    /// `not_applicable` when it is no xã or took in no xã, `no_data` when any former
+    /// xã has no record.
+    pub fn weakest_key(&self, kind: CommuneKind) -> &'static str {
+        if !kind.ntm_eligible() || self.total == self.not_applicable {
+            "not_applicable"
+        } else if self.no_data > 0 {
+            "no_data"
+        } else {
+            [(self.chua_dat, Level::ChuaDat), (self.dat_chuan, Level::DatChuan), (self.nang_cao, Level::NangCao), (self.kieu_mau, Level::KieuMau)]
+                .into_iter()
+                .find(|(n, _)| *n > 0)
+                .map_or("no_data", |(_, l)| l.as_str())
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct NearbyPilot<'a> {
     #[serde(flatten)]

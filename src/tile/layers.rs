@@ -371,18 +371,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
             }
             Edition::E2025 => {
                 let f = former_levels(atlas, &edition.former[i], view.year);
-                // The level all its former xã had reached (the weakest), so the map
-                // never shows a merged commune above any of its parts.
-                let level = if !c.kind.ntm_eligible() || f.total == f.not_applicable {
-                    "not_applicable"
-                } else if f.no_data > 0 {
-                    "no_data"
-                } else {
-                    [(f.chua_dat, Level::ChuaDat), (f.dat_chuan, Level::DatChuan), (f.nang_cao, Level::NangCao), (f.kieu_mau, Level::KieuMau)]
-                        .into_iter()
-                        .find(|(n, _)| *n > 0)
-                        .map_or("no_data", |(_, l)| l.as_str())
-                };
+                // The level all its former xã had reached (the weakest).
+                let level = f.weakest_key(c.kind);
                 attrs.push(("level", s(level)));
                 if full {
                     for (key, n) in [
