@@ -62,7 +62,7 @@ pub fn openapi_paths() -> Value {
         "/api/v1/search": {
             "get": {
                 "summary": "Find communes, districts, provinces, pilot models and tourism sites by name",
-                "description": "Case- and diacritics-insensitive (\"duong xa\" finds \"Xã Dương Xá\"), with or without the administrative prefix (Xã, Phường, Huyện, Thành phố, …), with the spaces left out (\"duongxa\"), as a prefix while typing, and tolerant of typos (sound-alike letters such as s/x cost half an edit). Ranked: exact name 1.0, exact without spaces 0.97, name beginning with the query 0.85–0.95, every query word a word of the name 0.65–0.75, typo matches 0.30–0.55; things of another boundary edition than asked lose 0.02; ties by kind (commune, district, province, pilot, tourism) then code.",
+                "description": "Case- and diacritics-insensitive (\"duong xa\" finds \"Xã Dương Xá\"), with or without the administrative prefix (Xã, Phường, Huyện, Thành phố, …), with the spaces left out (\"duongxa\"), as a prefix while typing, and tolerant of typos (sound-alike letters such as s/x cost half an edit). Ranked: exact name 1.0 (with the prefix if the query has one), the same name under another prefix 0.985, exact without spaces 0.97, name beginning with the query 0.85–0.95, every query word a word of the name 0.65–0.75, typo matches 0.30–0.55; things of another boundary edition than asked lose 0.02; ties by kind (commune, district, province, pilot, tourism) then code.",
                 "operationId": "search",
                 "tags": ["search"],
                 "parameters": [

@@ -13,7 +13,8 @@
 //!   1. fold the query the same way; find each query word's id in the vocabulary by
 //!      binary search (exact), and for the last word the range of words it begins
 //!      (prefix: results while typing);
-//!   2. score every name: exact (core or full name) 1.0; exact without spaces
+//!   2. score every name: exact 1.0 (the full name, or the core when the query has
+//!      no prefix); the same core under another prefix 0.985; exact without spaces
 //!      ("duongxa") 0.97; name begins with the query 0.85–0.95; every query word is a
 //!      word of the name 0.65–0.75;
 //!   3. only if that gives fewer hits than asked: typo tolerance, every query word
@@ -43,6 +44,7 @@ pub const MAX_LIMIT: usize = 50;
 pub const DEFAULT_LIMIT: usize = 10;
 
 const EXACT: f32 = 1.0;
+const EXACT_OTHER_PREFIX: f32 = 0.985;
 const EXACT_COMPACT: f32 = 0.97;
 const PREFIX: f32 = 0.85;
 const WORDS: f32 = 0.65;
@@ -230,8 +232,12 @@ impl SearchIndex {
     fn score_plain(&self, q: &Query, f: &Forms) -> Option<f32> {
         let qcore = &q.full[q.core_at..];
         let core = f.core();
-        if core == qcore || *f.full == *q.full {
+        if *f.full == *q.full || (core == qcore && q.core_at == 0) {
             return Some(EXACT);
+        }
+        if core == qcore {
+            // The query's prefix names another kind ("huyen gia lam" for Xã Gia Lâm).
+            return Some(EXACT_OTHER_PREFIX);
         }
         if q.compact.len() >= 2 && *f.compact == *q.compact {
             return Some(EXACT_COMPACT);
@@ -373,6 +379,7 @@ mod tests {
     fn requested_edition_then_kind_then_code_break_ties() {
         let idx = index();
         assert_eq!(codes(&idx, "phu cat")[..3], ["09922", "548", "09952"]);
+        assert_eq!(codes(&idx, "huyen phu cat")[0], "548");
         let e25: Vec<String> = idx.search("phu cat", Edition::E2025, 3).iter().map(|h| h.entry.code.clone()).collect();
         assert_eq!(e25, ["09952", "09922", "548"]);
     }
