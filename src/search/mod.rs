@@ -18,15 +18,15 @@
 //!      ("duongxa") 0.97; name begins with the query 0.85–0.95; every query word is a
 //!      word of the name 0.65–0.75;
 //!   3. only if that gives fewer hits than asked: typo tolerance, every query word
-//!      within a bounded Damerau–Levenshtein distance of a word of the name, or the
-//!      query without spaces near the name without spaces ([`fuzzy`]), 0.30–0.55.
+//!      within a bounded Damerau–Levenshtein distance of a word of the name, or a
+//!      one-word query near the name without spaces ([`fuzzy`]), 0.30–0.55.
 //!      Typo scores are always below the others, so skipping this pass when it cannot
 //!      reach the top `limit` changes nothing;
 //!   4. things of another boundary edition than the one asked lose 0.02; equal scores
 //!      are ordered by kind (commune, district, province, pilot, tourism) then code.
 //!
 //! Nothing is allocated per query in proportion to the index except, in the typo pass,
-//! one byte per vocabulary word and query word.
+//! one byte per vocabulary word and query word and one bit per name.
 
 mod entries;
 pub mod fuzzy;
@@ -60,6 +60,8 @@ struct Forms {
     /// Byte offset of the core (name without prefix) in `full`.
     core_at: usize,
     compact: Box<str>,
+    /// Letter counts of `compact` ([`fuzzy::profile`]), to skip typo tests cheaply.
+    profile: fuzzy::Profile,
     /// Range of the ids of this name's core words in `SearchIndex::words`.
     words: (u32, u32),
 }
@@ -75,6 +77,8 @@ pub struct SearchIndex {
     forms: Vec<Forms>,
     /// Distinct folded words, sorted.
     vocab: Vec<Box<str>>,
+    /// Letter counts of each vocabulary word.
+    vocab_profiles: Vec<fuzzy::Profile>,
     /// Word ids of every name, one after the other.
     words: Vec<u32>,
 }
@@ -151,10 +155,12 @@ impl SearchIndex {
                 let core = names::core(&full);
                 let core_at = full.len() - core.len();
                 let compact = names::compact(core).into_boxed_str();
-                Forms { full: full.into_boxed_str(), core_at, compact, words: (start, words.len() as u32) }
+                let profile = fuzzy::profile(compact.as_bytes());
+                Forms { full: full.into_boxed_str(), core_at, compact, profile, words: (start, words.len() as u32) }
             })
             .collect();
-        SearchIndex { entries, forms, vocab, words }
+        let vocab_profiles = vocab.iter().map(|w| fuzzy::profile(w.as_bytes())).collect();
+        SearchIndex { entries, forms, vocab, vocab_profiles, words }
     }
 
     pub fn len(&self) -> usize {
@@ -265,7 +271,11 @@ impl SearchIndex {
 
     /// Adds the names found only with typo tolerance.
     fn typo_pass(&self, q: &Query, found: &mut Vec<(f32, u32)>) {
-        let seen: std::collections::HashSet<u32> = found.iter().map(|&(_, i)| i).collect();
+        // Names already found, one bit each.
+        let mut seen = vec![0u64; self.forms.len().div_ceil(64)];
+        for &(_, i) in found.iter() {
+            seen[i as usize / 64] |= 1 << (i % 64);
+        }
         // Per query word, how each vocabulary word matches it (None: not at all).
         let tables: Vec<Vec<Option<WordMatch>>> = q
             .words
@@ -273,23 +283,29 @@ impl SearchIndex {
             .zip(&q.ranges)
             .map(|(w, &(lo, hi, exact))| {
                 let bound = fuzzy::bound_for(w.len());
+                let profile = fuzzy::profile(w.as_bytes());
                 self.vocab
                     .iter()
+                    .zip(&self.vocab_profiles)
                     .enumerate()
-                    .map(|(id, v)| {
+                    .map(|(id, (v, v_profile))| {
                         let id = id as u32;
                         if id >= lo && id < hi {
                             Some(if exact && id == lo { WordMatch::Exact } else { WordMatch::Prefix })
-                        } else {
+                        } else if fuzzy::may_be_within(&profile, v_profile, bound) {
                             fuzzy::distance(w.as_bytes(), v.as_bytes(), bound).map(WordMatch::Typo)
+                        } else {
+                            None
                         }
                     })
                     .collect()
             })
             .collect();
         let compact_bound = fuzzy::bound_for(q.compact.len());
+        let compact_profile = fuzzy::profile(q.compact.as_bytes());
+        let one_word = q.words.len() == 1;
         for (i, f) in self.forms.iter().enumerate() {
-            if seen.contains(&(i as u32)) {
+            if seen[i / 64] & (1 << (i % 64)) != 0 {
                 continue;
             }
             let name = &self.words[f.words.0 as usize..f.words.1 as usize];
@@ -308,7 +324,9 @@ impl SearchIndex {
                     _ => None,
                 };
             }
-            let by_compact = if q.compact.len() >= 4 {
+            // Names typed without their spaces ("duongsa"): a one-word query against the
+            // name without spaces. Queries with spaces are matched word by word above.
+            let by_compact = if one_word && q.compact.len() >= 4 && fuzzy::may_be_within(&compact_profile, &f.profile, compact_bound) {
                 fuzzy::distance(q.compact.as_bytes(), f.compact.as_bytes(), compact_bound).map(u32::from)
             } else {
                 None
