@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-/// `(measure, value)` rows of a statistics answer, in answer order.
+/// `(measure, value)` rows of a statistics answer, in the order of its JSON keys.
 pub fn rows(stats: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Value::Object(map) = stats {
