@@ -138,3 +138,16 @@ pub fn openapi_paths() -> Value {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_paths_describe_the_route_its_parameters_and_errors() {
+        let paths = super::openapi_paths();
+        let op = &paths["/api/v1/stats"]["get"];
+        let names: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["edition", "year", "province", "district", "format"]);
+        assert!(op["responses"]["200"]["content"]["application/json"]["schema"].is_object());
+        assert!(op["responses"]["400"].is_object());
+    }
+}

@@ -80,6 +80,8 @@ mod tests {
         assert_eq!(get("targets.ntm_share.met"), Some("false"));
         assert!(r.iter().all(|(k, _)| !k.starts_with("scope") && !k.starts_with("meta") && !k.contains("label")));
         let csv = to_csv("province:01", 2024, 2025, &r).unwrap();
-        assert!(csv.starts_with("scope,edition,year,measure,value\nprovince:01,2024,2025,communes.total,3\n"), "{csv}");
+        assert!(csv.starts_with("scope,edition,year,measure,value\n"), "{csv}");
+        assert!(csv.contains("\nprovince:01,2024,2025,communes.total,3\n"), "{csv}");
+        assert_eq!(csv.lines().count(), r.len() + 1);
     }
 }
