@@ -7,6 +7,7 @@
 //! Data: the embedded atlas (10,035 + 3,321 communes, districts, provinces, pilots and
 //! tourism sites). Queries: exact, diacritics, no spaces, prefix and typo spellings.
 
+#[allow(dead_code)] // the real-boundary loader is for the other benches
 mod common;
 
 use bando::model::Edition;

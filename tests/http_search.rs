@@ -114,14 +114,14 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
     let mut t = csv::Reader::from_path(repo().join("geodata/tourism.csv")).unwrap();
     let site = t.records().next().unwrap().unwrap();
     let hits = search(&server, &site[1], "");
-    let hit = hits.iter().find(|h| h["kind"] == "tourism" && h["code"] == &site[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    let hit = hits.iter().find(|h| h["kind"] == "tourism" && h["code"] == site[0]).unwrap_or_else(|| panic!("{hits:?}"));
     assert_eq!(hit["edition"], Value::Null);
     assert_eq!(hit["parents"][0]["code"], &site[4]);
     assert_eq!((hit["point"][0].as_f64().unwrap(), hit["point"][1].as_f64().unwrap()), (site[5].parse().unwrap(), site[6].parse().unwrap()));
     let mut p = csv::Reader::from_path(repo().join("geodata/pilots.csv")).unwrap();
     let pilot = p.records().next().unwrap().unwrap();
     let hits = search(&server, &crate_fold(&pilot[1]), "");
-    let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == &pilot[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == pilot[0]).unwrap_or_else(|| panic!("{hits:?}"));
     assert_eq!(hit["score"].as_f64(), Some(1.0));
     assert_eq!(hit["parents"][0]["code"], &pilot[4]);
     // Every hit of all these queries has its point inside its box.

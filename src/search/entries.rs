@@ -65,7 +65,7 @@ pub fn collect(atlas: &Atlas) -> Vec<Entry> {
         for (code, members) in districts {
             let Some(d) = edition.districts.get(&code) else { continue };
             let (bbox, point) = union(edition, &boxes, &members);
-            let parents = edition.provinces.get(&d.province).map(|p| province_parent(p)).into_iter().collect();
+            let parents = edition.provinces.get(&d.province).map(province_parent).into_iter().collect();
             out.push(entry(HitKind::District, code.to_string(), &d.name, Some(edition.edition), parents, bbox, point));
         }
         for (code, members) in provinces {

@@ -170,8 +170,8 @@ mod tests {
             for (i, row) in t.iter_mut().enumerate() {
                 row[0] = i as u8 * EDIT;
             }
-            for j in 0..=b.len() {
-                t[0][j] = j as u8 * EDIT;
+            for (j, cell) in t[0].iter_mut().enumerate() {
+                *cell = j as u8 * EDIT;
             }
             for i in 1..=a.len() {
                 for j in 1..=b.len() {
