@@ -492,7 +492,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
             }
             Edition::E2025 => {
                 let f = former_levels(atlas, &edition.former[i], view.year);
-                let level = f.weakest_word(c.kind);
+                // The level all its former xã had reached (the weakest).
+                let level = f.weakest_key(c.kind);
                 attrs.push(("level", s(level)));
                 if full {
                     for (key, n) in [
