@@ -15,5 +15,7 @@ pub mod model;
 pub mod query;
 pub mod raster;
 pub mod style;
+pub mod search;
+pub mod stats;
 pub mod text;
 pub mod tile;

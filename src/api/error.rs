@@ -12,6 +12,9 @@ pub enum ApiError {
     BadParameter { parameter: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// A parameter names a unit that does not exist (404); names the parameter.
+    #[error("{message}")]
+    UnknownValue { parameter: &'static str, message: String },
     #[error("{0}")]
     Forbidden(String),
     /// Inputs failed validation (e.g. on reload); carries every problem.
@@ -33,7 +36,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::UnknownValue { .. } => StatusCode::NOT_FOUND,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -47,7 +50,9 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let mut error = json!({ "status": status.as_u16(), "message": self.to_string() });
         match &self {
-            ApiError::BadParameter { parameter, .. } => error["parameter"] = json!(parameter),
+            ApiError::BadParameter { parameter, .. } | ApiError::UnknownValue { parameter, .. } => {
+                error["parameter"] = json!(parameter)
+            }
             ApiError::Invalid { problems, .. } => error["problems"] = json!(problems),
             _ => {}
         }

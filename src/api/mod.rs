@@ -4,6 +4,9 @@
 //! Routes:
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
+//! - `GET  /api/v1/search?q=&limit=&edition=`: units, pilots and tourism sites by name;
+//! - `GET  /api/v1/stats?edition=&year=&province=&district=&format=`: counts, shares,
+//!   the 2021–2025 series and progress against the 2025 targets;
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.mvt`: vector tiles; `GET /tiles/{map}.json`: TileJSON;
 //! - `POST /api/v1/communes/at?edition=&year=`: many points (JSON, GeoJSON or CSV),
 //!   answered in the same shape, streamed;
@@ -31,6 +34,8 @@ pub mod openapi;
 mod params;
 mod point;
 mod raster;
+pub mod search;
+pub mod stats;
 mod stream;
 mod styles;
 pub mod tile_cache;
@@ -109,6 +114,8 @@ pub fn routes() -> ApiRouter {
         .get("/api/v1/districts/{code}", details::district, docs::district_details())
         .get("/api/v1/provinces/{code}", details::province, docs::province_details())
         .get_as("/api/v1/export/{file}", "/api/v1/export/{layer}.{format}", export::export, docs::export())
+        .get("/api/v1/search", search::search, operation(search::openapi_paths(), "/api/v1/search"))
+        .get("/api/v1/stats", stats::stats, operation(stats::openapi_paths(), "/api/v1/stats"))
         .get("/api/v1/meta", meta::meta, docs::meta())
         .post("/api/v1/admin/reload", admin::reload, docs::reload())
         .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
@@ -124,3 +131,14 @@ pub fn routes() -> ApiRouter {
 
 pub use admin::reload_atlas;
 pub use tilejson::attribution;
+
+/// The GET operation of `path` in a route module's `openapi_paths()`.
+fn operation(paths: serde_json::Value, path: &str) -> serde_json::Value {
+    paths[path]["get"].clone()
+}
+
+/// The OpenAPI 3 schema of an error answer (shared by the route modules' `openapi_paths`).
+pub fn error_schema() -> serde_json::Value {
+    serde_json::json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
+        "status": {"type": "integer"}, "parameter": {"type": "string"}, "message": {"type": "string"}}}}})
+}

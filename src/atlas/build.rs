@@ -138,6 +138,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         sources,
         version,
         crosswalk,
+        search: std::sync::OnceLock::new(),
     };
     Ok((atlas, summary))
 }

@@ -92,6 +92,8 @@ pub struct Atlas {
     pub version: String,
     /// Tile geometry per edition (arcs ranked for simplification).
     pub tiles: [crate::tile::EditionTiles; 2],
+    /// Name search, built on first use; a reload makes a new atlas, so a new index.
+    pub search: std::sync::OnceLock<crate::search::SearchIndex>,
     /// Every old → new pair of the crosswalk whose communes are both loaded, as
     /// positions in the two editions, sorted by (old, new).
     pub crosswalk: Vec<CrosswalkLink>,
@@ -127,6 +129,11 @@ impl Atlas {
             || [&s.results, &s.district_results, &s.province_results, &s.pilots, &s.tourism]
                 .iter()
                 .any(|d| d.sample)
+    }
+
+    /// The name search index of this snapshot (built on first call).
+    pub fn search_index(&self) -> &crate::search::SearchIndex {
+        self.search.get_or_init(|| crate::search::SearchIndex::build(self))
     }
 
     /// The NTM level of an edition-2024 commune in force at the end of `year`.

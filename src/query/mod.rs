@@ -80,6 +80,25 @@ pub struct FormerLevels {
     pub kieu_mau: usize,
 }
 
+impl FormerLevels {
+    /// The level a 2025 commune of this kind shows: the level all its former xã had
+    /// reached (the weakest), so a merged commune never shows above any of its parts;
+    /// `not_applicable` when it is no xã or took in no xã, `no_data` when any former
+    /// xã has no record.
+    pub fn weakest_key(&self, kind: CommuneKind) -> &'static str {
+        if !kind.ntm_eligible() || self.total == self.not_applicable {
+            "not_applicable"
+        } else if self.no_data > 0 {
+            "no_data"
+        } else {
+            [(self.chua_dat, Level::ChuaDat), (self.dat_chuan, Level::DatChuan), (self.nang_cao, Level::NangCao), (self.kieu_mau, Level::KieuMau)]
+                .into_iter()
+                .find(|(n, _)| *n > 0)
+                .map_or("no_data", |(_, l)| l.as_str())
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct NearbyPilot<'a> {
     #[serde(flatten)]
@@ -181,23 +200,7 @@ pub fn level_word(atlas: &Atlas, edition: &EditionAtlas, i: usize, year: u16) ->
             LevelInForce::NoData => "no_data",
             LevelInForce::Recorded { record } => record.level.as_str(),
         },
-        Edition::E2025 => former_levels(atlas, &edition.former[i], year).weakest_word(c.kind),
-    }
-}
-
-impl FormerLevels {
-    /// The weakest level among the former xã of a commune of `kind` (see [`level_word`]).
-    pub fn weakest_word(&self, kind: CommuneKind) -> &'static str {
-        if !kind.ntm_eligible() || self.total == self.not_applicable {
-            "not_applicable"
-        } else if self.no_data > 0 {
-            "no_data"
-        } else {
-            [(self.chua_dat, Level::ChuaDat), (self.dat_chuan, Level::DatChuan), (self.nang_cao, Level::NangCao), (self.kieu_mau, Level::KieuMau)]
-                .into_iter()
-                .find(|(n, _)| *n > 0)
-                .map_or("no_data", |(_, l)| l.as_str())
-        }
+        Edition::E2025 => former_levels(atlas, &edition.former[i], year).weakest_key(c.kind),
     }
 }
 

@@ -381,12 +381,8 @@ impl<'a> Painter<'a> {
             return false;
         }
         let n = self.grid.len();
-        let area2: i64 = (0..n)
-            .map(|i| {
-                let (a, b) = (self.grid[i], self.grid[(i + 1) % n]);
-                i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1])
-            })
-            .sum();
+        let cross = |a: [i32; 2], b: [i32; 2]| i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1]);
+        let area2: i64 = self.grid.windows(2).map(|w| cross(w[0], w[1])).sum::<i64>() + cross(self.grid[n - 1], self.grid[0]);
         if area2 == 0 || (droppable && area2.abs() < 2 * MIN_RING_AREA) {
             return false;
         }
@@ -496,7 +492,8 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
             }
             Edition::E2025 => {
                 let f = former_levels(atlas, &edition.former[i], view.year);
-                let level = f.weakest_word(c.kind);
+                // The level all its former xã had reached (the weakest).
+                let level = f.weakest_key(c.kind);
                 attrs.push(("level", s(level)));
                 if full {
                     for (key, n) in [

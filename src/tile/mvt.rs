@@ -195,10 +195,14 @@ impl<'a> Layer<'a> {
             return;
         }
         self.tags.clear();
-        for (key, value) in attributes {
+        for (position, (key, value)) in attributes.iter().enumerate() {
             let Some(value) = value else { continue };
-            let k = match self.key_index.get(key) {
-                Some(&k) => k,
+            // Features of a layer list their attributes in the same order, so the key
+            // at this position is usually the one already interned there.
+            let at_position = self.keys.get(position).is_some_and(|k| std::ptr::eq(*k, *key) || k == key);
+            let known = if at_position { Some(position as u32) } else { self.key_index.get(key).copied() };
+            let k = match known {
+                Some(k) => k,
                 None => {
                     let k = self.keys.len() as u32;
                     self.keys.push(key);

@@ -1,0 +1,153 @@
+//! `GET /api/v1/stats?edition=&year=&province=&district=&format=json|csv`: counts,
+//! shares, the 2021–2025 series and progress against the 2025 targets for the nation,
+//! a province or a district (see [`crate::stats`]). CSV is one row per measure
+//! (`scope,edition,year,measure,value`), chosen by `format=csv` or `Accept: text/csv`.
+
+use super::meta::Meta;
+use super::params::{self, Params};
+use super::{ApiError, AppState};
+use crate::model::{DistrictCode, ProvinceCode};
+use crate::stats::{self, StatsQuery};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
+    let q = StatsQuery {
+        edition: params::edition(&params)?,
+        year: params::year(&params)?,
+        province: code(&params, "province", ProvinceCode::parse)?,
+        district: code(&params, "district", DistrictCode::parse)?,
+    };
+    let format = format(&params, &headers)?;
+    let atlas = state.atlas.current();
+    let answer = stats::compute(&atlas, q).map_err(|e| match e {
+        e if e.is_unknown() => ApiError::UnknownValue { parameter: e.parameter(), message: e.to_string() },
+        e => ApiError::bad(e.parameter(), e.to_string()),
+    })?;
+    let mut body = serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+    match format {
+        Format::Json => {
+            body["meta"] = json!(Meta::of(&atlas));
+            Ok(Json(body).into_response())
+        }
+        Format::Csv => {
+            let scope = match (&answer.scope.district, &answer.scope.province) {
+                (Some(d), _) => format!("district:{}", d.code),
+                (None, Some(p)) => format!("province:{}", p.code),
+                (None, None) => "nation".to_string(),
+            };
+            let text = stats::to_csv(&scope, q.edition.year(), q.year, &stats::rows(&body)).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let name = format!("attachment; filename=\"bando-stats-{}-{}-{}.csv\"", scope.replace(':', "-"), q.edition, q.year);
+            let mut response = text.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            if let Ok(v) = HeaderValue::from_str(&name) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            // The data is sample data unless every layer is real: say so beside the CSV.
+            h.insert("x-bando-sample", HeaderValue::from_static(if atlas.has_sample_data() { "true" } else { "false" }));
+            h.insert(header::VARY, HeaderValue::from_static("Accept"));
+            Ok(response)
+        }
+    }
+}
+
+fn code<C>(params: &Params, name: &'static str, parse: fn(&str) -> Result<C, crate::model::CodeError>) -> Result<Option<C>, ApiError> {
+    match params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => parse(text).map(Some).map_err(|e| ApiError::bad(name, e.to_string())),
+    }
+}
+
+/// `format=json|csv`; without it, CSV when the client accepts `text/csv` and not JSON.
+fn format(params: &Params, headers: &HeaderMap) -> Result<Format, ApiError> {
+    match params.get("format").map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).as_deref() {
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some(other) => Err(ApiError::bad("format", format!("'{other}' is not a format (expected json or csv)"))),
+        None => {
+            let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+            let wants_csv = accept.contains("text/csv") && !accept.contains("application/json");
+            Ok(if wants_csv { Format::Csv } else { Format::Json })
+        }
+    }
+}
+
+/// The OpenAPI 3 `paths` entries of this module's routes.
+pub fn openapi_paths() -> Value {
+    let share = json!({"type": ["number", "null"], "minimum": 0, "maximum": 1});
+    let counts = json!({"type": "object", "properties": {
+        "total": {"type": "integer"}, "eligible": {"type": "integer"}, "not_applicable": {"type": "integer"},
+        "no_data": {"type": "integer"}, "chua_dat": {"type": "integer"}, "dat_chuan": {"type": "integer"},
+        "nang_cao": {"type": "integer"}, "kieu_mau": {"type": "integer"}, "ntm": {"type": "integer"},
+        "ntm_share": share, "nang_cao_share_of_ntm": share, "kieu_mau_share_of_ntm": share}});
+    let target = json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "label": {"type": "object", "properties": {"vi": {"type": "string"}, "en": {"type": "string"}}},
+        "unit": {"type": "string", "enum": ["share", "count"]}, "target": {"type": "number"},
+        "actual": {"type": ["number", "null"]}, "met": {"type": "boolean"}, "source": {"type": "string"}}});
+    let series = json!({"type": "object", "properties": {
+        "year": {"type": "integer"}, "eligible": {"type": "integer"}, "ntm": {"type": "integer"}, "ntm_share": share,
+        "nang_cao": {"type": "integer"}, "kieu_mau": {"type": "integer"},
+        "nang_cao_share_of_ntm": share, "kieu_mau_share_of_ntm": share}});
+    let tally = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+    let body = json!({"type": "object", "required": ["scope", "communes", "districts", "provinces", "pilots", "tourism", "series", "targets", "meta"], "properties": {
+        "scope": {"type": "object", "description": "edition, year, level (nation|province|district), province, district, region, counted"},
+        "communes": counts,
+        "communes_2025": {"type": "object", "description": "Edition 2025 only: its own communes by the level the map shows (weakest former xã)",
+                          "properties": {"total": {"type": "integer"}, "by_level": tally}},
+        "districts": {"type": "object", "properties": {"total": {"type": "integer"}, "eligible": {"type": "integer"}, "completed": {"type": "integer"}, "completed_share": share, "by_level": tally}},
+        "provinces": {"type": "object", "properties": {"total": {"type": "integer"}, "completed": {"type": "integer"}}},
+        "pilots": {"type": "object", "properties": {"total": {"type": "integer"}, "by_kind": tally, "by_field": tally}},
+        "tourism": {"type": "object", "properties": {"total": {"type": "integer"}, "by_category": tally}},
+        "series": {"type": "array", "items": series, "minItems": 5, "maxItems": 5},
+        "targets": {"type": "array", "items": target},
+        "meta": {"type": "object"}}});
+    let error = super::error_schema();
+    let parameters = json!([
+        {"name": "edition", "in": "query", "required": false, "description": "Boundary edition of the scope; 2025 is counted through the crosswalk on the former (2024) communes", "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}},
+        {"name": "year", "in": "query", "required": false, "description": "Levels in force at the end of this year", "schema": {"type": "integer", "minimum": 2021, "maximum": 2025, "default": 2025}},
+        {"name": "province", "in": "query", "required": false, "description": "GSO province code of the edition (e.g. 01)", "schema": {"type": "string", "pattern": "^[0-9]{1,2}$"}},
+        {"name": "district", "in": "query", "required": false, "description": "GSO district code (edition 2024 only, e.g. 018)", "schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}},
+        {"name": "format", "in": "query", "required": false, "description": "json (default) or csv; without it, Accept: text/csv chooses CSV", "schema": {"type": "string", "enum": ["json", "csv"]}}
+    ]);
+    json!({
+        "/api/v1/stats": {
+            "get": {
+                "summary": "NTM statistics and progress against the 2025 targets for the nation, a province or a district",
+                "operationId": "stats",
+                "tags": ["statistics"],
+                "parameters": parameters,
+                "responses": {
+                    "200": {"description": "Statistics",
+                            "content": {
+                                "application/json": {"schema": body},
+                                "text/csv": {"schema": {"type": "string", "description": "Header scope,edition,year,measure,value; one row per measure (communes.ntm_share, series.2023.ntm, targets.ntm_share.met, …)"}}}},
+                    "400": {"description": "A bad parameter (year, edition, format, a malformed code, a district with edition 2025), named in error.parameter", "content": {"application/json": {"schema": error}}},
+                    "404": {"description": "No province or district has that code; error.parameter names which", "content": {"application/json": {"schema": error}}}
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_paths_describe_the_route_its_parameters_and_errors() {
+        let paths = super::openapi_paths();
+        let op = &paths["/api/v1/stats"]["get"];
+        let names: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["edition", "year", "province", "district", "format"]);
+        assert!(op["responses"]["200"]["content"]["application/json"]["schema"].is_object());
+        assert!(op["responses"]["400"].is_object());
+    }
+}

@@ -1,0 +1,167 @@
+//! Name search over real HTTP against the embedded national data. Expected names,
+//! parents and positions are read from the reference tables and the embedded files
+//! directly, not through the service.
+
+mod common;
+use common::{embedded_label_points, reference_communes, repo, shared, Server};
+use serde_json::Value;
+use std::collections::HashMap;
+
+fn enc(q: &str) -> String {
+    q.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
+    let (status, body) = server.get_json(&format!("/api/v1/search?q={}{extra}", enc(q)));
+    assert_eq!(status, 200, "{q}: {body}");
+    assert_eq!(body["meta"]["sample"], true);
+    body["hits"].as_array().expect("hits").clone()
+}
+
+/// Rows of communes-2024.csv by code: (name, district code, district name, province code, province name).
+fn communes_2024() -> HashMap<String, [String; 5]> {
+    let mut r = csv::Reader::from_path(shared().join("data/communes-2024.csv")).expect("communes-2024.csv");
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (c, n, dc, dn, pc, pn) = (col("code"), col("name"), col("district_code"), col("district_name"), col("province_code"), col("province_name"));
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[c].to_string(), [x[n].to_string(), x[dc].to_string(), x[dn].to_string(), x[pc].to_string(), x[pn].to_string()])
+        })
+        .collect()
+}
+
+fn inside(hit: &Value) -> bool {
+    let b: Vec<f64> = hit["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let p: Vec<f64> = hit["point"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    b[0] <= p[0] && p[0] <= b[2] && b[1] <= p[1] && p[1] <= b[3] && b[0] < b[2] && b[1] < b[3]
+}
+
+#[test]
+fn every_spelling_of_duong_xa_finds_the_gia_lam_commune_first() {
+    let server = Server::start(&[]);
+    let reference = communes_2024();
+    let [name, district_code, district_name, province_code, province_name] = &reference["00571"];
+    let label = embedded_label_points(2024).into_iter().find(|c| c.code == "00571").expect("00571 embedded");
+    for q in ["duong xa", "Dương Xá", "duongxa", "duong sa", "DUONG XA", "Xã Dương Xá", "duong x"] {
+        let hits = search(&server, q, "");
+        let first = &hits[0];
+        assert_eq!((first["kind"].as_str(), first["code"].as_str()), (Some("commune"), Some("00571")), "{q}: {hits:?}");
+        assert_eq!(first["name"], name.as_str());
+        assert_eq!(first["edition"], 2024);
+        assert_eq!(first["label"], format!("{name}, {district_name}, {province_name}"));
+        let parents = first["parents"].as_array().unwrap();
+        assert_eq!(parents[0]["kind"], "district");
+        assert_eq!(parents[0]["code"], district_code.as_str());
+        assert_eq!(parents[1]["kind"], "province");
+        assert_eq!(parents[1]["code"], province_code.as_str());
+        assert_eq!(first["point"][0].as_f64(), Some(label.lon));
+        assert_eq!(first["point"][1].as_f64(), Some(label.lat));
+        assert!(inside(first), "{first}");
+        // Best first.
+        let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+    }
+    // A sound-alike typo ranks below the exact spelling.
+    let typo = search(&server, "duong sa", "")[0]["score"].as_f64().unwrap();
+    assert!(typo < search(&server, "duong xa", "")[0]["score"].as_f64().unwrap());
+}
+
+#[test]
+fn phu_cat_finds_the_quoc_oai_commune_first_and_the_edition_decides_between_editions() {
+    let server = Server::start(&[]);
+    let reference = communes_2024();
+    let hits = search(&server, "phu cat", "");
+    assert_eq!(hits[0]["code"], "09922", "{hits:?}");
+    assert_eq!(hits[0]["parents"][0]["name"], reference["09922"][2].as_str()); // Huyện Quốc Oai
+    // The district of the same folded name (Huyện Phù Cát) is found too.
+    assert!(hits.iter().any(|h| h["kind"] == "district" && h["name"] == "Huyện Phù Cát"), "{hits:?}");
+    // Asking for edition 2025 puts the 2025 commune of that name first.
+    let names_2025: HashMap<String, String> = reference_communes(2025).into_iter().map(|c| (c.code, c.name)).collect();
+    let hits = search(&server, "phu cat", "&edition=2025");
+    assert_eq!(hits[0]["edition"], 2025, "{hits:?}");
+    assert_eq!(hits[0]["name"], names_2025[hits[0]["code"].as_str().unwrap()].as_str());
+    assert_eq!(hits[0]["name"], "Xã Phú Cát");
+}
+
+#[test]
+fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
+    let server = Server::start(&[]);
+    let reference = communes_2024();
+    // A district: Huyện Gia Lâm, with its province as parent, its box holding all its communes' centroids.
+    let hits = search(&server, "huyen gia lam", "");
+    let d = &hits[0];
+    assert_eq!((d["kind"].as_str(), d["code"].as_str(), d["name"].as_str()), (Some("district"), Some("018"), Some("Huyện Gia Lâm")), "{hits:?}");
+    assert_eq!(d["parents"][0]["code"], "01");
+    assert!(inside(d));
+    let b: Vec<f64> = d["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    for c in reference_communes(2024).iter().filter(|c| reference[&c.code][1] == "018") {
+        assert!(b[0] <= c.lon && c.lon <= b[2] && b[1] <= c.lat && c.lat <= b[3], "{} outside the district box", c.code);
+    }
+    // Without the prefix, the district is among the hits.
+    assert!(search(&server, "gia lam", "").iter().any(|h| h["kind"] == "district" && h["code"] == "018"));
+    // A province, in the edition asked for first.
+    for edition in [2024, 2025] {
+        let hits = search(&server, "ha noi", &format!("&edition={edition}"));
+        assert_eq!((hits[0]["kind"].as_str(), hits[0]["code"].as_str()), (Some("province"), Some("01")), "{hits:?}");
+        assert_eq!(hits[0]["edition"], edition);
+        assert!(inside(&hits[0]));
+    }
+    // A tourism site and a pilot, from the embedded files read directly.
+    let mut t = csv::Reader::from_path(repo().join("geodata/tourism.csv")).unwrap();
+    let site = t.records().next().unwrap().unwrap();
+    let hits = search(&server, &site[1], "");
+    let hit = hits.iter().find(|h| h["kind"] == "tourism" && h["code"] == site[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    assert_eq!(hit["edition"], Value::Null);
+    assert_eq!(hit["parents"][0]["code"], &site[4]);
+    assert_eq!((hit["point"][0].as_f64().unwrap(), hit["point"][1].as_f64().unwrap()), (site[5].parse().unwrap(), site[6].parse().unwrap()));
+    let mut p = csv::Reader::from_path(repo().join("geodata/pilots.csv")).unwrap();
+    let pilot = p.records().next().unwrap().unwrap();
+    let hits = search(&server, &crate_fold(&pilot[1]), "");
+    let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == pilot[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    assert_eq!(hit["score"].as_f64(), Some(1.0));
+    assert_eq!(hit["parents"][0]["code"], &pilot[4]);
+    // Every hit of all these queries has its point inside its box.
+    for q in ["duong", "lang gom", "xa ntm thong minh", "phuong", "da nang", "can tho", "ba dinh"] {
+        for h in search(&server, q, "&limit=50") {
+            assert!(inside(&h), "{q}: {h}");
+        }
+    }
+}
+
+/// Lower case without diacritics, written here independently of the service.
+fn crate_fold(s: &str) -> String {
+    let table = [
+        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'), ("èéẻẽẹêềếểễệ", 'e'), ("ìíỉĩị", 'i'), ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+        ("ùúủũụưừứửữự", 'u'), ("ỳýỷỹỵ", 'y'), ("đ", 'd'),
+    ];
+    s.to_lowercase()
+        .chars()
+        .map(|c| table.iter().find(|(set, _)| set.contains(c)).map_or(c, |&(_, b)| b))
+        .collect()
+}
+
+#[test]
+fn limits_and_bad_parameters() {
+    let server = Server::start(&[]);
+    assert_eq!(search(&server, "xa", "&limit=50").len(), 50);
+    assert_eq!(search(&server, "xa", "").len(), 10);
+    assert_eq!(search(&server, "xa", "&limit=1").len(), 1);
+    assert!(search(&server, "qqqqqqqq", "").is_empty());
+    for (query, parameter) in [
+        ("", "q"),
+        ("?q=", "q"),
+        ("?q=%20%20", "q"),
+        ("?q=duong&limit=0", "limit"),
+        ("?q=duong&limit=51", "limit"),
+        ("?q=duong&limit=ten", "limit"),
+        ("?q=duong&edition=2023", "edition"),
+    ] {
+        let (status, body) = server.get_json(&format!("/api/v1/search{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["parameter"], parameter, "{query}: {body}");
+    }
+}
