@@ -73,19 +73,20 @@ async function probe(path) {
   try { return (await fetch(BASE + path)).status; } catch (e) { return 0; }
 }
 
-// Waits until the map shows `map` for `year` (its source URL says so), every tile is loaded
-// and rendered, and `layer` has rendered features.
-async function waitForMap(page, { map, year, layer = 'communes-fill' }) {
-  await page.waitForFunction(({ map, year, layer }) => {
+// Waits until the map shows `map` for `year` (its source URL says so) from vector or raster
+// tiles, every tile is loaded and rendered, and `layer` has rendered features.
+async function waitForMap(page, { map, year, layer = 'communes-fill', raster = false }) {
+  await page.waitForFunction(({ map, year, layer, raster }) => {
     const m = window.bandoMap;
     if (!m || !m.isStyleLoaded()) return false;
     const style = m.getStyle();
     const source = Object.values(style.sources || {})[0];
-    const url = source ? source.url || (source.tiles || [])[0] || '' : '';
+    if (!source || source.type !== (raster ? 'raster' : 'vector')) return false;
+    const url = source.url || (source.tiles || [])[0] || '';
     if (!url.includes(`/tiles/${map}`) || !url.includes(`year=${year}`)) return false;
     if (!m.loaded() || !m.areTilesLoaded() || m.isMoving()) return false;
     return !layer || m.queryRenderedFeatures({ layers: [layer] }).length > 0;
-  }, { map, year, layer }, { timeout: TIMEOUT, polling: 250 });
+  }, { map, year, layer, raster }, { timeout: TIMEOUT, polling: 250 });
   // Let the last loaded tiles reach the screen.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
@@ -295,11 +296,12 @@ try {
         const pngs = [];
         page.on('response', (r) => { if (/\/tiles\/tourism\/\d+\/\d+\/\d+(@2x)?\.png/.test(r.url())) pngs.push(r.status()); });
         await page.locator('#raster').check();
-        await waitForMap(page, { map: 'tourism', year: 2021, layer: null });
+        await waitForMap(page, { map: 'tourism', year: 2021, layer: null, raster: true });
         assert(pngs.length > 0 && pngs.every((s) => s === 200 || s === 204 || s === 304), `PNG tile answers: ${pngs}`);
         assert(page.url().includes('raster=1'), 'hash lacks raster=1');
         await shot(page, 'viewer-tourism-raster.png');
         await page.locator('#raster').uncheck();
+        await waitForMap(page, { map: 'tourism', year: 2021, layer: 'tourism' });
       });
     } else {
       skip('raster mode', `/tiles/ntm/8/203/112.png answered ${routes.png}`);
