@@ -28,6 +28,9 @@ struct Group {
     label: [f64; 2],
 }
 
+/// Points per chunk of `EditionTiles::chunk_boxes`.
+const CHUNK: usize = 32;
+
 /// Arcs per `ArcBlock`.
 const ARC_BLOCK: usize = 16;
 
@@ -66,6 +69,9 @@ pub struct EditionTiles {
     ranking: Ranking,
     /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
     arc_boxes: Vec<[f64; 4]>,
+    /// Per chunk of `CHUNK` consecutive points of `topo.points`, their box: the parts
+    /// of a long arc that lie off the tile are passed a chunk at a time.
+    chunk_boxes: Vec<[f64; 4]>,
     /// Commune codes as text, by position: the `code` attribute of every tile.
     commune_codes: Vec<String>,
     districts: Vec<Group>,
@@ -81,6 +87,7 @@ impl EditionTiles {
         let topo = Topology::build(index.len(), |i| index.area(i).rings(), project);
         let ranking = Ranking::build(&topo.points, &topo.starts);
         let arc_boxes: Vec<[f64; 4]> = (0..topo.arc_count()).map(|i| bounds(topo.arc(i))).collect();
+        let chunk_boxes = topo.points.chunks(CHUNK).map(bounds).collect();
         let label = |i: usize| {
             let c = &edition.communes[i];
             let p = c.label_point.map_or_else(|| {
@@ -137,6 +144,7 @@ impl EditionTiles {
             topo,
             ranking,
             arc_boxes,
+            chunk_boxes,
             commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
             provinces,
@@ -397,10 +405,52 @@ impl<'a> Painter<'a> {
                     ring.add(grid(first), whole);
                 }
                 ring.add(grid(last), whole);
-            } else {
+            } else if e - s < 4 * CHUNK || !self.tiles.ranking.mostly_kept(s, e, z) {
+                // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
                 self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.kept, |j| points.push(grid(j)));
+            } else {
+                // A long arc with most points kept: a chunk beyond a clip line gives
+                // only its first and last kept points, and the points in between are
+                // never read.
+                let zooms = &self.tiles.ranking.zooms;
+                let kept = |j: &usize| zooms[*j] <= z;
+                let chunk = |lo: usize, hi: usize, ring: &mut RingBuilder| {
+                    let m = beyond(self.tiles.chunk_boxes[lo / CHUNK]);
+                    if m == 0 {
+                        ring.end_run();
+                        if r.reversed() {
+                            (lo..hi).rev().filter(kept).for_each(|j| ring.points.push(grid(j)));
+                        } else {
+                            (lo..hi).filter(kept).for_each(|j| ring.points.push(grid(j)));
+                        }
+                    } else {
+                        let (a, b) = if r.reversed() { ((lo..hi).rev().find(kept), (lo..hi).find(kept)) } else { ((lo..hi).find(kept), (lo..hi).rev().find(kept)) };
+                        if let (Some(a), Some(b)) = (a, b) {
+                            ring.add(grid(a), m);
+                            if b != a {
+                                ring.add(grid(b), m);
+                            }
+                        }
+                    }
+                };
+                let skip = usize::from(k > 0);
+                if r.reversed() {
+                    let mut hi = e - skip;
+                    while hi > s {
+                        let lo = s.max((hi - 1) / CHUNK * CHUNK);
+                        chunk(lo, hi, ring);
+                        hi = lo;
+                    }
+                } else {
+                    let mut lo = s + skip;
+                    while lo < e {
+                        let hi = e.min((lo / CHUNK + 1) * CHUNK);
+                        chunk(lo, hi, ring);
+                        lo = hi;
+                    }
+                }
             }
         }
     }
