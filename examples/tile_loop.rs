@@ -39,6 +39,16 @@ fn main() {
         edition: Edition::E2025,
         year: 2025,
     };
+    if std::env::var_os("PER_TILE").is_some() {
+        for &tile in &tiles {
+            let t = std::time::Instant::now();
+            let mut bytes = 0;
+            for _ in 0..reps {
+                bytes = render_mvt(&atlas, view, tile).len();
+            }
+            println!("{tile}: {:.1} µs, {bytes} bytes", t.elapsed().as_secs_f64() * 1e6 / reps as f64);
+        }
+    }
     let t = std::time::Instant::now();
     let mut bytes = 0;
     for _ in 0..reps {

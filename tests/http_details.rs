@@ -4,19 +4,10 @@
 
 mod common;
 
-use common::{repo, shared, Server};
+use common::{csv_rows as rows, repo, shared, Server};
 use geo::Contains;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-fn rows(path: std::path::PathBuf) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
-        .collect()
-}
 
 /// The level in force at the end of `year` from a results table: the row with the
 /// largest year ≤ `year`.

@@ -3,19 +3,10 @@
 
 mod common;
 
-use common::{path_str, repo, shared, Raw, Server, TempDir, BIN};
+use common::{csv_rows as rows, path_str, repo, shared, Raw, Server, TempDir, BIN};
 use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn rows(path: std::path::PathBuf) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
-        .collect()
-}
 
 fn csv_rows(body: &[u8]) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_reader(body);

@@ -14,8 +14,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
-FGB=$(boundary_file_or_skip "${1:-$REPO/../shared/geodata/communes-2025.fgb}")
-[ -f "$FGB" ] || { echo "$FGB"; exit 0; }
+use_boundary_file "${1:-$REPO/../shared/geodata/communes-2025.fgb}"
 started=$(date +%s)
 
 need_debian_packages postgresql-15-postgis-3 gdal-bin python3-psycopg2

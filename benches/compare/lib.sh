@@ -27,13 +27,14 @@ mkdir -p "$LOGS"
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Absolute path of an existing file, or exit 0 with "skipped" (comparisons need real data).
-boundary_file_or_skip() {
+# use_boundary_file PATH: sets FGB to its absolute path, or exits 0 with "skipped"
+# (comparisons need the real data, which a checkout may not have beside it).
+use_boundary_file() {
   if [ ! -f "$1" ]; then
     echo "skipped: boundary file $1 not found (pass its path as the first argument)"
     exit 0
   fi
-  echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+  FGB="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 }
 
 # need_debian_packages PKG... : installs the missing ones (root only).

@@ -17,8 +17,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
-FGB=$(boundary_file_or_skip "${1:-$REPO/../shared/geodata/communes-2025.fgb}")
-[ -f "$FGB" ] || { echo "$FGB"; exit 0; }
+use_boundary_file "${1:-$REPO/../shared/geodata/communes-2025.fgb}"
 REPS=${REPS:-3}
 BLOCK=${BLOCK:-3}
 started=$(date +%s)

@@ -210,10 +210,15 @@ fn view(c: &Commune) -> CommuneView<'_> {
 
 /// Counts the levels, in `year`, of the edition-2024 communes at `positions`.
 pub fn former_levels(atlas: &Atlas, positions: &[u32], year: u16) -> FormerLevels {
+    count_levels(atlas, positions.iter().map(|&p| p as usize), year)
+}
+
+/// Counts the levels, in `year`, of the edition-2024 communes at `positions`.
+pub fn count_levels(atlas: &Atlas, positions: impl ExactSizeIterator<Item = usize>, year: u16) -> FormerLevels {
     let old = atlas.edition(Edition::E2024);
     let mut counts = FormerLevels { total: positions.len(), ..FormerLevels::default() };
-    for &p in positions {
-        match atlas.commune_level(&old.communes[p as usize], year) {
+    for p in positions {
+        match atlas.commune_level(&old.communes[p], year) {
             LevelInForce::NotApplicable => counts.not_applicable += 1,
             LevelInForce::NoData => counts.no_data += 1,
             LevelInForce::Recorded { record } => match record.level {

@@ -25,7 +25,7 @@ mod rows;
 pub use regions::Region;
 pub use rows::{rows, to_csv};
 
-use crate::atlas::{Atlas, LevelInForce};
+use crate::atlas::Atlas;
 use crate::model::{DistrictCode, Edition, Level, PilotKind, ProvinceCode, TourismCategory};
 use crate::query::{former_levels, YEARS};
 use serde::Serialize;
@@ -425,20 +425,17 @@ fn all(n: usize) -> Vec<usize> {
 
 /// Counts edition-2024 communes (by position) by their level in force in `year`.
 pub fn count_communes(atlas: &Atlas, positions: &[usize], year: u16) -> CommuneCounts {
-    let old = atlas.edition(Edition::E2024);
-    let mut c = CommuneCounts { total: positions.len(), ..Default::default() };
-    for &i in positions {
-        match atlas.commune_level(&old.communes[i], year) {
-            LevelInForce::NotApplicable => c.not_applicable += 1,
-            LevelInForce::NoData => c.no_data += 1,
-            LevelInForce::Recorded { record } => match record.level {
-                Level::ChuaDat => c.chua_dat += 1,
-                Level::DatChuan => c.dat_chuan += 1,
-                Level::NangCao => c.nang_cao += 1,
-                Level::KieuMau => c.kieu_mau += 1,
-            },
-        }
-    }
+    let f = crate::query::count_levels(atlas, positions.iter().copied(), year);
+    let mut c = CommuneCounts {
+        total: f.total,
+        not_applicable: f.not_applicable,
+        no_data: f.no_data,
+        chua_dat: f.chua_dat,
+        dat_chuan: f.dat_chuan,
+        nang_cao: f.nang_cao,
+        kieu_mau: f.kieu_mau,
+        ..Default::default()
+    };
     c.eligible = c.total - c.not_applicable;
     c.ntm = c.dat_chuan + c.nang_cao + c.kieu_mau;
     c.ntm_share = share(c.ntm, c.eligible);

@@ -22,8 +22,45 @@ struct Group {
     code: String,
     name: String,
     rings: Vec<GroupRing>,
+    /// Per ring, its arcs summarised `ARC_BLOCK` at a time (see `ArcBlock`).
+    blocks: Vec<Vec<ArcBlock>>,
     bbox: [f64; 4],
     label: [f64; 2],
+}
+
+/// Points per chunk of `EditionTiles::chunk_boxes`.
+const CHUNK: usize = 32;
+
+/// Arcs per `ArcBlock`.
+const ARC_BLOCK: usize = 16;
+
+/// A run of `ARC_BLOCK` consecutive arcs of a ring: their joint box and the run's
+/// first and last points (in ring order). A district's or province's outline has
+/// hundreds of arcs, mostly far from any one tile; a block off the tile is passed in
+/// one read of this record instead of one read per arc, scattered in memory.
+struct ArcBlock {
+    bbox: [f64; 4],
+    first: [f64; 2],
+    last: [f64; 2],
+}
+
+impl ArcBlock {
+    fn of_ring(topo: &Topology, arc_boxes: &[[f64; 4]], arcs: &[ArcRef]) -> Vec<ArcBlock> {
+        let end = |r: &ArcRef, last: bool| {
+            let i = r.index();
+            let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize - 1);
+            topo.points[if r.reversed() == last { s } else { e }]
+        };
+        arcs.chunks(ARC_BLOCK)
+            .map(|run| ArcBlock {
+                bbox: run.iter().map(|r| arc_boxes[r.index()]).fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, a| {
+                    [b[0].min(a[0]), b[1].min(a[1]), b[2].max(a[2]), b[3].max(a[3])]
+                }),
+                first: end(&run[0], false),
+                last: end(&run[run.len() - 1], true),
+            })
+            .collect()
+    }
 }
 
 /// Pre-processed tile geometry of one edition (built once per atlas snapshot).
@@ -32,6 +69,9 @@ pub struct EditionTiles {
     ranking: Ranking,
     /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
     arc_boxes: Vec<[f64; 4]>,
+    /// Per chunk of `CHUNK` consecutive points of `topo.points`, their box: the parts
+    /// of a long arc that lie off the tile are passed a chunk at a time.
+    chunk_boxes: Vec<[f64; 4]>,
     /// Commune codes as text, by position: the `code` attribute of every tile.
     commune_codes: Vec<String>,
     districts: Vec<Group>,
@@ -46,7 +86,8 @@ impl EditionTiles {
         let index = &edition.index;
         let topo = Topology::build(index.len(), |i| index.area(i).rings(), project);
         let ranking = Ranking::build(&topo.points, &topo.starts);
-        let arc_boxes = (0..topo.arc_count()).map(|i| bounds(topo.arc(i))).collect();
+        let arc_boxes: Vec<[f64; 4]> = (0..topo.arc_count()).map(|i| bounds(topo.arc(i))).collect();
+        let chunk_boxes = topo.points.chunks(CHUNK).map(bounds).collect();
         let label = |i: usize| {
             let c = &edition.communes[i];
             let p = c.label_point.map_or_else(|| {
@@ -86,7 +127,8 @@ impl EditionTiles {
                         }
                     }
                 }
-                out[g as usize] = Some(Group { code, name, rings: group_rings, bbox, label: best });
+                let blocks = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
+                out[g as usize] = Some(Group { code, name, rings: group_rings, blocks, bbox, label: best });
             }
             out.into_iter().flatten().collect()
         };
@@ -102,6 +144,7 @@ impl EditionTiles {
             topo,
             ranking,
             arc_boxes,
+            chunk_boxes,
             commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
             provinces,
@@ -321,17 +364,38 @@ impl<'a> Painter<'a> {
     /// Arcs are tested by their box: at high zooms most of a district's or province's
     /// outline is a run of arcs off the tile. (Testing the points of long arcs a chunk
     /// at a time as well was measured and did not pay.)
-    fn collect_ring(&mut self, arcs: &[ArcRef]) {
+    fn collect_ring(&mut self, arcs: &[ArcRef], blocks: &[ArcBlock]) {
+        let mut ring = RingBuilder::new(std::mem::take(&mut self.ring));
+        let [bx0, by0, bx1, by1] = self.unit_bounds();
+        let beyond = |b: [f64; 4]| u8::from(b[0] > bx1) | u8::from(b[2] < bx0) << 1 | u8::from(b[1] > by1) << 2 | u8::from(b[3] < by0) << 3;
+        if blocks.is_empty() {
+            self.collect_arcs(arcs, 0, &beyond, &mut ring);
+        }
+        for (b, block) in blocks.iter().enumerate() {
+            let lo = b * ARC_BLOCK;
+            let whole = beyond(block.bbox);
+            if whole != 0 {
+                if lo == 0 {
+                    ring.add(self.to_grid(block.first), whole);
+                }
+                ring.add(self.to_grid(block.last), whole);
+            } else {
+                self.collect_arcs(&arcs[lo..arcs.len().min(lo + ARC_BLOCK)], lo, &beyond, &mut ring);
+            }
+        }
+        self.ring = ring.finish();
+    }
+
+    /// Adds `arcs`, the ring's arcs from position `start`, to `ring`.
+    fn collect_arcs(&mut self, arcs: &[ArcRef], start: usize, beyond: &impl Fn([f64; 4]) -> u8, ring: &mut RingBuilder) {
         let topo = &self.tiles.topo;
         let (scale, origin, z) = (self.scale, self.origin, self.z);
         let grid = |j: usize| {
             let p = topo.points[j];
             [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale]
         };
-        let [bx0, by0, bx1, by1] = self.unit_bounds();
-        let beyond = |b: [f64; 4]| u8::from(b[0] > bx1) | u8::from(b[2] < bx0) << 1 | u8::from(b[1] > by1) << 2 | u8::from(b[3] < by0) << 3;
-        let mut ring = RingBuilder::new(std::mem::take(&mut self.ring));
         for (k, r) in arcs.iter().enumerate() {
+            let k = start + k;
             let i = r.index();
             let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
             let (first, last) = if r.reversed() { (e - 1, s) } else { (s, e - 1) };
@@ -341,13 +405,54 @@ impl<'a> Painter<'a> {
                     ring.add(grid(first), whole);
                 }
                 ring.add(grid(last), whole);
-            } else {
+            } else if e - s < 4 * CHUNK || !self.tiles.ranking.mostly_kept(s, e, z) {
+                // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
                 self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.kept, |j| points.push(grid(j)));
+            } else {
+                // A long arc with most points kept: a chunk beyond a clip line gives
+                // only its first and last kept points, and the points in between are
+                // never read.
+                let zooms = &self.tiles.ranking.zooms;
+                let kept = |j: &usize| zooms[*j] <= z;
+                let chunk = |lo: usize, hi: usize, ring: &mut RingBuilder| {
+                    let m = beyond(self.tiles.chunk_boxes[lo / CHUNK]);
+                    if m == 0 {
+                        ring.end_run();
+                        if r.reversed() {
+                            (lo..hi).rev().filter(kept).for_each(|j| ring.points.push(grid(j)));
+                        } else {
+                            (lo..hi).filter(kept).for_each(|j| ring.points.push(grid(j)));
+                        }
+                    } else {
+                        let (a, b) = if r.reversed() { ((lo..hi).rev().find(kept), (lo..hi).find(kept)) } else { ((lo..hi).find(kept), (lo..hi).rev().find(kept)) };
+                        if let (Some(a), Some(b)) = (a, b) {
+                            ring.add(grid(a), m);
+                            if b != a {
+                                ring.add(grid(b), m);
+                            }
+                        }
+                    }
+                };
+                let skip = usize::from(k > 0);
+                if r.reversed() {
+                    let mut hi = e - skip;
+                    while hi > s {
+                        let lo = s.max((hi - 1) / CHUNK * CHUNK);
+                        chunk(lo, hi, ring);
+                        hi = lo;
+                    }
+                } else {
+                    let mut lo = s + skip;
+                    while lo < e {
+                        let hi = e.min((lo / CHUNK + 1) * CHUNK);
+                        chunk(lo, hi, ring);
+                        lo = hi;
+                    }
+                }
             }
         }
-        self.ring = ring.finish();
     }
 
     /// Clips and quantises the collected ring; writes it into the geometry when it
@@ -398,17 +503,17 @@ impl<'a> Painter<'a> {
     /// `drop_small_holes`: communes may lose sub-pixel holes (the commune inside, or
     /// water, is all that is hidden); districts and provinces keep them, so that their
     /// coverage is exactly that of their communes (a lagoon stays open in both).
-    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef])>, drop_small_holes: bool) -> bool {
+    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool) -> bool {
         self.geometry.clear();
         let mut has_exterior = false;
         let topo = &self.tiles.topo;
-        for (exterior, arcs) in rings {
+        for (exterior, arcs, blocks) in rings {
             // Holes follow their exterior; a hole without a drawn exterior is skipped.
             if !exterior && !has_exterior {
                 continue;
             }
             let unshared = arcs.iter().all(|a| topo.uses[a.index()] < 2);
-            self.collect_ring(arcs);
+            self.collect_ring(arcs, blocks);
             let droppable = if exterior { unshared } else { drop_small_holes };
             let drawn = self.emit_ring(exterior, droppable);
             has_exterior |= exterior && drawn;
@@ -469,7 +574,7 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
     candidates.sort_unstable();
     let mut attrs: Vec<(&'static str, Option<Value>)> = Vec::with_capacity(12);
     for i in candidates {
-        let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r)));
+        let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
         if !painter.polygon(rings, true) {
             continue;
         }
@@ -519,7 +624,7 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
-            if !painter.polygon(g.rings.iter().map(|r| (r.exterior, r.arcs.as_slice())), false) {
+            if !painter.polygon(g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice())), false) {
                 continue;
             }
             let attrs = group_attributes(atlas, view, name, g);

@@ -85,6 +85,12 @@ impl Ranking {
         Ranking { zooms, order }
     }
 
+    /// Whether most of the arc `[s, e)` is kept at zoom `z`.
+    pub fn mostly_kept(&self, s: usize, e: usize, z: u8) -> bool {
+        let order = &self.order[s..e];
+        order.partition_point(|&i| self.zooms[s + i as usize] <= z) * 8 > order.len()
+    }
+
     /// Calls `visit` with the index of each vertex of the arc `[s, e)` kept at zoom
     /// `z`, in the arc's direction (`reversed`: from `e - 1` down), leaving out the
     /// first one when `skip_first` (a ring's arcs share their joining vertex).

@@ -255,3 +255,14 @@ pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
     }
     out
 }
+
+/// The rows of a CSV file as column name → value maps (an independent reader for
+/// checking answers against source files).
+pub fn csv_rows(path: PathBuf) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
