@@ -280,12 +280,7 @@ struct Painter<'a> {
     origin: [f64; 2],
     scale: f64,
     clip_rect: [f64; 4],
-    kept: Vec<u32>,
-    ring: Vec<[f64; 2]>,
-    clipped: Vec<[f64; 2]>,
-    scratch: Vec<[f64; 2]>,
-    grid: Vec<[i32; 2]>,
-    geometry: Geometry,
+    buf: Buffers,
 }
 
 /// The painter's scratch buffers, kept per thread between tiles: they grow to the
@@ -309,33 +304,20 @@ impl<'a> Painter<'a> {
         let [x0, y0, x1, _] = tile_bounds(tile);
         let b = f64::from(BUFFER);
         let e = f64::from(EXTENT);
-        let Buffers { kept, ring, clipped, scratch, grid, geometry } = BUFFERS.with(|cell| cell.take());
         Painter {
             tiles,
             z: tile.z,
             origin: [x0, y0],
             scale: e / (x1 - x0),
             clip_rect: [-b, -b, e + b, e + b],
-            kept,
-            ring,
-            clipped,
-            scratch,
-            grid,
-            geometry,
+            buf: BUFFERS.with(|cell| cell.take()),
         }
     }
 }
 
 impl Drop for Painter<'_> {
     fn drop(&mut self) {
-        let buffers = Buffers {
-            kept: std::mem::take(&mut self.kept),
-            ring: std::mem::take(&mut self.ring),
-            clipped: std::mem::take(&mut self.clipped),
-            scratch: std::mem::take(&mut self.scratch),
-            grid: std::mem::take(&mut self.grid),
-            geometry: std::mem::take(&mut self.geometry),
-        };
+        let buffers = std::mem::take(&mut self.buf);
         BUFFERS.with(|cell| cell.replace(buffers));
     }
 }
@@ -352,7 +334,7 @@ impl<'a> Painter<'a> {
         [(p[0] - self.origin[0]) * self.scale, (p[1] - self.origin[1]) * self.scale]
     }
 
-    /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.ring`).
+    /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.buf.ring`).
     ///
     /// A chain of points lying wholly beyond one of the four clip lines (say, every
     /// point east of the buffered tile) contributes nothing to the clipped ring but
@@ -365,7 +347,7 @@ impl<'a> Painter<'a> {
     /// outline is a run of arcs off the tile. (Testing the points of long arcs a chunk
     /// at a time as well was measured and did not pay.)
     fn collect_ring(&mut self, arcs: &[ArcRef], blocks: &[ArcBlock]) {
-        let mut ring = RingBuilder::new(std::mem::take(&mut self.ring));
+        let mut ring = RingBuilder::new(std::mem::take(&mut self.buf.ring));
         let [bx0, by0, bx1, by1] = self.unit_bounds();
         let beyond = |b: [f64; 4]| u8::from(b[0] > bx1) | u8::from(b[2] < bx0) << 1 | u8::from(b[1] > by1) << 2 | u8::from(b[3] < by0) << 3;
         if blocks.is_empty() {
@@ -383,7 +365,7 @@ impl<'a> Painter<'a> {
                 self.collect_arcs(&arcs[lo..arcs.len().min(lo + ARC_BLOCK)], lo, &beyond, &mut ring);
             }
         }
-        self.ring = ring.finish();
+        self.buf.ring = ring.finish();
     }
 
     /// Adds `arcs`, the ring's arcs from position `start`, to `ring`.
@@ -409,7 +391,7 @@ impl<'a> Painter<'a> {
                 // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
-                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.kept, |j| points.push(grid(j)));
+                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.buf.kept, |j| points.push(grid(j)));
             } else {
                 // A long arc with most points kept: a chunk beyond a clip line gives
                 // only its first and last kept points, and the points in between are
@@ -460,51 +442,51 @@ impl<'a> Painter<'a> {
     fn emit_ring(&mut self, exterior: bool, droppable: bool) -> bool {
         let [cx0, cy0, cx1, cy1] = self.clip_rect;
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for p in &self.ring {
+        for p in &self.buf.ring {
             (x0, y0, x1, y1) = (x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1]));
         }
         if x1 < cx0 || x0 > cx1 || y1 < cy0 || y0 > cy1 {
             return false;
         }
         let source = if x0 >= cx0 && x1 <= cx1 && y0 >= cy0 && y1 <= cy1 {
-            &self.ring
+            &self.buf.ring
         } else {
-            clip::clip_ring(&self.ring, [x0, y0, x1, y1], self.clip_rect, &mut self.clipped, &mut self.scratch);
-            &self.clipped
+            clip::clip_ring(&self.buf.ring, [x0, y0, x1, y1], self.clip_rect, &mut self.buf.clipped, &mut self.buf.scratch);
+            &self.buf.clipped
         };
-        self.grid.clear();
+        self.buf.grid.clear();
         for p in source {
             let q = [round(p[0]), round(p[1])];
-            if self.grid.last() != Some(&q) {
-                self.grid.push(q);
+            if self.buf.grid.last() != Some(&q) {
+                self.buf.grid.push(q);
             }
         }
-        while self.grid.len() > 1 && self.grid.first() == self.grid.last() {
-            self.grid.pop();
+        while self.buf.grid.len() > 1 && self.buf.grid.first() == self.buf.grid.last() {
+            self.buf.grid.pop();
         }
-        if self.grid.len() < 3 {
+        if self.buf.grid.len() < 3 {
             return false;
         }
-        let n = self.grid.len();
+        let n = self.buf.grid.len();
         let cross = |a: [i32; 2], b: [i32; 2]| i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1]);
-        let area2: i64 = self.grid.windows(2).map(|w| cross(w[0], w[1])).sum::<i64>() + cross(self.grid[n - 1], self.grid[0]);
+        let area2: i64 = self.buf.grid.windows(2).map(|w| cross(w[0], w[1])).sum::<i64>() + cross(self.buf.grid[n - 1], self.buf.grid[0]);
         if area2 == 0 || (droppable && area2.abs() < 2 * MIN_RING_AREA) {
             return false;
         }
         // MVT: exteriors have positive area with y down, holes negative.
         if (area2 > 0) != exterior {
-            self.grid.reverse();
+            self.buf.grid.reverse();
         }
-        self.geometry.ring(&self.grid);
+        self.buf.geometry.ring(&self.buf.grid);
         true
     }
 
-    /// Draws a unit's polygons into `self.geometry`; false when nothing is in the tile.
+    /// Draws a unit's polygons into `self.buf.geometry`; false when nothing is in the tile.
     /// `drop_small_holes`: communes may lose sub-pixel holes (the commune inside, or
     /// water, is all that is hidden); districts and provinces keep them, so that their
     /// coverage is exactly that of their communes (a lagoon stays open in both).
     fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool) -> bool {
-        self.geometry.clear();
+        self.buf.geometry.clear();
         let mut has_exterior = false;
         let topo = &self.tiles.topo;
         for (exterior, arcs, blocks) in rings {
@@ -522,13 +504,13 @@ impl<'a> Painter<'a> {
     }
 
     fn point(&mut self, p: [f64; 2]) -> bool {
-        self.geometry.clear();
+        self.buf.geometry.clear();
         let g = self.to_grid(p);
         let [cx0, cy0, cx1, cy1] = self.clip_rect;
         if g[0] < cx0 || g[0] > cx1 || g[1] < cy0 || g[1] > cy1 {
             return false;
         }
-        self.geometry.point([round(g[0]), round(g[1])]);
+        self.buf.geometry.point([round(g[0]), round(g[1])]);
         true
     }
 }
@@ -614,7 +596,7 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
                 }
             }
         }
-        communes.add(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.geometry, &attrs);
+        communes.add(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.buf.geometry, &attrs);
     }
     communes.write(&mut out);
 
@@ -628,13 +610,13 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
                 continue;
             }
             let attrs = group_attributes(atlas, view, name, g);
-            layer.add(None, GeomType::Polygon, &painter.geometry, &attrs);
+            layer.add(None, GeomType::Polygon, &painter.buf.geometry, &attrs);
             labels.push((g, attrs));
         }
         for (g, mut attrs) in labels {
             if painter.point(g.label) {
                 attrs.push(("label", Some(Value::Bool(true))));
-                layer.add(None, GeomType::Point, &painter.geometry, &attrs);
+                layer.add(None, GeomType::Point, &painter.buf.geometry, &attrs);
             }
         }
         layer.write(&mut out);
@@ -684,7 +666,7 @@ fn point_layer<'a>(
     let [x0, _, x1, _] = painter.unit_bounds();
     for &(at, k) in positions.in_x_range(x0 - 1e-9, x1 + 1e-9) {
         if painter.point(at) {
-            layer.add(Some(u64::from(k)), GeomType::Point, &painter.geometry, &attributes(k as usize));
+            layer.add(Some(u64::from(k)), GeomType::Point, &painter.buf.geometry, &attributes(k as usize));
         }
     }
     layer.write(out);
