@@ -204,7 +204,7 @@ async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest
     }
     // Compress only for a gzip client or for the cache (which keeps tiles gzipped).
     let need_gzip = client_gzip || service.cache.enabled();
-    let rendered = if req.tile.z >= INLINE_FROM_ZOOM && req.format == TileFormat::Mvt {
+    let rendered = if req.tile.z >= INLINE_FROM_ZOOM {
         render_encoded(&atlas, req, need_gzip)?
     } else {
         tokio::task::spawn_blocking(move || render_encoded(&atlas, req, need_gzip))

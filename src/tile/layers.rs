@@ -331,7 +331,7 @@ impl<'a> Painter<'a> {
     }
 
     fn to_grid(&self, p: [f64; 2]) -> [f64; 2] {
-        [(p[0] - self.origin[0]) * self.scale, (p[1] - self.origin[1]) * self.scale]
+        grid_point(self.origin, self.scale, p)
     }
 
     /// Rebuilds a ring at this zoom in tile-grid coordinates (into `self.buf.ring`).
@@ -343,9 +343,9 @@ impl<'a> Painter<'a> {
     /// and the shortcut between the two stays beyond the line too. So runs of points
     /// beyond one common line are reduced to their first and last points (see
     /// `RingBuilder`), which gives the same clipped ring at a fraction of the cost.
-    /// Arcs are tested by their box: at high zooms most of a district's or province's
-    /// outline is a run of arcs off the tile. (Testing the points of long arcs a chunk
-    /// at a time as well was measured and did not pay.)
+    /// District and province outlines are tested `ARC_BLOCK` arcs at a time, every
+    /// arc by its box, and the kept points of long arcs `CHUNK` points at a time: at
+    /// high zooms most of an outline, and much of a long border, lies off the tile.
     fn collect_ring(&mut self, arcs: &[ArcRef], blocks: &[ArcBlock]) {
         let mut ring = RingBuilder::new(std::mem::take(&mut self.buf.ring));
         let [bx0, by0, bx1, by1] = self.unit_bounds();
@@ -372,10 +372,7 @@ impl<'a> Painter<'a> {
     fn collect_arcs(&mut self, arcs: &[ArcRef], start: usize, beyond: &impl Fn([f64; 4]) -> u8, ring: &mut RingBuilder) {
         let topo = &self.tiles.topo;
         let (scale, origin, z) = (self.scale, self.origin, self.z);
-        let grid = |j: usize| {
-            let p = topo.points[j];
-            [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale]
-        };
+        let grid = |j: usize| grid_point(origin, scale, topo.points[j]);
         for (k, r) in arcs.iter().enumerate() {
             let k = start + k;
             let i = r.index();
@@ -387,13 +384,13 @@ impl<'a> Painter<'a> {
                     ring.add(grid(first), whole);
                 }
                 ring.add(grid(last), whole);
-            } else if e - s < 4 * CHUNK || !self.tiles.ranking.mostly_kept(s, e, z) {
+            } else if e - s < 4 * CHUNK || !self.tiles.ranking.densely_kept(s, e, z) {
                 // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
                 self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.buf.kept, |j| points.push(grid(j)));
             } else {
-                // A long arc with most points kept: a chunk beyond a clip line gives
+                // A long arc with many points kept: a chunk beyond a clip line gives
                 // only its first and last kept points, and the points in between are
                 // never read.
                 let zooms = &self.tiles.ranking.zooms;
@@ -513,6 +510,13 @@ impl<'a> Painter<'a> {
         self.buf.geometry.point([round(g[0]), round(g[1])]);
         true
     }
+}
+
+/// `p` (unit square) on the grid of the tile whose corner is `origin`, `scale` grid
+/// units per unit.
+#[inline]
+fn grid_point(origin: [f64; 2], scale: f64, p: [f64; 2]) -> [f64; 2] {
+    [(p[0] - origin[0]) * scale, (p[1] - origin[1]) * scale]
 }
 
 /// Rounds half away from zero, as `f64::round`, but inline: without SSE4.1 in the

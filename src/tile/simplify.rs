@@ -64,6 +64,13 @@ pub fn arc_zooms(points: &[[f64; 2]], out: &mut Vec<u8>) {
     }
 }
 
+/// Whether keeping `count` of an arc's `len` vertices is dense: more than an eighth
+/// of them, where a scan of the arc's zooms beats sorting the kept prefix of its
+/// ranking.
+fn dense(count: usize, len: usize) -> bool {
+    count * 8 > len
+}
+
 /// Rankings of all arcs: `zooms[i]` per vertex, and per arc its vertex positions
 /// (relative to the arc start) ordered by zoom, then position.
 pub struct Ranking {
@@ -85,10 +92,15 @@ impl Ranking {
         Ranking { zooms, order }
     }
 
-    /// Whether most of the arc `[s, e)` is kept at zoom `z`.
-    pub fn mostly_kept(&self, s: usize, e: usize, z: u8) -> bool {
-        let order = &self.order[s..e];
-        order.partition_point(|&i| self.zooms[s + i as usize] <= z) * 8 > order.len()
+    /// Whether the arc `[s, e)` is densely kept at zoom `z` (see `dense`).
+    pub fn densely_kept(&self, s: usize, e: usize, z: u8) -> bool {
+        dense(self.kept_count(s, e, z), e - s)
+    }
+
+    /// How many vertices of the arc `[s, e)` are kept at zoom `z`: the length of the
+    /// prefix of its ranking whose zooms are ≤ z.
+    fn kept_count(&self, s: usize, e: usize, z: u8) -> usize {
+        self.order[s..e].partition_point(|&i| self.zooms[s + i as usize] <= z)
     }
 
     /// Calls `visit` with the index of each vertex of the arc `[s, e)` kept at zoom
@@ -99,10 +111,10 @@ impl Ranking {
     pub fn visit_kept(&self, s: usize, e: usize, z: u8, reversed: bool, skip_first: bool, scratch: &mut Vec<u32>, mut visit: impl FnMut(usize)) {
         let zooms = &self.zooms[s..e];
         let order = &self.order[s..e];
-        let count = order.partition_point(|&i| zooms[i as usize] <= z);
+        let count = self.kept_count(s, e, z);
         let skip = usize::from(skip_first);
-        if count * 8 > order.len() {
-            // Most vertices kept (high zooms): one scan, no index list.
+        if dense(count, order.len()) {
+            // Many vertices kept (high zooms): one scan, no index list.
             if reversed {
                 (0..zooms.len()).rev().skip(skip).filter(|&j| zooms[j] <= z).for_each(|j| visit(s + j));
             } else {
