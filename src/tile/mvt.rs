@@ -185,10 +185,6 @@ impl<'a> Layer<'a> {
         Layer { distinct: keys, ..Layer::new(name) }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     /// Adds a feature; attributes with `None` are left out.
     pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'static str, Option<Value<'a>>)]) {
         if geometry.is_empty() {
