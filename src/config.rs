@@ -9,6 +9,10 @@ use std::path::PathBuf;
 /// The embedded default data: `geodata/` of this source tree.
 pub const EMBEDDED_GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata");
 
+/// The reference tables (codes, names, points, crosswalk, outline) that the embedded data
+/// is generated from: `geodata/reference/` of this source tree.
+pub const REFERENCE_TABLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/reference");
+
 /// The web viewer's folder: `web/` of this source tree (MapLibre GL JS is installed into
 /// it by `npm ci --prefix web`).
 pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web");

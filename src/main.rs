@@ -107,9 +107,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum GeodataAction {
-    /// Generate geodata/ from the reference tables (../shared/data).
+    /// Generate geodata/ from the project's reference tables (geodata/reference).
     Build {
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"))]
+        #[arg(long, default_value = bando::config::REFERENCE_TABLES)]
         reference: PathBuf,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         out: PathBuf,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{csv_rows as rows, repo, shared, Server};
+use common::{csv_rows as rows, repo, reference, Server};
 use geo::Contains;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,11 +23,11 @@ fn level_in(results: &[BTreeMap<String, String>], code: &str, year: u16) -> Opti
 #[test]
 fn communes_carry_parents_levels_by_year_crosswalk_and_geometry() {
     let server = Server::start(&[]);
-    let communes = rows(shared().join("data/communes-2024.csv"));
+    let communes = rows(reference("communes-2024.csv"));
     let results = rows(repo().join("geodata/results-communes.csv"));
     let crosswalk = rows(repo().join("geodata/crosswalk-2024-2025.csv"));
     let new_names: BTreeMap<String, String> =
-        rows(shared().join("data/communes-2025.csv")).into_iter().map(|r| (r["code"].clone(), r["name"].clone())).collect();
+        rows(reference("communes-2025.csv")).into_iter().map(|r| (r["code"].clone(), r["name"].clone())).collect();
     for c in communes.iter().step_by(97) {
         let code = &c["code"];
         let (status, body) = server.get_json(&format!("/api/v1/communes/{code}?year=2023"));
@@ -89,7 +89,7 @@ fn communes_carry_parents_levels_by_year_crosswalk_and_geometry() {
 fn communes_of_2025_list_their_former_communes() {
     let server = Server::start(&[]);
     let crosswalk = rows(repo().join("geodata/crosswalk-2024-2025.csv"));
-    let news = rows(shared().join("data/communes-2025.csv"));
+    let news = rows(reference("communes-2025.csv"));
     for c in news.iter().step_by(61) {
         let code = &c["code"];
         let (status, body) = server.get_json(&format!("/api/v1/communes/{code}?edition=2025"));
@@ -112,8 +112,8 @@ fn communes_of_2025_list_their_former_communes() {
 #[test]
 fn districts_and_provinces_count_their_children_and_levels() {
     let server = Server::start(&[]);
-    let communes = rows(shared().join("data/communes-2024.csv"));
-    let communes_2025 = rows(shared().join("data/communes-2025.csv"));
+    let communes = rows(reference("communes-2024.csv"));
+    let communes_2025 = rows(reference("communes-2025.csv"));
     let district_results = rows(repo().join("geodata/results-districts.csv"));
     let province_results = rows(repo().join("geodata/results-provinces.csv"));
     let districts: BTreeMap<String, Vec<&BTreeMap<String, String>>> = communes.iter().fold(BTreeMap::new(), |mut m, c| {

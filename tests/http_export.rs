@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{csv_rows as rows, path_str, repo, shared, Raw, Server, TempDir, BIN};
+use common::{csv_rows as rows, path_str, reference as reference_table, repo, Raw, Server, TempDir, BIN};
 use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,7 @@ fn level_word(results: &[BTreeMap<String, String>], code: &str, kind: &str, year
 #[test]
 fn communes_export_in_three_formats_with_the_levels_of_the_year() {
     let server = Server::start(&[]);
-    let reference = rows(shared().join("data/communes-2024.csv"));
+    let reference = rows(reference_table("communes-2024.csv"));
     let results = rows(repo().join("geodata/results-communes.csv"));
 
     let raw = get_ok(&server, "/api/v1/export/communes.geojson?year=2023", "application/geo+json", "communes-2024-2023.geojson");
@@ -91,7 +91,7 @@ fn communes_export_in_three_formats_with_the_levels_of_the_year() {
         assert_eq!(row["level"], level_word(&results, &r["code"], &r["kind"], 2021).0);
     }
 
-    let reference_2025 = rows(shared().join("data/communes-2025.csv"));
+    let reference_2025 = rows(reference_table("communes-2025.csv"));
     let raw = get_ok(&server, "/api/v1/export/communes.fgb?edition=2025", "application/vnd.flatgeobuf", "communes-2025-2025.fgb");
     let fgb = fgb_features(&raw.body);
     assert_eq!(fgb.len(), reference_2025.len());
@@ -108,7 +108,7 @@ fn communes_export_in_three_formats_with_the_levels_of_the_year() {
 #[test]
 fn districts_provinces_pilots_and_tourism_match_their_sources() {
     let server = Server::start(&[]);
-    let reference = rows(shared().join("data/communes-2024.csv"));
+    let reference = rows(reference_table("communes-2024.csv"));
     let mut per_district: BTreeMap<String, usize> = BTreeMap::new();
     for r in &reference {
         *per_district.entry(r["district_code"].clone()).or_default() += 1;
@@ -122,7 +122,7 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
     let raw = get_ok(&server, "/api/v1/export/districts.geojson", "application/geo+json", "districts-2024-2025.geojson");
     assert_eq!(features(&raw.body).len(), per_district.len());
 
-    let provinces_2025: BTreeSet<String> = rows(shared().join("data/communes-2025.csv")).iter().map(|r| r["province_code"].clone()).collect();
+    let provinces_2025: BTreeSet<String> = rows(reference_table("communes-2025.csv")).iter().map(|r| r["province_code"].clone()).collect();
     let raw = get_ok(&server, "/api/v1/export/provinces.geojson?edition=2025", "application/geo+json", "provinces-2025-2025.geojson");
     let fs = features(&raw.body);
     let codes: BTreeSet<String> = fs.iter().map(|f| f.property("code").unwrap().as_str().unwrap().to_string()).collect();

@@ -73,7 +73,7 @@ fn style_file(name: &str) -> serde_json::Value {
 /// Level of every 2024 commune at the end of YEAR, from the reference kinds and the
 /// embedded results CSV: not_applicable for non-xã, else the latest row ≤ YEAR.
 fn expected_levels() -> HashMap<String, String> {
-    let mut kinds = csv::Reader::from_path(common::shared().join("data/communes-2024.csv")).expect("reference table");
+    let mut kinds = csv::Reader::from_path(common::reference("communes-2024.csv")).expect("reference table");
     let mut out: HashMap<String, String> = HashMap::new();
     for r in kinds.records() {
         let r = r.expect("row");

@@ -3,7 +3,7 @@
 //! directly, not through the service.
 
 mod common;
-use common::{embedded_label_points, reference_communes, repo, shared, Server};
+use common::{embedded_label_points, reference_communes, repo, reference, Server};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
 
 /// Rows of communes-2024.csv by code: (name, district code, district name, province code, province name).
 fn communes_2024() -> HashMap<String, [String; 5]> {
-    let mut r = csv::Reader::from_path(shared().join("data/communes-2024.csv")).expect("communes-2024.csv");
+    let mut r = csv::Reader::from_path(reference("communes-2024.csv")).expect("communes-2024.csv");
     let h = r.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
     let (c, n, dc, dn, pc, pn) = (col("code"), col("name"), col("district_code"), col("district_name"), col("province_code"), col("province_name"));

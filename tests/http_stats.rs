@@ -4,7 +4,7 @@
 //! of the service's loaders and counting.
 
 mod common;
-use common::{repo, shared, Server};
+use common::{repo, reference, Server};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,7 +35,7 @@ struct Data {
 
 impl Data {
     fn load() -> Data {
-        Data { communes: read(shared().join("data/communes-2024.csv")), results: read(repo().join("geodata/results-communes.csv")) }
+        Data { communes: read(reference("communes-2024.csv")), results: read(repo().join("geodata/results-communes.csv")) }
     }
 
     /// The contract's commune counts for the 2024 communes passing `keep`.
@@ -204,7 +204,7 @@ fn edition_2025_counts_the_former_communes_through_the_crosswalk() {
     let server = Server::start(&[]);
     let data = Data::load();
     let new_province: HashMap<String, String> =
-        read(shared().join("data/communes-2025.csv")).into_iter().map(|c| (c["code"].clone(), c["province_code"].clone())).collect();
+        read(reference("communes-2025.csv")).into_iter().map(|c| (c["code"].clone(), c["province_code"].clone())).collect();
     // Each former commune counts in the 2025 commune that took it whole or for the most part.
     let mut goes_to: HashMap<String, String> = HashMap::new();
     for r in read(repo().join("geodata/crosswalk-2024-2025.csv")) {

@@ -10,7 +10,7 @@
 mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
-use common::{embedded_label_points, path_str, repo, shared, Server, TempDir};
+use common::{embedded_label_points, path_str, repo, reference, Server, TempDir};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::process::Command;
@@ -32,7 +32,7 @@ struct Row {
 }
 
 fn reference_rows() -> Vec<Row> {
-    let path = shared().join("data/communes-2024.csv");
+    let path = reference("communes-2024.csv");
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     reader
         .deserialize::<BTreeMap<String, String>>()
@@ -176,10 +176,6 @@ fn expectations() -> Value {
 
 #[test]
 fn viewer_in_headless_chromium() {
-    if !shared().join("data/communes-2024.csv").exists() {
-        eprintln!("SKIPPED: ../shared/data is absent (the expected answers are computed from it)");
-        return;
-    }
     ensure_npm_packages();
     ensure_chromium();
     let expect = expectations();

@@ -1,4 +1,4 @@
-//! Reads the reference tables (`../shared/data/communes-*.csv`): codes, names, kinds,
+//! Reads the reference tables (`geodata/reference/communes-*.csv`): codes, names, kinds,
 //! parents and a representative point per commune. Errors name the file and line.
 
 use anyhow::{anyhow, Context, Result};

@@ -790,19 +790,18 @@ mod tests {
 
     const GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/geodata");
 
-    fn real(name: &str) -> Option<PathBuf> {
+    /// A real boundary file; the tests that read one are `#[ignore]`d and fail when it
+    /// is absent, since an ignored test that is asked to run must check something.
+    fn real(name: &str) -> PathBuf {
         let path = Path::new(GEODATA).join(name);
-        if path.exists() {
-            Some(path)
-        } else {
-            eprintln!("skipped: {} is absent (real boundary files live in ../shared/geodata)", path.display());
-            None
-        }
+        assert!(path.exists(), "{} is absent: this test needs the real boundary files of ../shared/geodata", path.display());
+        path
     }
 
     #[test]
+    #[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
     fn gadm_districts_report_exactly_the_two_invalid_features() {
-        let Some(path) = real("districts-gadm-2008.fgb") else { return };
+        let path = real("districts-gadm-2008.fgb");
         let e = read_boundaries(&path, "code").unwrap_err();
         eprintln!("{e}");
         assert_eq!(e.problems.len(), 2, "{e}");
@@ -818,9 +817,10 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
     fn districts_and_provinces_2023_load() {
         for (name, n) in [("districts-2023.fgb", 692), ("provinces-2023.fgb", 62)] {
-            let Some(path) = real(name) else { return };
+            let path = real(name);
             let f = read_boundaries(&path, "code").unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(f.features.len(), n);
             eprintln!("{name}: {} features, {} vertices, {:?}", f.features.len(), f.vertex_count, f.repairs);
@@ -828,8 +828,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
     fn communes_2009_report_their_empty_codes_and_load_by_census_id() {
-        let Some(path) = real("communes-2009.fgb") else { return };
+        let path = real("communes-2009.fgb");
         // Codes are empty where the 2009 commune could not be matched to a GSO code.
         let e = read_boundaries(&path, "code").unwrap_err();
         assert!(e.problems.len() > 2000, "{}", e.problems.len());
@@ -841,9 +842,9 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "slow in debug builds"]
+    #[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
     fn communes_2025_load_without_problems() {
-        let Some(path) = real("communes-2025.fgb") else { return };
+        let path = real("communes-2025.fgb");
         let t = std::time::Instant::now();
         let f = read_boundaries(&path, "code").unwrap_or_else(|e| panic!("{e}"));
         eprintln!(

@@ -16,19 +16,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn shared() -> PathBuf {
-    repo().join("../shared")
+/// A reference table of the project (`geodata/reference/`: codes, names, points,
+/// crosswalk, outline), read by tests independently of the service's loaders.
+pub fn reference(file: &str) -> PathBuf {
+    repo().join("geodata/reference").join(file)
 }
 
-/// The real boundary files, or `None` with a printed reason when the folder is absent.
-pub fn shared_geodata(file: &str) -> Option<PathBuf> {
-    let path = shared().join("geodata").join(file);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("SKIPPED: {} is absent (real boundary files live in ../shared/geodata)", path.display());
-        None
-    }
+/// A real boundary file of `../shared/geodata` (never committed). Tests that call this are
+/// `#[ignore]`d; run with `--include-ignored` where the folder exists. A missing file
+/// fails the test: an ignored test that is asked to run must check something.
+pub fn shared_geodata(file: &str) -> PathBuf {
+    let path = repo().join("../shared/geodata").join(file);
+    assert!(path.exists(), "{} is absent: this test needs the real boundary files of ../shared/geodata", path.display());
+    path
 }
 
 pub struct Server {
@@ -174,7 +174,7 @@ impl Drop for Server {
     }
 }
 
-/// A commune row of the reference tables in ../shared/data.
+/// A commune row of the reference tables in geodata/reference.
 pub struct RefCommune {
     pub code: String,
     pub name: String,
@@ -185,7 +185,7 @@ pub struct RefCommune {
 /// Reads `communes-2024.csv` or `communes-2025.csv` with a plain CSV reader,
 /// independently of the service's loaders.
 pub fn reference_communes(edition: u16) -> Vec<RefCommune> {
-    let path = shared().join(format!("data/communes-{edition}.csv"));
+    let path = reference(&format!("communes-{edition}.csv"));
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
