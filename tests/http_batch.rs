@@ -57,7 +57,7 @@ fn sample_points() -> Vec<(f64, f64)> {
 
 #[test]
 fn json_batch_equals_the_get_answer_point_by_point_in_input_order() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let pts = sample_points();
     // Mix both element forms; every third carries an id.
     let body: Vec<Value> = pts
@@ -66,7 +66,7 @@ fn json_batch_equals_the_get_answer_point_by_point_in_input_order() {
         .map(|(i, (x, y))| if i % 3 == 0 { json!({"lon": x, "lat": y, "id": format!("p{i}")}) } else { json!([x, y]) })
         .collect();
     for (query, edition_query) in [("?year=2023", "&year=2023"), ("?edition=2025&year=2022", "&edition=2025&year=2022")] {
-        let (status, ctype, _, out) = post(&server, &format!("/api/v1/communes/at{query}"), Some("application/json"), &serde_json::to_vec(&body).unwrap());
+        let (status, ctype, _, out) = post(server, &format!("/api/v1/communes/at{query}"), Some("application/json"), &serde_json::to_vec(&body).unwrap());
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
         assert_eq!(ctype.as_deref(), Some("application/json"));
         let answers = json_of(&out);
@@ -80,7 +80,7 @@ fn json_batch_equals_the_get_answer_point_by_point_in_input_order() {
             } else {
                 assert!(a.get("id").is_none());
             }
-            let expected = get_commune(&server, *x, *y, edition_query);
+            let expected = get_commune(server, *x, *y, edition_query);
             assert_eq!(a["commune"], expected, "point {i} ({x}, {y}) {query}");
             located += usize::from(!expected.is_null());
         }
@@ -93,7 +93,7 @@ fn json_batch_equals_the_get_answer_point_by_point_in_input_order() {
 
 #[test]
 fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let pts = sample_points();
     let mut with_header = String::from("id,lon,lat,note\n");
     let mut bare = String::new();
@@ -102,7 +102,7 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
         bare.push_str(&format!("{x},{y}\n"));
     }
     // Declared CSV, with a header whose columns are in another order.
-    let (status, ctype, _, out) = post(&server, "/api/v1/communes/at?year=2024", Some("text/csv"), with_header.as_bytes());
+    let (status, ctype, _, out) = post(server, "/api/v1/communes/at?year=2024", Some("text/csv"), with_header.as_bytes());
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
     assert!(ctype.unwrap_or_default().starts_with("text/csv"));
     let mut reader = csv::Reader::from_reader(out.as_slice());
@@ -114,7 +114,7 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
     for (i, ((x, y), r)) in pts.iter().zip(&rows).enumerate() {
         assert_eq!(&r[0], format!("r{i}"));
         assert_eq!(&r[3], "a, b");
-        let expected = get_commune(&server, *x, *y, "&year=2024");
+        let expected = get_commune(server, *x, *y, "&year=2024");
         let code = expected["code"].as_str().unwrap_or("");
         assert_eq!(&r[col("commune_code")], code, "row {i}");
         assert_eq!(&r[col("district_code")], expected["district"]["code"].as_str().unwrap_or(""));
@@ -127,7 +127,7 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
         assert_eq!(&r[col("level")], level, "row {i}");
     }
     // No Content-Type and no header: sniffed as CSV, rows come back without a header.
-    let (status, _, _, out) = post(&server, "/api/v1/communes/at?edition=2025", None, bare.as_bytes());
+    let (status, _, _, out) = post(server, "/api/v1/communes/at?edition=2025", None, bare.as_bytes());
     assert_eq!(status, 200);
     let rows: Vec<csv::StringRecord> =
         csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_slice()).records().map(|r| r.unwrap()).collect();
@@ -135,14 +135,14 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
     for ((x, y), r) in pts.iter().zip(&rows).step_by(25) {
         assert_eq!(r.len(), 12);
         assert_eq!((r[0].parse::<f64>().unwrap(), r[1].parse::<f64>().unwrap()), (*x, *y));
-        let expected = get_commune(&server, *x, *y, "&edition=2025");
+        let expected = get_commune(server, *x, *y, "&edition=2025");
         assert_eq!(&r[2], expected["code"].as_str().unwrap_or(""));
     }
 }
 
 #[test]
 fn geojson_batch_adds_properties_to_the_features_as_given() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let pts = sample_points();
     let features: Vec<Value> = pts
         .iter()
@@ -153,7 +153,7 @@ fn geojson_batch_adds_properties_to_the_features_as_given() {
     let body = json!({"type": "FeatureCollection", "features": features});
     // application/json with a FeatureCollection is read as GeoJSON too.
     for ctype in [Some("application/geo+json"), Some("application/json"), None] {
-        let (status, answered_type, _, out) = post(&server, "/api/v1/communes/at", ctype, &serde_json::to_vec(&body).unwrap());
+        let (status, answered_type, _, out) = post(server, "/api/v1/communes/at", ctype, &serde_json::to_vec(&body).unwrap());
         assert_eq!(status, 200);
         assert_eq!(answered_type.as_deref(), Some("application/geo+json"));
         let fc: geojson::FeatureCollection = String::from_utf8(out).unwrap().parse::<geojson::GeoJson>().unwrap().try_into().unwrap();
@@ -162,7 +162,7 @@ fn geojson_batch_adds_properties_to_the_features_as_given() {
         for (i, ((x, y), f)) in pts.iter().zip(&fc.features).enumerate().step_by(7) {
             assert_eq!(f.id, Some(geojson::feature::Id::Number(i.into())));
             assert_eq!(f.property("name"), Some(&json!(format!("f{i}"))));
-            let expected = get_commune(&server, *x, *y, "");
+            let expected = get_commune(server, *x, *y, "");
             assert_eq!(f.property("commune_code").unwrap(), &expected["code"], "feature {i}");
             assert_eq!(f.property("commune_name").unwrap(), &expected["name"]);
             assert_eq!(f.property("province_code").unwrap(), &expected["province"]["code"]);
@@ -172,9 +172,9 @@ fn geojson_batch_adds_properties_to_the_features_as_given() {
 
 #[test]
 fn bad_inputs_are_refused_whole_naming_the_point() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let bad = |ctype: Option<&str>, body: &str, needles: &[&str]| {
-        let (status, _, _, out) = post(&server, "/api/v1/communes/at", ctype, body.as_bytes());
+        let (status, _, _, out) = post(server, "/api/v1/communes/at", ctype, body.as_bytes());
         let v = json_of(&out);
         assert_eq!(status, 400, "{v}");
         assert_eq!(v["error"]["parameter"], "body");
@@ -207,13 +207,13 @@ fn bad_inputs_are_refused_whole_naming_the_point() {
     bad(Some("application/geo+json"), &no_geometry.to_string(), &["feature 0", "no geometry"]);
     bad(Some("application/geo+json"), r#"{"type": "Feature"}"#, &["FeatureCollection"]);
     // Bad parameters are named as for the GET.
-    let (status, _, _, out) = post(&server, "/api/v1/communes/at?edition=2023", None, b"[[105.9, 21.0]]");
+    let (status, _, _, out) = post(server, "/api/v1/communes/at?edition=2023", None, b"[[105.9, 21.0]]");
     assert_eq!((status, json_of(&out)["error"]["parameter"].clone()), (400, json!("edition")));
 }
 
 #[test]
 fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     // A seeded grid walk over the country, so most points are on land.
     let pts: Vec<[f64; 2]> = (0..100_000u32)
         .map(|i| {
@@ -222,7 +222,7 @@ fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
         })
         .collect();
     let body = serde_json::to_vec(&pts).unwrap();
-    let (status, _, transfer, out) = post(&server, "/api/v1/communes/at?edition=2025", None, &body);
+    let (status, _, transfer, out) = post(server, "/api/v1/communes/at?edition=2025", None, &body);
     assert_eq!(status, 200);
     assert_eq!(transfer.as_deref(), Some("chunked"), "the answer is streamed");
     let answers = json_of(&out);
@@ -230,7 +230,7 @@ fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
     assert_eq!(answers.len(), 100_000);
     for (i, (p, a)) in pts.iter().zip(answers).enumerate().step_by(997) {
         assert_eq!([a["lon"].as_f64().unwrap(), a["lat"].as_f64().unwrap()], *p, "answer {i}");
-        assert_eq!(a["commune"], get_commune(&server, p[0], p[1], "&edition=2025"), "answer {i}");
+        assert_eq!(a["commune"], get_commune(server, p[0], p[1], "&edition=2025"), "answer {i}");
     }
 
     let mut more = pts.clone();
@@ -239,7 +239,7 @@ fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
         ("application/json", serde_json::to_vec(&more).unwrap()),
         ("text/csv", more.iter().map(|p| format!("{},{}\n", p[0], p[1])).collect::<String>().into_bytes()),
     ] {
-        let (status, _, _, out) = post(&server, "/api/v1/communes/at", Some(ctype), &body);
+        let (status, _, _, out) = post(server, "/api/v1/communes/at", Some(ctype), &body);
         let v = json_of(&out);
         assert_eq!(status, 413, "{v}");
         let message = v["error"]["message"].as_str().unwrap();
@@ -253,11 +253,11 @@ fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
             "geometry": {"type": "Point", "coordinates": p}}))
         .collect();
     let fc = serde_json::to_vec(&json!({"type": "FeatureCollection", "features": features})).unwrap();
-    let (status, _, _, out) = post(&server, "/api/v1/communes/at", None, &fc);
+    let (status, _, _, out) = post(server, "/api/v1/communes/at", None, &fc);
     assert_eq!(status, 200, "{} bytes: {}", fc.len(), String::from_utf8_lossy(&out[..out.len().min(300)]));
     // ... and a body past it is a JSON 413 too.
     let huge = vec![b' '; 64 * 1024 * 1024 + 1000];
-    let (status, ctype, _, out) = post(&server, "/api/v1/communes/at", Some("application/json"), &huge);
+    let (status, ctype, _, out) = post(server, "/api/v1/communes/at", Some("application/json"), &huge);
     assert_eq!(status, 413);
     assert_eq!(ctype.as_deref(), Some("application/json"));
     assert!(json_of(&out)["error"]["message"].as_str().unwrap().contains("MiB"));

@@ -4,28 +4,18 @@
 
 mod common;
 
-use common::{csv_rows as rows, repo, reference, Server};
+use common::sources::{geodata, results, row_in_force};
+use common::{csv_rows as rows, reference, Server};
 use geo::Contains;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The level in force at the end of `year` from a results table: the row with the
-/// largest year ≤ `year`.
-fn level_in(results: &[BTreeMap<String, String>], code: &str, year: u16) -> Option<(String, u16)> {
-    results
-        .iter()
-        .filter(|r| r["code"] == code)
-        .map(|r| (r["level"].clone(), r["year"].parse::<u16>().unwrap()))
-        .filter(|(_, y)| *y <= year)
-        .max_by_key(|(_, y)| *y)
-}
-
 #[test]
 fn communes_carry_parents_levels_by_year_crosswalk_and_geometry() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let communes = rows(reference("communes-2024.csv"));
-    let results = rows(repo().join("geodata/results-communes.csv"));
-    let crosswalk = rows(repo().join("geodata/crosswalk-2024-2025.csv"));
+    let results = results();
+    let crosswalk = rows(geodata("crosswalk-2024-2025.csv"));
     let new_names: BTreeMap<String, String> =
         rows(reference("communes-2025.csv")).into_iter().map(|r| (r["code"].clone(), r["name"].clone())).collect();
     for c in communes.iter().step_by(97) {
@@ -40,10 +30,10 @@ fn communes_carry_parents_levels_by_year_crosswalk_and_geometry() {
         assert_eq!(levels.len(), 5);
         for (y, entry) in (2021u16..=2025).zip(levels) {
             assert_eq!(entry["year"], json!(y));
-            let expected = match (eligible, level_in(&results, code, y)) {
+            let expected = match (eligible, results.in_force(code, y)) {
                 (false, _) => json!({"status": "not_applicable"}),
                 (true, None) => json!({"status": "no_data"}),
-                (true, Some((level, since))) => json!({"status": "recorded", "level": level, "year": since}),
+                (true, Some(r)) => json!({"status": "recorded", "level": r.level, "year": r.year}),
             };
             for (k, v) in expected.as_object().unwrap() {
                 assert_eq!(&entry["ntm"][k], v, "{code} {y} {k}");
@@ -87,8 +77,8 @@ fn communes_carry_parents_levels_by_year_crosswalk_and_geometry() {
 
 #[test]
 fn communes_of_2025_list_their_former_communes() {
-    let server = Server::start(&[]);
-    let crosswalk = rows(repo().join("geodata/crosswalk-2024-2025.csv"));
+    let server = Server::shared();
+    let crosswalk = rows(geodata("crosswalk-2024-2025.csv"));
     let news = rows(reference("communes-2025.csv"));
     for c in news.iter().step_by(61) {
         let code = &c["code"];
@@ -111,11 +101,11 @@ fn communes_of_2025_list_their_former_communes() {
 
 #[test]
 fn districts_and_provinces_count_their_children_and_levels() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let communes = rows(reference("communes-2024.csv"));
     let communes_2025 = rows(reference("communes-2025.csv"));
-    let district_results = rows(repo().join("geodata/results-districts.csv"));
-    let province_results = rows(repo().join("geodata/results-provinces.csv"));
+    let district_results = rows(geodata("results-districts.csv"));
+    let province_results = rows(geodata("results-provinces.csv"));
     let districts: BTreeMap<String, Vec<&BTreeMap<String, String>>> = communes.iter().fold(BTreeMap::new(), |mut m, c| {
         m.entry(c["district_code"].clone()).or_insert_with(Vec::new).push(c);
         m
@@ -130,11 +120,13 @@ fn districts_and_provinces_count_their_children_and_levels() {
         assert_eq!(body["communes"]["not_applicable"], json!(not_xa));
         for entry in body["levels"].as_array().unwrap() {
             let y = entry["year"].as_u64().unwrap() as u16;
-            match level_in(&district_results, code, y) {
+            match row_in_force(&district_results, code, y) {
                 None => assert_eq!(entry["ntm"]["status"], "no_data"),
-                Some((level, since)) => {
-                    assert_eq!((entry["ntm"]["level"].as_str().unwrap(), entry["ntm"]["year"].as_u64().unwrap() as u16), (level.as_str(), since))
-                }
+                Some(r) => assert_eq!(
+                    (entry["ntm"]["level"].as_str(), entry["ntm"]["year"].as_u64().map(|y| y.to_string())),
+                    (Some(r["level"].as_str()), Some(r["year"].clone())),
+                    "district {code} in {y}"
+                ),
             }
         }
     }
@@ -157,7 +149,7 @@ fn districts_and_provinces_count_their_children_and_levels() {
 
 #[test]
 fn unknown_codes_are_404_and_malformed_codes_400() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let check = |path: &str, status: u16, needle: &str, parameter: Option<&str>| {
         let (s, body): (u16, Value) = server.get_json(path);
         assert_eq!(s, status, "{path}: {body}");

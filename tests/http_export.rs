@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{csv_rows as rows, path_str, reference as reference_table, repo, Raw, Server, TempDir, BIN};
+use common::sources::{geodata, results};
+use common::{csv_rows as rows, path_str, reference as reference_table, Raw, Server, TempDir, BIN};
 use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,25 +47,21 @@ fn get_ok(server: &Server, path: &str, media: &str, file_name: &str) -> Raw {
     raw
 }
 
-/// The level word of an edition-2024 commune at the end of `year`, from the results file.
-fn level_word(results: &[BTreeMap<String, String>], code: &str, kind: &str, year: u16) -> (String, Option<u16>) {
-    if kind != "Xã" {
-        return ("not_applicable".into(), None);
-    }
-    results
-        .iter()
-        .filter(|r| r["code"] == code && r["year"].parse::<u16>().unwrap() <= year)
-        .max_by_key(|r| r["year"].parse::<u16>().unwrap())
-        .map_or(("no_data".into(), None), |r| (r["level"].clone(), Some(r["year"].parse().unwrap())))
+/// The class of an edition-2024 commune at the end of `year` and the year it was
+/// recognised at that level (none for a ward or without a recognition).
+fn level_word(code: &str, year: u16) -> (String, Option<u16>) {
+    let results = results();
+    let class = results.class(code, year);
+    let since = if class == "not_applicable" { None } else { results.in_force(code, year).map(|r| r.year) };
+    (class.to_string(), since)
 }
 
 #[test]
 fn communes_export_in_three_formats_with_the_levels_of_the_year() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let reference = rows(reference_table("communes-2024.csv"));
-    let results = rows(repo().join("geodata/results-communes.csv"));
 
-    let raw = get_ok(&server, "/api/v1/export/communes.geojson?year=2023", "application/geo+json", "communes-2024-2023.geojson");
+    let raw = get_ok(server, "/api/v1/export/communes.geojson?year=2023", "application/geo+json", "communes-2024-2023.geojson");
     let fs = features(&raw.body);
     assert_eq!(fs.len(), reference.len());
     let by_code: BTreeMap<&str, &geojson::Feature> = fs.iter().map(|f| (f.property("code").unwrap().as_str().unwrap(), f)).collect();
@@ -74,7 +71,7 @@ fn communes_export_in_three_formats_with_the_levels_of_the_year() {
         assert_eq!(f.property("name"), Some(&json!(r["name"])));
         assert_eq!(f.property("district_code"), Some(&json!(r["district_code"])));
         assert_eq!(f.property("province_name"), Some(&json!(r["province_name"])));
-        let (level, since) = level_word(&results, &r["code"], &r["kind"], 2023);
+        let (level, since) = level_word(&r["code"], 2023);
         assert_eq!(f.property("level"), Some(&json!(level)), "{}", r["code"]);
         assert_eq!(f.property("level_year"), Some(&json!(since)), "{}", r["code"]);
         assert_eq!(f.property("year"), Some(&json!(2023)));
@@ -82,21 +79,21 @@ fn communes_export_in_three_formats_with_the_levels_of_the_year() {
         assert!(matches!(g.value, geojson::Value::MultiPolygon(_)));
     }
 
-    let raw = get_ok(&server, "/api/v1/export/communes.csv?year=2021", "text/csv; charset=utf-8", "communes-2024-2021.csv");
+    let raw = get_ok(server, "/api/v1/export/communes.csv?year=2021", "text/csv; charset=utf-8", "communes-2024-2021.csv");
     let csv = csv_rows(&raw.body);
     assert_eq!(csv.len(), reference.len());
     for (r, row) in reference.iter().zip(&csv) {
         // Rows come in code order, as the reference table is sorted.
         assert_eq!(row["code"], r["code"]);
-        assert_eq!(row["level"], level_word(&results, &r["code"], &r["kind"], 2021).0);
+        assert_eq!(row["level"], level_word(&r["code"], 2021).0);
     }
 
     let reference_2025 = rows(reference_table("communes-2025.csv"));
-    let raw = get_ok(&server, "/api/v1/export/communes.fgb?edition=2025", "application/vnd.flatgeobuf", "communes-2025-2025.fgb");
+    let raw = get_ok(server, "/api/v1/export/communes.fgb?edition=2025", "application/vnd.flatgeobuf", "communes-2025-2025.fgb");
     let fgb = fgb_features(&raw.body);
     assert_eq!(fgb.len(), reference_2025.len());
     let names: BTreeMap<&str, &str> = reference_2025.iter().map(|r| (r["code"].as_str(), r["name"].as_str())).collect();
-    let crosswalk = rows(repo().join("geodata/crosswalk-2024-2025.csv"));
+    let crosswalk = rows(geodata("crosswalk-2024-2025.csv"));
     for (props, kind) in &fgb {
         assert_eq!(kind, "MultiPolygon");
         assert_eq!(names[props["code"].as_str()], props["name"]);
@@ -107,34 +104,34 @@ fn communes_export_in_three_formats_with_the_levels_of_the_year() {
 
 #[test]
 fn districts_provinces_pilots_and_tourism_match_their_sources() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let reference = rows(reference_table("communes-2024.csv"));
     let mut per_district: BTreeMap<String, usize> = BTreeMap::new();
     for r in &reference {
         *per_district.entry(r["district_code"].clone()).or_default() += 1;
     }
-    let raw = get_ok(&server, "/api/v1/export/districts.csv", "text/csv; charset=utf-8", "districts-2024-2025.csv");
+    let raw = get_ok(server, "/api/v1/export/districts.csv", "text/csv; charset=utf-8", "districts-2024-2025.csv");
     let districts = csv_rows(&raw.body);
     assert_eq!(districts.len(), per_district.len());
     for d in &districts {
         assert_eq!(d["communes"], per_district[&d["code"]].to_string(), "district {}", d["code"]);
     }
-    let raw = get_ok(&server, "/api/v1/export/districts.geojson", "application/geo+json", "districts-2024-2025.geojson");
+    let raw = get_ok(server, "/api/v1/export/districts.geojson", "application/geo+json", "districts-2024-2025.geojson");
     assert_eq!(features(&raw.body).len(), per_district.len());
 
     let provinces_2025: BTreeSet<String> = rows(reference_table("communes-2025.csv")).iter().map(|r| r["province_code"].clone()).collect();
-    let raw = get_ok(&server, "/api/v1/export/provinces.geojson?edition=2025", "application/geo+json", "provinces-2025-2025.geojson");
+    let raw = get_ok(server, "/api/v1/export/provinces.geojson?edition=2025", "application/geo+json", "provinces-2025-2025.geojson");
     let fs = features(&raw.body);
     let codes: BTreeSet<String> = fs.iter().map(|f| f.property("code").unwrap().as_str().unwrap().to_string()).collect();
     assert_eq!(codes, provinces_2025);
-    let raw = get_ok(&server, "/api/v1/export/provinces.fgb", "application/vnd.flatgeobuf", "provinces-2024-2025.fgb");
+    let raw = get_ok(server, "/api/v1/export/provinces.fgb", "application/vnd.flatgeobuf", "provinces-2024-2025.fgb");
     let provinces: Vec<_> = fgb_features(&raw.body);
     assert_eq!(provinces.len(), reference.iter().map(|r| &r["province_code"]).collect::<BTreeSet<_>>().len());
     let total: usize = provinces.iter().map(|(p, _)| p["communes"].parse::<usize>().unwrap()).sum();
     assert_eq!(total, reference.len());
 
-    let pilots = rows(repo().join("geodata/pilots.csv"));
-    let raw = get_ok(&server, "/api/v1/export/pilots.csv", "text/csv; charset=utf-8", "pilots.csv");
+    let pilots = rows(geodata("pilots.csv"));
+    let raw = get_ok(server, "/api/v1/export/pilots.csv", "text/csv; charset=utf-8", "pilots.csv");
     let got = csv_rows(&raw.body);
     assert_eq!(got.len(), pilots.len());
     for (p, g) in pilots.iter().zip(&got) {
@@ -146,8 +143,8 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
             assert_eq!(g["lon"].parse::<f64>().unwrap(), p["lon"].parse::<f64>().unwrap());
         }
     }
-    let tourism = rows(repo().join("geodata/tourism.csv"));
-    let raw = get_ok(&server, "/api/v1/export/tourism.fgb", "application/vnd.flatgeobuf", "tourism.fgb");
+    let tourism = rows(geodata("tourism.csv"));
+    let raw = get_ok(server, "/api/v1/export/tourism.fgb", "application/vnd.flatgeobuf", "tourism.fgb");
     let got = fgb_features(&raw.body);
     assert_eq!(got.len(), tourism.len());
     // FlatGeobuf orders features along its spatial index: match them by id.
@@ -161,7 +158,7 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
         }
         assert_eq!(g.get("ocop_stars").cloned().unwrap_or_default(), t["ocop_stars"]);
     }
-    let raw = get_ok(&server, "/api/v1/export/tourism.geojson", "application/geo+json", "tourism.geojson");
+    let raw = get_ok(server, "/api/v1/export/tourism.geojson", "application/geo+json", "tourism.geojson");
     let fs = features(&raw.body);
     assert_eq!(fs.len(), tourism.len());
     assert!(fs.iter().all(|f| matches!(f.geometry.as_ref().unwrap().value, geojson::Value::Point(_))));
@@ -169,7 +166,7 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
 
 #[test]
 fn unknown_layers_and_formats_are_named() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (path, status, needle, parameter) in [
         ("/api/v1/export/roads.geojson", 404, "'roads'", None),
         ("/api/v1/export/communes", 404, "'communes'", None),
@@ -189,7 +186,7 @@ fn unknown_layers_and_formats_are_named() {
 
 #[test]
 fn the_cli_writes_the_same_files_as_the_api() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let dir = TempDir::new("export-cli");
     let out = dir.path("communes.geojson");
     let status = std::process::Command::new(BIN)

@@ -1,11 +1,11 @@
 //! Point queries over real HTTP against the embedded national data.
 
 mod common;
-use common::{embedded_label_points, reference_communes, Server};
+use common::{embedded_label_points, reference_communes, sources::results, Server};
 
 #[test]
 fn every_commune_centroid_returns_that_commune_in_both_editions() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for edition in [2024u16, 2025] {
         let communes = embedded_label_points(edition);
         assert_eq!(communes.len(), reference_communes(edition).len(), "every reference commune has a cell");
@@ -26,7 +26,7 @@ fn every_commune_centroid_returns_that_commune_in_both_editions() {
 
 #[test]
 fn duong_xa_centroid_answers_duong_xa_gia_lam_ha_noi_with_its_pilot() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let (status, body) = server.get_json("/api/v1/communes/at?lon=105.964112&lat=21.002414");
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["commune"]["name"], "Xã Dương Xá");
@@ -54,29 +54,47 @@ fn duong_xa_centroid_answers_duong_xa_gia_lam_ha_noi_with_its_pilot() {
 
 #[test]
 fn the_level_in_force_follows_the_year() {
-    let server = Server::start(&[]);
-    // A commune's level never falls back as years pass, and the record in force is
-    // never from a later year than asked.
-    let order = ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau"];
-    for c in reference_communes(2024).iter().step_by(97) {
-        let mut last = -1i32;
-        for year in 2021..=2025 {
-            let (_, body) =
+    let server = Server::shared();
+    let results = results();
+    // Communes whose level changed between 2021 and 2025, each asked at its label point
+    // for every year: the answer must be the latest recognition of that year or before,
+    // counted here from results-communes.csv (a service answering the first record, or
+    // one ignoring the year, gives another level or year on most of them).
+    let changed: Vec<_> = embedded_label_points(2024)
+        .into_iter()
+        .filter(|c| results.history(&c.code).len() >= 2 && results.in_force(&c.code, 2021) != results.in_force(&c.code, 2025))
+        .collect();
+    assert!(changed.len() >= 100, "only {} communes change level in 2021–2025", changed.len());
+    let (mut answers, mut latest_not_first) = (0, 0);
+    for c in changed.iter().step_by(changed.len() / 60) {
+        let history = results.history(&c.code);
+        for year in 2021..=2025u16 {
+            let (status, body) =
                 server.get_json(&format!("/api/v1/communes/at?lon={}&lat={}&year={year}&radius_m=0", c.lon, c.lat));
-            if body["ntm"]["status"] != "recorded" {
-                continue;
+            assert_eq!(status, 200, "{} in {year}: {body}", c.code);
+            assert_eq!(body["commune"]["code"], c.code.as_str(), "the label point of {} answers another commune", c.code);
+            let ntm = &body["ntm"];
+            match results.in_force(&c.code, year) {
+                None => assert_eq!(ntm["status"], "no_data", "{} in {year}: nothing recognised yet, got {ntm}", c.code),
+                Some(want) => {
+                    let got = (ntm["status"].as_str(), ntm["level"].as_str(), ntm["year"].as_u64(), ntm["criteria_met"].as_u64());
+                    let expected = (Some("recorded"), Some(want.level.as_str()), Some(u64::from(want.year)), want.criteria_met.map(u64::from));
+                    assert_eq!(got, expected, "{} {} in {year}, history {history:?}", c.code, c.name);
+                    if want != &history[0] {
+                        latest_not_first += 1;
+                    }
+                }
             }
-            assert!(body["ntm"]["year"].as_u64().unwrap() <= year as u64, "{body}");
-            let rank = order.iter().position(|l| body["ntm"]["level"] == *l).expect("level") as i32;
-            assert!(rank >= last, "{} fell back in {year}", c.code);
-            last = rank;
+            answers += 1;
         }
     }
+    assert!(answers >= 300, "only {answers} answers were compared");
+    assert!(latest_not_first >= 60, "only {latest_not_first} answers had a record in force other than the first");
 }
 
 #[test]
 fn edition_2025_has_no_district_and_counts_former_communes() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let (status, body) = server.get_json("/api/v1/communes/at?lon=105.964112&lat=21.002414&edition=2025&year=2024");
     assert_eq!(status, 200, "{body}");
     assert!(body["district"].is_null());
@@ -93,7 +111,7 @@ fn edition_2025_has_no_district_and_counts_former_communes() {
 
 #[test]
 fn bad_parameters_get_400_naming_the_parameter_and_sea_gets_404() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (query, parameter) in [
         ("lon=105.9", "lat"),
         ("lat=21", "lon"),

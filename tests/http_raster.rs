@@ -1,10 +1,11 @@
 //! PNG tiles, legends and static maps over real HTTP, checked against facts the test
 //! computes itself: the class of a commune from geodata/results-communes.csv and the
-//! reference table, its pixel from its label point with the Web Mercator formulas
+//! reference table (common::sources), its pixel from its label point with the Web Mercator formulas
 //! below, colours from the style file, and "inside the country" from the embedded
 //! boundaries read with the flatgeobuf crate.
 
 mod common;
+use common::sources::{csv_rows, geodata, results};
 use common::{embedded_label_points, Raw, Server, TempDir};
 use std::collections::HashMap;
 use std::f64::consts::PI;
@@ -70,61 +71,27 @@ fn style_file(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("style JSON")
 }
 
-/// Level of every 2024 commune at the end of YEAR, from the reference kinds and the
-/// embedded results CSV: not_applicable for non-xã, else the latest row ≤ YEAR.
-fn expected_levels() -> HashMap<String, String> {
-    let mut kinds = csv::Reader::from_path(common::reference("communes-2024.csv")).expect("reference table");
-    let mut out: HashMap<String, String> = HashMap::new();
-    for r in kinds.records() {
-        let r = r.expect("row");
-        let level = if &r[2] == "Xã" { "no_data" } else { "not_applicable" };
-        out.insert(r[0].to_string(), level.to_string());
-    }
-    let mut results = csv::Reader::from_path(common::repo().join("geodata/results-communes.csv")).expect("results");
-    let mut best: HashMap<String, u16> = HashMap::new();
-    for r in results.records() {
-        let r = r.expect("row");
-        let (code, year, level) = (r[0].to_string(), r[1].parse::<u16>().expect("year"), r[2].to_string());
-        if year > YEAR || out.get(&code).is_none_or(|l| l == "not_applicable") {
-            continue;
-        }
-        if best.get(&code).is_none_or(|&y| year >= y) {
-            best.insert(code.clone(), year);
-            out.insert(code, level);
-        }
-    }
-    out
-}
-
 /// Positions of every pilot and tourism site (they are drawn over the fills).
 fn point_positions() -> Vec<(f64, f64)> {
-    let mut out = Vec::new();
-    for file in ["pilots.csv", "tourism.csv"] {
-        let mut r = csv::Reader::from_path(common::repo().join("geodata").join(file)).expect(file);
-        let h = r.headers().expect("header").clone();
-        let (x, y) = (h.iter().position(|c| c == "lon").expect("lon"), h.iter().position(|c| c == "lat").expect("lat"));
-        for row in r.records() {
-            let row = row.expect("row");
-            if let (Ok(lon), Ok(lat)) = (row[x].parse::<f64>(), row[y].parse::<f64>()) {
-                out.push((lon, lat));
-            }
-        }
-    }
-    out
+    ["pilots.csv", "tourism.csv"]
+        .into_iter()
+        .flat_map(|file| csv_rows(geodata(file)))
+        .filter_map(|r| Some((r["lon"].parse().ok()?, r["lat"].parse().ok()?)))
+        .collect()
 }
 
 #[test]
 fn label_point_pixels_have_their_class_colour() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let style = style_file("ntm-results.json");
     assert_eq!(style["communes"]["opacity"].as_f64(), Some(1.0), "the NTM map draws classes unfaded");
-    let levels = expected_levels();
+    let results = results();
     let points = point_positions();
     let z = 12u8;
     let mut checked: HashMap<String, usize> = HashMap::new();
     let mut tiles: HashMap<(u32, u32), Png> = HashMap::new();
     for c in embedded_label_points(2024).iter().step_by(37) {
-        let level = &levels[&c.code];
+        let level = results.class(&c.code, YEAR);
         if checked.get(level).copied().unwrap_or(0) >= 6 {
             continue;
         }
@@ -139,9 +106,9 @@ fn label_point_pixels_have_their_class_colour() {
         let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
         let tile = tiles.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{tx}/{ty}.png?year={YEAR}"), &[])));
         let got = tile.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32);
-        let want = hex(style["classes"][level.as_str()]["fill"].as_str().expect("fill"));
+        let want = hex(style["classes"][level]["fill"].as_str().expect("fill"));
         assert_eq!(got, want, "commune {} {} ({level}) at its label point {},{}", c.code, c.name, c.lon, c.lat);
-        *checked.entry(level.clone()).or_default() += 1;
+        *checked.entry(level.to_string()).or_default() += 1;
     }
     for level in ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau", "not_applicable"] {
         assert!(checked.get(level).copied().unwrap_or(0) > 0, "no commune of class {level} was checked: {checked:?}");
@@ -150,11 +117,10 @@ fn label_point_pixels_have_their_class_colour() {
 
 #[test]
 fn a_phuong_label_pixel_is_neutral_also_at_2x_and_on_the_faded_tourism_map() {
-    let server = Server::start(&[]);
-    let levels = expected_levels();
+    let server = Server::shared();
     // Phường Phúc Xá (Ba Đình, Hà Nội): a ward, not assessed.
     let c = embedded_label_points(2024).into_iter().find(|c| c.code == "00001").expect("00001");
-    assert_eq!(levels["00001"], "not_applicable");
+    assert_eq!(results().class("00001", YEAR), "not_applicable");
     for (map, file) in [("ntm", "ntm-results.json"), ("tourism", "rural-tourism.json")] {
         let style = style_file(file);
         let fill = hex(style["classes"]["not_applicable"]["fill"].as_str().unwrap());
@@ -279,12 +245,12 @@ fn fills_alone_cover_the_country_without_seams() {
 
 #[test]
 fn no_background_shows_between_neighbours_inside_the_country() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let land = Land::load();
     for map in ["ntm", "tourism"] {
         let style = style_file(if map == "ntm" { "ntm-results.json" } else { "rural-tourism.json" });
         let bg = hex(style["background"].as_str().unwrap());
-        let n = for_pixels_inside(&server, &land, map, |pixel, at| assert_ne!(pixel, bg, "{at}: background inside the country"));
+        let n = for_pixels_inside(server, &land, map, |pixel, at| assert_ne!(pixel, bg, "{at}: background inside the country"));
         assert!(n > 100_000, "{map}: only {n} pixels were inside the country");
     }
 }
@@ -320,7 +286,7 @@ fn png_tiles_have_etags_304_and_cache_control() {
 
 #[test]
 fn bad_parameters_answer_400_naming_the_parameter() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (path, parameter) in [
         ("/tiles/ntm/8/999/112.png", "x"),
         ("/tiles/ntm/8/203/999@2x.png", "y"),
@@ -352,7 +318,7 @@ fn bad_parameters_answer_400_naming_the_parameter() {
 
 #[test]
 fn legend_json_follows_the_style_file_and_the_png_draws_it() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (map, file) in [("ntm", "ntm-results.json"), ("tourism", "rural-tourism.json")] {
         let style = style_file(file);
         let (status, legend) = server.get_json(&format!("/api/v1/legend/{map}"));
@@ -389,7 +355,7 @@ fn legend_json_follows_the_style_file_and_the_png_draws_it() {
 
 #[test]
 fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let path = "/static/ntm.png?bbox=105.3,20.6,106.3,21.4&width=600&height=400&year=2024";
     let http = server.get_raw(path, &[]);
     let png = png_of(&http);

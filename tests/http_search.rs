@@ -3,7 +3,8 @@
 //! directly, not through the service.
 
 mod common;
-use common::{embedded_label_points, reference_communes, repo, reference, Server};
+use common::sources::geodata;
+use common::{csv_rows, embedded_label_points, reference, reference_communes, Server};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -22,14 +23,11 @@ fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
 
 /// Rows of communes-2024.csv by code: (name, district code, district name, province code, province name).
 fn communes_2024() -> HashMap<String, [String; 5]> {
-    let mut r = csv::Reader::from_path(reference("communes-2024.csv")).expect("communes-2024.csv");
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (c, n, dc, dn, pc, pn) = (col("code"), col("name"), col("district_code"), col("district_name"), col("province_code"), col("province_name"));
-    r.records()
-        .map(|x| {
-            let x = x.unwrap();
-            (x[c].to_string(), [x[n].to_string(), x[dc].to_string(), x[dn].to_string(), x[pc].to_string(), x[pn].to_string()])
+    csv_rows(reference("communes-2024.csv"))
+        .into_iter()
+        .map(|r| {
+            let columns = ["name", "district_code", "district_name", "province_code", "province_name"].map(|k| r[k].clone());
+            (r["code"].clone(), columns)
         })
         .collect()
 }
@@ -42,12 +40,12 @@ fn inside(hit: &Value) -> bool {
 
 #[test]
 fn every_spelling_of_duong_xa_finds_the_gia_lam_commune_first() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let reference = communes_2024();
     let [name, district_code, district_name, province_code, province_name] = &reference["00571"];
     let label = embedded_label_points(2024).into_iter().find(|c| c.code == "00571").expect("00571 embedded");
     for q in ["duong xa", "Dương Xá", "duongxa", "duong sa", "DUONG XA", "Xã Dương Xá", "duong x"] {
-        let hits = search(&server, q, "");
+        let hits = search(server, q, "");
         let first = &hits[0];
         assert_eq!((first["kind"].as_str(), first["code"].as_str()), (Some("commune"), Some("00571")), "{q}: {hits:?}");
         assert_eq!(first["name"], name.as_str());
@@ -66,22 +64,22 @@ fn every_spelling_of_duong_xa_finds_the_gia_lam_commune_first() {
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
     }
     // A sound-alike typo ranks below the exact spelling.
-    let typo = search(&server, "duong sa", "")[0]["score"].as_f64().unwrap();
-    assert!(typo < search(&server, "duong xa", "")[0]["score"].as_f64().unwrap());
+    let typo = search(server, "duong sa", "")[0]["score"].as_f64().unwrap();
+    assert!(typo < search(server, "duong xa", "")[0]["score"].as_f64().unwrap());
 }
 
 #[test]
 fn phu_cat_finds_the_quoc_oai_commune_first_and_the_edition_decides_between_editions() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let reference = communes_2024();
-    let hits = search(&server, "phu cat", "");
+    let hits = search(server, "phu cat", "");
     assert_eq!(hits[0]["code"], "09922", "{hits:?}");
     assert_eq!(hits[0]["parents"][0]["name"], reference["09922"][2].as_str()); // Huyện Quốc Oai
     // The district of the same folded name (Huyện Phù Cát) is found too.
     assert!(hits.iter().any(|h| h["kind"] == "district" && h["name"] == "Huyện Phù Cát"), "{hits:?}");
     // Asking for edition 2025 puts the 2025 commune of that name first.
     let names_2025: HashMap<String, String> = reference_communes(2025).into_iter().map(|c| (c.code, c.name)).collect();
-    let hits = search(&server, "phu cat", "&edition=2025");
+    let hits = search(server, "phu cat", "&edition=2025");
     assert_eq!(hits[0]["edition"], 2025, "{hits:?}");
     assert_eq!(hits[0]["name"], names_2025[hits[0]["code"].as_str().unwrap()].as_str());
     assert_eq!(hits[0]["name"], "Xã Phú Cát");
@@ -89,10 +87,10 @@ fn phu_cat_finds_the_quoc_oai_commune_first_and_the_edition_decides_between_edit
 
 #[test]
 fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let reference = communes_2024();
     // A district: Huyện Gia Lâm, with its province as parent, its box holding all its communes' centroids.
-    let hits = search(&server, "huyen gia lam", "");
+    let hits = search(server, "huyen gia lam", "");
     let d = &hits[0];
     assert_eq!((d["kind"].as_str(), d["code"].as_str(), d["name"].as_str()), (Some("district"), Some("018"), Some("Huyện Gia Lâm")), "{hits:?}");
     assert_eq!(d["parents"][0]["code"], "01");
@@ -102,31 +100,29 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
         assert!(b[0] <= c.lon && c.lon <= b[2] && b[1] <= c.lat && c.lat <= b[3], "{} outside the district box", c.code);
     }
     // Without the prefix, the district is among the hits.
-    assert!(search(&server, "gia lam", "").iter().any(|h| h["kind"] == "district" && h["code"] == "018"));
+    assert!(search(server, "gia lam", "").iter().any(|h| h["kind"] == "district" && h["code"] == "018"));
     // A province, in the edition asked for first.
     for edition in [2024, 2025] {
-        let hits = search(&server, "ha noi", &format!("&edition={edition}"));
+        let hits = search(server, "ha noi", &format!("&edition={edition}"));
         assert_eq!((hits[0]["kind"].as_str(), hits[0]["code"].as_str()), (Some("province"), Some("01")), "{hits:?}");
         assert_eq!(hits[0]["edition"], edition);
         assert!(inside(&hits[0]));
     }
     // A tourism site and a pilot, from the embedded files read directly.
-    let mut t = csv::Reader::from_path(repo().join("geodata/tourism.csv")).unwrap();
-    let site = t.records().next().unwrap().unwrap();
-    let hits = search(&server, &site[1], "");
-    let hit = hits.iter().find(|h| h["kind"] == "tourism" && h["code"] == site[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    let site = csv_rows(geodata("tourism.csv")).swap_remove(0);
+    let hits = search(server, &site["name"], "");
+    let hit = hits.iter().find(|h| h["kind"] == "tourism" && h["code"] == site["id"].as_str()).unwrap_or_else(|| panic!("{hits:?}"));
     assert_eq!(hit["edition"], Value::Null);
-    assert_eq!(hit["parents"][0]["code"], &site[4]);
-    assert_eq!((hit["point"][0].as_f64().unwrap(), hit["point"][1].as_f64().unwrap()), (site[5].parse().unwrap(), site[6].parse().unwrap()));
-    let mut p = csv::Reader::from_path(repo().join("geodata/pilots.csv")).unwrap();
-    let pilot = p.records().next().unwrap().unwrap();
-    let hits = search(&server, &crate_fold(&pilot[1]), "");
-    let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == pilot[0]).unwrap_or_else(|| panic!("{hits:?}"));
+    assert_eq!(hit["parents"][0]["code"], site["commune_code"].as_str());
+    assert_eq!((hit["point"][0].as_f64().unwrap(), hit["point"][1].as_f64().unwrap()), (site["lon"].parse().unwrap(), site["lat"].parse().unwrap()));
+    let pilot = csv_rows(geodata("pilots.csv")).swap_remove(0);
+    let hits = search(server, &crate_fold(&pilot["name"]), "");
+    let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == pilot["id"].as_str()).unwrap_or_else(|| panic!("{hits:?}"));
     assert_eq!(hit["score"].as_f64(), Some(1.0));
-    assert_eq!(hit["parents"][0]["code"], &pilot[4]);
+    assert_eq!(hit["parents"][0]["code"], pilot["commune_code"].as_str());
     // Every hit of all these queries has its point inside its box.
     for q in ["duong", "lang gom", "xa ntm thong minh", "phuong", "da nang", "can tho", "ba dinh"] {
-        for h in search(&server, q, "&limit=50") {
+        for h in search(server, q, "&limit=50") {
             assert!(inside(&h), "{q}: {h}");
         }
     }
@@ -146,11 +142,11 @@ fn crate_fold(s: &str) -> String {
 
 #[test]
 fn limits_and_bad_parameters() {
-    let server = Server::start(&[]);
-    assert_eq!(search(&server, "xa", "&limit=50").len(), 50);
-    assert_eq!(search(&server, "xa", "").len(), 10);
-    assert_eq!(search(&server, "xa", "&limit=1").len(), 1);
-    assert!(search(&server, "qqqqqqqq", "").is_empty());
+    let server = Server::shared();
+    assert_eq!(search(server, "xa", "&limit=50").len(), 50);
+    assert_eq!(search(server, "xa", "").len(), 10);
+    assert_eq!(search(server, "xa", "&limit=1").len(), 1);
+    assert!(search(server, "qqqqqqqq", "").is_empty());
     for (query, parameter) in [
         ("", "q"),
         ("?q=", "q"),

@@ -1,61 +1,38 @@
 //! Statistics over real HTTP against the embedded national data. Every expected
 //! number is counted here from the CSV files (geodata/results-*.csv, pilots.csv,
-//! tourism.csv, crosswalk, and the reference tables in ../shared/data), independently
+//! tourism.csv, crosswalk, and the reference tables in geodata/reference), independently
 //! of the service's loaders and counting.
 
 mod common;
-use common::{repo, reference, Server};
+use common::sources::{geodata, results, row_in_force, Row};
+use common::{csv_rows as read, reference, Server};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
-fn read(path: std::path::PathBuf) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let h = r.headers().unwrap().clone();
-    r.records().map(|x| h.iter().zip(x.unwrap().iter()).map(|(k, v)| (k.to_string(), v.to_string())).collect()).collect()
-}
-
-const ORDER: [&str; 4] = ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau"];
-
-/// Level in force at the end of `year` per code: the record with the largest year ≤ year.
-fn in_force(rows: &[HashMap<String, String>], year: u16) -> HashMap<String, String> {
-    let mut best: HashMap<String, (u16, String)> = HashMap::new();
-    for r in rows {
-        let y: u16 = r["year"].parse().unwrap();
-        if y <= year && best.get(&r["code"]).is_none_or(|(by, _)| y >= *by) {
-            best.insert(r["code"].clone(), (y, r["level"].clone()));
-        }
-    }
-    best.into_iter().map(|(k, (_, l))| (k, l)).collect()
-}
-
+/// The 2024 communes of the reference table.
 struct Data {
-    communes: Vec<HashMap<String, String>>,
-    results: Vec<HashMap<String, String>>,
+    communes: Vec<Row>,
 }
 
 impl Data {
     fn load() -> Data {
-        Data { communes: read(reference("communes-2024.csv")), results: read(repo().join("geodata/results-communes.csv")) }
+        Data { communes: read(reference("communes-2024.csv")) }
     }
 
     /// The contract's commune counts for the 2024 communes passing `keep`.
-    fn counts(&self, year: u16, keep: &dyn Fn(&HashMap<String, String>) -> bool) -> BTreeMap<&'static str, f64> {
-        let levels = in_force(&self.results, year);
+    fn counts(&self, year: u16, keep: &dyn Fn(&Row) -> bool) -> BTreeMap<&'static str, f64> {
+        let results = results();
         let mut n: BTreeMap<&'static str, f64> = BTreeMap::new();
         for k in ["total", "eligible", "not_applicable", "no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"] {
             n.insert(k, 0.0);
         }
         for c in self.communes.iter().filter(|c| keep(c)) {
             *n.get_mut("total").unwrap() += 1.0;
-            if c["kind"] != "Xã" {
-                *n.get_mut("not_applicable").unwrap() += 1.0;
-                continue;
+            let class = results.class(&c["code"], year);
+            if class != "not_applicable" {
+                *n.get_mut("eligible").unwrap() += 1.0;
             }
-            *n.get_mut("eligible").unwrap() += 1.0;
-            let key = match levels.get(&c["code"]) {
-                None => "no_data",
-                Some(l) => ORDER.into_iter().find(|o| o == l).expect("known level"),
-            };
+            let key = n.keys().copied().find(|k| *k == class).unwrap_or_else(|| panic!("unknown class {class}"));
             *n.get_mut(key).unwrap() += 1.0;
         }
         let ntm = n["dat_chuan"] + n["nang_cao"] + n["kieu_mau"];
@@ -98,9 +75,9 @@ fn check_targets(body: &Value) {
 
 #[test]
 fn national_figures_and_series_equal_counts_from_the_csv_files() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let data = Data::load();
-    let body = get(&server, "");
+    let body = get(server, "");
     assert_eq!(body["scope"]["level"], "nation");
     assert_eq!(body["meta"]["sample"], true);
     assert_counts(&body["communes"], &data.counts(2025, &|_| true), "nation 2025");
@@ -117,11 +94,11 @@ fn national_figures_and_series_equal_counts_from_the_csv_files() {
         assert!((s["ntm_share"].as_f64().unwrap() - published).abs() < 0.0005, "{year}: {s}");
     }
     // Districts: completed = level in force ≥ đạt chuẩn, among districts with a xã.
-    let district_levels = in_force(&read(repo().join("geodata/results-districts.csv")), 2025);
+    let district_results = read(geodata("results-districts.csv"));
     let mut with_xa: Vec<&String> = data.communes.iter().filter(|c| c["kind"] == "Xã").map(|c| &c["district_code"]).collect();
     with_xa.sort();
     with_xa.dedup();
-    let completed = with_xa.iter().filter(|d| district_levels.get(**d).is_some_and(|l| l != "chua_dat")).count();
+    let completed = with_xa.iter().filter(|d| row_in_force(&district_results, d, 2025).is_some_and(|r| r["level"] != "chua_dat")).count();
     let mut all_districts: Vec<&String> = data.communes.iter().map(|c| &c["district_code"]).collect();
     all_districts.sort();
     all_districts.dedup();
@@ -129,19 +106,19 @@ fn national_figures_and_series_equal_counts_from_the_csv_files() {
     assert_eq!(body["districts"]["eligible"].as_u64(), Some(with_xa.len() as u64));
     assert_eq!(body["districts"]["completed"].as_u64(), Some(completed as u64));
     // Provinces completed by 2025 and 2022.
-    let provinces = read(repo().join("geodata/results-provinces.csv"));
+    let provinces = read(geodata("results-provinces.csv"));
     for year in [2022u16, 2025] {
         let done = provinces.iter().filter(|p| p["year"].parse::<u16>().unwrap() <= year).count();
-        assert_eq!(get(&server, &format!("?year={year}"))["provinces"]["completed"].as_u64(), Some(done as u64));
+        assert_eq!(get(server, &format!("?year={year}"))["provinces"]["completed"].as_u64(), Some(done as u64));
     }
     assert_eq!(body["provinces"]["total"].as_u64(), Some(63));
     // Pilots by kind, tourism by category, nationally.
-    let pilots = read(repo().join("geodata/pilots.csv"));
+    let pilots = read(geodata("pilots.csv"));
     assert_eq!(body["pilots"]["total"].as_u64(), Some(pilots.len() as u64));
     for kind in ["smart_commune", "ecommerce_commune", "smart_village"] {
         assert_eq!(body["pilots"]["by_kind"][kind].as_u64(), Some(pilots.iter().filter(|p| p["kind"] == kind).count() as u64));
     }
-    let tourism = read(repo().join("geodata/tourism.csv"));
+    let tourism = read(geodata("tourism.csv"));
     for cat in ["rural_tourism_site", "homestay", "craft_village", "ocop_product"] {
         assert_eq!(body["tourism"]["by_category"][cat].as_u64(), Some(tourism.iter().filter(|t| t["category"] == cat).count() as u64));
     }
@@ -160,13 +137,13 @@ fn national_figures_and_series_equal_counts_from_the_csv_files() {
 
 #[test]
 fn a_province_and_a_district_equal_counts_from_the_csv_files() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let data = Data::load();
-    let hn = get(&server, "?province=01&year=2023");
+    let hn = get(server, "?province=01&year=2023");
     assert_eq!(hn["scope"]["province"]["code"], "01");
     assert_eq!(hn["scope"]["region"]["id"], "red_river_delta");
     assert_counts(&hn["communes"], &data.counts(2023, &|c| c["province_code"] == "01"), "Hà Nội 2023");
-    let pilots = read(repo().join("geodata/pilots.csv"));
+    let pilots = read(geodata("pilots.csv"));
     let province_of: HashMap<&String, &String> = data.communes.iter().map(|c| (&c["code"], &c["province_code"])).collect();
     let hn_pilots: Vec<_> = pilots
         .iter()
@@ -184,7 +161,7 @@ fn a_province_and_a_district_equal_counts_from_the_csv_files() {
     assert_eq!(smart["actual"].as_f64(), Some(hn_pilots.iter().filter(|p| p["kind"] == "smart_commune").count() as f64));
 
     // Huyện Gia Lâm (018), each year of the series.
-    let gl = get(&server, "?district=018");
+    let gl = get(server, "?district=018");
     assert_eq!(gl["scope"]["district"]["name"], "Huyện Gia Lâm");
     assert_eq!(gl["scope"]["province"]["code"], "01");
     assert_counts(&gl["communes"], &data.counts(2025, &|c| c["district_code"] == "018"), "Gia Lâm 2025");
@@ -196,18 +173,18 @@ fn a_province_and_a_district_equal_counts_from_the_csv_files() {
     assert_eq!(gl["districts"]["total"], 1);
     check_targets(&gl);
     // The same district asked with its province agrees.
-    assert_eq!(get(&server, "?district=018&province=01")["communes"], gl["communes"]);
+    assert_eq!(get(server, "?district=018&province=01")["communes"], gl["communes"]);
 }
 
 #[test]
 fn edition_2025_counts_the_former_communes_through_the_crosswalk() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let data = Data::load();
     let new_province: HashMap<String, String> =
         read(reference("communes-2025.csv")).into_iter().map(|c| (c["code"].clone(), c["province_code"].clone())).collect();
     // Each former commune counts in the 2025 commune that took it whole or for the most part.
     let mut goes_to: HashMap<String, String> = HashMap::new();
-    for r in read(repo().join("geodata/crosswalk-2024-2025.csv")) {
+    for r in read(geodata("crosswalk-2024-2025.csv")) {
         if r["relation"] != "part" {
             goes_to.insert(r["code_2024"].clone(), new_province[&r["code_2025"]].clone());
         }
@@ -216,7 +193,7 @@ fn edition_2025_counts_the_former_communes_through_the_crosswalk() {
     // province taking the former communes of Hà Giang, 02).
     let merged = goes_to[&data.communes.iter().find(|c| c["province_code"] == "02").unwrap()["code"]].clone();
     for code in ["01".to_string(), merged] {
-        let body = get(&server, &format!("?edition=2025&province={code}"));
+        let body = get(server, &format!("?edition=2025&province={code}"));
         assert_eq!(body["scope"]["counted"], "former_communes_2024");
         let want = data.counts(2025, &|c| goes_to.get(&c["code"]) == Some(&code));
         assert_counts(&body["communes"], &want, &format!("2025 province {code}"));
@@ -227,7 +204,7 @@ fn edition_2025_counts_the_former_communes_through_the_crosswalk() {
         check_targets(&body);
     }
     // Nationally both editions count the same former communes.
-    assert_eq!(get(&server, "?edition=2025")["communes"], get(&server, "")["communes"]);
+    assert_eq!(get(server, "?edition=2025")["communes"], get(server, "")["communes"]);
 }
 
 /// Flattens the JSON answer as the CSV format documents it, written independently.
@@ -259,9 +236,9 @@ fn flatten(v: &Value, path: &str, out: &mut BTreeMap<String, String>) {
 
 #[test]
 fn csv_parses_and_agrees_with_json() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (query, scope) in [("?province=01&year=2024", "province:01"), ("?district=018", "district:018"), ("?edition=2025", "nation")] {
-        let json = get(&server, query);
+        let json = get(server, query);
         let mut want = BTreeMap::new();
         flatten(&json, "", &mut want);
         for raw in [
@@ -298,7 +275,7 @@ fn csv_parses_and_agrees_with_json() {
 
 #[test]
 fn bad_parameters_answer_400_and_unknown_units_404_naming_them() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (query, status, parameter) in [
         ("?year=2020", 400, "year"),
         ("?year=abc", 400, "year"),

@@ -3,8 +3,8 @@
 //! content are in `http_tiles_content.rs`.)
 
 mod common;
+use common::mvt::gunzip;
 use common::{Raw, Server};
-use std::io::Read;
 
 const ORIGIN: (&str, &str) = ("Origin", "https://news.example.vn");
 const GZIP: (&str, &str) = ("Accept-Encoding", "gzip");
@@ -30,12 +30,6 @@ fn assert_error(r: &Raw, status: u16, parameter: Option<&str>, says: &str) {
     assert_cors(r, says);
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("valid gzip");
-    out
-}
-
 fn strong_etag(r: &Raw) -> String {
     let etag = r.header("etag").unwrap_or_else(|| panic!("no ETag in {:?}", r.headers)).to_string();
     assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 2, "not a strong ETag: {etag}");
@@ -44,7 +38,7 @@ fn strong_etag(r: &Raw) -> String {
 
 #[test]
 fn bad_tile_addresses_answer_json_errors_naming_the_parameter() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let get = |path: &str| server.get_raw(path, &[ORIGIN]);
     assert_error(&get("/tiles/ntm/4/16/0.mvt"), 400, Some("x"), "x=16");
     assert_error(&get("/tiles/ntm/4/0/16.mvt"), 400, Some("y"), "y=16");
@@ -65,7 +59,7 @@ fn bad_tile_addresses_answer_json_errors_naming_the_parameter() {
 
 #[test]
 fn open_sea_tile_is_204_with_validators_and_revalidates_to_304() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let r = server.get_raw(SEA, &[ORIGIN, GZIP]);
     assert_eq!(r.status, 204, "{:?}", r.headers);
     assert!(r.body.is_empty());
@@ -166,7 +160,7 @@ fn bad_tile_settings_stop_the_server_with_a_message() {
 
 #[test]
 fn tilejson_describes_each_map() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let (_, meta) = server.get_json("/api/v1/meta");
     let version = meta["meta"]["data_version"].as_str().expect("version").to_string();
     for map in ["ntm", "tourism"] {
@@ -221,7 +215,7 @@ fn tilejson_describes_each_map() {
 
 #[test]
 fn tilejson_template_carries_the_view_and_the_forwarded_base() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let template = |path: &str, headers: &[(&str, &str)]| -> (String, String) {
         let r = server.get_raw(path, headers);
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));

@@ -25,7 +25,7 @@ fn raw_get(server: &Server, target: &str) -> (u16, String) {
 #[test]
 fn viewer_files_have_their_content_types() {
     ensure_npm_packages();
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let cases = [
         ("/", "text/html; charset=utf-8", "/web/app.js"),
         ("/web/app.js", "text/javascript; charset=utf-8", "bandoMap"),
@@ -58,7 +58,7 @@ fn viewer_files_have_their_content_types() {
 #[test]
 fn no_path_leaves_the_served_folders() {
     ensure_npm_packages();
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for target in [
         "/web/../Cargo.toml",
         "/web/%2e%2e/Cargo.toml",
@@ -76,12 +76,12 @@ fn no_path_leaves_the_served_folders() {
         "/vendor/maplibre-gl/..%2f..%2f..%2fpackage.json",
         "/vendor/maplibre-gl/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fCargo.toml",
     ] {
-        let (status, body) = raw_get(&server, target);
+        let (status, body) = raw_get(server, target);
         assert!(status == 404 || status == 400, "{target} answered {status}: {body}");
         assert!(!body.contains("[package]") && !body.contains("root:") && !body.contains("\"name\""), "{target} leaked: {body}");
     }
     // The same file through its proper route is served.
-    assert_eq!(raw_get(&server, "/web/app.js").0, 200);
+    assert_eq!(raw_get(server, "/web/app.js").0, 200);
 }
 
 #[test]

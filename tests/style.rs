@@ -47,7 +47,7 @@ fn style_file(name: &str) -> serde_json::Value {
 
 #[test]
 fn maplibre_styles_validate_with_the_style_spec() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for path in ["/styles/ntm.json", "/styles/tourism.json", "/styles/ntm.json?year=2022&edition=2025", "/styles/tourism.json?edition=2025"] {
         let (ok, output) = validate_with_node(&server.url(path));
         assert!(ok, "{path}: {output}");
@@ -63,7 +63,7 @@ fn maplibre_styles_validate_with_the_style_spec() {
 
 #[test]
 fn style_points_at_the_views_tilejson_with_fixed_layers_and_the_legend() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     let (status, style) = server.get_json("/styles/ntm.json?year=2023&edition=2025");
     assert_eq!(status, 200);
     assert_eq!(style["version"], 8);
@@ -97,7 +97,7 @@ fn style_points_at_the_views_tilejson_with_fixed_layers_and_the_legend() {
 
 #[test]
 fn style_expressions_use_the_colours_of_the_style_file() {
-    let server = Server::start(&[]);
+    let server = Server::shared();
     for (map, file) in [("ntm", "ntm-results.json"), ("tourism", "rural-tourism.json")] {
         let source = style_file(file);
         let (_, style) = server.get_json(&format!("/styles/{map}.json"));

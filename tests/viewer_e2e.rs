@@ -1,7 +1,11 @@
 //! The web viewer in real headless Chromium: starts bando on 127.0.0.1, computes what the
-//! page must show from the source CSV files (geodata/results-communes.csv, pilots.csv,
-//! tourism.csv and the reference table ../shared/data/communes-2024.csv), and runs
-//! web/e2e/viewer.mjs (playwright-core driving Debian's /usr/bin/chromium).
+//! page must show from the source files (geodata/results-communes.csv, pilots.csv,
+//! tourism.csv, the reference table geodata/reference/communes-2024.csv and the label
+//! points of the embedded boundaries): the popup of the clicked commune, the province
+//! statistics, a commune whose class changed between 2021 and 2025 (its colour on screen
+//! and in the PNG tiles), the search target and a tourism site. Then it runs
+//! web/e2e/viewer.mjs (playwright-core driving Debian's /usr/bin/chromium), where every
+//! check must run and pass.
 //!
 //! Setup done here, as the README's test command promises: `npm ci` in web/ when its
 //! node_modules is missing, and `apt-get install chromium` when /usr/bin/chromium is
@@ -10,7 +14,8 @@
 mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
-use common::{embedded_label_points, path_str, repo, reference, Server, TempDir};
+use common::sources::{csv_rows, geodata, results, Row};
+use common::{embedded_label_points, path_str, repo, Server, TempDir};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::process::Command;
@@ -18,69 +23,6 @@ use std::process::Command;
 /// Dương Xá (Gia Lâm): the place the test clicks, at its label point.
 const DUONG_XA: (&str, f64, f64) = ("00571", 105.964112, 21.002414);
 const SEARCH_QUERY: &str = "phu cat";
-
-/// One row of the reference table communes-2024.csv, read with a plain CSV reader.
-struct Row {
-    code: String,
-    name: String,
-    district: String,
-    province_code: String,
-    province: String,
-    lon: f64,
-    lat: f64,
-    bbox: [f64; 4],
-}
-
-fn reference_rows() -> Vec<Row> {
-    let path = reference("communes-2024.csv");
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    reader
-        .deserialize::<BTreeMap<String, String>>()
-        .map(|r| {
-            let r = r.expect("row");
-            let f = |k: &str| r[k].parse::<f64>().unwrap_or_else(|_| panic!("{k}"));
-            Row {
-                code: r["code"].clone(),
-                name: r["name"].clone(),
-                district: r["district_name"].clone(),
-                province_code: r["province_code"].clone(),
-                province: r["province_name"].clone(),
-                lon: f("lon"),
-                lat: f("lat"),
-                bbox: [f("min_lon"), f("min_lat"), f("max_lon"), f("max_lat")],
-            }
-        })
-        .collect()
-}
-
-fn read_csv(name: &str) -> Vec<BTreeMap<String, String>> {
-    let path = repo().join("geodata").join(name);
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    reader.deserialize().map(|r| r.expect("row")).collect()
-}
-
-/// A commune's recognitions from results-communes.csv: (year, level, criteria_met), by year.
-type History = Vec<(u16, String, Option<u8>)>;
-
-fn histories() -> BTreeMap<String, History> {
-    let mut out: BTreeMap<String, History> = BTreeMap::new();
-    for r in read_csv("results-communes.csv") {
-        out.entry(r["code"].clone()).or_default().push((
-            r["year"].parse().expect("year"),
-            r["level"].clone(),
-            r["criteria_met"].parse().ok(),
-        ));
-    }
-    for h in out.values_mut() {
-        h.sort();
-    }
-    out
-}
-
-/// The recognition in force at the end of `year`, as the programme counts it.
-fn in_force(history: Option<&History>, year: u16) -> Option<&(u16, String, Option<u8>)> {
-    history?.iter().rev().find(|(y, _, _)| *y <= year)
-}
 
 /// The words of the level name every label of it contains (Decision 318 wording).
 fn level_word(level: &str) -> &'static str {
@@ -93,82 +35,105 @@ fn level_word(level: &str) -> &'static str {
     }
 }
 
-fn lonlat(r: &BTreeMap<String, String>) -> Option<(f64, f64)> {
+fn lonlat(r: &Row) -> Option<(f64, f64)> {
     Some((r["lon"].parse().ok()?, r["lat"].parse().ok()?))
 }
 
+fn number(r: &Row, key: &str) -> f64 {
+    r[key].parse().unwrap_or_else(|_| panic!("{key} of {}", r["code"]))
+}
+
+/// Distance in metres on the sphere (good enough to keep clear of drawn points).
+fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = ((b.0 - a.0) * a.1.to_radians().cos(), b.1 - a.1);
+    dx.hypot(dy) * 111_195.0
+}
+
+/// The numbers the province statistics panel must show for `province` in 2025
+/// (edition 2024), counted from the reference table, the results and the point files.
+fn province_stats(reference: &[Row], province: &str, pilots: &[Row], tourism: &[Row]) -> Value {
+    let results = results();
+    let in_province: HashSet<&str> =
+        reference.iter().filter(|r| r["province_code"] == province).map(|r| r["code"].as_str()).collect();
+    let classes: Vec<&str> = in_province.iter().map(|c| results.class(c, 2025)).collect();
+    let count = |keep: &dyn Fn(&str) -> bool| classes.iter().filter(|c| keep(c)).count();
+    let ntm = count(&|c| matches!(c, "dat_chuan" | "nang_cao" | "kieu_mau"));
+    let eligible = count(&|c| c != "not_applicable");
+    let located = |rows: &[Row]| rows.iter().filter(|r| in_province.contains(r["commune_code"].as_str())).count();
+    json!({
+        "ntm": ntm, "eligible": eligible,
+        "ntm_share_pct": format!("{:.1}", ntm as f64 * 100.0 / eligible as f64),
+        "nang_cao": count(&|c| c == "nang_cao"), "kieu_mau": count(&|c| c == "kieu_mau"),
+        "pilots": located(pilots), "tourism": located(tourism),
+    })
+}
+
 fn expectations() -> Value {
-    let reference = reference_rows();
-    let history = histories();
+    let reference = csv_rows(common::reference("communes-2024.csv"));
+    let results = results();
     let labels: BTreeMap<String, (f64, f64)> =
         embedded_label_points(2024).into_iter().map(|c| (c.code, (c.lon, c.lat))).collect();
+    let row = |code: &str| reference.iter().find(|r| r["code"] == code).unwrap_or_else(|| panic!("{code} in the reference table"));
 
     // The click: Dương Xá's names from the reference table, its level from the results.
     let (code, lon, lat) = DUONG_XA;
-    let duong_xa = reference.iter().find(|r| r.code == code).expect("Dương Xá in the reference table");
+    let duong_xa = row(code);
     assert_eq!(labels[code], (lon, lat), "Dương Xá's label point");
-    let (level_year, level, criteria) = in_force(history.get(code), 2025).expect("Dương Xá has a recognition").clone();
-    let pilots = read_csv("pilots.csv");
+    let recognition = results.in_force(code, 2025).expect("Dương Xá has a recognition");
+    let pilots = csv_rows(geodata("pilots.csv"));
     let pilot = pilots
         .iter()
         .find(|p| p["commune_code"] == code && lonlat(p) == Some((lon, lat)))
-        .map(|p| json!({"id": p["id"], "name": p["name"]}));
+        .map(|p| json!({"id": p["id"], "name": p["name"]}))
+        .expect("the Dương Xá smart-commune pilot at its label point in pilots.csv");
 
     // A commune first recognised (đạt chuẩn or above) in 2022–2025, nearest to Dương Xá, so
-    // it is in the first view; none with a pilot or tourism point that could cover it.
-    let tourism = read_csv("tourism.csv");
-    let with_points: HashSet<&str> =
-        pilots.iter().chain(&tourism).map(|r| r["commune_code"].as_str()).collect();
-    let change = history
-        .iter()
-        .filter(|(c, _)| !with_points.contains(c.as_str()) && labels.contains_key(*c))
-        .filter_map(|(c, h)| {
-            let first = h.iter().find(|(_, level, _)| level != "chua_dat")?;
-            (2022..=2025).contains(&first.0).then_some(c)
-        })
-        .map(|c| {
-            let (x, y) = labels[c];
-            (((x - lon).powi(2) + (y - lat).powi(2)).sqrt(), c)
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    // it is in the first view; no pilot or tourism point within 1.5 km of its label point
+    // (the points are drawn over the fills, also in the PNG tiles).
+    let tourism = csv_rows(geodata("tourism.csv"));
+    let points: Vec<(f64, f64)> = pilots.iter().chain(&tourism).filter_map(lonlat).collect();
+    let change = results
+        .codes()
+        .filter(|c| labels.contains_key(*c))
+        .filter(|c| points.iter().all(|&p| metres(labels[*c], p) > 1_500.0))
+        .filter(|c| results.history(c).iter().find(|r| r.level != "chua_dat").is_some_and(|r| (2022..=2025).contains(&r.year)))
+        .min_by(|a, b| metres(labels[*a], (lon, lat)).total_cmp(&metres(labels[*b], (lon, lat))).then(a.cmp(b)))
         .expect("a commune recognised in 2022–2025");
-    let at = |y| in_force(history.get(change), y).map_or("no_data".to_string(), |r| r.1.clone());
-    let (level_2021, level_2025) = (at(2021), at(2025));
+    let (level_2021, level_2025) = (results.class(change, 2021), results.class(change, 2025));
     assert_ne!(level_2021, level_2025);
-    let change_row = reference.iter().find(|r| &r.code == change).expect("in the reference table");
 
     // The search target: Xã Phú Cát of Huyện Quốc Oai.
     let phu_cat = reference
         .iter()
-        .find(|r| r.name == "Xã Phú Cát" && r.district == "Huyện Quốc Oai")
+        .find(|r| r["name"] == "Xã Phú Cát" && r["district_name"] == "Huyện Quốc Oai")
         .expect("Xã Phú Cát (Quốc Oai) in the reference table");
+    let phu_cat_point = (number(phu_cat, "lon"), number(phu_cat, "lat"));
+    let phu_cat_bbox = ["min_lon", "min_lat", "max_lon", "max_lat"].map(|k| number(phu_cat, k));
 
     // The tourism site nearest Phú Cát.
     let site = tourism
         .iter()
         .filter_map(|t| lonlat(t).map(|p| (p, t)))
-        .min_by(|a, b| {
-            let d = |p: (f64, f64)| (p.0 - phu_cat.lon).powi(2) + (p.1 - phu_cat.lat).powi(2);
-            d(a.0).total_cmp(&d(b.0))
-        })
+        .min_by(|a, b| metres(a.0, phu_cat_point).total_cmp(&metres(b.0, phu_cat_point)))
         .expect("a tourism site");
 
     json!({
         "click": {
             "lon": lon, "lat": lat,
-            "commune": duong_xa.name, "district": duong_xa.district, "province": duong_xa.province,
-            "province_code": duong_xa.province_code,
-            "level": level, "level_word": level_word(&level), "level_year": level_year,
-            "criteria_met": criteria, "pilot": pilot,
+            "commune": duong_xa["name"], "district": duong_xa["district_name"], "province": duong_xa["province_name"],
+            "province_code": duong_xa["province_code"],
+            "level": recognition.level, "level_word": level_word(&recognition.level), "level_year": recognition.year,
+            "criteria_met": recognition.criteria_met, "pilot": pilot,
         },
+        "stats": province_stats(&reference, &duong_xa["province_code"], &pilots, &tourism),
         "change": {
-            "code": change, "name": change_row.name, "lon": labels[change].0, "lat": labels[change].1,
+            "code": change, "name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1,
             "level_2021": level_2021, "level_2025": level_2025,
         },
         "search": {
-            "query": SEARCH_QUERY, "name": phu_cat.name, "district": phu_cat.district,
-            "bbox": phu_cat.bbox, "point": [phu_cat.lon, phu_cat.lat],
+            "query": SEARCH_QUERY, "name": phu_cat["name"], "district": phu_cat["district_name"],
+            "bbox": phu_cat_bbox,
+            "point": [phu_cat_point.0, phu_cat_point.1],
         },
         "tourism": {"id": site.1["id"], "name": site.1["name"], "lon": site.0 .0, "lat": site.0 .1},
     })

@@ -1,13 +1,23 @@
 //! Test harness: starts the real `bando` binary on 127.0.0.1 (port 0: the OS picks one)
-//! and talks to it over HTTP.
+//! and talks to it over HTTP. Tests that only read share one server per test binary
+//! (`Server::shared`); every server dies with the test process.
+//!
+//! Submodules: `sources` reads the project's source files independently of the service
+//! (the expected answers), `mvt` decodes vector tiles, `browser` sets up the viewer test.
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod mvt;
+pub mod sources;
+
+// Each test binary uses some of these; the harness is compiled into every one.
+#[allow(unused_imports)]
+pub use sources::{csv_rows, embedded_label_points, geodata, reference_communes, RefCommune};
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, OnceLock};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_bando");
@@ -44,6 +54,14 @@ pub struct Failed {
 }
 
 impl Server {
+    /// The server on the embedded data with default settings, started once per test
+    /// binary on first use and shared by every test of that binary that only reads.
+    /// It is never dropped: `spawn` makes the kernel kill it when the test process ends.
+    pub fn shared() -> &'static Server {
+        static SHARED: OnceLock<Server> = OnceLock::new();
+        SHARED.get_or_init(|| Server::start(&[]))
+    }
+
     /// Starts `bando serve` with extra arguments; panics if it does not come up.
     pub fn start(args: &[&str]) -> Server {
         match Server::try_start(args) {
@@ -55,22 +73,27 @@ impl Server {
     /// Starts `bando serve`; `Err` carries the exit status and output when it exits
     /// instead of listening.
     pub fn try_start(args: &[&str]) -> Result<Server, Failed> {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .arg("serve")
             .args(["--bind", "127.0.0.1:0"])
             .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn bando");
+            .stderr(Stdio::piped());
+        let mut child = spawn(command);
+        // Both pipes are read to their end for the server's whole life: a full pipe
+        // would block the server at its next log line.
         let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut seen = String::new();
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+            for line in lines.by_ref() {
                 if let Some(addr) = line.strip_prefix("listening on ") {
                     let _ = tx.send(Ok(addr.to_string()));
+                    lines.for_each(drop);
                     return;
                 }
                 seen.push_str(&line);
@@ -78,14 +101,16 @@ impl Server {
             }
             let _ = tx.send(Err(seen));
         });
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = BufReader::new(stderr).read_to_string(&mut text);
+            text
+        });
         match rx.recv_timeout(Duration::from_secs(300)) {
             Ok(Ok(base)) => Ok(Server { child, base }),
             Ok(Err(stdout)) => {
                 let status = child.wait().expect("wait");
-                let mut stderr = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut stderr);
-                }
+                let stderr = errors.join().unwrap_or_default();
                 Err(Failed { code: status.code(), stdout, stderr })
             }
             Err(_) => {
@@ -129,6 +154,57 @@ impl Server {
         Raw { status, headers, body }
     }
 }
+
+/// Spawns a server process that dies with the test process.
+///
+/// On Linux the child asks the kernel for SIGKILL when its parent goes
+/// (`PR_SET_PDEATHSIG`). The kernel means the parent *thread*, and the test harness
+/// runs each test on a thread of its own that ends with the test, so every spawn is
+/// done by one thread that lives as long as the process.
+fn spawn(command: Command) -> Child {
+    type Request = (Command, mpsc::Sender<std::io::Result<Child>>);
+    static SPAWNER: OnceLock<mpsc::Sender<Request>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::Builder::new()
+            .name("server-spawner".into())
+            .spawn(move || {
+                for (mut command, reply) in rx {
+                    die_with_this_thread(&mut command);
+                    let _ = reply.send(command.spawn());
+                }
+            })
+            .expect("spawner thread");
+        tx
+    });
+    let (reply, answer) = mpsc::channel();
+    spawner.send((command, reply)).expect("spawner thread is alive");
+    answer.recv().expect("spawner answers").expect("spawn bando")
+}
+
+#[cfg(target_os = "linux")]
+fn die_with_this_thread(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // async-signal-safe functions (prctl, getppid).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The test process may have ended between fork and prctl.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("the test process is gone"));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere a server held in a `static` outlives the test process until killed.
+#[cfg(not(target_os = "linux"))]
+fn die_with_this_thread(_: &mut Command) {}
 
 /// An HTTP answer as received: status, headers (lower-case names, repeated lines
 /// joined), raw body.
@@ -174,36 +250,6 @@ impl Drop for Server {
     }
 }
 
-/// A commune row of the reference tables in geodata/reference.
-pub struct RefCommune {
-    pub code: String,
-    pub name: String,
-    pub lon: f64,
-    pub lat: f64,
-}
-
-/// Reads `communes-2024.csv` or `communes-2025.csv` with a plain CSV reader,
-/// independently of the service's loaders.
-pub fn reference_communes(edition: u16) -> Vec<RefCommune> {
-    let path = reference(&format!("communes-{edition}.csv"));
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = reader.headers().expect("header").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let (c, n, x, y) = (col("code"), col("name"), col("lon"), col("lat"));
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            RefCommune {
-                code: r[c].to_string(),
-                name: r[n].to_string(),
-                lon: r[x].parse().expect("lon"),
-                lat: r[y].parse().expect("lat"),
-            }
-        })
-        .collect()
-}
-
 /// A scratch folder, removed at the end of the test.
 pub struct TempDir(pub PathBuf);
 
@@ -234,35 +280,4 @@ impl Drop for TempDir {
 
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
-}
-
-/// The label point (`label_lon`, `label_lat`) and code of every commune of the embedded
-/// data, read with the flatgeobuf crate directly (not through the service's loader).
-pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
-    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
-    let path = repo().join(format!("geodata/communes-{edition}.fgb"));
-    let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("embedded communes"));
-    let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
-    let mut out = Vec::new();
-    while let Some(f) = reader.next().expect("feature") {
-        let text = |k: &str| -> String { f.property(k).expect(k) };
-        out.push(RefCommune {
-            code: text("code"),
-            name: text("name"),
-            lon: text("label_lon").parse().expect("lon"),
-            lat: text("label_lat").parse().expect("lat"),
-        });
-    }
-    out
-}
-
-/// The rows of a CSV file as column name → value maps (an independent reader for
-/// checking answers against source files).
-pub fn csv_rows(path: PathBuf) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
-        .collect()
 }

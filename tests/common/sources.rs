@@ -1,0 +1,141 @@
+//! The project's source files read the plain way (csv and flatgeobuf crates), never
+//! through the service's loaders: what tests expect is computed from these.
+//!
+//! Steps a test takes: read rows (`csv_rows`, `reference_communes`,
+//! `embedded_label_points`), then ask `results()` for the NTM level in force in a year,
+//! counted here from geodata/results-communes.csv and the reference kinds.
+
+use super::{reference, repo};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// A file of the embedded default data (`geodata/`).
+pub fn geodata(file: &str) -> PathBuf {
+    repo().join("geodata").join(file)
+}
+
+/// A CSV row: column name → value.
+pub type Row = BTreeMap<String, String>;
+
+/// The rows of a CSV file.
+pub fn csv_rows(path: PathBuf) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap_or_else(|e| panic!("{}: {e}", path.display())).clone();
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = r.unwrap_or_else(|e| panic!("{} row {}: {e}", path.display(), i + 2));
+            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+        })
+        .collect()
+}
+
+/// A commune: code, name and a point in it.
+pub struct RefCommune {
+    pub code: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The communes of `communes-2024.csv` or `communes-2025.csv` (reference tables) with
+/// their reference point.
+pub fn reference_communes(edition: u16) -> Vec<RefCommune> {
+    let number = |r: &Row, k: &str| r[k].parse().unwrap_or_else(|_| panic!("{k} of {}", r["code"]));
+    csv_rows(reference(&format!("communes-{edition}.csv")))
+        .into_iter()
+        .map(|r| RefCommune { lon: number(&r, "lon"), lat: number(&r, "lat"), code: r["code"].clone(), name: r["name"].clone() })
+        .collect()
+}
+
+/// The label point (`label_lon`, `label_lat`) and code of every commune of the embedded
+/// boundaries, read with the flatgeobuf crate directly.
+pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    let path = geodata(&format!("communes-{edition}.fgb"));
+    let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("embedded communes"));
+    let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
+    let mut out = Vec::new();
+    while let Some(f) = reader.next().expect("feature") {
+        let text = |k: &str| -> String { f.property(k).expect(k) };
+        out.push(RefCommune {
+            code: text("code"),
+            name: text("name"),
+            lon: text("label_lon").parse().expect("lon"),
+            lat: text("label_lat").parse().expect("lat"),
+        });
+    }
+    out
+}
+
+/// The row of a results table (communes, districts or provinces: `code`, `year`,
+/// `level`, …) in force for `code` at the end of `year`: the latest of `year` or before.
+pub fn row_in_force<'a>(rows: &'a [Row], code: &str, year: u16) -> Option<&'a Row> {
+    let year_of = |r: &Row| r["year"].parse::<u16>().unwrap_or_else(|_| panic!("year of {}", r["code"]));
+    rows.iter().filter(|r| r["code"] == code && year_of(r) <= year).max_by_key(|r| year_of(r))
+}
+
+/// One row of geodata/results-communes.csv: a commune recognised at a level in a year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recognition {
+    pub year: u16,
+    pub level: String,
+    pub criteria_met: Option<u8>,
+}
+
+/// The NTM results of the 2024 communes and their kinds, read once per test binary.
+pub struct Results {
+    /// Recognitions by commune code, oldest first.
+    by_code: HashMap<String, Vec<Recognition>>,
+    /// Kind (`Xã`, `Phường`, `Thị trấn`) by code, from the reference table.
+    kinds: HashMap<String, String>,
+}
+
+/// geodata/results-communes.csv and the kinds of reference/communes-2024.csv.
+pub fn results() -> &'static Results {
+    static RESULTS: OnceLock<Results> = OnceLock::new();
+    RESULTS.get_or_init(|| {
+        let mut by_code: HashMap<String, Vec<Recognition>> = HashMap::new();
+        for r in csv_rows(geodata("results-communes.csv")) {
+            by_code.entry(r["code"].clone()).or_default().push(Recognition {
+                year: r["year"].parse().unwrap_or_else(|_| panic!("year of {}", r["code"])),
+                level: r["level"].clone(),
+                criteria_met: r["criteria_met"].parse().ok(),
+            });
+        }
+        for history in by_code.values_mut() {
+            history.sort_by_key(|r| r.year);
+        }
+        let kinds = csv_rows(reference("communes-2024.csv")).into_iter().map(|r| (r["code"].clone(), r["kind"].clone())).collect();
+        Results { by_code, kinds }
+    })
+}
+
+impl Results {
+    /// Every recognition of a commune, oldest first (empty when it has none).
+    pub fn history(&self, code: &str) -> &[Recognition] {
+        self.by_code.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    /// Codes of the communes with at least one recognition.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.by_code.keys().map(String::as_str)
+    }
+
+    /// The recognition in force at the end of `year`: the latest one of `year` or before.
+    pub fn in_force(&self, code: &str, year: u16) -> Option<&Recognition> {
+        self.history(code).iter().rev().find(|r| r.year <= year)
+    }
+
+    /// The class a 2024 commune is shown in at the end of `year`: `not_applicable` for
+    /// phường and thị trấn (only xã are assessed), else the level in force, else `no_data`.
+    pub fn class(&self, code: &str, year: u16) -> &str {
+        let kind = self.kinds.get(code).unwrap_or_else(|| panic!("{code} is not in reference/communes-2024.csv"));
+        if kind != "Xã" {
+            return "not_applicable";
+        }
+        self.in_force(code, year).map_or("no_data", |r| r.level.as_str())
+    }
+}
