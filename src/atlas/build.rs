@@ -474,6 +474,7 @@ fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadErro
         commune: r.commune,
         position,
         approved_year: r.approved_year,
+        provenance: r.provenance,
     })
 }
 

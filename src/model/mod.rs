@@ -14,7 +14,7 @@ mod unit;
 pub use codes::{CodeError, CommuneCode, DistrictCode, ProvinceCode};
 pub use criteria::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, ItemNumberError, UnitScope};
 pub use level::{Level, LevelError, ProvinceStatus};
-pub use place::{PilotKind, PilotModel, PlaceError, TourismCategory, TourismSite};
+pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
 pub use unit::{
     Commune, CommuneKind, District, Edition, EditionError, LevelRecord, Province, UnitError,
