@@ -189,3 +189,87 @@ fn bando_validate_checks_an_assessment_file_against_the_results() {
     assert!(out.contains("read as Criteria, 19 record(s)"), "{out}");
     assert!(out.contains(&format!("the results file gives criteria_met {} in 2023, but the criteria rows give 19 met of 19", p.below_met)), "{out}");
 }
+
+/// A nâng cao commune in 2023 (recognised nâng cao or kiểu mẫu by then).
+fn advanced_commune() -> String {
+    let results = csv_rows(repo().join("geodata/results-communes.csv"));
+    results
+        .iter()
+        .find(|r| r["level"] == "nang_cao" && r["year"].parse::<u16>().unwrap() <= 2023 && !results.iter().any(|o| o["code"] == r["code"] && o["year"].parse::<u16>().unwrap() > r["year"].parse::<u16>().unwrap() && o["year"].parse::<u16>().unwrap() <= 2023))
+        .map(|r| r["code"].clone())
+        .expect("a nâng cao commune")
+}
+
+fn statuses(checklist: &serde_json::Value) -> BTreeMap<String, String> {
+    checklist["items"].as_array().unwrap().iter().map(|i| (i["number"].as_str().unwrap().to_string(), i["status"].as_str().unwrap().to_string())).collect()
+}
+
+#[test]
+fn a_commune_checklist_says_what_is_missing_year_by_year_and_on_a_date() {
+    let p = pick();
+    let advanced = advanced_commune();
+    let dir = TempDir::new("criteria-checklist");
+    let mut text = format!("{HEAD}{}", rows_2023(&p.below, p.below_met));
+    text.push_str(&format!("{},2023,xa_ntm_2021,8,4,true,88,2023-11-02,\n", p.below));
+    // The đạt chuẩn commune works toward nâng cao: criterion 8 met, 15 not, indicator 15.2 not.
+    text.push_str(&format!("{n},2023,xa_nang_cao_2021,8,,true,,,\n{n},2023,xa_nang_cao_2021,15,,false,,,\n{n},2023,xa_nang_cao_2021,15,2,false,41.5,,\n", n = p.ntm));
+    let file = dir.write("criteria.csv", &text);
+    let server = Server::start(&["--criteria", path_str(&file)]);
+
+    // The chưa đạt commune: NTM set; criteria 1..=met met, the rest missing.
+    let (status, body) = server.get_json(&format!("/api/v1/communes/{}/criteria?from=2022&to=2023", p.below));
+    assert_eq!(status, 200, "{body}");
+    let years = body["years"].as_array().unwrap();
+    assert_eq!(years.iter().map(|y| y["year"].as_u64().unwrap()).collect::<Vec<_>>(), [2022, 2023]);
+    let c2023 = &years[1]["checklist"];
+    assert_eq!(c2023["set"], "xa_ntm_2021");
+    assert_eq!(c2023["criteria_met"].as_u64().unwrap() as usize, p.below_met);
+    let missing: Vec<String> = ((p.below_met + 1)..=19).map(|n| n.to_string()).collect();
+    assert_eq!(c2023["missing"], serde_json::json!(missing));
+    let s = statuses(c2023);
+    assert_eq!(s["8.4"], "met");
+    assert_eq!(s["1"], if p.below_met >= 1 { "met" } else { "not_met" });
+    // 2022 has no rows yet: no data, nothing listed as missing.
+    let c2022 = &years[0]["checklist"];
+    assert!(statuses(c2022).values().all(|v| v == "no_data"), "{c2022}");
+    assert_eq!(c2022["missing"], serde_json::json!([]));
+
+    // On a date: the 8.4 row assessed on 2023-11-02 counts from that day; rows without a
+    // date count from the end of their year.
+    let on = |date: &str| server.get_json(&format!("/api/v1/communes/{}/criteria?date={date}", p.below)).1;
+    assert_eq!(statuses(&on("2023-11-01")["state"]["checklist"])["8.4"], "no_data");
+    assert_eq!(statuses(&on("2023-11-02")["state"]["checklist"])["8.4"], "met");
+    assert_eq!(statuses(&on("2023-12-30")["state"]["checklist"])["1"], "no_data");
+    assert_eq!(on("2023-12-31")["state"]["checklist"]["criteria_met"].as_u64().unwrap() as usize, p.below_met);
+
+    // The đạt chuẩn commune: nâng cao set, 15 missing, the rest without data.
+    let body = server.get_json(&format!("/api/v1/communes/{}/criteria?from=2023&to=2023", p.ntm)).1;
+    let c = &body["years"][0]["checklist"];
+    assert_eq!(c["set"], "xa_nang_cao_2021");
+    assert_eq!(c["missing"], serde_json::json!(["15"]));
+    let s = statuses(c);
+    assert_eq!((s["8"].as_str(), s["15.2"].as_str(), s["3"].as_str()), ("met", "not_met", "no_data"));
+    assert_eq!(c["criteria_met"], 1);
+
+    // A nâng cao commune: its recognition certifies every criterion of the nâng cao set.
+    let body = server.get_json(&format!("/api/v1/communes/{advanced}/criteria?from=2023&to=2023")).1;
+    let c = &body["years"][0]["checklist"];
+    assert_eq!(c["set"], "xa_nang_cao_2021");
+    assert_eq!((c["criteria_met"].as_u64(), c["criteria_total"].as_u64()), (Some(19), Some(19)));
+    assert!(statuses(c).values().all(|v| v == "met_by_level"), "{c}");
+
+    // Bad requests name their parameter; unknown communes are 404.
+    for (query, parameter) in [
+        ("from=2019", "from"),
+        ("to=2026", "to"),
+        ("from=2024&to=2022", "from"),
+        ("date=2023-02-30", "date"),
+        ("date=2030-01-01", "date"),
+        ("edition=2025", "edition"),
+    ] {
+        let (status, body) = server.get_json(&format!("/api/v1/communes/{}/criteria?{query}", p.below));
+        assert_eq!((status, body["error"]["parameter"].as_str()), (400, Some(parameter)), "{query}: {body}");
+    }
+    assert_eq!(server.get_json("/api/v1/communes/99999/criteria").0, 404);
+    assert_eq!(server.get_json("/api/v1/communes/12a/criteria").1["error"]["parameter"], "code");
+}

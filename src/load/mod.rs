@@ -27,7 +27,7 @@ pub use boundaries::{read_boundaries, BoundaryFeature, BoundaryFile, RepairCount
 pub use criteria::{read_criteria, read_criteria_rows, AssessedUnit, CriteriaRow};
 pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, CrosswalkRelation, CrosswalkRow};
-pub use csv_table::Sourced;
+pub use csv_table::{parse_date, Sourced};
 pub use error::{LoadError, Location, Problem};
 pub use places::{read_pilots, read_tourism, PilotRow, TourismRow};
 pub use results::{
