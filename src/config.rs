@@ -45,6 +45,13 @@ pub struct DataArgs {
     /// Rural tourism CSV: id,name,category,ocop_stars,commune_code,lon,lat,url.
     #[arg(long, env = "BANDO_TOURISM")]
     pub tourism: Option<PathBuf>,
+    /// Criteria assessments CSV: unit_code,year,set,criterion,indicator,met,value,assessed_on,note.
+    #[arg(long, env = "BANDO_CRITERIA")]
+    pub criteria: Option<PathBuf>,
+    /// Folder of the criteria catalog (sets.csv and one {set}.csv per set); the embedded
+    /// geodata/criteria when not given.
+    #[arg(long, env = "BANDO_CRITERIA_SETS")]
+    pub criteria_sets: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -58,6 +65,8 @@ impl DataArgs {
             province_results: self.province_results.clone(),
             pilots: self.pilots.clone(),
             tourism: self.tourism.clone(),
+            criteria: self.criteria.clone(),
+            criteria_sets: self.criteria_sets.clone(),
         }
     }
 }

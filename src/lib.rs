@@ -1,7 +1,7 @@
 //! bando: map tiles and queries for Vietnam's New Rural Development (NTM) programme.
 //!
 //! Data flows one way: files → [`load`] (validate) → [`atlas`] (joined, indexed) →
-//! [`query`], [`export`] and [`tile`] read it → [`api`] serves them. Nothing below `api` knows about HTTP; nothing in [`model`] knows
+//! [`query`], [`standing`], [`export`] and [`tile`] read it → [`api`] serves them. Nothing below `api` knows about HTTP; nothing in [`model`] knows
 //! about files.
 
 pub mod api;
@@ -16,6 +16,7 @@ pub mod query;
 pub mod raster;
 pub mod style;
 pub mod search;
+pub mod standing;
 pub mod stats;
 pub mod text;
 pub mod tile;

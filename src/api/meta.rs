@@ -40,6 +40,7 @@ impl Meta {
             NamedSource { layer: "pilots", source: s.pilots.clone() },
             NamedSource { layer: "tourism", source: s.tourism.clone() },
         ];
+        let sources = sources.into_iter().chain(s.criteria.clone().map(|source| NamedSource { layer: "criteria", source })).collect();
         let sample = atlas.has_sample_data();
         Meta { data_version: atlas.version.clone(), sample, sources, notice: sample.then_some(SAMPLE_NOTICE) }
     }

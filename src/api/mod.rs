@@ -4,6 +4,8 @@
 //! Routes:
 //! - `GET  /api/v1/communes/at?lon=&lat=&edition=&year=&radius_m=`: point query;
 //! - `GET  /api/v1/meta`: data version, sources (sample or not) and counts;
+//! - `GET  /api/v1/criteria`: the national criteria sets with their criteria and indicators;
+//!   `GET /api/v1/communes/{code}/criteria?from=&to=|date=`: a commune's checklist by year;
 //! - `GET  /api/v1/search?q=&limit=&edition=`: units, pilots and tourism sites by name;
 //! - `GET  /api/v1/stats?edition=&year=&province=&district=&format=`: counts, shares,
 //!   the 2021–2025 series and progress against the 2025 targets;
@@ -24,6 +26,7 @@
 
 mod admin;
 mod batch;
+mod criteria;
 mod details;
 mod docs;
 mod error;
@@ -117,6 +120,8 @@ pub fn routes() -> ApiRouter {
         .get("/api/v1/search", search::search, operation(search::openapi_paths(), "/api/v1/search"))
         .get("/api/v1/stats", stats::stats, operation(stats::openapi_paths(), "/api/v1/stats"))
         .get("/api/v1/meta", meta::meta, docs::meta())
+        .get("/api/v1/criteria", criteria::criteria, criteria::doc())
+        .get("/api/v1/communes/{code}/criteria", criteria::commune_criteria, criteria::commune_doc())
         .post("/api/v1/admin/reload", admin::reload, docs::reload())
         .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
         .get_as("/tiles/{map}/{z}/{x}/{file}", "/tiles/{map}/{z}/{x}/{y}.mvt", tiles::tile, docs::mvt())

@@ -1,6 +1,6 @@
 //! Builds an [`Atlas`] from its input files (see the module doc of `atlas` for the steps).
 
-use super::{Atlas, DataSource, EditionAtlas, Inputs, Sources};
+use super::{criteria, Atlas, DataSource, EditionAtlas, Inputs, Sources};
 use crate::index::{AreaIndex, PointIndex, PreparedArea};
 use crate::load::{self, BoundaryFile, CrosswalkRelation, LoadError, Location, Problem};
 use crate::model::{
@@ -91,6 +91,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         province_results: inputs.pick(&inputs.province_results, "results-provinces.csv"),
         pilots: inputs.pick(&inputs.pilots, "pilots.csv"),
         tourism: inputs.pick(&inputs.tourism, "tourism.csv"),
+        criteria: inputs.criteria_source(),
     };
     let commune_results = keep(commune_results(&sources.results.path, &e2024), &mut problems);
     let district_results = keep(district_results(&sources.district_results.path, &e2024), &mut problems);
@@ -99,8 +100,15 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     let tourism = keep(tourism(&sources.tourism.path, &e2024), &mut problems);
     let crosswalk_path = inputs.embedded_file("crosswalk-2024-2025.csv");
     let crosswalk = keep(load::read_crosswalk(&crosswalk_path), &mut problems);
-    let (Some(commune_results), Some(district_results), Some(province_completed), Some(pilots), Some(tourism), Some(crosswalk)) =
-        (commune_results, district_results, province_completed, pilots, tourism, crosswalk)
+    let criteria_dir = inputs.criteria_sets_dir();
+    let catalog = keep(load::read_criteria_sets(&criteria_dir), &mut problems);
+    let criteria = match (&catalog, &commune_results, &sources.criteria) {
+        (Some(catalog), Some(results), Some(file)) => keep(criteria::join(&file.path, catalog.clone(), &e2024, results), &mut problems),
+        (Some(catalog), _, None) => Some(criteria::Criteria::without_assessments(catalog.clone())),
+        _ => None,
+    };
+    let (Some(commune_results), Some(district_results), Some(province_completed), Some(pilots), Some(tourism), Some(crosswalk), Some(criteria)) =
+        (commune_results, district_results, province_completed, pilots, tourism, crosswalk, criteria)
     else {
         return Err(LoadError { problems });
     };
@@ -119,6 +127,8 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         .map(|d| d.path.clone())
         .collect();
     files.push(crosswalk_path);
+    files.extend(sources.criteria.iter().map(|d| d.path.clone()));
+    files.extend(criteria_catalog_files(&criteria_dir, &criteria.catalog));
     let version = content_version(&files).map_err(LoadError::one)?;
 
     let tiles = [
@@ -139,6 +149,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         version,
         crosswalk,
         search: std::sync::OnceLock::new(),
+        criteria,
     };
     Ok((atlas, summary))
 }
@@ -463,6 +474,7 @@ fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadErro
         commune: r.commune,
         position,
         approved_year: r.approved_year,
+        provenance: r.provenance,
     })
 }
 
@@ -524,6 +536,11 @@ fn crosswalk_links(
 }
 
 /// A short hash of the inputs' contents: the data version in answers and ETags.
+/// The catalog's files, so that an edited criteria name changes the data version.
+fn criteria_catalog_files(dir: &Path, catalog: &crate::model::CriteriaCatalog) -> Vec<PathBuf> {
+    std::iter::once(dir.join(load::SETS_FILE)).chain(catalog.sets.iter().map(|s| dir.join(format!("{}.csv", s.id)))).collect()
+}
+
 fn content_version(files: &[PathBuf]) -> Result<String, Problem> {
     let mut hasher = Fnv64::default();
     for path in files {

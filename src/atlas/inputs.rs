@@ -19,6 +19,11 @@ pub struct Inputs {
     pub province_results: Option<PathBuf>,
     pub pilots: Option<PathBuf>,
     pub tourism: Option<PathBuf>,
+    /// Criteria assessments (long-format CSV); none when not given and the embedded data
+    /// has none.
+    pub criteria: Option<PathBuf>,
+    /// The criteria catalog's folder; `criteria/` of `geodata_dir` when not given.
+    pub criteria_sets: Option<PathBuf>,
 }
 
 impl Inputs {
@@ -33,11 +38,27 @@ impl Inputs {
             province_results: None,
             pilots: None,
             tourism: None,
+            criteria: None,
+            criteria_sets: None,
         }
     }
 
     pub(super) fn embedded_file(&self, name: &str) -> PathBuf {
         self.geodata_dir.join(name)
+    }
+
+    /// The criteria catalog's folder.
+    pub(super) fn criteria_sets_dir(&self) -> PathBuf {
+        self.criteria_sets.clone().unwrap_or_else(|| self.embedded_file("criteria"))
+    }
+
+    /// The assessments: the user's file, else the embedded sample when there is one.
+    pub(super) fn criteria_source(&self) -> Option<DataSource> {
+        let embedded = self.embedded_file(CRITERIA_FILE);
+        match &self.criteria {
+            Some(path) => Some(DataSource::user(path)),
+            None => embedded.exists().then(|| DataSource::sample(&embedded)),
+        }
     }
 
     /// The user's file when given, else the embedded sample.
@@ -48,6 +69,9 @@ impl Inputs {
         }
     }
 }
+
+/// The embedded sample assessments in `geodata/`.
+pub const CRITERIA_FILE: &str = "criteria.csv";
 
 /// One input file and whether it is the embedded sample.
 #[derive(Debug, Clone, serde::Serialize)]

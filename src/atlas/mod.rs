@@ -6,12 +6,16 @@
 //!   2. join names, kinds, districts and provinces (file first, reference second);
 //!   3. prepare and index the polygons ([`crate::index`]);
 //!   4. read NTM results, pilots, tourism sites and the crosswalk, and check every code
-//!      and position against the boundaries.
+//!      and position against the boundaries;
+//!   5. read the criteria catalog and the assessments, and check them against the units
+//!      and their levels ([`criteria`]).
+//!
 //! Every problem of every file is collected; the atlas exists only if there are none.
 //! It is then published whole through [`SharedAtlas`], so a request sees either the
 //! old snapshot or the new one, never a mix.
 
 mod build;
+pub mod criteria;
 mod inputs;
 
 pub use build::{build, BuildSummary};
@@ -97,6 +101,8 @@ pub struct Atlas {
     /// Every old → new pair of the crosswalk whose communes are both loaded, as
     /// positions in the two editions, sorted by (old, new).
     pub crosswalk: Vec<CrosswalkLink>,
+    /// The criteria catalog and the units' assessments.
+    pub criteria: criteria::Criteria,
 }
 
 /// One pair of the 2024 → 2025 crosswalk, as positions in the two editions.
@@ -115,6 +121,8 @@ pub struct Sources {
     pub province_results: DataSource,
     pub pilots: DataSource,
     pub tourism: DataSource,
+    /// The assessments file, when there is one.
+    pub criteria: Option<DataSource>,
 }
 
 impl Atlas {
@@ -129,6 +137,7 @@ impl Atlas {
             || [&s.results, &s.district_results, &s.province_results, &s.pilots, &s.tourism]
                 .iter()
                 .any(|d| d.sample)
+            || s.criteria.as_ref().is_some_and(|d| d.sample)
     }
 
     /// The name search index of this snapshot (built on first call).

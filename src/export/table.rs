@@ -35,6 +35,10 @@ fn text(s: impl ToString) -> Value {
     Value::Text(s.to_string())
 }
 
+fn optional_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, text)
+}
+
 fn int(n: Option<impl Into<i64>>) -> Value {
     n.map_or(Value::Null, |n| Value::Int(n.into()))
 }
@@ -184,6 +188,11 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                     ("commune_code", Text),
                     ("commune_name", Text),
                     ("approved_year", Int),
+                    ("decision", Text),
+                    ("approved_on", Text),
+                    ("directing_level", Text),
+                    ("stage", Text),
+                    ("url", Text),
                     ("lon", Float),
                     ("lat", Float),
                 ],
@@ -199,6 +208,11 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                         text(p.commune),
                         old.commune(p.commune).map_or(Value::Null, |c| text(&c.name)),
                         int(p.approved_year),
+                        optional_text(p.provenance.decision.as_deref()),
+                        optional_text(p.provenance.approved_on.as_deref()),
+                        optional_text(p.provenance.directing_level.map(|d| d.as_str())),
+                        optional_text(p.provenance.stage.map(|s| s.as_str())),
+                        optional_text(p.provenance.url.as_deref()),
                         Value::Float(p.position.lon),
                         Value::Float(p.position.lat),
                     ]
@@ -232,7 +246,7 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                         int(t.ocop_stars),
                         text(t.commune),
                         old.commune(t.commune).map_or(Value::Null, |c| text(&c.name)),
-                        t.url.as_ref().map_or(Value::Null, text),
+                        optional_text(t.url.as_deref()),
                         Value::Float(t.position.lon),
                         Value::Float(t.position.lat),
                     ]

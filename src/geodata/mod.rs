@@ -125,7 +125,7 @@ pub fn build(reference_dir: &Path, out_dir: &Path) -> Result<BuildReport> {
 
     let pilots = sample_places::pilots(&refs[0])?;
     report.pilots = pilots.len();
-    report.bytes += write_csv(&out_dir.join("pilots.csv"), &["id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year"], &pilots)?;
+    report.bytes += write_csv(&out_dir.join("pilots.csv"), &sample_places::PILOT_COLUMNS, &pilots)?;
     let tourism = sample_places::tourism(&refs[0]);
     report.tourism = tourism.len();
     report.bytes += write_csv(&out_dir.join("tourism.csv"), &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"], &tourism)?;

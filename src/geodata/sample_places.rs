@@ -8,23 +8,33 @@ use super::reference::RefCommune;
 use anyhow::{anyhow, Result};
 use std::collections::BTreeMap;
 
-/// Hà Nội's pilots (commune, district, kind, leading field).
-const HA_NOI_PILOTS: [(&str, &str, &str, &str); 15] = [
-    ("Xã Dương Xá", "Huyện Gia Lâm", "smart_commune", "kinh tế"),
-    ("Xã Phú Cát", "Huyện Quốc Oai", "smart_commune", "kinh tế"),
-    ("Xã Phùng Xá", "Huyện Mỹ Đức", "ecommerce_commune", "thương mại điện tử"),
-    ("Xã Hương Sơn", "Huyện Mỹ Đức", "smart_commune", "du lịch nông thôn"),
-    ("Xã Hồng Sơn", "Huyện Mỹ Đức", "smart_commune", "văn hóa"),
-    ("Xã Liên Bạt", "Huyện Ứng Hòa", "smart_commune", "môi trường"),
-    ("Xã Đông Lỗ", "Huyện Ứng Hòa", "ecommerce_commune", "thương mại điện tử"),
-    ("Xã Văn Bình", "Huyện Thường Tín", "smart_commune", "kinh tế"),
-    ("Xã Tự Lập", "Huyện Mê Linh", "smart_commune", "y tế"),
-    ("Xã Liên Hà", "Huyện Đông Anh", "smart_commune", "giáo dục"),
-    ("Xã Quang Tiến", "Huyện Sóc Sơn", "smart_commune", "an ninh trật tự"),
-    ("Xã Phù Linh", "Huyện Sóc Sơn", "ecommerce_commune", "thương mại điện tử"),
-    ("Xã Hồng Dương", "Huyện Thanh Oai", "smart_commune", "môi trường"),
-    ("Xã Song Phượng", "Huyện Đan Phượng", "smart_commune", "văn hóa"),
-    ("Xã Bát Tràng", "Huyện Gia Lâm", "smart_commune", "du lịch nông thôn"),
+/// Hà Nội's pilots (commune, district, kind), as Plan 236/KH-UBND of 21/9/2023 lists them
+/// in its Phụ lục 02 (whose header prints "238"; the plan's own number is 236). The plan
+/// names no leading field, so none is given.
+const HA_NOI_PILOTS: [(&str, &str, &str); 14] = [
+    ("Xã Dương Xá", "Huyện Gia Lâm", "smart_commune"),
+    ("Xã Phú Cát", "Huyện Quốc Oai", "smart_commune"),
+    ("Xã Phùng Xá", "Huyện Mỹ Đức", "ecommerce_commune"),
+    ("Xã Hương Sơn", "Huyện Mỹ Đức", "smart_commune"),
+    ("Xã Hồng Sơn", "Huyện Mỹ Đức", "smart_commune"),
+    ("Xã Liên Bạt", "Huyện Ứng Hòa", "smart_commune"),
+    ("Xã Đông Lỗ", "Huyện Ứng Hòa", "ecommerce_commune"),
+    ("Xã Văn Bình", "Huyện Thường Tín", "smart_commune"),
+    ("Xã Tự Lập", "Huyện Mê Linh", "smart_commune"),
+    ("Xã Liên Hà", "Huyện Đông Anh", "smart_commune"),
+    ("Xã Quang Tiến", "Huyện Sóc Sơn", "smart_commune"),
+    ("Xã Phù Linh", "Huyện Sóc Sơn", "ecommerce_commune"),
+    ("Xã Hồng Dương", "Huyện Thanh Oai", "smart_commune"),
+    ("Xã Song Phượng", "Huyện Đan Phượng", "smart_commune"),
+];
+
+/// The plan that selected Hà Nội's pilots, and its date.
+const HA_NOI_PLAN: (&str, &str) = ("236/KH-UBND", "2023-09-21");
+
+/// The columns of `pilots.csv`.
+pub const PILOT_COLUMNS: [&str; 13] = [
+    "id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year",
+    "decision", "approved_on", "directing_level", "stage", "url",
 ];
 
 const FIELDS: [&str; 8] =
@@ -42,11 +52,10 @@ fn label(kind: &str) -> &'static str {
     }
 }
 
-/// `pilots.csv` rows: `id,name,kind,field,commune_code,lon,lat,approved_year`.
-pub fn pilots(communes: &[RefCommune]) -> Result<Vec<[String; 8]>> {
+/// `pilots.csv` rows ([`PILOT_COLUMNS`]).
+pub fn pilots(communes: &[RefCommune]) -> Result<Vec<[String; 13]>> {
     let mut rows = Vec::new();
-    // The list above has 14 named pilots; Bát Tràng is not among them, so take 14.
-    for (i, (name, district, kind, field)) in HA_NOI_PILOTS.iter().take(14).enumerate() {
+    for (i, (name, district, kind)) in HA_NOI_PILOTS.iter().enumerate() {
         let c = communes
             .iter()
             .find(|c| c.name == *name && c.district_name == *district && c.province_code == "01")
@@ -55,10 +64,16 @@ pub fn pilots(communes: &[RefCommune]) -> Result<Vec<[String; 8]>> {
             format!("HN-{:02}", i + 1),
             format!("{} {}", label(kind), short(&c.name)),
             kind.to_string(),
-            field.to_string(),
+            String::new(),
             c.code.clone(),
             c.lon.clone(),
             c.lat.clone(),
+            HA_NOI_PLAN.1[..4].to_string(),
+            HA_NOI_PLAN.0.to_string(),
+            HA_NOI_PLAN.1.to_string(),
+            // Dương Xá is directed by the city, the others by their districts.
+            if i == 0 { "province" } else { "district" }.to_string(),
+            "selected".to_string(),
             String::new(),
         ]);
     }
@@ -86,6 +101,11 @@ pub fn pilots(communes: &[RefCommune]) -> Result<Vec<[String; 8]>> {
                 c.lon.clone(),
                 c.lat.clone(),
                 (2022 + hash::hash(&c.code, 33) % 4).to_string(),
+                String::new(),
+                String::new(),
+                "province".to_string(),
+                ["selected", "building", "recognised"][(hash::hash(&c.code, 34) % 3) as usize].to_string(),
+                String::new(),
             ]);
         };
         add(xa[0], "smart_commune", 1);

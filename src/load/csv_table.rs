@@ -291,8 +291,9 @@ fn parse_year(t: &str) -> Result<u16, String> {
     }
 }
 
-/// Checks `YYYY-MM-DD` with real month lengths (leap years included).
-fn parse_date(t: &str) -> Result<(), String> {
+/// Checks `YYYY-MM-DD` with real month lengths (leap years included); also used for
+/// dates in query strings.
+pub fn parse_date(t: &str) -> Result<(), String> {
     let err = || "not a date: YYYY-MM-DD expected (e.g. 2023-12-31)".to_string();
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);

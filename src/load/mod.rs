@@ -1,5 +1,6 @@
 //! Loading and validating input files: boundaries (FlatGeobuf, GeoJSON) and the CSV
-//! tables of NTM results, pilot models, tourism sites and the commune crosswalk.
+//! tables of NTM results, criteria sets and assessments, pilot models, tourism sites and
+//! the commune crosswalk.
 //!
 //! Steps, for every file:
 //! 1. read it as a stream (features, or CSV records with their line numbers);
@@ -13,6 +14,8 @@
 //!    half-loaded.
 
 mod boundaries;
+mod criteria;
+mod criteria_sets;
 mod crosswalk;
 mod csv_table;
 mod error;
@@ -21,8 +24,10 @@ mod results;
 mod rings;
 
 pub use boundaries::{read_boundaries, BoundaryFeature, BoundaryFile, RepairCounts};
+pub use criteria::{read_criteria, read_criteria_rows, AssessedUnit, CriteriaRow};
+pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, CrosswalkRelation, CrosswalkRow};
-pub use csv_table::Sourced;
+pub use csv_table::{parse_date, Sourced};
 pub use error::{LoadError, Location, Problem};
 pub use places::{read_pilots, read_tourism, PilotRow, TourismRow};
 pub use results::{

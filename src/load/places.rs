@@ -7,10 +7,11 @@
 
 use super::csv_table::{Sheet, Sourced};
 use super::error::LoadError;
-use crate::model::{CommuneCode, LonLat, PilotKind, TourismCategory};
+use crate::model::{CommuneCode, DirectingLevel, LonLat, PilotKind, PilotProvenance, PilotStage, TourismCategory};
 use std::path::Path;
 
-/// A pilot model: `id,name,kind,field,commune_code,lon,lat,approved_year`.
+/// A pilot model: `id,name,kind,field,commune_code,lon,lat,approved_year`, and optionally
+/// `decision,approved_on,directing_level,stage,url`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PilotRow {
     pub id: String,
@@ -21,7 +22,9 @@ pub struct PilotRow {
     pub commune: CommuneCode,
     /// None when both lon and lat are empty.
     pub position: Option<LonLat>,
+    /// The year of `approved_on` when only that is given.
     pub approved_year: Option<u16>,
+    pub provenance: PilotProvenance,
 }
 
 /// A rural tourism point: `id,name,category,ocop_stars,commune_code,lon,lat,url`.
@@ -48,6 +51,25 @@ pub fn read_pilots(path: &Path) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
         let commune = row.parse("commune_code", CommuneCode::parse);
         let position = row.optional_position();
         let approved_year = row.optional_year("approved_year");
+        let approved_on = row.optional_date("approved_on");
+        let directing_level = row.parse_optional("directing_level", DirectingLevel::parse);
+        let stage = row.parse_optional("stage", PilotStage::parse);
+        let url = row.parse_optional("url", web_address);
+        let (approved_year, approved_on) = (approved_year?, approved_on?);
+        let year_of_date = approved_on.as_deref().and_then(|d| d[..4].parse::<u16>().ok());
+        if let (Some(year), Some(date_year)) = (approved_year, year_of_date) {
+            if year != date_year {
+                row.fail("approved_year", &year.to_string(), format!("approved_on {} is in {date_year}", approved_on.as_deref().unwrap_or("")));
+                return None;
+            }
+        }
+        let provenance = PilotProvenance {
+            decision: row.optional_text("decision"),
+            approved_on,
+            directing_level: directing_level?,
+            stage: stage?,
+            url: url?,
+        };
         Some(PilotRow {
             id: id?.to_string(),
             name: name?.to_string(),
@@ -55,11 +77,21 @@ pub fn read_pilots(path: &Path) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
             field,
             commune: commune?,
             position: position?,
-            approved_year: approved_year?,
+            approved_year: approved_year.or(year_of_date),
+            provenance,
         })
     });
     parsed.no_duplicates("id", |r| r.id.clone(), |r| r.id.clone(), "id");
     parsed.finish()
+}
+
+/// An absolute http(s) address.
+fn web_address(text: &str) -> Result<String, &'static str> {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !text.contains(char::is_whitespace) => Ok(text.to_string()),
+        _ => Err("url must be an http:// or https:// address"),
+    }
 }
 
 /// Reads rural tourism points; ids must be unique.
@@ -128,6 +160,33 @@ mod tests {
         assert_eq!(rows[1].value.position, None);
         assert_eq!(rows[1].value.approved_year, None);
         assert_eq!(rows[1].line, 3);
+    }
+
+    #[test]
+    fn pilot_provenance_is_read_and_checked() {
+        let head = "id,name,kind,field,commune_code,lon,lat,approved_year,decision,approved_on,directing_level,stage,url\n";
+        let path = csv_file(
+            "pi-prov.csv",
+            format!("{head}HN-01,A,smart_commune,,00571,,,,236/KH-UBND,2023-09-21,province,selected,\nE1,B,ecommerce_commune,,00580,,,,,,district,building,https://shop.example.vn/b\n").as_bytes(),
+        );
+        let rows = read_pilots(&path).unwrap_or_else(|e| panic!("{e}"));
+        let p = &rows[0].value;
+        assert_eq!(p.approved_year, Some(2023), "the year is taken from approved_on");
+        assert_eq!(p.provenance.decision.as_deref(), Some("236/KH-UBND"));
+        assert_eq!(p.provenance.directing_level, Some(DirectingLevel::Province));
+        assert_eq!(p.provenance.stage, Some(PilotStage::Selected));
+        assert_eq!(rows[1].value.provenance.url.as_deref(), Some("https://shop.example.vn/b"));
+
+        let bad = csv_file(
+            "pi-prov-bad.csv",
+            format!("{head}P1,A,smart_commune,,00571,,,2022,D,2023-09-21,city,done,shop.vn\n").as_bytes(),
+        );
+        let e = read_pilots(&bad).unwrap_err();
+        assert_problem(&e, 2, "directing_level", "city", "is not a directing level");
+        assert_problem(&e, 2, "stage", "done", "is not a pilot stage");
+        assert_problem(&e, 2, "url", "shop.vn", "url must be an http:// or https:// address");
+        assert_problem(&e, 2, "approved_year", "2022", "approved_on 2023-09-21 is in 2023");
+        assert_eq!(e.problems.len(), 4, "{e}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub enum FileKind {
     Pilots,
     Tourism,
     Crosswalk,
+    Criteria,
 }
 
 /// One line per file: what it was read as, and its problems.
@@ -55,7 +56,9 @@ fn csv_kind(path: &Path) -> Result<FileKind, Problem> {
     let header = lines.next().unwrap_or_default();
     let cols: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
     let has = |c: &str| cols.contains(&c);
-    let kind = if has("code_2024") && has("code_2025") {
+    let kind = if has("unit_code") && has("criterion") {
+        FileKind::Criteria
+    } else if has("code_2024") && has("code_2025") {
         FileKind::Crosswalk
     } else if has("category") {
         FileKind::Tourism
@@ -126,6 +129,11 @@ pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) ->
                 count(read_tourism(path))
             }
             FileKind::Crosswalk => count(read_crosswalk(path)),
+            FileKind::Criteria => {
+                slot(&mut inputs.criteria);
+                let catalog = super::read_criteria_sets(&geodata.join("criteria"));
+                catalog.and_then(|catalog| count(super::read_criteria(path, &catalog)))
+            }
         };
         has_data_files |= !matches!(kind, FileKind::Boundaries | FileKind::Crosswalk);
         if kind == FileKind::Boundaries {

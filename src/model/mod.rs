@@ -1,18 +1,20 @@
 //! The domain, independent of files and HTTP: administrative units, NTM levels,
-//! pilot models and rural tourism sites, and the two boundary editions.
+//! NTM criteria sets, pilot models and rural tourism sites, and the two boundary editions.
 //!
 //! Types say what a value is (`CommuneCode`, `LonLat`, `Level`), so no bare strings or
 //! tuples cross module borders.
 
 mod codes;
+mod criteria;
 mod level;
 mod place;
 mod point;
 mod unit;
 
 pub use codes::{CodeError, CommuneCode, DistrictCode, ProvinceCode};
+pub use criteria::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, ItemNumberError, UnitScope};
 pub use level::{Level, LevelError, ProvinceStatus};
-pub use place::{PilotKind, PilotModel, PlaceError, TourismCategory, TourismSite};
+pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
 pub use unit::{
     Commune, CommuneKind, District, Edition, EditionError, LevelRecord, Province, UnitError,

@@ -8,6 +8,67 @@ pub enum PlaceError {
     PilotKind(String),
     #[error("'{0}' is not a tourism category (expected rural_tourism_site, homestay, craft_village or ocop_product)")]
     Category(String),
+    #[error("'{0}' is not a directing level (expected central, province or district)")]
+    DirectingLevel(String),
+    #[error("'{0}' is not a pilot stage (expected selected, building or recognised)")]
+    Stage(String),
+}
+
+/// Defines a small enum read and written by its machine names.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $error:ident, [$($(#[$vdoc:meta])* $variant:ident = $text:literal),+]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Result<$name, PlaceError> {
+                $name::ALL.iter().copied().find(|k| k.as_str() == text.trim()).ok_or_else(|| PlaceError::$error(text.to_string()))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Who directs a pilot: the central office, the province (or city) or the district.
+    DirectingLevel, DirectingLevel, [Central = "central", Province = "province", District = "district"]
+);
+
+named_enum!(
+    /// How far a pilot has come.
+    PilotStage, Stage, [
+        /// Chosen for the pilot by its decision or plan.
+        Selected = "selected",
+        /// Being built.
+        Building = "building",
+        /// Recognised as a model.
+        Recognised = "recognised"
+    ]
+);
+
+/// Where a pilot comes from: the decision or plan that set it, and its progress.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct PilotProvenance {
+    /// The decision or plan, e.g. "236/KH-UBND".
+    pub decision: Option<String>,
+    /// ISO date of that decision.
+    pub approved_on: Option<String>,
+    pub directing_level: Option<DirectingLevel>,
+    pub stage: Option<PilotStage>,
+    /// For an e-commerce commune: its store or portal.
+    pub url: Option<String>,
 }
 
 /// The three pilot models of the national NTM programme.
@@ -67,6 +128,8 @@ pub struct PilotModel {
     pub commune: CommuneCode,
     pub position: LonLat,
     pub approved_year: Option<u16>,
+    #[serde(flatten)]
+    pub provenance: PilotProvenance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,172 @@
+//! Criteria routes.
+//! - `GET /api/v1/criteria`: the national criteria sets, each criterion with its
+//!   indicators, its names (or its number where no name is sourced) and the decision that
+//!   defines the set;
+//! - `GET /api/v1/communes/{code}/criteria?from=&to=` (or `?date=`): a commune's checklist
+//!   year by year (or on a day), from [`crate::standing`].
+//!
+//! Steps per checklist request: 1. parse the code (edition 2024: criteria are recorded on
+//! the communes the results were recognised on) and the years or the date, within the
+//! catalog's years (400 naming the parameter); 2. find the commune (404); 3. one checklist
+//! per year, or one for the date.
+
+use super::meta::Meta;
+use super::params::Params;
+use super::{ApiError, AppState};
+use crate::atlas::criteria::AsOf;
+use crate::model::{CommuneCode, CriteriaItem, CriteriaSet, Edition};
+use crate::standing;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+pub async fn criteria(State(state): State<AppState>) -> Json<Value> {
+    let atlas = state.atlas.current();
+    let sets: Vec<Value> = atlas.criteria.catalog.sets.iter().map(set_json).collect();
+    Json(json!({ "sets": sets, "meta": Meta::of(&atlas) }))
+}
+
+/// The checklists of one edition-2024 commune, by year or on a date.
+pub async fn commune_criteria(State(state): State<AppState>, Path(code): Path<String>, Query(query): Query<Params>) -> Result<Json<Value>, ApiError> {
+    let code = CommuneCode::parse(&code).map_err(|e| ApiError::bad("code", e.to_string()))?;
+    if let Some(e) = query.get("edition").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if Edition::parse(e).ok() != Some(Edition::E2024) {
+            return Err(ApiError::bad("edition", format!("'{e}': criteria are recorded on the communes of edition 2024, where results were recognised")));
+        }
+    }
+    let atlas = state.atlas.current();
+    let catalog = &atlas.criteria.catalog;
+    let (first, last) = (catalog.sets.iter().map(|s| s.first_year).min(), catalog.sets.iter().map(|s| s.last_year).max());
+    let (Some(first), Some(last)) = (first, last) else {
+        return Err(ApiError::NotFound("no criteria set is loaded".into()));
+    };
+    let year = |name: &'static str, default: u16| -> Result<u16, ApiError> {
+        match query.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(t) => t.parse::<u16>().ok().filter(|y| (first..=last).contains(y)).ok_or_else(|| {
+                ApiError::bad(name, format!("'{t}' is not a year of the criteria sets ({first}–{last})"))
+            }),
+        }
+    };
+    let date = query.get("date").map(|s| s.trim()).filter(|s| !s.is_empty());
+    if let Some(d) = date {
+        crate::load::parse_date(d).map_err(|e| ApiError::bad("date", format!("'{d}': {e}")))?;
+        let y: u16 = d[..4].parse().unwrap_or(0);
+        if !(first..=last).contains(&y) {
+            return Err(ApiError::bad("date", format!("'{d}' is outside the years of the criteria sets ({first}–{last})")));
+        }
+    }
+    let (from, to) = (year("from", first)?, year("to", last)?);
+    if from > to {
+        return Err(ApiError::bad("from", format!("from {from} is after to {to}")));
+    }
+    let edition = atlas.edition(Edition::E2024);
+    let commune = edition.commune(code).ok_or_else(|| ApiError::NotFound(format!("no commune {code} in edition 2024")))?;
+    let entry = |as_of: AsOf<'_>| {
+        json!({"level": atlas.commune_level(commune, as_of.year()), "checklist": standing::commune_checklist(&atlas, commune, as_of)})
+    };
+    let mut body = json!({
+        "commune": {"code": commune.code, "name": commune.name, "kind": commune.kind},
+        "meta": Meta::of(&atlas),
+    });
+    match date {
+        Some(d) => {
+            body["date"] = json!(d);
+            body["state"] = entry(AsOf::Date(d));
+        }
+        None => {
+            let years: Vec<Value> = (from..=to)
+                .map(|y| {
+                    let mut v = entry(AsOf::Year(y));
+                    v["year"] = json!(y);
+                    v
+                })
+                .collect();
+            body["years"] = Value::Array(years);
+        }
+    }
+    Ok(Json(body))
+}
+
+fn set_json(set: &CriteriaSet) -> Value {
+    let criteria: Vec<Value> = set
+        .criteria()
+        .map(|c| {
+            let indicators: Vec<Value> =
+                set.items.iter().filter(|i| i.number.criterion == c.number.criterion && i.number.is_indicator()).map(item_json).collect();
+            let mut v = item_json(c);
+            v["indicators"] = Value::Array(indicators);
+            v
+        })
+        .collect();
+    json!({
+        "id": set.id, "unit": set.unit, "level": set.level,
+        "first_year": set.first_year, "last_year": set.last_year,
+        "decision": set.decision, "decision_date": set.decision_date,
+        "name_vi": set.name_vi, "name_en": set.name_en,
+        "criteria": criteria,
+    })
+}
+
+fn item_json(item: &CriteriaItem) -> Value {
+    json!({
+        "number": item.number, "name_vi": item.name_vi, "name_en": item.name_en,
+        "label_vi": item.label_vi(), "label_en": item.label_en(),
+    })
+}
+
+/// The OpenAPI operation of the commune checklist.
+pub fn commune_doc() -> Value {
+    let year = |name: &str, what: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer"}, "description": what});
+    let checklist = json!({"type": "object", "nullable": true, "description": "null for phường, thị trấn and đặc khu, or where no set covers the year", "properties": {
+        "set": {"type": "string"}, "decision": {"type": "string"},
+        "criteria_met": {"type": "integer"}, "criteria_total": {"type": "integer"},
+        "missing": {"type": "array", "items": {"type": "string"}, "description": "Criteria whose latest row says not met"},
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "number": {"type": "string"}, "label_vi": {"type": "string"}, "label_en": {"type": "string"},
+            "status": {"type": "string", "enum": ["met", "not_met", "met_by_level", "no_data"]},
+            "assessment": {"type": "object", "description": "The row the status comes from"}}}}}});
+    json!({
+        "summary": "A commune's criteria checklist by year (or on a date): each criterion and indicator of the set it is assessed on, and what is missing",
+        "tags": ["criteria"],
+        "parameters": [
+            {"name": "code", "in": "path", "required": true, "schema": {"type": "string"}, "example": "00571", "description": "Commune code of edition 2024"},
+            year("from", "First year (default: the first year of the criteria sets)"),
+            year("to", "Last year (default: the last year of the criteria sets)"),
+            {"name": "date", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}, "description": "The state on that day instead of by year"},
+        ],
+        "responses": {
+            "200": {"description": "Checklists", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "commune": {"type": "object"},
+                "years": {"type": "array", "items": {"type": "object", "properties": {"year": {"type": "integer"}, "level": {"type": "object"}, "checklist": checklist.clone()}}},
+                "date": {"type": "string"}, "state": {"type": "object", "properties": {"level": {"type": "object"}, "checklist": checklist}},
+                "meta": {"$ref": "#/components/schemas/Meta"}}}}}},
+            "400": {"description": "A bad parameter, named"}, "404": {"description": "No such commune"}},
+    })
+}
+
+/// The OpenAPI operation of the catalog.
+pub fn doc() -> Value {
+    let item = json!({"type": "object", "properties": {
+        "number": {"type": "string", "example": "8.4"},
+        "name_vi": {"type": "string", "nullable": true, "description": "As the defining decision writes it; null where no source is on hand"},
+        "name_en": {"type": "string", "nullable": true},
+        "label_vi": {"type": "string", "description": "The name, or \"Tiêu chí N\" / \"Chỉ tiêu N.M\""},
+        "label_en": {"type": "string"}}});
+    let mut criterion = item.clone();
+    criterion["properties"]["indicators"] = json!({"type": "array", "items": item});
+    json!({
+        "summary": "The national NTM criteria sets (commune and district, NTM and nâng cao) with their criteria and indicators",
+        "tags": ["criteria"],
+        "responses": {"200": {"description": "Every criteria set", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "sets": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string", "example": "xa_ntm_2021"},
+                "unit": {"type": "string", "enum": ["commune", "district"]},
+                "level": {"type": "string", "enum": ["dat_chuan", "nang_cao", "kieu_mau"]},
+                "first_year": {"type": "integer"}, "last_year": {"type": "integer"},
+                "decision": {"type": "string", "example": "318/QĐ-TTg"}, "decision_date": {"type": "string", "format": "date"},
+                "name_vi": {"type": "string"}, "name_en": {"type": "string"},
+                "criteria": {"type": "array", "items": criterion}}}},
+            "meta": {"$ref": "#/components/schemas/Meta"}}}}}}},
+    })
+}

@@ -1,0 +1,198 @@
+//! Criteria assessments joined to the units, and checked against the results file.
+//!
+//! Steps to build ([`join`]): 1. read the assessment rows against the catalog
+//! ([`crate::load::read_criteria_rows`]; the rows that read well go on to the next checks,
+//! so one report lists every problem); 2. check every unit against the edition-2024
+//! boundaries (a commune set needs a xã, a district set a district); 3. check the rows
+//! against the NTM levels: a commune đạt chuẩn (or above) in a year for which it has rows of
+//! that year's NTM set must meet every criterion of the set, and `criteria_met` of a result
+//! recorded that year must agree with the rows; 4. keep the rows per unit, sorted so that
+//! the state in force is the latest row of each item.
+//!
+//! The state of an item in a year is its latest row of that year or before (as for
+//! levels); on a date, its latest row assessed by that date (`assessed_on`, or the end of
+//! the row's year when the row gives no date).
+
+use super::EditionAtlas;
+use crate::load::{self, AssessedUnit, CriteriaRow, LoadError, Location, Problem, Sourced};
+use crate::model::{CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, UnitScope};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// One assessed item of a unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Assessment {
+    /// Index of the set in the catalog.
+    #[serde(skip)]
+    pub set: usize,
+    pub item: ItemNumber,
+    pub year: u16,
+    pub met: bool,
+    pub value: Option<f64>,
+    pub assessed_on: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Assessment {
+    /// The day from which the row is in force: `assessed_on`, else the end of its year.
+    fn effective_date(&self) -> String {
+        self.assessed_on.clone().unwrap_or_else(|| format!("{}-12-31", self.year))
+    }
+}
+
+/// When to read the state: the end of a year, or a day (`YYYY-MM-DD`, already checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf<'a> {
+    Year(u16),
+    Date(&'a str),
+}
+
+impl AsOf<'_> {
+    /// The year whose criteria set applies.
+    pub fn year(&self) -> u16 {
+        match self {
+            AsOf::Year(y) => *y,
+            AsOf::Date(d) => d[..4].parse().unwrap_or(0),
+        }
+    }
+
+    fn counts(&self, a: &Assessment) -> bool {
+        match self {
+            AsOf::Year(y) => a.year <= *y,
+            AsOf::Date(d) => a.effective_date().as_str() <= *d,
+        }
+    }
+}
+
+/// The criteria catalog and every unit's assessments.
+#[derive(Debug, Clone, Default)]
+pub struct Criteria {
+    pub catalog: CriteriaCatalog,
+    /// Per xã (edition-2024 code), sorted by (set, item, effective date).
+    pub communes: HashMap<CommuneCode, Vec<Assessment>>,
+    /// Per district, sorted likewise.
+    pub districts: HashMap<DistrictCode, Vec<Assessment>>,
+}
+
+impl Criteria {
+    /// The catalog alone, with no assessments.
+    pub fn without_assessments(catalog: CriteriaCatalog) -> Self {
+        Criteria { catalog, ..Criteria::default() }
+    }
+
+    /// The state in force of every item of `set` that has a row by `as_of`, in item order.
+    pub fn state<'a>(&'a self, rows: Option<&'a Vec<Assessment>>, set: &CriteriaSet, as_of: AsOf<'_>) -> Vec<&'a Assessment> {
+        let Some(set_index) = self.catalog.sets.iter().position(|s| s.id == set.id) else { return Vec::new() };
+        let mut latest: BTreeMap<ItemNumber, &Assessment> = BTreeMap::new();
+        for a in rows.into_iter().flatten().filter(|a| a.set == set_index && as_of.counts(a)) {
+            // Rows are sorted by effective date within an item: the last one wins.
+            latest.insert(a.item, a);
+        }
+        latest.into_values().collect()
+    }
+}
+
+/// Reads `path` against `catalog` and checks it against the units and their levels.
+pub fn join(
+    path: &Path,
+    catalog: CriteriaCatalog,
+    e2024: &EditionAtlas,
+    commune_results: &HashMap<CommuneCode, Vec<LevelRecord>>,
+) -> Result<Criteria, LoadError> {
+    let (rows, mut problems) = load::read_criteria_rows(path, &catalog)?;
+    let mut criteria = Criteria::without_assessments(catalog);
+    let mut lines = RowLines::new();
+    for Sourced { line, value: row } in rows {
+        if let Some(problem) = unit_problem(path, line, &row, &criteria.catalog, e2024) {
+            problems.push(problem);
+            continue;
+        }
+        lines.entry((row.unit, row.set, row.year)).or_default().push((line, row.item, row.met));
+        let CriteriaRow { unit, year, set, item, met, value, assessed_on, note } = row;
+        let assessment = Assessment { set, item, year, met, value, assessed_on, note };
+        match unit {
+            AssessedUnit::Commune(c) => criteria.communes.entry(c).or_default().push(assessment),
+            AssessedUnit::District(d) => criteria.districts.entry(d).or_default().push(assessment),
+        }
+    }
+    for rows in criteria.communes.values_mut().chain(criteria.districts.values_mut()) {
+        rows.sort_by_cached_key(|a| (a.set, a.item, a.effective_date()));
+    }
+    problems.extend(level_problems(path, &criteria, &lines, commune_results));
+    problems.sort_by_key(|p| match p.location {
+        Location::Line(n) => n,
+        _ => 0,
+    });
+    LoadError::check(criteria, problems)
+}
+
+/// The file lines of each (unit, set, year)'s rows, with their item and `met`, so that a
+/// problem found across files can name the line to fix.
+type RowLines = HashMap<(AssessedUnit, usize, u16), Vec<(u64, ItemNumber, bool)>>;
+
+/// A row whose unit is unknown, of the wrong kind, or not eligible for NTM.
+fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &CriteriaCatalog, e2024: &EditionAtlas) -> Option<Problem> {
+    let set = &catalog.sets[row.set];
+    let fail = |message: String| Some(Problem::new(path, Location::Line(line), message).field("unit_code", row.unit.to_string()));
+    match row.unit {
+        AssessedUnit::Commune(code) => match e2024.commune(code) {
+            None => fail(format!("no commune has this code in the edition 2024 boundaries (set {} assesses communes)", set.id)),
+            Some(c) if !c.kind.ntm_eligible() => fail(format!("{} is a {}: only xã are assessed on NTM criteria", c.name, c.kind.label_vi())),
+            Some(_) => None,
+        },
+        AssessedUnit::District(code) if !e2024.districts.contains_key(&code) => {
+            fail(format!("no district has this code in the edition 2024 boundaries (set {} assesses districts)", set.id))
+        }
+        AssessedUnit::District(_) => None,
+    }
+}
+
+/// Rows that contradict the results file: an NTM commune missing a criterion of that
+/// year's NTM set, or a `criteria_met` that does not match the rows.
+fn level_problems(
+    path: &Path,
+    criteria: &Criteria,
+    lines: &RowLines,
+    commune_results: &HashMap<CommuneCode, Vec<LevelRecord>>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut keys: Vec<_> = lines.keys().copied().collect();
+    keys.sort();
+    for (unit, set_index, year) in keys {
+        let AssessedUnit::Commune(code) = unit else { continue };
+        let set = &criteria.catalog.sets[set_index];
+        let is_ntm_set = criteria.catalog.applicable(UnitScope::Commune, Level::DatChuan, year).is_some_and(|s| s.id == set.id);
+        if !is_ntm_set {
+            continue;
+        }
+        let records = commune_results.get(&code);
+        let in_force = records.and_then(|rs| rs.iter().take_while(|r| r.year <= year).last());
+        let state = criteria.state(criteria.communes.get(&code), set, AsOf::Year(year));
+        let met_count = state.iter().filter(|a| !a.item.is_indicator() && a.met).count();
+        let assessed = state.iter().filter(|a| !a.item.is_indicator()).count();
+        let total = set.criteria_count();
+        let first_line = lines[&(unit, set_index, year)].iter().map(|l| l.0).min().unwrap_or(0);
+        let at = |line: u64, message: String| Problem::new(path, Location::Line(line), message).field("unit_code", code.to_string());
+        if let Some(record) = in_force.filter(|r| r.level.is_ntm()) {
+            for a in state.iter().filter(|a| !a.item.is_indicator() && !a.met) {
+                let line = lines.get(&(unit, set_index, a.year)).and_then(|ls| ls.iter().find(|l| l.1 == a.item)).map_or(first_line, |l| l.0);
+                problems.push(at(line, format!("commune is {} in {year} (recognised {}) but criterion {} of {} is not met", record.level, record.year, a.item, set.id)));
+            }
+            let missing: Vec<String> = set.criteria().filter(|c| !state.iter().any(|a| a.item == c.number)).map(|c| c.number.to_string()).collect();
+            if !missing.is_empty() {
+                problems.push(at(first_line, format!("commune is {} in {year} but has no row for criteria {} of {}", record.level, missing.join(", "), set.id)));
+            }
+        }
+        if let Some(claimed) = records.and_then(|rs| rs.iter().find(|r| r.year == year)).and_then(|r| r.criteria_met) {
+            let claimed = claimed as usize;
+            let agrees = if assessed == total { claimed == met_count } else { (met_count..=met_count + total - assessed).contains(&claimed) };
+            if !agrees {
+                problems.push(at(
+                    first_line,
+                    format!("the results file gives criteria_met {claimed} in {year}, but the criteria rows give {met_count} met of {assessed} assessed ({total} in {})", set.id),
+                ));
+            }
+        }
+    }
+    problems
+}
