@@ -12,7 +12,8 @@
 // commune's colour changed, search "phu cat" and check the view moved to Xã Phú Cát,
 // reload from the URL hash, switch to the tourism map and check its points, try raster
 // mode, the embed snippets and the English switch; phone 390×844 — panels folded, menu
-// opens; no MapLibre installed — the page names the install command.
+// opens; no MapLibre installed — the page names the install command; on every page, no
+// console message about the Content Security Policy.
 // Prints one "ok"/"not ok"/"SKIPPED" line per check; exits 1 when any check failed.
 
 import { chromium } from 'playwright-core';
@@ -107,8 +108,10 @@ async function pagePoint(page, lon, lat) {
 async function pixel(page, x, y) {
   const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
   return page.evaluate(async (b64) => {
-    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
-    const bitmap = await createImageBitmap(blob);
+    // Decoded from bytes, not fetched from a data: URL: the page's CSP allows connections
+    // to its own origin only.
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
     const c = new OffscreenCanvas(1, 1);
     const ctx = c.getContext('2d');
     ctx.drawImage(bitmap, 0, 0);
@@ -125,6 +128,19 @@ async function levelAt(page, lon, lat) {
 }
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: TIMEOUT });
+
+// Content Security Policy: every context opened below reports any console message about it
+// (Chromium's "Refused to …" lines, and each securitypolicyviolation event, logged by an
+// init script); one such message fails the run.
+const cspMessages = [];
+const openContext = browser.newContext.bind(browser);
+browser.newContext = async (...options) => {
+  const context = await openContext(...options);
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`)));
+  context.on('console', (m) => { if (/content security policy/i.test(m.text())) cspMessages.push(m.text()); });
+  return context;
+};
 try {
   const routes = {
     style: await probe('/styles/ntm.json'),
@@ -410,6 +426,10 @@ try {
 } finally {
   await browser.close();
 }
+
+await check('no Content Security Policy message in the console', async () => {
+  assert(cspMessages.length === 0, `${cspMessages.length} message(s):\n${cspMessages.join('\n')}`);
+});
 
 console.log(`screenshots: ${shots.join(' ')}`);
 if (skipped.length) console.log(`skipped (route missing): ${skipped.length}\n  ${skipped.join('\n  ')}`);
