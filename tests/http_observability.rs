@@ -219,6 +219,9 @@ fn metrics_count_requests_by_route_template_cache_renders_and_data() {
     let results = dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,dat_chuan,19,2021-06-01,1/QĐ-UBND\n"));
     let server = Server::start(&["--results", path_str(&results)]);
     let before = scrape(&server);
+    // The empty cache is there from the start, at 0.
+    assert_eq!(before.series("bando_tile_cache_entries").len(), 1);
+    assert_eq!((before.value("bando_tile_cache_entries", &[]), before.value("bando_tile_cache_bytes", &[])), (0.0, 0.0));
     let tile_200 = [("method", "GET"), ("route", TILE_ROUTE), ("status", "200")];
 
     // Three vector tiles over Hà Nội and Quảng Ninh: the first one twice.

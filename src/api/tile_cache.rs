@@ -59,6 +59,8 @@ pub struct TileCache {
 
 impl TileCache {
     pub fn new(max_bytes: usize) -> TileCache {
+        // An empty cache shows as 0 bytes and 0 entries from the first scrape on.
+        super::metrics::tile_cache_size(0, 0, 0);
         TileCache { lru: Mutex::new(Lru::new(max_bytes)) }
     }
 
