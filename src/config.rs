@@ -141,3 +141,22 @@ fn public_url(text: &str) -> Result<String, String> {
         _ => Err(format!("'{text}' is not an http(s) base URL such as https://maps.example.vn/bando")),
     }
 }
+
+/// How log lines are written to standard error (flags of every subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// text: one readable line per event (coloured only when stderr is a terminal);
+    /// json: one JSON object per line, for log collectors.
+    #[arg(long, env = "BANDO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// Which events to log, as tracing's EnvFilter directives (e.g. `warn`,
+    /// `info,bando=debug`).
+    #[arg(long = "log", env = "RUST_LOG", default_value = "info,tower_http=warn", global = true)]
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}

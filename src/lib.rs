@@ -11,6 +11,7 @@ pub mod export;
 pub mod geodata;
 pub mod index;
 pub mod load;
+pub mod logging;
 pub mod model;
 pub mod query;
 pub mod raster;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use bando::api::{self, AppState};
 use bando::atlas::{self, SharedAtlas};
-use bando::config::{DataArgs, ServeArgs, StyleArgs};
+use bando::config::{DataArgs, LogArgs, LogFormat, ServeArgs, StyleArgs};
 use bando::model::{Edition, LonLat};
 use bando::query::{self, PointQuery};
 use clap::{Parser, Subcommand};
@@ -16,6 +16,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    log: LogArgs,
 }
 
 #[derive(Subcommand)]
@@ -117,14 +119,19 @@ enum GeodataAction {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    if let Err(e) = bando::logging::init(&cli.log) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let json_logs = cli.log.log_format == LogFormat::Json;
+    match run(cli) {
         Ok(code) => code,
+        // With JSON logs stderr stays one JSON object per line, the last error included.
+        Err(e) if json_logs => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -261,6 +268,8 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // The process-wide recorder goes in before the server exists, so nothing it counts is lost.
+    let metrics = api::metrics::install()?;
     // Styles first: a broken style stops the start before the (longer) data load.
     let styles = args.styles.load().context("a map style is invalid; nothing is served")?;
     let inputs = args.data.inputs();
@@ -279,7 +288,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = AppState::new(SharedAtlas::new(atlas), inputs)
         .with_tiles(&args.tiles)
         .with_styles(styles)
-        .with_web_dir(args.web.clone());
+        .with_web_dir(args.web.clone())
+        .with_metrics(metrics);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;

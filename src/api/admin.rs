@@ -1,5 +1,6 @@
 //! Reload without restart: re-read every input, validate, and publish the new atlas
 //! whole. If anything is wrong the old atlas stays and the problems are returned.
+//! Each reload, from HTTP or SIGHUP, is counted by result in the metrics.
 
 use super::{ApiError, AppState};
 use crate::atlas;
@@ -12,9 +13,11 @@ use std::net::SocketAddr;
 pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
     let _one_at_a_time = state.reload_lock.lock().await;
     let inputs = state.inputs.clone();
-    let built = tokio::task::spawn_blocking(move || atlas::build(&inputs))
-        .await
-        .map_err(|e| ApiError::Invalid { message: format!("reload failed: {e}"), problems: vec![] })?;
+    let built = tokio::task::spawn_blocking(move || atlas::build(&inputs)).await.map_err(|e| {
+        super::metrics::reload_finished(false);
+        ApiError::Invalid { message: format!("reload failed: {e}"), problems: vec![] }
+    })?;
+    super::metrics::reload_finished(built.is_ok());
     match built {
         Ok((atlas, _summary)) => {
             let version = atlas.version.clone();

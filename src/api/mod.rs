@@ -22,7 +22,12 @@
 //! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (loopback clients only; SIGHUP does the same);
-//! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`).
+//! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`);
+//! - `GET /healthz`, `/readyz`: liveness and readiness (`health.rs`); `GET /metrics`:
+//!   Prometheus metrics (`metrics.rs`).
+//!
+//! Every answer is counted in the metrics by route template and status, and carries the
+//! security headers of `headers.rs`.
 
 mod admin;
 mod batch;
@@ -31,8 +36,11 @@ mod details;
 mod docs;
 mod error;
 mod export;
+mod headers;
+mod health;
 mod http_cache;
 mod meta;
+pub mod metrics;
 pub mod openapi;
 mod params;
 mod point;
@@ -69,6 +77,9 @@ pub struct AppState {
     pub web_dir: Arc<std::path::PathBuf>,
     /// Map styles (PNG tiles, MapLibre style, legend).
     pub styles: Arc<crate::style::Styles>,
+    /// Renders the process's Prometheus recorder for `GET /metrics` (none in library
+    /// tests, where the answer holds the data gauges only).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl AppState {
@@ -76,7 +87,7 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir }
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir, metrics: None }
     }
 
     /// Replaces the embedded styles (`--styles DIR`).
@@ -91,6 +102,12 @@ impl AppState {
         self
     }
 
+    /// Serves `GET /metrics` from the installed recorder ([`metrics::install`]).
+    pub fn with_metrics(mut self, handle: metrics_exporter_prometheus::PrometheusHandle) -> Self {
+        self.metrics = Some(handle);
+        self
+    }
+
     /// Serves the viewer from `dir` instead of the source tree's `web/`.
     pub fn with_web_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.web_dir = Arc::new(dir);
@@ -100,7 +117,11 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let (routes, _doc) = routes().finish();
-    routes.fallback(error::not_found).layer(CorsLayer::permissive()).with_state(state)
+    let routes = routes
+        .fallback(error::not_found)
+        .layer(CorsLayer::permissive())
+        .layer(axum::middleware::from_fn(metrics::track_requests));
+    headers::every_answer(routes).with_state(state)
 }
 
 /// Every route with its OpenAPI operation. Route modules built elsewhere join with
@@ -132,6 +153,8 @@ pub fn routes() -> ApiRouter {
         .also_serves("/api/v1/legend/{map}.png", docs::legend_png())
         .get_as("/static/{file}", "/static/{map}.png", raster::static_map, docs::static_map())
         .merge(web::routes(), web::openapi_paths())
+        .merge(health::routes(), health::openapi_paths())
+        .merge(metrics::routes(), metrics::openapi_paths())
 }
 
 pub use admin::reload_atlas;

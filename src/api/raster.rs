@@ -69,6 +69,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     })
     .await
     .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??;
+    super::metrics::tile_rendered(req.format, req.tile.z, took);
     if service.cache.enabled() {
         service.cache.insert(key, CachedTile { gzip: body.clone() });
     }

@@ -10,6 +10,8 @@
 //!      used) is evicted and its slot reused.
 //!
 //! An entry bigger than the whole bound is not kept; a bound of 0 keeps nothing.
+//! Hits, evictions and the cache's size go to the metrics ([`super::metrics`]); misses
+//! are counted where the missing tile is rendered.
 //! The key holds the data version, so after a reload old entries are never served:
 //! they are simply not asked for any more and age out.
 
@@ -57,16 +59,24 @@ pub struct TileCache {
 
 impl TileCache {
     pub fn new(max_bytes: usize) -> TileCache {
+        // An empty cache shows as 0 bytes and 0 entries from the first scrape on.
+        super::metrics::tile_cache_size(0, 0, 0);
         TileCache { lru: Mutex::new(Lru::new(max_bytes)) }
     }
 
     pub fn get(&self, key: &TileKey) -> Option<CachedTile> {
-        self.lock().get(key).cloned()
+        let found = self.lock().get(key).cloned();
+        if found.is_some() {
+            super::metrics::tile_cache_hit(key.format);
+        }
+        found
     }
 
     pub fn insert(&self, key: TileKey, tile: CachedTile) {
         let cost = tile.gzip.len() + key.version.len() + ENTRY_OVERHEAD;
-        self.lock().insert(key, tile, cost);
+        let mut lru = self.lock();
+        let evicted = lru.insert(key, tile, cost);
+        super::metrics::tile_cache_size(lru.bytes(), lru.len(), evicted);
     }
 
     pub fn enabled(&self) -> bool {
@@ -116,15 +126,16 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         Some(&self.slots[i as usize].value)
     }
 
-    /// Inserts or replaces, then evicts from the back until within the bound.
-    pub fn insert(&mut self, key: K, value: V, cost: usize) {
+    /// Inserts or replaces, then evicts from the back until within the bound; returns
+    /// how many entries were evicted (a replaced or oversized entry is not counted).
+    pub fn insert(&mut self, key: K, value: V, cost: usize) -> usize {
         if let Some(i) = self.map.remove(&key) {
             self.unlink(i);
             self.bytes -= self.slots[i as usize].cost;
             self.free.push(i);
         }
         if cost > self.max_bytes {
-            return;
+            return 0;
         }
         let slot = Slot { key: key.clone(), value, cost, prev: NIL, next: NIL };
         let i = match self.free.pop() {
@@ -140,9 +151,12 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         self.map.insert(key, i);
         self.push_front(i);
         self.bytes += cost;
+        let mut evicted = 0;
         while self.bytes > self.max_bytes && self.tail != NIL {
             self.evict_back();
+            evicted += 1;
         }
+        evicted
     }
 
     pub fn len(&self) -> usize {
@@ -213,15 +227,15 @@ mod tests {
         let mut lru = Lru::new(30);
         lru.insert("a", 1, 10);
         lru.insert("b", 2, 10);
-        lru.insert("c", 3, 10);
+        assert_eq!(lru.insert("c", 3, 10), 0);
         assert_eq!(lru.keys_by_recency(), [&"c", &"b", &"a"]);
         // Reading "a" makes "b" the least recently used.
         assert_eq!(lru.get(&"a"), Some(&1));
-        lru.insert("d", 4, 10);
+        assert_eq!(lru.insert("d", 4, 10), 1);
         assert_eq!(lru.get(&"b"), None);
         assert_eq!(lru.keys_by_recency(), [&"d", &"a", &"c"]);
         // A bigger entry evicts as many as needed, oldest first.
-        lru.insert("e", 5, 20);
+        assert_eq!(lru.insert("e", 5, 20), 2);
         assert_eq!(lru.keys_by_recency(), [&"e", &"d"]);
         assert_eq!(lru.bytes(), 30);
     }
@@ -283,14 +297,17 @@ mod tests {
                         model.insert(0, e);
                     }
                 } else {
-                    lru.insert(key, (), cost);
+                    let evicted = lru.insert(key, (), cost);
                     model.retain(|e| e.0 != key);
                     if cost <= max {
                         model.insert(0, (key, cost));
                     }
+                    let mut popped = 0;
                     while model.iter().map(|e| e.1).sum::<usize>() > max {
                         model.pop();
+                        popped += 1;
                     }
+                    prop_assert_eq!(evicted, popped);
                 }
                 let keys: Vec<u8> = lru.keys_by_recency().into_iter().copied().collect();
                 let want: Vec<u8> = model.iter().map(|e| e.0).collect();

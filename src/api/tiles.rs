@@ -211,6 +211,9 @@ async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest
             .await
             .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??
     };
+    if let Some(took) = rendered.render {
+        super::metrics::tile_rendered(req.format, req.tile.z, took);
+    }
     if let (true, Some(gzip)) = (service.cache.enabled(), &rendered.gzip) {
         service.cache.insert(key, CachedTile { gzip: gzip.clone() });
     }

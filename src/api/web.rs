@@ -1,7 +1,7 @@
 //! The web viewer's files, served from the `web/` folder of the source tree (or `--web DIR`).
 //!
 //! Routes:
-//! - `GET /` → `web/index.html`;
+//! - `GET /` → `web/index.html`, with the Content-Security-Policy of `headers.rs`;
 //! - `GET /web/{path}` → files under `web/` (never `node_modules`, never hidden files);
 //! - `GET /vendor/maplibre-gl/{file}` → `web/node_modules/maplibre-gl/dist/{file}`, installed
 //!   by `npm ci --prefix web`. When that folder is absent the answer is a 503 whose plain-text
@@ -16,7 +16,7 @@
 
 use super::{ApiError, AppState};
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -78,7 +78,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn index(State(state): State<AppState>) -> Result<Response, ApiError> {
-    send(&state.web_dir.join("index.html")).await
+    let mut page = send(&state.web_dir.join("index.html")).await?;
+    page.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(super::headers::VIEWER_CSP));
+    Ok(page)
 }
 
 async fn web_file(State(state): State<AppState>, Path(path): Path<String>) -> Result<Response, ApiError> {

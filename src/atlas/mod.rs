@@ -172,19 +172,35 @@ fn in_force(records: Option<&Vec<LevelRecord>>, year: u16) -> LevelInForce<'_> {
 /// The published atlas. Readers take a cheap `Arc` clone and keep a consistent
 /// snapshot for the whole request; a reload replaces the pointer in one step.
 #[derive(Clone)]
-pub struct SharedAtlas(Arc<RwLock<Arc<Atlas>>>);
+pub struct SharedAtlas(Arc<RwLock<Published>>);
+
+/// The atlas in force and when it was published (for readiness and metrics).
+struct Published {
+    atlas: Arc<Atlas>,
+    at: std::time::SystemTime,
+}
 
 impl SharedAtlas {
     pub fn new(atlas: Atlas) -> Self {
-        SharedAtlas(Arc::new(RwLock::new(Arc::new(atlas))))
+        SharedAtlas(Arc::new(RwLock::new(Published { atlas: Arc::new(atlas), at: std::time::SystemTime::now() })))
     }
 
     pub fn current(&self) -> Arc<Atlas> {
-        // A poisoned lock still holds a whole snapshot (it is only ever replaced whole).
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.read().atlas.clone()
+    }
+
+    /// The atlas in force with the time it was published, read together.
+    pub fn published(&self) -> (Arc<Atlas>, std::time::SystemTime) {
+        let p = self.read();
+        (p.atlas.clone(), p.at)
     }
 
     pub fn publish(&self, atlas: Atlas) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(atlas);
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Published { atlas: Arc::new(atlas), at: std::time::SystemTime::now() };
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Published> {
+        // A poisoned lock still holds a whole snapshot (it is only ever replaced whole).
+        self.0.read().unwrap_or_else(|e| e.into_inner())
     }
 }

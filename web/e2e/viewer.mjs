@@ -14,7 +14,8 @@
 // tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
 // and the screen at the commune against its class colour on both maps, the embed snippets
 // and the English switch; phone 390×844 — panels folded, menu opens; no MapLibre installed
-// — the page names the install command.
+// — the page names the install command; on every page, no console message about the
+// Content Security Policy.
 // Prints one "ok"/"not ok" line per check; exits 1 when any check failed, or when the
 // script itself stops (a check that cannot run is a failure).
 
@@ -85,8 +86,10 @@ function tileAt(lon, lat, z) {
 // The colour of pixel (x, y) of a PNG, decoded by the browser.
 async function pngPixel(page, png, x, y) {
   return page.evaluate(async ([b64, x, y]) => {
-    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
-    const bitmap = await createImageBitmap(blob);
+    // Decoded from bytes, not fetched from a data: URL: the page's CSP allows connections
+    // to its own origin only.
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
     const c = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = c.getContext('2d');
     ctx.drawImage(bitmap, 0, 0);
@@ -153,6 +156,19 @@ async function levelAt(page, lon, lat) {
 }
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: TIMEOUT });
+
+// Content Security Policy: every context opened below reports any console message about it
+// (Chromium's "Refused to …" lines, and each securitypolicyviolation event, logged by an
+// init script); one such message fails the run.
+const cspMessages = [];
+const openContext = browser.newContext.bind(browser);
+browser.newContext = async (...options) => {
+  const context = await openContext(...options);
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`)));
+  context.on('console', (m) => { if (/content security policy/i.test(m.text())) cspMessages.push(m.text()); });
+  return context;
+};
 try {
   // ---------------- desktop ----------------
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -480,6 +496,10 @@ try {
 } finally {
   await browser.close();
 }
+
+await check('no Content Security Policy message in the console', async () => {
+  assert(cspMessages.length === 0, `${cspMessages.length} message(s):\n${cspMessages.join('\n')}`);
+});
 
 console.log(`screenshots: ${shots.join(' ')}`);
 console.log(failures ? `${failures} check(s) failed` : 'all checks passed');

@@ -1,0 +1,237 @@
+//! Prometheus metrics: what bando counts, and `GET /metrics`.
+//!
+//! Steps:
+//!   1. at start the binary calls [`install`]: it builds the recorder of
+//!      `metrics-exporter-prometheus` without the exporter's own HTTP listener (bando serves
+//!      the text on its own port), gives the histograms their buckets, installs it as the
+//!      process's recorder, and starts a thread that drains histogram samples every few
+//!      seconds (the exporter's listener would do that; without it, unscraped samples pile up);
+//!   2. the code records where things happen, through the `metrics` macros in the small
+//!      functions below: requests by route template and status ([`track_requests`], a
+//!      router layer), tile cache hits, misses, evictions and size ([`super::tile_cache`]),
+//!      tile render time by format and zoom ([`super::tiles`], [`super::raster`]), reloads
+//!      ([`super::admin`]). Without an installed recorder (library tests) they do nothing;
+//!   3. `GET /metrics` renders the recorder's snapshot and appends the data gauges, read
+//!      from the published atlas at scrape time, so a replaced data version never lingers
+//!      as a series of its own.
+//!
+//! Labels are bounded: the route is axum's route template (`/tiles/{map}/{z}/{x}/{file}`),
+//! never the requested path; requests that match no route share `route="unmatched"`.
+
+use super::AppState;
+use crate::atlas::SharedAtlas;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant, SystemTime};
+
+pub const HTTP_REQUESTS: &str = "bando_http_requests_total";
+pub const HTTP_DURATION: &str = "bando_http_request_duration_seconds";
+pub const TILE_CACHE_HITS: &str = "bando_tile_cache_hits_total";
+pub const TILE_CACHE_MISSES: &str = "bando_tile_cache_misses_total";
+pub const TILE_CACHE_EVICTIONS: &str = "bando_tile_cache_evictions_total";
+pub const TILE_CACHE_BYTES: &str = "bando_tile_cache_bytes";
+pub const TILE_CACHE_ENTRIES: &str = "bando_tile_cache_entries";
+pub const TILE_RENDER: &str = "bando_tile_render_seconds";
+pub const DATA_RELOADS: &str = "bando_data_reloads_total";
+pub const DATA_INFO: &str = "bando_data_info";
+pub const DATA_PUBLISHED: &str = "bando_data_published_timestamp_seconds";
+
+/// Request latency buckets, seconds: a cached tile answers in well under a millisecond,
+/// a cold low-zoom PNG or a large export takes seconds.
+const REQUEST_BUCKETS: [f64; 14] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// Render buckets, seconds: from 100 µs (vector tiles of zoom 12 and deeper render in tens
+/// of microseconds) to 10 s.
+const RENDER_BUCKETS: [f64; 16] =
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// How often histogram samples are folded into their buckets between scrapes.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The route label of a request that matched no route (the 404 fallback).
+const UNMATCHED: &str = "unmatched";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    #[error("cannot set up the Prometheus metrics: {0}")]
+    Build(#[from] metrics_exporter_prometheus::BuildError),
+    #[error("cannot start the metrics upkeep thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// Step 1: installs the process-wide Prometheus recorder and returns the handle that
+/// renders it (give it to [`AppState::with_metrics`]). Call once, before serving.
+pub fn install() -> Result<PrometheusHandle, MetricsError> {
+    let handle = builder()?.install_recorder()?;
+    describe();
+    let upkeep = handle.clone();
+    std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || loop {
+        std::thread::sleep(UPKEEP_EVERY);
+        upkeep.run_upkeep();
+    })?;
+    Ok(handle)
+}
+
+/// The recorder's settings: the histograms' buckets (benches build a local recorder from it).
+pub fn builder() -> Result<PrometheusBuilder, MetricsError> {
+    Ok(PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), &REQUEST_BUCKETS)?
+        .set_buckets_for_metric(Matcher::Full(TILE_RENDER.into()), &RENDER_BUCKETS)?)
+}
+
+/// The `# HELP` lines of every recorded metric.
+fn describe() {
+    describe_counter!(HTTP_REQUESTS, "HTTP answers by method, route template and status");
+    describe_histogram!(HTTP_DURATION, Unit::Seconds, "Time from request to response headers, by method and route template");
+    describe_counter!(TILE_CACHE_HITS, "Tiles answered from the tile cache, by format");
+    describe_counter!(TILE_CACHE_MISSES, "Tiles rendered because the cache did not hold them, by format");
+    describe_counter!(TILE_CACHE_EVICTIONS, "Tiles evicted from the cache to stay within its byte bound");
+    describe_gauge!(TILE_CACHE_BYTES, Unit::Bytes, "Bytes held by the tile cache (bodies plus bookkeeping)");
+    describe_gauge!(TILE_CACHE_ENTRIES, "Tiles held by the tile cache");
+    describe_histogram!(TILE_RENDER, Unit::Seconds, "Tile render time (PNG: drawing and encoding), by format and zoom");
+    describe_counter!(DATA_RELOADS, "Data reloads (HTTP or SIGHUP) by result: success or failure");
+}
+
+/// Step 2, HTTP: counts every answer by route template and status, and times it to the
+/// response headers (a streamed body may go on after that).
+pub async fn track_requests(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or_else(|| UNMATCHED.to_string(), |p| p.as_str().to_string());
+    let method = method_label(request.method());
+    let response = next.run(request).await;
+    record_request(method, route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Counts one answer and records its latency (what [`track_requests`] does per request).
+pub fn record_request(method: &'static str, route: String, status: u16, took: Duration) {
+    counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status.to_string()).increment(1);
+    histogram!(HTTP_DURATION, "method" => method, "route" => route).record(took.as_secs_f64());
+}
+
+/// A bounded method label: the standard methods, anything else as `other`.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
+/// The format label of a tile: `mvt`, `png` or `png@2x`.
+fn format_label(format: super::tiles::TileFormat) -> &'static str {
+    use super::tiles::TileFormat;
+    match format {
+        TileFormat::Mvt => "mvt",
+        TileFormat::Png => "png",
+        TileFormat::Png2x => "png@2x",
+    }
+}
+
+/// A tile answered from the cache.
+pub fn tile_cache_hit(format: super::tiles::TileFormat) {
+    counter!(TILE_CACHE_HITS, "format" => format_label(format)).increment(1);
+}
+
+/// A tile the cache did not hold, rendered by this request in `took`.
+pub fn tile_rendered(format: super::tiles::TileFormat, zoom: u8, took: Duration) {
+    let format = format_label(format);
+    counter!(TILE_CACHE_MISSES, "format" => format).increment(1);
+    histogram!(TILE_RENDER, "format" => format, "zoom" => zoom.to_string()).record(took.as_secs_f64());
+}
+
+/// The cache after an insert: its size, and how many entries the insert evicted.
+pub fn tile_cache_size(bytes: usize, entries: usize, evicted: usize) {
+    gauge!(TILE_CACHE_BYTES).set(bytes as f64);
+    gauge!(TILE_CACHE_ENTRIES).set(entries as f64);
+    if evicted > 0 {
+        counter!(TILE_CACHE_EVICTIONS).increment(evicted as u64);
+    }
+}
+
+/// A reload (HTTP or SIGHUP) ended: published, or refused and the old data kept.
+pub fn reload_finished(published: bool) {
+    counter!(DATA_RELOADS, "result" => if published { "success" } else { "failure" }).increment(1);
+}
+
+/// The OpenAPI `paths` of `GET /metrics`.
+pub fn openapi_paths() -> serde_json::Value {
+    serde_json::json!({"/metrics": {"get": {
+        "summary": "Metrics in the Prometheus text format: requests by route and status, latency, tile cache, tile render time, data version and reloads",
+        "tags": ["operations"],
+        "responses": {"200": {"description": "Prometheus text exposition format 0.0.4",
+            "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    }}})
+}
+
+/// `GET /metrics`, to be merged into the main router.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/metrics", get(metrics))
+}
+
+/// Step 3: the recorder's snapshot followed by the data gauges.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut text = state.metrics.as_ref().map(PrometheusHandle::render).unwrap_or_default();
+    text.push_str(&data_gauges(&state.atlas));
+    let headers = [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (CACHE_CONTROL, "no-store")];
+    (headers, text).into_response()
+}
+
+/// The data version in force (`bando_data_info{version, sample} 1`) and when it was
+/// published (Unix seconds).
+fn data_gauges(atlas: &SharedAtlas) -> String {
+    let (atlas, at) = atlas.published();
+    let published = at.duration_since(SystemTime::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP {DATA_INFO} The data version in force (the value is always 1)");
+    let _ = writeln!(out, "# TYPE {DATA_INFO} gauge");
+    let _ = writeln!(out, "{DATA_INFO}{{version=\"{}\",sample=\"{}\"}} 1", label_value(&atlas.version), atlas.has_sample_data());
+    let _ = writeln!(out, "# HELP {DATA_PUBLISHED} When the data in force was published, Unix time");
+    let _ = writeln!(out, "# TYPE {DATA_PUBLISHED} gauge");
+    let _ = writeln!(out, "{DATA_PUBLISHED} {published:.3}");
+    out
+}
+
+/// A label value escaped as the text format asks (backslash, double quote, newline).
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        assert_eq!(label_value("3f9a0c"), "3f9a0c");
+    }
+
+    #[test]
+    fn methods_outside_the_standard_set_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::from_bytes(b"PURGE").unwrap()), "other");
+    }
+
+    #[test]
+    fn buckets_rise() {
+        for buckets in [&REQUEST_BUCKETS[..], &RENDER_BUCKETS[..]] {
+            assert!(buckets.windows(2).all(|w| w[0] < w[1]), "{buckets:?}");
+            assert_eq!(buckets.last(), Some(&10.0));
+        }
+        assert_eq!(REQUEST_BUCKETS[0], 0.0005);
+    }
+}
