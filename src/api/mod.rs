@@ -35,6 +35,7 @@ mod params;
 mod point;
 mod raster;
 pub mod search;
+pub mod serve;
 pub mod stats;
 mod stream;
 mod styles;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub web_dir: Arc<std::path::PathBuf>,
     /// Map styles (PNG tiles, MapLibre style, legend).
     pub styles: Arc<crate::style::Styles>,
+    /// The `meta` object of the current atlas, serialised once per snapshot.
+    pub meta: Arc<meta::MetaJson>,
 }
 
 impl AppState {
@@ -73,7 +76,15 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir }
+        AppState {
+            atlas,
+            inputs: Arc::new(inputs),
+            reload_lock: Arc::default(),
+            tiles,
+            styles,
+            web_dir,
+            meta: Arc::default(),
+        }
     }
 
     /// Replaces the embedded styles (`--styles DIR`).
