@@ -4,8 +4,8 @@
 //! work-stealing runtime each ready connection is handed to whichever worker is free,
 //! waking parked workers through the kernel; for such small answers the hand-off costs
 //! as much as the answer, and on a busy machine a worker the OS has preempted holds up
-//! the connections queued on it (measured: one worker answered twice the point queries
-//! per second of two on a 2-core machine under load). Here instead:
+//! the connections queued on it (in one measurement on a 2-core machine under load, one
+//! worker answered twice the point queries per second of two). Here instead:
 //!   1. the listener accepts on the caller's runtime and deals the connections round
 //!      robin to the workers, so N clients spread over N cores;
 //!   2. each worker thread runs its own current-thread runtime serving the router on the
@@ -13,6 +13,7 @@
 //!      delay): a connection lives on one thread from accept to close;
 //!   3. on shutdown the acceptor stops, every worker finishes the requests in flight
 //!      (axum's graceful shutdown) and the threads are joined.
+//!
 //! Blocking work (tiles, batch answers, reloads) goes to each runtime's blocking pool as
 //! before.
 
