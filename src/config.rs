@@ -86,6 +86,10 @@ pub struct ServeArgs {
     pub web: PathBuf,
     #[command(flatten)]
     pub styles: StyleArgs,
+    /// HTTP worker threads, each serving its share of the connections (default: one per
+    /// CPU core).
+    #[arg(long, env = "BANDO_HTTP_WORKERS")]
+    pub http_workers: Option<std::num::NonZeroUsize>,
 }
 
 /// Map styles: the embedded ones unless a folder overrides them.

@@ -7,7 +7,6 @@ use bando::config::{DataArgs, LogArgs, LogFormat, ServeArgs, StyleArgs};
 use bando::model::{Edition, LonLat};
 use bando::query::{self, PointQuery};
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -290,21 +289,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_styles(styles)
         .with_web_dir(args.web.clone())
         .with_metrics(metrics);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let workers = args.http_workers.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), |n| n.get());
+    // This runtime accepts connections and handles signals; api::serve runs the workers.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
         let addr = listener.local_addr()?;
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
-        // No Nagle delay: a tile's headers and body leave at once (without this a
-        // client waiting for the body of a 50 KB PNG sat ~20 ms on delayed ACKs).
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        api::serve::serve(listener, api::router(state), workers, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

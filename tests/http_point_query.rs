@@ -132,3 +132,49 @@ fn bad_parameters_get_400_naming_the_parameter_and_sea_gets_404() {
     assert_eq!(status, 404, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("no commune"), "{body}");
 }
+
+#[test]
+fn encoded_and_repeated_parameters_are_read_like_a_form() {
+    let server = Server::start(&[]);
+    // `%2E` is '.', `+` a space (trimmed); a repeated parameter takes its last value.
+    let (status, body) = server.get_json("/api/v1/communes/at?lon=105%2E964112&lat=0&lat=+21.002414&edition=%32024");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["commune"]["code"], "00571", "{body}");
+    let (status, body) = server.get_json("/api/v1/communes/at?lon=105%2C9&lat=21");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["parameter"], "lon", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("'105,9'"), "{body}");
+}
+
+#[test]
+fn concurrent_keep_alive_clients_are_all_answered_by_every_worker_count() {
+    // Connections are dealt round robin to the HTTP workers; each worker must serve every
+    // connection it is dealt, for as long as the client keeps it open.
+    for workers in ["1", "3"] {
+        let server = Server::start(&["--http-workers", workers]);
+        let base = server.url("/api/v1/communes/at?lon=105.964112&lat=21.002414&edition=2025");
+        let answers: Vec<Vec<String>> = std::thread::scope(|s| {
+            let clients: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        // One agent per client: its own keep-alive connection.
+                        let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
+                        (0..25)
+                            .map(|_| {
+                                let body: serde_json::Value = agent.get(&base).call().expect("200").into_json().expect("JSON");
+                                body["commune"]["code"].as_str().unwrap_or("none").to_string()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            clients.into_iter().map(|c| c.join().expect("client")).collect()
+        });
+        let all: Vec<&String> = answers.iter().flatten().collect();
+        assert_eq!(all.len(), 200, "workers {workers}");
+        assert_ne!(all[0], "none", "workers {workers}");
+        assert!(all.iter().all(|c| *c == all[0]), "workers {workers}: {all:?}");
+    }
+    let failed = Server::try_start(&["--http-workers", "0"]).err().expect("0 workers must not start");
+    assert!(failed.stderr.contains("--http-workers"), "{}", failed.stderr);
+}

@@ -4,7 +4,8 @@
 #   bash benches/compare/batch_vs_postgis.sh [COMMUNES.fgb]
 #
 # Installs what it needs from Debian, starts a throwaway PostgreSQL + PostGIS on
-# 127.0.0.1, loads the communes into table `communes` (GiST; reused when unchanged), builds
+# 127.0.0.1, loads the communes into table `communes` and cuts them into `communes_sub`
+# (ST_Subdivide 256, GiST, prewarmed; both reused when unchanged), builds
 # and starts bando with --boundaries the same file, then batch_vs_postgis.py times
 # 100,000 seeded random points over Vietnam's bounding box on both, checks the answers
 # agree and writes the report to benches/compare/out/batch_vs_postgis.md.
@@ -21,6 +22,7 @@ need_debian_packages postgresql-15-postgis-3 gdal-bin python3-psycopg2
 find_python_with_psycopg2
 start_postgis
 load_communes "$FGB" communes
+subdivide_communes communes
 build_bando
 start_bando_or_die "$FGB"
 

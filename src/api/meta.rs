@@ -3,10 +3,12 @@
 
 use super::AppState;
 use crate::atlas::{Atlas, DataSource};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::sync::{Arc, RwLock, Weak};
 
 #[derive(Debug, Serialize)]
 pub struct Meta {
@@ -43,6 +45,29 @@ impl Meta {
         let sources = sources.into_iter().chain(s.criteria.clone().map(|source| NamedSource { layer: "criteria", source })).collect();
         let sample = atlas.has_sample_data();
         Meta { data_version: atlas.version.clone(), sample, sources, notice: sample.then_some(SAMPLE_NOTICE) }
+    }
+}
+
+/// The `meta` object of the published atlas as JSON, serialised once per snapshot:
+/// every point answer carries it and it changes only when a reload publishes a new
+/// atlas. Keyed by the snapshot itself (a `Weak` keeps its address from being reused
+/// by a later atlas while the entry exists).
+#[derive(Default)]
+pub struct MetaJson(RwLock<Option<(Weak<Atlas>, Bytes)>>);
+
+impl MetaJson {
+    /// The JSON of `Meta::of(atlas)`.
+    pub fn of(&self, atlas: &Arc<Atlas>) -> Bytes {
+        // A poisoned lock still holds a whole entry (it is only ever replaced whole).
+        if let Some((cached, json)) = &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
+            if std::ptr::eq(cached.as_ptr(), Arc::as_ptr(atlas)) {
+                return json.clone();
+            }
+        }
+        // Serialising cannot fail: every key is a string and every value plain data.
+        let json = Bytes::from(serde_json::to_vec(&Meta::of(atlas)).unwrap_or_else(|_| b"null".to_vec()));
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((Arc::downgrade(atlas), json.clone()));
+        json
     }
 }
 

@@ -46,6 +46,7 @@ mod params;
 mod point;
 mod raster;
 pub mod search;
+pub mod serve;
 pub mod stats;
 mod stream;
 mod styles;
@@ -80,6 +81,8 @@ pub struct AppState {
     /// Renders the process's Prometheus recorder for `GET /metrics` (none in library
     /// tests, where the answer holds the data gauges only).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// The `meta` object of the current atlas, serialised once per snapshot.
+    pub meta: Arc<meta::MetaJson>,
 }
 
 impl AppState {
@@ -87,7 +90,16 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir, metrics: None }
+        AppState {
+            atlas,
+            inputs: Arc::new(inputs),
+            reload_lock: Arc::default(),
+            tiles,
+            styles,
+            web_dir,
+            meta: Arc::default(),
+            metrics: None,
+        }
     }
 
     /// Replaces the embedded styles (`--styles DIR`).

@@ -1,14 +1,49 @@
 //! Query-parameter parsing with errors that name the parameter.
+//!
+//! Handlers read parameters through [`ParamSource`]: either the `HashMap` axum's
+//! `Query` extractor builds, or [`QueryPairs`], which borrows from the raw query string
+//! and decodes a value only when it is percent- or plus-encoded (the point query, the
+//! hottest route, parses its parameters without allocating a string per pair).
 
 use super::ApiError;
 use crate::model::{Edition, LonLat};
 use crate::query::{DEFAULT_EDITION, DEFAULT_RADIUS_M, DEFAULT_YEAR, MAX_RADIUS_M, YEARS};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub type Params = HashMap<String, String>;
 
-fn number(params: &Params, name: &'static str) -> Result<Option<f64>, ApiError> {
-    match params.get(name).map(|s| s.trim()) {
+/// Where a handler's query parameters come from.
+pub trait ParamSource {
+    /// The (decoded) value of parameter `name`, the last one when it is repeated.
+    fn param(&self, name: &str) -> Option<&str>;
+}
+
+impl ParamSource for Params {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.get(name).map(String::as_str)
+    }
+}
+
+/// The `name=value` pairs of a raw query string (`application/x-www-form-urlencoded`),
+/// borrowed from it unless a pair needs decoding.
+pub struct QueryPairs<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> QueryPairs<'a> {
+    pub fn parse(query: &'a str) -> Self {
+        QueryPairs(form_urlencoded::parse(query.as_bytes()).collect())
+    }
+}
+
+impl ParamSource for QueryPairs<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        // The last occurrence wins, as when axum's `Query` fills a map.
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_ref())
+    }
+}
+
+fn number(params: &impl ParamSource, name: &'static str) -> Result<Option<f64>, ApiError> {
+    match params.param(name).map(|s| s.trim()) {
         None | Some("") => Ok(None),
         Some(text) => match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
@@ -17,12 +52,12 @@ fn number(params: &Params, name: &'static str) -> Result<Option<f64>, ApiError> 
     }
 }
 
-fn required(params: &Params, name: &'static str) -> Result<f64, ApiError> {
+fn required(params: &impl ParamSource, name: &'static str) -> Result<f64, ApiError> {
     number(params, name)?.ok_or_else(|| ApiError::bad(name, format!("the parameter '{name}' is required")))
 }
 
 /// `lon` and `lat` in WGS84 degrees, inside Vietnam's extent.
-pub fn position(params: &Params) -> Result<LonLat, ApiError> {
+pub fn position(params: &impl ParamSource) -> Result<LonLat, ApiError> {
     let lon = required(params, "lon")?;
     let lat = required(params, "lat")?;
     if !(-180.0..=180.0).contains(&lon) {
@@ -34,15 +69,15 @@ pub fn position(params: &Params) -> Result<LonLat, ApiError> {
     Ok(LonLat::new(lon, lat))
 }
 
-pub fn edition(params: &Params) -> Result<Edition, ApiError> {
-    match params.get("edition").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+pub fn edition(params: &impl ParamSource) -> Result<Edition, ApiError> {
+    match params.param("edition").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(DEFAULT_EDITION),
         Some(text) => Edition::parse(text).map_err(|e| ApiError::bad("edition", e.to_string())),
     }
 }
 
-pub fn year(params: &Params) -> Result<u16, ApiError> {
-    match params.get("year").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+pub fn year(params: &impl ParamSource) -> Result<u16, ApiError> {
+    match params.param("year").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(DEFAULT_YEAR),
         Some(text) => match text.parse::<u16>() {
             Ok(y) if YEARS.contains(&y) => Ok(y),
@@ -54,10 +89,39 @@ pub fn year(params: &Params) -> Result<u16, ApiError> {
     }
 }
 
-pub fn radius_m(params: &Params) -> Result<f64, ApiError> {
+pub fn radius_m(params: &impl ParamSource) -> Result<f64, ApiError> {
     match number(params, "radius_m")? {
         None => Ok(DEFAULT_RADIUS_M),
         Some(r) if (0.0..=MAX_RADIUS_M).contains(&r) => Ok(r),
         Some(r) => Err(ApiError::bad("radius_m", format!("{r} is outside 0–{MAX_RADIUS_M} metres"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_pairs_decode_and_the_last_repeat_wins() {
+        let q = QueryPairs::parse("lon=105.96&lat=21.0%30&edition=2025&lat=21.5&q=d%C6%B0%C6%A1ng+x%C3%A1");
+        assert_eq!(q.param("lon"), Some("105.96"));
+        assert_eq!(q.param("lat"), Some("21.5"));
+        assert_eq!(q.param("q"), Some("dương xá"));
+        assert_eq!(q.param("year"), None);
+        let p = position(&q).expect("position");
+        assert_eq!((p.lon, p.lat), (105.96, 21.5));
+        assert_eq!(edition(&q).expect("edition"), Edition::E2025);
+    }
+
+    #[test]
+    fn errors_name_the_parameter_from_raw_pairs() {
+        let q = QueryPairs::parse("lon=abc&lat=21");
+        match position(&q) {
+            Err(ApiError::BadParameter { parameter, message }) => {
+                assert_eq!(parameter, "lon");
+                assert!(message.contains("'abc' is not a number"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
