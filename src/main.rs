@@ -7,7 +7,6 @@ use bando::config::{DataArgs, ServeArgs, StyleArgs};
 use bando::model::{Edition, LonLat};
 use bando::query::{self, PointQuery};
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -276,29 +275,37 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %atlas.version,
         "atlas built"
     );
+    let admin_token = args.admin.read_token()?;
+    if admin_token.is_none() {
+        tracing::info!("no --admin-token-file: the admin routes answer 404; SIGHUP reloads");
+    }
     let state = AppState::new(SharedAtlas::new(atlas), inputs)
         .with_tiles(&args.tiles)
         .with_styles(styles)
-        .with_web_dir(args.web.clone());
+        .with_web_dir(args.web.clone())
+        .with_admin_token(admin_token)
+        .with_static_maps(&args.limits);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async move {
+    let stopped = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
         let addr = listener.local_addr()?;
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
-        // No Nagle delay: a tile's headers and body leave at once (without this a
-        // client waiting for the body of a 50 KB PNG sat ~20 ms on delayed ACKs).
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-        Ok(ExitCode::SUCCESS)
-    })
+        let app = api::guard::apply(api::router(state), &args.limits);
+        let limits = bando::server::ConnectionLimits::from_config(&args.limits);
+        anyhow::Ok(bando::server::serve(listener, app, &limits, shutdown_signal()).await)
+    })?;
+    match stopped {
+        bando::server::Stopped::Drained => tracing::info!("stopped: every request in flight was answered"),
+        bando::server::Stopped::GraceExpired => tracing::warn!("stopped: the shutdown grace ran out with requests still in flight"),
+    }
+    // Renders still running on the blocking pool are not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(ExitCode::SUCCESS)
 }
 
+/// SIGTERM or SIGINT (Ctrl-C).
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]

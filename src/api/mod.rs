@@ -19,10 +19,11 @@
 //! - `GET  /styles/{map}.json`: MapLibre GL style; `GET /api/v1/legend/{map}[.png]`: legend;
 //! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
-//!   (loopback clients only; SIGHUP does the same);
+//!   (bearer token of `--admin-token-file`, [`admin_auth`]; SIGHUP does the same);
 //! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`).
 
 mod admin;
+pub mod admin_auth;
 mod batch;
 mod details;
 mod docs;
@@ -35,6 +36,8 @@ mod params;
 mod point;
 mod raster;
 pub mod search;
+pub mod guard;
+mod static_maps;
 pub mod stats;
 mod stream;
 mod styles;
@@ -66,6 +69,10 @@ pub struct AppState {
     pub web_dir: Arc<std::path::PathBuf>,
     /// Map styles (PNG tiles, MapLibre style, legend).
     pub styles: Arc<crate::style::Styles>,
+    /// The bearer token of the admin routes; `None` hides them (404).
+    pub admin_token: Option<Arc<admin_auth::AdminToken>>,
+    /// Static map renders: their own render slots, cache and shared renders.
+    pub static_maps: Arc<static_maps::StaticMaps>,
 }
 
 impl AppState {
@@ -73,7 +80,20 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
-        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir }
+        let static_maps = Arc::new(static_maps::StaticMaps::new(&crate::config::LimitArgs::default()));
+        AppState { atlas, inputs: Arc::new(inputs), reload_lock: Arc::default(), tiles, styles, web_dir, admin_token: None, static_maps }
+    }
+
+    /// Opens the admin routes to holders of `token`.
+    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
+        self.admin_token = token.map(|t| Arc::new(admin_auth::AdminToken::new(t)));
+        self
+    }
+
+    /// Static map render slots, queue and cache from the configured limits.
+    pub fn with_static_maps(mut self, limits: &crate::config::LimitArgs) -> Self {
+        self.static_maps = Arc::new(static_maps::StaticMaps::new(limits));
+        self
     }
 
     /// Replaces the embedded styles (`--styles DIR`).
@@ -97,7 +117,11 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let (routes, _doc) = routes().finish();
-    routes.fallback(error::not_found).layer(CorsLayer::permissive()).with_state(state)
+    routes
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admin_auth::require_admin))
+        .layer(CorsLayer::permissive())
+        .with_state(state)
 }
 
 /// Every route with its OpenAPI operation. Route modules built elsewhere join with

@@ -108,6 +108,15 @@ impl Server {
         response_json(agent().post(&self.url(path)).call())
     }
 
+    /// POST with request headers (e.g. `Authorization`), returning (status, JSON body).
+    pub fn post_json_with(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let mut request = agent().post(&self.url(path));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        response_json(request.call())
+    }
+
     /// GET with request headers, returning the answer as received (no decompression).
     pub fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> Raw {
         let mut request = agent().get(&self.url(path));
@@ -127,6 +136,40 @@ impl Server {
         let mut body = Vec::new();
         resp.into_reader().read_to_end(&mut body).expect("body");
         Raw { status, headers, body }
+    }
+}
+
+impl Server {
+    /// The address (`127.0.0.1:PORT`) for raw TCP clients.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// Sends a signal (`TERM`, `INT`, `HUP`) to the server process.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
+    /// Waits up to `timeout` for the process to exit; `None` if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// What the process wrote to standard error (call after it exited).
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut text);
+        }
+        text
     }
 }
 
