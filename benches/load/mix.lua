@@ -74,8 +74,27 @@ local function batch_body()
   return "[" .. table.concat(parts, ",") .. "]"
 end
 
+-- Point queries ask at the reference points of real communes (POINTS_FILE, the
+-- lon/lat columns of geodata/reference/communes-2024.csv), so they find a commune.
+local points = {}
+
+local function load_points()
+  local f = io.open(os.getenv("POINTS_FILE") or "geodata/reference/communes-2024.csv")
+  if not f then return end
+  f:read("*l")
+  for line in f:lines() do
+    local fields = {}
+    for v in line:gmatch("[^,]+") do fields[#fields + 1] = v end
+    -- lon, lat are the 6th and 5th columns from the end (names may hold commas).
+    local lon, lat = tonumber(fields[#fields - 5]), tonumber(fields[#fields - 4])
+    if lon and lat then points[#points + 1] = { lon, lat } end
+  end
+  f:close()
+end
+
 function init(args)
   math.randomseed(os.time() * 1000 + (id or 0) * 7919 + tonumber(token))
+  if kind == "point" then load_points() end
   s2xx, s3xx, s4xx, s503, s5xx, other = 0, 0, 0, 0, 0, 0
 end
 
@@ -86,8 +105,9 @@ function request()
   elseif kind == "png_warm" then return wrk.format("GET", warm_tile(".png"))
   elseif kind == "static" then return wrk.format("GET", static_map())
   elseif kind == "point" then
-    return wrk.format("GET", string.format("/api/v1/communes/at?lon=%.6f&lat=%.6f&year=%d",
-      rand(MIN_LON, MAX_LON), rand(MIN_LAT, MAX_LAT), math.random(2021, 2025)))
+    local p = points[math.random(#points)]
+    return wrk.format("GET", string.format("/api/v1/communes/at?lon=%.6f&lat=%.6f&year=%d&edition=%s",
+      p[1], p[2], math.random(2021, 2025), (math.random(0, 1) == 0 and "2024" or "2025")))
   elseif kind == "batch" then
     return wrk.format("POST", "/api/v1/communes/at?year=2024", { ["Content-Type"] = "application/json" }, batch_body())
   elseif kind == "search" then

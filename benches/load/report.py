@@ -52,7 +52,7 @@ print("Machine: 2 cores shared with other builds and tests at the same time, wrk
       "cores as the server: figures are noisy and pessimistic; compare within one run.")
 with_static, no_static = results("with-static"), results("no-static")
 tw = table("with-static (reload good at 1/3, bad at 1/2)", with_static)
-tn = table("no-static", no_static)
+tn = table("no-static (same reloads)", no_static)
 final = results("with-static-final")
 if final:
     table("final burst, SIGTERM after 2 s (errors after the stop are expected: the listener is closed)", final)
@@ -60,7 +60,8 @@ if final:
 fs, fn = facts("with-static"), facts("no-static")
 mb = lambda kb: f"{int(kb) / 1024:.0f} MiB" if kb else "?"
 print("\n### Checks\n")
-print(f"- good reload during load: HTTP {fs.get('good_reload', '?')}; bad reload (broken results CSV swapped in): HTTP {fs.get('bad_reload', '?')}")
+for run, f in (("with static maps", fs), ("without", fn)):
+    print(f"- reloads during load ({run}): good HTTP {f.get('good_reload', '?')}; bad (broken results CSV swapped in, then back) HTTP {f.get('bad_reload', '?')}")
 print(f"- SIGTERM during the final burst: exit code {fs.get('sigterm_exit_code', '?')} after {fs.get('sigterm_exit_after_s', '?')} s; "
       f"uncached 4096×4096 static maps in flight: {', '.join(fs.get(f'in_flight_static_{n}', '?') for n in (1, 2, 3))}; "
       f"'every request in flight was answered' logged: {fs.get('drained_log', '?')}")

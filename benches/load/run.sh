@@ -9,7 +9,8 @@
 #      (a broken results CSV swapped into place, reload, swapped back) at half;
 #      then a short final burst with three uncached 4096×4096 static maps in flight,
 #      SIGTERM in the middle of it: the maps must be answered 200 and the exit code 0;
-#   3. run "no-static": the same mix without static maps (cold tile p99 compared);
+#   3. run "no-static": the same mix and reloads without static maps (cold tile p99
+#      compared);
 #   4. write out/REPORT.md (report.py) from the RESULT lines of every wrk.
 #
 # Environment: DURATION (s, default 60), CONNS (default 256), PORT (default 18080).
@@ -33,6 +34,7 @@ BIN=target/release/bando
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"; [[ -n "${SERVER:-}" ]] && kill "$SERVER" 2>/dev/null || true' EXIT
 cp geodata/results-communes.csv "$WORK/results.csv"
+export POINTS_FILE=geodata/reference/communes-2024.csv
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/token"
 TOKEN=$(cat "$WORK/token")
 
@@ -64,13 +66,25 @@ reload() { # prints the status; the body goes to $1
   curl -s -o "$1" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/admin/reload"
 }
 
+mid_run_reloads() { # $1: label. A good reload at 1/3 of the run, a bad one at 1/2.
+  local facts="$OUT/$1-facts.txt"
+  sleep $((DURATION / 3))
+  echo "good_reload $(reload "$OUT/$1-good-reload.json")" >>"$facts"
+  sleep $((DURATION / 2 - DURATION / 3))
+  cp "$WORK/results.csv" "$WORK/results.good"
+  { cat "$WORK/results.good"; echo "00571,2099,kieu_mau,19,,"; echo "00571,2022,xuat_sac,19,,"; } >"$WORK/results.bad"
+  mv "$WORK/results.bad" "$WORK/results.csv"
+  echo "bad_reload $(reload "$OUT/$1-bad-reload.json")" >>"$facts"
+  mv "$WORK/results.good" "$WORK/results.csv"
+}
+
 run_mix() { # $1: label, $2: kinds
   local label=$1 kinds=$2 total=0 pids=()
   for k in $kinds; do total=$((total + SHARE[$k])); done
   for k in $kinds; do
     local c=$(( (SHARE[$k] * CONNS + total / 2) / total ))
     (( c < 1 )) && c=1
-    KIND=$k wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s -s "$HERE/mix.lua" "$BASE" >"$OUT/$label-$k.txt" 2>&1 &
+    KIND=$k wrk -t1 -c"$c" -d"${DURATION}s" --timeout 35s -s "$HERE/mix.lua" "$BASE" >"$OUT/$label-$k.txt" 2>&1 &
     pids+=($!)
   done
   echo "$label: ${#pids[@]} wrk processes, $CONNS connections, ${DURATION}s"
@@ -81,14 +95,7 @@ start_server with-static
 echo "start_rss_kb $(rss_kb VmRSS)" >"$OUT/with-static-facts.txt"
 warm
 run_mix with-static "mvt_cold mvt_warm png_cold png_warm static point batch search stats"
-sleep $((DURATION / 3))
-echo "good_reload $(reload "$OUT/with-static-good-reload.json")" >>"$OUT/with-static-facts.txt"
-sleep $((DURATION / 2 - DURATION / 3))
-cp "$WORK/results.csv" "$WORK/results.good"
-{ cat "$WORK/results.good"; echo "00571,2099,kieu_mau,19,,"; echo "00571,2022,xuat_sac,19,,"; } >"$WORK/results.bad"
-mv "$WORK/results.bad" "$WORK/results.csv"
-echo "bad_reload $(reload "$OUT/with-static-bad-reload.json")" >>"$OUT/with-static-facts.txt"
-mv "$WORK/results.good" "$WORK/results.csv"
+mid_run_reloads with-static
 wait $(jobs -p | grep -v "^$SERVER$") 2>/dev/null || true
 echo "peak_rss_kb $(rss_kb VmHWM)" >>"$OUT/with-static-facts.txt"
 echo "end_rss_kb $(rss_kb VmRSS)" >>"$OUT/with-static-facts.txt"
@@ -125,9 +132,11 @@ wait 2>/dev/null || true
 # --- without static maps -----------------------------------------------------------
 start_server no-static
 warm
+echo "start_rss_kb $(rss_kb VmRSS)" >"$OUT/no-static-facts.txt"
 run_mix no-static "mvt_cold mvt_warm png_cold png_warm point batch search stats"
+mid_run_reloads no-static
 wait $(jobs -p | grep -v "^$SERVER$") 2>/dev/null || true
-echo "peak_rss_kb $(rss_kb VmHWM)" >"$OUT/no-static-facts.txt"
+echo "peak_rss_kb $(rss_kb VmHWM)" >>"$OUT/no-static-facts.txt"
 kill -TERM "$SERVER"
 wait "$SERVER" || true
 SERVER=

@@ -12,9 +12,11 @@
 //!   4. else, when `--static-map-renders` + `--static-map-queue` different maps are
 //!      already rendering or waiting, answer 503 (busy) rather than queue more;
 //!   5. else start the render as a task of its own ([`Source::Rendered`]): it waits for
-//!      one of the static render slots, draws on the blocking pool, caches the PNG and
-//!      hands it to every waiting request. It runs to the end even if the client that
-//!      started it goes away, so the clients that joined it still get their answer.
+//!      one of the static render slots, draws on a thread of its own at a lower CPU
+//!      priority (busy cores go to tiles and queries first), caches the PNG and hands
+//!      it to every waiting request. It runs to the end even if the client that
+//!      started it goes away, so the clients that joined it still get their answer;
+//!      when every one of them has gone before a slot is free, it is dropped undrawn.
 
 use super::tile_cache::Lru;
 use super::ApiError;
@@ -44,7 +46,8 @@ const ENTRY_OVERHEAD: usize = 160;
 
 struct Flights {
     done: Lru<Arc<str>, Bytes>,
-    running: HashMap<Arc<str>, watch::Receiver<Option<Outcome>>>,
+    /// Renders started and not finished; every waiting request holds a receiver.
+    running: HashMap<Arc<str>, watch::Sender<Option<Outcome>>>,
 }
 
 pub struct StaticMaps {
@@ -81,7 +84,7 @@ impl StaticMaps {
                 return Ok((png.clone(), Source::Hit));
             }
             match flights.running.get(&key) {
-                Some(waiting) => (waiting.clone(), false),
+                Some(running) => (running.subscribe(), false),
                 None if flights.running.len() >= self.max_flights => {
                     return Err(ApiError::Busy(format!(
                         "{} static maps are being drawn or wait for it; retry shortly",
@@ -90,8 +93,8 @@ impl StaticMaps {
                 }
                 None => {
                     let (tx, rx) = watch::channel(None);
-                    flights.running.insert(key.clone(), rx.clone());
-                    tokio::spawn(self.clone().fly(key, render, tx));
+                    flights.running.insert(key.clone(), tx);
+                    tokio::spawn(self.clone().fly(key, render));
                     (rx, true)
                 }
             }
@@ -108,35 +111,87 @@ impl StaticMaps {
         }
     }
 
-    /// Step 5: one render, its result cached and sent to every waiter.
-    async fn fly<F>(self: Arc<Self>, key: Arc<str>, render: F, tx: watch::Sender<Option<Outcome>>)
+    /// Step 5: one render, its result cached and sent to every waiter. A render whose
+    /// requests have all gone (clients left, or timed out) by the time a slot is free
+    /// is dropped undrawn, so abandoned maps do not hold up the ones still wanted.
+    async fn fly<F>(self: Arc<Self>, key: Arc<str>, render: F)
     where
         F: FnOnce() -> Result<Bytes, String> + Send + 'static,
     {
         let outcome: Outcome = match self.slots.acquire().await {
-            Ok(_slot) => tokio::task::spawn_blocking(move || {
-                let started = Instant::now();
-                render().map(|png| (png, started.elapsed()))
-            })
-            .await
-            .unwrap_or_else(|e| Err(format!("rendering the static map failed: {e}")))
-            .map_err(Arc::from),
+            Ok(_slot) => {
+                {
+                    let mut flights = self.lock();
+                    if flights.running.get(&key).is_none_or(|tx| tx.receiver_count() == 0) {
+                        flights.running.remove(&key);
+                        return;
+                    }
+                }
+                draw_at_low_priority(render).await
+            }
             Err(e) => Err(Arc::from(format!("static map render slots closed: {e}"))),
         };
-        {
-            let mut flights = self.lock();
-            flights.running.remove(&key);
-            if let (true, Ok((png, _))) = (self.cache_enabled, &outcome) {
-                let cost = png.len() + key.len() + ENTRY_OVERHEAD;
-                flights.done.insert(key, png.clone(), cost);
-            }
+        let mut flights = self.lock();
+        let Some(tx) = flights.running.remove(&key) else { return };
+        if let (true, Ok((png, _))) = (self.cache_enabled, &outcome) {
+            let cost = png.len() + key.len() + ENTRY_OVERHEAD;
+            flights.done.insert(key, png.clone(), cost);
         }
+        drop(flights);
         let _ = tx.send(Some(outcome));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Flights> {
         // The maps are consistent between calls; a panic elsewhere cannot break them.
         self.flights.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How much less CPU a static map render gets than the rest of the server when the
+/// cores are busy: nice 10 weighs about a tenth of nice 0 in Linux's scheduler, so cold
+/// tiles and queries keep their cores; an idle server still gives a render a whole core.
+const RENDER_NICE: i32 = 10;
+
+/// Runs `render` on a thread of its own at [`RENDER_NICE`] (not on the blocking pool,
+/// whose threads also draw tiles and must keep their priority). A thread per render is
+/// nothing next to half a second of drawing.
+async fn draw_at_low_priority<F>(render: F) -> Outcome
+where
+    F: FnOnce() -> Result<Bytes, String> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name("static-map".into()).spawn(move || {
+        lower_this_threads_priority();
+        let started = Instant::now();
+        let outcome = render().map(|png| (png, started.elapsed())).map_err(Arc::from);
+        release_freed_memory();
+        let _ = tx.send(outcome);
+    });
+    if let Err(e) = spawned {
+        return Err(Arc::from(format!("cannot start a static map render: {e}")));
+    }
+    rx.await.unwrap_or_else(|_| Err(Arc::from("the static map render failed (panicked)")))
+}
+
+fn lower_this_threads_priority() {
+    // On Linux the nice value belongs to the thread (man 2 setpriority, NOTES), so
+    // this changes the render thread only. Failure leaves the normal priority.
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority take and return plain integers; no memory is shared.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, RENDER_NICE);
+    }
+}
+
+/// A big map allocates tens of MiB of pixels and scratch; glibc keeps such pages in
+/// the render thread's arena unless asked, and every render thread may get another
+/// arena, so without this the resident memory grew by hundreds of MiB under load.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap memory; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -201,5 +256,25 @@ mod tests {
         let (_, again) = maps.get_or_render("a".into(), slow_render(count.clone(), "a")).await.unwrap();
         assert!(matches!(again, Source::Rendered(_)), "{again:?}");
         assert_eq!(count.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_map_nobody_waits_for_any_more_is_not_drawn() {
+        let maps = maps(1, 4, 1);
+        let count = Arc::new(AtomicUsize::new(0));
+        let first = tokio::spawn({
+            let (maps, count) = (maps.clone(), count.clone());
+            async move { maps.get_or_render("wanted".into(), slow_render(count, "a")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Queued behind the first, then given up on (as a client leaving would).
+        let gave_up = tokio::time::timeout(Duration::from_millis(50), maps.get_or_render("abandoned".into(), slow_render(count.clone(), "b"))).await;
+        assert!(gave_up.is_err());
+        assert!(first.await.unwrap().is_ok());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(count.load(Ordering::SeqCst), 1, "the abandoned map was drawn");
+        // Asked again, it is drawn: nothing stale was left behind.
+        let (_, again) = maps.get_or_render("abandoned".into(), slow_render(count.clone(), "b")).await.unwrap();
+        assert!(matches!(again, Source::Rendered(_)), "{again:?}");
     }
 }
