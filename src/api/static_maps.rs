@@ -83,6 +83,12 @@ impl StaticMaps {
             if let Some(png) = flights.done.get(&key) {
                 return Ok((png.clone(), Source::Hit));
             }
+            // Renders nobody waits for any more (their clients left or timed out) do
+            // not count against the queue: forget them. Their task then finds its key
+            // gone and stops before drawing, or drops a picture nobody asked for (if a
+            // new render of the same map started meanwhile, its waiters get either
+            // render's picture of that same map).
+            flights.running.retain(|_, tx| tx.receiver_count() > 0);
             match flights.running.get(&key) {
                 Some(running) => (running.subscribe(), false),
                 None if flights.running.len() >= self.max_flights => {
@@ -260,7 +266,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_map_nobody_waits_for_any_more_is_not_drawn() {
-        let maps = maps(1, 4, 1);
+        let maps = maps(1, 1, 1);
         let count = Arc::new(AtomicUsize::new(0));
         let first = tokio::spawn({
             let (maps, count) = (maps.clone(), count.clone());
@@ -270,9 +276,15 @@ mod tests {
         // Queued behind the first, then given up on (as a client leaving would).
         let gave_up = tokio::time::timeout(Duration::from_millis(50), maps.get_or_render("abandoned".into(), slow_render(count.clone(), "b"))).await;
         assert!(gave_up.is_err());
+        // It no longer takes the one queue place: another map is accepted.
+        let other = tokio::spawn({
+            let (maps, count) = (maps.clone(), count.clone());
+            async move { maps.get_or_render("other".into(), slow_render(count, "c")).await }
+        });
         assert!(first.await.unwrap().is_ok());
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(count.load(Ordering::SeqCst), 1, "the abandoned map was drawn");
+        assert!(other.await.unwrap().is_ok(), "a map behind an abandoned one was refused");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(count.load(Ordering::SeqCst), 2, "the abandoned map was drawn");
         // Asked again, it is drawn: nothing stale was left behind.
         let (_, again) = maps.get_or_render("abandoned".into(), slow_render(count.clone(), "b")).await.unwrap();
         assert!(matches!(again, Source::Rendered(_)), "{again:?}");
