@@ -90,6 +90,10 @@ pub struct ServeArgs {
     /// CPU core).
     #[arg(long, env = "BANDO_HTTP_WORKERS")]
     pub http_workers: Option<std::num::NonZeroUsize>,
+    #[command(flatten)]
+    pub admin: AdminArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Map styles: the embedded ones unless a folder overrides them.
@@ -163,4 +167,145 @@ pub struct LogArgs {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// A configuration value that cannot be used; names the flag or file to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--admin-token-file {path}: cannot read it: {source}")]
+    TokenUnreadable { path: PathBuf, source: std::io::Error },
+    #[error("--admin-token-file {path}: the file is empty (put the bearer token in it, e.g. `openssl rand -hex 32 > {path}`)")]
+    TokenEmpty { path: PathBuf },
+}
+
+/// Access to the admin routes (`/api/v1/admin/…`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AdminArgs {
+    /// File holding the bearer token of the admin routes (`Authorization: Bearer <token>`),
+    /// read once at start (a trailing newline is dropped; an empty file stops the start).
+    /// Unset, the admin routes answer 404 and only SIGHUP reloads.
+    #[arg(long, env = "BANDO_ADMIN_TOKEN_FILE")]
+    pub admin_token_file: Option<PathBuf>,
+}
+
+impl AdminArgs {
+    /// The token, or `None` when no file is configured. The token itself never appears
+    /// in an error: only the file's path does.
+    pub fn read_token(&self) -> Result<Option<String>, ConfigError> {
+        let Some(path) = &self.admin_token_file else { return Ok(None) };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::TokenUnreadable { path: path.clone(), source })?;
+        let token = text.trim_end_matches(['\n', '\r']);
+        if token.trim().is_empty() {
+            return Err(ConfigError::TokenEmpty { path: path.clone() });
+        }
+        Ok(Some(token.to_string()))
+    }
+}
+
+/// Limits that keep one client (or many) from exhausting the server, and the shutdown
+/// grace. The defaults suit a server on the public internet behind a reverse proxy.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send the whole request head (request line and headers);
+    /// also how long an idle keep-alive connection stays open. Then the connection is
+    /// closed (slow-header clients).
+    #[arg(long, env = "BANDO_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request may take until its answer starts; then 503 with Retry-After
+    /// (a streamed body, as of exports, is not cut once it has started).
+    #[arg(long, env = "BANDO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Requests handled at once; one more is answered 503 with Retry-After at once
+    /// instead of queueing. /healthz, /readyz and /metrics are not counted.
+    #[arg(long, env = "BANDO_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_in_flight: u64,
+    /// Longest request target (path and query) in bytes; longer answers 414.
+    #[arg(long, env = "BANDO_MAX_URI_BYTES", default_value_t = 8192, value_parser = clap::value_parser!(u64).range(16..))]
+    pub max_uri_bytes: u64,
+    /// Largest request head (request line and all headers) in bytes; larger answers 431
+    /// and the connection is closed.
+    #[arg(long, env = "BANDO_MAX_HEADER_BYTES", default_value_t = 16384, value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_header_bytes: u64,
+    /// Seconds to finish in-flight requests after SIGTERM or SIGINT (no new connection
+    /// is accepted meanwhile); then the process exits anyway.
+    #[arg(long, env = "BANDO_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+    /// Static maps (`/static/{map}.png`) rendered at once, apart from the tile renders.
+    #[arg(long, env = "BANDO_STATIC_MAP_RENDERS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub static_map_renders: u64,
+    /// Different static maps waiting for a render slot; one more answers 503 with
+    /// Retry-After (identical requests wait for the same render and are not counted).
+    #[arg(long, env = "BANDO_STATIC_MAP_QUEUE", default_value_t = 4)]
+    pub static_map_queue: u64,
+    /// Memory for rendered static maps, in MiB (0 turns the cache off; identical
+    /// requests arriving during a render still share it).
+    #[arg(long, env = "BANDO_STATIC_MAP_CACHE_MB", default_value_t = 64)]
+    pub static_map_cache_mb: u64,
+}
+
+impl Default for LimitArgs {
+    /// The documented defaults (as `bando serve` with no limit flag and no environment).
+    fn default() -> Self {
+        LimitArgs {
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_in_flight: 256,
+            max_uri_bytes: 8192,
+            max_header_bytes: 16384,
+            shutdown_grace_secs: 20,
+            static_map_renders: 1,
+            static_map_queue: 4,
+            static_map_cache_mb: 64,
+        }
+    }
+}
+
+impl LimitArgs {
+    pub fn header_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        limits: LimitArgs,
+    }
+
+    #[test]
+    fn limit_defaults_are_the_documented_ones() {
+        let parsed = Cli::try_parse_from(["bando"]).unwrap().limits;
+        let d = LimitArgs::default();
+        assert_eq!(format!("{parsed:?}"), format!("{d:?}"));
+    }
+
+    #[test]
+    fn token_file_is_trimmed_and_an_empty_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("bando-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "s3cret-token\n").unwrap();
+        let args = AdminArgs { admin_token_file: Some(file.clone()) };
+        assert_eq!(args.read_token().unwrap().as_deref(), Some("s3cret-token"));
+        std::fs::write(&file, "\n").unwrap();
+        let e = args.read_token().unwrap_err().to_string();
+        assert!(e.contains("empty") && e.contains("token"), "{e}");
+        assert_eq!(AdminArgs::default().read_token().unwrap(), None);
+        let missing = AdminArgs { admin_token_file: Some(dir.join("absent")) };
+        assert!(missing.read_token().unwrap_err().to_string().contains("absent"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,7 +1,8 @@
 //! bando: map tiles and queries for Vietnam's New Rural Development (NTM) programme.
 //!
 //! Data flows one way: files → [`load`] (validate) → [`atlas`] (joined, indexed) →
-//! [`query`], [`standing`], [`export`] and [`tile`] read it → [`api`] serves them. Nothing below `api` knows about HTTP; nothing in [`model`] knows
+//! [`query`], [`standing`], [`export`] and [`tile`] read it → [`api`] answers requests, and
+//! [`server`] serves the API's router on TCP connections. Nothing below `api` knows about HTTP; nothing in [`model`] knows
 //! about files.
 
 pub mod api;
@@ -18,6 +19,7 @@ pub mod raster;
 pub mod style;
 pub mod search;
 pub mod standing;
+pub mod server;
 pub mod stats;
 pub mod text;
 pub mod tile;

@@ -284,25 +284,39 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %atlas.version,
         "atlas built"
     );
+    let admin_token = args.admin.read_token()?;
+    if admin_token.is_none() {
+        tracing::info!("no --admin-token-file: the admin routes answer 404; SIGHUP reloads");
+    }
     let state = AppState::new(SharedAtlas::new(atlas), inputs)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())
-        .with_metrics(metrics);
+        .with_metrics(metrics)
+        .with_admin_token(admin_token)
+        .with_static_maps(&args.limits);
     let workers = args.http_workers.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), |n| n.get());
-    // This runtime accepts connections and handles signals; api::serve runs the workers.
+    // This runtime accepts connections and handles signals; bando::server runs the workers.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async move {
+    let stopped = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
         let addr = listener.local_addr()?;
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
-        api::serve::serve(listener, api::router(state), workers, shutdown_signal()).await?;
-        Ok(ExitCode::SUCCESS)
-    })
+        let app = api::guard::apply(api::router(state), &args.limits);
+        let limits = bando::server::ConnectionLimits::from_config(&args.limits);
+        anyhow::Ok(bando::server::serve(listener, app, workers, &limits, shutdown_signal()).await?)
+    })?;
+    match stopped {
+        bando::server::Stopped::Drained => tracing::info!("stopped: every request in flight was answered"),
+        bando::server::Stopped::GraceExpired => tracing::warn!("stopped: the shutdown grace ran out with requests still in flight"),
+    }
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(ExitCode::SUCCESS)
 }
 
+/// SIGTERM or SIGINT (Ctrl-C).
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]

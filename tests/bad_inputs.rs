@@ -151,7 +151,9 @@ fn a_commune_unknown_to_the_reference_and_without_attributes() {
 fn a_bad_reload_keeps_the_previous_data_published() {
     let dir = TempDir::new("reload");
     let results = dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,dat_chuan,19,2021-06-01,1/QĐ-UBND\n"));
-    let server = Server::start(&["--results", path_str(&results)]);
+    let token = dir.write("admin-token", "reload-token\n");
+    let server = Server::start(&["--results", path_str(&results), "--admin-token-file", path_str(&token)]);
+    let auth = [("Authorization", "Bearer reload-token")];
     let at = "/api/v1/communes/at?lon=105.964112&lat=21.002414&year=2025";
     let (_, before) = server.get_json(at);
     assert_eq!(before["ntm"]["level"], "dat_chuan", "{before}");
@@ -159,7 +161,7 @@ fn a_bad_reload_keeps_the_previous_data_published() {
 
     // A broken file: the reload is refused with the problem, the old data stays.
     dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,kieu_mau,19,2021-06-01,1/QĐ-UBND\n00571,2099,kieu_mau,19,,\n"));
-    let (status, body) = server.post_json("/api/v1/admin/reload");
+    let (status, body) = server.post_json_with("/api/v1/admin/reload", &auth);
     assert_eq!(status, 422, "{body}");
     let problems = body["error"]["problems"].to_string();
     assert!(problems.contains("results.csv:3") && problems.contains("2099"), "{body}");
@@ -169,12 +171,12 @@ fn a_bad_reload_keeps_the_previous_data_published() {
 
     // Fixed: the new data is published whole, with a new version.
     dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,kieu_mau,19,2021-06-01,1/QĐ-UBND\n"));
-    let (status, body) = server.post_json("/api/v1/admin/reload");
+    let (status, body) = server.post_json_with("/api/v1/admin/reload", &auth);
     assert_eq!(status, 200, "{body}");
     let (_, after) = server.get_json(at);
     assert_eq!(after["ntm"]["level"], "kieu_mau");
     assert_ne!(after["meta"]["data_version"], version);
-    assert_eq!(after["meta"]["sources"].to_string().contains("\"sample\":false"), true);
+    assert!(after["meta"]["sources"].to_string().contains("\"sample\":false"));
 }
 
 #[test]

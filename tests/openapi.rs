@@ -84,7 +84,10 @@ fn the_document_is_valid_openapi_3_and_every_ref_resolves() {
 fn every_documented_operation_answers_as_documented_with_its_examples() {
     // The viewer's /vendor route answers 200 once MapLibre GL JS is installed in web/.
     common::browser::ensure_npm_packages();
-    let server = Server::start(&[]);
+    // Operations with `security` (the admin routes) are called with the bearer token.
+    let dir = common::TempDir::new("openapi-token");
+    let token = dir.write("admin-token", "openapi-test-token\n");
+    let server = Server::start(&["--admin-token-file", common::path_str(&token)]);
     let (_, doc) = server.get_json("/api/v1/openapi.json");
     let mut calls = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -114,6 +117,9 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
             };
             for (media, body) in bodies {
                 let mut request = agent().request(&method.to_uppercase(), &url);
+                if op.get("security").is_some() {
+                    request = request.set("Authorization", "Bearer openapi-test-token");
+                }
                 if let Some(m) = &media {
                     request = request.set("Content-Type", m);
                 }

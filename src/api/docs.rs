@@ -116,10 +116,14 @@ pub fn meta() -> Value {
 
 pub fn reload() -> Value {
     json!({
-        "summary": "Re-read every input, validate, publish whole (loopback clients only)",
+        "summary": "Re-read every input, validate, publish whole",
+        "description": "Needs `Authorization: Bearer <token>` with the token of `--admin-token-file`. Without a configured token the admin routes do not exist (404); SIGHUP reloads too.",
         "tags": ["admin"],
+        "security": [{"adminToken": []}],
         "responses": responses(ok_json("Reloaded: the new data version"),
-            &[("403", "Not from the server's own host"), ("422", "The inputs have problems (listed); the previous data stays")]),
+            &[("401", "No bearer token, or a wrong one (WWW-Authenticate: Bearer)"),
+              ("404", "No admin token is configured: the admin routes do not exist"),
+              ("422", "The inputs have problems (listed); the previous data stays")]),
     })
 }
 

@@ -21,15 +21,17 @@
 //! - `GET  /styles/{map}.json`: MapLibre GL style; `GET /api/v1/legend/{map}[.png]`: legend;
 //! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
-//!   (loopback clients only; SIGHUP does the same);
+//!   (bearer token of `--admin-token-file`, [`admin_auth`]; SIGHUP does the same);
 //! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`);
 //! - `GET /healthz`, `/readyz`: liveness and readiness (`health.rs`); `GET /metrics`:
 //!   Prometheus metrics (`metrics.rs`).
 //!
 //! Every answer is counted in the metrics by route template and status, and carries the
-//! security headers of `headers.rs`.
+//! security headers of `headers.rs`; admin routes are refused without the bearer token
+//! ([`admin_auth`]); [`guard`] sheds load and bounds request sizes and times.
 
 mod admin;
+pub mod admin_auth;
 mod batch;
 mod criteria;
 mod details;
@@ -46,7 +48,8 @@ mod params;
 mod point;
 mod raster;
 pub mod search;
-pub mod serve;
+pub mod guard;
+mod static_maps;
 pub mod stats;
 mod stream;
 mod styles;
@@ -83,6 +86,10 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// The `meta` object of the current atlas, serialised once per snapshot.
     pub meta: Arc<meta::MetaJson>,
+    /// The bearer token of the admin routes; `None` hides them (404).
+    pub admin_token: Option<Arc<admin_auth::AdminToken>>,
+    /// Static map renders: their own render slots, cache and shared renders.
+    pub static_maps: Arc<static_maps::StaticMaps>,
 }
 
 impl AppState {
@@ -90,6 +97,7 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
+        let static_maps = Arc::new(static_maps::StaticMaps::new(&crate::config::LimitArgs::default()));
         AppState {
             atlas,
             inputs: Arc::new(inputs),
@@ -99,7 +107,21 @@ impl AppState {
             web_dir,
             meta: Arc::default(),
             metrics: None,
+            admin_token: None,
+            static_maps,
         }
+    }
+
+    /// Opens the admin routes to holders of `token`.
+    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
+        self.admin_token = token.map(|t| Arc::new(admin_auth::AdminToken::new(t)));
+        self
+    }
+
+    /// Static map render slots, queue and cache from the configured limits.
+    pub fn with_static_maps(mut self, limits: &crate::config::LimitArgs) -> Self {
+        self.static_maps = Arc::new(static_maps::StaticMaps::new(limits));
+        self
     }
 
     /// Replaces the embedded styles (`--styles DIR`).
@@ -131,6 +153,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, _doc) = routes().finish();
     let routes = routes
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admin_auth::require_admin))
         .layer(CorsLayer::permissive())
         .layer(axum::middleware::from_fn(metrics::track_requests));
     headers::every_answer(routes).with_state(state)

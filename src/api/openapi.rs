@@ -183,6 +183,10 @@ pub fn error_answer(description: &str) -> Value {
 
 fn components() -> Value {
     json!({
+        "securitySchemes": {
+            "adminToken": {"type": "http", "scheme": "bearer",
+                "description": "The token of `--admin-token-file` (`BANDO_ADMIN_TOKEN_FILE`), for the admin routes"}
+        },
         "parameters": {
             "Edition": {"name": "edition", "in": "query", "required": false,
                 "description": "Boundary edition: 2024 (63 provinces, districts) or 2025 (34 provinces). Default 2024.",

@@ -6,10 +6,13 @@
 //!   style version) and 304; the byte-bounded tile cache keeps the PNG; cache misses
 //!   render on the blocking pool, at most one per core, as vector tiles do;
 //! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`;
-//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=`.
+//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=`:
+//!   drawn with slots, a cache and single flight of their own ([`super::static_maps`]);
+//!   `Server-Timing` says `render;dur=…`, `cache;desc=hit` or `cache;desc=joined`.
 
 use super::http_cache::{self, ETag};
 use super::params::{self, Params};
+use super::static_maps::Source;
 use super::tile_cache::{CachedTile, TileKey};
 use super::tiles::{parse_map, TileFormat, TileRequest};
 use super::{ApiError, AppState};
@@ -161,15 +164,28 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
-    let _permit = state.tiles.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
+    // The canonical request: parsed numbers (so `1` and `1.0` are one map), the data
+    // and style versions (so a reload or a new style never serves an old picture).
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}", atlas.version, map.as_str(), view.edition, view.year);
     let styles = state.styles.clone();
-    let (body, took) = tokio::task::spawn_blocking(move || {
-        let started = std::time::Instant::now();
-        let attribution = super::tilejson::attribution(&atlas);
-        let pixmap = render_static(&atlas, styles.get(map), &request, &attribution, atlas.has_sample_data());
-        encode(&pixmap).map(|b| (b, started.elapsed()))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("rendering the static map failed: {e}")))??;
-    Ok(png_response(body, &etag, &cache_control, Some(took)))
+    let (body, source) = state
+        .static_maps
+        .get_or_render(key, move || {
+            let attribution = super::tilejson::attribution(&atlas);
+            let pixmap = render_static(&atlas, styles.get(map), &request, &attribution, atlas.has_sample_data());
+            encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
+        })
+        .await?;
+    let mut response = png_response(body, &etag, &cache_control, None);
+    // Server-Timing tells how this answer was made: drawn now, from the cache, or
+    // shared with an identical request drawn at the same time.
+    let timing = match source {
+        Source::Rendered(took) => format!("render;dur={:.3}", took.as_secs_f64() * 1000.0),
+        Source::Hit => "cache;desc=hit".into(),
+        Source::Joined => "cache;desc=joined".into(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        response.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
+    }
+    Ok(response)
 }

@@ -44,6 +44,8 @@ pub fn shared_geodata(file: &str) -> PathBuf {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// Everything the server writes to standard error, once it has exited.
+    errors: Option<std::thread::JoinHandle<String>>,
 }
 
 /// How a server start ended when it did not come up.
@@ -107,7 +109,7 @@ impl Server {
             text
         });
         match rx.recv_timeout(Duration::from_secs(300)) {
-            Ok(Ok(base)) => Ok(Server { child, base }),
+            Ok(Ok(base)) => Ok(Server { child, base, errors: Some(errors) }),
             Ok(Err(stdout)) => {
                 let status = child.wait().expect("wait");
                 let stderr = errors.join().unwrap_or_default();
@@ -136,6 +138,15 @@ impl Server {
 
     pub fn post_json(&self, path: &str) -> (u16, serde_json::Value) {
         response_json(agent().post(&self.url(path)).call())
+    }
+
+    /// POST with request headers (e.g. `Authorization`), returning (status, JSON body).
+    pub fn post_json_with(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let mut request = agent().post(&self.url(path));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        response_json(request.call())
     }
 
     /// GET with request headers, returning the answer as received (no decompression).
@@ -210,6 +221,36 @@ fn die_with_this_thread(command: &mut Command) {
 /// Elsewhere a server held in a `static` outlives the test process until killed.
 #[cfg(not(target_os = "linux"))]
 fn die_with_this_thread(_: &mut Command) {}
+
+impl Server {
+    /// The address (`127.0.0.1:PORT`) for raw TCP clients.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// Sends a signal (`TERM`, `INT`, `HUP`) to the server process.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
+    /// Waits up to `timeout` for the process to exit; `None` if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// What the process wrote to standard error (call after it exited).
+    pub fn stderr(&mut self) -> String {
+        self.errors.take().and_then(|e| e.join().ok()).unwrap_or_default()
+    }
+}
 
 /// An HTTP answer as received: status, headers (lower-case names, repeated lines
 /// joined), raw body.
