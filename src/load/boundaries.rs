@@ -18,7 +18,7 @@ use super::rings::{repair_ring, RingFault, RingRole};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// What a boundary file's repair pass changed (counted, never silent).
@@ -58,21 +58,52 @@ pub struct BoundaryFile {
     pub vertex_count: usize,
 }
 
+/// The two boundary file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundaryFormat {
+    FlatGeobuf,
+    GeoJson,
+}
+
+impl BoundaryFormat {
+    /// The format named by a file's extension (`.fgb`, `.geojson`, `.json`).
+    pub fn of_path(path: &Path) -> Result<BoundaryFormat, LoadError> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "fgb" => Ok(BoundaryFormat::FlatGeobuf),
+            "geojson" | "json" => Ok(BoundaryFormat::GeoJson),
+            _ => Err(file_problem(
+                path,
+                format!("unknown boundary file type '.{ext}' (expected .fgb, .geojson or .json)"),
+            )),
+        }
+    }
+}
+
 /// Reads a FlatGeobuf (.fgb) or GeoJSON (.geojson/.json) file of Polygon/MultiPolygon
 /// features in WGS84. `code_property`: the property holding the unit code (e.g. "code").
 pub fn read_boundaries(path: &Path, code_property: &str) -> Result<BoundaryFile, LoadError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let mut builder = Builder::new(path, code_property);
-    match ext.as_str() {
-        "fgb" => read_fgb(&mut builder)?,
-        "geojson" | "json" => read_geojson(&mut builder)?,
-        _ => {
-            return Err(LoadError::one(Problem::new(
-                path,
-                Location::File,
-                format!("unknown boundary file type '.{ext}' (expected .fgb, .geojson or .json)"),
-            )))
+    let format = BoundaryFormat::of_path(path)?;
+    let file = File::open(path).map_err(|e| file_problem(path, format!("cannot open: {e}")))?;
+    read_boundaries_from(path, format, BufReader::with_capacity(1 << 20, file), code_property)
+}
+
+/// Reads boundaries from `input` (a file, an upload, bytes in memory through
+/// `std::io::Cursor`); problems name `name` as their file. FlatGeobuf input is checked
+/// for its framing first, which needs `Seek`.
+pub fn read_boundaries_from(
+    name: &Path,
+    format: BoundaryFormat,
+    mut input: impl Read + Seek,
+    code_property: &str,
+) -> Result<BoundaryFile, LoadError> {
+    let mut builder = Builder::new(name, code_property);
+    match format {
+        BoundaryFormat::FlatGeobuf => {
+            check_fgb_framing(name, &mut input)?;
+            read_fgb(&mut builder, input)?
         }
+        BoundaryFormat::GeoJson => read_geojson(&mut builder, input),
     }
     builder.finish()
 }
@@ -93,11 +124,63 @@ fn file_problem(path: &Path, message: impl Into<String>) -> LoadError {
 
 // ---------------------------------------------------------------- FlatGeobuf
 
-fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
+/// Bytes of one node of a FlatGeobuf R-tree index (four f64 and a u64 offset).
+const FGB_INDEX_NODE_BYTES: u64 = 40;
+
+/// Checks what the `flatgeobuf` reader trusts before it reads, so that a corrupt or
+/// truncated file is a problem naming it rather than a panic or an allocation of what
+/// a damaged size field says (up to 4 GiB per feature):
+/// 1. the R-tree node size is 0 (no index) or at least 2 (the reader asserts it);
+/// 2. the index the header announces fits in the file;
+/// 3. every feature's size prefix fits in what is left of the file.
+/// Reads the size prefixes only (seeking over the features), then rewinds.
+fn check_fgb_framing(path: &Path, input: &mut (impl Read + Seek)) -> Result<(), LoadError> {
+    use flatgeobuf::FgbReader;
+    let io = |e: std::io::Error| file_problem(path, format!("cannot read: {e}"));
+    let total = input.seek(SeekFrom::End(0)).map_err(io)?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let reader = FgbReader::open(&mut *input).map_err(|e| file_problem(path, format!("not a FlatGeobuf file: {e}")))?;
+    let (count, node_size) = (reader.header().features_count(), reader.header().index_node_size());
+    drop(reader);
+    input.seek(SeekFrom::Start(8)).map_err(io)?;
+    let mut prefix = [0u8; 4];
+    input.read_exact(&mut prefix).map_err(io)?;
+    let mut pos = 12 + u64::from(u32::from_le_bytes(prefix));
+    if node_size == 1 {
+        return Err(file_problem(path, "the index node size is 1 (a FlatGeobuf index needs at least 2)"));
+    }
+    if node_size >= 2 && count > 0 {
+        // Each feature has a leaf node: bounding the count by the file's size first
+        // also keeps the index size from overflowing.
+        if count > total.saturating_sub(pos) / FGB_INDEX_NODE_BYTES {
+            return Err(file_problem(path, format!("the header announces an index of {count} features, larger than the file")));
+        }
+        pos += flatgeobuf::packed_r_tree::PackedRTree::index_size(count as usize, node_size) as u64;
+    }
+    let mut index = 0usize;
+    while pos + 4 <= total {
+        input.seek(SeekFrom::Start(pos)).map_err(io)?;
+        input.read_exact(&mut prefix).map_err(io)?;
+        let size = u64::from(u32::from_le_bytes(prefix));
+        let left = total - pos - 4;
+        if size > left {
+            return Err(LoadError::one(Problem::new(
+                path,
+                Location::Feature(index),
+                format!("the feature says it is {size} bytes long but only {left} are left: the file is truncated or damaged"),
+            )));
+        }
+        pos += 4 + size;
+        index += 1;
+    }
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(())
+}
+
+fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
     use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader, GeozeroGeometry};
     let path = b.path.clone();
-    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
-    let reader = FgbReader::open(BufReader::with_capacity(1 << 20, file))
+    let reader = FgbReader::open(input)
         .map_err(|e| file_problem(&path, format!("not a FlatGeobuf file: {e}")))?;
     let header = reader.header();
     if let Some(crs) = header.crs() {
@@ -263,10 +346,9 @@ impl geozero::GeomProcessor for RawCollector {
 
 // ---------------------------------------------------------------- GeoJSON
 
-fn read_geojson(b: &mut Builder) -> Result<(), LoadError> {
+fn read_geojson(b: &mut Builder, input: impl Read) {
     let path = b.path.clone();
-    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
-    let reader = geojson::FeatureReader::from_reader(BufReader::with_capacity(1 << 20, file));
+    let reader = geojson::FeatureReader::from_reader(input);
     for (index, feature) in reader.features().enumerate() {
         let feature = match feature {
             Ok(f) => f,
@@ -304,7 +386,6 @@ fn read_geojson(b: &mut Builder) -> Result<(), LoadError> {
         };
         b.add(index, properties, geometry);
     }
-    Ok(())
 }
 
 /// Converts GeoJSON positions; a position with fewer than two numbers becomes NaN, which
@@ -775,6 +856,45 @@ mod tests {
         assert_eq!(f.repairs.reoriented_rings, 1);
         assert_eq!(f.features[1].index, 1);
         assert_eq!(f.features[1].properties["code"], "00004");
+    }
+
+    /// Offsets of the size prefixes of the features of an unindexed FlatGeobuf file.
+    fn fgb_feature_offsets(bytes: &[u8]) -> Vec<usize> {
+        let le = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        let mut offsets = Vec::new();
+        let mut pos = 12 + le(8);
+        while pos + 4 <= bytes.len() {
+            offsets.push(pos);
+            pos += 4 + le(pos);
+        }
+        offsets
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the FlatGeobuf
+    // reader allocates whatever a feature's size prefix says (up to 4 GiB) before
+    // reading it. A damaged or truncated file is now a problem naming the feature.
+    #[test]
+    fn damaged_flatgeobuf_feature_sizes_are_named_before_anything_is_allocated() {
+        let path = fgb_file("sizes.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (geo_polygon(SQ), "00004")]);
+        let good = std::fs::read(&path).unwrap();
+        let offsets = fgb_feature_offsets(&good);
+        assert_eq!(offsets.len(), 2);
+        let name = Path::new("upload.fgb");
+        let read = |bytes: Vec<u8>| read_boundaries_from(name, BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code");
+        assert_eq!(read(good.clone()).unwrap().features.len(), 2, "the in-memory entry reads what the file does");
+
+        let mut damaged = good.clone();
+        damaged[offsets[1]..offsets[1] + 4].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        let e = read(damaged).unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::Feature(1));
+        assert!(p.message.contains("4294967280 bytes long but only"), "{p}");
+        assert!(p.to_string().starts_with("upload.fgb: feature 1: "), "{p}");
+
+        let truncated = good[..good.len() - 10].to_vec();
+        let p = read(truncated).unwrap_err().problems.remove(0);
+        assert_eq!(p.location, Location::Feature(1));
+        assert!(p.message.contains("truncated or damaged"), "{p}");
     }
 
     #[test]
