@@ -146,6 +146,8 @@ pub fn batch_body(data: &[u8], atlas: &Atlas) {
                 reader.byte_records().collect::<Result<_, _>>().expect("the CSV answer parses");
             let header = usize::from(!input.head(&meta).is_empty());
             assert_eq!(records.len() - header, input.len(), "one row per point");
+            // Appended columns line up: every row (and the header) has one length.
+            assert!(records.windows(2).all(|w| w[0].len() == w[1].len()), "rows of one length");
         }
     }
 }

@@ -178,7 +178,7 @@ fn check_fgb_framing(path: &Path, input: &mut (impl Read + Seek)) -> Result<(), 
 }
 
 fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
-    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader, GeozeroGeometry};
+    use flatgeobuf::{FallibleStreamingIterator, FgbReader, GeozeroGeometry};
     let path = b.path.clone();
     let reader = FgbReader::open(input)
         .map_err(|e| file_problem(&path, format!("not a FlatGeobuf file: {e}")))?;
@@ -192,6 +192,9 @@ fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
             ));
         }
     }
+    let header_type = header.geometry_type();
+    let columns: Vec<(String, flatgeobuf::ColumnType)> =
+        header.columns().into_iter().flatten().map(|c| (c.name().to_string(), c.type_())).collect();
     let mut features =
         reader.select_all_seq().map_err(|e| file_problem(&path, format!("cannot read features: {e}")))?;
     let mut index = 0usize;
@@ -208,9 +211,14 @@ fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
                 break;
             }
         };
-        let mut props = TextProperties(BTreeMap::new());
-        if let Err(e) = feature.process_properties(&mut props) {
+        let props = fgb_properties(feature, &columns).unwrap_or_else(|e| {
             b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable properties: {e}")));
+            BTreeMap::new()
+        });
+        if let Some(Err(e)) = feature.fbs_feature().geometry().map(|g| check_fgb_geometry(&g, header_type, 0)) {
+            b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable geometry: {e}")));
+            index += 1;
+            continue;
         }
         let mut raw = RawCollector::default();
         let geometry = match feature.process_geom(&mut raw) {
@@ -221,20 +229,121 @@ fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
                 continue;
             }
         };
-        b.add(index, props.0, geometry);
+        b.add(index, props, geometry);
         index += 1;
     }
     Ok(())
 }
 
-/// Collects properties as text, sorted by name.
-struct TextProperties(BTreeMap<String, String>);
-
-impl geozero::PropertyProcessor for TextProperties {
-    fn property(&mut self, _i: usize, name: &str, value: &geozero::ColumnValue) -> geozero::error::Result<bool> {
-        self.0.insert(name.to_string(), value.to_string());
-        Ok(false)
+/// Checks what the `flatgeobuf` geometry reader trusts: it indexes coordinates through
+/// the ring ends without bounds checks (a damaged end panics) and takes the difference
+/// of consecutive ends as a ring's length (a decreasing pair wraps to billions, which
+/// the ring buffers would then reserve). So: coordinates in pairs, a point has one,
+/// ends non-decreasing and within the coordinates; the same for every part.
+fn check_fgb_geometry(g: &flatgeobuf::Geometry, kind: flatgeobuf::GeometryType, depth: usize) -> Result<(), String> {
+    use flatgeobuf::GeometryType as T;
+    if depth > 8 {
+        return Err("geometry parts nested too deep".into());
     }
+    let kind = if kind == T::Unknown { g.type_() } else { kind };
+    let values = g.xy().map_or(0, |xy| xy.len());
+    if values % 2 != 0 {
+        return Err(format!("{values} coordinate values, not x, y pairs"));
+    }
+    if kind == T::Point && values < 2 {
+        return Err("a point without coordinates".into());
+    }
+    if let Some(ends) = g.ends() {
+        let mut previous = 0u64;
+        for end in ends.iter() {
+            let end = u64::from(end);
+            if end < previous || end * 2 > values as u64 {
+                return Err(format!("ring end {end} is outside the {} points or before the previous end", values / 2));
+            }
+            previous = end;
+        }
+    }
+    for part in g.parts().into_iter().flatten() {
+        // Parts of a multi-geometry have the member type; a collection's parts their own.
+        let member = match kind {
+            T::MultiPolygon => T::Polygon,
+            T::MultiLineString => T::LineString,
+            T::MultiPoint => T::Point,
+            _ => T::Unknown,
+        };
+        check_fgb_geometry(&part, member, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// The next `N` bytes of a feature's property buffer, or what is wrong.
+fn take<const N: usize>(bytes: &[u8], at: &mut usize) -> Result<[u8; N], String> {
+    let mut out = [0u8; N];
+    out.copy_from_slice(take_slice(bytes, at, N)?);
+    Ok(out)
+}
+
+fn take_slice<'a>(bytes: &'a [u8], at: &mut usize, n: usize) -> Result<&'a [u8], String> {
+    let end = at.checked_add(n).filter(|&end| end <= bytes.len()).ok_or_else(|| {
+        format!("a value of {n} bytes at byte {at} runs past the end of the properties ({} bytes)", bytes.len())
+    })?;
+    let slice = &bytes[*at..end];
+    *at = end;
+    Ok(slice)
+}
+
+/// A u32 length, then that many bytes.
+fn take_sized<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a [u8], String> {
+    let n = u32::from_le_bytes(take(bytes, at)?) as usize;
+    take_slice(bytes, at, n)
+}
+
+/// A feature's properties as text (numbers printed), sorted by name. The encoding is
+/// FlatGeobuf's: a u16 column index, then the value (fixed size, or a u32 length and
+/// the bytes). Decoded here with every length checked against the buffer: the
+/// `flatgeobuf` crate's own decoder slices past the end of a damaged buffer and panics.
+/// `columns`: the header's (name, type) of each column.
+fn fgb_properties(
+    feature: &flatgeobuf::FgbFeature,
+    columns: &[(String, flatgeobuf::ColumnType)],
+) -> Result<BTreeMap<String, String>, String> {
+    use flatgeobuf::ColumnType as T;
+    use geozero::ColumnValue as V;
+    let mut out = BTreeMap::new();
+    let Some(properties) = feature.fbs_feature().properties() else {
+        return Ok(out);
+    };
+    let bytes = properties.bytes();
+    let mut at = 0usize;
+    // Like the reference reader, a single trailing byte is tolerated (some writers add one).
+    while at + 1 < bytes.len() {
+        let i = usize::from(u16::from_le_bytes(take(bytes, &mut at)?));
+        if i >= columns.len() {
+            return Err(format!("column {i} does not exist (the header has {})", columns.len()));
+        }
+        let (name, kind) = &columns[i];
+        let utf8 = |b: &[u8]| -> Result<String, String> {
+            std::str::from_utf8(b).map(str::to_string).map_err(|_| format!("'{name}' is not valid UTF-8"))
+        };
+        let text = match *kind {
+            T::Byte => V::Byte(i8::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UByte => V::UByte(u8::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Bool => V::Bool(take::<1>(bytes, &mut at)?[0] != 0).to_string(),
+            T::Short => V::Short(i16::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UShort => V::UShort(u16::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Int => V::Int(i32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UInt => V::UInt(u32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Long => V::Long(i64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::ULong => V::ULong(u64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Float => V::Float(f32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Double => V::Double(f64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::String | T::Json | T::DateTime => utf8(take_sized(bytes, &mut at)?)?,
+            T::Binary => V::Binary(take_sized(bytes, &mut at)?).to_string(),
+            other => return Err(format!("'{name}' has an unknown column type {}", other.0)),
+        };
+        out.insert(name.clone(), text);
+    }
+    Ok(out)
 }
 
 /// Collects polygon rings exactly as stored (geo's constructors would close them silently).
@@ -895,6 +1004,50 @@ mod tests {
         let p = read(truncated).unwrap_err().problems.remove(0);
         assert_eq!(p.location, Location::Feature(1));
         assert!(p.message.contains("truncated or damaged"), "{p}");
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the flatgeobuf
+    // crate's property decoder slices past the end of a damaged property buffer and
+    // panics. Properties are decoded here, every length checked.
+    #[test]
+    fn a_property_length_past_its_buffer_is_a_feature_problem() {
+        let path = fgb_file("props.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (geo_polygon(SQ), "00004")]);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Column 0 ("code"), a string of 5 bytes: "00004".
+        let encoded: &[u8] = b"\x00\x00\x05\x00\x00\x0000004";
+        let at = bytes.windows(encoded.len()).position(|w| w == encoded).expect("the encoded property");
+        bytes[at + 2..at + 6].copy_from_slice(&0xFFFFu32.to_le_bytes());
+        let e = read_boundaries_from(Path::new("upload.fgb"), BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code")
+            .unwrap_err();
+        let p = &e.problems[0];
+        assert_eq!(p.location, Location::Feature(1), "{e}");
+        assert!(p.message.starts_with("unreadable properties: a value of 65535 bytes"), "{e}");
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the flatgeobuf
+    // crate's geometry reader indexes coordinates through the ring ends unchecked (a
+    // damaged end panicked) and a decreasing pair of ends made a ring of billions of
+    // points, reserved up front (out of memory). Ends are checked before it reads.
+    #[test]
+    fn damaged_ring_ends_are_a_feature_problem() {
+        let hole: &[(f64, f64)] = &[(105.2, 20.2), (105.2, 20.8), (105.8, 20.8), (105.8, 20.2), (105.2, 20.2)];
+        let with_hole = geo::Geometry::Polygon(Polygon::new(SQ.to_vec().into(), vec![hole.to_vec().into()]));
+        let path = fgb_file("ends.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (with_hole, "00004")]);
+        let good = std::fs::read(&path).unwrap();
+        let read = |bytes: Vec<u8>| read_boundaries_from(Path::new("ends.fgb"), BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code");
+        assert_eq!(read(good.clone()).unwrap().features[1].geometry.0[0].interiors().len(), 1);
+        // The ends vector [5, 10]: its length, then the two ends.
+        let ends: &[u8] = &[2, 0, 0, 0, 5, 0, 0, 0, 10, 0, 0, 0];
+        let at = good.windows(ends.len()).position(|w| w == ends).expect("the ends vector") + 4;
+        for (first, second, what) in [(5u32, 0xFFFFu32, "beyond the points"), (5, 3, "decreasing")] {
+            let mut bytes = good.clone();
+            bytes[at..at + 4].copy_from_slice(&first.to_le_bytes());
+            bytes[at + 4..at + 8].copy_from_slice(&second.to_le_bytes());
+            let e = read(bytes).unwrap_err();
+            let p = only_problem(&e);
+            assert_eq!(p.location, Location::Feature(1), "{what}: {e}");
+            assert!(p.message.starts_with("unreadable geometry: ring end"), "{what}: {e}");
+        }
     }
 
     #[test]
