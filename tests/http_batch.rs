@@ -262,3 +262,26 @@ fn a_hundred_thousand_points_stream_back_and_one_more_is_413() {
     assert_eq!(ctype.as_deref(), Some("application/json"));
     assert!(json_of(&out)["error"]["message"].as_str().unwrap().contains("MiB"));
 }
+
+// Found by the batch_body fuzz target (fuzz/regressions/batch_body): CSV rows of
+// different lengths are read (the reader is flexible), but the answer's writer refused
+// every row whose length differed from the first one's, so answers went missing. Rows
+// are now padded to the widest, and the appended columns line up under their names.
+#[test]
+fn csv_rows_of_different_lengths_each_get_their_answer_under_the_header() {
+    let server = Server::start(&[]);
+    let body = "lon,lat,id\n105.964112,21.002414\n105.85,21.03,b,extra,more\n105.964112,21.002414,c\n";
+    let (status, _, _, out) = post(&server, "/api/v1/communes/at", Some("text/csv"), body.as_bytes());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
+    let rows: Vec<csv::StringRecord> =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(out.as_slice()).records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4, "a header and one row per point: {}", String::from_utf8_lossy(&out));
+    assert!(rows.iter().all(|r| r.len() == 5 + 10), "every row as wide as the widest input row plus the appended columns");
+    let code = rows[0].iter().position(|h| h == "commune_code").expect("commune_code column");
+    assert_eq!(code, 5);
+    let duong_xa = get_commune(&server, 105.964112, 21.002414, "")["code"].as_str().unwrap().to_string();
+    assert_eq!(&rows[1][code], duong_xa);
+    assert_eq!(&rows[3][code], duong_xa);
+    assert_eq!(rows[2].iter().skip(2).take(3).collect::<Vec<_>>(), ["b", "extra", "more"]);
+    assert!(!rows[2][code].is_empty(), "the long row is answered");
+}

@@ -1,6 +1,9 @@
 //! `GET /api/v1/openapi.json`: a valid OpenAPI 3 document that matches the live routes.
-//! Every documented operation is called on the real server with its documented
-//! examples and must answer a documented status and content type.
+//! The document passes the Python `openapi-spec-validator` (installed by `.ci/run`);
+//! every documented operation is called on the real server with its documented
+//! examples and must answer a documented status and content type; every documented
+//! path reaches a handler (not the router's fallback); and every route the README's
+//! curl examples call is documented and served.
 
 mod common;
 
@@ -152,38 +155,164 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
     assert!(calls >= 12, "{calls} calls");
 }
 
+/// The exact validator release the tests and `.ci/run` install.
+const VALIDATOR: &str = "openapi-spec-validator==0.9.0";
+
+/// Runs the Python `openapi-spec-validator` on `file`: (valid, output). A missing
+/// validator fails the test with the command that installs it.
+fn validate_with_python(file: &std::path::Path) -> (bool, String) {
+    let install = format!("python3 -m pip install {VALIDATOR}");
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed to run the OpenAPI validator ({e}); install Python 3, then: {install}"));
+    assert!(probe.status.success(), "the OpenAPI validator is not installed; install it with: {install}");
+    let out = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator", "--validation-errors", "all"])
+        .arg(file)
+        .output()
+        .expect("run python3 -m openapi_spec_validator");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
 #[test]
-fn every_route_of_the_router_is_in_the_document() {
+fn the_document_passes_the_openapi_spec_validator() {
     let server = Server::start(&[]);
     let (_, doc) = server.get_json("/api/v1/openapi.json");
-    // The route table the router is built from (the same builder `api::router` uses).
-    let (_, generated) = bando::api::routes().finish();
-    assert_eq!(doc, *generated, "the served document is the one generated from the route table");
-    let table = bando::api::routes();
-    let mut documented: BTreeSet<(String, String)> = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            documented.insert((method.clone(), path.clone()));
+    let dir = common::TempDir::new("openapi");
+    let file = dir.write("openapi.json", &doc.to_string());
+    let (ok, output) = validate_with_python(&file);
+    assert!(ok, "the served document is not valid OpenAPI {}: {output}", doc["openapi"]);
+    // The validator does reject what this document must not contain: a 3.1 type list
+    // in a 3.0 document (so a pass means something).
+    let mut broken = doc.clone();
+    broken["components"]["schemas"]["Meta"]["properties"]["notice"] = serde_json::json!({"type": ["string", "null"]});
+    let (ok, output) = validate_with_python(&dir.write("broken.json", &broken.to_string()));
+    assert!(!ok, "the validator accepted a 3.1 type list in a 3.0 document: {output}");
+}
+
+/// Whether `path` is an instance of the documented `template` (`{name}` stands for
+/// one or more characters of a segment: `/api/v1/export/{layer}.{format}`).
+fn instance_of(template: &str, path: &str) -> bool {
+    fn segment(t: &str, s: &str) -> bool {
+        match t.find('{') {
+            None => t == s,
+            Some(open) => {
+                let (literal, rest) = t.split_at(open);
+                let Some(s) = s.strip_prefix(literal) else { return false };
+                let after = &rest[rest.find('}').expect("closed placeholder") + 1..];
+                (1..=s.len()).filter(|&n| s.is_char_boundary(n)).any(|n| segment(after, &s[n..]))
+            }
         }
     }
-    let mut routed: BTreeSet<(String, String)> =
-        table.routes().iter().map(|r| (r.method.to_string(), r.doc_path.clone())).collect();
-    routed.insert(("get".into(), "/api/v1/openapi.json".into()));
-    assert_eq!(routed, documented);
-    for expected in [
-        ("get", "/api/v1/communes/at"),
-        ("post", "/api/v1/communes/at"),
-        ("get", "/api/v1/meta"),
-        ("post", "/api/v1/admin/reload"),
-        ("get", "/tiles/{map}.json"),
-        ("get", "/tiles/{map}/{z}/{x}/{y}.mvt"),
-        ("get", "/api/v1/communes/{code}"),
-        ("get", "/api/v1/districts/{code}"),
-        ("get", "/api/v1/provinces/{code}"),
-        ("get", "/api/v1/export/{layer}.{format}"),
-    ] {
-        assert!(documented.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} is documented");
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| segment(t, p))
+}
+
+/// Every `curl` call of the README: (HTTP method, path and query).
+fn readme_calls() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    // Join the lines a backslash continues, so a command and its URL are one line.
+    let joined = readme.replace("\\\n", " ");
+    let mut calls = Vec::new();
+    for line in joined.lines().map(str::trim_start).filter(|l| l.starts_with("curl ")) {
+        let Some(start) = line.find("'http://127.0.0.1:8080") else { continue };
+        let url = &line[start + 1..];
+        let url = &url[..url.find('\'').expect("closing quote")];
+        let target = url.trim_start_matches("http://127.0.0.1:8080").to_string();
+        let method = if line.contains("-X POST") {
+            "post"
+        } else {
+            "get" // HEAD (curl -I) is answered by the GET route
+        };
+        calls.push((method.to_string(), target));
     }
+    calls
+}
+
+#[test]
+fn the_template_matcher_tells_instances_from_other_paths() {
+    assert!(instance_of("/api/v1/export/{layer}.{format}", "/api/v1/export/communes.geojson"));
+    assert!(instance_of("/tiles/{map}/{z}/{x}/{y}.mvt", "/tiles/ntm/8/203/112.mvt"));
+    assert!(instance_of("/api/v1/legend/{map}.png", "/api/v1/legend/ntm.png"));
+    assert!(!instance_of("/tiles/{map}/{z}/{x}/{y}.mvt", "/tiles/ntm/8/203/112.png"));
+    assert!(!instance_of("/api/v1/communes/{code}", "/api/v1/communes/00571/x"));
+    assert!(!instance_of("/api/v1/meta", "/api/v1/metadata"));
+    assert!(!instance_of("/api/v1/export/{layer}.{format}", "/api/v1/export/communes"));
+}
+
+#[test]
+fn every_route_the_readme_calls_is_documented_and_served() {
+    let server = Server::start(&[]);
+    let (_, doc) = server.get_json("/api/v1/openapi.json");
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    let calls = readme_calls();
+    assert!(calls.len() >= 30, "the README's curl examples were found: {calls:?}");
+    for (method, target) in &calls {
+        let path = target.split('?').next().unwrap();
+        assert!(
+            documented.iter().any(|(m, t)| m == method && instance_of(t, path)),
+            "the README calls {} {target}, which the OpenAPI document does not describe",
+            method.to_uppercase()
+        );
+        // The real server routes it (whatever the answer to an example without its
+        // body or headers): not the router's fallback, not a wrong method.
+        let request = agent().request(&method.to_uppercase(), &server.url(target));
+        let resp = match if method == "post" { request.send_bytes(b"") } else { request.call() } {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {target}: {e}"),
+        };
+        let status = resp.status();
+        let body = resp.into_string().unwrap_or_default();
+        assert!(!body.contains("no route for"), "{method} {target} fell through to the router's fallback");
+        assert_ne!(status, 405, "{method} {target}: method not allowed");
+    }
+}
+
+#[test]
+fn the_fallback_answer_is_recognisable_and_documented_paths_do_not_get_it() {
+    let server = Server::start(&[]);
+    // What an unrouted path answers: the body the checks above look for.
+    let resp = match agent().get(&server.url("/api/v1/no-such-route")).call() {
+        Err(ureq::Error::Status(404, r)) => r,
+        other => panic!("an unrouted path answered {other:?}"),
+    };
+    assert!(resp.into_string().unwrap().contains("no route for /api/v1/no-such-route"));
+    // Every documented template, its placeholders filled with the documented examples
+    // (or a value of the right shape), reaches a handler: the document names no path
+    // the router does not serve.
+    let (_, doc) = server.get_json("/api/v1/openapi.json");
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut path = template.clone();
+            for p in op["parameters"].as_array().into_iter().flatten().map(|p| resolve(&doc, p)) {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    path = path.replace(&format!("{{{name}}}"), &example_text(&p["example"]));
+                }
+            }
+            assert!(!path.contains('{'), "{method} {template}: every path parameter has an example ({path})");
+            let request = agent().request(&method.to_uppercase(), &server.url(&path));
+            let resp = match if method == "post" { request.send_bytes(b"") } else { request.call() } {
+                Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+                Err(e) => panic!("{method} {path}: {e}"),
+            };
+            let status = resp.status();
+            let mut body = Vec::new();
+            resp.into_reader().take(4096).read_to_end(&mut body).unwrap();
+            assert!(!String::from_utf8_lossy(&body).contains("no route for"), "{method} {template} ({path}) is documented but not routed");
+            assert_ne!(status, 405, "{method} {template} ({path}) is documented for a method the router does not take");
+        }
+    }
+}
+
+#[test]
+fn routes_are_added_only_through_the_documenting_builder() {
     // Routes are only added through the documenting builder: no other file of the API
     // registers one unless it also exposes its OpenAPI paths for the builder to merge.
     for entry in std::fs::read_dir(repo().join("src/api")).unwrap() {

@@ -50,7 +50,7 @@ pub fn openapi_paths() -> Value {
             "code": {"type": "string", "description": "GSO code; the id for pilots and tourism sites"},
             "name": {"type": "string"},
             "label": {"type": "string", "description": "Name followed by the parents' names"},
-            "edition": {"type": ["integer", "null"], "description": "null for pilots and tourism sites"},
+            "edition": {"type": "integer", "nullable": true, "description": "null for pilots and tourism sites"},
             "parents": {"type": "array", "items": parent},
             "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4, "description": "[min_lon, min_lat, max_lon, max_lat]"},
             "point": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2, "description": "[lon, lat]: label point or site position, inside bbox"},

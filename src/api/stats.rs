@@ -84,7 +84,8 @@ fn format(params: &Params, headers: &HeaderMap) -> Result<Format, ApiError> {
 
 /// The OpenAPI 3 `paths` entries of this module's routes.
 pub fn openapi_paths() -> Value {
-    let share = json!({"type": ["number", "null"], "minimum": 0, "maximum": 1});
+    // OpenAPI 3.0: a value that may be null says `nullable` (a type list is 3.1 only).
+    let share = json!({"type": "number", "nullable": true, "minimum": 0, "maximum": 1});
     let counts = json!({"type": "object", "properties": {
         "total": {"type": "integer"}, "eligible": {"type": "integer"}, "not_applicable": {"type": "integer"},
         "no_data": {"type": "integer"}, "chua_dat": {"type": "integer"}, "dat_chuan": {"type": "integer"},
@@ -93,7 +94,7 @@ pub fn openapi_paths() -> Value {
     let target = json!({"type": "object", "properties": {
         "id": {"type": "string"}, "label": {"type": "object", "properties": {"vi": {"type": "string"}, "en": {"type": "string"}}},
         "unit": {"type": "string", "enum": ["share", "count"]}, "target": {"type": "number"},
-        "actual": {"type": ["number", "null"]}, "met": {"type": "boolean"}, "source": {"type": "string"}}});
+        "actual": {"type": "number", "nullable": true}, "met": {"type": "boolean"}, "source": {"type": "string"}}});
     let series = json!({"type": "object", "properties": {
         "year": {"type": "integer"}, "eligible": {"type": "integer"}, "ntm": {"type": "integer"}, "ntm_share": share,
         "nang_cao": {"type": "integer"}, "kieu_mau": {"type": "integer"},

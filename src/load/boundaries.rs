@@ -18,7 +18,7 @@ use super::rings::{repair_ring, RingFault, RingRole};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// What a boundary file's repair pass changed (counted, never silent).
@@ -58,21 +58,52 @@ pub struct BoundaryFile {
     pub vertex_count: usize,
 }
 
+/// The two boundary file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundaryFormat {
+    FlatGeobuf,
+    GeoJson,
+}
+
+impl BoundaryFormat {
+    /// The format named by a file's extension (`.fgb`, `.geojson`, `.json`).
+    pub fn of_path(path: &Path) -> Result<BoundaryFormat, LoadError> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "fgb" => Ok(BoundaryFormat::FlatGeobuf),
+            "geojson" | "json" => Ok(BoundaryFormat::GeoJson),
+            _ => Err(file_problem(
+                path,
+                format!("unknown boundary file type '.{ext}' (expected .fgb, .geojson or .json)"),
+            )),
+        }
+    }
+}
+
 /// Reads a FlatGeobuf (.fgb) or GeoJSON (.geojson/.json) file of Polygon/MultiPolygon
 /// features in WGS84. `code_property`: the property holding the unit code (e.g. "code").
 pub fn read_boundaries(path: &Path, code_property: &str) -> Result<BoundaryFile, LoadError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let mut builder = Builder::new(path, code_property);
-    match ext.as_str() {
-        "fgb" => read_fgb(&mut builder)?,
-        "geojson" | "json" => read_geojson(&mut builder)?,
-        _ => {
-            return Err(LoadError::one(Problem::new(
-                path,
-                Location::File,
-                format!("unknown boundary file type '.{ext}' (expected .fgb, .geojson or .json)"),
-            )))
+    let format = BoundaryFormat::of_path(path)?;
+    let file = File::open(path).map_err(|e| file_problem(path, format!("cannot open: {e}")))?;
+    read_boundaries_from(path, format, BufReader::with_capacity(1 << 20, file), code_property)
+}
+
+/// Reads boundaries from `input` (a file, an upload, bytes in memory through
+/// `std::io::Cursor`); problems name `name` as their file. FlatGeobuf input is checked
+/// for its framing first, which needs `Seek`.
+pub fn read_boundaries_from(
+    name: &Path,
+    format: BoundaryFormat,
+    mut input: impl Read + Seek,
+    code_property: &str,
+) -> Result<BoundaryFile, LoadError> {
+    let mut builder = Builder::new(name, code_property);
+    match format {
+        BoundaryFormat::FlatGeobuf => {
+            check_fgb_framing(name, &mut input)?;
+            read_fgb(&mut builder, input)?
         }
+        BoundaryFormat::GeoJson => read_geojson(&mut builder, input),
     }
     builder.finish()
 }
@@ -93,11 +124,63 @@ fn file_problem(path: &Path, message: impl Into<String>) -> LoadError {
 
 // ---------------------------------------------------------------- FlatGeobuf
 
-fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
-    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader, GeozeroGeometry};
+/// Bytes of one node of a FlatGeobuf R-tree index (four f64 and a u64 offset).
+const FGB_INDEX_NODE_BYTES: u64 = 40;
+
+/// Checks what the `flatgeobuf` reader trusts before it reads, so that a corrupt or
+/// truncated file is a problem naming it rather than a panic or an allocation of what
+/// a damaged size field says (up to 4 GiB per feature):
+/// 1. the R-tree node size is 0 (no index) or at least 2 (the reader asserts it);
+/// 2. the index the header announces fits in the file;
+/// 3. every feature's size prefix fits in what is left of the file.
+/// Reads the size prefixes only (seeking over the features), then rewinds.
+fn check_fgb_framing(path: &Path, input: &mut (impl Read + Seek)) -> Result<(), LoadError> {
+    use flatgeobuf::FgbReader;
+    let io = |e: std::io::Error| file_problem(path, format!("cannot read: {e}"));
+    let total = input.seek(SeekFrom::End(0)).map_err(io)?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let reader = FgbReader::open(&mut *input).map_err(|e| file_problem(path, format!("not a FlatGeobuf file: {e}")))?;
+    let (count, node_size) = (reader.header().features_count(), reader.header().index_node_size());
+    drop(reader);
+    input.seek(SeekFrom::Start(8)).map_err(io)?;
+    let mut prefix = [0u8; 4];
+    input.read_exact(&mut prefix).map_err(io)?;
+    let mut pos = 12 + u64::from(u32::from_le_bytes(prefix));
+    if node_size == 1 {
+        return Err(file_problem(path, "the index node size is 1 (a FlatGeobuf index needs at least 2)"));
+    }
+    if node_size >= 2 && count > 0 {
+        // Each feature has a leaf node: bounding the count by the file's size first
+        // also keeps the index size from overflowing.
+        if count > total.saturating_sub(pos) / FGB_INDEX_NODE_BYTES {
+            return Err(file_problem(path, format!("the header announces an index of {count} features, larger than the file")));
+        }
+        pos += flatgeobuf::packed_r_tree::PackedRTree::index_size(count as usize, node_size) as u64;
+    }
+    let mut index = 0usize;
+    while pos + 4 <= total {
+        input.seek(SeekFrom::Start(pos)).map_err(io)?;
+        input.read_exact(&mut prefix).map_err(io)?;
+        let size = u64::from(u32::from_le_bytes(prefix));
+        let left = total - pos - 4;
+        if size > left {
+            return Err(LoadError::one(Problem::new(
+                path,
+                Location::Feature(index),
+                format!("the feature says it is {size} bytes long but only {left} are left: the file is truncated or damaged"),
+            )));
+        }
+        pos += 4 + size;
+        index += 1;
+    }
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(())
+}
+
+fn read_fgb(b: &mut Builder, input: impl Read) -> Result<(), LoadError> {
+    use flatgeobuf::{FallibleStreamingIterator, FgbReader, GeozeroGeometry};
     let path = b.path.clone();
-    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
-    let reader = FgbReader::open(BufReader::with_capacity(1 << 20, file))
+    let reader = FgbReader::open(input)
         .map_err(|e| file_problem(&path, format!("not a FlatGeobuf file: {e}")))?;
     let header = reader.header();
     if let Some(crs) = header.crs() {
@@ -109,6 +192,9 @@ fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
             ));
         }
     }
+    let header_type = header.geometry_type();
+    let columns: Vec<(String, flatgeobuf::ColumnType)> =
+        header.columns().into_iter().flatten().map(|c| (c.name().to_string(), c.type_())).collect();
     let mut features =
         reader.select_all_seq().map_err(|e| file_problem(&path, format!("cannot read features: {e}")))?;
     let mut index = 0usize;
@@ -125,9 +211,14 @@ fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
                 break;
             }
         };
-        let mut props = TextProperties(BTreeMap::new());
-        if let Err(e) = feature.process_properties(&mut props) {
+        let props = fgb_properties(feature, &columns).unwrap_or_else(|e| {
             b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable properties: {e}")));
+            BTreeMap::new()
+        });
+        if let Some(Err(e)) = feature.fbs_feature().geometry().map(|g| check_fgb_geometry(&g, header_type, 0)) {
+            b.problems.push(Problem::new(&path, Location::Feature(index), format!("unreadable geometry: {e}")));
+            index += 1;
+            continue;
         }
         let mut raw = RawCollector::default();
         let geometry = match feature.process_geom(&mut raw) {
@@ -138,20 +229,121 @@ fn read_fgb(b: &mut Builder) -> Result<(), LoadError> {
                 continue;
             }
         };
-        b.add(index, props.0, geometry);
+        b.add(index, props, geometry);
         index += 1;
     }
     Ok(())
 }
 
-/// Collects properties as text, sorted by name.
-struct TextProperties(BTreeMap<String, String>);
-
-impl geozero::PropertyProcessor for TextProperties {
-    fn property(&mut self, _i: usize, name: &str, value: &geozero::ColumnValue) -> geozero::error::Result<bool> {
-        self.0.insert(name.to_string(), value.to_string());
-        Ok(false)
+/// Checks what the `flatgeobuf` geometry reader trusts: it indexes coordinates through
+/// the ring ends without bounds checks (a damaged end panics) and takes the difference
+/// of consecutive ends as a ring's length (a decreasing pair wraps to billions, which
+/// the ring buffers would then reserve). So: coordinates in pairs, a point has one,
+/// ends non-decreasing and within the coordinates; the same for every part.
+fn check_fgb_geometry(g: &flatgeobuf::Geometry, kind: flatgeobuf::GeometryType, depth: usize) -> Result<(), String> {
+    use flatgeobuf::GeometryType as T;
+    if depth > 8 {
+        return Err("geometry parts nested too deep".into());
     }
+    let kind = if kind == T::Unknown { g.type_() } else { kind };
+    let values = g.xy().map_or(0, |xy| xy.len());
+    if values % 2 != 0 {
+        return Err(format!("{values} coordinate values, not x, y pairs"));
+    }
+    if kind == T::Point && values < 2 {
+        return Err("a point without coordinates".into());
+    }
+    if let Some(ends) = g.ends() {
+        let mut previous = 0u64;
+        for end in ends.iter() {
+            let end = u64::from(end);
+            if end < previous || end * 2 > values as u64 {
+                return Err(format!("ring end {end} is outside the {} points or before the previous end", values / 2));
+            }
+            previous = end;
+        }
+    }
+    for part in g.parts().into_iter().flatten() {
+        // Parts of a multi-geometry have the member type; a collection's parts their own.
+        let member = match kind {
+            T::MultiPolygon => T::Polygon,
+            T::MultiLineString => T::LineString,
+            T::MultiPoint => T::Point,
+            _ => T::Unknown,
+        };
+        check_fgb_geometry(&part, member, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// The next `N` bytes of a feature's property buffer, or what is wrong.
+fn take<const N: usize>(bytes: &[u8], at: &mut usize) -> Result<[u8; N], String> {
+    let mut out = [0u8; N];
+    out.copy_from_slice(take_slice(bytes, at, N)?);
+    Ok(out)
+}
+
+fn take_slice<'a>(bytes: &'a [u8], at: &mut usize, n: usize) -> Result<&'a [u8], String> {
+    let end = at.checked_add(n).filter(|&end| end <= bytes.len()).ok_or_else(|| {
+        format!("a value of {n} bytes at byte {at} runs past the end of the properties ({} bytes)", bytes.len())
+    })?;
+    let slice = &bytes[*at..end];
+    *at = end;
+    Ok(slice)
+}
+
+/// A u32 length, then that many bytes.
+fn take_sized<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a [u8], String> {
+    let n = u32::from_le_bytes(take(bytes, at)?) as usize;
+    take_slice(bytes, at, n)
+}
+
+/// A feature's properties as text (numbers printed), sorted by name. The encoding is
+/// FlatGeobuf's: a u16 column index, then the value (fixed size, or a u32 length and
+/// the bytes). Decoded here with every length checked against the buffer: the
+/// `flatgeobuf` crate's own decoder slices past the end of a damaged buffer and panics.
+/// `columns`: the header's (name, type) of each column.
+fn fgb_properties(
+    feature: &flatgeobuf::FgbFeature,
+    columns: &[(String, flatgeobuf::ColumnType)],
+) -> Result<BTreeMap<String, String>, String> {
+    use flatgeobuf::ColumnType as T;
+    use geozero::ColumnValue as V;
+    let mut out = BTreeMap::new();
+    let Some(properties) = feature.fbs_feature().properties() else {
+        return Ok(out);
+    };
+    let bytes = properties.bytes();
+    let mut at = 0usize;
+    // Like the reference reader, a single trailing byte is tolerated (some writers add one).
+    while at + 1 < bytes.len() {
+        let i = usize::from(u16::from_le_bytes(take(bytes, &mut at)?));
+        if i >= columns.len() {
+            return Err(format!("column {i} does not exist (the header has {})", columns.len()));
+        }
+        let (name, kind) = &columns[i];
+        let utf8 = |b: &[u8]| -> Result<String, String> {
+            std::str::from_utf8(b).map(str::to_string).map_err(|_| format!("'{name}' is not valid UTF-8"))
+        };
+        let text = match *kind {
+            T::Byte => V::Byte(i8::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UByte => V::UByte(u8::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Bool => V::Bool(take::<1>(bytes, &mut at)?[0] != 0).to_string(),
+            T::Short => V::Short(i16::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UShort => V::UShort(u16::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Int => V::Int(i32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::UInt => V::UInt(u32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Long => V::Long(i64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::ULong => V::ULong(u64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Float => V::Float(f32::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::Double => V::Double(f64::from_le_bytes(take(bytes, &mut at)?)).to_string(),
+            T::String | T::Json | T::DateTime => utf8(take_sized(bytes, &mut at)?)?,
+            T::Binary => V::Binary(take_sized(bytes, &mut at)?).to_string(),
+            other => return Err(format!("'{name}' has an unknown column type {}", other.0)),
+        };
+        out.insert(name.clone(), text);
+    }
+    Ok(out)
 }
 
 /// Collects polygon rings exactly as stored (geo's constructors would close them silently).
@@ -263,10 +455,9 @@ impl geozero::GeomProcessor for RawCollector {
 
 // ---------------------------------------------------------------- GeoJSON
 
-fn read_geojson(b: &mut Builder) -> Result<(), LoadError> {
+fn read_geojson(b: &mut Builder, input: impl Read) {
     let path = b.path.clone();
-    let file = File::open(&path).map_err(|e| file_problem(&path, format!("cannot open: {e}")))?;
-    let reader = geojson::FeatureReader::from_reader(BufReader::with_capacity(1 << 20, file));
+    let reader = geojson::FeatureReader::from_reader(input);
     for (index, feature) in reader.features().enumerate() {
         let feature = match feature {
             Ok(f) => f,
@@ -304,7 +495,6 @@ fn read_geojson(b: &mut Builder) -> Result<(), LoadError> {
         };
         b.add(index, properties, geometry);
     }
-    Ok(())
 }
 
 /// Converts GeoJSON positions; a position with fewer than two numbers becomes NaN, which
@@ -775,6 +965,89 @@ mod tests {
         assert_eq!(f.repairs.reoriented_rings, 1);
         assert_eq!(f.features[1].index, 1);
         assert_eq!(f.features[1].properties["code"], "00004");
+    }
+
+    /// Offsets of the size prefixes of the features of an unindexed FlatGeobuf file.
+    fn fgb_feature_offsets(bytes: &[u8]) -> Vec<usize> {
+        let le = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        let mut offsets = Vec::new();
+        let mut pos = 12 + le(8);
+        while pos + 4 <= bytes.len() {
+            offsets.push(pos);
+            pos += 4 + le(pos);
+        }
+        offsets
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the FlatGeobuf
+    // reader allocates whatever a feature's size prefix says (up to 4 GiB) before
+    // reading it. A damaged or truncated file is now a problem naming the feature.
+    #[test]
+    fn damaged_flatgeobuf_feature_sizes_are_named_before_anything_is_allocated() {
+        let path = fgb_file("sizes.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (geo_polygon(SQ), "00004")]);
+        let good = std::fs::read(&path).unwrap();
+        let offsets = fgb_feature_offsets(&good);
+        assert_eq!(offsets.len(), 2);
+        let name = Path::new("upload.fgb");
+        let read = |bytes: Vec<u8>| read_boundaries_from(name, BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code");
+        assert_eq!(read(good.clone()).unwrap().features.len(), 2, "the in-memory entry reads what the file does");
+
+        let mut damaged = good.clone();
+        damaged[offsets[1]..offsets[1] + 4].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        let e = read(damaged).unwrap_err();
+        let p = only_problem(&e);
+        assert_eq!(p.location, Location::Feature(1));
+        assert!(p.message.contains("4294967280 bytes long but only"), "{p}");
+        assert!(p.to_string().starts_with("upload.fgb: feature 1: "), "{p}");
+
+        let truncated = good[..good.len() - 10].to_vec();
+        let p = read(truncated).unwrap_err().problems.remove(0);
+        assert_eq!(p.location, Location::Feature(1));
+        assert!(p.message.contains("truncated or damaged"), "{p}");
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the flatgeobuf
+    // crate's property decoder slices past the end of a damaged property buffer and
+    // panics. Properties are decoded here, every length checked.
+    #[test]
+    fn a_property_length_past_its_buffer_is_a_feature_problem() {
+        let path = fgb_file("props.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (geo_polygon(SQ), "00004")]);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Column 0 ("code"), a string of 5 bytes: "00004".
+        let encoded: &[u8] = b"\x00\x00\x05\x00\x00\x0000004";
+        let at = bytes.windows(encoded.len()).position(|w| w == encoded).expect("the encoded property");
+        bytes[at + 2..at + 6].copy_from_slice(&0xFFFFu32.to_le_bytes());
+        let e = read_boundaries_from(Path::new("upload.fgb"), BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code")
+            .unwrap_err();
+        let p = &e.problems[0];
+        assert_eq!(p.location, Location::Feature(1), "{e}");
+        assert!(p.message.starts_with("unreadable properties: a value of 65535 bytes"), "{e}");
+    }
+
+    // Found by the load_fgb fuzz target (fuzz/regressions/load_fgb): the flatgeobuf
+    // crate's geometry reader indexes coordinates through the ring ends unchecked (a
+    // damaged end panicked) and a decreasing pair of ends made a ring of billions of
+    // points, reserved up front (out of memory). Ends are checked before it reads.
+    #[test]
+    fn damaged_ring_ends_are_a_feature_problem() {
+        let hole: &[(f64, f64)] = &[(105.2, 20.2), (105.2, 20.8), (105.8, 20.8), (105.8, 20.2), (105.2, 20.2)];
+        let with_hole = geo::Geometry::Polygon(Polygon::new(SQ.to_vec().into(), vec![hole.to_vec().into()]));
+        let path = fgb_file("ends.fgb", 4326, vec![(geo_polygon(SQ), "00001"), (with_hole, "00004")]);
+        let good = std::fs::read(&path).unwrap();
+        let read = |bytes: Vec<u8>| read_boundaries_from(Path::new("ends.fgb"), BoundaryFormat::FlatGeobuf, std::io::Cursor::new(bytes), "code");
+        assert_eq!(read(good.clone()).unwrap().features[1].geometry.0[0].interiors().len(), 1);
+        // The ends vector [5, 10]: its length, then the two ends.
+        let ends: &[u8] = &[2, 0, 0, 0, 5, 0, 0, 0, 10, 0, 0, 0];
+        let at = good.windows(ends.len()).position(|w| w == ends).expect("the ends vector") + 4;
+        for (first, second, what) in [(5u32, 0xFFFFu32, "beyond the points"), (5, 3, "decreasing")] {
+            let mut bytes = good.clone();
+            bytes[at..at + 4].copy_from_slice(&first.to_le_bytes());
+            bytes[at + 4..at + 8].copy_from_slice(&second.to_le_bytes());
+            let e = read(bytes).unwrap_err();
+            let p = only_problem(&e);
+            assert_eq!(p.location, Location::Feature(1), "{what}: {e}");
+            assert!(p.message.starts_with("unreadable geometry: ring end"), "{what}: {e}");
+        }
     }
 
     #[test]

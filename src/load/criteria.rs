@@ -9,7 +9,7 @@
 //! exists, and whether the rows agree with the results file, is checked where both files
 //! meet (the atlas build).
 
-use super::csv_table::{Row, Sheet, Sourced};
+use super::csv_table::{open, Row, Sheet, Sourced};
 use super::error::{LoadError, Problem};
 use crate::model::{CommuneCode, CriteriaCatalog, DistrictCode, ItemNumber, UnitScope};
 use std::path::Path;
@@ -59,7 +59,16 @@ pub fn read_criteria(path: &Path, catalog: &CriteriaCatalog) -> Result<Vec<Sourc
 /// can still run on the good rows and one report lists everything. `Err` only when the
 /// file cannot be read at all.
 pub fn read_criteria_rows(path: &Path, catalog: &CriteriaCatalog) -> Result<(Vec<Sourced<CriteriaRow>>, Vec<Problem>), LoadError> {
-    let sheet = Sheet::read(path, &COLUMNS[..6])?;
+    read_criteria_rows_from(path, open(path)?, catalog)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_criteria_rows_from(
+    name: &Path,
+    input: impl std::io::Read,
+    catalog: &CriteriaCatalog,
+) -> Result<(Vec<Sourced<CriteriaRow>>, Vec<Problem>), LoadError> {
+    let sheet = Sheet::from_reader(name, input, &COLUMNS[..6])?;
     let mut parsed = sheet.parse_rows(|row| parse_row(row, catalog));
     parsed.no_duplicates("criterion", |r| (r.unit, r.year, r.set, r.item), |r| format!("{} {} {} {}", r.unit, r.year, catalog.sets[r.set].id, r.item), "(unit_code, year, set, item)");
     Ok((parsed.rows, parsed.problems))

@@ -7,7 +7,7 @@
 //! listed criterion, and that no two sets cover the same unit, level and year; 4. return
 //! the [`CriteriaCatalog`] or every problem of every file together.
 
-use super::csv_table::{Sheet, Sourced};
+use super::csv_table::{open, Sheet, Sourced};
 use super::error::{LoadError, Location, Problem};
 use crate::model::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, Level, UnitScope};
 use std::collections::BTreeSet;
@@ -52,7 +52,7 @@ struct SetHead {
 /// The rows of `sets.csv` that parsed, and the problems of the others.
 fn read_index(path: &Path) -> Result<(Vec<Sourced<SetHead>>, Vec<Problem>), LoadError> {
     let columns = ["set", "unit", "level", "first_year", "last_year", "criteria", "decision", "decision_date", "name_vi", "name_en"];
-    let sheet = Sheet::read(path, &columns)?;
+    let sheet = Sheet::from_reader(path, open(path)?, &columns)?;
     let mut parsed = sheet.parse_rows(|row| {
         let id = row.parse("set", |t| {
             let ok = !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
@@ -95,7 +95,7 @@ fn read_index(path: &Path) -> Result<(Vec<Sourced<SetHead>>, Vec<Problem>), Load
 }
 
 fn read_items(path: &Path, criteria: u8) -> Result<Vec<CriteriaItem>, LoadError> {
-    let sheet = Sheet::read(path, &["criterion", "indicator", "name_vi", "name_en"])?;
+    let sheet = Sheet::from_reader(path, open(path)?, &["criterion", "indicator", "name_vi", "name_en"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let criterion = row.parse("criterion", |t| {
             t.parse::<u8>().ok().filter(|n| (1..=criteria).contains(n)).ok_or_else(|| format!("criterion must be a number from 1 to {criteria} (the set's count in sets.csv)"))

@@ -4,11 +4,12 @@
 //! 3. check each old commune's rows as a whole: a `whole` row stands alone, a split
 //! commune has exactly one `part-default`; 4. refuse duplicate pairs.
 
-use super::csv_table::{Sheet, Sourced};
+use super::csv_table::{open, Sheet, Sourced};
 use super::error::{LoadError, Location, Problem};
 use crate::model::CommuneCode;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 /// How an old (2024) commune went into a new (2025) one.
@@ -57,7 +58,12 @@ pub struct CrosswalkRow {
 
 /// Reads the crosswalk and checks that every old commune maps consistently.
 pub fn read_crosswalk(path: &Path) -> Result<Vec<Sourced<CrosswalkRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["code_2024", "code_2025", "relation"])?;
+    read_crosswalk_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_crosswalk_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<CrosswalkRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["code_2024", "code_2025", "relation"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code_2024 = row.parse("code_2024", CommuneCode::parse);
         let code_2025 = row.parse("code_2025", CommuneCode::parse);

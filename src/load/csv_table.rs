@@ -14,6 +14,7 @@ use crate::model::{LonLat, VIETNAM_EXTENT};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::Hash;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A value read from a CSV file, with the line it came from.
@@ -30,6 +31,12 @@ pub const YEARS: std::ops::RangeInclusive<u16> = 2010..=2030;
 /// The number of national NTM criteria (Decision 318/QĐ-TTg).
 pub const CRITERIA: u8 = 19;
 
+/// Opens a CSV file for [`Sheet::from_reader`]; a file that cannot be opened is a file problem.
+pub(crate) fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    std::fs::File::open(path)
+        .map_err(|e| LoadError::one(Problem::new(path, Location::File, format!("cannot open: {e}"))))
+}
+
 /// A CSV file read into memory (these files are at most tens of thousands of rows).
 pub(crate) struct Sheet {
     path: PathBuf,
@@ -39,15 +46,12 @@ pub(crate) struct Sheet {
 }
 
 impl Sheet {
-    /// Reads `path`; fails at once (with one problem per column) when required columns
-    /// are missing, since no row could then be read.
-    pub fn read(path: &Path, required: &[&str]) -> Result<Sheet, LoadError> {
+    /// Reads a CSV table from `input`; problems name `path` as their file. Fails at once
+    /// (with one problem per column) when required columns are missing, since no row
+    /// could then be read.
+    pub fn from_reader(path: &Path, input: impl Read, required: &[&str]) -> Result<Sheet, LoadError> {
         let file_problem = |msg: String| LoadError::one(Problem::new(path, Location::File, msg));
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| file_problem(format!("cannot open: {e}")))?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
         let mut record = csv::ByteRecord::new();
         let mut problems = Vec::new();
 
@@ -360,7 +364,7 @@ pub(crate) mod tests {
     }
 
     fn names(path: &Path, required: &[&str]) -> Result<Vec<Sourced<String>>, LoadError> {
-        Sheet::read(path, required)?.parse_rows(|r| r.required("name").map(str::to_string)).finish()
+        Sheet::from_reader(path, open(path)?, required)?.parse_rows(|r| r.required("name").map(str::to_string)).finish()
     }
 
     #[test]

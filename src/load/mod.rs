@@ -2,6 +2,10 @@
 //! tables of NTM results, criteria sets and assessments, pilot models, tourism sites and
 //! the commune crosswalk.
 //!
+//! Every reader takes a path (`read_pilots`) or, for bytes that are not a file (an upload,
+//! a test, a fuzzer), a reader and the name its problems should give (`read_pilots_from`);
+//! the path function opens the file and calls the other.
+//!
 //! Steps, for every file:
 //! 1. read it as a stream (features, or CSV records with their line numbers);
 //! 2. parse each value into a domain type (`model::CommuneCode`, `Level`, `LonLat`, …);
@@ -23,15 +27,15 @@ mod places;
 mod results;
 mod rings;
 
-pub use boundaries::{read_boundaries, BoundaryFeature, BoundaryFile, RepairCounts};
-pub use criteria::{read_criteria, read_criteria_rows, AssessedUnit, CriteriaRow};
+pub use boundaries::{read_boundaries, read_boundaries_from, BoundaryFeature, BoundaryFile, BoundaryFormat, RepairCounts};
+pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow};
 pub use criteria_sets::{read_criteria_sets, SETS_FILE};
-pub use crosswalk::{read_crosswalk, CrosswalkRelation, CrosswalkRow};
+pub use crosswalk::{read_crosswalk, read_crosswalk_from, CrosswalkRelation, CrosswalkRow};
 pub use csv_table::{parse_date, Sourced};
 pub use error::{LoadError, Location, Problem};
-pub use places::{read_pilots, read_tourism, PilotRow, TourismRow};
+pub use places::{read_pilots, read_pilots_from, read_tourism, read_tourism_from, PilotRow, TourismRow};
 pub use results::{
-    read_commune_results, read_district_results, read_province_results, CommuneResultRow, DistrictResultRow,
-    ProvinceResultRow,
+    read_commune_results, read_commune_results_from, read_district_results, read_district_results_from,
+    read_province_results, read_province_results_from, CommuneResultRow, DistrictResultRow, ProvinceResultRow,
 };
 pub mod validate;

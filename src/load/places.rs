@@ -5,9 +5,10 @@
 //! 3. check the rules between fields (OCOP stars only for OCOP products); 4. refuse
 //! duplicate ids.
 
-use super::csv_table::{Sheet, Sourced};
+use super::csv_table::{open, Sheet, Sourced};
 use super::error::LoadError;
 use crate::model::{CommuneCode, DirectingLevel, LonLat, PilotKind, PilotProvenance, PilotStage, TourismCategory};
+use std::io::Read;
 use std::path::Path;
 
 /// A pilot model: `id,name,kind,field,commune_code,lon,lat,approved_year`, and optionally
@@ -42,7 +43,12 @@ pub struct TourismRow {
 
 /// Reads pilot models; ids must be unique.
 pub fn read_pilots(path: &Path) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year"])?;
+    read_pilots_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_pilots_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let id = row.required("id");
         let name = row.required("name");
@@ -96,7 +102,12 @@ fn web_address(text: &str) -> Result<String, &'static str> {
 
 /// Reads rural tourism points; ids must be unique.
 pub fn read_tourism(path: &Path) -> Result<Vec<Sourced<TourismRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"])?;
+    read_tourism_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_tourism_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<TourismRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let id = row.required("id");
         let name = row.required("name");

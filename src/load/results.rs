@@ -4,9 +4,10 @@
 //! criteria and decision date, recording every problem; 3. check the rules between fields
 //! (an NTM commune level needs all 19 criteria); 4. refuse duplicate keys.
 
-use super::csv_table::{Row, Sheet, Sourced, CRITERIA};
+use super::csv_table::{open, Row, Sheet, Sourced, CRITERIA};
 use super::error::LoadError;
 use crate::model::{CommuneCode, DistrictCode, Level, LevelRecord, ProvinceCode};
+use std::io::Read;
 use std::path::Path;
 
 /// One commune recognition record: `code,year,level,criteria_met,recognized_on,decision`.
@@ -34,7 +35,12 @@ pub struct ProvinceResultRow {
 
 /// Reads commune results; duplicate (code, year) pairs are refused.
 pub fn read_commune_results(path: &Path) -> Result<Vec<Sourced<CommuneResultRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["code", "year", "level", "criteria_met", "recognized_on", "decision"])?;
+    read_commune_results_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_commune_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<CommuneResultRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "criteria_met", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", CommuneCode::parse);
         let record = level_record(row)?;
@@ -58,7 +64,12 @@ pub fn read_commune_results(path: &Path) -> Result<Vec<Sourced<CommuneResultRow>
 /// from the 19 commune ones, so only the 0–19 range is checked). Duplicate (code, year)
 /// pairs are refused.
 pub fn read_district_results(path: &Path) -> Result<Vec<Sourced<DistrictResultRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["code", "year", "level", "recognized_on", "decision"])?;
+    read_district_results_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_district_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<DistrictResultRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", DistrictCode::parse);
         let record = level_record(row)?;
@@ -71,7 +82,12 @@ pub fn read_district_results(path: &Path) -> Result<Vec<Sourced<DistrictResultRo
 /// Reads province results; `level` must say the province completed the NTM task
 /// (`hoan_thanh`, "hoàn thành", "hoàn thành nhiệm vụ"). A province appears once.
 pub fn read_province_results(path: &Path) -> Result<Vec<Sourced<ProvinceResultRow>>, LoadError> {
-    let sheet = Sheet::read(path, &["code", "year", "level", "recognized_on", "decision"])?;
+    read_province_results_from(path, open(path)?)
+}
+
+/// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
+pub fn read_province_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<ProvinceResultRow>>, LoadError> {
+    let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", ProvinceCode::parse);
         let year = row.year("year");

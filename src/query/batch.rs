@@ -72,8 +72,10 @@ enum Echo {
     Ids(Vec<Option<Value>>),
     /// FeatureCollection: the features as given (properties are added).
     Features(Vec<Value>),
-    /// CSV: the header (if any) and every row as given.
-    Rows { header: Option<csv::StringRecord>, rows: Vec<csv::StringRecord> },
+    /// CSV: the header (if any) and every row as given, and the widest of them: rows
+    /// may differ in length, and each is padded to `width` fields before the appended
+    /// columns, so those line up under their names.
+    Rows { header: Option<csv::StringRecord>, rows: Vec<csv::StringRecord>, width: usize },
 }
 
 /// Columns appended to CSV rows and properties added to GeoJSON features.
@@ -236,7 +238,8 @@ fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
         points.push(LonLat::new(field(lon_col, "lon", 180.0)?, field(lat_col, "lat", 90.0)?));
         rows.push(record);
     }
-    Ok(BatchInput { shape: Shape::Csv, points, echo: Echo::Rows { header, rows } })
+    let width = header.iter().chain(&rows).map(csv::StringRecord::len).max().unwrap_or(0);
+    Ok(BatchInput { shape: Shape::Csv, points, echo: Echo::Rows { header, rows, width } })
 }
 
 impl BatchInput {
@@ -253,9 +256,9 @@ impl BatchInput {
         match &self.echo {
             Echo::Ids(_) => b"[".to_vec(),
             Echo::Features(_) => format!("{{\"type\":\"FeatureCollection\",\"meta\":{meta},\"features\":[").into_bytes(),
-            Echo::Rows { header: Some(h), .. } => {
+            Echo::Rows { header: Some(h), width, .. } => {
                 let mut w = csv::Writer::from_writer(Vec::new());
-                let _ = w.write_record(h.iter().chain(FLAT_COLUMNS));
+                let _ = w.write_record(padded(h, *width).chain(FLAT_COLUMNS));
                 w.into_inner().unwrap_or_default()
             }
             Echo::Rows { header: None, .. } => Vec::new(),
@@ -326,7 +329,7 @@ impl BatchInput {
                     }
                     let _ = serde_json::to_writer(&mut out, &f);
                 }
-                Echo::Rows { rows, .. } => {
+                Echo::Rows { rows, width, .. } => {
                     let flat = flat_values(atlas, edition, found, year);
                     let appended = flat.iter().map(|v| match v {
                         Value::Null => String::new(),
@@ -334,7 +337,9 @@ impl BatchInput {
                         other => other.to_string(),
                     });
                     if let Some(w) = csv_out.as_mut() {
-                        let _ = w.write_record(rows[i].iter().map(str::to_string).chain(appended));
+                        // Rows of one length only: the writer refuses a record whose
+                        // length differs from the first one's (an answer lost).
+                        let _ = w.write_record(padded(&rows[i], *width).map(str::to_string).chain(appended));
                     }
                 }
             }
@@ -344,6 +349,11 @@ impl BatchInput {
             None => out,
         }
     }
+}
+
+/// A CSV record's fields followed by empty ones up to `width`.
+fn padded(record: &csv::StringRecord, width: usize) -> impl Iterator<Item = &str> {
+    record.iter().chain(std::iter::repeat("").take(width.saturating_sub(record.len())))
 }
 
 /// One answer of a JSON array batch.

@@ -87,18 +87,78 @@ mod tests {
         assert!(out.is_empty());
     }
 
+    /// The area of `ring ∩ rect` computed independently, by geo's boolean operations.
+    fn intersection_area(ring: &[[f64; 2]], rect: [f64; 4]) -> f64 {
+        use geo::{Area, BooleanOps, LineString, Polygon};
+        let polygon = Polygon::new(LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()), vec![]);
+        let [x0, y0, x1, y1] = rect;
+        let r = Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)]), vec![]);
+        polygon.intersection(&r).unsigned_area()
+    }
+
+    /// A simple ring, star-shaped around `centre`: spoke `k` of `n` at angle
+    /// `(k + jitter) · 2π / n`, so consecutive spokes are less than π apart (n ≥ 4) and
+    /// the fan of triangles from the centre never folds over itself.
+    fn star(centre: (f64, f64), spokes: &[(f64, f64)]) -> Vec<[f64; 2]> {
+        let step = std::f64::consts::TAU / spokes.len() as f64;
+        spokes
+            .iter()
+            .enumerate()
+            .map(|(k, &(jitter, r))| {
+                let angle = (k as f64 + jitter) * step;
+                [centre.0 + r * angle.cos(), centre.1 + r * angle.sin()]
+            })
+            .collect()
+    }
+
+    /// The tile grid's buffered rectangle (`EXTENT` 4096, `BUFFER` 64), as tiles clip.
+    const TILE_RECT: [f64; 4] = [-64.0, -64.0, 4160.0, 4160.0];
+
     proptest::proptest! {
-        // The clipped area equals the area of the part inside (checked on convex
-        // triangles, whose clip is exact).
+        // The clipped area equals the area of the part inside, computed independently
+        // (geo's BooleanOps): clipping may neither drop nor add area, so an empty
+        // result passes only when the triangle misses the rectangle.
         #[test]
         fn clipped_triangles_lie_within_the_rectangle(ax in -2.0f64..3.0, ay in -2.0f64..3.0, bx in -2.0f64..3.0, by in -2.0f64..3.0, cx in -2.0f64..3.0, cy in -2.0f64..3.0) {
             let ring = [[ax, ay], [bx, by], [cx, cy]];
+            let rect = [0.0, 0.0, 1.0, 1.0];
             let (mut out, mut s) = (Vec::new(), Vec::new());
-            clip_ring(&ring, bounds(&ring), [0.0, 0.0, 1.0, 1.0], &mut out, &mut s);
+            clip_ring(&ring, bounds(&ring), rect, &mut out, &mut s);
             for p in &out {
                 proptest::prop_assert!(p[0] >= -1e-9 && p[0] <= 1.0 + 1e-9 && p[1] >= -1e-9 && p[1] <= 1.0 + 1e-9);
             }
-            proptest::prop_assert!(area(&out).abs() <= area(&ring).abs() + 1e-9);
+            let expected = intersection_area(&ring, rect);
+            proptest::prop_assert!((area(&out).abs() - expected).abs() <= 1e-7, "clipped {} expected {expected}: {out:?}", area(&out).abs());
+        }
+
+        // Any simple ring, clipped to the tile's buffered rectangle, stays inside it
+        // and keeps exactly the area inside it (Sutherland–Hodgman on a concave ring
+        // adds edges along the rectangle, which enclose no area).
+        #[test]
+        fn clipped_rings_stay_inside_the_buffered_tile(
+            cx in -2000.0f64..6000.0, cy in -2000.0f64..6000.0,
+            spokes in proptest::collection::vec((0.0f64..1.0, 1.0f64..5000.0), 4..40),
+            reversed: bool,
+        ) {
+            let mut ring = star((cx, cy), &spokes);
+            if reversed {
+                ring.reverse();
+            }
+            let closed: Vec<[f64; 2]> = ring.iter().chain(ring.first()).copied().collect();
+            let (mut out, mut s) = (Vec::new(), Vec::new());
+            clip_ring(&closed, bounds(&closed), TILE_RECT, &mut out, &mut s);
+            let [x0, y0, x1, y1] = TILE_RECT;
+            let eps = 1e-9 * 4096.0;
+            for p in &out {
+                proptest::prop_assert!(p[0] >= x0 - eps && p[0] <= x1 + eps && p[1] >= y0 - eps && p[1] <= y1 + eps, "{p:?} outside");
+            }
+            let expected = intersection_area(&ring, TILE_RECT);
+            let got = area(&out).abs();
+            proptest::prop_assert!((got - expected).abs() <= 1e-6 * expected.max(1.0), "clipped {got} expected {expected}");
+            // The winding is kept: a counter-clockwise ring clips counter-clockwise.
+            if got > 1.0 {
+                proptest::prop_assert_eq!(area(&out) > 0.0, area(&ring) > 0.0);
+            }
         }
 
         // Skipping the passes of edges the ring does not cross changes nothing: the

@@ -233,4 +233,123 @@ mod tests {
         assert_eq!(topo.arc_count(), 2, "{:?}", topo.starts);
         assert_eq!(topo.uses.iter().filter(|&&u| u == 2).count(), 1);
     }
+
+    /// Each unit's rings at zoom `z` as the tiles rebuild them: the kept vertices of
+    /// each arc in the ring's direction, the joining vertex of two arcs once.
+    fn simplified(topo: &Topology, ranking: &super::super::simplify::Ranking, unit: usize, z: u8) -> Vec<Vec<[f64; 2]>> {
+        topo.rings_of(unit)
+            .iter()
+            .map(|ring| {
+                let mut points = Vec::new();
+                for (k, r) in topo.arcs_of(ring).iter().enumerate() {
+                    let i = r.index();
+                    let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
+                    ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut Vec::new(), |j| points.push(topo.points[j]));
+                }
+                points
+            })
+            .collect()
+    }
+
+    /// The positions along `border` of the ring's vertices that lie on it, in ring order,
+    /// rotated to start at the lowest position.
+    fn border_positions(ring: &[[f64; 2]], border: &[[f64; 2]]) -> Vec<usize> {
+        let mut at: Vec<usize> = ring.iter().filter_map(|p| border.iter().position(|b| b == p)).collect();
+        // A closed ring repeats its first vertex at the end.
+        if at.len() > 1 && at.first() == at.last() && ring.first() == ring.last() {
+            at.pop();
+        }
+        if let Some(min) = (0..at.len()).min_by_key(|&k| at[k]) {
+            at.rotate_left(min);
+        }
+        at
+    }
+
+    /// A cyclic sequence read backwards, rotated to start at its lowest value.
+    fn reversed_cycle(mut at: Vec<usize>) -> Vec<usize> {
+        at.reverse();
+        if let Some(min) = (0..at.len()).min_by_key(|&k| at[k]) {
+            at.rotate_left(min);
+        }
+        at
+    }
+
+    /// A ring rotated to start at vertex `start` (mod its length) and closed.
+    fn rotated(open: &[[f64; 2]], start: usize) -> Vec<[f64; 2]> {
+        let n = open.len();
+        (0..=n).map(|k| open[(start + k) % n]).collect()
+    }
+
+    fn ranking_of(units: Vec<Vec<(bool, Vec<[f64; 2]>)>>) -> (Topology, super::super::simplify::Ranking) {
+        let topo = topo_of(units);
+        let ranking = super::super::simplify::Ranking::build(&topo.points, &topo.starts);
+        (topo, ranking)
+    }
+
+    proptest::proptest! {
+        // Two units side by side share a wiggly border (unit-square coordinates, about
+        // a z10 tile wide). At every zoom both keep the same vertices along it, in
+        // opposite directions, its two ends included — however each ring starts.
+        #[test]
+        fn a_shared_border_is_simplified_identically_on_both_sides(
+            wiggle in proptest::collection::vec(-1.0f64..1.0, 1..60),
+            amplitude_exp in -8.0f64..-3.5,
+            start_a in 0usize..200, start_b in 0usize..200,
+        ) {
+            let (o, l) = (0.5, 1e-3);
+            let amplitude = 10f64.powf(amplitude_exp);
+            let n = wiggle.len();
+            let mut border = vec![[o + l / 2.0, o]];
+            border.extend(wiggle.iter().enumerate().map(|(i, w)| [o + l / 2.0 + w * amplitude, o + l * (i + 1) as f64 / (n + 1) as f64]));
+            border.push([o + l / 2.0, o + l]);
+            // A: west of the border, counter-clockwise; B: east of it, counter-clockwise.
+            let mut a = vec![[o, o]];
+            a.extend(border.iter().copied());
+            a.push([o, o + l]);
+            let mut b = vec![[o + l, o], [o + l, o + l]];
+            b.extend(border.iter().rev().copied());
+            let units = vec![vec![(true, rotated(&a, start_a))], vec![(true, rotated(&b, start_b))]];
+            let (topo, ranking) = ranking_of(units);
+            for z in 0..=crate::tile::MAX_ZOOM {
+                let ra = &simplified(&topo, &ranking, 0, z)[0];
+                let rb = &simplified(&topo, &ranking, 1, z)[0];
+                let along_a = border_positions(ra, &border);
+                let along_b = reversed_cycle(border_positions(rb, &border));
+                proptest::prop_assert_eq!(&along_a, &along_b, "z{}", z);
+                proptest::prop_assert!(along_a.windows(2).all(|w| w[0] < w[1]), "z{}: {:?} runs along the border", z, along_a);
+                proptest::prop_assert_eq!(along_a.first(), Some(&0), "z{}", z);
+                proptest::prop_assert_eq!(along_a.last(), Some(&(n + 1)), "z{}", z);
+            }
+        }
+
+        // A unit fills another's hole: the hole and the inner unit's exterior are one
+        // closed arc, simplified once, whichever vertex each ring starts at.
+        #[test]
+        fn a_filled_hole_is_simplified_identically_on_both_sides(
+            spokes in proptest::collection::vec((0.0f64..std::f64::consts::TAU, 0.2f64..1.0), 3..50),
+            start_a in 0usize..200, start_b in 0usize..200,
+        ) {
+            let (c, l) = (0.5, 1e-3);
+            let mut spokes = spokes;
+            spokes.sort_by(|a, b| a.0.total_cmp(&b.0));
+            spokes.dedup_by(|a, b| a.0 == b.0);
+            proptest::prop_assume!(spokes.len() >= 3);
+            // Counter-clockwise star inside the square of side 2l around (c, c).
+            let inner: Vec<[f64; 2]> = spokes.iter().map(|&(t, r)| [c + l * r * t.cos(), c + l * r * t.sin()]).collect();
+            let outer = vec![[c - 2.0 * l, c - 2.0 * l], [c + 2.0 * l, c - 2.0 * l], [c + 2.0 * l, c + 2.0 * l], [c - 2.0 * l, c + 2.0 * l]];
+            let hole: Vec<[f64; 2]> = inner.iter().rev().copied().collect();
+            let units = vec![
+                vec![(true, rotated(&outer, 0)), (false, rotated(&hole, start_a))],
+                vec![(true, rotated(&inner, start_b))],
+            ];
+            let (topo, ranking) = ranking_of(units);
+            for z in 0..=crate::tile::MAX_ZOOM {
+                // The hole runs clockwise, the inner unit counter-clockwise.
+                let hole_kept = reversed_cycle(border_positions(&simplified(&topo, &ranking, 0, z)[1], &inner));
+                let inner_kept = border_positions(&simplified(&topo, &ranking, 1, z)[0], &inner);
+                proptest::prop_assert_eq!(&hole_kept, &inner_kept, "z{}", z);
+                proptest::prop_assert!(inner_kept.windows(2).all(|w| w[0] < w[1]), "z{}: {:?}", z, inner_kept);
+            }
+        }
+    }
 }

@@ -1,0 +1,5 @@
+#![no_main]
+//! GeoJSON boundary files: see `bando_fuzz::checks::load_boundaries`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    bando_fuzz::checks::load_boundaries(bando::load::BoundaryFormat::GeoJson, data)
+});
