@@ -64,7 +64,7 @@ fn read_fgb(path: &std::path::Path) -> Vec<Commune> {
     let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
     let mut out = Vec::new();
     while let Some(f) = reader.next().expect("feature") {
-        let props = f.properties().expect("properties");
+        let props: BTreeMap<String, String> = f.properties().expect("properties").into_iter().collect();
         let shape = match f.to_geo().expect("geometry") {
             geo::Geometry::MultiPolygon(m) => m,
             geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
