@@ -114,6 +114,11 @@ enum GeodataAction {
         reference: PathBuf,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         out: PathBuf,
+        /// The real 2025 communes (FlatGeobuf, e.g. ../shared/geodata/communes-2025.fgb):
+        /// edition 2025 is simplified from it. Without it, the 2025 boundary files in
+        /// --out are kept as they are.
+        #[arg(long = "real-2025", env = "BANDO_REAL_2025")]
+        real_2025: Option<PathBuf>,
     },
 }
 
@@ -181,8 +186,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Export { layer, format, edition, year, out, data } => export(&layer, &format, edition, year, &out, &data),
-        Command::Geodata { action: GeodataAction::Build { reference, out } } => {
-            let report = bando::geodata::build(&reference, &out)?;
+        Command::Geodata { action: GeodataAction::Build { reference, out, real_2025 } } => {
+            let report = bando::geodata::build(&reference, &out, real_2025.as_deref())?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

@@ -2,8 +2,12 @@
 //!
 //! Steps:
 //!   1. read the reference tables of both editions (codes, names, parents, points);
-//!   2. generate commune boundaries per edition ([`cells`]) and write them as FlatGeobuf;
-//!   3. dissolve districts (2024) and provinces (both editions) from them ([`dissolve`]);
+//!   2. commune boundaries, written as FlatGeobuf: edition 2024 generated ([`cells`]);
+//!      edition 2025 from the real boundary file given with `--real-2025` ([`official`]),
+//!      cleaned into a partition ([`planar`]) and simplified along shared arcs
+//!      ([`generalize`]); without the file the committed 2025 files are kept as they are;
+//!   3. dissolve districts (2024) and provinces (both editions) from them ([`dissolve`];
+//!      edition 2025 on the grid, so province borders are commune vertices exactly);
 //!   4. write sample NTM results ([`sample_results`]), the Hà Nội pilot list with sample
 //!      pilots and sample tourism points ([`sample_places`]);
 //!   5. copy the 2024→2025 crosswalk.
@@ -11,7 +15,11 @@
 
 mod cells;
 mod dissolve;
+mod generalize;
+mod grid;
 mod hash;
+mod official;
+mod planar;
 mod reference;
 mod sample_places;
 mod sample_results;
@@ -35,6 +43,8 @@ pub struct BuildReport {
     pub pilots: usize,
     pub tourism: usize,
     pub bytes: u64,
+    /// Edition 2025 from the real boundary file, when one was given.
+    pub real_2025: Option<Real2025Report>,
     /// NTM share of xã per year 2021–2025, as computed from the written rows.
     pub ntm_share: Vec<(u16, f64)>,
 }
@@ -47,15 +57,61 @@ impl fmt::Display for BuildReport {
         for (y, s) in &self.ntm_share {
             writeln!(f, "  {y}: {:.1}% of xã NTM", s * 100.0)?;
         }
+        if let Some(r) = &self.real_2025 {
+            write!(f, "{r}")?;
+        } else {
+            writeln!(f, "edition 2025 boundaries: no --real-2025 file, the files in the output folder are kept")?;
+        }
         write!(f, "{} bytes written", self.bytes)
     }
 }
 
+/// What building edition 2025 from the real file did.
+#[derive(Debug, Default)]
+pub struct Real2025Report {
+    pub source_vertices: usize,
+    pub clean: planar::CleanReport,
+    pub tolerance_degrees: f64,
+    pub rounds: usize,
+    pub refined_arcs: usize,
+    pub unresolved: usize,
+    pub vertices: usize,
+    /// Reference points outside their real commune: their label point is computed.
+    pub points_outside: Vec<String>,
+    pub max_area_error: f64,
+}
+
+impl fmt::Display for Real2025Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.clean;
+        writeln!(f, "edition 2025 from the real file: {} source vertices; {} crumbs under 1 m² dropped", self.source_vertices, c.crumbs_dropped)?;
+        writeln!(
+            f,
+            "  overlaps: {} cuts gave {:.3} km² to lower codes; {} vertices put on neighbours' edges; {} passes",
+            c.overlapping_communes, c.overlap_km2, c.nodes_inserted, c.passes
+        )?;
+        writeln!(f, "  gaps: {} filled ({:.4} km²), {} larger than {} km² left", c.gaps_filled, c.gap_km2, c.gaps_left, planar::MAX_GAP_KM2)?;
+        writeln!(
+            f,
+            "  simplified at {}° in {} rounds ({} arcs refined, {} checks unresolved): {} vertices; largest area change {:.3}%",
+            self.tolerance_degrees, self.rounds, self.refined_arcs, self.unresolved, self.vertices, self.max_area_error * 100.0
+        )?;
+        writeln!(f, "  reference points outside their real commune ({}): {}", self.points_outside.len(), self.points_outside.join(" "))
+    }
+}
 const COMMUNE_COLUMNS_2024: [&str; 9] =
     ["code", "name", "kind", "district_code", "district_name", "province_code", "province_name", "label_lon", "label_lat"];
 const COMMUNE_COLUMNS_2025: [&str; 7] = ["code", "name", "kind", "province_code", "province_name", "label_lon", "label_lat"];
 
-pub fn build(reference_dir: &Path, out_dir: &Path) -> Result<BuildReport> {
+/// Douglas–Peucker tolerance of the real 2025 borders, in degrees (about 110 m; the
+/// files stay a few MB: 7.1 M source vertices become about 330,000):
+/// arcs that would cross, move a reference point out of its commune or change a
+/// commune's area by more than [`generalize::MAX_AREA_ERROR`] are refined below it.
+pub const REAL_2025_TOLERANCE: f64 = 1e-3;
+
+/// Builds geodata/ into `out_dir`. `real_2025`: the real 2025 communes (FlatGeobuf);
+/// without it the 2025 boundary files already in `out_dir` are left untouched.
+pub fn build(reference_dir: &Path, out_dir: &Path, real_2025: Option<&Path>) -> Result<BuildReport> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut report = BuildReport::default();
     let outline = cells::read_outline(&reference_dir.join("vietnam-outline-ne10m.geojson"))?;
@@ -63,6 +119,16 @@ pub fn build(reference_dir: &Path, out_dir: &Path) -> Result<BuildReport> {
 
     for (e, communes) in refs.iter().enumerate() {
         let year = 2024 + e as u16;
+        if year == 2025 {
+            report.communes[1] = communes.len();
+            if let Some(path) = real_2025 {
+                let (real, bytes) = real_edition_2025(path, communes, out_dir)?;
+                report.provinces[1] = communes.iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
+                report.bytes += bytes;
+                report.real_2025 = Some(real);
+            }
+            continue;
+        }
         let sites: Vec<[f64; 2]> = communes.iter().map(|c| c.site).collect();
         let (domain, missed) = cells::domain(&outline, &sites);
         let mut welder = Welder::default();
@@ -136,6 +202,69 @@ pub fn build(reference_dir: &Path, out_dir: &Path) -> Result<BuildReport> {
     Ok(report)
 }
 
+/// Edition 2025 from the real file: communes, provinces and the source table.
+/// Returns the report and the bytes written.
+fn real_edition_2025(path: &Path, communes: &[RefCommune], out_dir: &Path) -> Result<(Real2025Report, u64)> {
+    use geo::{GeodesicArea, InteriorPoint};
+    let official = official::read(path, communes)?;
+    let mut report = Real2025Report { tolerance_degrees: REAL_2025_TOLERANCE, ..Default::default() };
+    report.source_vertices = official.iter().map(|o| o.source_vertices).sum();
+    let (clean, clean_report) = planar::clean(official.iter().map(|o| o.shape.clone()).collect());
+    report.clean = clean_report;
+    // A reference point is kept inside its commune when the real commune holds it.
+    let anchors: Vec<Option<grid::Pt>> = communes
+        .iter()
+        .zip(&clean)
+        .map(|(c, s)| {
+            let p = [grid::to_units(c.site[0]), grid::to_units(c.site[1])];
+            grid::rings_contain(s.iter().flatten(), p).then_some(p)
+        })
+        .collect();
+    let simple = generalize::generalize(&clean, &anchors, REAL_2025_TOLERANCE * grid::UNITS_PER_DEGREE);
+    (report.rounds, report.refined_arcs, report.unresolved) = (simple.rounds, simple.refined_arcs, simple.unresolved);
+    report.vertices = simple.shapes.iter().flatten().flatten().map(|r| r.len() + 1).sum();
+
+    let mut features = Vec::with_capacity(communes.len());
+    let mut source_rows = Vec::with_capacity(communes.len());
+    for (((c, shape), anchor), o) in communes.iter().zip(&simple.shapes).zip(&anchors).zip(&official) {
+        let geometry = grid::to_geo(shape);
+        let (lon, lat) = if anchor.is_some() {
+            (c.lon.clone(), c.lat.clone())
+        } else {
+            report.points_outside.push(c.code.clone());
+            let p = geometry.interior_point().ok_or_else(|| anyhow::anyhow!("commune {} has no interior point", c.code))?;
+            let q = [grid::to_units(p.x()), grid::to_units(p.y())];
+            anyhow::ensure!(grid::rings_contain(shape.iter().flatten(), q), "commune {}: interior point {q:?} is not inside", c.code);
+            (grid::to_degrees(q[0]).to_string(), grid::to_degrees(q[1]).to_string())
+        };
+        let area = geometry.geodesic_area_unsigned() / 1e6;
+        report.max_area_error = report.max_area_error.max(((area - o.source_area_km2) / o.source_area_km2).abs());
+        let vertices: usize = shape.iter().flatten().map(|r| r.len() + 1).sum();
+        source_rows.push([c.code.clone(), o.source_code.clone(), o.source_vertices.to_string(), format!("{:.4}", o.source_area_km2), vertices.to_string()]);
+        let values = vec![c.code.clone(), c.name.clone(), c.kind.clone(), c.province_code.clone(), c.province_name.clone(), lon, lat];
+        features.push(Feature { geometry, values });
+    }
+    let mut bytes = fgb_out::write(&out_dir.join("communes-2025.fgb"), "communes", &COMMUNE_COLUMNS_2025, &features)?;
+    bytes += write_csv(&out_dir.join("communes-2025-source.csv"), &["code", "source_code", "source_vertices", "source_area_km2", "vertices"], &source_rows)?;
+
+    // Provinces: the union of their communes on the grid, so their borders are the
+    // communes' simplified vertices exactly.
+    let mut members: std::collections::BTreeMap<&str, Vec<&grid::Shape>> = std::collections::BTreeMap::new();
+    for (c, shape) in communes.iter().zip(&simple.shapes) {
+        members.entry(&c.province_code).or_default().push(shape);
+    }
+    let province_names: std::collections::BTreeMap<&str, &str> = communes.iter().map(|c| (c.province_code.as_str(), c.province_name.as_str())).collect();
+    let features: Vec<Feature> = members
+        .into_iter()
+        .map(|(code, shapes)| Feature {
+            geometry: grid::to_geo(&grid::overlay(shapes, [], i_overlay::core::overlay_rule::OverlayRule::Union)),
+            values: vec![code.to_string(), province_names[code].to_string()],
+        })
+        .collect();
+    bytes += fgb_out::write(&out_dir.join("provinces-2025.fgb"), "provinces", &["code", "name"], &features)?;
+    Ok((report, bytes))
+}
+
 fn commune_values(c: &RefCommune, year: u16) -> Vec<String> {
     let mut v = vec![c.code.clone(), c.name.clone(), c.kind.clone()];
     if year == 2024 {
@@ -184,3 +313,5 @@ mod tests {
         }
     }
 }
+
+

@@ -14,7 +14,7 @@
 //!   4. encode the layers ([`mvt`]).
 
 pub mod clip;
-mod dissolve;
+pub mod dissolve;
 pub mod mercator;
 pub mod mvt;
 pub mod simplify;

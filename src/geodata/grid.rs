@@ -1,0 +1,180 @@
+//! Shapes on an integer grid of 1e-7 degree (about 1 cm): every cleaning and
+//! simplification step of real boundaries works here, so that a vertex shared by two
+//! communes is the same pair of integers on both sides and boolean operations
+//! (i_overlay, integer-exact) never re-quantise what they do not cut.
+//!
+//! The real source is digitised to 6 decimals, so reading it onto this grid is exact.
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use i_overlay::core::fill_rule::FillRule;
+use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
+use i_overlay::core::overlay_rule::OverlayRule;
+use i_overlay::core::solver::{Precision, Solver, Strategy};
+use i_overlay::i_float::int::point::IntPoint;
+
+/// Grid units per degree.
+pub const UNITS_PER_DEGREE: f64 = 1e7;
+/// A grid point `[x, y]` in 1e-7 degree.
+pub type Pt = [i64; 2];
+/// A ring, open (the first point is not repeated at the end).
+pub type Ring = Vec<Pt>;
+/// Polygons, each its exterior (counter-clockwise) then its holes (clockwise).
+pub type Shape = Vec<Vec<Ring>>;
+
+/// i_overlay takes i32: coordinates are offset by a point near Vietnam's centre, which
+/// keeps them within ±2^28 (a 2^31 range would be too close to its limits).
+const ORIGIN: Pt = [110 * 10_000_000, 16 * 10_000_000];
+
+pub fn to_units(degrees: f64) -> i64 {
+    (degrees * UNITS_PER_DEGREE).round() as i64
+}
+
+pub fn to_degrees(units: i64) -> f64 {
+    units as f64 / UNITS_PER_DEGREE
+}
+
+/// Twice the signed area of a ring (counter-clockwise positive), exact.
+pub fn ring_area2(ring: &[Pt]) -> i128 {
+    let n = ring.len();
+    (0..n)
+        .map(|i| {
+            let (p, q) = (ring[i], ring[(i + 1) % n]);
+            i128::from(p[0]) * i128::from(q[1]) - i128::from(q[0]) * i128::from(p[1])
+        })
+        .sum()
+}
+
+/// Twice the area of a shape (exteriors minus holes), exact.
+pub fn shape_area2(shape: &Shape) -> i128 {
+    shape.iter().flatten().map(|r| ring_area2(r)).sum()
+}
+
+/// Even-odd test of `a` over all rings (a point on an edge counts as outside: an anchor on a
+/// border is lost).
+pub fn rings_contain<'a>(rings: impl IntoIterator<Item = &'a Ring>, a: Pt) -> bool {
+    let mut odd = false;
+    for ring in rings {
+        let n = ring.len();
+        for i in 0..n {
+            let (p, q) = (ring[i], ring[(i + 1) % n]);
+            if orientation(p, q, a) == 0 && a[0] >= p[0].min(q[0]) && a[0] <= p[0].max(q[0]) && a[1] >= p[1].min(q[1]) && a[1] <= p[1].max(q[1]) {
+                return false;
+            }
+            if (p[1] > a[1]) != (q[1] > a[1]) {
+                // x of the edge at a's y, compared without division.
+                let lhs = i128::from(a[0] - p[0]) * i128::from(q[1] - p[1]);
+                let rhs = i128::from(q[0] - p[0]) * i128::from(a[1] - p[1]);
+                if (q[1] > p[1] && lhs < rhs) || (q[1] < p[1] && lhs > rhs) {
+                    odd = !odd;
+                }
+            }
+        }
+    }
+    odd
+}
+
+/// Sign of the turn p → q → r: 1 counter-clockwise, -1 clockwise, 0 collinear. Exact.
+pub fn orientation(p: Pt, q: Pt, r: Pt) -> i32 {
+    let v = i128::from(q[0] - p[0]) * i128::from(r[1] - p[1]) - i128::from(q[1] - p[1]) * i128::from(r[0] - p[0]);
+    v.signum() as i32
+}
+
+/// `[min_x, min_y, max_x, max_y]`, or None for an empty shape.
+pub fn bbox(shape: &Shape) -> Option<[i64; 4]> {
+    let mut it = shape.iter().flatten().flatten();
+    let first = *it.next()?;
+    Some(it.fold([first[0], first[1], first[0], first[1]], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]))
+}
+
+/// A ring from closed or open points: consecutive repeats and the closing point
+/// dropped; None when fewer than 3 points remain.
+pub fn open_ring(points: impl IntoIterator<Item = Pt>) -> Option<Ring> {
+    let mut ring: Ring = Vec::new();
+    for p in points {
+        if ring.last() != Some(&p) {
+            ring.push(p);
+        }
+    }
+    while ring.len() > 1 && ring.first() == ring.last() {
+        ring.pop();
+    }
+    (ring.len() >= 3).then_some(ring)
+}
+
+/// Reads a geo multipolygon onto the grid.
+pub fn from_geo(shape: &MultiPolygon<f64>) -> Shape {
+    let ring = |ls: &LineString<f64>| open_ring(ls.0.iter().map(|c| [to_units(c.x), to_units(c.y)]));
+    shape
+        .0
+        .iter()
+        .filter_map(|p| {
+            let exterior = ring(p.exterior())?;
+            Some(std::iter::once(exterior).chain(p.interiors().iter().filter_map(ring)).collect())
+        })
+        .collect()
+}
+
+/// The shape in degrees, rings closed.
+pub fn to_geo(shape: &Shape) -> MultiPolygon<f64> {
+    let ring = |r: &Ring| {
+        let mut coords: Vec<Coord<f64>> = r.iter().map(|p| Coord { x: to_degrees(p[0]), y: to_degrees(p[1]) }).collect();
+        coords.push(coords[0]);
+        LineString(coords)
+    };
+    MultiPolygon(shape.iter().map(|p| Polygon::new(ring(&p[0]), p[1..].iter().map(ring).collect())).collect())
+}
+
+/// A boolean operation on the grid: the subject shapes with the clip shapes (nonzero
+/// fill, so overlapping inputs count once). Every input vertex is kept, collinear or
+/// not, so what the operation does not cut stays vertex for vertex as it was; points
+/// where edges cross are rounded to the grid. Single-threaded: the same input always
+/// gives the same output.
+pub fn overlay<'a>(subject: impl IntoIterator<Item = &'a Shape>, clip: impl IntoIterator<Item = &'a Shape>, rule: OverlayRule) -> Shape {
+    let solver = Solver { strategy: Strategy::Auto, precision: Precision::ABSOLUTE, multithreading: None };
+    let mut ov = Overlay::new_custom(1024, IntOverlayOptions::keep_all_points(), solver);
+    let to_int = |p: &Pt| IntPoint::new((p[0] - ORIGIN[0]) as i32, (p[1] - ORIGIN[1]) as i32);
+    for (shapes, kind) in [(subject.into_iter().collect::<Vec<_>>(), ShapeType::Subject), (clip.into_iter().collect(), ShapeType::Clip)] {
+        for ring in shapes.into_iter().flatten().flatten() {
+            ov.add_path_iter(ring.iter().map(to_int), kind);
+        }
+    }
+    ov.overlay(rule, FillRule::NonZero)
+        .into_iter()
+        .filter_map(|polygon| {
+            let rings: Vec<Ring> = polygon
+                .into_iter()
+                .filter_map(|c| open_ring(c.into_iter().map(|p| [i64::from(p.x) + ORIGIN[0], i64::from(p.y) + ORIGIN[1]])))
+                .collect();
+            // A polygon whose exterior degenerated is dropped with its holes.
+            (!rings.is_empty() && ring_area2(&rings[0]) > 0).then_some(rings)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x0: i64, y0: i64, s: i64) -> Shape {
+        vec![vec![vec![[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s]]]]
+    }
+
+    #[test]
+    fn difference_keeps_untouched_vertices_and_cuts_exactly() {
+        let o = 1_060_000_000;
+        let a = square(o, o / 5, 100);
+        let b = square(o + 50, o / 5 + 50, 100);
+        let d = overlay([&b], [&a], OverlayRule::Difference);
+        assert_eq!(shape_area2(&d), 2 * (100 * 100 - 50 * 50));
+        let pts: Vec<Pt> = d.iter().flatten().flatten().copied().collect();
+        assert!(pts.contains(&[o + 150, o / 5 + 150]), "{pts:?}");
+        assert!(pts.contains(&[o + 100, o / 5 + 50]) && pts.contains(&[o + 50, o / 5 + 100]), "{pts:?}");
+    }
+
+    #[test]
+    fn grid_round_trip_is_exact_at_six_decimals() {
+        for v in [105.838_123, 8.5, 117.999_999, 21.002_414] {
+            assert_eq!(to_degrees(to_units(v)), (v * 1e6_f64).round() / 1e6);
+        }
+    }
+}
