@@ -180,7 +180,7 @@ fn scrape(server: &Server) -> Scrape {
 fn healthz_is_alive_and_readyz_reports_the_published_data_version() {
     let dir = TempDir::new("readyz");
     let results = dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,dat_chuan,19,2021-06-01,1/QĐ-UBND\n"));
-    let server = Server::start(&["--results", path_str(&results)]);
+    let server = Server::start_with_admin(&["--results", path_str(&results)]);
     let (status, health) = server.get_json("/healthz");
     assert_eq!((status, health["status"].as_str()), (200, Some("alive")));
 
@@ -198,7 +198,7 @@ fn healthz_is_alive_and_readyz_reports_the_published_data_version() {
     // A new version of the data: readiness follows it, with a later publication time.
     std::thread::sleep(Duration::from_millis(20));
     dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,kieu_mau,19,2021-06-01,1/QĐ-UBND\n"));
-    let (status, reload) = server.post_json("/api/v1/admin/reload");
+    let (status, reload) = server.post_admin("/api/v1/admin/reload");
     assert_eq!(status, 200, "{reload}");
     let (_, after) = server.get_json("/readyz");
     assert_eq!(after["data_version"], reload["data_version"]);
@@ -217,7 +217,7 @@ fn get_tile(server: &Server, path: &str) -> u16 {
 fn metrics_count_requests_by_route_template_cache_renders_and_data() {
     let dir = TempDir::new("metrics");
     let results = dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,dat_chuan,19,2021-06-01,1/QĐ-UBND\n"));
-    let server = Server::start(&["--results", path_str(&results)]);
+    let server = Server::start_with_admin(&["--results", path_str(&results)]);
     let before = scrape(&server);
     // The empty cache is there from the start, at 0.
     assert_eq!(before.series("bando_tile_cache_entries").len(), 1);
@@ -284,13 +284,13 @@ fn metrics_count_requests_by_route_template_cache_renders_and_data() {
     // A refused reload is counted as a failure and changes nothing published; a good one
     // as a success, and the info series moves to the new version (the old one is gone).
     dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2099,kieu_mau,19,,\n"));
-    assert_eq!(server.post_json("/api/v1/admin/reload").0, 422);
+    assert_eq!(server.post_admin("/api/v1/admin/reload").0, 422);
     let refused = scrape(&server);
     assert_eq!(delta(&refused, "bando_data_reloads_total", &[("result", "failure")]), 1.0);
     assert_eq!(delta(&refused, "bando_data_reloads_total", &[("result", "success")]), 0.0);
     assert_eq!(refused.series("bando_data_info")[0].labels["version"], version);
     dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,kieu_mau,19,2021-06-01,1/QĐ-UBND\n"));
-    let (status, body) = server.post_json("/api/v1/admin/reload");
+    let (status, body) = server.post_admin("/api/v1/admin/reload");
     assert_eq!(status, 200, "{body}");
     let reloaded = scrape(&server);
     assert_eq!(delta(&reloaded, "bando_data_reloads_total", &[("result", "success")]), 1.0);
@@ -377,10 +377,13 @@ fn json_logs_are_one_object_per_line_even_for_multi_line_messages() {
     let dir = TempDir::new("json-logs");
     let results = dir.write("results.csv", &format!("{RESULTS_HEADER}00571,2021,dat_chuan,19,2021-06-01,1/QĐ-UBND\n"));
     // The format from the environment variable, the filter from the flag.
-    let stderr = serve_and_collect_stderr(&["--results", path_str(&results), "--log", "info"], &[("BANDO_LOG_FORMAT", "json")], |base| {
+    let token = common::admin_token_file();
+    let args = ["--results", path_str(&results), "--log", "info", "--admin-token-file", path_str(token)];
+    let stderr = serve_and_collect_stderr(&args, &[("BANDO_LOG_FORMAT", "json")], |base| {
         // A refused reload logs every problem in one (multi-line) message.
         std::fs::write(&results, format!("{RESULTS_HEADER}00571,2099,kieu_mau,19,,\n00572,2098,dat_chuan,19,,\n")).unwrap();
-        let status = match agent().post(&format!("{base}/api/v1/admin/reload")).call() {
+        let bearer = format!("Bearer {}", common::ADMIN_TOKEN);
+        let status = match agent().post(&format!("{base}/api/v1/admin/reload")).set("Authorization", &bearer).call() {
             Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
             Err(e) => panic!("{e}"),
         };

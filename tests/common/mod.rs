@@ -122,6 +122,19 @@ impl Server {
         }
     }
 
+    /// Starts `bando serve` with the admin routes open to [`ADMIN_TOKEN`].
+    pub fn start_with_admin(args: &[&str]) -> Server {
+        let token = admin_token_file();
+        let mut all = vec!["--admin-token-file", path_str(&token)];
+        all.extend_from_slice(args);
+        Server::start(&all)
+    }
+
+    /// POST with the admin bearer token, returning (status, JSON body).
+    pub fn post_admin(&self, path: &str) -> (u16, serde_json::Value) {
+        response_json(agent().post(&self.url(path)).set("Authorization", &format!("Bearer {ADMIN_TOKEN}")).call())
+    }
+
     /// The server's process id (to send it signals).
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -250,6 +263,19 @@ impl Server {
     pub fn stderr(&mut self) -> String {
         self.errors.take().and_then(|e| e.join().ok()).unwrap_or_default()
     }
+}
+
+/// The admin bearer token of [`Server::start_with_admin`].
+pub const ADMIN_TOKEN: &str = "test-admin-token-5d1c";
+
+/// A file holding [`ADMIN_TOKEN`], written once per test process.
+pub fn admin_token_file() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("bando-test-admin-token-{}", std::process::id()));
+        std::fs::write(&path, format!("{ADMIN_TOKEN}\n")).expect("token file");
+        path
+    })
 }
 
 /// An HTTP answer as received: status, headers (lower-case names, repeated lines
