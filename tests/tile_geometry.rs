@@ -6,8 +6,8 @@ mod common;
 use bando::atlas::{build, Atlas, Inputs};
 use bando::model::Edition;
 use bando::tile::{render_mvt, MapKind, TileId, TileView};
+use common::mvt::{decode, Feature};
 use common::{repo, shared_geodata};
-use geozero::mvt::{Message, Tile};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -37,72 +37,6 @@ fn tile_at(lon: f64, lat: f64, z: u8) -> TileId {
     let [x, y] = merc(lon, lat);
     let n = f64::from(1u32 << z);
     TileId::new(u32::from(z), (x * n) as u32, (y * n) as u32).unwrap()
-}
-
-/// A decoded feature: attributes and rings (tile grid coordinates, not closed).
-struct Feature {
-    id: Option<u64>,
-    kind: i32,
-    attrs: HashMap<String, String>,
-    rings: Vec<Vec<[i64; 2]>>,
-}
-
-fn decode(bytes: &[u8]) -> HashMap<String, Vec<Feature>> {
-    let tile = Tile::decode(bytes).expect("a valid MVT");
-    let mut layers = HashMap::new();
-    for layer in tile.layers {
-        assert_eq!(layer.version, 2);
-        assert_eq!(layer.extent, Some(4096));
-        let value = |i: u32| {
-            let v = &layer.values[i as usize];
-            v.string_value
-                .clone()
-                .or(v.sint_value.map(|x| x.to_string()))
-                .or(v.int_value.map(|x| x.to_string()))
-                .or(v.uint_value.map(|x| x.to_string()))
-                .or(v.double_value.map(|x| x.to_string()))
-                .or(v.bool_value.map(|x| x.to_string()))
-                .unwrap_or_default()
-        };
-        let features = layer
-            .features
-            .iter()
-            .map(|f| {
-                let attrs = f.tags.chunks(2).map(|kv| (layer.keys[kv[0] as usize].clone(), value(kv[1]))).collect();
-                Feature { id: f.id, kind: f.r#type.unwrap_or(0), attrs, rings: commands(&f.geometry) }
-            })
-            .collect();
-        layers.insert(layer.name.clone(), features);
-    }
-    layers
-}
-
-/// Geometry commands to rings (or single points), per the MVT spec section 4.3.
-fn commands(geometry: &[u32]) -> Vec<Vec<[i64; 2]>> {
-    let (mut x, mut y) = (0i64, 0i64);
-    let mut rings: Vec<Vec<[i64; 2]>> = Vec::new();
-    let mut i = 0;
-    let unzig = |v: u32| i64::from((v >> 1) as i32 ^ -((v & 1) as i32));
-    while i < geometry.len() {
-        let (cmd, count) = (geometry[i] & 7, geometry[i] >> 3);
-        i += 1;
-        match cmd {
-            1 | 2 => {
-                for _ in 0..count {
-                    x += unzig(geometry[i]);
-                    y += unzig(geometry[i + 1]);
-                    i += 2;
-                    if cmd == 1 {
-                        rings.push(Vec::new());
-                    }
-                    rings.last_mut().expect("MoveTo first").push([x, y]);
-                }
-            }
-            7 => {}
-            other => panic!("unknown command {other}"),
-        }
-    }
-    rings
 }
 
 fn area2(r: &[[i64; 2]]) -> i64 {
