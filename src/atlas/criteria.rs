@@ -166,7 +166,11 @@ fn level_problems(
             continue;
         }
         let records = commune_results.get(&code);
-        let in_force = records.and_then(|rs| rs.iter().take_while(|r| r.year <= year).last());
+        // The record in force by the atlas's one rule for it.
+        let in_force = match super::in_force(records, year) {
+            super::LevelInForce::Recorded { record } => Some(record),
+            _ => None,
+        };
         let state = criteria.state(criteria.communes.get(&code), set, AsOf::Year(year));
         let met_count = state.iter().filter(|a| !a.item.is_indicator() && a.met).count();
         let assessed = state.iter().filter(|a| !a.item.is_indicator()).count();
