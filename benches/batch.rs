@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
                 let mut bytes = 0;
                 for start in (0..input.len()).step_by(8_192) {
                     let end = (start + 8_192).min(input.len());
-                    bytes += input.answer_block(&atlas, e, 2025, start..end, threads).len();
+                    bytes += input.answer_block(&atlas, e, bando::model::AsOf::Year(2025), start..end, threads).len();
                 }
                 bytes
             })

@@ -10,7 +10,8 @@
 
 mod common;
 
-use bando::atlas::Atlas;
+use bando::model::AsOf;
+use bando::snapshot::Snapshot;
 use bando::model::Edition;
 use bando::raster::{encode_png, render_tile};
 use bando::style::Styles;
@@ -25,17 +26,17 @@ fn tile_at(lon: f64, lat: f64, z: u8) -> TileId {
     TileId::new(u32::from(z), (x * n) as u32, (y * n) as u32).expect("tile")
 }
 
-fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
+fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition) {
     let styles = Styles::embedded();
     let mut group = c.benchmark_group(format!("png_tile/{name}/hanoi"));
     group.sample_size(20);
     for z in [5u8, 8, 11] {
         let tile = tile_at(HA_NOI.0, HA_NOI.1, z);
-        let view = TileView { map: MapKind::Ntm, edition, year: 2025 };
-        group.bench_function(format!("mvt/z{z}"), |b| b.iter(|| render_mvt(atlas, view, black_box(tile)).len()));
+        let view = TileView { map: MapKind::Ntm, edition, as_of: AsOf::Year(2025) };
+        group.bench_function(format!("mvt/z{z}"), |b| b.iter(|| render_mvt(atlas, atlas.tiles(edition), view, black_box(tile)).len()));
         for ratio in [1u32, 2] {
             group.bench_function(format!("png{}/z{z}", if ratio == 2 { "@2x" } else { "" }), |b| {
-                b.iter(|| encode_png(&render_tile(atlas, &styles.ntm, view, black_box(tile), ratio)).expect("png").len())
+                b.iter(|| encode_png(&render_tile(atlas, atlas.tiles(edition), &styles.ntm, view, black_box(tile), ratio)).expect("png").len())
             });
         }
     }

@@ -11,7 +11,8 @@ mod common;
 
 use bando::api::tile_cache::{CachedTile, TileCache, TileKey};
 use bando::api::tiles::{gzip, parse_request, tile_etag, tile_response, Encoded};
-use bando::atlas::Atlas;
+use bando::model::AsOf;
+use bando::snapshot::Snapshot;
 use std::collections::HashMap;
 use bando::model::Edition;
 use bando::tile::{mercator::project, render_mvt, MapKind, TileId, TileView};
@@ -25,22 +26,22 @@ fn tile_at(lon: f64, lat: f64, z: u8) -> TileId {
     TileId::new(u32::from(z), (x * n) as u32, (y * n) as u32).expect("tile")
 }
 
-fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Atlas, edition: Edition) {
+fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition) {
     let mut group = c.benchmark_group(format!("tile_cold/{name}"));
     group.sample_size(20);
     for (place, lon, lat) in PLACES {
         for z in [5u8, 8, 11, 13] {
             let tile = tile_at(lon, lat, z);
-            let view = TileView { map: MapKind::Ntm, edition, year: 2025 };
-            group.bench_function(format!("{place}/z{z}"), |b| b.iter(|| render_mvt(atlas, view, black_box(tile)).len()));
+            let view = TileView { map: MapKind::Ntm, edition, as_of: AsOf::Year(2025) };
+            group.bench_function(format!("{place}/z{z}"), |b| b.iter(|| render_mvt(atlas, atlas.tiles(edition), view, black_box(tile)).len()));
         }
     }
     group.finish();
 
     // Warm: the Hà Nội z8 tile served from the cache.
-    let request = parse_request("ntm", "8", "203", "112.mvt", &HashMap::from([("edition".to_string(), edition.year().to_string())]))
+    let request = parse_request("ntm", "8", "203", "112.mvt", &HashMap::from([("edition".to_string(), edition.year().to_string())]), &atlas.years())
         .expect("request");
-    let raw = render_mvt(atlas, request.view, request.tile);
+    let raw = render_mvt(atlas, atlas.tiles(edition), request.view, request.tile);
     let cache = TileCache::new(64 << 20);
     let key = TileKey::of(&atlas.version, &request);
     cache.insert(key.clone(), CachedTile { gzip: gzip(&raw).expect("gzip").into() });

@@ -15,7 +15,7 @@ fn main() {
         return;
     }
     inputs.boundaries.push(file);
-    let (atlas, _) = build(&inputs).expect("atlas");
+    let atlas = bando::snapshot::Snapshot::new(build(&inputs).expect("atlas").0);
     let z: u8 = std::env::args()
         .nth(1)
         .map_or(13, |s| s.parse().expect("zoom"));
@@ -37,14 +37,14 @@ fn main() {
     let view = TileView {
         map: MapKind::Ntm,
         edition: Edition::E2025,
-        year: 2025,
+        as_of: bando::model::AsOf::Year(2025),
     };
     if std::env::var_os("PER_TILE").is_some() {
         for &tile in &tiles {
             let t = std::time::Instant::now();
             let mut bytes = 0;
             for _ in 0..reps {
-                bytes = render_mvt(&atlas, view, tile).len();
+                bytes = render_mvt(&atlas, atlas.tiles(view.edition), view, tile).len();
             }
             println!("{tile}: {:.1} µs, {bytes} bytes", t.elapsed().as_secs_f64() * 1e6 / reps as f64);
         }
@@ -53,7 +53,7 @@ fn main() {
     let mut bytes = 0;
     for _ in 0..reps {
         for &tile in &tiles {
-            bytes += render_mvt(&atlas, view, tile).len();
+            bytes += render_mvt(&atlas, atlas.tiles(view.edition), view, tile).len();
         }
     }
     let per = t.elapsed().as_secs_f64() * 1e6 / (reps * tiles.len()) as f64;

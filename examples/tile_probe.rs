@@ -14,18 +14,18 @@ fn main() {
         None => Edition::E2024,
     };
     let t = std::time::Instant::now();
-    let (atlas, _) = build(&inputs).expect("atlas");
-    println!("atlas built in {:.2} s; tile vertices {}", t.elapsed().as_secs_f64(), atlas.tiles[edition.index()].vertex_count());
+    let atlas = bando::snapshot::Snapshot::new(build(&inputs).expect("atlas").0);
+    println!("atlas built in {:.2} s; tile vertices {}", t.elapsed().as_secs_f64(), atlas.tiles(edition).vertex_count());
     let [x, y] = project(105.85, 21.03);
     for z in [0u8, 5, 8, 11, 13] {
         let n = f64::from(1u32 << z);
         let tile = TileId::new(u32::from(z), (x * n) as u32, (y * n) as u32).unwrap();
-        let view = TileView { map: MapKind::Ntm, edition, year: 2025 };
+        let view = TileView { map: MapKind::Ntm, edition, as_of: bando::model::AsOf::Year(2025) };
         let t = std::time::Instant::now();
         let reps = 5;
         let mut size = 0;
         for _ in 0..reps {
-            size = render_mvt(&atlas, view, tile).len();
+            size = render_mvt(&atlas, atlas.tiles(edition), view, tile).len();
         }
         println!("z{z} {tile}: {size} bytes, {:.2} ms", t.elapsed().as_secs_f64() * 1000.0 / reps as f64);
     }

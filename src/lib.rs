@@ -1,9 +1,11 @@
 //! bando: map tiles and queries for Vietnam's New Rural Development (NTM) programme.
 //!
-//! Data flows one way: files → [`load`] (validate) → [`atlas`] (joined, indexed) →
-//! [`query`], [`standing`], [`export`] and [`tile`] read it → [`api`] answers requests, and
-//! [`server`] serves the API's router on TCP connections. Nothing below `api` knows about HTTP; nothing in [`model`] knows
-//! about files.
+//! Data flows one way: files → [`load`] (validate) → [`atlas`] (joined, indexed data) →
+//! [`standing`] (the level and criteria in force) → [`query`], [`search`], [`stats`],
+//! [`export`], [`tile`], [`style`] and [`raster`] read it → [`snapshot`] (the atlas with its
+//! tile topology and search index, published whole) → [`api`] answers requests, and
+//! [`server`] serves the API's router on TCP connections. Nothing below `api` knows about
+//! HTTP; nothing in [`model`] knows about files.
 
 pub mod api;
 pub mod atlas;
@@ -20,6 +22,7 @@ pub mod style;
 pub mod search;
 pub mod standing;
 pub mod server;
+pub mod snapshot;
 pub mod stats;
 pub mod text;
 pub mod tile;

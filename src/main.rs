@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 use bando::api::{self, AppState};
-use bando::atlas::{self, SharedAtlas};
+use bando::atlas;
+use bando::snapshot::{SharedSnapshot, Snapshot};
 use bando::config::{DataArgs, LogArgs, LogFormat, ServeArgs, StyleArgs};
 use bando::model::{Edition, LonLat};
 use bando::query::{self, PointQuery};
@@ -29,8 +30,12 @@ enum Command {
         lat: f64,
         #[arg(long, default_value_t = 2024)]
         edition: u16,
-        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
-        year: u16,
+        /// Year of the NTM levels (default: the last year of the data).
+        #[arg(long)]
+        year: Option<u16>,
+        /// A day (YYYY-MM-DD): the levels in force on that day.
+        #[arg(long)]
+        date: Option<String>,
         #[arg(long, default_value_t = query::DEFAULT_RADIUS_M)]
         radius_m: f64,
         /// Print the answer as JSON (as the HTTP API does).
@@ -56,8 +61,12 @@ enum Command {
         /// WIDTHxHEIGHT in pixels (at most 4096x4096).
         #[arg(long, default_value = "1024x768")]
         size: String,
-        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
-        year: u16,
+        /// Year of the NTM levels (default: the last year of the data).
+        #[arg(long)]
+        year: Option<u16>,
+        /// A day (YYYY-MM-DD): the levels in force on that day.
+        #[arg(long)]
+        date: Option<String>,
         #[arg(long, default_value_t = 2024)]
         edition: u16,
         /// Label language: vi or en.
@@ -92,8 +101,12 @@ enum Command {
         #[arg(long, default_value_t = 2024)]
         edition: u16,
         /// Year of the NTM levels.
-        #[arg(long, default_value_t = query::DEFAULT_YEAR)]
-        year: u16,
+        /// Year of the NTM levels (default: the last year of the data).
+        #[arg(long)]
+        year: Option<u16>,
+        /// A day (YYYY-MM-DD): the levels in force on that day.
+        #[arg(long)]
+        date: Option<String>,
         /// Output file; `-` writes to standard output.
         out: PathBuf,
         #[command(flatten)]
@@ -146,11 +159,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Query { lon, lat, edition, year, radius_m, json, data } => {
+        Command::Query { lon, lat, edition, year, date, radius_m, json, data } => {
             let edition = Edition::parse(&edition.to_string())?;
-            anyhow::ensure!(query::YEARS.contains(&year), "--year must be within 2021–2025");
             let (atlas, _) = atlas::build(&data.inputs())?;
-            let q = PointQuery { position: LonLat::new(lon, lat), edition, year, radius_m };
+            let as_of = moment(&atlas, year, date.as_deref())?;
+            let q = PointQuery { position: LonLat::new(lon, lat), edition, as_of, radius_m };
             let Some(answer) = query::commune_at(&atlas, q) else {
                 eprintln!("no commune of edition {edition} contains ({lon}, {lat})");
                 return Ok(ExitCode::from(3));
@@ -162,8 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { map, bbox, center, zoom, size, year, edition, lang, out, data, styles } => {
-            render(RenderArgs { map, bbox, center, zoom, size, year, edition, lang, out, data, styles })
+        Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, out, data, styles } => {
+            render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, out, data, styles })
         }
         Command::Validate { files, code_property, geodata } => {
             let (styles, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_style_file(f));
@@ -185,7 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { layer, format, edition, year, out, data } => export(&layer, &format, edition, year, &out, &data),
+        Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
         Command::Geodata { action: GeodataAction::Build { reference, out, real_2025 } } => {
             let report = bando::geodata::build(&reference, &out, real_2025.as_deref())?;
             println!("{report}");
@@ -194,24 +207,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn export(layer: &str, format: &str, edition: u16, year: u16, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+fn export(layer: &str, format: &str, edition: u16, year: Option<u16>, date: Option<&str>, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
     use bando::export::{ExportRequest, Format, Layer};
     use std::io::Write;
     let layer = Layer::parse(layer).with_context(|| format!("--layer '{layer}' is not communes, districts, provinces, pilots or tourism"))?;
     let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv or fgb"))?;
     let edition = Edition::parse(&edition.to_string())?;
-    anyhow::ensure!(query::YEARS.contains(&year), "--year must be within 2021–2025");
-    let req = ExportRequest { layer, format, edition, year };
-    req.check()?;
     let (atlas, _) = atlas::build(&data.inputs())?;
+    let req = ExportRequest { layer, format, edition, as_of: moment(&atlas, year, date)? };
+    req.check()?;
+    let snapshot = Snapshot::new(atlas);
     if out.as_os_str() == "-" {
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-        bando::export::write(&atlas, &req, &mut w)?;
+        bando::export::write(&snapshot, snapshot.tiles(req.edition), &req, &mut w)?;
         w.flush()?;
     } else {
         let file = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
         let mut w = std::io::BufWriter::new(file);
-        bando::export::write(&atlas, &req, &mut w).with_context(|| out.display().to_string())?;
+        bando::export::write(&snapshot, snapshot.tiles(req.edition), &req, &mut w).with_context(|| out.display().to_string())?;
         w.flush()?;
     }
     Ok(ExitCode::SUCCESS)
@@ -232,12 +245,19 @@ struct RenderArgs {
     center: Option<String>,
     zoom: Option<u8>,
     size: String,
-    year: u16,
+    year: Option<u16>,
+    date: Option<String>,
     edition: u16,
     lang: String,
     out: PathBuf,
     data: DataArgs,
     styles: StyleArgs,
+}
+
+/// The moment `--year` and `--date` ask for, checked against the years of the data.
+fn moment(atlas: &atlas::Atlas, year: Option<u16>, date: Option<&str>) -> anyhow::Result<bando::model::AsOf> {
+    let day = date.map(|d| bando::model::Day::parse(d).map_err(|e| anyhow::anyhow!("--date: {e}"))).transpose()?;
+    bando::model::AsOf::resolve(year, day, &atlas.years()).map_err(|e| anyhow::anyhow!("--{}: {}", e.parameter, e.message))
 }
 
 /// `bando render`: the same checks and drawing as `GET /static/{map}.png`.
@@ -246,7 +266,6 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
     let styles = a.styles.load()?;
     let map = bando::tile::MapKind::parse(&a.map).ok_or_else(|| anyhow::anyhow!("--map: '{}' is not a map (ntm or tourism)", a.map))?;
     let edition = Edition::parse(&a.edition.to_string()).map_err(|e| anyhow::anyhow!("--edition: {e}"))?;
-    anyhow::ensure!(query::YEARS.contains(&a.year), "--year must be within 2021–2025");
     let lang = raster::legend::Lang::parse(&a.lang).ok_or_else(|| anyhow::anyhow!("--lang: '{}' is not vi or en", a.lang))?;
     let (w, h) = a.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .ok_or_else(|| anyhow::anyhow!("--size: '{}' is not WIDTHxHEIGHT (e.g. 1200x800)", a.size))?;
@@ -261,10 +280,11 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
         (Some(_), Some(_), _) => anyhow::bail!("--bbox: give either --bbox or --center with --zoom, not both"),
         (None, None, _) => anyhow::bail!("--bbox: give --bbox minlon,minlat,maxlon,maxlat or --center lon,lat --zoom z"),
     };
-    let view = bando::tile::TileView { map, edition, year: a.year };
-    let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
     let (atlas, _) = atlas::build(&a.data.inputs())?;
-    let pixmap = raster::render_static(&atlas, styles.get(map), &request, &api::attribution(&atlas), atlas.has_sample_data());
+    let view = bando::tile::TileView { map, edition, as_of: moment(&atlas, a.year, a.date.as_deref())? };
+    let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
+    let snapshot = Snapshot::new(atlas);
+    let pixmap = raster::render_static(&snapshot, snapshot.tiles(request.view.edition), styles.get(map), &request, &api::attribution(&snapshot), snapshot.has_sample_data());
     let png = raster::encode_png(&pixmap)?;
     std::fs::write(&a.out, png).with_context(|| format!("cannot write {}", a.out.display()))?;
     println!("{}: {}x{} px, zoom {}", a.out.display(), w, h, request.zoom());
@@ -293,7 +313,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if admin_token.is_none() {
         tracing::info!("no --admin-token-file: the admin routes answer 404; SIGHUP reloads");
     }
-    let state = AppState::new(SharedAtlas::new(atlas), inputs)
+    let state = AppState::new(SharedSnapshot::new(Snapshot::new(atlas)), inputs)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())

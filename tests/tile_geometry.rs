@@ -3,7 +3,8 @@
 //! geometry read with flatgeobuf directly.
 
 mod common;
-use bando::atlas::{build, Atlas, Inputs};
+use bando::atlas::{build, Inputs};
+use bando::snapshot::Snapshot as Atlas;
 use bando::model::Edition;
 use bando::tile::{render_mvt, MapKind, TileId, TileView};
 use common::mvt::{decode, Feature};
@@ -15,7 +16,7 @@ const EXTENT: f64 = 4096.0;
 
 fn embedded() -> &'static Atlas {
     static ATLAS: OnceLock<Atlas> = OnceLock::new();
-    ATLAS.get_or_init(|| build(&Inputs::embedded(bando::config::EMBEDDED_GEODATA)).expect("embedded").0)
+    ATLAS.get_or_init(|| Atlas::new(build(&Inputs::embedded(bando::config::EMBEDDED_GEODATA)).expect("embedded").0))
 }
 
 fn real() -> &'static Atlas {
@@ -23,7 +24,7 @@ fn real() -> &'static Atlas {
     ATLAS.get_or_init(|| {
         let mut inputs = Inputs::embedded(bando::config::EMBEDDED_GEODATA);
         inputs.boundaries.push(shared_geodata("communes-2025.fgb"));
-        build(&inputs).expect("real boundaries").0
+        Atlas::new(build(&inputs).expect("real boundaries").0)
     })
 }
 
@@ -45,7 +46,7 @@ fn area2(r: &[[i64; 2]]) -> i64 {
 }
 
 fn render(atlas: &Atlas, map: MapKind, edition: Edition, t: TileId) -> HashMap<String, Vec<Feature>> {
-    decode(&render_mvt(atlas, TileView { map, edition, year: 2025 }, t))
+    decode(&render_mvt(atlas, atlas.tiles(edition), TileView { map, edition, as_of: bando::model::AsOf::Year(2025) }, t))
 }
 
 #[test]

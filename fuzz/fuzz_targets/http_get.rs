@@ -22,7 +22,7 @@ fn app() -> &'static App {
     APP.get_or_init(|| {
         let inputs = bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA);
         let atlas = bando::atlas::build(&inputs).expect("the embedded data loads").0;
-        let state = bando::api::AppState::new(bando::atlas::SharedAtlas::new(atlas), inputs);
+        let state = bando::api::AppState::new(bando::snapshot::SharedSnapshot::new(bando::snapshot::Snapshot::new(atlas)), inputs);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         App { runtime, router: bando::api::router(state) }
     })

@@ -128,7 +128,7 @@ pub fn batch_body(data: &[u8], atlas: &Atlas) {
     // Blocks of 3 points on 2 threads: block joins are exercised on small inputs too.
     for start in (0..input.len()).step_by(3) {
         let end = (start + 3).min(input.len());
-        out.extend(input.answer_block(atlas, atlas.edition(edition), 2023, start..end, 2));
+        out.extend(input.answer_block(atlas, atlas.edition(edition), bando::model::AsOf::Year(2023), start..end, 2));
     }
     out.extend_from_slice(input.tail());
     match input.shape {

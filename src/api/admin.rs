@@ -5,6 +5,7 @@
 
 use super::{ApiError, AppState};
 use crate::atlas;
+use crate::snapshot::Snapshot;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
@@ -13,15 +14,15 @@ use serde_json::{json, Value};
 pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
     let _one_at_a_time = state.reload_lock.lock().await;
     let inputs = state.inputs.clone();
-    let built = tokio::task::spawn_blocking(move || atlas::build(&inputs)).await.map_err(|e| {
+    let built = tokio::task::spawn_blocking(move || atlas::build(&inputs).map(|(atlas, summary)| (Snapshot::new(atlas), summary))).await.map_err(|e| {
         super::metrics::reload_finished(false);
         ApiError::Invalid { message: format!("reload failed: {e}"), problems: vec![] }
     })?;
     super::metrics::reload_finished(built.is_ok());
     match built {
-        Ok((atlas, _summary)) => {
-            let version = atlas.version.clone();
-            state.atlas.publish(atlas);
+        Ok((snapshot, _summary)) => {
+            let version = snapshot.version.clone();
+            state.atlas.publish(snapshot);
             tracing::info!(%version, "atlas reloaded");
             Ok(version)
         }

@@ -61,7 +61,8 @@ pub async fn communes_at(
         )),
         _ => ApiError::bad("body", e.body_text()),
     })?;
-    let (edition, year) = (params::edition(&query)?, params::year(&query)?);
+    let atlas = state.atlas.current();
+    let (edition, as_of) = (params::edition(&query)?, params::as_of(&query, &atlas.years())?);
     let shape = shape_of(&headers, &body);
     let input = tokio::task::spawn_blocking(move || batch::parse(shape, &body))
         .await
@@ -70,7 +71,6 @@ pub async fn communes_at(
             BatchError::Malformed(message) => ApiError::bad("body", message),
             e @ BatchError::TooMany { .. } => ApiError::TooLarge(e.to_string()),
         })?;
-    let atlas = state.atlas.current();
     let meta = serde_json::to_value(Meta::of(&atlas)).unwrap_or_default();
     let version = HeaderValue::from_str(&atlas.version).ok();
     let content_type = HeaderValue::from_static(input.shape.media_type());
@@ -82,7 +82,7 @@ pub async fn communes_at(
             out.write_all(&input.head(&meta))?;
             for start in (0..input.len()).step_by(BLOCK) {
                 let end = (start + BLOCK).min(input.len());
-                out.write_all(&input.answer_block(&atlas, edition, year, start..end, threads))?;
+                out.write_all(&input.answer_block(&atlas, edition, as_of, start..end, threads))?;
             }
             out.write_all(input.tail())?;
             out.flush()

@@ -11,10 +11,9 @@
 //! per year, or one for the date.
 
 use super::meta::Meta;
-use super::params::Params;
+use super::params::{self, Params};
 use super::{ApiError, AppState};
-use crate::atlas::criteria::AsOf;
-use crate::model::{CommuneCode, CriteriaItem, CriteriaSet, Edition};
+use crate::model::{AsOf, CommuneCode, CriteriaItem, CriteriaSet, Edition};
 use crate::standing;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -35,35 +34,28 @@ pub async fn commune_criteria(State(state): State<AppState>, Path(code): Path<St
         }
     }
     let atlas = state.atlas.current();
-    let catalog = &atlas.criteria.catalog;
-    let (first, last) = (catalog.sets.iter().map(|s| s.first_year).min(), catalog.sets.iter().map(|s| s.last_year).max());
-    let (Some(first), Some(last)) = (first, last) else {
-        return Err(ApiError::NotFound("no criteria set is loaded".into()));
-    };
+    let years = atlas.years();
+    let (first, last) = (*years.start(), *years.end());
     let year = |name: &'static str, default: u16| -> Result<u16, ApiError> {
         match query.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(default),
-            Some(t) => t.parse::<u16>().ok().filter(|y| (first..=last).contains(y)).ok_or_else(|| {
-                ApiError::bad(name, format!("'{t}' is not a year of the criteria sets ({first}–{last})"))
+            Some(t) => t.parse::<u16>().ok().filter(|y| years.contains(y)).ok_or_else(|| {
+                ApiError::bad(name, format!("'{t}' is not a year of the data ({first}–{last})"))
             }),
         }
     };
-    let date = query.get("date").map(|s| s.trim()).filter(|s| !s.is_empty());
-    if let Some(d) = date {
-        crate::load::parse_date(d).map_err(|e| ApiError::bad("date", format!("'{d}': {e}")))?;
-        let y: u16 = d[..4].parse().unwrap_or(0);
-        if !(first..=last).contains(&y) {
-            return Err(ApiError::bad("date", format!("'{d}' is outside the years of the criteria sets ({first}–{last})")));
-        }
-    }
+    let date = match params::as_of(&query, &years)? {
+        AsOf::Day(d) => Some(d),
+        AsOf::Year(_) => None,
+    };
     let (from, to) = (year("from", first)?, year("to", last)?);
     if from > to {
         return Err(ApiError::bad("from", format!("from {from} is after to {to}")));
     }
     let edition = atlas.edition(Edition::E2024);
     let commune = edition.commune(code).ok_or_else(|| ApiError::NotFound(format!("no commune {code} in edition 2024")))?;
-    let entry = |as_of: AsOf<'_>| {
-        json!({"level": atlas.commune_level(commune, as_of.year()), "checklist": standing::commune_checklist(&atlas, commune, as_of)})
+    let entry = |as_of: AsOf| {
+        json!({"level": standing::commune_level(&atlas, commune, as_of), "checklist": standing::commune_checklist(&atlas, commune, as_of)})
     };
     let mut body = json!({
         "commune": {"code": commune.code, "name": commune.name, "kind": commune.kind},
@@ -72,7 +64,7 @@ pub async fn commune_criteria(State(state): State<AppState>, Path(code): Path<St
     match date {
         Some(d) => {
             body["date"] = json!(d);
-            body["state"] = entry(AsOf::Date(d));
+            body["state"] = entry(AsOf::Day(d));
         }
         None => {
             let years: Vec<Value> = (from..=to)

@@ -4,19 +4,21 @@
 //! Steps per request: 1. parse the code (400 naming `code` when it is not a GSO code
 //! of the right length) and `edition` / `year` / `geometry`; 2. find the unit in the
 //! edition (404 naming the code and edition); 3. gather its parents, its levels by year
-//! (2021–2025), its children counted by level in `year`, and for communes the
-//! crosswalk to the other edition and, on request, the boundary as GeoJSON.
+//! (every year of the data), its children counted by level at the moment asked (`year`, or
+//! a day with `date`), for communes and districts the checklist of the criteria set they
+//! are assessed on then ([`standing::checklist`]), and for communes the crosswalk to the
+//! other edition and, on request, the boundary as GeoJSON.
 
 use super::meta::Meta;
 use super::params::{self, Params};
 use super::{ApiError, AppState};
 use crate::atlas::{Atlas, EditionAtlas};
 use crate::load::CrosswalkRelation;
-use crate::model::{CommuneCode, DistrictCode, Edition, ProvinceCode};
-use crate::query::{former_levels, level_word, YEARS};
+use crate::model::{AsOf, CommuneCode, DistrictCode, Edition, ProvinceCode};
+use crate::standing::{self, LevelCounts};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn geometry_wanted(query: &Params) -> Result<bool, ApiError> {
     match query.get("geometry").map(|s| s.trim().to_ascii_lowercase()) {
@@ -29,23 +31,21 @@ fn geometry_wanted(query: &Params) -> Result<bool, ApiError> {
     }
 }
 
-/// How many of the communes at `positions` were at each level in `year`.
-fn level_counts(atlas: &Atlas, edition: &EditionAtlas, positions: impl Iterator<Item = usize>, year: u16) -> Value {
-    let mut counts = Map::new();
-    let keys = ["not_applicable", "no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"];
-    for k in keys {
-        counts.insert(k.into(), json!(0));
-    }
-    let mut total = 0;
+/// How many of the communes at `positions` stood at each level at `as_of`.
+fn level_counts(atlas: &Atlas, edition: &EditionAtlas, positions: impl Iterator<Item = usize>, as_of: AsOf) -> LevelCounts {
+    let mut counts = LevelCounts::default();
     for i in positions {
-        total += 1;
-        let word = level_word(atlas, edition, i, year);
-        if let Some(n) = counts.get_mut(word) {
-            *n = json!(n.as_u64().unwrap_or(0) + 1);
-        }
+        counts.add(standing::commune_key(atlas, edition, i, as_of));
     }
-    counts.insert("total".into(), json!(total));
-    Value::Object(counts)
+    counts
+}
+
+/// `year`, and `date` when the moment asked for is a day.
+fn moment(body: &mut Value, as_of: AsOf) {
+    body["year"] = json!(as_of.year());
+    if let Some(day) = as_of.day() {
+        body["date"] = json!(day);
+    }
 }
 
 fn relation(r: CrosswalkRelation) -> Value {
@@ -58,19 +58,23 @@ fn relation(r: CrosswalkRelation) -> Value {
 
 pub async fn commune(State(state): State<AppState>, Path(code): Path<String>, Query(query): Query<Params>) -> Result<Json<Value>, ApiError> {
     let code = CommuneCode::parse(&code).map_err(|e| ApiError::bad("code", e.to_string()))?;
-    let (e, year, with_geometry) = (params::edition(&query)?, params::year(&query)?, geometry_wanted(&query)?);
     let atlas = state.atlas.current();
+    let (e, as_of, with_geometry) = (params::edition(&query)?, params::as_of(&query, &atlas.years())?, geometry_wanted(&query)?);
     let edition = atlas.edition(e);
     let i = edition.position(code).ok_or_else(|| ApiError::NotFound(format!("no commune {code} in edition {e}")))?;
     let c = &edition.communes[i];
     let area = edition.index.area(i);
     let district = c.district.and_then(|d| edition.districts.get(&d)).map(|d| json!({"code": d.code, "name": d.name}));
     let province = edition.provinces.get(&c.province).map(|p| json!({"code": p.code, "name": p.name}));
-    let levels: Vec<Value> = YEARS
-        .map(|y| match e {
-            Edition::E2024 => json!({"year": y, "level": level_word(&atlas, edition, i, y), "ntm": atlas.commune_level(c, y)}),
-            Edition::E2025 => json!({"year": y, "level": level_word(&atlas, edition, i, y),
-                "former_communes": former_levels(&atlas, &edition.former[i], y)}),
+    let levels: Vec<Value> = atlas
+        .years()
+        .map(|y| {
+            let at = AsOf::Year(y);
+            let key = standing::commune_key(&atlas, edition, i, at);
+            match e {
+                Edition::E2024 => json!({"year": y, "level": key, "ntm": standing::commune_level(&atlas, c, at)}),
+                Edition::E2025 => json!({"year": y, "level": key, "former_communes": standing::former_levels(&atlas, i, at)}),
+            }
         })
         .collect();
     let other = atlas.edition(match e {
@@ -99,12 +103,15 @@ pub async fn commune(State(state): State<AppState>, Path(code): Path<String>, Qu
         "edition": e,
         "district": district,
         "province": province,
-        "year": year,
-        "level": level_word(&atlas, edition, i, year),
+        "level": standing::commune_key(&atlas, edition, i, as_of),
         "levels": levels,
         "crosswalk": {"edition": other.edition, "communes": crosswalk},
         "meta": Meta::of(&atlas),
     });
+    moment(&mut body, as_of);
+    if e == Edition::E2024 {
+        body["criteria"] = json!(standing::commune_checklist(&atlas, c, as_of));
+    }
     if with_geometry {
         let shape = geo::Geometry::MultiPolygon(area.to_multipolygon());
         body["geometry"] = serde_json::to_value(geojson::Geometry::from(&shape)).unwrap_or(Value::Null);
@@ -117,54 +124,51 @@ pub async fn district(State(state): State<AppState>, Path(code): Path<String>, Q
     if params::edition(&query)? == Edition::E2025 {
         return Err(ApiError::bad("edition", "edition 2025 has no districts (districts are part of the 2024 edition)"));
     }
-    let year = params::year(&query)?;
     let atlas = state.atlas.current();
+    let as_of = params::as_of(&query, &atlas.years())?;
     let edition = atlas.edition(Edition::E2024);
     let d = edition.districts.get(&code).ok_or_else(|| ApiError::NotFound(format!("no district {code} in edition 2024")))?;
     let members = (0..edition.communes.len()).filter(|&i| edition.communes[i].district == Some(code));
     let province = edition.provinces.get(&d.province).map(|p| json!({"code": p.code, "name": p.name}));
-    let levels: Vec<Value> = YEARS.map(|y| json!({"year": y, "ntm": atlas.district_level(code, y)})).collect();
-    Ok(Json(json!({
+    let levels: Vec<Value> = atlas.years().map(|y| json!({"year": y, "ntm": standing::district_level(&atlas, code, AsOf::Year(y))})).collect();
+    let mut body = json!({
         "district": {"code": d.code, "name": d.name},
         "edition": Edition::E2024,
         "province": province,
-        "year": year,
-        "ntm": atlas.district_level(code, year),
+        "ntm": standing::district_level(&atlas, code, as_of),
         "levels": levels,
-        "communes": level_counts(&atlas, edition, members, year),
+        "communes": level_counts(&atlas, edition, members, as_of),
+        "criteria": standing::district_checklist(&atlas, code, as_of),
         "meta": Meta::of(&atlas),
-    })))
+    });
+    moment(&mut body, as_of);
+    Ok(Json(body))
 }
 
 pub async fn province(State(state): State<AppState>, Path(code): Path<String>, Query(query): Query<Params>) -> Result<Json<Value>, ApiError> {
     let code = ProvinceCode::parse(&code).map_err(|e| ApiError::bad("code", e.to_string()))?;
-    let (e, year) = (params::edition(&query)?, params::year(&query)?);
     let atlas = state.atlas.current();
+    let (e, as_of) = (params::edition(&query)?, params::as_of(&query, &atlas.years())?);
     let edition = atlas.edition(e);
     let p = edition.provinces.get(&code).ok_or_else(|| ApiError::NotFound(format!("no province {code} in edition {e}")))?;
     let members = (0..edition.communes.len()).filter(|&i| edition.communes[i].province == code);
     let mut body = json!({
         "province": {"code": p.code, "name": p.name},
         "edition": e,
-        "year": year,
-        "communes": level_counts(&atlas, edition, members, year),
+        "communes": level_counts(&atlas, edition, members, as_of),
         "meta": Meta::of(&atlas),
     });
+    moment(&mut body, as_of);
     if e == Edition::E2024 {
         let districts: Vec<&crate::model::District> = edition.districts.values().filter(|d| d.province == code).collect();
-        let mut by_level = Map::new();
-        for k in ["no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"] {
-            by_level.insert(k.into(), json!(0));
-        }
+        let mut by_level = LevelCounts::default();
         for d in &districts {
-            let word = atlas.district_level(d.code, year).level().map_or("no_data", |l| l.as_str());
-            if let Some(n) = by_level.get_mut(word) {
-                *n = json!(n.as_u64().unwrap_or(0) + 1);
-            }
+            by_level.add(standing::district_level(&atlas, d.code, as_of).key());
         }
-        body["completed_year"] = json!(atlas.province_completed(code, year));
-        body["levels"] = json!(YEARS.map(|y| json!({"year": y, "completed": atlas.province_completed(code, y).is_some()})).collect::<Vec<_>>());
-        body["districts"] = json!({"total": districts.len(), "by_level": by_level});
+        body["completed_year"] = json!(standing::province_completed(&atlas, code, as_of));
+        let completed = |y| standing::province_completed(&atlas, code, AsOf::Year(y)).is_some();
+        body["levels"] = json!(atlas.years().map(|y| json!({"year": y, "completed": completed(y)})).collect::<Vec<_>>());
+        body["districts"] = json!({"total": districts.len(), "by_level": by_level.by_key(false)});
     }
     Ok(Json(body))
 }

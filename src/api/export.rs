@@ -24,12 +24,12 @@ pub async fn export(State(state): State<AppState>, Path(file): Path<String>, Que
     let layer = Layer::parse(layer_name)
         .ok_or_else(|| ApiError::NotFound(format!("no export layer '{layer_name}' (layers: {})", layers())))?;
     let format = Format::parse(ext).ok_or_else(|| ApiError::bad("format", format!("'{ext}' is not an export format (geojson, csv or fgb)")))?;
-    let req = ExportRequest { layer, format, edition: params::edition(&query)?, year: params::year(&query)? };
-    req.check().map_err(|e| ApiError::bad("edition", e.to_string()))?;
     let atlas = state.atlas.current();
+    let req = ExportRequest { layer, format, edition: params::edition(&query)?, as_of: params::as_of(&query, &atlas.years())? };
+    req.check().map_err(|e| ApiError::bad("edition", e.to_string()))?;
     let body = body_from_producer(move |tx| {
         let mut out = ChannelWriter::new(tx);
-        let written = export::write(&atlas, &req, &mut out).and_then(|()| Ok(out.flush()?));
+        let written = export::write(&atlas, atlas.tiles(req.edition), &req, &mut out).and_then(|()| Ok(out.flush()?));
         drop(out);
         if let Err(e) = written {
             tracing::warn!("export {} stopped: {e}", req.file_name());

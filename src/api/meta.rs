@@ -3,6 +3,7 @@
 
 use super::AppState;
 use crate::atlas::{Atlas, DataSource};
+use crate::snapshot::Snapshot;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
@@ -53,11 +54,11 @@ impl Meta {
 /// atlas. Keyed by the snapshot itself (a `Weak` keeps its address from being reused
 /// by a later atlas while the entry exists).
 #[derive(Default)]
-pub struct MetaJson(RwLock<Option<(Weak<Atlas>, Bytes)>>);
+pub struct MetaJson(RwLock<Option<(Weak<Snapshot>, Bytes)>>);
 
 impl MetaJson {
     /// The JSON of `Meta::of(atlas)`.
-    pub fn of(&self, atlas: &Arc<Atlas>) -> Bytes {
+    pub fn of(&self, atlas: &Arc<Snapshot>) -> Bytes {
         // A poisoned lock still holds a whole entry (it is only ever replaced whole).
         if let Some((cached, json)) = &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
             if std::ptr::eq(cached.as_ptr(), Arc::as_ptr(atlas)) {

@@ -19,7 +19,7 @@
 //! never the requested path; requests that match no route share `route="unmatched"`.
 
 use super::AppState;
-use crate::atlas::SharedAtlas;
+use crate::snapshot::SharedSnapshot;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::Method;
@@ -192,7 +192,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 /// The data version in force (`bando_data_info{version, sample} 1`) and when it was
 /// published (Unix seconds).
-fn data_gauges(atlas: &SharedAtlas) -> String {
+fn data_gauges(atlas: &SharedSnapshot) -> String {
     let (atlas, at) = atlas.published();
     let published = at.duration_since(SystemTime::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     let mut out = String::new();

@@ -60,7 +60,8 @@ pub mod web;
 
 pub use error::ApiError;
 
-use crate::atlas::{Inputs, SharedAtlas};
+use crate::atlas::Inputs;
+use crate::snapshot::SharedSnapshot;
 use axum::handler::Handler;
 use axum::Router;
 pub use openapi::ApiRouter;
@@ -70,7 +71,7 @@ use tower_http::cors::CorsLayer;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub atlas: SharedAtlas,
+    pub atlas: SharedSnapshot,
     /// The files the atlas was built from, re-read on reload.
     pub inputs: Arc<Inputs>,
     /// Serialises reloads so two never build at once.
@@ -93,7 +94,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(atlas: SharedAtlas, inputs: Inputs) -> Self {
+    pub fn new(atlas: SharedSnapshot, inputs: Inputs) -> Self {
         let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());

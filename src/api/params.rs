@@ -6,8 +6,9 @@
 //! hottest route, parses its parameters without allocating a string per pair).
 
 use super::ApiError;
-use crate::model::{Edition, LonLat};
-use crate::query::{DEFAULT_EDITION, DEFAULT_RADIUS_M, DEFAULT_YEAR, MAX_RADIUS_M, YEARS};
+use crate::model::{AsOf, Day, Edition, LonLat};
+use crate::query::{DEFAULT_EDITION, DEFAULT_RADIUS_M, MAX_RADIUS_M};
+use std::ops::RangeInclusive;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -76,16 +77,25 @@ pub fn edition(params: &impl ParamSource) -> Result<Edition, ApiError> {
     }
 }
 
-pub fn year(params: &impl ParamSource) -> Result<u16, ApiError> {
+/// `year`: one of the years the data covers (`years`, from the atlas), the last by default.
+pub fn year(params: &impl ParamSource, years: &RangeInclusive<u16>) -> Result<u16, ApiError> {
+    Ok(AsOf::resolve(given_year(params)?, None, years).map_err(|e| ApiError::bad(e.parameter, e.message))?.year())
+}
+
+/// The moment to read the data at ([`AsOf::resolve`]): `date` (`YYYY-MM-DD`, the state on
+/// that day) or else the end of `year`.
+pub fn as_of(params: &impl ParamSource, years: &RangeInclusive<u16>) -> Result<AsOf, ApiError> {
+    let day = match params.param("date").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => Some(Day::parse(text).map_err(|e| ApiError::bad("date", e.to_string()))?),
+    };
+    AsOf::resolve(given_year(params)?, day, years).map_err(|e| ApiError::bad(e.parameter, e.message))
+}
+
+fn given_year(params: &impl ParamSource) -> Result<Option<u16>, ApiError> {
     match params.param("year").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(DEFAULT_YEAR),
-        Some(text) => match text.parse::<u16>() {
-            Ok(y) if YEARS.contains(&y) => Ok(y),
-            _ => Err(ApiError::bad(
-                "year",
-                format!("'{text}' is not a year of the programme ({}–{})", YEARS.start(), YEARS.end()),
-            )),
-        },
+        None => Ok(None),
+        Some(text) => text.parse::<u16>().map(Some).map_err(|_| ApiError::bad("year", format!("'{text}' is not a year"))),
     }
 }
 
@@ -111,6 +121,22 @@ mod tests {
         let p = position(&q).expect("position");
         assert_eq!((p.lon, p.lat), (105.96, 21.5));
         assert_eq!(edition(&q).expect("edition"), Edition::E2025);
+    }
+
+    #[test]
+    fn the_moment_is_a_day_or_a_year_end_within_the_data() {
+        let years = 2021..=2026;
+        let at = |text: &str| as_of(&QueryPairs::parse(text), &years);
+        assert_eq!(at("").unwrap(), AsOf::Year(2026), "the last year of the data by default");
+        assert_eq!(at("year=2022").unwrap(), AsOf::Year(2022));
+        assert_eq!(at("date=2023-06-30").unwrap(), AsOf::Day(Day::parse("2023-06-30").unwrap()));
+        assert_eq!(at("date=2023-06-30&year=2023").unwrap(), AsOf::Day(Day::parse("2023-06-30").unwrap()));
+        for (text, parameter) in [("year=2020", "year"), ("year=2027", "year"), ("date=2023-02-30", "date"), ("date=2019-05-01", "date"), ("date=2023-06-30&year=2024", "date")] {
+            match at(text) {
+                Err(ApiError::BadParameter { parameter: p, .. }) => assert_eq!(p, parameter, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 
     #[test]

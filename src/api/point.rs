@@ -13,7 +13,7 @@
 use super::meta::MetaJson;
 use super::params::{self, QueryPairs};
 use super::{ApiError, AppState};
-use crate::atlas::SharedAtlas;
+use crate::snapshot::SharedSnapshot;
 use crate::query::{self, PointAnswer, PointQuery};
 use axum::extract::{FromRef, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
@@ -25,7 +25,7 @@ use std::sync::Arc;
 /// instead of the whole [`AppState`]).
 #[derive(Clone)]
 pub struct PointState {
-    atlas: SharedAtlas,
+    atlas: SharedSnapshot,
     meta: Arc<MetaJson>,
 }
 
@@ -37,13 +37,13 @@ impl FromRef<AppState> for PointState {
 
 pub async fn commune_at(State(state): State<PointState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = QueryPairs::parse(raw.as_deref().unwrap_or(""));
+    let atlas = state.atlas.current();
     let q = PointQuery {
         position: params::position(&params)?,
         edition: params::edition(&params)?,
-        year: params::year(&params)?,
+        as_of: params::as_of(&params, &atlas.years())?,
         radius_m: params::radius_m(&params)?,
     };
-    let atlas = state.atlas.current();
     match query::commune_at(&atlas, q) {
         Some(answer) => {
             let body = answer_json(&answer, &state.meta.of(&atlas))?;

@@ -67,7 +67,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let ratio = if req.format == TileFormat::Png2x { 2 } else { 1 };
     let (body, took) = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let pixmap = render_tile(&atlas, styles.get(req.view.map), req.view, req.tile, ratio);
+        let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), styles.get(req.view.map), req.view, req.tile, ratio);
         encode(&pixmap).map(|b| (b, started.elapsed()))
     })
     .await
@@ -143,12 +143,12 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         return Err(ApiError::NotFound(format!("no route for /static/{file}: static maps are /static/{{map}}.png")));
     };
     let map = parse_map(name)?;
-    let view = TileView { map, edition: params::edition(&query)?, year: params::year(&query)? };
+    let atlas = state.atlas.current();
+    let view = TileView { map, edition: params::edition(&query)?, as_of: params::as_of(&query, &atlas.years())? };
     let frame = frame(&query)?;
     let (width, height) = (side(&query, "width", 1024)?, side(&query, "height", 768)?);
     let lang = lang(&query)?;
     let request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
-    let atlas = state.atlas.current();
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[
@@ -156,7 +156,7 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         "static",
         map.as_str(),
         &view.edition.to_string(),
-        &view.year.to_string(),
+        &view.as_of.to_string(),
         &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
         &style_version,
     ]);
@@ -166,13 +166,13 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     }
     // The canonical request: parsed numbers (so `1` and `1.0` are one map), the data
     // and style versions (so a reload or a new style never serves an old picture).
-    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}", atlas.version, map.as_str(), view.edition, view.year);
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}", atlas.version, map.as_str(), view.edition, view.as_of);
     let styles = state.styles.clone();
     let (body, source) = state
         .static_maps
         .get_or_render(key, move || {
             let attribution = super::tilejson::attribution(&atlas);
-            let pixmap = render_static(&atlas, styles.get(map), &request, &attribution, atlas.has_sample_data());
+            let pixmap = render_static(&atlas, atlas.tiles(request.view.edition), styles.get(map), &request, &attribution, atlas.has_sample_data());
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;

@@ -21,14 +21,14 @@ enum Format {
 }
 
 pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
+    let atlas = state.atlas.current();
     let q = StatsQuery {
         edition: params::edition(&params)?,
-        year: params::year(&params)?,
+        year: params::year(&params, &atlas.years())?,
         province: code(&params, "province", ProvinceCode::parse)?,
         district: code(&params, "district", DistrictCode::parse)?,
     };
     let format = format(&params, &headers)?;
-    let atlas = state.atlas.current();
     let answer = stats::compute(&atlas, q).map_err(|e| match e {
         e if e.is_unknown() => ApiError::UnknownValue { parameter: e.parameter(), message: e.to_string() },
         e => ApiError::bad(e.parameter(), e.to_string()),

@@ -22,10 +22,14 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
     };
     let map = parse_map(name)?;
     let given = |name: &str| query.get(name).is_some_and(|v| !v.trim().is_empty());
-    let (year, edition) = (params::year(&query)?, params::edition(&query)?);
+    let years = state.atlas.current().years();
+    let (as_of, edition) = (params::as_of(&query, &years)?, params::edition(&query)?);
     let mut view = Vec::new();
     if given("year") {
-        view.push(format!("year={year}"));
+        view.push(format!("year={}", as_of.year()));
+    }
+    if let Some(day) = as_of.day() {
+        view.push(format!("date={day}"));
     }
     if given("edition") {
         view.push(format!("edition={edition}"));

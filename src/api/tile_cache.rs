@@ -28,7 +28,7 @@ pub struct TileKey {
     pub version: Arc<str>,
     pub map: MapKind,
     pub edition: Edition,
-    pub year: u16,
+    pub as_of: crate::model::AsOf,
     pub tile: TileId,
     pub format: super::tiles::TileFormat,
 }
@@ -36,7 +36,7 @@ pub struct TileKey {
 impl TileKey {
     /// The key of a requested tile in the given data version.
     pub fn of(version: &str, req: &super::tiles::TileRequest) -> TileKey {
-        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, year: req.view.year, tile: req.tile, format: req.format }
+        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, as_of: req.view.as_of, tile: req.tile, format: req.format }
     }
 }
 

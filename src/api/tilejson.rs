@@ -44,10 +44,14 @@ pub async fn tilejson(
     };
     let map = parse_map(map)?;
     let given = |name: &str| query.get(name).is_some_and(|v| !v.trim().is_empty());
-    let (year, edition) = (params::year(&query)?, params::edition(&query)?);
+    let atlas = state.atlas.current();
+    let (as_of, edition) = (params::as_of(&query, &atlas.years())?, params::edition(&query)?);
     let mut view_query = Vec::new();
     if given("year") {
-        view_query.push(format!("year={year}"));
+        view_query.push(format!("year={}", as_of.year()));
+    }
+    if let Some(day) = as_of.day() {
+        view_query.push(format!("date={day}"));
     }
     if given("edition") {
         view_query.push(format!("edition={edition}"));
@@ -58,15 +62,14 @@ pub async fn tilejson(
     let base = state.tiles.public_url.clone().unwrap_or_else(|| request_base(&headers, &uri));
     let template = format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt{view_query}", map.as_str());
 
-    let atlas = state.atlas.current();
-    let etag = ETag::from_parts(&["tj", &atlas.version, map.as_str(), &edition.to_string(), &year.to_string(), &short_hash(&template)]);
+    let etag = ETag::from_parts(&["tj", &atlas.version, map.as_str(), &edition.to_string(), &as_of.to_string(), &short_hash(&template)]);
     let cache_control = HeaderValue::from_static(TILEJSON_CACHE_CONTROL);
     // The template depends on these headers when no public URL is configured.
     let vary = from_request.then(|| HeaderValue::from_static("x-forwarded-proto, x-forwarded-host, forwarded"));
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, vary.as_ref()));
     }
-    let doc = document(&atlas, map, edition, year, template);
+    let doc = document(&atlas, map, edition, as_of.year(), template);
     let mut response = ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], doc.to_string()).into_response();
     http_cache::validators(&mut response, &etag, &cache_control, vary.as_ref());
     Ok(response)

@@ -19,7 +19,7 @@ use super::http_cache::{self, ETag};
 use super::params::{self, Params};
 use super::tile_cache::{CachedTile, TileCache, TileKey};
 use super::{ApiError, AppState};
-use crate::atlas::Atlas;
+use crate::snapshot::Snapshot;
 use crate::config::TileArgs;
 use crate::tile::{render_mvt, MapKind, TileId, TileView, MAX_ZOOM};
 use axum::body::Body;
@@ -79,7 +79,7 @@ pub struct TileRequest {
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
-pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params) -> Result<TileRequest, ApiError> {
+pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, years: &std::ops::RangeInclusive<u16>) -> Result<TileRequest, ApiError> {
     let map = parse_map(map)?;
     let (y, format) = match file.rsplit_once('.') {
         Some((y, "mvt")) => (y, TileFormat::Mvt),
@@ -108,7 +108,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params) ->
         return Err(ApiError::NotFound(format!("zoom {z} is beyond max zoom {MAX_ZOOM}: clients should overzoom tiles of zoom {MAX_ZOOM}")));
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
-    let view = TileView { map, edition: params::edition(query)?, year: params::year(query)? };
+    let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
     Ok(TileRequest { view, tile, format })
 }
 
@@ -137,7 +137,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
         version,
         view.map.as_str(),
         &view.edition.to_string(),
-        &view.year.to_string(),
+        &view.as_of.to_string(),
         &tile.z.to_string(),
         &tile.x.to_string(),
         &tile.y.to_string(),
@@ -155,12 +155,12 @@ pub async fn tile(
     Query(query): Query<Params>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let req = parse_request(&map, &z, &x, &file, &query)?;
+    let atlas = state.atlas.current();
+    let req = parse_request(&map, &z, &x, &file, &query, &atlas.years())?;
     if req.format != TileFormat::Mvt {
         return super::raster::png_tile(state, req, headers).await;
     }
     let service = state.tiles.clone();
-    let atlas = state.atlas.current();
     let gzip = http_cache::accepts_gzip(&headers);
     let etag = tile_etag(&atlas.version, &req, gzip);
     if http_cache::if_none_match(&headers, &etag) {
@@ -191,7 +191,7 @@ impl Encoded {
 const INLINE_FROM_ZOOM: u8 = 12;
 
 /// Step 3: from the cache, or rendered (on the blocking pool below `INLINE_FROM_ZOOM`).
-async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest, client_gzip: bool) -> Result<Encoded, ApiError> {
+async fn encoded_tile(service: &TileService, atlas: Arc<Snapshot>, req: TileRequest, client_gzip: bool) -> Result<Encoded, ApiError> {
     let key = TileKey::of(&atlas.version, &req);
     let hit = |gzip: Bytes| Encoded { gzip: Some(gzip), identity: None, render: None };
     if let Some(cached) = service.cache.get(&key) {
@@ -221,9 +221,9 @@ async fn encoded_tile(service: &TileService, atlas: Arc<Atlas>, req: TileRequest
 }
 
 /// Renders the MVT bytes and, when asked, gzips them (an empty tile stays empty).
-pub fn render_encoded(atlas: &Atlas, req: TileRequest, need_gzip: bool) -> Result<Encoded, ApiError> {
+pub fn render_encoded(atlas: &Snapshot, req: TileRequest, need_gzip: bool) -> Result<Encoded, ApiError> {
     let started = std::time::Instant::now();
-    let raw = render_mvt(atlas, req.view, req.tile);
+    let raw = render_mvt(atlas, atlas.tiles(req.view.edition), req.view, req.tile);
     let render = Some(started.elapsed());
     if raw.is_empty() {
         return Ok(Encoded { gzip: Some(Bytes::new()), identity: Some(Bytes::new()), render });
@@ -305,18 +305,18 @@ mod tests {
 
     #[test]
     fn parses_addresses_and_views() {
-        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[])).unwrap();
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[]), &(2021..=2025)).unwrap();
         assert_eq!(r.tile, TileId { z: 8, x: 203, y: 113 });
         assert_eq!(r.view.map, MapKind::Ntm);
-        assert_eq!(r.view.year, 2025);
+        assert_eq!(r.view.as_of, crate::model::AsOf::Year(2025));
         assert_eq!(r.view.edition, crate::model::Edition::E2024);
-        let r = parse_request("tourism", "0", "0", "0.mvt", &q(&[("year", "2022"), ("edition", "2025")])).unwrap();
-        assert_eq!((r.view.map, r.view.year, r.view.edition), (MapKind::Tourism, 2022, crate::model::Edition::E2025));
+        let r = parse_request("tourism", "0", "0", "0.mvt", &q(&[("year", "2022"), ("edition", "2025")]), &(2021..=2025)).unwrap();
+        assert_eq!((r.view.map, r.view.as_of, r.view.edition), (MapKind::Tourism, crate::model::AsOf::Year(2022), crate::model::Edition::E2025));
     }
 
     #[test]
     fn bad_addresses_name_the_parameter_or_are_not_found() {
-        let p = |z: &str, x: &str, f: &str| parse_request("ntm", z, x, f, &q(&[])).unwrap_err();
+        let p = |z: &str, x: &str, f: &str| parse_request("ntm", z, x, f, &q(&[]), &(2021..=2025)).unwrap_err();
         assert_eq!(parameter(p("31", "0", "0.mvt")), "z");
         assert_eq!(parameter(p("a", "0", "0.mvt")), "z");
         assert_eq!(parameter(p("4", "16", "0.mvt")), "x");
@@ -328,25 +328,25 @@ mod tests {
         assert_eq!(parameter(p("4", "99999999999", "0.mvt")), "x");
         assert!(matches!(p("15", "0", "0.mvt"), ApiError::NotFound(m) if m.contains("beyond max zoom")));
         assert!(matches!(p("4", "0", "0.jpg"), ApiError::NotFound(m) if m.contains(".jpg")));
-        assert_eq!(parse_request("ntm", "4", "0", "0.png", &q(&[])).unwrap().format, TileFormat::Png);
-        assert_eq!(parse_request("ntm", "4", "0", "3@2x.png", &q(&[])).unwrap().tile.y, 3);
+        assert_eq!(parse_request("ntm", "4", "0", "0.png", &q(&[]), &(2021..=2025)).unwrap().format, TileFormat::Png);
+        assert_eq!(parse_request("ntm", "4", "0", "3@2x.png", &q(&[]), &(2021..=2025)).unwrap().tile.y, 3);
         assert_eq!(parameter(p("4", "0", "3@3x.png")), "y");
         assert!(matches!(p("4", "0", "0"), ApiError::NotFound(_)));
-        assert!(matches!(parse_request("roads", "0", "0", "0.mvt", &q(&[])).unwrap_err(), ApiError::NotFound(m) if m.contains("'roads'")));
-        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("year", "2019")])).unwrap_err();
+        assert!(matches!(parse_request("roads", "0", "0", "0.mvt", &q(&[]), &(2021..=2025)).unwrap_err(), ApiError::NotFound(m) if m.contains("'roads'")));
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("year", "2019")]), &(2021..=2025)).unwrap_err();
         assert_eq!(parameter(e), "year");
-        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("edition", "2023")])).unwrap_err();
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("edition", "2023")]), &(2021..=2025)).unwrap_err();
         assert_eq!(parameter(e), "edition");
     }
 
     #[test]
     fn etags_differ_by_representation_view_and_version() {
-        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[])).unwrap();
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[]), &(2021..=2025)).unwrap();
         let gz = tile_etag("abc", &r, true);
         assert_eq!(gz.opaque(), "abc-ntm-2024-2025-8-203-113-gz");
         assert_ne!(gz, tile_etag("abc", &r, false));
         assert_ne!(gz, tile_etag("abd", &r, true));
-        let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")])).unwrap();
+        let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")]), &(2021..=2025)).unwrap();
         assert_ne!(gz, tile_etag("abc", &r2, true));
     }
 

@@ -131,12 +131,9 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     files.extend(criteria_catalog_files(&criteria_dir, &criteria.catalog));
     let version = content_version(&files).map_err(LoadError::one)?;
 
-    let tiles = [
-        crate::tile::EditionTiles::build(&e2024, &pilots, &tourism),
-        crate::tile::EditionTiles::build(&e2025, &pilots, &tourism),
-    ];
+    let years = data_years(&criteria, &commune_results, &district_results, &province_completed);
     let atlas = Atlas {
-        tiles,
+        years,
         pilot_index: PointIndex::new(pilots.iter().map(|p| p.position)),
         tourism_index: PointIndex::new(tourism.iter().map(|t| t.position)),
         editions: [e2024, e2025],
@@ -148,10 +145,30 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         sources,
         version,
         crosswalk,
-        search: std::sync::OnceLock::new(),
         criteria,
     };
     Ok((atlas, summary))
+}
+
+/// The first year served when there is neither a criteria set nor any record: the start of
+/// the 2021–2025 phase.
+const FALLBACK_FIRST_YEAR: u16 = 2021;
+
+/// The years the data covers ([`Atlas::years`]): from the first year of the earliest
+/// criteria set (the start of the phase the map shows; the results reach further back only
+/// to say since when a unit is recognised) to the last year of any result or assessment.
+fn data_years(
+    criteria: &criteria::Criteria,
+    commune_results: &HashMap<CommuneCode, Vec<LevelRecord>>,
+    district_results: &HashMap<DistrictCode, Vec<LevelRecord>>,
+    province_completed: &HashMap<ProvinceCode, u16>,
+) -> std::ops::RangeInclusive<u16> {
+    let sets = &criteria.catalog.sets;
+    let last_record = commune_results.values().chain(district_results.values()).filter_map(|rs| rs.last()).map(|r| r.year);
+    let last_assessment = criteria.communes.values().chain(criteria.districts.values()).flatten().map(|a| a.year);
+    let last = last_record.chain(last_assessment).chain(province_completed.values().copied()).max();
+    let first = sets.iter().map(|s| s.first_year).min().or(last).unwrap_or(FALLBACK_FIRST_YEAR);
+    first..=last.unwrap_or(first).max(first)
 }
 
 /// A build allocates much more than the atlas keeps (whole boundary files, the

@@ -15,7 +15,7 @@
 
 use super::EditionAtlas;
 use crate::load::{self, AssessedUnit, CriteriaRow, LoadError, Location, Problem, Sourced};
-use crate::model::{CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, UnitScope};
+use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, UnitScope};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -40,30 +40,6 @@ impl Assessment {
     }
 }
 
-/// When to read the state: the end of a year, or a day (`YYYY-MM-DD`, already checked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf<'a> {
-    Year(u16),
-    Date(&'a str),
-}
-
-impl AsOf<'_> {
-    /// The year whose criteria set applies.
-    pub fn year(&self) -> u16 {
-        match self {
-            AsOf::Year(y) => *y,
-            AsOf::Date(d) => d[..4].parse().unwrap_or(0),
-        }
-    }
-
-    fn counts(&self, a: &Assessment) -> bool {
-        match self {
-            AsOf::Year(y) => a.year <= *y,
-            AsOf::Date(d) => a.effective_date().as_str() <= *d,
-        }
-    }
-}
-
 /// The criteria catalog and every unit's assessments.
 #[derive(Debug, Clone, Default)]
 pub struct Criteria {
@@ -81,10 +57,10 @@ impl Criteria {
     }
 
     /// The state in force of every item of `set` that has a row by `as_of`, in item order.
-    pub fn state<'a>(&'a self, rows: Option<&'a Vec<Assessment>>, set: &CriteriaSet, as_of: AsOf<'_>) -> Vec<&'a Assessment> {
+    pub fn state<'a>(&'a self, rows: Option<&'a Vec<Assessment>>, set: &CriteriaSet, as_of: AsOf) -> Vec<&'a Assessment> {
         let Some(set_index) = self.catalog.sets.iter().position(|s| s.id == set.id) else { return Vec::new() };
         let mut latest: BTreeMap<ItemNumber, &Assessment> = BTreeMap::new();
-        for a in rows.into_iter().flatten().filter(|a| a.set == set_index && as_of.counts(a)) {
+        for a in rows.into_iter().flatten().filter(|a| a.set == set_index && as_of.includes(a.year, a.assessed_on.as_deref())) {
             // Rows are sorted by effective date within an item: the last one wins.
             latest.insert(a.item, a);
         }
@@ -166,11 +142,8 @@ fn level_problems(
             continue;
         }
         let records = commune_results.get(&code);
-        // The record in force by the atlas's one rule for it.
-        let in_force = match super::in_force(records, year) {
-            super::LevelInForce::Recorded { record } => Some(record),
-            _ => None,
-        };
+        // The record in force by the one rule every reader uses.
+        let in_force = records.and_then(|rs| in_force(rs, AsOf::Year(year), |r| (r.year, r.recognized_on.as_deref())));
         let state = criteria.state(criteria.communes.get(&code), set, AsOf::Year(year));
         let met_count = state.iter().filter(|a| !a.item.is_indicator() && a.met).count();
         let assessed = state.iter().filter(|a| !a.item.is_indicator()).count();

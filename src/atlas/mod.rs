@@ -11,8 +11,9 @@
 //!      and their levels ([`criteria`]).
 //!
 //! Every problem of every file is collected; the atlas exists only if there are none.
-//! It is then published whole through [`SharedAtlas`], so a request sees either the
-//! old snapshot or the new one, never a mix.
+//! It holds data only; what is derived from it to serve it (tile topology, the search
+//! index) sits above it, in [`crate::snapshot`], which publishes both whole, so a request
+//! sees either the old snapshot or the new one, never a mix.
 
 mod build;
 pub mod criteria;
@@ -23,11 +24,10 @@ pub use inputs::{DataSource, Inputs};
 
 use crate::index::{AreaIndex, PointIndex};
 use crate::model::{
-    Commune, CommuneCode, District, DistrictCode, Edition, Level, LevelRecord, PilotModel, Province,
+    Commune, CommuneCode, District, DistrictCode, Edition, LevelRecord, PilotModel, Province,
     ProvinceCode, TourismSite,
 };
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
 
 /// The communes of one boundary edition with their index.
 pub struct EditionAtlas {
@@ -56,29 +56,6 @@ impl EditionAtlas {
     }
 }
 
-/// The level of a unit in force in a given year.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum LevelInForce<'a> {
-    /// Phường, thị trấn and đặc khu: NTM does not apply.
-    NotApplicable,
-    /// No record in or before that year.
-    NoData,
-    Recorded {
-        #[serde(flatten)]
-        record: &'a LevelRecord,
-    },
-}
-
-impl LevelInForce<'_> {
-    pub fn level(&self) -> Option<Level> {
-        match self {
-            LevelInForce::Recorded { record } => Some(record.level),
-            _ => None,
-        }
-    }
-}
-
 /// Everything the service knows, joined and indexed; immutable once built.
 pub struct Atlas {
     pub editions: [EditionAtlas; 2],
@@ -94,10 +71,8 @@ pub struct Atlas {
     pub sources: Sources,
     /// Changes whenever any input's content changes (a hash of all inputs).
     pub version: String,
-    /// Tile geometry per edition (arcs ranked for simplification).
-    pub tiles: [crate::tile::EditionTiles; 2],
-    /// Name search, built on first use; a reload makes a new atlas, so a new index.
-    pub search: std::sync::OnceLock<crate::search::SearchIndex>,
+    /// See [`Atlas::years`].
+    pub years: std::ops::RangeInclusive<u16>,
     /// Every old → new pair of the crosswalk whose communes are both loaded, as
     /// positions in the two editions, sorted by (old, new).
     pub crosswalk: Vec<CrosswalkLink>,
@@ -140,67 +115,10 @@ impl Atlas {
             || s.criteria.as_ref().is_some_and(|d| d.sample)
     }
 
-    /// The name search index of this snapshot (built on first call).
-    pub fn search_index(&self) -> &crate::search::SearchIndex {
-        self.search.get_or_init(|| crate::search::SearchIndex::build(self))
-    }
-
-    /// The NTM level of an edition-2024 commune in force at the end of `year`.
-    pub fn commune_level(&self, commune: &Commune, year: u16) -> LevelInForce<'_> {
-        if !commune.kind.ntm_eligible() {
-            return LevelInForce::NotApplicable;
-        }
-        in_force(self.commune_results.get(&commune.code), year)
-    }
-
-    pub fn district_level(&self, code: DistrictCode, year: u16) -> LevelInForce<'_> {
-        in_force(self.district_results.get(&code), year)
-    }
-
-    /// The year an edition-2024 province completed, if it had by `year`.
-    pub fn province_completed(&self, code: ProvinceCode, year: u16) -> Option<u16> {
-        self.province_completed.get(&code).copied().filter(|&y| y <= year)
-    }
-}
-
-fn in_force(records: Option<&Vec<LevelRecord>>, year: u16) -> LevelInForce<'_> {
-    records
-        .and_then(|rs| rs.iter().take_while(|r| r.year <= year).last())
-        .map_or(LevelInForce::NoData, |record| LevelInForce::Recorded { record })
-}
-
-/// The published atlas. Readers take a cheap `Arc` clone and keep a consistent
-/// snapshot for the whole request; a reload replaces the pointer in one step.
-#[derive(Clone)]
-pub struct SharedAtlas(Arc<RwLock<Published>>);
-
-/// The atlas in force and when it was published (for readiness and metrics).
-struct Published {
-    atlas: Arc<Atlas>,
-    at: std::time::SystemTime,
-}
-
-impl SharedAtlas {
-    pub fn new(atlas: Atlas) -> Self {
-        SharedAtlas(Arc::new(RwLock::new(Published { atlas: Arc::new(atlas), at: std::time::SystemTime::now() })))
-    }
-
-    pub fn current(&self) -> Arc<Atlas> {
-        self.read().atlas.clone()
-    }
-
-    /// The atlas in force with the time it was published, read together.
-    pub fn published(&self) -> (Arc<Atlas>, std::time::SystemTime) {
-        let p = self.read();
-        (p.atlas.clone(), p.at)
-    }
-
-    pub fn publish(&self, atlas: Atlas) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Published { atlas: Arc::new(atlas), at: std::time::SystemTime::now() };
-    }
-
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Published> {
-        // A poisoned lock still holds a whole snapshot (it is only ever replaced whole).
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+    /// The years the data covers, from the first year of the criteria sets (the programme
+    /// phase the map starts at) to the last year of any result or assessment, so that a new
+    /// phase is served by adding its rows.
+    pub fn years(&self) -> std::ops::RangeInclusive<u16> {
+        self.years.clone()
     }
 }

@@ -88,8 +88,8 @@ pub struct ExportRequest {
     pub layer: Layer,
     pub format: Format,
     pub edition: Edition,
-    /// The year of the NTM levels.
-    pub year: u16,
+    /// When the NTM levels are read: the end of a year, or a day.
+    pub as_of: crate::model::AsOf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +117,7 @@ impl ExportRequest {
     pub fn file_name(&self) -> String {
         match self.layer {
             Layer::Communes | Layer::Districts | Layer::Provinces => {
-                format!("{}-{}-{}.{}", self.layer.as_str(), self.edition, self.year, self.format.extension())
+                format!("{}-{}-{}.{}", self.layer.as_str(), self.edition, self.as_of, self.format.extension())
             }
             Layer::Pilots | Layer::Tourism => format!("{}.{}", self.layer.as_str(), self.format.extension()),
         }
@@ -125,9 +125,9 @@ impl ExportRequest {
 }
 
 /// Writes the export to `out`, row by row.
-pub fn write(atlas: &Atlas, req: &ExportRequest, out: &mut dyn Write) -> Result<(), ExportError> {
+pub fn write(atlas: &Atlas, tiles: &crate::tile::EditionTiles, req: &ExportRequest, out: &mut dyn Write) -> Result<(), ExportError> {
     req.check()?;
-    let t = table(atlas, req);
+    let t = table(atlas, tiles, req);
     match req.format {
         Format::GeoJson => write_geojson(&t, out)?,
         Format::Csv => write_csv(&t, out)?,

@@ -2,9 +2,9 @@
 //! and a WGS84 geometry, computed on demand.
 
 use super::{ColumnKind, ExportRequest, Layer, Value};
-use crate::atlas::{Atlas, LevelInForce};
+use crate::atlas::Atlas;
 use crate::model::{Edition, LonLat};
-use crate::query::former_levels;
+use crate::standing;
 use flatgeobuf::GeometryType;
 use std::collections::BTreeMap;
 
@@ -48,8 +48,8 @@ fn point(p: LonLat) -> geo::Geometry<f64> {
 }
 
 /// The table of the requested layer (the request must have passed `check`).
-pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
-    let (edition, year) = (atlas.edition(req.edition), req.year);
+pub fn table<'a>(atlas: &'a Atlas, tiles: &crate::tile::EditionTiles, req: &ExportRequest) -> Table<'a> {
+    let (edition, as_of, year) = (atlas.edition(req.edition), req.as_of, req.as_of.year());
     match req.layer {
         Layer::Communes => {
             let mut columns = vec![("code", Text), ("name", Text), ("kind", Text)];
@@ -86,18 +86,15 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                     v.push(text(c.province));
                     v.push(edition.provinces.get(&c.province).map_or(Value::Null, |p| text(&p.name)));
                     v.push(Value::Int(year.into()));
-                    v.push(text(crate::query::level_word(atlas, edition, i, year)));
+                    v.push(text(standing::commune_key(atlas, edition, i, as_of).as_str()));
                     match edition.edition {
                         Edition::E2024 => {
-                            let record = match atlas.commune_level(c, year) {
-                                LevelInForce::Recorded { record } => Some(record),
-                                _ => None,
-                            };
+                            let record = standing::commune_level(atlas, c, as_of).record();
                             v.push(int(record.map(|r| r.year)));
                             v.push(int(record.and_then(|r| r.criteria_met)));
                         }
                         Edition::E2025 => {
-                            let f = former_levels(atlas, &edition.former[i], year);
+                            let f = standing::former_levels(atlas, i, as_of);
                             for n in [f.total, f.chua_dat, f.dat_chuan, f.nang_cao, f.kieu_mau, f.not_applicable, f.no_data] {
                                 v.push(Value::Int(n as i64));
                             }
@@ -112,7 +109,7 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
         }
         Layer::Districts | Layer::Provinces => {
             let districts = req.layer == Layer::Districts;
-            let shapes: Vec<(String, geo::MultiPolygon<f64>)> = atlas.tiles[req.edition.index()]
+            let shapes: Vec<(String, geo::MultiPolygon<f64>)> = tiles
                 .unit_shapes(districts)
                 .into_iter()
                 .map(|(code, shape)| (code.to_string(), shape))
@@ -154,11 +151,7 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                         v.push(d.map_or(Value::Null, |d| text(d.province)));
                         v.push(d.and_then(|d| edition.provinces.get(&d.province)).map_or(Value::Null, |p| text(&p.name)));
                         v.push(Value::Int(year.into()));
-                        let level = d.map(|d| atlas.district_level(d.code, year));
-                        let record = match level {
-                            Some(LevelInForce::Recorded { record }) => Some(record),
-                            _ => None,
-                        };
+                        let record = d.and_then(|d| standing::district_level(atlas, d.code, as_of).record());
                         v.push(text(record.map_or("no_data", |r| r.level.as_str())));
                         v.push(int(record.map(|r| r.year)));
                     } else {
@@ -166,7 +159,7 @@ pub fn table<'a>(atlas: &'a Atlas, req: &ExportRequest) -> Table<'a> {
                         v.push(p.map_or(Value::Null, |p| text(&p.name)));
                         if e == Edition::E2024 {
                             v.push(Value::Int(year.into()));
-                            v.push(int(p.and_then(|p| atlas.province_completed(p.code, year))));
+                            v.push(int(p.and_then(|p| standing::province_completed(atlas, p.code, as_of))));
                             v.push(Value::Int(child_districts.get(code).copied().unwrap_or(0)));
                         }
                     }

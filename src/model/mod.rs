@@ -7,6 +7,7 @@
 mod codes;
 mod criteria;
 mod level;
+mod moment;
 mod place;
 mod point;
 mod unit;
@@ -14,6 +15,7 @@ mod unit;
 pub use codes::{CodeError, CommuneCode, DistrictCode, ProvinceCode};
 pub use criteria::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, ItemNumberError, UnitScope};
 pub use level::{Level, LevelError, ProvinceStatus};
+pub use moment::{in_force, AsOf, Day, DayError, MomentError};
 pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
 pub use unit::{

@@ -10,8 +10,10 @@
 //! input's shape; the caller writes [`BatchInput::head`], the blocks in order, then
 //! [`BatchInput::tail`], so the answer can be streamed block by block.
 
-use super::{facts, level_word};
-use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
+use super::facts;
+use crate::atlas::{Atlas, EditionAtlas};
+use crate::model::AsOf;
+use crate::standing;
 use crate::model::LonLat;
 use serde_json::{json, Value};
 
@@ -275,11 +277,11 @@ impl BatchInput {
 
     /// Locates points `range` and writes their answers; the work is split across
     /// `threads` threads, each writing its share, joined in input order.
-    pub fn answer_block(&self, atlas: &Atlas, edition: &EditionAtlas, year: u16, range: std::ops::Range<usize>, threads: usize) -> Vec<u8> {
+    pub fn answer_block(&self, atlas: &Atlas, edition: &EditionAtlas, as_of: AsOf, range: std::ops::Range<usize>, threads: usize) -> Vec<u8> {
         let threads = threads.clamp(1, 16);
         // Below a few hundred points a thread costs more than it saves.
         if threads == 1 || range.len() < 512 {
-            return self.write_range(atlas, edition, year, range);
+            return self.write_range(atlas, edition, as_of, range);
         }
         let step = range.len().div_ceil(threads);
         let parts: Vec<Vec<u8>> = std::thread::scope(|s| {
@@ -287,7 +289,7 @@ impl BatchInput {
                 .map(|k| {
                     let start = (range.start + k * step).min(range.end);
                     let end = (start + step).min(range.end);
-                    s.spawn(move || self.write_range(atlas, edition, year, start..end))
+                    s.spawn(move || self.write_range(atlas, edition, as_of, start..end))
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
@@ -295,7 +297,7 @@ impl BatchInput {
         parts.concat()
     }
 
-    fn write_range(&self, atlas: &Atlas, edition: &EditionAtlas, year: u16, range: std::ops::Range<usize>) -> Vec<u8> {
+    fn write_range(&self, atlas: &Atlas, edition: &EditionAtlas, as_of: AsOf, range: std::ops::Range<usize>) -> Vec<u8> {
         let mut out = Vec::with_capacity(range.len() * 256);
         let mut csv_out = match &self.echo {
             Echo::Rows { .. } => Some(csv::Writer::from_writer(Vec::with_capacity(range.len() * 128))),
@@ -311,14 +313,14 @@ impl BatchInput {
                         lon: p.lon,
                         lat: p.lat,
                         id: ids[i].as_ref(),
-                        commune: found.map(|c| facts(atlas, edition, c, year)),
+                        commune: found.map(|c| facts(atlas, edition, c, as_of)),
                     };
                     let _ = serde_json::to_writer(&mut out, &answer);
                 }
                 Echo::Features(features) => {
                     out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
                     let mut f = features[i].clone();
-                    let flat = flat_values(atlas, edition, found, year);
+                    let flat = flat_values(atlas, edition, found, as_of);
                     if !f.get("properties").is_some_and(Value::is_object) {
                         f["properties"] = json!({});
                     }
@@ -330,7 +332,7 @@ impl BatchInput {
                     let _ = serde_json::to_writer(&mut out, &f);
                 }
                 Echo::Rows { rows, width, .. } => {
-                    let flat = flat_values(atlas, edition, found, year);
+                    let flat = flat_values(atlas, edition, found, as_of);
                     let appended = flat.iter().map(|v| match v {
                         Value::Null => String::new(),
                         Value::String(s) => s.clone(),
@@ -367,15 +369,12 @@ struct PointOut<'a> {
 }
 
 /// The [`FLAT_COLUMNS`] values of a located point (all null when in no commune).
-fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, year: u16) -> [Value; 10] {
+fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, as_of: AsOf) -> [Value; 10] {
     let Some(i) = found else { return Default::default() };
     let c = &edition.communes[i];
     let district = c.district.and_then(|d| edition.districts.get(&d));
     let record = match edition.edition {
-        crate::model::Edition::E2024 => match atlas.commune_level(c, year) {
-            LevelInForce::Recorded { record } => Some(record),
-            _ => None,
-        },
+        crate::model::Edition::E2024 => standing::commune_level(atlas, c, as_of).record(),
         crate::model::Edition::E2025 => None,
     };
     [
@@ -386,7 +385,7 @@ fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, year
         district.map_or(Value::Null, |d| json!(d.name)),
         json!(c.province.to_string()),
         edition.provinces.get(&c.province).map_or(Value::Null, |p| json!(p.name)),
-        json!(level_word(atlas, edition, i, year)),
+        json!(standing::commune_key(atlas, edition, i, as_of).as_str()),
         record.map_or(Value::Null, |r| json!(r.year)),
         record.and_then(|r| r.criteria_met).map_or(Value::Null, |n| json!(n)),
     ]

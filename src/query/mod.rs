@@ -7,19 +7,14 @@
 //!    communes it took in (through the crosswalk);
 //! 4. the pilots and tourism sites within the radius, nearest first.
 
-use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
-use crate::model::{
-    Commune, CommuneCode, CommuneKind, DistrictCode, Edition, Level, LonLat, PilotModel, ProvinceCode,
-    TourismSite,
-};
+use crate::atlas::{Atlas, EditionAtlas};
+use crate::model::{AsOf, Commune, CommuneCode, CommuneKind, Day, DistrictCode, Edition, LonLat, PilotModel, ProvinceCode, TourismSite};
+use crate::standing::{self, LevelCounts, LevelInForce};
 use serde::Serialize;
 
 pub mod batch;
 pub mod text;
 
-/// Years the service answers for (the 2021–2025 programme period).
-pub const YEARS: std::ops::RangeInclusive<u16> = 2021..=2025;
-pub const DEFAULT_YEAR: u16 = 2025;
 /// Results were recognised on the 2024 communes, so that edition is the default view.
 pub const DEFAULT_EDITION: Edition = Edition::E2024;
 pub const DEFAULT_RADIUS_M: f64 = 5_000.0;
@@ -30,7 +25,8 @@ pub const MAX_RADIUS_M: f64 = 50_000.0;
 pub struct PointQuery {
     pub position: LonLat,
     pub edition: Edition,
-    pub year: u16,
+    /// The end of a year, or a day.
+    pub as_of: AsOf,
     pub radius_m: f64,
 }
 
@@ -41,10 +37,13 @@ pub struct PointAnswer<'a> {
     pub province: UnitView<'a, ProvinceCode>,
     pub edition: Edition,
     pub year: u16,
-    /// Edition 2024: the commune's level in force at the end of `year`.
+    /// The day asked for, when the question was about a day rather than a year's end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    /// Edition 2024: the commune's level in force at that moment.
     pub ntm: Option<LevelInForce<'a>>,
     /// Edition 2025: its former communes counted by level.
-    pub former_communes: Option<FormerLevels>,
+    pub former_communes: Option<LevelCounts>,
     pub pilots: Vec<NearbyPilot<'a>>,
     pub tourism: Vec<NearbyTourism<'a>>,
 }
@@ -66,37 +65,6 @@ pub struct UnitView<'a, C> {
     pub ntm: Option<LevelInForce<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_year: Option<u16>,
-}
-
-/// How many of a 2025 commune's former (2024) communes were at each level.
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct FormerLevels {
-    pub total: usize,
-    pub not_applicable: usize,
-    pub no_data: usize,
-    pub chua_dat: usize,
-    pub dat_chuan: usize,
-    pub nang_cao: usize,
-    pub kieu_mau: usize,
-}
-
-impl FormerLevels {
-    /// The level a 2025 commune of this kind shows: the level all its former xã had
-    /// reached (the weakest), so a merged commune never shows above any of its parts;
-    /// `not_applicable` when it is no xã or took in no xã, `no_data` when any former
-    /// xã has no record.
-    pub fn weakest_key(&self, kind: CommuneKind) -> &'static str {
-        if !kind.ntm_eligible() || self.total == self.not_applicable {
-            "not_applicable"
-        } else if self.no_data > 0 {
-            "no_data"
-        } else {
-            [(self.chua_dat, Level::ChuaDat), (self.dat_chuan, Level::DatChuan), (self.nang_cao, Level::NangCao), (self.kieu_mau, Level::KieuMau)]
-                .into_iter()
-                .find(|(n, _)| *n > 0)
-                .map_or("no_data", |(_, l)| l.as_str())
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -122,14 +90,15 @@ pub fn commune_at(atlas: &Atlas, q: PointQuery) -> Option<PointAnswer<'_>> {
 
 /// Describes commune `i` of `edition` as a point answer.
 pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: PointQuery) -> PointAnswer<'a> {
-    let CommuneFacts { commune, district, province, ntm, former_communes } = facts(atlas, edition, i, q.year);
+    let CommuneFacts { commune, district, province, ntm, former_communes } = facts(atlas, edition, i, q.as_of);
     let radius = q.radius_m;
     PointAnswer {
         commune,
         district,
         province,
         edition: q.edition,
-        year: q.year,
+        year: q.as_of.year(),
+        date: q.as_of.day(),
         ntm,
         former_communes,
         pilots: atlas
@@ -158,16 +127,16 @@ pub struct CommuneFacts<'a> {
     /// Edition 2024: the commune's level in force at the end of the year.
     pub ntm: Option<LevelInForce<'a>>,
     /// Edition 2025: its former communes counted by level.
-    pub former_communes: Option<FormerLevels>,
+    pub former_communes: Option<LevelCounts>,
 }
 
-/// The facts of commune `i` of `edition` in `year`.
-pub fn facts<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, year: u16) -> CommuneFacts<'a> {
+/// The facts of commune `i` of `edition` at `as_of`.
+pub fn facts<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, as_of: AsOf) -> CommuneFacts<'a> {
     let commune = &edition.communes[i];
     let district = commune.district.and_then(|d| edition.districts.get(&d)).map(|d| UnitView {
         code: d.code,
         name: &d.name,
-        ntm: Some(atlas.district_level(d.code, year)),
+        ntm: Some(standing::district_level(atlas, d.code, as_of)),
         completed_year: None,
     });
     let province = edition.provinces.get(&commune.province);
@@ -177,57 +146,18 @@ pub fn facts<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, year: u1
         ntm: None,
         // Province results are on the 63-province structure.
         completed_year: match edition.edition {
-            Edition::E2024 => atlas.province_completed(commune.province, year),
+            Edition::E2024 => standing::province_completed(atlas, commune.province, as_of),
             Edition::E2025 => None,
         },
     };
     let (ntm, former_communes) = match edition.edition {
-        Edition::E2024 => (Some(atlas.commune_level(commune, year)), None),
-        Edition::E2025 => (None, Some(former_levels(atlas, &edition.former[i], year))),
+        Edition::E2024 => (Some(standing::commune_level(atlas, commune, as_of)), None),
+        Edition::E2025 => (None, Some(standing::former_levels(atlas, i, as_of))),
     };
     CommuneFacts { commune: view(commune), district, province, ntm, former_communes }
-}
-
-/// One word for a commune's NTM level in a year, as maps and flat exports show it:
-/// edition 2024 the level in force (or `not_applicable`, `no_data`); edition 2025 the
-/// level all its former xã had reached (the weakest), so a merged commune is never
-/// shown above any of its parts.
-pub fn level_word(atlas: &Atlas, edition: &EditionAtlas, i: usize, year: u16) -> &'static str {
-    let c = &edition.communes[i];
-    match edition.edition {
-        Edition::E2024 => match atlas.commune_level(c, year) {
-            LevelInForce::NotApplicable => "not_applicable",
-            LevelInForce::NoData => "no_data",
-            LevelInForce::Recorded { record } => record.level.as_str(),
-        },
-        Edition::E2025 => former_levels(atlas, &edition.former[i], year).weakest_key(c.kind),
-    }
 }
 
 fn view(c: &Commune) -> CommuneView<'_> {
     CommuneView { code: c.code, name: &c.name, kind: c.kind, kind_label: c.kind.label_vi() }
 }
 
-/// Counts the levels, in `year`, of the edition-2024 communes at `positions`.
-pub fn former_levels(atlas: &Atlas, positions: &[u32], year: u16) -> FormerLevels {
-    count_levels(atlas, positions.iter().map(|&p| p as usize), year)
-}
-
-/// Counts the levels, in `year`, of the edition-2024 communes at `positions`.
-pub fn count_levels(atlas: &Atlas, positions: impl ExactSizeIterator<Item = usize>, year: u16) -> FormerLevels {
-    let old = atlas.edition(Edition::E2024);
-    let mut counts = FormerLevels { total: positions.len(), ..FormerLevels::default() };
-    for p in positions {
-        match atlas.commune_level(&old.communes[p], year) {
-            LevelInForce::NotApplicable => counts.not_applicable += 1,
-            LevelInForce::NoData => counts.no_data += 1,
-            LevelInForce::Recorded { record } => match record.level {
-                Level::ChuaDat => counts.chua_dat += 1,
-                Level::DatChuan => counts.dat_chuan += 1,
-                Level::NangCao => counts.nang_cao += 1,
-                Level::KieuMau => counts.kieu_mau += 1,
-            },
-        }
-    }
-    counts
-}

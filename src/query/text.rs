@@ -1,7 +1,7 @@
 //! Plain-text rendering of a point answer, for `bando query`.
 
 use super::PointAnswer;
-use crate::atlas::LevelInForce;
+use crate::standing::LevelInForce;
 use std::fmt::Write;
 
 pub fn render(a: &PointAnswer<'_>) -> String {

@@ -129,7 +129,7 @@ pub fn parse_numbers<const N: usize>(parameter: &'static str, text: &str) -> Res
 
 /// Renders the picture. `attribution` names the data sources; `sample` adds the
 /// sample-data notice.
-pub fn render_static(atlas: &Atlas, style: &Style, map: &StaticMap, attribution: &str, sample: bool) -> Pixmap {
+pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, style: &Style, map: &StaticMap, attribution: &str, sample: bool) -> Pixmap {
     // Both sides are within 1..=MAX_SIDE (checked by StaticMap::new).
     let mut canvas = Pixmap::new(map.width, map.height).expect("static map pixmap");
     let bg = style.background.0;
@@ -141,18 +141,18 @@ pub fn render_static(atlas: &Atlas, style: &Style, map: &StaticMap, attribution:
     let last = (1i64 << map.zoom) - 1;
     let (tx0, tx1) = (ox.div_euclid(t).max(0), (ox + i64::from(map.width) - 1).div_euclid(t).min(last));
     let (ty0, ty1) = (oy.div_euclid(t).max(0), (oy + i64::from(map.height) - 1).div_euclid(t).min(last));
-    let tiles: Vec<(i64, i64)> = (ty0..=ty1).flat_map(|y| (tx0..=tx1).map(move |x| (x, y))).collect();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(tiles.len().max(1));
+    let cells: Vec<(i64, i64)> = (ty0..=ty1).flat_map(|y| (tx0..=tx1).map(move |x| (x, y))).collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(cells.len().max(1));
     let rendered: Vec<(i64, i64, Pixmap)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tiles
-            .chunks(tiles.len().div_ceil(threads).max(1))
+        let handles: Vec<_> = cells
+            .chunks(cells.len().div_ceil(threads).max(1))
             .map(|chunk| {
                 scope.spawn(move || {
                     chunk
                         .iter()
                         .map(|&(x, y)| {
                             let id = TileId { z: map.zoom, x: x as u32, y: y as u32 };
-                            (x, y, render_tile(atlas, style, map.view, id, 1))
+                            (x, y, render_tile(atlas, tiles, style, map.view, id, 1))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -169,8 +169,8 @@ pub fn render_static(atlas: &Atlas, style: &Style, map: &StaticMap, attribution:
     let scale = (map.width.min(map.height) as f32 / 700.0).clamp(0.8, 2.0);
     let pad = 8.0 * scale;
     let caption = match map.lang {
-        Lang::Vi => format!("{} · năm {} · địa giới {}", style.title.vi, map.view.year, edition_label(map.view.edition, map.lang)),
-        Lang::En => format!("{} · {} · {}", style.title.en, map.view.year, edition_label(map.view.edition, map.lang)),
+        Lang::Vi => format!("{} · năm {} · địa giới {}", style.title.vi, map.view.as_of, edition_label(map.view.edition, map.lang)),
+        Lang::En => format!("{} · {} · {}", style.title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
     };
     label_box(&mut canvas, &caption, pad, pad, 14.0 * scale, scale);
     let (_, lh) = legend::size(style, map.lang, scale);
@@ -224,7 +224,7 @@ mod tests {
     use crate::tile::MapKind;
 
     fn view() -> TileView {
-        TileView { map: MapKind::Ntm, edition: Edition::E2024, year: 2025 }
+        TileView { map: MapKind::Ntm, edition: Edition::E2024, as_of: crate::model::AsOf::Year(2025) }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::decode::{self, GeomType};
 use crate::atlas::Atlas;
 use crate::style::{Outline, PointLayer, Rgb, Style};
 use crate::tile::mercator::{project, tile_bounds};
-use crate::tile::{render_mvt, MapKind, TileId, TileView};
+use crate::tile::{render_mvt, EditionTiles, MapKind, TileId, TileView};
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 /// Side of a tile in pixels at pixel ratio 1.
@@ -32,12 +32,12 @@ fn color(c: Rgb, alpha: f32) -> tiny_skia::Color {
 }
 
 /// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px).
-pub fn render_tile(atlas: &Atlas, style: &Style, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, style: &Style, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
     let size = TILE_SIZE * ratio;
     // A tile side of at most 1024 px is never zero or too large.
     let mut pixmap = Pixmap::new(size, size).expect("tile pixmap");
     pixmap.fill(color(style.background, 1.0));
-    let mvt = render_mvt(atlas, view, tile);
+    let mvt = render_mvt(atlas, tiles, view, tile);
     let layers = decode::layers(&mvt);
     let zoom = f32::from(tile.z);
     let mut ring_buf = Vec::new();

@@ -1,148 +1,17 @@
-//! A unit's NTM standing at a moment: the level in force and the checklist of the criteria
-//! set it is assessed on, with what is still missing.
+//! How a unit stands at a moment: the one home for "the level, or the criteria, in force".
 //!
-//! Steps ([`commune_checklist`], [`district_checklist`]):
-//!   1. the level in force at the moment (end of a year, or a day);
-//!   2. the set that applies: the set of the next level up (a chưa đạt commune is assessed on
-//!      the NTM set, a đạt chuẩn one on the nâng cao set), or the highest set of the
-//!      catalog when the unit is already above every set's level;
-//!   3. each criterion and indicator of that set: its latest row by then, else "met by
-//!      level" when the unit's recognised level is at least the set's level (a recognition
-//!      certifies every criterion of its set), else no data;
-//!   4. what is missing: the criteria whose latest row says not met.
+//! Every reader (point queries, details, statistics, tiles, exports) asks here rather than
+//! reading the atlas's records itself:
+//!   1. [`level`]: the NTM level in force at a moment (end of a year or a day), the key a
+//!      commune of either edition shows, and the edition-2025 rule (the weakest former xã);
+//!   2. [`counts`]: units counted by level, one typed structure;
+//!   3. [`checklist`]: the criteria set a unit is assessed on at that moment, each item met,
+//!      not met, met by level or without data, and what is missing.
 
-use crate::atlas::criteria::{AsOf, Assessment};
-use crate::atlas::{Atlas, LevelInForce};
-use crate::model::{Commune, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
+pub mod checklist;
+pub mod counts;
+pub mod level;
 
-/// How an item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// A row says it is met.
-    Met,
-    /// A row says it is not met.
-    NotMet,
-    /// No row, but the unit's recognised level certifies it.
-    MetByLevel,
-    /// No row and no recognition that covers it.
-    NoData,
-}
-
-impl ItemStatus {
-    pub fn is_met(self) -> bool {
-        matches!(self, ItemStatus::Met | ItemStatus::MetByLevel)
-    }
-}
-
-/// One line of a checklist.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ChecklistItem<'a> {
-    pub number: ItemNumber,
-    pub label_vi: String,
-    pub label_en: String,
-    pub status: ItemStatus,
-    /// The row the status comes from, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assessment: Option<&'a Assessment>,
-}
-
-/// The checklist of a unit's applicable set.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Checklist<'a> {
-    /// The set's id, e.g. `xa_ntm_2021`.
-    pub set: &'a str,
-    pub decision: &'a str,
-    /// Criteria met (rows or level) of the set's criteria.
-    pub criteria_met: usize,
-    pub criteria_total: usize,
-    /// Criteria whose latest row says not met, in number order.
-    pub missing: Vec<ItemNumber>,
-    /// Criteria and indicators in number order.
-    pub items: Vec<ChecklistItem<'a>>,
-}
-
-/// The checklist of an edition-2024 xã; `None` for phường, thị trấn and đặc khu, or when no
-/// set of the catalog covers that year.
-pub fn commune_checklist<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf<'_>) -> Option<Checklist<'a>> {
-    let level = atlas.commune_level(commune, as_of.year());
-    if level == LevelInForce::NotApplicable {
-        return None;
-    }
-    checklist(atlas, UnitScope::Commune, level.level(), atlas.criteria.communes.get(&commune.code), as_of)
-}
-
-/// The checklist of an edition-2024 district.
-pub fn district_checklist<'a>(atlas: &'a Atlas, district: DistrictCode, as_of: AsOf<'_>) -> Option<Checklist<'a>> {
-    let level = atlas.district_level(district, as_of.year()).level();
-    checklist(atlas, UnitScope::District, level, atlas.criteria.districts.get(&district), as_of)
-}
-
-fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: Option<&'a Vec<Assessment>>, as_of: AsOf<'_>) -> Option<Checklist<'a>> {
-    let criteria = &atlas.criteria;
-    let set = applicable_set(&criteria.catalog.sets, unit, level, as_of.year())?;
-    let state = criteria.state(rows, set, as_of);
-    let certified = level.is_some_and(|l| l >= set.level);
-    let items: Vec<ChecklistItem<'a>> = set
-        .items
-        .iter()
-        .map(|item| {
-            let assessment = state.iter().find(|a| a.item == item.number).copied();
-            let status = match assessment {
-                Some(a) if a.met => ItemStatus::Met,
-                Some(_) => ItemStatus::NotMet,
-                None if certified => ItemStatus::MetByLevel,
-                None => ItemStatus::NoData,
-            };
-            ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status, assessment }
-        })
-        .collect();
-    let criteria_items = || items.iter().filter(|i| !i.number.is_indicator());
-    Some(Checklist {
-        set: &set.id,
-        decision: &set.decision,
-        criteria_met: criteria_items().filter(|i| i.status.is_met()).count(),
-        criteria_total: criteria_items().count(),
-        missing: criteria_items().filter(|i| i.status == ItemStatus::NotMet).map(|i| i.number).collect(),
-        items,
-    })
-}
-
-/// Step 2 of the module doc.
-fn applicable_set(sets: &[CriteriaSet], unit: UnitScope, level: Option<Level>, year: u16) -> Option<&CriteriaSet> {
-    let mut in_year: Vec<&CriteriaSet> = sets.iter().filter(|s| s.unit == unit && s.years().contains(&year)).collect();
-    in_year.sort_by_key(|s| s.level);
-    in_year.iter().find(|s| level.is_none_or(|l| l < s.level)).or(in_year.last()).copied()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(id: &str, level: Level) -> CriteriaSet {
-        CriteriaSet {
-            id: id.into(),
-            unit: UnitScope::Commune,
-            level,
-            first_year: 2021,
-            last_year: 2025,
-            decision: "318/QĐ-TTg".into(),
-            decision_date: String::new(),
-            name_vi: String::new(),
-            name_en: String::new(),
-            items: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_unit_is_assessed_on_the_set_of_the_next_level_up() {
-        let sets = [set("nang_cao", Level::NangCao), set("ntm", Level::DatChuan)];
-        let pick = |level: Option<Level>, year: u16| applicable_set(&sets, UnitScope::Commune, level, year).map(|s| s.id.as_str());
-        assert_eq!(pick(None, 2023), Some("ntm"));
-        assert_eq!(pick(Some(Level::ChuaDat), 2023), Some("ntm"));
-        assert_eq!(pick(Some(Level::DatChuan), 2023), Some("nang_cao"));
-        assert_eq!(pick(Some(Level::KieuMau), 2023), Some("nang_cao"), "above every set: the highest");
-        assert_eq!(pick(Some(Level::ChuaDat), 2026), None, "no set covers 2026");
-        assert_eq!(applicable_set(&sets, UnitScope::District, None, 2023), None);
-    }
-}
+pub use checklist::{commune_checklist, district_checklist, Checklist, ChecklistItem, ItemStatus};
+pub use counts::LevelCounts;
+pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};

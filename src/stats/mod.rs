@@ -27,7 +27,8 @@ pub use rows::{rows, to_csv};
 
 use crate::atlas::Atlas;
 use crate::model::{DistrictCode, Edition, Level, PilotKind, ProvinceCode, TourismCategory};
-use crate::query::{former_levels, YEARS};
+use crate::model::AsOf;
+use crate::standing::{self, LevelCounts};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -276,18 +277,16 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
     let communes = count_communes(atlas, &r.communes, q.year);
     let communes_2025 = r.communes_2025.as_ref().map(|list| {
         let new = atlas.edition(Edition::E2025);
-        let mut by_level: BTreeMap<&'static str, usize> =
-            ["not_applicable", "no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"].into_iter().map(|k| (k, 0)).collect();
+        let mut counts = LevelCounts::default();
         for &n in list {
-            let key = former_levels(atlas, &new.former[n], q.year).weakest_key(new.communes[n].kind);
-            *by_level.entry(key).or_default() += 1;
+            counts.add(standing::commune_key(atlas, new, n, AsOf::Year(q.year)));
         }
-        Communes2025 { total: list.len(), by_level }
+        Communes2025 { total: list.len(), by_level: counts.by_key(true) }
     });
     let districts = count_districts(atlas, &r.districts, q.year);
     let provinces = ProvinceCounts {
         total: r.provinces.len(),
-        completed: r.provinces.iter().filter(|&&p| atlas.province_completed(p, q.year).is_some()).count(),
+        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, AsOf::Year(q.year)).is_some()).count(),
     };
     let covered: std::collections::HashSet<usize> = r.communes.iter().copied().collect();
     let in_scope = |code| old.position(code).is_some_and(|i| covered.contains(&i));
@@ -302,7 +301,8 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
         tourism.total += 1;
         *tourism.by_category.entry(t.category.as_str()).or_default() += 1;
     }
-    let series = YEARS
+    let series = atlas
+        .years()
         .map(|year| {
             let c = count_communes(atlas, &r.communes, year);
             SeriesPoint {
@@ -425,7 +425,7 @@ fn all(n: usize) -> Vec<usize> {
 
 /// Counts edition-2024 communes (by position) by their level in force in `year`.
 pub fn count_communes(atlas: &Atlas, positions: &[usize], year: u16) -> CommuneCounts {
-    let f = crate::query::count_levels(atlas, positions.iter().copied(), year);
+    let f = LevelCounts::of_communes(atlas, positions.iter().copied(), AsOf::Year(year));
     let mut c = CommuneCounts {
         total: f.total,
         not_applicable: f.not_applicable,
@@ -436,8 +436,8 @@ pub fn count_communes(atlas: &Atlas, positions: &[usize], year: u16) -> CommuneC
         kieu_mau: f.kieu_mau,
         ..Default::default()
     };
-    c.eligible = c.total - c.not_applicable;
-    c.ntm = c.dat_chuan + c.nang_cao + c.kieu_mau;
+    c.eligible = f.eligible();
+    c.ntm = f.ntm();
     c.ntm_share = share(c.ntm, c.eligible);
     c.nang_cao_share_of_ntm = share(c.nang_cao + c.kieu_mau, c.ntm);
     c.kieu_mau_share_of_ntm = share(c.kieu_mau, c.ntm);
@@ -448,14 +448,12 @@ fn count_districts(atlas: &Atlas, districts: &[DistrictCode], year: u16) -> Dist
     let old = atlas.edition(Edition::E2024);
     let with_xa: std::collections::HashSet<DistrictCode> =
         old.communes.iter().filter(|c| c.kind.ntm_eligible()).filter_map(|c| c.district).collect();
-    let mut d = DistrictCounts {
-        total: districts.len(),
-        by_level: ["no_data", "chua_dat", "dat_chuan", "nang_cao", "kieu_mau"].into_iter().map(|k| (k, 0)).collect(),
-        ..Default::default()
-    };
+    let mut d = DistrictCounts { total: districts.len(), ..Default::default() };
+    let mut by_level = LevelCounts::default();
     for &code in districts {
-        let level = atlas.district_level(code, year).level();
-        *d.by_level.entry(level.map_or("no_data", Level::as_str)).or_default() += 1;
+        let level = standing::district_level(atlas, code, AsOf::Year(year));
+        by_level.add(level.key());
+        let level = level.level();
         if with_xa.contains(&code) {
             d.eligible += 1;
             if level.is_some_and(Level::is_ntm) {
@@ -464,6 +462,7 @@ fn count_districts(atlas: &Atlas, districts: &[DistrictCode], year: u16) -> Dist
         }
     }
     d.completed_share = share(d.completed, d.eligible);
+    d.by_level = by_level.by_key(false);
     d
 }
 

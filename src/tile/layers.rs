@@ -11,9 +11,9 @@ use super::mvt::{GeomType, Geometry, Layer, Value};
 use super::simplify::Ranking;
 use super::topology::{ArcRef, Topology};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
-use crate::atlas::{Atlas, EditionAtlas, LevelInForce};
+use crate::atlas::{Atlas, EditionAtlas};
 use crate::model::{Edition, Level, PilotModel, TourismSite};
-use crate::query::former_levels;
+use crate::standing::{self, LevelInForce};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -544,9 +544,8 @@ fn int(v: Option<impl Into<i64>>) -> Option<Value<'static>> {
 }
 
 /// The uncompressed MVT bytes of a tile; empty when nothing falls in it.
-pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
+pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: TileId) -> Vec<u8> {
     let edition = atlas.edition(view.edition);
-    let tiles = &atlas.tiles[view.edition.index()];
     let mut painter = Painter::new(tiles, tile);
     let full = view.map == MapKind::Ntm;
     let [ux0, uy0, ux1, uy1] = painter.unit_bounds();
@@ -569,23 +568,16 @@ pub fn render_mvt(atlas: &Atlas, view: TileView, tile: TileId) -> Vec<u8> {
         attrs.extend([("code", s(tiles.commune_codes[i].as_str())), ("name", s(c.name.as_str())), ("kind", s(c.kind.as_str()))]);
         match view.edition {
             Edition::E2024 => {
-                let level = atlas.commune_level(c, view.year);
-                let (name, year, criteria) = match level {
-                    LevelInForce::NotApplicable => ("not_applicable", None, None),
-                    LevelInForce::NoData => ("no_data", None, None),
-                    LevelInForce::Recorded { record } => (record.level.as_str(), Some(record.year), record.criteria_met),
-                };
-                attrs.push(("level", s(name)));
+                let level = standing::commune_level(atlas, c, view.as_of);
+                attrs.push(("level", s(level.key().as_str())));
                 if full {
-                    attrs.push(("level_year", int(year)));
-                    attrs.push(("criteria_met", int(criteria)));
+                    attrs.push(("level_year", int(level.record().map(|r| r.year))));
+                    attrs.push(("criteria_met", int(level.record().and_then(|r| r.criteria_met))));
                 }
             }
             Edition::E2025 => {
-                let f = former_levels(atlas, &edition.former[i], view.year);
-                // The level all its former xã had reached (the weakest).
-                let level = f.weakest_key(c.kind);
-                attrs.push(("level", s(level)));
+                let f = standing::former_levels(atlas, i, view.as_of);
+                attrs.push(("level", s(standing::commune_2025_key(&f, c.kind).as_str())));
                 if full {
                     for (key, n) in [
                         ("former_total", f.total),
@@ -687,14 +679,14 @@ fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group
     }
     if layer == "districts" {
         if let Ok(code) = crate::model::DistrictCode::parse(&g.code) {
-            let level = atlas.district_level(code, view.year);
+            let level = standing::district_level(atlas, code, view.as_of);
             attrs.push(("level", s(level_name(level.level(), "chua_dat"))));
             if let LevelInForce::Recorded { record } = level {
                 attrs.push(("level_year", int(Some(record.year))));
             }
         }
     } else if let Ok(code) = crate::model::ProvinceCode::parse(&g.code) {
-        attrs.push(("completed_year", int(atlas.province_completed(code, view.year))));
+        attrs.push(("completed_year", int(standing::province_completed(atlas, code, view.as_of))));
     }
     attrs
 }

@@ -106,5 +106,6 @@ impl fmt::Display for TileId {
 pub struct TileView {
     pub map: MapKind,
     pub edition: Edition,
-    pub year: u16,
+    /// The end of a year, or a day.
+    pub as_of: crate::model::AsOf,
 }

@@ -1,0 +1,84 @@
+//! The published snapshot: the atlas (data) with what is derived from it to serve it, the
+//! tile topology of each edition and the name search index.
+//!
+//! Steps: 1. [`Snapshot::new`] takes a built atlas and ranks each edition's arcs for tiles;
+//! 2. the search index is built on first use (a reload makes a new snapshot, so a new
+//! index); 3. [`SharedSnapshot::publish`] replaces the snapshot in force in one step, so a
+//! request sees either the old one or the new one, never a mix.
+//!
+//! It sits above `atlas`, `tile` and `search` so that none of them reaches up to the others.
+
+use crate::atlas::Atlas;
+use crate::model::Edition;
+use crate::search::SearchIndex;
+use crate::tile::EditionTiles;
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// An atlas with its tile topology and search index; immutable once made.
+pub struct Snapshot {
+    pub atlas: Atlas,
+    /// Tile geometry per edition (arcs ranked for simplification).
+    tiles: [EditionTiles; 2],
+    search: OnceLock<SearchIndex>,
+}
+
+impl Snapshot {
+    pub fn new(atlas: Atlas) -> Snapshot {
+        let tiles = [Edition::E2024, Edition::E2025].map(|e| EditionTiles::build(atlas.edition(e), &atlas.pilots, &atlas.tourism));
+        Snapshot { atlas, tiles, search: OnceLock::new() }
+    }
+
+    /// The tile geometry of `edition`.
+    pub fn tiles(&self, edition: Edition) -> &EditionTiles {
+        &self.tiles[edition.index()]
+    }
+
+    /// The name search index (built on first call).
+    pub fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| SearchIndex::build(&self.atlas))
+    }
+}
+
+/// Readers use the atlas through the snapshot as if it were the atlas.
+impl std::ops::Deref for Snapshot {
+    type Target = Atlas;
+    fn deref(&self) -> &Atlas {
+        &self.atlas
+    }
+}
+
+/// The published snapshot. Readers take a cheap `Arc` clone and keep a consistent snapshot
+/// for the whole request; a reload replaces the pointer in one step.
+#[derive(Clone)]
+pub struct SharedSnapshot(Arc<RwLock<Published>>);
+
+/// The snapshot in force and when it was published (for readiness and metrics).
+struct Published {
+    snapshot: Arc<Snapshot>,
+    at: std::time::SystemTime,
+}
+
+impl SharedSnapshot {
+    pub fn new(snapshot: Snapshot) -> Self {
+        SharedSnapshot(Arc::new(RwLock::new(Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() })))
+    }
+
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.read().snapshot.clone()
+    }
+
+    /// The snapshot in force with the time it was published, read together.
+    pub fn published(&self) -> (Arc<Snapshot>, std::time::SystemTime) {
+        let p = self.read();
+        (p.snapshot.clone(), p.at)
+    }
+
+    pub fn publish(&self, snapshot: Snapshot) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() };
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Published> {
+        // A poisoned lock still holds a whole snapshot (it is only ever replaced whole).
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
