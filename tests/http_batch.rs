@@ -46,6 +46,39 @@ fn get_commune(server: &Server, lon: f64, lat: f64, query: &str) -> Value {
     }
 }
 
+/// The criteria columns the batch appends, from the catalog the server serves: the set, then
+/// one column per item number of the commune sets (`c8`, `c8_4`), in number order.
+fn criteria_columns(server: &Server) -> Vec<(String, String)> {
+    let (status, body) = server.get_json("/api/v1/criteria");
+    assert_eq!(status, 200);
+    let mut numbers: Vec<(u8, u8, String)> = Vec::new();
+    for set in body["sets"].as_array().unwrap().iter().filter(|s| s["unit"] == "commune") {
+        for c in set["criteria"].as_array().unwrap() {
+            for item in std::iter::once(c).chain(c["indicators"].as_array().unwrap()) {
+                let number = item["number"].as_str().unwrap().to_string();
+                let (a, b) = number.split_once('.').map_or((number.as_str(), "0"), |(a, b)| (a, b));
+                numbers.push((a.parse().unwrap(), b.parse().unwrap(), number.clone()));
+            }
+        }
+    }
+    numbers.sort();
+    numbers.dedup();
+    numbers.into_iter().map(|(_, _, n)| (format!("c{}", n.replace('.', "_")), n)).collect()
+}
+
+/// The criteria column values the single point query implies: its checklist's set and each
+/// item's status ("" for an item not in that set, or no checklist).
+fn expected_criteria(server: &Server, lon: f64, lat: f64, query: &str, columns: &[(String, String)]) -> Vec<String> {
+    let (_, body) = server.get_json(&format!("/api/v1/communes/at?lon={lon}&lat={lat}{query}"));
+    let list = &body["criteria"];
+    let mut out = vec![list["set"].as_str().unwrap_or("").to_string()];
+    for (_, number) in columns {
+        let item = list["items"].as_array().and_then(|items| items.iter().find(|i| i["number"] == number.as_str()));
+        out.push(item.map_or("", |i| i["status"].as_str().unwrap()).to_string());
+    }
+    out
+}
+
 /// 500 label points of the embedded 2024 communes, plus points in the sea.
 fn sample_points() -> Vec<(f64, f64)> {
     let refs = embedded_label_points(2024);
@@ -111,7 +144,19 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap_or_else(|| panic!("no column {n}"));
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), pts.len());
+    let criteria = criteria_columns(server);
+    let first_criterion = col("criteria_set");
+    assert_eq!(headers.len(), first_criterion + 1 + criteria.len(), "the criteria columns close the row");
+    for (k, (name, _)) in criteria.iter().enumerate() {
+        assert_eq!(&headers[first_criterion + 1 + k], name.as_str());
+    }
+    let mut with_checklist = 0;
     for (i, ((x, y), r)) in pts.iter().zip(&rows).enumerate() {
+        if i % 10 == 0 {
+            let expected = expected_criteria(server, *x, *y, "&year=2024", &criteria);
+            with_checklist += usize::from(!expected[0].is_empty());
+            assert_eq!(r.iter().skip(first_criterion).collect::<Vec<_>>(), expected, "row {i}: criteria columns");
+        }
         assert_eq!(&r[0], format!("r{i}"));
         assert_eq!(&r[3], "a, b");
         let expected = get_commune(server, *x, *y, "&year=2024");
@@ -126,6 +171,7 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
         };
         assert_eq!(&r[col("level")], level, "row {i}");
     }
+    assert!(with_checklist > 10, "xã rows carry a checklist ({with_checklist})");
     // No Content-Type and no header: sniffed as CSV, rows come back without a header.
     let (status, _, _, out) = post(server, "/api/v1/communes/at?edition=2025", None, bare.as_bytes());
     assert_eq!(status, 200);
@@ -133,7 +179,8 @@ fn csv_batch_appends_columns_and_keeps_rows_with_or_without_header() {
         csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_slice()).records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), pts.len());
     for ((x, y), r) in pts.iter().zip(&rows).step_by(25) {
-        assert_eq!(r.len(), 12);
+        assert_eq!(r.len(), 12 + 1 + criteria.len(), "edition 2025: the criteria columns are there, empty");
+        assert!(r.iter().skip(12).all(|v| v.is_empty()));
         assert_eq!((r[0].parse::<f64>().unwrap(), r[1].parse::<f64>().unwrap()), (*x, *y));
         let expected = get_commune(server, *x, *y, "&edition=2025");
         assert_eq!(&r[2], expected["code"].as_str().unwrap_or(""));
@@ -276,7 +323,8 @@ fn csv_rows_of_different_lengths_each_get_their_answer_under_the_header() {
     let rows: Vec<csv::StringRecord> =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(out.as_slice()).records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 4, "a header and one row per point: {}", String::from_utf8_lossy(&out));
-    assert!(rows.iter().all(|r| r.len() == 5 + 10), "every row as wide as the widest input row plus the appended columns");
+    let width = 5 + 10 + 1 + criteria_columns(&server).len();
+    assert!(rows.iter().all(|r| r.len() == width), "every row as wide as the widest input row plus the appended columns");
     let code = rows[0].iter().position(|h| h == "commune_code").expect("commune_code column");
     assert_eq!(code, 5);
     let duong_xa = get_commune(&server, 105.964112, 21.002414, "")["code"].as_str().unwrap().to_string();

@@ -124,7 +124,7 @@ pub fn batch_body(data: &[u8], atlas: &Atlas) {
     }
     let edition = if which & 0x10 == 0 { Edition::E2024 } else { Edition::E2025 };
     let meta = serde_json::json!({"sample": true});
-    let mut out = input.head(&meta);
+    let mut out = input.head(atlas, &meta);
     // Blocks of 3 points on 2 threads: block joins are exercised on small inputs too.
     for start in (0..input.len()).step_by(3) {
         let end = (start + 3).min(input.len());
@@ -144,7 +144,7 @@ pub fn batch_body(data: &[u8], atlas: &Atlas) {
             let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(out.as_slice());
             let records: Vec<csv::ByteRecord> =
                 reader.byte_records().collect::<Result<_, _>>().expect("the CSV answer parses");
-            let header = usize::from(!input.head(&meta).is_empty());
+            let header = usize::from(!input.head(atlas, &meta).is_empty());
             assert_eq!(records.len() - header, input.len(), "one row per point");
             // Appended columns line up: every row (and the header) has one length.
             assert!(records.windows(2).all(|w| w[0].len() == w[1].len()), "rows of one length");

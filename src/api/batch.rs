@@ -79,7 +79,7 @@ pub async fn communes_at(
         let edition = atlas.edition(edition);
         let mut out = ChannelWriter::new(tx);
         let mut write = || -> std::io::Result<()> {
-            out.write_all(&input.head(&meta))?;
+            out.write_all(&input.head(&atlas, &meta))?;
             for start in (0..input.len()).step_by(BLOCK) {
                 let end = (start + BLOCK).min(input.len());
                 out.write_all(&input.answer_block(&atlas, edition, as_of, start..end, threads))?;

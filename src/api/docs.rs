@@ -27,7 +27,7 @@ pub fn point_query() -> Value {
         "parameters": [
             required_query("lon", "Longitude, WGS84 degrees", json!({"type": "number"}), json!(105.964112)),
             required_query("lat", "Latitude, WGS84 degrees", json!({"type": "number"}), json!(21.002414)),
-            param("Edition"), param("Year"),
+            param("Edition"), param("Year"), param("Date"),
             query_param("radius_m", "Radius for nearby places, metres (≤ 50,000)", json!({"type": "number", "default": 5000}), json!(2000)),
         ],
         "responses": responses(ok_json("The commune, district, province, level and nearby places"),
@@ -41,7 +41,7 @@ pub fn batch_query() -> Value {
         "summary": "The commune of up to 100,000 points, answered in the input's shape and order, streamed",
         "description": format!("Send a JSON array (`[[lon, lat], {{\"lon\":…, \"lat\":…, \"id\":…}}, …]`, answered as an array of `{{lon, lat, id, commune}}` where `commune` is the point query's commune, district, province and level, or null), a GeoJSON FeatureCollection of Points (answered with the properties {columns} added) or CSV `lon,lat[,id]` with an optional header (answered with those columns appended). Content-Type tells the shape; without one it is sniffed. Every point is checked before anything is sent."),
         "tags": ["query"],
-        "parameters": [param("Edition"), param("Year")],
+        "parameters": [param("Edition"), param("Year"), param("Date")],
         "requestBody": {"required": true, "content": {
             "application/json": {"schema": {"type": "array", "items": {}}, "example": [[105.964112, 21.002414], {"lon": 105.85, "lat": 21.03, "id": "hn"}]},
             "application/geo+json": {"schema": {"type": "object"}, "example": {"type": "FeatureCollection", "features": [
@@ -63,7 +63,7 @@ pub fn commune_details() -> Value {
         "tags": ["units"],
         "parameters": [
             path_param("code", "5-digit GSO commune code", "00571"),
-            param("Edition"), param("Year"),
+            param("Edition"), param("Year"), param("Date"),
             query_param("geometry", "Add the boundary as a GeoJSON MultiPolygon", json!({"type": "boolean", "default": false}), json!(true)),
         ],
         "responses": responses(ok_json("The commune"), &[("400", "Malformed code or parameter"), ("404", "No such commune in the edition")]),
@@ -74,7 +74,7 @@ pub fn district_details() -> Value {
     json!({
         "summary": "A district (edition 2024): province, NTM levels by year, communes counted by level",
         "tags": ["units"],
-        "parameters": [path_param("code", "3-digit GSO district code", "018"), param("Year")],
+        "parameters": [path_param("code", "3-digit GSO district code", "018"), param("Year"), param("Date")],
         "responses": responses(ok_json("The district"), &[("400", "Malformed code or parameter"), ("404", "No such district")]),
     })
 }
@@ -83,7 +83,7 @@ pub fn province_details() -> Value {
     json!({
         "summary": "A province: completion of the NTM task (edition 2024), districts and communes counted by level",
         "tags": ["units"],
-        "parameters": [path_param("code", "2-digit GSO province code", "01"), param("Edition"), param("Year")],
+        "parameters": [path_param("code", "2-digit GSO province code", "01"), param("Edition"), param("Year"), param("Date")],
         "responses": responses(ok_json("The province"), &[("400", "Malformed code or parameter"), ("404", "No such province in the edition")]),
     })
 }
@@ -95,7 +95,7 @@ pub fn export() -> Value {
         "parameters": [
             {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["communes", "districts", "provinces", "pilots", "tourism"]}, "example": "communes"},
             {"name": "format", "in": "path", "required": true, "schema": {"type": "string", "enum": ["geojson", "csv", "fgb"]}, "example": "csv"},
-            param("Edition"), param("Year"),
+            param("Edition"), param("Year"), param("Date"),
         ],
         "responses": responses(vec![("200".into(), json!({"description": "The file (Content-Disposition names it)", "content": {
             "application/geo+json": {"schema": {"type": "object"}},
@@ -128,7 +128,7 @@ pub fn reload() -> Value {
 }
 
 fn view_params() -> Vec<Value> {
-    vec![param("Year"), param("Edition")]
+    vec![param("Year"), param("Date"), param("Edition")]
 }
 
 pub fn tilejson() -> Value {

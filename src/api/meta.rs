@@ -17,6 +17,8 @@ pub struct Meta {
     /// True when any layer is sample data.
     pub sample: bool,
     pub sources: Vec<NamedSource>,
+    /// The years the data covers, first to last (what `year` accepts).
+    pub years: Vec<u16>,
     pub notice: Option<&'static str>,
 }
 
@@ -27,9 +29,9 @@ pub struct NamedSource {
     pub source: DataSource,
 }
 
-const SAMPLE_NOTICE: &str = "Contains SAMPLE data generated for demonstration (boundaries are Voronoi cells of commune \
-centroids; NTM levels, pilots and tourism sites are synthetic except the Hà Nội pilot list). Not official figures. \
-Dữ liệu MẪU, không phải số liệu chính thức.";
+const SAMPLE_NOTICE: &str = "Contains SAMPLE data generated for demonstration (the 2024 boundaries are Voronoi cells of \
+commune centroids; NTM levels, criteria assessments, pilots and tourism sites are synthetic except the Hà Nội pilot \
+list). Not official figures. Dữ liệu MẪU, không phải số liệu chính thức.";
 
 impl Meta {
     pub fn of(atlas: &Atlas) -> Meta {
@@ -45,7 +47,7 @@ impl Meta {
         ];
         let sources = sources.into_iter().chain(s.criteria.clone().map(|source| NamedSource { layer: "criteria", source })).collect();
         let sample = atlas.has_sample_data();
-        Meta { data_version: atlas.version.clone(), sample, sources, notice: sample.then_some(SAMPLE_NOTICE) }
+        Meta { data_version: atlas.version.clone(), sample, sources, years: atlas.years().collect(), notice: sample.then_some(SAMPLE_NOTICE) }
     }
 }
 

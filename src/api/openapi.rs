@@ -192,8 +192,11 @@ fn components() -> Value {
                 "description": "Boundary edition: 2024 (63 provinces, districts) or 2025 (34 provinces). Default 2024.",
                 "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}, "example": 2024},
             "Year": {"name": "year", "in": "query", "required": false,
-                "description": "Year of the NTM levels (2021–2025). Default 2025.",
-                "schema": {"type": "integer", "minimum": 2021, "maximum": 2025, "default": 2025}, "example": 2023}
+                "description": "Year of the NTM levels: one of the years the data covers (`years` in /api/v1/meta; 2021–2025 in the embedded data). Default: the last of them.",
+                "schema": {"type": "integer"}, "example": 2023},
+            "Date": {"name": "date", "in": "query", "required": false,
+                "description": "A day (YYYY-MM-DD) instead of a year's end: the state in force on that day, from `recognized_on` of the results and `assessed_on` of the criteria rows (a record without a date counts from the end of its year). With `year`, it must fall in that year.",
+                "schema": {"type": "string", "format": "date"}, "example": "2023-06-30"}
         },
         "schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
@@ -202,7 +205,8 @@ fn components() -> Value {
                     "parameter": {"type": "string", "description": "The parameter (or `body`) to fix"},
                     "problems": {"type": "array", "items": {"type": "string"}}}}}},
             "Meta": {"type": "object", "properties": {"data_version": {"type": "string"}, "sample": {"type": "boolean"},
-                "sources": {"type": "array", "items": {"type": "object"}}, "notice": {"type": "string", "nullable": true}}}
+                "sources": {"type": "array", "items": {"type": "object"}},
+                "years": {"type": "array", "items": {"type": "integer"}, "description": "The years the data covers, first to last"}, "notice": {"type": "string", "nullable": true}}}
         }
     })
 }

@@ -115,7 +115,7 @@ pub fn openapi_paths() -> Value {
     let error = super::error_schema();
     let parameters = json!([
         {"name": "edition", "in": "query", "required": false, "description": "Boundary edition of the scope; 2025 is counted through the crosswalk on the former (2024) communes", "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}},
-        {"name": "year", "in": "query", "required": false, "description": "Levels in force at the end of this year", "schema": {"type": "integer", "minimum": 2021, "maximum": 2025, "default": 2025}},
+        {"name": "year", "in": "query", "required": false, "description": "Levels in force at the end of this year: one of the years the data covers (default: the last)", "schema": {"type": "integer"}},
         {"name": "province", "in": "query", "required": false, "description": "GSO province code of the edition (e.g. 01)", "schema": {"type": "string", "pattern": "^[0-9]{1,2}$"}},
         {"name": "district", "in": "query", "required": false, "description": "GSO district code (edition 2024 only, e.g. 018)", "schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}},
         {"name": "format", "in": "query", "required": false, "description": "json (default) or csv; without it, Accept: text/csv chooses CSV", "schema": {"type": "string", "enum": ["json", "csv"]}}

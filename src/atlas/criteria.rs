@@ -48,12 +48,20 @@ pub struct Criteria {
     pub communes: HashMap<CommuneCode, Vec<Assessment>>,
     /// Per district, sorted likewise.
     pub districts: HashMap<DistrictCode, Vec<Assessment>>,
+    /// Every item number of the communes' sets with its column name ([`ItemNumber::column`]),
+    /// in number order: the criteria columns of flat answers and exports.
+    pub commune_columns: Vec<(ItemNumber, String)>,
 }
 
 impl Criteria {
     /// The catalog alone, with no assessments.
     pub fn without_assessments(catalog: CriteriaCatalog) -> Self {
-        Criteria { catalog, ..Criteria::default() }
+        let mut numbers: Vec<ItemNumber> =
+            catalog.sets.iter().filter(|s| s.unit == UnitScope::Commune).flat_map(|s| s.items.iter().map(|i| i.number)).collect();
+        numbers.sort();
+        numbers.dedup();
+        let commune_columns = numbers.into_iter().map(|n| (n, n.column())).collect();
+        Criteria { catalog, commune_columns, ..Criteria::default() }
     }
 
     /// The state in force of every item of `set` that has a row by `as_of`, in item order.

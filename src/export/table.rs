@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// A layer as rows.
 pub struct Table<'a> {
     pub name: &'static str,
-    pub columns: Vec<(&'static str, ColumnKind)>,
+    pub columns: Vec<(&'a str, ColumnKind)>,
     pub geometry_type: GeometryType,
     pub len: usize,
     values: Box<dyn Fn(usize) -> Vec<Value> + Send + Sync + 'a>,
@@ -58,7 +58,11 @@ pub fn table<'a>(atlas: &'a Atlas, tiles: &crate::tile::EditionTiles, req: &Expo
             }
             columns.extend([("province_code", Text), ("province_name", Text), ("year", Int), ("level", Text)]);
             match req.edition {
-                Edition::E2024 => columns.extend([("level_year", Int), ("criteria_met", Int)]),
+                Edition::E2024 => {
+                    columns.extend([("level_year", Int), ("criteria_met", Int)]);
+                    // One column per criterion and indicator (standing::columns).
+                    columns.extend(standing::columns::names(atlas).map(|name| (name, Text)));
+                }
                 Edition::E2025 => columns.extend([
                     ("former_total", Int),
                     ("former_chua_dat", Int),
@@ -92,6 +96,7 @@ pub fn table<'a>(atlas: &'a Atlas, tiles: &crate::tile::EditionTiles, req: &Expo
                             let record = standing::commune_level(atlas, c, as_of).record();
                             v.push(int(record.map(|r| r.year)));
                             v.push(int(record.and_then(|r| r.criteria_met)));
+                            v.extend(standing::columns::values(atlas, c, as_of).into_iter().map(|s| s.map_or(Value::Null, text)));
                         }
                         Edition::E2025 => {
                             let f = standing::former_levels(atlas, i, as_of);

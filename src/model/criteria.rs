@@ -9,6 +9,7 @@
 //! ([`CriteriaItem::label_vi`]).
 
 use super::Level;
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -61,6 +62,15 @@ impl ItemNumber {
         self.indicator.is_some()
     }
 
+    /// The name of its column in flat answers and exports: `c8` for criterion 8, `c8_4` for
+    /// indicator 8.4 (no dot, so that SQL, shapefile-like tools and map expressions take it).
+    pub fn column(self) -> String {
+        match self.indicator {
+            Some(i) => format!("c{}_{i}", self.criterion),
+            None => format!("c{}", self.criterion),
+        }
+    }
+
     /// Reads `8` or `8.4` (numbers from 1 to 99).
     pub fn parse(text: &str) -> Result<ItemNumber, ItemNumberError> {
         let fail = || ItemNumberError(text.to_string());
@@ -98,20 +108,20 @@ pub struct CriteriaItem {
 
 impl CriteriaItem {
     /// The Vietnamese name, or "Tiêu chí 12" / "Chỉ tiêu 15.2" where none is sourced.
-    pub fn label_vi(&self) -> String {
+    pub fn label_vi(&self) -> Cow<'_, str> {
         match (&self.name_vi, self.number.is_indicator()) {
-            (Some(name), _) => name.clone(),
-            (None, false) => format!("Tiêu chí {}", self.number),
-            (None, true) => format!("Chỉ tiêu {}", self.number),
+            (Some(name), _) => Cow::Borrowed(name),
+            (None, false) => Cow::Owned(format!("Tiêu chí {}", self.number)),
+            (None, true) => Cow::Owned(format!("Chỉ tiêu {}", self.number)),
         }
     }
 
     /// The English name, or "Criterion 12" / "Indicator 15.2".
-    pub fn label_en(&self) -> String {
+    pub fn label_en(&self) -> Cow<'_, str> {
         match (&self.name_en, self.number.is_indicator()) {
-            (Some(name), _) => name.clone(),
-            (None, false) => format!("Criterion {}", self.number),
-            (None, true) => format!("Indicator {}", self.number),
+            (Some(name), _) => Cow::Borrowed(name),
+            (None, false) => Cow::Owned(format!("Criterion {}", self.number)),
+            (None, true) => Cow::Owned(format!("Indicator {}", self.number)),
         }
     }
 }

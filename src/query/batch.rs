@@ -80,7 +80,8 @@ enum Echo {
     Rows { header: Option<csv::StringRecord>, rows: Vec<csv::StringRecord>, width: usize },
 }
 
-/// Columns appended to CSV rows and properties added to GeoJSON features.
+/// Columns appended to CSV rows and properties added to GeoJSON features, followed by the
+/// criteria columns ([`crate::standing::columns`]: edition 2024; empty in edition 2025).
 pub const FLAT_COLUMNS: [&str; 10] = [
     "commune_code",
     "commune_name",
@@ -254,13 +255,13 @@ impl BatchInput {
     }
 
     /// What comes before the first answer (`meta` goes in a FeatureCollection).
-    pub fn head(&self, meta: &Value) -> Vec<u8> {
+    pub fn head(&self, atlas: &Atlas, meta: &Value) -> Vec<u8> {
         match &self.echo {
             Echo::Ids(_) => b"[".to_vec(),
             Echo::Features(_) => format!("{{\"type\":\"FeatureCollection\",\"meta\":{meta},\"features\":[").into_bytes(),
             Echo::Rows { header: Some(h), width, .. } => {
                 let mut w = csv::Writer::from_writer(Vec::new());
-                let _ = w.write_record(padded(h, *width).chain(FLAT_COLUMNS));
+                let _ = w.write_record(padded(h, *width).chain(FLAT_COLUMNS).chain(standing::columns::names(atlas)));
                 w.into_inner().unwrap_or_default()
             }
             Echo::Rows { header: None, .. } => Vec::new(),
@@ -314,6 +315,10 @@ impl BatchInput {
                         lat: p.lat,
                         id: ids[i].as_ref(),
                         commune: found.map(|c| facts(atlas, edition, c, as_of)),
+                        criteria: found.filter(|_| edition.edition == crate::model::Edition::E2024).map(|c| {
+                            let values = standing::columns::values(atlas, &edition.communes[c], as_of);
+                            standing::columns::names(atlas).zip(values).map(|(n, v)| (n.to_string(), v.map_or(Value::Null, |s| json!(s)))).collect()
+                        }),
                     };
                     let _ = serde_json::to_writer(&mut out, &answer);
                 }
@@ -325,8 +330,8 @@ impl BatchInput {
                         f["properties"] = json!({});
                     }
                     if let Some(props) = f["properties"].as_object_mut() {
-                        for (name, v) in FLAT_COLUMNS.iter().zip(flat) {
-                            props.insert((*name).to_string(), v);
+                        for (name, v) in FLAT_COLUMNS.into_iter().chain(standing::columns::names(atlas)).zip(flat) {
+                            props.insert(name.to_string(), v);
                         }
                     }
                     let _ = serde_json::to_writer(&mut out, &f);
@@ -366,18 +371,22 @@ struct PointOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a Value>,
     commune: Option<super::CommuneFacts<'a>>,
+    /// The criteria columns as an object (edition 2024 communes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    criteria: Option<serde_json::Map<String, Value>>,
 }
 
-/// The [`FLAT_COLUMNS`] values of a located point (all null when in no commune).
-fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, as_of: AsOf) -> [Value; 10] {
-    let Some(i) = found else { return Default::default() };
+/// The [`FLAT_COLUMNS`] and criteria column values of a located point (all null when in no
+/// commune).
+fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, as_of: AsOf) -> Vec<Value> {
+    let Some(i) = found else { return vec![Value::Null; FLAT_COLUMNS.len() + standing::columns::count(atlas)] };
     let c = &edition.communes[i];
     let district = c.district.and_then(|d| edition.districts.get(&d));
     let record = match edition.edition {
         crate::model::Edition::E2024 => standing::commune_level(atlas, c, as_of).record(),
         crate::model::Edition::E2025 => None,
     };
-    [
+    let mut values = vec![
         json!(c.code.to_string()),
         json!(c.name),
         json!(c.kind.as_str()),
@@ -388,7 +397,13 @@ fn flat_values(atlas: &Atlas, edition: &EditionAtlas, found: Option<usize>, as_o
         json!(standing::commune_key(atlas, edition, i, as_of).as_str()),
         record.map_or(Value::Null, |r| json!(r.year)),
         record.and_then(|r| r.criteria_met).map_or(Value::Null, |n| json!(n)),
-    ]
+    ];
+    let criteria = match edition.edition {
+        crate::model::Edition::E2024 => standing::columns::values(atlas, c, as_of),
+        crate::model::Edition::E2025 => vec![None; standing::columns::count(atlas)],
+    };
+    values.extend(criteria.into_iter().map(|v| v.map_or(Value::Null, |s| json!(s))));
+    values
 }
 
 #[cfg(test)]

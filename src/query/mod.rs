@@ -44,6 +44,10 @@ pub struct PointAnswer<'a> {
     pub ntm: Option<LevelInForce<'a>>,
     /// Edition 2025: its former communes counted by level.
     pub former_communes: Option<LevelCounts>,
+    /// Edition 2024 xã: the checklist of the criteria set it is assessed on at that moment,
+    /// with what is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<standing::Checklist<'a>>,
     pub pilots: Vec<NearbyPilot<'a>>,
     pub tourism: Vec<NearbyTourism<'a>>,
 }
@@ -101,6 +105,10 @@ pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: Po
         date: q.as_of.day(),
         ntm,
         former_communes,
+        criteria: match q.edition {
+            Edition::E2024 => standing::commune_checklist(atlas, &edition.communes[i], q.as_of),
+            Edition::E2025 => None,
+        },
         pilots: atlas
             .pilot_index
             .within(q.position, radius)

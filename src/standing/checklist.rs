@@ -31,6 +31,15 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Met => "met",
+            ItemStatus::NotMet => "not_met",
+            ItemStatus::MetByLevel => "met_by_level",
+            ItemStatus::NoData => "no_data",
+        }
+    }
+
     pub fn is_met(self) -> bool {
         matches!(self, ItemStatus::Met | ItemStatus::MetByLevel)
     }
@@ -40,8 +49,8 @@ impl ItemStatus {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ChecklistItem<'a> {
     pub number: ItemNumber,
-    pub label_vi: String,
-    pub label_en: String,
+    pub label_vi: std::borrow::Cow<'a, str>,
+    pub label_en: std::borrow::Cow<'a, str>,
     pub status: ItemStatus,
     /// The row the status comes from, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]

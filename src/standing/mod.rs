@@ -6,9 +6,12 @@
 //!      commune of either edition shows, and the edition-2025 rule (the weakest former xã);
 //!   2. [`counts`]: units counted by level, one typed structure;
 //!   3. [`checklist`]: the criteria set a unit is assessed on at that moment, each item met,
-//!      not met, met by level or without data, and what is missing.
+//!      not met, met by level or without data, and what is missing;
+//!   4. [`columns`]: the same as flat columns, one per criterion, for batch answers and
+//!      exports.
 
 pub mod checklist;
+pub mod columns;
 pub mod counts;
 pub mod level;
 
