@@ -1,19 +1,24 @@
 // bando viewer: the NTM results map and the rural tourism map, drawn by MapLibre GL JS
 // from bando's own style (/styles/{map}.json), or from its PNG tiles in raster mode.
 //
-// Steps: 1. read the view from the URL hash (map, zoom, centre, year, edition, raster,
-// language); 2. show the sample-data notice from /api/v1/meta; 3. fetch the style for the
-// view, draw the legend from style.metadata["bando:legend"] and give the style to the map;
-// 4. answer clicks with the commune at that point (/api/v1/communes/at) and the details of
-// any pilot or tourism point under the cursor; 5. search (/api/v1/search), province
-// statistics (/api/v1/stats) and embed snippets follow the current view; every change is
-// written back to the hash so a link restores the view.
+// Steps: 1. read the view from the URL hash (map, zoom, centre, year, edition, theme,
+// raster, language); 2. read the years the data covers and the sample-data notice from
+// /api/v1/meta, and the criteria sets (/api/v1/criteria) for the "colour by" selector;
+// 3. fetch the style for the view (NTM level, or one criterion or indicator), draw the
+// legend from style.metadata["bando:legend"] and give the style to the map; 4. answer
+// clicks with the commune at that point (/api/v1/communes/at): its level, the checklist of
+// its criteria set with what is missing first, and the details of any pilot or tourism
+// point under the cursor; 5. search (/api/v1/search), statistics with the targets
+// (/api/v1/stats) and embed snippets follow the current view; every change is written
+// back to the hash so a link restores the view.
 'use strict';
 
-const YEARS = [2021, 2022, 2023, 2024, 2025];
+// The years the data covers: replaced by /api/v1/meta's `years` (the 2026–2030 phase
+// appears by itself when its rows are loaded).
+let YEARS = [2021, 2022, 2023, 2024, 2025];
 const MAPS = ['ntm', 'tourism'];
 const POINT_LAYERS = ['pilots', 'tourism'];
-const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: 2025, edition: 2024, raster: false, lang: 'vi', embed: false };
+const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: null, edition: 2024, theme: 'level', raster: false, lang: 'vi', embed: false };
 
 // Interface words. Level and category names fall back to these when the legend lacks them.
 const WORDS = {
@@ -34,6 +39,9 @@ const WORDS = {
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
     details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
     vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
+    theme: 'Tô màu theo', theme_level: 'Mức NTM', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
+    met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
+    on_track: 'đúng tiến độ', off_track: 'chậm tiến độ', no_actual: 'chưa có số liệu', scope_nation: 'Toàn quốc',
   },
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
@@ -52,6 +60,9 @@ const WORDS = {
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
     details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
     vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
+    theme: 'Colour by', theme_level: 'NTM level', checklist: 'Criteria set', missing: 'Missing',
+    met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
+    on_track: 'on track', off_track: 'behind', no_actual: 'no data yet', scope_nation: 'Nation',
   },
 };
 const LEVELS = {
@@ -97,7 +108,9 @@ const levelColour = (key) => {
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 // Commas stay readable in hashes and bbox/centre parameters.
 const query = (params) => new URLSearchParams(params).toString().replace(/%2C/g, ',');
-const viewQuery = () => query({ year: view.year, edition: view.edition });
+// The view's parameters for styles, tiles and static maps; `theme` only when not the default.
+const viewParams = () => Object.assign({ year: view.year, edition: view.edition }, view.map === 'ntm' && view.theme !== 'level' ? { theme: view.theme } : {});
+const viewQuery = () => query(viewParams());
 
 // ---- URL hash: the whole view, so a link or a reload restores it ----
 
@@ -110,7 +123,9 @@ function readHash() {
   const c = (h.get('c') || '').split(',').map(parseFloat);
   if (c.length === 2 && c.every(Number.isFinite) && Math.abs(c[1]) <= 85) [v.lon, v.lat] = c;
   const y = parseInt(h.get('year'), 10);
-  if (YEARS.includes(y)) v.year = y;
+  if (Number.isInteger(y)) v.year = y;    // checked against the data's years once known
+  const theme = h.get('theme');
+  if (theme && /^criterion:[a-z0-9_:.]+$/.test(theme)) v.theme = theme;
   if (['2024', '2025'].includes(h.get('edition'))) v.edition = parseInt(h.get('edition'), 10);
   v.raster = h.get('raster') === '1';
   if (h.get('lang') === 'en') v.lang = 'en';
@@ -123,6 +138,7 @@ function hashOf(v) {
     map: v.map, z: v.zoom.toFixed(2), c: `${v.lon.toFixed(5)},${v.lat.toFixed(5)}`,
     year: v.year, edition: v.edition,
   };
+  if (v.theme !== 'level') parts.theme = v.theme;
   if (v.raster) parts.raster = '1';
   if (v.lang !== 'vi') parts.lang = v.lang;
   if (v.embed) parts.embed = '1';
@@ -153,8 +169,12 @@ function applyLanguage() {
 
 function syncControls() {
   document.querySelectorAll('.map-switch').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.map === view.map)));
+  $('year').min = YEARS[0];
+  $('year').max = YEARS[YEARS.length - 1];
   $('year').value = view.year;
   $('year-value').textContent = view.year;
+  if ($('theme').querySelector(`option[value="${CSS.escape(view.theme)}"]`)) $('theme').value = view.theme;
+  $('theme').disabled = view.map !== 'ntm';
   $('edition').value = String(view.edition);
   $('raster').checked = view.raster;
   document.body.classList.toggle('embed', view.embed);
@@ -164,12 +184,40 @@ function syncControls() {
 
 let sampleNotice = null;   // meta.notice when meta.sample is true
 
-async function showNotice() {
+// The data's years and the sample notice; the view's year is kept within those years.
+async function loadMeta() {
   try {
     const meta = (await getJson('/api/v1/meta')).meta;
     if (meta && meta.sample) sampleNotice = meta.notice || '';
+    if (meta && Array.isArray(meta.years) && meta.years.length) YEARS = meta.years;
   } catch (e) { /* the map still works without the notice text */ }
+  if (!YEARS.includes(view.year)) view.year = YEARS[YEARS.length - 1];
+  syncControls();
   renderNotice();
+}
+
+// The "colour by" choices: the NTM level, then every criterion and indicator of the
+// communes' criteria sets, each once (the server colours a unit by the set it is assessed on).
+async function loadThemes() {
+  let sets = [];
+  try { sets = (await getJson('/api/v1/criteria')).sets || []; } catch (e) { /* level only */ }
+  const items = new Map();   // number → the first set's item (the NTM set names most)
+  for (const set of sets.filter((s) => s.unit === 'commune')) {
+    for (const c of set.criteria || []) {
+      for (const item of [c, ...(c.indicators || [])]) if (!items.has(item.number)) items.set(item.number, item);
+    }
+  }
+  const key = (n) => n.split('.').map(Number).concat([0]).slice(0, 2);
+  const ordered = [...items.values()].sort((a, b) => {
+    const [x, y] = [key(a.number), key(b.number)];
+    return x[0] - y[0] || x[1] - y[1];
+  });
+  const options = [`<option value="level">${esc(t('theme_level'))}</option>`].concat(ordered.map((item) => {
+    const indent = item.number.includes('.') ? '\u00a0\u00a0\u00a0' : '';
+    return `<option value="criterion:${esc(item.number)}">${indent}${esc(item.number)}. ${esc(pick({ vi: item.label_vi, en: item.label_en }))}</option>`;
+  }));
+  $('theme').innerHTML = options.join('');
+  syncControls();
 }
 
 function renderNotice() {
@@ -347,8 +395,29 @@ function communeHtml(a) {
     : `<p class="none">${t('none')}</p>`);
   return `<div class="commune" data-code="${esc(a.commune.code)}" data-level="${esc(levelKey || '')}">
     <h3>${esc(a.commune.name)}</h3>${table(rows)}
-    ${list(a.pilots, t('pilots'))}${list(a.tourism, t('tourism'))}
+    ${checklistHtml(a.criteria)}${list(a.pilots, t('pilots'))}${list(a.tourism, t('tourism'))}
     <p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p></div>`;
+}
+
+// The checklist of the commune's criteria set: what is missing first, then the rest in
+// number order; each line with its status and, where the row gives one, its value.
+function checklistHtml(list) {
+  if (!list || !list.items) return '';
+  const word = { met: t('met'), not_met: t('not_met'), met_by_level: t('met_by_level'), no_data: t('no_data') };
+  const mark = { met: '✓', met_by_level: '✓', not_met: '✗', no_data: '–' };
+  const order = { not_met: 0, no_data: 1, met: 2, met_by_level: 2 };
+  const items = list.items.map((item, i) => ({ item, i }))
+    .sort((a, b) => order[a.item.status] - order[b.item.status] || a.i - b.i)
+    .map(({ item }) => {
+      const value = item.assessment && item.assessment.value != null ? ` <small>(${esc(item.assessment.value)})</small>` : '';
+      const label = pick({ vi: item.label_vi, en: item.label_en });
+      return `<li class="${esc(item.status)}${item.number.includes('.') ? ' indicator' : ''}" data-number="${esc(item.number)}" data-status="${esc(item.status)}" title="${esc(word[item.status])}">`
+        + `<span class="mark">${mark[item.status] || ''}</span> ${esc(item.number)}. ${esc(label)}${value}</li>`;
+    }).join('');
+  const missing = list.missing && list.missing.length
+    ? `<p class="missing"><strong>${t('missing')}:</strong> ${list.missing.map(esc).join(', ')}</p>` : '';
+  return `<details class="checklist" data-set="${esc(list.set)}" open><summary>${t('checklist')} ${esc(list.set)} — `
+    + `${esc(list.criteria_met)}/${esc(list.criteria_total)} <small>(${esc(list.decision)})</small></summary>${missing}<ul>${items}</ul></details>`;
 }
 
 async function onClick(e) {
@@ -467,14 +536,25 @@ function statsHtml(s) {
   if (s.pilots) rows.push([t('pilots_total'), s.pilots.total]);
   if (s.tourism) rows.push([t('tourism_total'), s.tourism.total]);
   const target = (s.targets || []).find((x) => x.id === 'ntm_share');
-  const targets = (s.targets || []).map((x) => {
-    const share = x.target ? Math.min(1, (x.actual ?? 0) / x.target) : 0;
-    return `<li class="${x.met ? 'met' : 'not-met'}"><span>${esc(pick(x.label))}</span>
-      <span class="bar"><span style="width:${(share * 100).toFixed(1)}%"></span></span>
-      <small>${fmtTarget(x.actual, x.target)} — ${x.met ? '✓ ' + t('met') : t('not_met')}</small></li>`;
-  }).join('');
+  const targets = (s.targets || []).map(targetHtml).join('');
   return `${table(rows)}<h4>${t('ntm_share')} 2021–2025</h4>${chart(s.series || [], target && target.target)}
     ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}`;
+}
+
+// One target: its label, a progress bar towards it, the scope, the deadline, the source,
+// and whether it is met and on track (linear from the first year of data to the deadline).
+function targetHtml(x) {
+  const share = x.target && x.actual != null ? Math.max(0, Math.min(1, x.actual / x.target)) : 0;
+  const state = x.actual == null ? 'no-data' : x.met ? 'met' : x.on_track === false ? 'behind' : 'not-met';
+  const status = x.actual == null ? t('no_actual')
+    : x.met ? `✓ ${t('met')}` : `${t('not_met')}${x.on_track == null ? '' : ` — ${x.on_track ? t('on_track') : t('off_track')}`}`;
+  const scope = !x.scope || x.scope === 'nation' ? t('scope_nation') : x.scope_name || x.scope;
+  const source = x.source && typeof x.source === 'object' ? [x.source.document, x.source.article].filter(Boolean).join(', ') : x.source;
+  const deadline = x.deadline ? ` · ${t('deadline')} ${esc(String(x.deadline).slice(0, 10))}` : '';
+  return `<li class="target ${state}" data-id="${esc(x.id)}" data-on-track="${esc(x.on_track)}"><span>${esc(pick(x.label))}</span>
+    <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${Math.round(share * 100)}"><span style="width:${(share * 100).toFixed(1)}%"></span></span>
+    <small>${fmtTarget(x.actual, x.target)} — ${esc(status)}</small>
+    <small class="scope">${esc(scope)}${deadline}${source ? ` · ${esc(source)}` : ''}</small></li>`;
 }
 
 function fmtTarget(actual, target) {
@@ -515,7 +595,7 @@ function updateEmbed() {
   const width = Math.max(64, Math.round(canvas.clientWidth * scale));
   const height = Math.max(64, Math.round(canvas.clientHeight * scale));
   const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
-  const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, year: view.year, edition: view.edition })}`;
+  const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, ...viewParams() })}`;
   $('embed-png').value = png;
   $('embed-png-open').href = png;
 }
@@ -527,7 +607,7 @@ function setView(changes) {
   syncControls();
   writeHash();
   if (popup) { popup.remove(); popup = null; }
-  if ('map' in changes || 'year' in changes || 'edition' in changes) loadStyle();
+  if ('map' in changes || 'year' in changes || 'edition' in changes || 'theme' in changes) loadStyle();
   else if ('raster' in changes && styleJson) loadStyle();
   if (!$('stats').hidden && ('year' in changes || 'edition' in changes)) {
     // Province codes differ between editions.
@@ -541,6 +621,7 @@ function wire() {
   $('year').addEventListener('change', () => setView({ year: parseInt($('year').value, 10) }));
   $('edition').addEventListener('change', () => setView({ edition: parseInt($('edition').value, 10) }));
   $('raster').addEventListener('change', () => setView({ raster: $('raster').checked }));
+  $('theme').addEventListener('change', () => setView({ theme: $('theme').value }));
   $('lang').addEventListener('click', () => { view.lang = view.lang === 'vi' ? 'en' : 'vi'; applyLanguage(); writeHash(); });
   $('stats-toggle').addEventListener('click', () => {
     if ($('stats').hidden) showStats();
@@ -585,7 +666,7 @@ function wire() {
   window.addEventListener('hashchange', () => {
     const v = readHash();
     const changed = {};
-    for (const k of ['map', 'year', 'edition', 'raster']) if (v[k] !== view[k]) changed[k] = v[k];
+    for (const k of ['map', 'year', 'edition', 'theme', 'raster']) if (v[k] !== view[k] && v[k] !== null) changed[k] = v[k];
     if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
     if (v.lang !== view.lang) { view.lang = v.lang; applyLanguage(); }
     if (Object.keys(changed).length) setView(changed);
@@ -597,6 +678,9 @@ function wire() {
 syncControls();
 applyLanguage();
 wire();
-showNotice();
-if (window.maplibregl) initMap();
-else showVendorMissing();
+(async () => {
+  // The map's first style needs the data's years.
+  await Promise.all([loadMeta(), loadThemes()]);
+  if (window.maplibregl) initMap();
+  else showVendorMissing();
+})();
