@@ -3,6 +3,9 @@
 //!
 //!   cargo bench --bench point_query
 //!
+//! Also the whole point answer (locate, level, nearby places, criteria checklist, JSON)
+//! with and without its criteria checklist, in the same run.
+//!
 //! Data: the embedded national communes (edition 2024, generated) and, when present,
 //! the real ../shared/geodata/communes-2025.fgb (3,321 communes, ≈7.1 M vertices).
 //! Points: 20,000 deterministic points, each drawn inside a random commune's bounding
@@ -11,7 +14,8 @@
 mod common;
 
 use bando::index::AreaIndex;
-use bando::model::{Edition, LonLat};
+use bando::model::{AsOf, Edition, LonLat};
+use bando::query::{commune_at, PointQuery};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use geo::{Contains, MultiPolygon, Point};
 use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
@@ -76,9 +80,37 @@ fn bench_index(c: &mut Criterion, name: &str, index: &AreaIndex) {
     group.finish();
 }
 
+/// The whole point answer as the API writes it (locate, level, nearby places, the criteria
+/// checklist, JSON), and the same answer without its checklist: what the checklist costs.
+fn bench_answer(c: &mut Criterion, atlas: &bando::atlas::Atlas) {
+    let index = &atlas.edition(Edition::E2024).index;
+    let points = points_in_boxes(index, 2_000);
+    let query = |p| PointQuery { position: p, edition: Edition::E2024, as_of: AsOf::Year(2024), radius_m: 5_000.0 };
+    let mut group = c.benchmark_group("point_answer/embedded_2024");
+    group.throughput(Throughput::Elements(points.len() as u64));
+    group.sample_size(20);
+    group.bench_function("with_criteria", |b| {
+        b.iter(|| points.iter().filter_map(|&p| commune_at(atlas, query(black_box(p)))).map(|a| serde_json::to_vec(&a).unwrap().len()).sum::<usize>())
+    });
+    group.bench_function("without_criteria", |b| {
+        b.iter(|| {
+            points
+                .iter()
+                .filter_map(|&p| commune_at(atlas, query(black_box(p))))
+                .map(|mut a| {
+                    a.criteria = None;
+                    serde_json::to_vec(&a).unwrap().len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
 fn point_in_polygon(c: &mut Criterion) {
     let embedded = common::embedded_atlas();
     bench_index(c, "embedded_2024", &embedded.edition(Edition::E2024).index);
+    bench_answer(c, &embedded);
     drop(embedded);
     if let Some(atlas) = common::real_atlas() {
         bench_index(c, "real_communes_2025", &atlas.edition(Edition::E2025).index);
