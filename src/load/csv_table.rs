@@ -298,26 +298,7 @@ fn parse_year(t: &str) -> Result<u16, String> {
 /// Checks `YYYY-MM-DD` with real month lengths (leap years included); also used for
 /// dates in query strings.
 pub fn parse_date(t: &str) -> Result<(), String> {
-    let err = || "not a date: YYYY-MM-DD expected (e.g. 2023-12-31)".to_string();
-    let b = t.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
-        return Err(err());
-    }
-    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().map_err(|_| err());
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(format!("not a date: month {m} does not exist")),
-    };
-    if d == 0 || d > days {
-        return Err(format!("not a date: day {d} does not exist in month {m} of {y}"));
-    }
-    Ok(())
+    crate::model::Day::parse(t).map(|_| ()).map_err(|e| e.reason)
 }
 
 fn parse_degrees(t: &str, range: std::ops::RangeInclusive<f64>, what: &str) -> Result<f64, String> {

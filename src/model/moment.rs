@@ -17,30 +17,36 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(u32);
 
+/// Text that is not a day, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a day (expected YYYY-MM-DD, e.g. 2024-06-30)")]
-pub struct DayError(pub String);
+#[error("'{text}' is {reason}")]
+pub struct DayError {
+    pub text: String,
+    /// "not a date: YYYY-MM-DD expected (e.g. 2023-12-31)", "not a date: month 13 does not exist", …
+    pub reason: String,
+}
 
 impl Day {
-    /// Parses `YYYY-MM-DD` (a real day of the Gregorian calendar).
+    /// Parses `YYYY-MM-DD`, a real day of the Gregorian calendar (leap years included).
     pub fn parse(text: &str) -> Result<Day, DayError> {
-        let bad = || DayError(text.to_string());
+        let bad = |reason: String| DayError { text: text.to_string(), reason };
         let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err(bad());
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+            return Err(bad("not a date: YYYY-MM-DD expected (e.g. 2023-12-31)".into()));
         }
-        let num = |s: &str| s.parse::<u32>().ok().filter(|_| s.bytes().all(|c| c.is_ascii_digit()));
-        let (Some(y), Some(m), Some(d)) = (num(&text[..4]), num(&text[5..7]), num(&text[8..])) else { return Err(bad()) };
+        let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         let days_in_month = match m {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
             2 if leap => 29,
             2 => 28,
-            _ => return Err(bad()),
+            _ => return Err(bad(format!("not a date: month {m} does not exist"))),
         };
-        if y < 1900 || d == 0 || d > days_in_month {
-            return Err(bad());
+        if d == 0 || d > days_in_month {
+            return Err(bad(format!("not a date: day {d} does not exist in month {m} of {y}")));
         }
         Ok(Day(y * 10_000 + m * 100 + d))
     }
@@ -165,7 +171,7 @@ mod tests {
     #[test]
     fn days_parse_only_when_real() {
         assert_eq!(Day::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
-        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "24-01-01", "2024/01/01", "2024-01-32", "+024-01-01"] {
+        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "24-01-01", "2024/01/01", "2024-01-32", "+024-01-01", "2024-0a-01"] {
             assert!(Day::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Day::end_of_year(2023).to_string(), "2023-12-31");
