@@ -30,7 +30,8 @@ const WORDS = {
     no_commune: 'Không có xã nào tại điểm này.', error: 'Lỗi', unavailable: 'Chức năng này chưa có trên máy chủ.',
     no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
     nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
-    met: 'đạt', not_met: 'chưa đạt', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
+    met: 'đạt', not_met: 'chưa đạt', unmeasured: 'chưa có số liệu', on_track: 'đúng tiến độ',
+    off_track: 'chậm tiến độ', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
     details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
     vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
@@ -48,7 +49,8 @@ const WORDS = {
     no_commune: 'No commune at this point.', error: 'Error', unavailable: 'This function is not available on the server yet.',
     no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
     nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
-    met: 'met', not_met: 'not met', stars: 'stars', field: 'Field', approved: 'Approved',
+    met: 'met', not_met: 'not met', unmeasured: 'no data to measure it', on_track: 'on track',
+    off_track: 'behind schedule', stars: 'stars', field: 'Field', approved: 'Approved',
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
     details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
     vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
@@ -469,9 +471,12 @@ function statsHtml(s) {
   const target = (s.targets || []).find((x) => x.id === 'ntm_share');
   const targets = (s.targets || []).map((x) => {
     const share = x.target ? Math.min(1, (x.actual ?? 0) / x.target) : 0;
-    return `<li class="${x.met ? 'met' : 'not-met'}"><span>${esc(pick(x.label))}</span>
+    // A target the data cannot measure has a null actual and met, and says why.
+    const state = x.met == null ? t('unmeasured') : x.met ? '✓ ' + t('met') : t('not_met');
+    const track = x.met === false && x.on_track != null ? ` (${t(x.on_track ? 'on_track' : 'off_track')})` : '';
+    return `<li class="${x.met == null ? 'unmeasured' : x.met ? 'met' : 'not-met'}"${x.reason ? ` title="${esc(x.reason)}"` : ''}><span>${esc(pick(x.label))}</span>
       <span class="bar"><span style="width:${(share * 100).toFixed(1)}%"></span></span>
-      <small>${fmtTarget(x.actual, x.target)} — ${x.met ? '✓ ' + t('met') : t('not_met')}</small></li>`;
+      <small>${fmtTarget(x.actual, x.target)} — ${state}${track}</small></li>`;
   }).join('');
   return `${table(rows)}<h4>${t('ntm_share')} 2021–2025</h4>${chart(s.series || [], target && target.target)}
     ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}`;
