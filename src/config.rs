@@ -52,6 +52,11 @@ pub struct DataArgs {
     /// geodata/criteria when not given.
     #[arg(long, env = "BANDO_CRITERIA_SETS")]
     pub criteria_sets: Option<PathBuf>,
+    /// Targets table CSV: id,scope,deadline,document,article,measure,set,item,pilot_kind,
+    /// pilot_decision,pilot_stage,unit,target,label_vi,label_en,reason; the embedded
+    /// geodata/targets/targets.csv when not given.
+    #[arg(long, env = "BANDO_TARGETS")]
+    pub targets: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -67,6 +72,7 @@ impl DataArgs {
             tourism: self.tourism.clone(),
             criteria: self.criteria.clone(),
             criteria_sets: self.criteria_sets.clone(),
+            targets: self.targets.clone(),
         }
     }
 }

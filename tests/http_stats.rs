@@ -61,8 +61,13 @@ fn check_targets(body: &Value) {
     let targets = body["targets"].as_array().expect("targets");
     assert!(!targets.is_empty());
     for t in targets {
-        let met = t["actual"].as_f64().is_some_and(|a| a >= t["target"].as_f64().unwrap());
-        assert_eq!(t["met"].as_bool(), Some(met), "{t}");
+        // met is actual ≥ target, and null (with on_track) when there is no actual.
+        let met = t["actual"].as_f64().map(|a| a >= t["target"].as_f64().unwrap());
+        assert_eq!(t["met"].as_bool(), met, "{t}");
+        assert_eq!(t["on_track"].is_null(), met.is_none(), "{t}");
+        if met.is_none() {
+            assert!(t["met"].is_null() && t["reason"].is_string(), "{t}");
+        }
     }
     let by_id = |id: &str| targets.iter().find(|t| t["id"] == id).unwrap_or_else(|| panic!("target {id}"));
     assert_eq!(by_id("ntm_share")["actual"], body["communes"]["ntm_share"]);
@@ -157,8 +162,11 @@ fn a_province_and_a_district_equal_counts_from_the_csv_files() {
     let got: BTreeMap<String, u64> = hn["pilots"]["by_field"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
     assert_eq!(got, by_field);
     check_targets(&hn);
-    let smart = hn["targets"].as_array().unwrap().iter().find(|t| t["id"] == "smart_commune_pilots").expect("pilot target");
-    assert_eq!(smart["actual"].as_f64(), Some(hn_pilots.iter().filter(|p| p["kind"] == "smart_commune").count() as f64));
+    // The national pilot target applied to the province: 1 when it has a smart-commune pilot.
+    let smart = hn["targets"].as_array().unwrap().iter().find(|t| t["id"] == "smart_commune_per_province").expect("pilot target");
+    assert_eq!((smart["applied"].as_bool(), smart["computed_for"].as_str()), (Some(true), Some("province:01")));
+    let has_smart = hn_pilots.iter().any(|p| p["kind"] == "smart_commune");
+    assert_eq!(smart["actual"].as_f64(), Some(if has_smart { 1.0 } else { 0.0 }));
 
     // Huyện Gia Lâm (018), each year of the series.
     let gl = get(server, "?district=018");

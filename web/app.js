@@ -35,13 +35,14 @@ const WORDS = {
     no_commune: 'Không có xã nào tại điểm này.', error: 'Lỗi', unavailable: 'Chức năng này chưa có trên máy chủ.',
     no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
     nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
-    met: 'đạt', not_met: 'chưa đạt', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
+    met: 'đạt', not_met: 'chưa đạt', unmeasured: 'chưa có số liệu', on_track: 'đúng tiến độ',
+    off_track: 'chậm tiến độ', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
     details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
     vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
     theme: 'Tô màu theo', theme_level: 'Mức NTM', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
     met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
-    on_track: 'đúng tiến độ', off_track: 'chậm tiến độ', no_actual: 'chưa có số liệu', scope_nation: 'Toàn quốc',
+    scope_nation: 'Toàn quốc',
   },
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
@@ -56,13 +57,14 @@ const WORDS = {
     no_commune: 'No commune at this point.', error: 'Error', unavailable: 'This function is not available on the server yet.',
     no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
     nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
-    met: 'met', not_met: 'not met', stars: 'stars', field: 'Field', approved: 'Approved',
+    met: 'met', not_met: 'not met', unmeasured: 'no data to measure it', on_track: 'on track',
+    off_track: 'behind schedule', stars: 'stars', field: 'Field', approved: 'Approved',
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
     details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
     vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
     theme: 'Colour by', theme_level: 'NTM level', checklist: 'Criteria set', missing: 'Missing',
     met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
-    on_track: 'on track', off_track: 'behind', no_actual: 'no data yet', scope_nation: 'Nation',
+    scope_nation: 'Nation',
   },
 };
 const LEVELS = {
@@ -546,12 +548,13 @@ function statsHtml(s) {
 function targetHtml(x) {
   const share = x.target && x.actual != null ? Math.max(0, Math.min(1, x.actual / x.target)) : 0;
   const state = x.actual == null ? 'no-data' : x.met ? 'met' : x.on_track === false ? 'behind' : 'not-met';
-  const status = x.actual == null ? t('no_actual')
+  // A target the data cannot measure has a null actual and met, and says why.
+  const status = x.actual == null ? t('unmeasured')
     : x.met ? `✓ ${t('met')}` : `${t('not_met')}${x.on_track == null ? '' : ` — ${x.on_track ? t('on_track') : t('off_track')}`}`;
   const scope = !x.scope || x.scope === 'nation' ? t('scope_nation') : x.scope_name || x.scope;
   const source = x.source && typeof x.source === 'object' ? [x.source.document, x.source.article].filter(Boolean).join(', ') : x.source;
   const deadline = x.deadline ? ` · ${t('deadline')} ${esc(String(x.deadline).slice(0, 10))}` : '';
-  return `<li class="target ${state}" data-id="${esc(x.id)}" data-on-track="${esc(x.on_track)}"><span>${esc(pick(x.label))}</span>
+  return `<li class="target ${state}" data-id="${esc(x.id)}" data-on-track="${esc(x.on_track)}"${x.reason ? ` title="${esc(x.reason)}"` : ''}><span>${esc(pick(x.label))}</span>
     <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${Math.round(share * 100)}"><span style="width:${(share * 100).toFixed(1)}%"></span></span>
     <small>${fmtTarget(x.actual, x.target)} — ${esc(status)}</small>
     <small class="scope">${esc(scope)}${deadline}${source ? ` · ${esc(source)}` : ''}</small></li>`;

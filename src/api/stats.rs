@@ -1,6 +1,7 @@
 //! `GET /api/v1/stats?edition=&year=&province=&district=&format=json|csv`: counts,
-//! shares, the 2021–2025 series and progress against the 2025 targets for the nation,
-//! a province or a district (see [`crate::stats`]). CSV is one row per measure
+//! shares, the 2021–2025 series, the units meeting each criterion and indicator, and
+//! progress against the targets for the nation, a province or a district (see
+//! [`crate::stats`]). CSV is one row per measure
 //! (`scope,edition,year,measure,value`), chosen by `format=csv` or `Accept: text/csv`.
 
 use super::meta::Meta;
@@ -91,16 +92,44 @@ pub fn openapi_paths() -> Value {
         "no_data": {"type": "integer"}, "chua_dat": {"type": "integer"}, "dat_chuan": {"type": "integer"},
         "nang_cao": {"type": "integer"}, "kieu_mau": {"type": "integer"}, "ntm": {"type": "integer"},
         "ntm_share": share, "nang_cao_share_of_ntm": share, "kieu_mau_share_of_ntm": share}});
-    let target = json!({"type": "object", "properties": {
-        "id": {"type": "string"}, "label": {"type": "object", "properties": {"vi": {"type": "string"}, "en": {"type": "string"}}},
+    let target = json!({"type": "object",
+        "required": ["id", "scope", "computed_for", "applied", "deadline", "source", "label", "unit", "target", "actual", "met", "on_track", "trajectory"],
+        "properties": {
+        "id": {"type": "string"},
+        "scope": {"type": "string", "description": "Who the target is set for: nation, region:ID, province:NN (63-province structure), commune:NNNNN (edition 2024) or commune:NNNNN@2025",
+                  "pattern": "^(nation|region:[a-z_]+|province:[0-9]{2}|commune:[0-9]{5}(@2025)?)$"},
+        "computed_for": {"type": "string", "description": "The units the actual is computed on: the target's own scope, or the statistics' scope (province:NN, province:NN@2025, district:NNN) when the target is applied to it"},
+        "applied": {"type": "boolean", "description": "True when a target of a wider scope is computed for the statistics' scope"},
+        "deadline": {"type": "string", "format": "date"},
+        "source": {"type": "object", "required": ["document", "article"], "properties": {"document": {"type": "string"}, "article": {"type": "string"}}},
+        "label": {"type": "object", "properties": {"vi": {"type": "string"}, "en": {"type": "string"}}},
         "unit": {"type": "string", "enum": ["share", "count"]}, "target": {"type": "number"},
-        "actual": {"type": "number", "nullable": true}, "met": {"type": "boolean"}, "source": {"type": "string"}}});
+        "actual": {"type": "number", "nullable": true, "description": "Null when the data cannot measure the target (see reason)"},
+        "met": {"type": "boolean", "nullable": true, "description": "actual ≥ target; null with a null actual"},
+        "on_track": {"type": "boolean", "nullable": true, "description": "actual ≥ the straight line from the first year with data to the target at the deadline, read at the end of the year; a met target is on track"},
+        "trajectory": {"type": "object", "nullable": true, "properties": {
+            "from_year": {"type": "integer"}, "from_actual": {"type": "number"}, "expected": {"type": "number", "description": "The line's value at the end of the year"}}},
+        "reason": {"type": "string", "description": "Why actual is null"}}});
+    let criterion = json!({"type": "object",
+        "required": ["id", "set", "unit", "item", "label_vi", "label_en", "eligible", "met", "met_by_level", "not_met", "no_data", "missing", "share"],
+        "properties": {
+        "id": {"type": "string", "description": "{set}.{item}, e.g. xa_ntm_2021.8.4"},
+        "set": {"type": "string"}, "unit": {"type": "string", "enum": ["commune", "district"]},
+        "item": {"type": "string", "description": "Criterion (8) or indicator (8.4)"},
+        "label_vi": {"type": "string"}, "label_en": {"type": "string"},
+        "eligible": {"type": "integer", "description": "The scope's xã (commune sets) or districts with a xã (district sets)"},
+        "met": {"type": "integer", "description": "Met by the row in force at the end of the year, or by a recognised level at least the set's"},
+        "met_by_level": {"type": "integer", "description": "Of met, those met by level alone"},
+        "not_met": {"type": "integer", "description": "The row in force says not met"},
+        "no_data": {"type": "integer"},
+        "missing": {"type": "integer", "description": "eligible − met: units still to bring to the item"},
+        "share": share}});
     let series = json!({"type": "object", "properties": {
         "year": {"type": "integer"}, "eligible": {"type": "integer"}, "ntm": {"type": "integer"}, "ntm_share": share,
         "nang_cao": {"type": "integer"}, "kieu_mau": {"type": "integer"},
         "nang_cao_share_of_ntm": share, "kieu_mau_share_of_ntm": share}});
     let tally = json!({"type": "object", "additionalProperties": {"type": "integer"}});
-    let body = json!({"type": "object", "required": ["scope", "communes", "districts", "provinces", "pilots", "tourism", "series", "targets", "meta"], "properties": {
+    let body = json!({"type": "object", "required": ["scope", "communes", "districts", "provinces", "pilots", "tourism", "series", "criteria", "targets", "meta"], "properties": {
         "scope": {"type": "object", "description": "edition, year, level (nation|province|district), province, district, region, counted"},
         "communes": counts,
         "communes_2025": {"type": "object", "description": "Edition 2025 only: its own communes by the level the map shows (weakest former xã)",
@@ -110,12 +139,13 @@ pub fn openapi_paths() -> Value {
         "pilots": {"type": "object", "properties": {"total": {"type": "integer"}, "by_kind": tally, "by_field": tally}},
         "tourism": {"type": "object", "properties": {"total": {"type": "integer"}, "by_category": tally}},
         "series": {"type": "array", "items": series, "minItems": 5, "maxItems": 5},
-        "targets": {"type": "array", "items": target},
+        "criteria": {"type": "array", "items": criterion, "description": "Each criterion and indicator of the sets that apply in the year (state in force at the end of the year)"},
+        "targets": {"type": "array", "items": target, "description": "Decision 263/QĐ-TTg's targets and those of the targets table (geodata/targets/targets.csv)"},
         "meta": {"type": "object"}}});
     let error = super::error_schema();
     let parameters = json!([
         {"name": "edition", "in": "query", "required": false, "description": "Boundary edition of the scope; 2025 is counted through the crosswalk on the former (2024) communes", "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}},
-        {"name": "year", "in": "query", "required": false, "description": "Levels in force at the end of this year: one of the years the data covers (default: the last)", "schema": {"type": "integer"}},
+        {"name": "year", "in": "query", "required": false, "description": "Levels and criteria in force at the end of this year: one of the years the data covers (default: the last). Statistics are by year; there is no date parameter", "schema": {"type": "integer"}},
         {"name": "province", "in": "query", "required": false, "description": "GSO province code of the edition (e.g. 01)", "schema": {"type": "string", "pattern": "^[0-9]{1,2}$"}},
         {"name": "district", "in": "query", "required": false, "description": "GSO district code (edition 2024 only, e.g. 018)", "schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}},
         {"name": "format", "in": "query", "required": false, "description": "json (default) or csv; without it, Accept: text/csv chooses CSV", "schema": {"type": "string", "enum": ["json", "csv"]}}
@@ -131,7 +161,7 @@ pub fn openapi_paths() -> Value {
                     "200": {"description": "Statistics",
                             "content": {
                                 "application/json": {"schema": body},
-                                "text/csv": {"schema": {"type": "string", "description": "Header scope,edition,year,measure,value; one row per measure (communes.ntm_share, series.2023.ntm, targets.ntm_share.met, …)"}}}},
+                                "text/csv": {"schema": {"type": "string", "description": "Header scope,edition,year,measure,value; one row per measure (communes.ntm_share, series.2023.ntm, criteria.xa_ntm_2021.8.4.share, targets.ntm_share.met, …)"}}}},
                     "400": {"description": "A bad parameter (year, edition, format, a malformed code, a district with edition 2025), named in error.parameter", "content": {"application/json": {"schema": error}}},
                     "404": {"description": "No province or district has that code; error.parameter names which", "content": {"application/json": {"schema": error}}}
                 }

@@ -107,8 +107,14 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         (Some(catalog), _, None) => Some(criteria::Criteria::without_assessments(catalog.clone())),
         _ => None,
     };
-    let (Some(commune_results), Some(district_results), Some(province_completed), Some(pilots), Some(tourism), Some(crosswalk), Some(criteria)) =
-        (commune_results, district_results, province_completed, pilots, tourism, crosswalk, criteria)
+    let targets_file = inputs.targets_file();
+    let targets = match (&catalog, &targets_file) {
+        (Some(catalog), Some(path)) => keep(super::targets::join(path, catalog, &e2024, &e2025), &mut problems),
+        (_, None) => Some(Vec::new()),
+        (None, Some(_)) => None,
+    };
+    let (Some(commune_results), Some(district_results), Some(province_completed), Some(pilots), Some(tourism), Some(crosswalk), Some(criteria), Some(targets)) =
+        (commune_results, district_results, province_completed, pilots, tourism, crosswalk, criteria, targets)
     else {
         return Err(LoadError { problems });
     };
@@ -129,6 +135,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     files.push(crosswalk_path);
     files.extend(sources.criteria.iter().map(|d| d.path.clone()));
     files.extend(criteria_catalog_files(&criteria_dir, &criteria.catalog));
+    files.extend(targets_file);
     let version = content_version(&files).map_err(LoadError::one)?;
 
     let years = data_years(&criteria, &commune_results, &district_results, &province_completed);
@@ -146,6 +153,7 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         version,
         crosswalk,
         criteria,
+        targets,
     };
     Ok((atlas, summary))
 }

@@ -24,6 +24,8 @@ pub struct Inputs {
     pub criteria: Option<PathBuf>,
     /// The criteria catalog's folder; `criteria/` of `geodata_dir` when not given.
     pub criteria_sets: Option<PathBuf>,
+    /// The targets table; `targets/targets.csv` of `geodata_dir` when not given.
+    pub targets: Option<PathBuf>,
 }
 
 impl Inputs {
@@ -40,6 +42,7 @@ impl Inputs {
             tourism: None,
             criteria: None,
             criteria_sets: None,
+            targets: None,
         }
     }
 
@@ -59,6 +62,13 @@ impl Inputs {
             Some(path) => Some(DataSource::user(path)),
             None => embedded.exists().then(|| DataSource::sample(&embedded)),
         }
+    }
+
+    /// The targets table: the user's file, else the embedded one when there is one (a
+    /// `--geodata` folder of its own may have none).
+    pub(super) fn targets_file(&self) -> Option<PathBuf> {
+        let embedded = self.embedded_file(crate::load::TARGETS_FILE);
+        self.targets.clone().or_else(|| embedded.exists().then_some(embedded))
     }
 
     /// The user's file when given, else the embedded sample.

@@ -8,7 +8,8 @@
 //!   4. read NTM results, pilots, tourism sites and the crosswalk, and check every code
 //!      and position against the boundaries;
 //!   5. read the criteria catalog and the assessments, and check them against the units
-//!      and their levels ([`criteria`]).
+//!      and their levels ([`criteria`]);
+//!   6. read the targets table and check its scopes against the units ([`targets`]).
 //!
 //! Every problem of every file is collected; the atlas exists only if there are none.
 //! It holds data only; what is derived from it to serve it (tile topology, the search
@@ -18,6 +19,7 @@
 mod build;
 pub mod criteria;
 mod inputs;
+pub mod targets;
 
 pub use build::{build, BuildSummary};
 pub use inputs::{DataSource, Inputs};
@@ -25,7 +27,7 @@ pub use inputs::{DataSource, Inputs};
 use crate::index::{AreaIndex, PointIndex};
 use crate::model::{
     Commune, CommuneCode, District, DistrictCode, Edition, LevelRecord, PilotModel, Province,
-    ProvinceCode, TourismSite,
+    ProvinceCode, TargetDef, TourismSite,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,6 +80,8 @@ pub struct Atlas {
     pub crosswalk: Vec<CrosswalkLink>,
     /// The criteria catalog and the units' assessments.
     pub criteria: criteria::Criteria,
+    /// The programme targets, in table order (empty without a targets table).
+    pub targets: Vec<TargetDef>,
 }
 
 /// One pair of the 2024 → 2025 crosswalk, as positions in the two editions.

@@ -1,6 +1,6 @@
 //! Loading and validating input files: boundaries (FlatGeobuf, GeoJSON) and the CSV
-//! tables of NTM results, criteria sets and assessments, pilot models, tourism sites and
-//! the commune crosswalk.
+//! tables of NTM results, criteria sets and assessments, programme targets, pilot models,
+//! tourism sites and the commune crosswalk.
 //!
 //! Every reader takes a path (`read_pilots`) or, for bytes that are not a file (an upload,
 //! a test, a fuzzer), a reader and the name its problems should give (`read_pilots_from`);
@@ -26,6 +26,7 @@ mod error;
 mod places;
 mod results;
 mod rings;
+mod targets;
 
 pub use boundaries::{read_boundaries, read_boundaries_from, BoundaryFeature, BoundaryFile, BoundaryFormat, RepairCounts};
 pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow};
@@ -38,4 +39,5 @@ pub use results::{
     read_commune_results, read_commune_results_from, read_district_results, read_district_results_from,
     read_province_results, read_province_results_from, CommuneResultRow, DistrictResultRow, ProvinceResultRow,
 };
+pub use targets::{read_targets, read_targets_from, TARGETS_FILE, TARGET_COLUMNS};
 pub mod validate;

@@ -19,6 +19,7 @@ pub enum FileKind {
     Tourism,
     Crosswalk,
     Criteria,
+    Targets,
 }
 
 /// One line per file: what it was read as, and its problems.
@@ -58,6 +59,8 @@ fn csv_kind(path: &Path) -> Result<FileKind, Problem> {
     let has = |c: &str| cols.contains(&c);
     let kind = if has("unit_code") && has("criterion") {
         FileKind::Criteria
+    } else if has("measure") && has("deadline") {
+        FileKind::Targets
     } else if has("code_2024") && has("code_2025") {
         FileKind::Crosswalk
     } else if has("category") {
@@ -133,6 +136,11 @@ pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) ->
                 slot(&mut inputs.criteria);
                 let catalog = super::read_criteria_sets(&geodata.join("criteria"));
                 catalog.and_then(|catalog| count(super::read_criteria(path, &catalog)))
+            }
+            FileKind::Targets => {
+                slot(&mut inputs.targets);
+                let catalog = super::read_criteria_sets(&geodata.join("criteria"));
+                catalog.and_then(|catalog| count(super::read_targets(path, &catalog)))
             }
         };
         has_data_files |= !matches!(kind, FileKind::Boundaries | FileKind::Crosswalk);

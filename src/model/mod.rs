@@ -1,5 +1,6 @@
 //! The domain, independent of files and HTTP: administrative units, NTM levels,
-//! NTM criteria sets, pilot models and rural tourism sites, and the two boundary editions.
+//! NTM criteria sets, programme targets, pilot models and rural tourism sites, and the two
+//! boundary editions.
 //!
 //! Types say what a value is (`CommuneCode`, `LonLat`, `Level`), so no bare strings or
 //! tuples cross module borders.
@@ -10,6 +11,7 @@ mod level;
 mod moment;
 mod place;
 mod point;
+mod target;
 mod unit;
 
 pub use codes::{CodeError, CommuneCode, DistrictCode, ProvinceCode};
@@ -18,6 +20,7 @@ pub use level::{Level, LevelError, ProvinceStatus};
 pub use moment::{in_force, AsOf, Day, DayError, MomentError};
 pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
+pub use target::{Measure, PilotFilter, TargetDef, TargetScope, TargetScopeError, TargetSource, TargetUnit};
 pub use unit::{
     Commune, CommuneKind, District, Edition, EditionError, LevelRecord, Province, UnitError,
 };

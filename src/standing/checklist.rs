@@ -98,12 +98,7 @@ fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: 
         .iter()
         .map(|item| {
             let assessment = state.iter().find(|a| a.item == item.number).copied();
-            let status = match assessment {
-                Some(a) if a.met => ItemStatus::Met,
-                Some(_) => ItemStatus::NotMet,
-                None if certified => ItemStatus::MetByLevel,
-                None => ItemStatus::NoData,
-            };
+            let status = item_status(assessment, certified);
             ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status, assessment }
         })
         .collect();
@@ -116,6 +111,18 @@ fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: 
         missing: criteria_items().filter(|i| i.status == ItemStatus::NotMet).map(|i| i.number).collect(),
         items,
     })
+}
+
+/// Step 3 of the module doc: an item's status from its row in force, if any, and whether
+/// the unit's recognised level is at least the set's level (`certified`). Statistics by
+/// criterion count with the same rule.
+pub fn item_status(assessment: Option<&Assessment>, certified: bool) -> ItemStatus {
+    match assessment {
+        Some(a) if a.met => ItemStatus::Met,
+        Some(_) => ItemStatus::NotMet,
+        None if certified => ItemStatus::MetByLevel,
+        None => ItemStatus::NoData,
+    }
 }
 
 /// Step 2 of the module doc.

@@ -15,6 +15,6 @@ pub mod columns;
 pub mod counts;
 pub mod level;
 
-pub use checklist::{commune_checklist, district_checklist, Checklist, ChecklistItem, ItemStatus};
+pub use checklist::{commune_checklist, district_checklist, item_status, Checklist, ChecklistItem, ItemStatus};
 pub use counts::LevelCounts;
 pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};

@@ -16,17 +16,23 @@
 //!      weakest level among their former xã, [`crate::query::FormerLevels::weakest_key`]);
 //!   4. count districts, provinces, pilots (approved by the year, or undated) and
 //!      tourism sites of the scope;
-//!   5. compare with the targets ([`regions`]): met when the actual value is at least
-//!      the target.
+//!   5. count the scope's units by criterion and indicator ([`criteria`]);
+//!   6. compare with the targets: those of Decision 263 ([`regions`]) and those of the
+//!      targets table ([`progress`]): met when the actual value is at least the target,
+//!      on track when it is at least the straight line from the first year with data.
 
+pub mod criteria;
+pub mod progress;
 pub mod regions;
 mod rows;
 
+pub use criteria::CriterionStats;
+pub use progress::{Label, Target, Trajectory};
 pub use regions::Region;
 pub use rows::{rows, to_csv};
 
 use crate::atlas::Atlas;
-use crate::model::{DistrictCode, Edition, Level, PilotKind, ProvinceCode, TourismCategory};
+use crate::model::{DistrictCode, Edition, Level, PilotKind, ProvinceCode, TargetSource, TourismCategory};
 use crate::model::AsOf;
 use crate::standing::{self, LevelCounts};
 use serde::Serialize;
@@ -79,6 +85,9 @@ pub struct Stats {
     pub pilots: PilotCounts,
     pub tourism: TourismCounts,
     pub series: Vec<SeriesPoint>,
+    /// Each criterion and indicator of the sets in force that year: the scope's units
+    /// meeting it.
+    pub criteria: Vec<CriterionStats>,
     pub targets: Vec<Target>,
 }
 
@@ -186,28 +195,15 @@ pub struct SeriesPoint {
     pub kieu_mau_share_of_ntm: Option<f64>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Label {
-    pub vi: String,
-    pub en: String,
-}
+/// Decision 263/QĐ-TTg's targets are for the end of the 2021–2025 programme.
+const DEADLINE_263: &str = "2025-12-31";
 
-#[derive(Debug, Serialize)]
-pub struct Target {
-    pub id: String,
-    pub label: Label,
-    /// "share" (0–1) or "count".
-    pub unit: &'static str,
-    pub target: f64,
-    /// Null when the scope has nothing to measure (e.g. no xã).
-    pub actual: Option<f64>,
-    /// actual ≥ target.
-    pub met: bool,
-    pub source: &'static str,
+fn source_263() -> TargetSource {
+    TargetSource {
+        document: "Quyết định 263/QĐ-TTg ngày 22/02/2022 của Thủ tướng Chính phủ (Chương trình MTQG xây dựng NTM giai đoạn 2021–2025)".into(),
+        article: "Điều 1, mục II.2 (Mục tiêu cụ thể đến năm 2025)".into(),
+    }
 }
-
-const SOURCE_263: &str = "Decision 263/QĐ-TTg of 22/02/2022 (national target programme on new rural development 2021–2025)";
-const SOURCE_924: &str = "Decision 924/QĐ-TTg (2022): at least one smart-commune pilot per province";
 
 fn share(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -317,8 +313,24 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
             }
         })
         .collect();
-    let targets = targets(atlas, q, &r, &communes, &districts, &provinces, &pilots, cross.as_ref());
-    Ok(Stats { scope: r.scope, communes, communes_2025, districts, provinces, pilots, tourism, series, targets })
+    let criteria = criteria::by_criterion(atlas, &r.communes, &r.districts, AsOf::Year(q.year));
+    let mut targets = targets(atlas, q, &r, &communes, &districts, &provinces);
+    targets.extend(progress::from_table(atlas, q, &r, cross.as_ref()));
+    progress::track(&mut targets, *atlas.years().start(), q.year, |year| targets_in(atlas, StatsQuery { year, ..q }, &r, cross.as_ref()));
+    Ok(Stats { scope: r.scope, communes, communes_2025, districts, provinces, pilots, tourism, series, criteria, targets })
+}
+
+/// Every target computed at the end of `q.year` (for the start of the on-track line).
+fn targets_in(atlas: &Atlas, q: StatsQuery, r: &Resolved, cross: Option<&Crosswalk>) -> Vec<Target> {
+    let communes = count_communes(atlas, &r.communes, q.year);
+    let districts = count_districts(atlas, &r.districts, q.year);
+    let provinces = ProvinceCounts {
+        total: r.provinces.len(),
+        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, AsOf::Year(q.year)).is_some()).count(),
+    };
+    let mut out = targets(atlas, q, r, &communes, &districts, &provinces);
+    out.extend(progress::from_table(atlas, q, r, cross));
+    out
 }
 
 fn resolve(atlas: &Atlas, q: StatsQuery, cross: Option<&Crosswalk>) -> Result<Resolved, StatsError> {
@@ -466,9 +478,13 @@ fn count_districts(atlas: &Atlas, districts: &[DistrictCode], year: u16) -> Dist
     d
 }
 
-fn target(id: impl Into<String>, vi: String, en: String, unit: &'static str, target: f64, actual: Option<f64>, source: &'static str) -> Target {
-    let met = actual.is_some_and(|a| a >= target);
-    Target { id: id.into(), label: Label { vi, en }, unit, target, actual, met, source }
+/// A Decision 263 target set for `scope` (`nation`, `region:ID`), computed for
+/// `computed_for` (its own scope in the national view, else the statistics' scope).
+#[allow(clippy::too_many_arguments)]
+fn target(id: impl Into<String>, scope: String, computed_for: &str, vi: String, en: String, unit: &'static str, target: f64, actual: Option<f64>) -> Target {
+    let computed_for = if computed_for == "nation" { scope.clone() } else { computed_for.to_string() };
+    let measured = actual.ok_or_else(|| "the scope has nothing to measure (no xã, or no district with a xã)".to_string());
+    Target::new(id.into(), scope, computed_for, DEADLINE_263.into(), source_263(), Label { vi, en }, unit, target, measured)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -479,21 +495,21 @@ fn targets(
     communes: &CommuneCounts,
     districts: &DistrictCounts,
     provinces: &ProvinceCounts,
-    pilots: &PilotCounts,
-    cross: Option<&Crosswalk>,
 ) -> Vec<Target> {
     let national = r.scope.level == "nation";
+    let view = progress::scope_key(&q);
+    let nation = || "nation".to_string();
     let applied = if national { "" } else { " (national target, applied to this scope)" };
     let applied_vi = if national { "" } else { " (chỉ tiêu cả nước, áp dụng cho phạm vi này)" };
     let mut out = vec![
-        target("ntm_share", format!("Tỷ lệ xã đạt chuẩn NTM ≥ 80%{applied_vi}"), format!("Share of communes meeting the NTM standard ≥ 80%{applied}"), "share", regions::NATIONAL_NTM_SHARE, communes.ntm_share, SOURCE_263),
-        target("nang_cao_share_of_ntm", format!("Tỷ lệ xã NTM nâng cao ≥ 40% số xã NTM{applied_vi}"), format!("Advanced NTM communes ≥ 40% of NTM communes{applied}"), "share", regions::NATIONAL_NANG_CAO_SHARE_OF_NTM, communes.nang_cao_share_of_ntm, SOURCE_263),
-        target("kieu_mau_share_of_ntm", format!("Tỷ lệ xã NTM kiểu mẫu ≥ 10% số xã NTM{applied_vi}"), format!("Model NTM communes ≥ 10% of NTM communes{applied}"), "share", regions::NATIONAL_KIEU_MAU_SHARE_OF_NTM, communes.kieu_mau_share_of_ntm, SOURCE_263),
+        target("ntm_share", nation(), &view, format!("Tỷ lệ xã đạt chuẩn NTM ≥ 80%{applied_vi}"), format!("Share of communes meeting the NTM standard ≥ 80%{applied}"), "share", regions::NATIONAL_NTM_SHARE, communes.ntm_share),
+        target("nang_cao_share_of_ntm", nation(), &view, format!("Tỷ lệ xã NTM nâng cao ≥ 40% số xã NTM{applied_vi}"), format!("Advanced NTM communes ≥ 40% of NTM communes{applied}"), "share", regions::NATIONAL_NANG_CAO_SHARE_OF_NTM, communes.nang_cao_share_of_ntm),
+        target("kieu_mau_share_of_ntm", nation(), &view, format!("Tỷ lệ xã NTM kiểu mẫu ≥ 10% số xã NTM{applied_vi}"), format!("Model NTM communes ≥ 10% of NTM communes{applied}"), "share", regions::NATIONAL_KIEU_MAU_SHARE_OF_NTM, communes.kieu_mau_share_of_ntm),
     ];
     let old = atlas.edition(Edition::E2024);
     if national {
-        out.push(target("district_share", "Tỷ lệ huyện đạt chuẩn / hoàn thành nhiệm vụ NTM ≥ 50%".into(), "Share of districts meeting the standard or completing the task ≥ 50%".into(), "share", regions::NATIONAL_DISTRICT_SHARE, districts.completed_share, SOURCE_263));
-        out.push(target("provinces_completed", "Số tỉnh hoàn thành nhiệm vụ xây dựng NTM ≥ 17".into(), "Provinces completing the NTM task ≥ 17".into(), "count", regions::NATIONAL_PROVINCES_COMPLETED, Some(provinces.completed as f64), SOURCE_263));
+        out.push(target("district_share", nation(), &view, "Tỷ lệ huyện đạt chuẩn / hoàn thành nhiệm vụ NTM ≥ 50%".into(), "Share of districts meeting the standard or completing the task ≥ 50%".into(), "share", regions::NATIONAL_DISTRICT_SHARE, districts.completed_share));
+        out.push(target("provinces_completed", nation(), &view, "Số tỉnh hoàn thành nhiệm vụ xây dựng NTM ≥ 17".into(), "Provinces completing the NTM task ≥ 17".into(), "count", regions::NATIONAL_PROVINCES_COMPLETED, Some(provinces.completed as f64)));
         // Each region's share, over all edition-2024 communes and districts.
         let mut by_region: BTreeMap<Region, Vec<usize>> = BTreeMap::new();
         for (i, c) in old.communes.iter().enumerate() {
@@ -503,56 +519,23 @@ fn targets(
         }
         for reg in Region::ALL {
             let c = count_communes(atlas, by_region.get(&reg).map_or(&[][..], Vec::as_slice), q.year);
-            out.push(region_commune_target(reg, c.ntm_share, ""));
+            out.push(region_commune_target(reg, c.ntm_share, "", &view));
             let ds: Vec<DistrictCode> = old.districts.values().filter(|d| Region::of_province_2024(d.province) == Some(reg)).map(|d| d.code).collect();
-            out.push(region_district_target(reg, count_districts(atlas, &ds, q.year).completed_share, ""));
+            out.push(region_district_target(reg, count_districts(atlas, &ds, q.year).completed_share, "", &view));
         }
-        // Smart-commune pilots per province of the edition.
-        let edition = atlas.edition(q.edition);
-        let mut with_pilot: std::collections::HashSet<ProvinceCode> = std::collections::HashSet::new();
-        for p in atlas.pilots.iter().filter(|p| p.kind == PilotKind::SmartCommune && p.approved_year.is_none_or(|y| y <= q.year)) {
-            let Some(o) = old.position(p.commune) else { continue };
-            let province = match cross {
-                None => Some(old.communes[o].province),
-                Some(x) => x.new_of_old[o].map(|n| edition.communes[n].province),
-            };
-            with_pilot.extend(province);
-        }
-        let total = edition.provinces.len();
-        let covered = edition.provinces.keys().filter(|p| with_pilot.contains(p)).count();
-        out.push(target(
-            "smart_commune_per_province",
-            "Tỷ lệ tỉnh có ít nhất 1 xã NTM thông minh thí điểm = 100%".into(),
-            "Share of provinces with at least one smart-commune pilot = 100%".into(),
-            "share",
-            1.0,
-            share(covered, total),
-            SOURCE_924,
-        ));
     } else {
         let scope = if r.scope.level == "province" { "province" } else { "district" };
         if let Some(reg) = r.region {
-            out.push(region_commune_target(reg, communes.ntm_share, scope));
+            out.push(region_commune_target(reg, communes.ntm_share, scope, &view));
             if scope == "province" {
-                out.push(region_district_target(reg, districts.completed_share, scope));
+                out.push(region_district_target(reg, districts.completed_share, scope, &view));
             }
-        }
-        if scope == "province" {
-            out.push(target(
-                "smart_commune_pilots",
-                "Số xã NTM thông minh thí điểm ≥ 1".into(),
-                "Smart-commune pilots ≥ 1".into(),
-                "count",
-                regions::SMART_COMMUNES_PER_PROVINCE,
-                Some(pilots.by_kind.get(PilotKind::SmartCommune.as_str()).copied().unwrap_or(0) as f64),
-                SOURCE_924,
-            ));
         }
     }
     out
 }
 
-fn region_commune_target(reg: Region, actual: Option<f64>, applied_to: &str) -> Target {
+fn region_commune_target(reg: Region, actual: Option<f64>, applied_to: &str, view: &str) -> Target {
     let pct = (reg.commune_target() * 100.0).round();
     let (vi, en) = if applied_to.is_empty() {
         (String::new(), String::new())
@@ -561,16 +544,17 @@ fn region_commune_target(reg: Region, actual: Option<f64>, applied_to: &str) -> 
     };
     target(
         format!("region_ntm_share.{}", reg.id()),
+        format!("region:{}", reg.id()),
+        view,
         format!("{}: tỷ lệ xã đạt chuẩn NTM ≥ {pct}%{vi}", reg.name_vi()),
         format!("{}: share of communes meeting the NTM standard ≥ {pct}%{en}", reg.name_en()),
         "share",
         reg.commune_target(),
         actual,
-        SOURCE_263,
     )
 }
 
-fn region_district_target(reg: Region, actual: Option<f64>, applied_to: &str) -> Target {
+fn region_district_target(reg: Region, actual: Option<f64>, applied_to: &str, view: &str) -> Target {
     let pct = (reg.district_target() * 100.0).round();
     let (vi, en) = if applied_to.is_empty() {
         (String::new(), String::new())
@@ -579,11 +563,12 @@ fn region_district_target(reg: Region, actual: Option<f64>, applied_to: &str) ->
     };
     target(
         format!("region_district_share.{}", reg.id()),
+        format!("region:{}", reg.id()),
+        view,
         format!("{}: tỷ lệ huyện đạt chuẩn / hoàn thành nhiệm vụ NTM ≥ {pct}%{vi}", reg.name_vi()),
         format!("{}: share of districts meeting the standard or completing the task ≥ {pct}%{en}", reg.name_en()),
         "share",
         reg.district_target(),
         actual,
-        SOURCE_263,
     )
 }

@@ -130,8 +130,6 @@ pub const NATIONAL_KIEU_MAU_SHARE_OF_NTM: f64 = 0.10;
 pub const NATIONAL_DISTRICT_SHARE: f64 = 0.50;
 /// "17–19 provinces" completing the task: the lower bound.
 pub const NATIONAL_PROVINCES_COMPLETED: f64 = 17.0;
-/// Decision 924/QĐ-TTg (2022): at least one smart-commune pilot per province.
-pub const SMART_COMMUNES_PER_PROVINCE: f64 = 1.0;
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,10 @@
 //! Statistics as a tidy table, one row per measure: `scope,edition,year,measure,value`.
 //!
 //! Steps: 1. walk the JSON answer (without `scope` and `meta`); 2. name each number or
-//! flag by its path, with series items keyed by year and targets by id
-//! (`communes.ntm_share`, `series.2023.ntm`, `targets.ntm_share.met`); text fields
-//! (labels, sources) are left out; a null value is an empty cell.
+//! flag by its path, with series items keyed by year, criteria and targets by id
+//! (`communes.ntm_share`, `series.2023.ntm`, `criteria.xa_ntm_2021.8.4.share`,
+//! `targets.ntm_share.met`); text fields (labels, sources) are left out; a null value is
+//! an empty cell.
 
 use serde_json::Value;
 
@@ -27,7 +28,7 @@ fn walk(section: &str, path: &str, value: &Value, out: &mut Vec<(String, String)
         }
         Value::Array(items) => {
             for (n, item) in items.iter().enumerate() {
-                // Series items are named by year, targets by id.
+                // Series items are named by year, criteria and targets by id.
                 let key = match (item.get("year"), item.get("id")) {
                     (Some(y), _) if section == "series" => y.to_string(),
                     (_, Some(Value::String(id))) => id.clone(),
