@@ -28,7 +28,7 @@ pub struct NamedSource {
 }
 
 const SAMPLE_NOTICE: &str = "Contains SAMPLE data generated for demonstration (boundaries are Voronoi cells of commune \
-centroids; NTM levels, pilots and tourism sites are synthetic except the Hà Nội pilot list). Not official figures. \
+centroids; NTM levels, criteria assessments, pilots and tourism sites are synthetic except the Hà Nội pilot list). Not official figures. \
 Dữ liệu MẪU, không phải số liệu chính thức.";
 
 impl Meta {

@@ -20,7 +20,7 @@ pub mod criteria;
 mod inputs;
 
 pub use build::{build, BuildSummary};
-pub use inputs::{DataSource, Inputs};
+pub use inputs::{DataSource, Inputs, CRITERIA_FILE};
 
 use crate::index::{AreaIndex, PointIndex};
 use crate::model::{
