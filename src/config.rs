@@ -13,6 +13,10 @@ pub const EMBEDDED_GEODATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata
 /// is generated from: `geodata/reference/` of this source tree.
 pub const REFERENCE_TABLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/reference");
 
+/// The criteria catalog kept by hand (`geodata/criteria/` of this source tree): the
+/// embedded sample assessments are generated against it.
+pub const CRITERIA_SETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/criteria");
+
 /// The web viewer's folder: `web/` of this source tree (MapLibre GL JS is installed into
 /// it by `npm ci --prefix web`).
 pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web");

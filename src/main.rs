@@ -125,6 +125,10 @@ enum GeodataAction {
     Build {
         #[arg(long, default_value = bando::config::REFERENCE_TABLES)]
         reference: PathBuf,
+        /// The criteria catalog (sets.csv and one file per set) the sample assessments
+        /// are written against.
+        #[arg(long = "criteria-sets", default_value = bando::config::CRITERIA_SETS)]
+        criteria_sets: PathBuf,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         out: PathBuf,
         /// The real 2025 communes (FlatGeobuf, e.g. ../shared/geodata/communes-2025.fgb):
@@ -199,8 +203,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
-        Command::Geodata { action: GeodataAction::Build { reference, out, real_2025 } } => {
-            let report = bando::geodata::build(&reference, &out, real_2025.as_deref())?;
+        Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
+            let report = bando::geodata::build(&reference, &criteria_sets, &out, real_2025.as_deref())?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

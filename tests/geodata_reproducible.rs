@@ -1,5 +1,5 @@
 //! `bando geodata build` reproduces the committed geodata/ byte for byte: everything it
-//! generates from the reference tables on a fresh clone, and, given the real 2025
+//! generates from the reference tables and the criteria catalog on a fresh clone, and, given the real 2025
 //! communes (`--real-2025`, not committed), the 2025 boundary files too.
 
 mod common;
@@ -52,6 +52,8 @@ fn geodata_build_reproduces_the_committed_files() {
     let compared = compare_with_committed(&out);
     assert!(compared.len() >= 9, "only {compared:?} generated");
     assert!(compared.contains(&"communes-2024.fgb".to_string()) && !compared.iter().any(|n| n.contains("2025.fgb")), "{compared:?}");
+    // The sample criteria assessments are generated too (from the results and the catalog).
+    assert!(compared.contains(&"criteria.csv".to_string()), "{compared:?}");
     let total = folder_bytes(&repo().join("geodata"));
     assert!(total < 30 * 1024 * 1024, "geodata/ is {total} bytes, over 30 MB");
 }

@@ -22,7 +22,7 @@ mod inputs;
 pub mod targets;
 
 pub use build::{build, BuildSummary};
-pub use inputs::{DataSource, Inputs};
+pub use inputs::{DataSource, Inputs, CRITERIA_FILE};
 
 use crate::index::{AreaIndex, PointIndex};
 use crate::model::{

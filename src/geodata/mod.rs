@@ -8,9 +8,11 @@
 //!      ([`generalize`]); without the file the committed 2025 files are kept as they are;
 //!   3. dissolve districts (2024) and provinces (both editions) from them ([`dissolve`];
 //!      edition 2025 on the grid, so province borders are commune vertices exactly);
-//!   4. write sample NTM results ([`sample_results`]), the Hà Nội pilot list with sample
-//!      pilots and sample tourism points ([`sample_places`]);
+//!   4. write sample NTM results ([`sample_results`]), sample criteria assessments
+//!      consistent with them ([`sample_criteria`], against the criteria catalog), the Hà Nội
+//!      pilot list with sample pilots and sample tourism points ([`sample_places`]);
 //!   5. copy the 2024→2025 crosswalk.
+//!
 //! Everything is sorted and hashed deterministically: two runs give identical bytes.
 
 mod cells;
@@ -21,6 +23,7 @@ mod hash;
 mod official;
 mod planar;
 mod reference;
+mod sample_criteria;
 mod sample_places;
 mod sample_results;
 
@@ -40,6 +43,9 @@ pub struct BuildReport {
     pub districts: usize,
     pub provinces: [usize; 2],
     pub result_rows: usize,
+    pub criteria_rows: usize,
+    /// Share of units meeting each target indicator per year 2021–2025 (set, indicator).
+    pub indicator_shares: Vec<(String, crate::model::ItemNumber, [f64; 5])>,
     pub pilots: usize,
     pub tourism: usize,
     pub bytes: u64,
@@ -56,6 +62,11 @@ impl fmt::Display for BuildReport {
         writeln!(f, "result rows: {}; pilots: {}; tourism: {}", self.result_rows, self.pilots, self.tourism)?;
         for (y, s) in &self.ntm_share {
             writeln!(f, "  {y}: {:.1}% of xã NTM", s * 100.0)?;
+        }
+        writeln!(f, "criteria rows: {}; target indicators met, 2021–2025:", self.criteria_rows)?;
+        for (set, item, shares) in &self.indicator_shares {
+            let shares: Vec<String> = shares.iter().map(|s| format!("{:.1}%", s * 100.0)).collect();
+            writeln!(f, "  {set} {item}: {}", shares.join(" "))?;
         }
         if let Some(r) = &self.real_2025 {
             write!(f, "{r}")?;
@@ -109,9 +120,12 @@ const COMMUNE_COLUMNS_2025: [&str; 7] = ["code", "name", "kind", "province_code"
 /// commune's area by more than [`generalize::MAX_AREA_ERROR`] are refined below it.
 pub const REAL_2025_TOLERANCE: f64 = 1e-3;
 
-/// Builds geodata/ into `out_dir`. `real_2025`: the real 2025 communes (FlatGeobuf);
-/// without it the 2025 boundary files already in `out_dir` are left untouched.
-pub fn build(reference_dir: &Path, out_dir: &Path, real_2025: Option<&Path>) -> Result<BuildReport> {
+/// Builds geodata/ into `out_dir`. `criteria_sets`: the criteria catalog's folder (the
+/// sample assessments are written against it). `real_2025`: the real 2025 communes
+/// (FlatGeobuf); without it the 2025 boundary files already in `out_dir` are left untouched.
+pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_2025: Option<&Path>) -> Result<BuildReport> {
+    // The catalog first: a fault in it fails the build before anything is written.
+    let catalog = crate::load::read_criteria_sets(criteria_sets)?;
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut report = BuildReport::default();
     let outline = cells::read_outline(&reference_dir.join("vietnam-outline-ne10m.geojson"))?;
@@ -183,6 +197,10 @@ pub fn build(reference_dir: &Path, out_dir: &Path, real_2025: Option<&Path>) -> 
     let unit_header = ["code", "year", "level", "recognized_on", "decision"];
     report.bytes += write_csv(&out_dir.join("results-districts.csv"), &unit_header, &districts)?;
     report.bytes += write_csv(&out_dir.join("results-provinces.csv"), &unit_header, &provinces)?;
+    let criteria = sample_criteria::rows(&refs[0], &rows, &districts, &catalog)?;
+    report.criteria_rows = criteria.rows.len();
+    report.indicator_shares = criteria.shares;
+    report.bytes += write_csv(&out_dir.join(crate::atlas::CRITERIA_FILE), &sample_criteria::COLUMNS, &criteria.rows)?;
     let eligible = progress.len() as f64;
     report.ntm_share = sample_results::YEARS
         .iter()

@@ -40,8 +40,14 @@ fn region(province_code: &str) -> f64 {
     }
 }
 
-fn score(c: &RefCommune) -> f64 {
-    0.45 * region(&c.province_code) + 0.4 * hash::unit(&c.district_code, 11) + 0.15 * hash::unit(&c.code, 12)
+/// A xã's rank key: the higher, the earlier it reaches each level.
+pub(super) fn score(c: &RefCommune) -> f64 {
+    district_score(&c.province_code, &c.district_code) + 0.15 * hash::unit(&c.code, 12)
+}
+
+/// The regional and district terms of [`score`]: what a district's xã share.
+pub(super) fn district_score(province_code: &str, district_code: &str) -> f64 {
+    0.45 * region(province_code) + 0.4 * hash::unit(district_code, 11)
 }
 
 /// Progress of every xã, by code.

@@ -29,7 +29,7 @@ mod rings;
 mod targets;
 
 pub use boundaries::{read_boundaries, read_boundaries_from, BoundaryFeature, BoundaryFile, BoundaryFormat, RepairCounts};
-pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow};
+pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow, COLUMNS as CRITERIA_COLUMNS};
 pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, read_crosswalk_from, CrosswalkRelation, CrosswalkRow};
 pub use csv_table::{parse_date, Sourced};
