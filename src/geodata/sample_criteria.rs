@@ -22,8 +22,10 @@
 //!      met; the first `count` of the order are met, so the met criteria only grow, and an
 //!      indicator whose criterion is met is met;
 //!   5. rows: every item of the set in the first year the unit is assessed on it, then only
-//!      the items whose state changes (the state in force is the latest row). Units at or
-//!      above a set's level before 2021 have no rows of it: their recognition certifies it.
+//!      the items whose state changes (the state in force is the latest row); of the
+//!      communes' nâng cao set, only the target indicators and their criteria ([`written`]).
+//!      Units at or above a set's level before 2021 have no rows of it: their recognition
+//!      certifies it.
 //!
 //! Values are given where the catalog's name says what is measured (online public
 //! services: the share of dossiers handled online, in %), consistent with `met`.
@@ -145,7 +147,7 @@ pub fn rows(communes: &[RefCommune], commune_results: &[[String; 6]], district_r
                 for (y, state) in states.iter().enumerate() {
                     let Some(state) = state else { continue };
                     for (&item, &met) in state {
-                        if previous.get(&item) == Some(&met) {
+                        if previous.get(&item) == Some(&met) || !written(scope, set, &set_targets, item) {
                             continue;
                         }
                         previous.insert(item, met);
@@ -173,6 +175,14 @@ pub fn rows(communes: &[RefCommune], commune_results: &[[String; 6]], district_r
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     out.rows = keyed.into_iter().map(|(_, row)| row).collect();
     Ok(out)
+}
+
+/// Whether the file carries rows of `item`. The communes' nâng cao set is written only for
+/// the indicators that carry targets and their criteria (8, 8.4, 15, 15.2): its other items
+/// for every đạt chuẩn xã would be most of the file (over 130,000 rows) and feed no map,
+/// statistic or target; the checklist shows them as no data.
+fn written(scope: UnitScope, set: &CriteriaSet, targets: &[&IndicatorTarget], item: ItemNumber) -> bool {
+    scope != UnitScope::Commune || set.level < Level::NangCao || targets.iter().any(|t| t.criterion == item.criterion)
 }
 
 /// Step 1: the xã (by code) and the districts with xã (by code), with their levels.
@@ -417,7 +427,7 @@ mod tests {
                     }
                     "dat_chuan" => {
                         assert_eq!(ntm_met, ntm_rows, "{code} {year}: a row in force says an NTM criterion is not met");
-                        assert_eq!(nang_cao.len(), 21, "{code} {year}: đạt chuẩn without every nâng cao item");
+                        assert_eq!(nang_cao.len(), 4, "{code} {year}: đạt chuẩn without 8, 8.4, 15 and 15.2 of the nâng cao set");
                     }
                     _ => assert!(ntm_met == ntm_rows && nang_cao.iter().all(|&m| m), "{code} {year}: recognised nâng cao with an item not met"),
                 }
