@@ -147,6 +147,8 @@ fn the_served_checklists_are_the_files_year_by_year() {
 
     let sets = commune_sets();
     let results = results();
+    let label_points = common::sources::embedded_label_points(2024);
+    let mut point_checks = 0;
     for (what, code) in picked() {
         let (status, body) = server.get_json(&format!("/api/v1/communes/{code}/criteria?from=2021&to=2025"));
         assert_eq!(status, 200, "{what} {code}: {body}");
@@ -159,6 +161,14 @@ fn the_served_checklists_are_the_files_year_by_year() {
             let set = sets.iter().find(|s| rank(&s.level) > rank(level)).unwrap_or_else(|| sets.last().unwrap());
             let checklist = &entry["checklist"];
             let context = format!("{what} {code} {year} ({level})");
+            // The point answer at the commune's label point carries the same checklist.
+            if let Some(p) = label_points.iter().find(|p| p.code == code).filter(|_| point_checks < 15) {
+                point_checks += 1;
+                let (status, answer) = server.get_json(&format!("/api/v1/communes/at?lon={}&lat={}&year={year}", p.lon, p.lat));
+                assert_eq!(status, 200, "{context}");
+                assert_eq!(answer["commune"]["code"], code.as_str(), "{context}: the label point is in its commune");
+                assert_eq!(&answer["criteria"], checklist, "{context}: the point answer's checklist");
+            }
             assert_eq!(checklist["set"], set.id.as_str(), "{context}");
             let state = in_force(own, &set.id, year);
             let certified = rank(level) >= rank(&set.level);
@@ -192,6 +202,7 @@ fn the_served_checklists_are_the_files_year_by_year() {
                 }
             }
         }
+        assert!(point_checks >= 15 || what != "đạt chuẩn before 2021, not nâng cao by 2025", "three communes checked through the point answer ({point_checks})");
         // Nothing in these histories is without data, every year has its rows or its level,
         // except the nâng cao items the sample does not assess (all but 8, 8.4, 15, 15.2).
         let assessed = |set: &str, number: &str| set != "xa_nang_cao_2021" || ["8", "8.4", "15", "15.2"].contains(&number);
