@@ -72,6 +72,37 @@ fn a_day_shows_the_level_recognised_by_that_day() {
 }
 
 #[test]
+fn statistics_on_a_day_count_the_recognitions_dated_by_then() {
+    let server = Server::shared();
+    let xa: std::collections::HashSet<String> =
+        csv_rows(common::reference("communes-2024.csv")).into_iter().filter(|r| r["kind"] == "Xã").map(|r| r["code"].clone()).collect();
+    let rows = csv_rows(geodata("results-communes.csv"));
+    // NTM xã on a day, from the file: the latest row dated by then (a dateless row from its
+    // year's end) is đạt chuẩn or above.
+    let ntm_on = |day: &str| {
+        let mut latest: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
+        for r in &rows {
+            let dated = if r["recognized_on"].is_empty() { format!("{}-12-31", r["year"]) } else { r["recognized_on"].clone() };
+            if dated.as_str() <= day && xa.contains(&r["code"]) {
+                let entry = latest.entry(&r["code"]).or_insert(("", ""));
+                if r["year"].as_str() >= entry.0 {
+                    *entry = (&r["year"], &r["level"]);
+                }
+            }
+        }
+        latest.values().filter(|(_, level)| *level != "chua_dat").count()
+    };
+    let dated = dated_recognitions();
+    let d = dated.iter().find(|d| d.level_before == "chua_dat" && d.level == "dat_chuan").expect("a dated đạt chuẩn recognition");
+    for day in [&d.day_before, &d.day] {
+        let (status, body) = server.get_json(&format!("/api/v1/stats?date={day}"));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["communes"]["ntm"].as_u64(), Some(ntm_on(day) as u64), "NTM xã on {day}");
+    }
+    assert!(ntm_on(&d.day) > ntm_on(&d.day_before), "the day's recognition counts");
+}
+
+#[test]
 fn years_come_from_the_data_and_bad_moments_name_their_parameter() {
     let server = Server::shared();
     let (_, meta) = server.get_json("/api/v1/meta");

@@ -77,11 +77,6 @@ pub fn edition(params: &impl ParamSource) -> Result<Edition, ApiError> {
     }
 }
 
-/// `year`: one of the years the data covers (`years`, from the atlas), the last by default.
-pub fn year(params: &impl ParamSource, years: &RangeInclusive<u16>) -> Result<u16, ApiError> {
-    Ok(AsOf::resolve(given_year(params)?, None, years).map_err(|e| ApiError::bad(e.parameter, e.message))?.year())
-}
-
 /// The moment to read the data at ([`AsOf::resolve`]): `date` (`YYYY-MM-DD`, the state on
 /// that day) or else the end of `year`.
 pub fn as_of(params: &impl ParamSource, years: &RangeInclusive<u16>) -> Result<AsOf, ApiError> {

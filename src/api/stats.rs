@@ -23,9 +23,11 @@ enum Format {
 
 pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
     let atlas = state.atlas.current();
+    let as_of = params::as_of(&params, &atlas.years())?;
     let q = StatsQuery {
         edition: params::edition(&params)?,
-        year: params::year(&params, &atlas.years())?,
+        year: as_of.year(),
+        day: as_of.day(),
         province: code(&params, "province", ProvinceCode::parse)?,
         district: code(&params, "district", DistrictCode::parse)?,
     };
@@ -145,7 +147,8 @@ pub fn openapi_paths() -> Value {
     let error = super::error_schema();
     let parameters = json!([
         {"name": "edition", "in": "query", "required": false, "description": "Boundary edition of the scope; 2025 is counted through the crosswalk on the former (2024) communes", "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}},
-        {"name": "year", "in": "query", "required": false, "description": "Levels and criteria in force at the end of this year: one of the years the data covers (default: the last). Statistics are by year; there is no date parameter", "schema": {"type": "integer"}},
+        {"name": "year", "in": "query", "required": false, "description": "Levels and criteria in force at the end of this year: one of the years the data covers (default: the last)", "schema": {"type": "integer"}},
+        {"name": "date", "in": "query", "required": false, "description": "A day (YYYY-MM-DD): counts and criteria shares in force on that day; the series and the targets stay by year (the date's year)", "schema": {"type": "string", "format": "date"}},
         {"name": "province", "in": "query", "required": false, "description": "GSO province code of the edition (e.g. 01)", "schema": {"type": "string", "pattern": "^[0-9]{1,2}$"}},
         {"name": "district", "in": "query", "required": false, "description": "GSO district code (edition 2024 only, e.g. 018)", "schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}},
         {"name": "format", "in": "query", "required": false, "description": "json (default) or csv; without it, Accept: text/csv chooses CSV", "schema": {"type": "string", "enum": ["json", "csv"]}}

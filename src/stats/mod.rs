@@ -41,7 +41,10 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, Copy)]
 pub struct StatsQuery {
     pub edition: Edition,
+    /// The year: of the series' highlight and of the targets (read at its end).
     pub year: u16,
+    /// A day of `year` to read the counts and criteria on, instead of the year's end.
+    pub day: Option<crate::model::Day>,
     pub province: Option<ProvinceCode>,
     pub district: Option<DistrictCode>,
 }
@@ -270,19 +273,20 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
     let cross = (q.edition == Edition::E2025).then(|| Crosswalk::of(atlas));
     let r = resolve(atlas, q, cross.as_ref())?;
     let old = atlas.edition(Edition::E2024);
-    let communes = count_communes(atlas, &r.communes, q.year);
+    let as_of = q.day.map_or(AsOf::Year(q.year), AsOf::Day);
+    let communes = count_communes(atlas, &r.communes, as_of);
     let communes_2025 = r.communes_2025.as_ref().map(|list| {
         let new = atlas.edition(Edition::E2025);
         let mut counts = LevelCounts::default();
         for &n in list {
-            counts.add(standing::commune_key(atlas, new, n, AsOf::Year(q.year)));
+            counts.add(standing::commune_key(atlas, new, n, as_of));
         }
         Communes2025 { total: list.len(), by_level: counts.by_key(true) }
     });
-    let districts = count_districts(atlas, &r.districts, q.year);
+    let districts = count_districts(atlas, &r.districts, as_of);
     let provinces = ProvinceCounts {
         total: r.provinces.len(),
-        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, AsOf::Year(q.year)).is_some()).count(),
+        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, as_of).is_some()).count(),
     };
     let covered: std::collections::HashSet<usize> = r.communes.iter().copied().collect();
     let in_scope = |code| old.position(code).is_some_and(|i| covered.contains(&i));
@@ -300,7 +304,7 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
     let series = atlas
         .years()
         .map(|year| {
-            let c = count_communes(atlas, &r.communes, year);
+            let c = count_communes(atlas, &r.communes, AsOf::Year(year));
             SeriesPoint {
                 year,
                 eligible: c.eligible,
@@ -313,20 +317,28 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
             }
         })
         .collect();
-    let criteria = criteria::by_criterion(atlas, &r.communes, &r.districts, AsOf::Year(q.year));
-    let mut targets = targets(atlas, q, &r, &communes, &districts, &provinces);
-    targets.extend(progress::from_table(atlas, q, &r, cross.as_ref()));
-    progress::track(&mut targets, *atlas.years().start(), q.year, |year| targets_in(atlas, StatsQuery { year, ..q }, &r, cross.as_ref()));
+    let criteria = criteria::by_criterion(atlas, &r.communes, &r.districts, as_of);
+    // Targets are read at the end of the year (their deadlines and on-track lines are by year).
+    let mut targets = match q.day {
+        Some(_) => targets_in(atlas, q, &r, cross.as_ref()),
+        None => {
+            let mut out = targets(atlas, q, &r, &communes, &districts, &provinces);
+            out.extend(progress::from_table(atlas, q, &r, cross.as_ref()));
+            out
+        }
+    };
+    progress::track(&mut targets, *atlas.years().start(), q.year, |year| targets_in(atlas, StatsQuery { year, day: None, ..q }, &r, cross.as_ref()));
     Ok(Stats { scope: r.scope, communes, communes_2025, districts, provinces, pilots, tourism, series, criteria, targets })
 }
 
 /// Every target computed at the end of `q.year` (for the start of the on-track line).
 fn targets_in(atlas: &Atlas, q: StatsQuery, r: &Resolved, cross: Option<&Crosswalk>) -> Vec<Target> {
-    let communes = count_communes(atlas, &r.communes, q.year);
-    let districts = count_districts(atlas, &r.districts, q.year);
+    let at = AsOf::Year(q.year);
+    let communes = count_communes(atlas, &r.communes, at);
+    let districts = count_districts(atlas, &r.districts, at);
     let provinces = ProvinceCounts {
         total: r.provinces.len(),
-        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, AsOf::Year(q.year)).is_some()).count(),
+        completed: r.provinces.iter().filter(|&&p| standing::province_completed(atlas, p, at).is_some()).count(),
     };
     let mut out = targets(atlas, q, r, &communes, &districts, &provinces);
     out.extend(progress::from_table(atlas, q, r, cross));
@@ -436,8 +448,8 @@ fn all(n: usize) -> Vec<usize> {
 }
 
 /// Counts edition-2024 communes (by position) by their level in force in `year`.
-pub fn count_communes(atlas: &Atlas, positions: &[usize], year: u16) -> CommuneCounts {
-    let f = LevelCounts::of_communes(atlas, positions.iter().copied(), AsOf::Year(year));
+pub fn count_communes(atlas: &Atlas, positions: &[usize], as_of: AsOf) -> CommuneCounts {
+    let f = LevelCounts::of_communes(atlas, positions.iter().copied(), as_of);
     let mut c = CommuneCounts {
         total: f.total,
         not_applicable: f.not_applicable,
@@ -456,14 +468,14 @@ pub fn count_communes(atlas: &Atlas, positions: &[usize], year: u16) -> CommuneC
     c
 }
 
-fn count_districts(atlas: &Atlas, districts: &[DistrictCode], year: u16) -> DistrictCounts {
+fn count_districts(atlas: &Atlas, districts: &[DistrictCode], as_of: AsOf) -> DistrictCounts {
     let old = atlas.edition(Edition::E2024);
     let with_xa: std::collections::HashSet<DistrictCode> =
         old.communes.iter().filter(|c| c.kind.ntm_eligible()).filter_map(|c| c.district).collect();
     let mut d = DistrictCounts { total: districts.len(), ..Default::default() };
     let mut by_level = LevelCounts::default();
     for &code in districts {
-        let level = standing::district_level(atlas, code, AsOf::Year(year));
+        let level = standing::district_level(atlas, code, as_of);
         by_level.add(level.key());
         let level = level.level();
         if with_xa.contains(&code) {
@@ -518,10 +530,10 @@ fn targets(
             }
         }
         for reg in Region::ALL {
-            let c = count_communes(atlas, by_region.get(&reg).map_or(&[][..], Vec::as_slice), q.year);
+            let c = count_communes(atlas, by_region.get(&reg).map_or(&[][..], Vec::as_slice), AsOf::Year(q.year));
             out.push(region_commune_target(reg, c.ntm_share, "", &view));
             let ds: Vec<DistrictCode> = old.districts.values().filter(|d| Region::of_province_2024(d.province) == Some(reg)).map(|d| d.code).collect();
-            out.push(region_district_target(reg, count_districts(atlas, &ds, q.year).completed_share, "", &view));
+            out.push(region_district_target(reg, count_districts(atlas, &ds, AsOf::Year(q.year)).completed_share, "", &view));
         }
     } else {
         let scope = if r.scope.level == "province" { "province" } else { "district" };
