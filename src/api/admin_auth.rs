@@ -58,13 +58,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     std::hint::black_box(diff) == 0
 }
 
+/// The middleware's state: the token, if one is configured. Only this is cloned per request
+/// (one reference count), not the whole application state.
+pub type AdminGate = Option<std::sync::Arc<AdminToken>>;
+
+impl AppState {
+    /// The state [`require_admin`] runs with.
+    pub fn admin_gate(&self) -> AdminGate {
+        self.admin_token.clone()
+    }
+}
+
 /// The middleware of the module doc (steps 1–4).
-pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn require_admin(State(gate): State<AdminGate>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if !path.starts_with(ADMIN_PREFIX) {
         return next.run(request).await;
     }
-    let Some(token) = state.admin_token.as_deref() else {
+    let Some(token) = gate.as_deref() else {
         return ApiError::NotFound(format!("no route for {path}")).into_response();
     };
     let offered = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);

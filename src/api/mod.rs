@@ -68,9 +68,22 @@ pub use openapi::ApiRouter;
 use std::sync::Arc;
 use tower_http::cors::CorsLayer;
 
-/// What every handler shares.
+/// What every handler shares, behind one reference count: axum clones a route's service,
+/// state included, on every request, so a clone must cost one atomic increment, not one per
+/// field. Fields read through `Deref` (`state.atlas`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     pub atlas: SharedSnapshot,
     /// The files the atlas was built from, re-read on reload.
     pub inputs: Arc<Inputs>,
@@ -99,7 +112,7 @@ impl AppState {
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
         let static_maps = Arc::new(static_maps::StaticMaps::new(&crate::config::LimitArgs::default()));
-        AppState {
+        AppState(Arc::new(Shared {
             atlas,
             inputs: Arc::new(inputs),
             reload_lock: Arc::default(),
@@ -110,42 +123,47 @@ impl AppState {
             metrics: None,
             admin_token: None,
             static_maps,
-        }
+        }))
+    }
+
+    /// The fields, to set while building (before the state is shared).
+    fn fields(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Opens the admin routes to holders of `token`.
     pub fn with_admin_token(mut self, token: Option<String>) -> Self {
-        self.admin_token = token.map(|t| Arc::new(admin_auth::AdminToken::new(t)));
+        self.fields().admin_token = token.map(|t| Arc::new(admin_auth::AdminToken::new(t)));
         self
     }
 
     /// Static map render slots, queue and cache from the configured limits.
     pub fn with_static_maps(mut self, limits: &crate::config::LimitArgs) -> Self {
-        self.static_maps = Arc::new(static_maps::StaticMaps::new(limits));
+        self.fields().static_maps = Arc::new(static_maps::StaticMaps::new(limits));
         self
     }
 
     /// Replaces the embedded styles (`--styles DIR`).
     pub fn with_styles(mut self, styles: crate::style::Styles) -> Self {
-        self.styles = Arc::new(styles);
+        self.fields().styles = Arc::new(styles);
         self
     }
 
     /// Replaces the default tile settings with the configured ones.
     pub fn with_tiles(mut self, args: &crate::config::TileArgs) -> Self {
-        self.tiles = Arc::new(tiles::TileService::new(args));
+        self.fields().tiles = Arc::new(tiles::TileService::new(args));
         self
     }
 
     /// Serves `GET /metrics` from the installed recorder ([`metrics::install`]).
     pub fn with_metrics(mut self, handle: metrics_exporter_prometheus::PrometheusHandle) -> Self {
-        self.metrics = Some(handle);
+        self.fields().metrics = Some(handle);
         self
     }
 
     /// Serves the viewer from `dir` instead of the source tree's `web/`.
     pub fn with_web_dir(mut self, dir: std::path::PathBuf) -> Self {
-        self.web_dir = Arc::new(dir);
+        self.fields().web_dir = Arc::new(dir);
         self
     }
 }
@@ -154,7 +172,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, _doc) = routes().finish();
     let routes = routes
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), admin_auth::require_admin))
+        .layer(axum::middleware::from_fn_with_state(state.admin_gate(), admin_auth::require_admin))
         .layer(CorsLayer::permissive())
         .layer(axum::middleware::from_fn(metrics::track_requests));
     headers::every_answer(routes).with_state(state)
