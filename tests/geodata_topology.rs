@@ -90,26 +90,9 @@ fn edition_2024_cells_share_borders_exactly() {
 
 #[test]
 fn edition_2025_cells_share_borders_exactly() {
-    // A known defect of the cleaning of the real 2025 file, at four places where the
-    // source's neighbours do not meet: the overlap and node-insertion passes stop at their
-    // round limit with these jogs (1e-7° to 1.3e-4°, at most ≈15 m) not closed. The list
-    // is exact, so a fix (a final snapping pass) must remove it and any new defect fails.
-    check_partition(
-        2025,
-        &[
-            "cell 107 edge COORD(106.813603 16.557345)->COORD(106.830571 16.548881) borders cell 113 without a shared edge",
-            "cell 113 edge COORD(106.830701 16.548816)->COORD(106.813603 16.557345) borders cell 107 without a shared edge",
-            "cell 3132 edge COORD(105.998527 9.857822)->COORD(105.998388 9.858267) borders cell 3135 without a shared edge",
-            "cell 3135 edge COORD(105.997867 9.859933)->COORD(105.998527 9.857822) borders cell 3136 without a shared edge",
-            "cell 3136 edge COORD(105.998388 9.858267)->COORD(105.997867 9.859933) borders cell 3135 without a shared edge",
-            "cell 866 edge COORD(105.449004 19.540476)->COORD(105.4503866 19.5410175) borders cell 868 without a shared edge",
-            "cell 868 edge COORD(105.4503913 19.5410194)->COORD(105.449004 19.540476) borders cell 866 without a shared edge",
-            "cell 927 edge COORD(104.701699 20.420087)->COORD(104.702611 20.420497) borders cell 928 without a shared edge",
-            "cell 927 edge COORD(104.702611 20.420497)->COORD(104.704891 20.422371) borders cell 928 without a shared edge",
-            "cell 928 edge COORD(104.702612 20.420497)->COORD(104.701699 20.420087) borders cell 927 without a shared edge",
-            "cell 928 edge COORD(104.704891 20.422371)->COORD(104.702612 20.420497) borders cell 927 without a shared edge",
-        ],
-    );
+    // The real 2025 communes, cleaned: no exception, not even a jog of a few
+    // centimetres where the source's neighbours do not quite meet.
+    check_partition(2025, &[]);
 }
 
 #[test]

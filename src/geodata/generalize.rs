@@ -15,7 +15,7 @@
 //!      none fails. At tolerance 0 an arc is its full source line, which passed every
 //!      check before simplification, so the loop ends.
 
-use super::grid::{self, orientation, Pt, Ring, Shape};
+use super::grid::{self, Pt, Ring, Shape};
 use super::planar::topology;
 use crate::tile::topology::{ArcRef, Topology};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -184,36 +184,6 @@ fn push_arc(points: &mut Ring, arc: &[Pt], r: ArcRef) {
     }
 }
 
-fn on_segment(p: Pt, q: Pt, r: Pt) -> bool {
-    r[0] >= p[0].min(q[0]) && r[0] <= p[0].max(q[0]) && r[1] >= p[1].min(q[1]) && r[1] <= p[1].max(q[1])
-}
-
-/// Whether two segments meet anywhere other than at one shared end where they part
-/// ways (two segments on top of each other always conflict).
-fn conflict(a: [Pt; 2], b: [Pt; 2]) -> bool {
-    let shared = [(0, 0), (0, 1), (1, 0), (1, 1)].into_iter().find(|&(i, j)| a[i] == b[j]);
-    if let Some((i, j)) = shared {
-        let (p, x, y) = (a[i], a[1 - i], b[1 - j]);
-        if x == y {
-            return true; // the same segment twice
-        }
-        // Meeting at p only, unless they run along each other from p.
-        let (ux, uy, vx, vy) = (x[0] - p[0], x[1] - p[1], y[0] - p[0], y[1] - p[1]);
-        let cross = i128::from(ux) * i128::from(vy) - i128::from(uy) * i128::from(vx);
-        let dot = i128::from(ux) * i128::from(vx) + i128::from(uy) * i128::from(vy);
-        return cross == 0 && dot > 0;
-    }
-    let (o1, o2) = (orientation(a[0], a[1], b[0]), orientation(a[0], a[1], b[1]));
-    let (o3, o4) = (orientation(b[0], b[1], a[0]), orientation(b[0], b[1], a[1]));
-    if o1 * o2 < 0 && o3 * o4 < 0 {
-        return true;
-    }
-    (o1 == 0 && on_segment(a[0], a[1], b[0]))
-        || (o2 == 0 && on_segment(a[0], a[1], b[1]))
-        || (o3 == 0 && on_segment(b[0], b[1], a[0]))
-        || (o4 == 0 && on_segment(b[0], b[1], a[1]))
-}
-
 type Segment = GeomWithData<Rectangle<[i64; 2]>, (u32, u32)>;
 
 /// Arcs with a simplified segment that conflicts with another segment (of any arc,
@@ -232,7 +202,7 @@ fn crossing_arcs(kept: &[Vec<Pt>]) -> Vec<usize> {
         let env = AABB::from_corners(s.geom().lower(), s.geom().upper());
         for t in tree.locate_in_envelope_intersecting(&env) {
             // Each pair once, never a segment with itself.
-            if t.data > s.data && conflict(seg(s.data), seg(t.data)) {
+            if t.data > s.data && grid::conflict(seg(s.data), seg(t.data)) {
                 bad.extend([s.data.0 as usize, t.data.0 as usize]);
             }
         }
@@ -254,16 +224,6 @@ fn assemble(source: &Shape, rings: Vec<(bool, Ring)>) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crossing_and_touching_segments_conflict_and_parting_ones_do_not() {
-        assert!(conflict([[0, 0], [10, 10]], [[0, 10], [10, 0]]));
-        assert!(conflict([[0, 0], [10, 0]], [[5, 0], [5, 5]]));
-        assert!(conflict([[0, 0], [10, 0]], [[0, 0], [5, 0]]));
-        assert!(conflict([[0, 0], [10, 0]], [[10, 0], [0, 0]]));
-        assert!(!conflict([[0, 0], [10, 0]], [[10, 0], [10, 5]]));
-        assert!(!conflict([[0, 0], [10, 0]], [[0, 0], [-5, 0]]));
-    }
 
     #[test]
     fn a_wiggly_border_is_simplified_once_for_both_sides_and_keeps_its_anchor() {

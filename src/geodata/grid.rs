@@ -79,6 +79,50 @@ pub fn orientation(p: Pt, q: Pt, r: Pt) -> i32 {
     v.signum() as i32
 }
 
+fn on_segment(p: Pt, q: Pt, r: Pt) -> bool {
+    r[0] >= p[0].min(q[0]) && r[0] <= p[0].max(q[0]) && r[1] >= p[1].min(q[1]) && r[1] <= p[1].max(q[1])
+}
+
+/// Whether two segments meet anywhere other than at one shared end where they part
+/// ways (two segments on top of each other always conflict).
+pub fn conflict(a: [Pt; 2], b: [Pt; 2]) -> bool {
+    let shared = [(0, 0), (0, 1), (1, 0), (1, 1)].into_iter().find(|&(i, j)| a[i] == b[j]);
+    if let Some((i, j)) = shared {
+        let (p, x, y) = (a[i], a[1 - i], b[1 - j]);
+        if x == y {
+            return true; // the same segment twice
+        }
+        // Meeting at p only, unless they run along each other from p.
+        let (ux, uy, vx, vy) = (x[0] - p[0], x[1] - p[1], y[0] - p[0], y[1] - p[1]);
+        let cross = i128::from(ux) * i128::from(vy) - i128::from(uy) * i128::from(vx);
+        let dot = i128::from(ux) * i128::from(vx) + i128::from(uy) * i128::from(vy);
+        return cross == 0 && dot > 0;
+    }
+    let (o1, o2) = (orientation(a[0], a[1], b[0]), orientation(a[0], a[1], b[1]));
+    let (o3, o4) = (orientation(b[0], b[1], a[0]), orientation(b[0], b[1], a[1]));
+    if o1 * o2 < 0 && o3 * o4 < 0 {
+        return true;
+    }
+    (o1 == 0 && on_segment(a[0], a[1], b[0]))
+        || (o2 == 0 && on_segment(a[0], a[1], b[1]))
+        || (o3 == 0 && on_segment(b[0], b[1], a[0]))
+        || (o4 == 0 && on_segment(b[0], b[1], a[1]))
+}
+
+/// Where `x` lies along the edge `p`→`q` (0..1, ends excluded) and how far off it,
+/// when it is within `tolerance` (grid units) of it.
+pub fn position_on(p: Pt, q: Pt, x: Pt, tolerance: f64) -> Option<(f64, f64)> {
+    let (dx, dy) = ((q[0] - p[0]) as f64, (q[1] - p[1]) as f64);
+    let len2 = dx * dx + dy * dy;
+    if len2 == 0.0 {
+        return None;
+    }
+    let (ex, ey) = ((x[0] - p[0]) as f64, (x[1] - p[1]) as f64);
+    let t = (ex * dx + ey * dy) / len2;
+    let off = (ex * dy - ey * dx).abs() / len2.sqrt();
+    (t > 0.0 && t < 1.0 && off <= tolerance).then_some((t, off))
+}
+
 /// `[min_x, min_y, max_x, max_y]`, or None for an empty shape.
 pub fn bbox(shape: &Shape) -> Option<[i64; 4]> {
     let mut it = shape.iter().flatten().flatten();
@@ -169,6 +213,16 @@ mod tests {
         let pts: Vec<Pt> = d.iter().flatten().flatten().copied().collect();
         assert!(pts.contains(&[o + 150, o / 5 + 150]), "{pts:?}");
         assert!(pts.contains(&[o + 100, o / 5 + 50]) && pts.contains(&[o + 50, o / 5 + 100]), "{pts:?}");
+    }
+
+    #[test]
+    fn crossing_and_touching_segments_conflict_and_parting_ones_do_not() {
+        assert!(conflict([[0, 0], [10, 10]], [[0, 10], [10, 0]]));
+        assert!(conflict([[0, 0], [10, 0]], [[5, 0], [5, 5]]));
+        assert!(conflict([[0, 0], [10, 0]], [[0, 0], [5, 0]]));
+        assert!(conflict([[0, 0], [10, 0]], [[10, 0], [0, 0]]));
+        assert!(!conflict([[0, 0], [10, 0]], [[10, 0], [10, 5]]));
+        assert!(!conflict([[0, 0], [10, 0]], [[0, 0], [-5, 0]]));
     }
 
     #[test]

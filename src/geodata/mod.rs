@@ -20,6 +20,7 @@ mod dissolve;
 mod generalize;
 mod grid;
 mod hash;
+mod jogs;
 mod official;
 mod planar;
 mod reference;
@@ -102,6 +103,15 @@ impl fmt::Display for Real2025Report {
             c.overlapping_communes, c.overlap_km2, c.nodes_inserted, c.passes
         )?;
         writeln!(f, "  gaps: {} filled ({:.4} km²), {} larger than {} km² left", c.gaps_filled, c.gap_km2, c.gaps_left, planar::MAX_GAP_KM2)?;
+        writeln!(
+            f,
+            "  jogs: {} vertices put on a neighbour's edge within {:e}°; spikes cut: {}; refused (the ring would cross itself): {}; {} passes",
+            c.jogs.snapped,
+            jogs::SNAP_TOLERANCE / grid::UNITS_PER_DEGREE,
+            c.jogs.spikes,
+            c.jogs.refused,
+            c.jogs.passes
+        )?;
         writeln!(
             f,
             "  simplified at {}° in {} rounds ({} arcs refined, {} checks unresolved): {} vertices; largest area change {:.3}%",

@@ -13,7 +13,10 @@
 //!   3. gaps: the holes of the union of all communes (slivers the source left between
 //!      neighbours) are each given to the neighbour that shares the longest border
 //!      with it, lowest code on a tie. Holes over [`MAX_GAP_KM2`] would be land in no
-//!      commune: they are left and counted, never silently filled.
+//!      commune: they are left and counted, never silently filled;
+//!   4. jogs: where two neighbours' borders still run a hair apart without sharing
+//!      vertices (see [`super::jogs`] for how they get past steps 1–3), each side's
+//!      vertices are put on the other's edges, so that every border is one arc.
 
 use super::grid::{self, Pt, Ring, Shape};
 use crate::tile::dissolve::dissolve;
@@ -54,6 +57,8 @@ pub struct CleanReport {
     pub gap_km2: f64,
     /// Holes left because they are larger than `MAX_GAP_KM2`.
     pub gaps_left: usize,
+    /// Step 4.
+    pub jogs: super::jogs::JogReport,
 }
 
 /// Cleans `shapes` (indexed by commune, in code order) into a partition.
@@ -80,6 +85,7 @@ pub fn clean(mut shapes: Vec<Shape>) -> (Vec<Shape>, CleanReport) {
         }
     }
     fill_gaps(&mut shapes, &mut report);
+    report.jogs = super::jogs::close(&mut shapes);
     (shapes, report)
 }
 
@@ -158,7 +164,7 @@ fn insert_nodes(shapes: &mut [Shape]) -> usize {
                     if v.data == c || x == p || x == q || own.binary_search(&(x, c)).is_ok() {
                         continue;
                     }
-                    if let Some((t, d)) = position_on(p, q, x) {
+                    if let Some((t, d)) = grid::position_on(p, q, x, NODE_TOLERANCE) {
                         found.push((x, d, i, t));
                     }
                 }
@@ -184,20 +190,6 @@ fn insert_nodes(shapes: &mut [Shape]) -> usize {
         }
     }
     inserted
-}
-
-/// Where `x` lies along the edge `p`→`q` (0..1, ends excluded) and how far off it,
-/// when it is within `NODE_TOLERANCE` of it.
-fn position_on(p: Pt, q: Pt, x: Pt) -> Option<(f64, f64)> {
-    let (dx, dy) = ((q[0] - p[0]) as f64, (q[1] - p[1]) as f64);
-    let len2 = dx * dx + dy * dy;
-    if len2 == 0.0 {
-        return None;
-    }
-    let (ex, ey) = ((x[0] - p[0]) as f64, (x[1] - p[1]) as f64);
-    let t = (ex * dx + ey * dy) / len2;
-    let off = (ex * dy - ey * dx).abs() / len2.sqrt();
-    (t > 0.0 && t < 1.0 && off <= NODE_TOLERANCE).then_some((t, off))
 }
 
 /// Step 3: holes of the union given to a neighbour.
