@@ -68,6 +68,28 @@ fn province_stats(reference: &[Row], province: &str, pilots: &[Row], tourism: &[
     })
 }
 
+/// The class a commune shows in 2025 under `theme=criterion:8.4` (indicator 8.4 of the
+/// communes' NTM set), from the files: met when its level certifies the set (đạt chuẩn or
+/// above), else its latest row of 8.4 by 2025, else no data; not applicable for phường.
+fn indicator_8_4_in_2025(code: &str, level: &str) -> &'static str {
+    match level {
+        "not_applicable" => return "not_applicable",
+        "dat_chuan" | "nang_cao" | "kieu_mau" => return "met",
+        _ => {}
+    }
+    let rows = csv_rows(geodata("criteria.csv"));
+    let latest = rows
+        .iter()
+        .filter(|r| r["unit_code"] == code && r["set"] == "xa_ntm_2021" && r["criterion"] == "8" && r["indicator"] == "4")
+        .filter(|r| r["year"].parse::<u16>().unwrap() <= 2025)
+        .max_by_key(|r| r["year"].parse::<u16>().unwrap());
+    match latest.map(|r| r["met"].as_str()) {
+        Some("true") => "met",
+        Some(_) => "not_met",
+        None => "no_data",
+    }
+}
+
 fn expectations() -> Value {
     let reference = csv_rows(common::reference("communes-2024.csv"));
     let results = results();
@@ -101,6 +123,7 @@ fn expectations() -> Value {
         .expect("a commune recognised in 2022–2025");
     let (level_2021, level_2025) = (results.class(change, 2021), results.class(change, 2025));
     assert_ne!(level_2021, level_2025);
+    let indicator_8_4 = indicator_8_4_in_2025(change, level_2025);
 
     // The search target: Xã Phú Cát of Huyện Quốc Oai.
     let phu_cat = reference
@@ -119,7 +142,7 @@ fn expectations() -> Value {
 
     json!({
         "click": {
-            "lon": lon, "lat": lat,
+            "lon": lon, "lat": lat, "code": code,
             "commune": duong_xa["name"], "district": duong_xa["district_name"], "province": duong_xa["province_name"],
             "province_code": duong_xa["province_code"],
             "level": recognition.level, "level_word": level_word(&recognition.level), "level_year": recognition.year,
@@ -128,7 +151,7 @@ fn expectations() -> Value {
         "stats": province_stats(&reference, &duong_xa["province_code"], &pilots, &tourism),
         "change": {
             "code": change, "name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1,
-            "level_2021": level_2021, "level_2025": level_2025,
+            "level_2021": level_2021, "level_2025": level_2025, "indicator_8_4_2025": indicator_8_4,
         },
         "search": {
             "query": SEARCH_QUERY, "name": phu_cat["name"], "district": phu_cat["district_name"],

@@ -8,8 +8,10 @@
 //
 // Steps: desktop 1280×800 — open the NTM map over Hà Nội, wait for rendered tiles, read the
 // colour of a commune recognised between 2022 and 2025, click Xã Dương Xá and check the
-// popup, open the province statistics and compare its numbers with the counts from the CSV
-// files, move the year slider to 2021 and check that the commune's colour changed, search
+// popup and its criteria checklist (against the API's, what is missing first), open the
+// province statistics and compare its numbers with the counts from the CSV files, colour
+// by indicator 8.4 and check that commune turns its class colour (from the CSV files) in
+// the theme's legend, move the year slider to 2021 and check that the commune's colour changed, search
 // "phu cat" and check the view moved to Xã Phú Cát, reload from the URL hash, switch to the
 // tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
 // and the screen at the commune against its class colour on both maps, the embed snippets
@@ -242,6 +244,26 @@ try {
     await shot(page, 'viewer-popup-duong-xa.png');
   });
 
+  await check(`${click.commune}'s checklist in the popup: the API's set and statuses, what is missing first`, async () => {
+    const api = await (await fetch(`${BASE}/api/v1/communes/${click.code}/criteria?from=2025&to=2025`)).json();
+    const want = api.years[0].checklist;
+    assert(want && want.items.length > 0, `the API gives no checklist: ${JSON.stringify(api)}`);
+    const list = page.locator('.maplibregl-popup .checklist');
+    assert(await list.count() === 1, 'the popup has no checklist');
+    assert(await list.getAttribute('data-set') === want.set, `set ${await list.getAttribute('data-set')}, the API says ${want.set}`);
+    const summary = await list.locator('summary').innerText();
+    assert(summary.includes(`${want.criteria_met}/${want.criteria_total}`), `summary "${summary}" lacks ${want.criteria_met}/${want.criteria_total}`);
+    const shown = await list.locator('li').evaluateAll((lis) => lis.map((li) => [li.dataset.number, li.dataset.status]));
+    assert(shown.length === want.items.length, `${shown.length} lines for ${want.items.length} items`);
+    const served = Object.fromEntries(want.items.map((i) => [i.number, i.status]));
+    for (const [number, status] of shown) assert(served[number] === status, `${number}: shown ${status}, the API says ${served[number]}`);
+    // Not met first, then no data, then met: the order the popup promises.
+    const rank = { not_met: 0, no_data: 1, met: 2, met_by_level: 2 };
+    for (let i = 1; i < shown.length; i++) assert(rank[shown[i - 1][1]] <= rank[shown[i][1]], `line ${i} (${shown[i]}) comes after ${shown[i - 1]}`);
+    const missing = want.missing || [];
+    if (missing.length) assert((await list.innerText()).includes(missing.join(', ')), `missing ${missing} not listed`);
+  });
+
   await check('province statistics panel: the 2021–2025 chart and the numbers counted from the CSV files', async () => {
     const want = EXPECT.stats;
     await page.locator('.maplibregl-popup .province-stats').click();
@@ -274,6 +296,34 @@ try {
     assert(s.communes.ntm === want.ntm && s.communes.eligible === want.eligible, `API: ${JSON.stringify(s.communes)}`);
     await shot(page, 'viewer-stats-hanoi.png');
     await page.locator('#stats-toggle').click();
+  });
+
+  await check(`colour by indicator 8.4: ${change.name} turns the ${change.indicator_8_4_2025} colour of the theme's legend`, async () => {
+    const p = await pagePoint(page, change.lon, change.lat);
+    const before = await pixel(page, p.x, p.y);
+    const option = page.locator('#theme option[value="criterion:8.4"]');
+    assert(await option.count() === 1, 'the selector has no indicator 8.4');
+    await page.locator('#theme').selectOption('criterion:8.4');
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.classes.some((c) => c.key === 'not_met') && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert(page.url().includes('theme=criterion'), `hash: ${page.url()}`);
+    assert((await page.locator('#legend-body').innerText()).includes('8'), 'the legend does not name the criterion');
+    const after = await pixel(page, p.x, p.y);
+    const colours = await shownColours(page);
+    const seen = nearestClass(colours, after);
+    assert(seen === change.indicator_8_4_2025, `screen pixel ${after} is nearest to ${seen} ${colours[seen]}, not ${change.indicator_8_4_2025} ${colours[change.indicator_8_4_2025]}`);
+    assert(colourDistance(before, after) > 30, `colour ${before} (level) → ${after} (8.4): no visible change`);
+    await shot(page, 'viewer-theme-8-4.png');
+    await page.locator('#theme').selectOption('level');
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.classes.some((c) => c.key === 'dat_chuan') && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
   });
 
   await check('year slider 2025 → 2021 changes the colour of a commune recognised in between', async () => {
