@@ -10,11 +10,15 @@
 //!      level" when the unit's recognised level is at least the set's level (a recognition
 //!      certifies every criterion of its set), else no data;
 //!   4. what is missing: the criteria whose latest row says not met.
+//!
+//! Maps read the same statuses on any set, not only the applicable one ([`commune_items`],
+//! [`district_items`]; an edition-2025 commune by the weakest of its former xã,
+//! [`commune_2025_items`]), without building labels.
 
 use super::level::{commune_level, district_level, LevelInForce};
-use crate::atlas::criteria::Assessment;
+use crate::atlas::criteria::{Assessment, Criteria};
 use crate::atlas::Atlas;
-use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
+use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, Edition, ItemNumber, Level, UnitScope};
 
 /// How an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -82,21 +86,9 @@ pub fn district_checklist<'a>(atlas: &'a Atlas, district: DistrictCode, as_of: A
 fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: Option<&'a Vec<Assessment>>, as_of: AsOf) -> Option<Checklist<'a>> {
     let criteria = &atlas.criteria;
     let set = applicable_set(&criteria.catalog.sets, unit, level, as_of.year())?;
-    let state = criteria.state(rows, set, as_of);
-    let certified = level.is_some_and(|l| l >= set.level);
-    let items: Vec<ChecklistItem<'a>> = set
-        .items
-        .iter()
-        .map(|item| {
-            let assessment = state.iter().find(|a| a.item == item.number).copied();
-            let status = match assessment {
-                Some(a) if a.met => ItemStatus::Met,
-                Some(_) => ItemStatus::NotMet,
-                None if certified => ItemStatus::MetByLevel,
-                None => ItemStatus::NoData,
-            };
-            ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status, assessment }
-        })
+    let items: Vec<ChecklistItem<'a>> = item_states(criteria, rows, level, set, as_of)
+        .zip(&set.items)
+        .map(|(state, item)| ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status: state.status, assessment: state.assessment })
         .collect();
     let criteria_items = || items.iter().filter(|i| !i.number.is_indicator());
     Some(Checklist {
@@ -107,6 +99,92 @@ fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: 
         missing: criteria_items().filter(|i| i.status == ItemStatus::NotMet).map(|i| i.number).collect(),
         items,
     })
+}
+
+/// How one item of a set stands for a unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemState<'a> {
+    pub number: ItemNumber,
+    pub status: ItemStatus,
+    /// The row the status comes from, when there is one.
+    pub assessment: Option<&'a Assessment>,
+}
+
+/// Step 3 of the module doc: every item of `set`, in the set's order, for a unit at `level`
+/// with assessment `rows`.
+fn item_states<'a>(
+    criteria: &'a Criteria,
+    rows: Option<&'a Vec<Assessment>>,
+    level: Option<Level>,
+    set: &'a CriteriaSet,
+    as_of: AsOf,
+) -> impl Iterator<Item = ItemState<'a>> + 'a {
+    // Sorted by item; empty (no allocation) for a unit without rows, most units.
+    let state = criteria.state(rows, set, as_of);
+    let certified = level.is_some_and(|l| l >= set.level);
+    set.items.iter().map(move |item| {
+        let assessment = state.iter().find(|a| a.item == item.number).copied();
+        let status = match assessment {
+            Some(a) if a.met => ItemStatus::Met,
+            Some(_) => ItemStatus::NotMet,
+            None if certified => ItemStatus::MetByLevel,
+            None => ItemStatus::NoData,
+        };
+        ItemState { number: item.number, status, assessment }
+    })
+}
+
+/// Every item of `set` (a commune set, whatever its level) for an edition-2024 commune at
+/// `as_of`; `None` for phường, thị trấn and đặc khu.
+pub fn commune_items<'a>(atlas: &'a Atlas, commune: &Commune, set: &'a CriteriaSet, as_of: AsOf) -> Option<impl Iterator<Item = ItemState<'a>> + 'a> {
+    let level = commune_level(atlas, commune, as_of);
+    if level == LevelInForce::NotApplicable {
+        return None;
+    }
+    Some(item_states(&atlas.criteria, atlas.criteria.communes.get(&commune.code), level.level(), set, as_of))
+}
+
+/// Every item of `set` (a district set) for an edition-2024 district at `as_of`.
+pub fn district_items<'a>(atlas: &'a Atlas, district: DistrictCode, set: &'a CriteriaSet, as_of: AsOf) -> impl Iterator<Item = ItemState<'a>> + 'a {
+    let level = district_level(atlas, district, as_of).level();
+    item_states(&atlas.criteria, atlas.criteria.districts.get(&district), level, set, as_of)
+}
+
+/// Every item of `set` for the edition-2025 commune at `position`, by the rule of its level
+/// (the weakest former xã): not met when any former xã does not meet it, no data when any
+/// has no data, met when every one meets it (met by level when every one does so by level).
+/// `None` when the commune is no xã or took in no xã (not applicable). Items carry no row:
+/// the rows belong to the former communes.
+pub fn commune_2025_items(atlas: &Atlas, position: usize, set: &CriteriaSet, as_of: AsOf) -> Option<Vec<(ItemNumber, ItemStatus)>> {
+    let e2025 = atlas.edition(Edition::E2025);
+    if !e2025.communes[position].kind.ntm_eligible() {
+        return None;
+    }
+    let e2024 = atlas.edition(Edition::E2024);
+    let mut combined: Option<Vec<(ItemNumber, ItemStatus)>> = None;
+    for &p in &e2025.former[position] {
+        let Some(items) = commune_items(atlas, &e2024.communes[p as usize], set, as_of) else { continue };
+        match &mut combined {
+            None => combined = Some(items.map(|s| (s.number, s.status)).collect()),
+            Some(all) => {
+                for (slot, s) in all.iter_mut().zip(items) {
+                    slot.1 = weakest(slot.1, s.status);
+                }
+            }
+        }
+    }
+    combined
+}
+
+/// The status of an item for a merged unit from two of its parts.
+fn weakest(a: ItemStatus, b: ItemStatus) -> ItemStatus {
+    use ItemStatus::*;
+    match (a, b) {
+        (NotMet, _) | (_, NotMet) => NotMet,
+        (NoData, _) | (_, NoData) => NoData,
+        (MetByLevel, MetByLevel) => MetByLevel,
+        _ => Met,
+    }
 }
 
 /// Step 2 of the module doc.
@@ -132,6 +210,22 @@ mod tests {
             name_vi: String::new(),
             name_en: String::new(),
             items: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_merged_unit_stands_as_its_weakest_part() {
+        use ItemStatus::*;
+        let fold = |parts: &[ItemStatus]| parts.iter().copied().reduce(weakest).unwrap();
+        assert_eq!(fold(&[Met, Met, MetByLevel]), Met);
+        assert_eq!(fold(&[MetByLevel, MetByLevel]), MetByLevel, "every part certified by its level");
+        assert_eq!(fold(&[Met, NoData, MetByLevel]), NoData, "one part unknown: unknown");
+        assert_eq!(fold(&[NoData, NotMet, Met]), NotMet, "one part not met: not met, whatever else is unknown");
+        assert_eq!(fold(&[NotMet, MetByLevel]), NotMet);
+        for a in [Met, NotMet, MetByLevel, NoData] {
+            for b in [Met, NotMet, MetByLevel, NoData] {
+                assert_eq!(weakest(a, b), weakest(b, a), "the order of the parts does not matter");
+            }
         }
     }
 

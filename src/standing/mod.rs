@@ -12,6 +12,6 @@ pub mod checklist;
 pub mod counts;
 pub mod level;
 
-pub use checklist::{commune_checklist, district_checklist, Checklist, ChecklistItem, ItemStatus};
+pub use checklist::{commune_2025_items, commune_checklist, commune_items, district_checklist, district_items, Checklist, ChecklistItem, ItemState, ItemStatus};
 pub use counts::LevelCounts;
 pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};

@@ -149,8 +149,9 @@ impl Geometry {
 /// Builds one layer.
 pub struct Layer<'a> {
     name: &'static str,
-    keys: Vec<&'static str>,
-    key_index: FnvMap<&'static str, u32>,
+    /// Keys are usually static names; criteria keys are made per tile from the catalog.
+    keys: Vec<&'a str>,
+    key_index: FnvMap<&'a str, u32>,
     /// Keys whose values differ from feature to feature (a commune's code): their
     /// values are appended without the interning lookup, which could never hit.
     distinct: &'static [&'static str],
@@ -186,7 +187,7 @@ impl<'a> Layer<'a> {
     }
 
     /// Adds a feature; attributes with `None` are left out.
-    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'static str, Option<Value<'a>>)]) {
+    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'a str, Option<Value<'a>>)]) {
         if geometry.is_empty() {
             return;
         }
@@ -206,7 +207,7 @@ impl<'a> Layer<'a> {
                     k
                 }
             };
-            let v = if self.distinct.contains(key) {
+            let v = if self.distinct.contains(&&**key) {
                 self.values.push(value.clone());
                 self.values.len() as u32 - 1
             } else {
