@@ -11,14 +11,16 @@
 //!      certifies every criterion of its set), else no data;
 //!   4. what is missing: the criteria whose latest row says not met.
 //!
-//! Maps read the same statuses on any set, not only the applicable one ([`commune_items`],
-//! [`district_items`]; an edition-2025 commune by the weakest of its former xã,
-//! [`commune_2025_items`]), without building labels.
+//! Maps read the same statuses on any set, not only the applicable one
+//! ([`commune_criteria`], [`district_criteria`], then [`UnitCriteria::items`], or
+//! [`UnitCriteria::certified`] and [`UnitCriteria::in_force`] in one pass; an edition-2025
+//! commune stands as the [`weakest`] of its former xã), without building labels or
+//! allocating.
 
 use super::level::{commune_level, district_level, LevelInForce};
 use crate::atlas::criteria::{Assessment, Criteria};
 use crate::atlas::Atlas;
-use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, Edition, ItemNumber, Level, UnitScope};
+use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
 
 /// How an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -86,7 +88,9 @@ pub fn district_checklist<'a>(atlas: &'a Atlas, district: DistrictCode, as_of: A
 fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: Option<&'a Vec<Assessment>>, as_of: AsOf) -> Option<Checklist<'a>> {
     let criteria = &atlas.criteria;
     let set = applicable_set(&criteria.catalog.sets, unit, level, as_of.year())?;
-    let items: Vec<ChecklistItem<'a>> = item_states(criteria, rows, level, set, as_of)
+    let standing = UnitCriteria::new(criteria, rows.map_or(&[][..], Vec::as_slice), level, as_of);
+    let items: Vec<ChecklistItem<'a>> = standing
+        .items(set)
         .zip(&set.items)
         .map(|(state, item)| ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status: state.status, assessment: state.assessment })
         .collect();
@@ -110,74 +114,89 @@ pub struct ItemState<'a> {
     pub assessment: Option<&'a Assessment>,
 }
 
-/// Step 3 of the module doc: every item of `set`, in the set's order, for a unit at `level`
-/// with assessment `rows`.
-fn item_states<'a>(
+/// A unit's level and assessment rows at a moment, read once, to read any set from.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitCriteria<'a> {
     criteria: &'a Criteria,
-    rows: Option<&'a Vec<Assessment>>,
+    rows: &'a [Assessment],
     level: Option<Level>,
-    set: &'a CriteriaSet,
     as_of: AsOf,
-) -> impl Iterator<Item = ItemState<'a>> + 'a {
-    // Sorted by item; empty (no allocation) for a unit without rows, most units.
-    let state = criteria.state(rows, set, as_of);
-    let certified = level.is_some_and(|l| l >= set.level);
-    set.items.iter().map(move |item| {
-        let assessment = state.iter().find(|a| a.item == item.number).copied();
-        let status = match assessment {
-            Some(a) if a.met => ItemStatus::Met,
-            Some(_) => ItemStatus::NotMet,
-            None if certified => ItemStatus::MetByLevel,
-            None => ItemStatus::NoData,
-        };
-        ItemState { number: item.number, status, assessment }
-    })
 }
 
-/// Every item of `set` (a commune set, whatever its level) for an edition-2024 commune at
-/// `as_of`; `None` for phường, thị trấn and đặc khu.
-pub fn commune_items<'a>(atlas: &'a Atlas, commune: &Commune, set: &'a CriteriaSet, as_of: AsOf) -> Option<impl Iterator<Item = ItemState<'a>> + 'a> {
+impl<'a> UnitCriteria<'a> {
+    /// A unit's level and rows (sorted as the atlas keeps them) at `as_of`.
+    pub(crate) fn new(criteria: &'a Criteria, rows: &'a [Assessment], level: Option<Level>, as_of: AsOf) -> Self {
+        UnitCriteria { criteria, rows, level, as_of }
+    }
+
+    /// True when the unit's recognised level certifies every item of `set` that has no row
+    /// (the level is at or above the set's).
+    pub fn certified(self, set: &CriteriaSet) -> bool {
+        self.level.is_some_and(|l| l >= set.level)
+    }
+
+    /// The row in force of each item of `set` that has one by the moment, in item order:
+    /// with [`UnitCriteria::certified`], all that decides each item's status. One pass over
+    /// the set's rows; maps read units this way, [`UnitCriteria::items`] spells it out.
+    pub fn in_force(self, set: &CriteriaSet) -> impl Iterator<Item = &'a Assessment> + 'a {
+        // A set of another catalog has no rows here.
+        let (rows, index) = self.criteria.set_index(set).map_or((&[][..], 0), |index| (self.rows, index));
+        crate::atlas::criteria::latest(rows, index, self.as_of)
+    }
+
+    /// Step 3 of the module doc: every item of `set` (of the catalog, whatever its level),
+    /// in the set's order. Allocates nothing.
+    pub fn items(self, set: &'a CriteriaSet) -> impl Iterator<Item = ItemState<'a>> + 'a {
+        let certified = self.certified(set);
+        // Both in item order: one walk pairs each item with its row.
+        let mut latest = self.in_force(set).peekable();
+        set.items.iter().map(move |item| {
+            while latest.next_if(|a| a.item < item.number).is_some() {}
+            let assessment = latest.next_if(|a| a.item == item.number);
+            let status = match assessment {
+                Some(a) if a.met => ItemStatus::Met,
+                Some(_) => ItemStatus::NotMet,
+                None if certified => ItemStatus::MetByLevel,
+                None => ItemStatus::NoData,
+            };
+            ItemState { number: item.number, status, assessment }
+        })
+    }
+}
+
+/// True when the edition-2024 commune has assessment rows (any set, any year). Without
+/// any, every item stands by its level alone: met by level when the level reaches the
+/// set's, else no data; maps skip such units without reading each item.
+pub fn commune_assessed(atlas: &Atlas, commune: &Commune) -> bool {
+    atlas.criteria.communes.contains_key(&commune.code)
+}
+
+/// True when the district has assessment rows (any set, any year); see [`commune_assessed`].
+pub fn district_assessed(atlas: &Atlas, district: DistrictCode) -> bool {
+    atlas.criteria.districts.contains_key(&district)
+}
+
+/// An edition-2024 commune's criteria at `as_of`; `None` for phường, thị trấn and đặc khu.
+pub fn commune_criteria<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf) -> Option<UnitCriteria<'a>> {
     let level = commune_level(atlas, commune, as_of);
     if level == LevelInForce::NotApplicable {
         return None;
     }
-    Some(item_states(&atlas.criteria, atlas.criteria.communes.get(&commune.code), level.level(), set, as_of))
+    let rows = atlas.criteria.communes.get(&commune.code).map_or(&[][..], Vec::as_slice);
+    Some(UnitCriteria::new(&atlas.criteria, rows, level.level(), as_of))
 }
 
-/// Every item of `set` (a district set) for an edition-2024 district at `as_of`.
-pub fn district_items<'a>(atlas: &'a Atlas, district: DistrictCode, set: &'a CriteriaSet, as_of: AsOf) -> impl Iterator<Item = ItemState<'a>> + 'a {
-    let level = district_level(atlas, district, as_of).level();
-    item_states(&atlas.criteria, atlas.criteria.districts.get(&district), level, set, as_of)
+/// An edition-2024 district's criteria at `as_of`.
+pub fn district_criteria(atlas: &Atlas, district: DistrictCode, as_of: AsOf) -> UnitCriteria<'_> {
+    let rows = atlas.criteria.districts.get(&district).map_or(&[][..], Vec::as_slice);
+    UnitCriteria::new(&atlas.criteria, rows, district_level(atlas, district, as_of).level(), as_of)
 }
 
-/// Every item of `set` for the edition-2025 commune at `position`, by the rule of its level
-/// (the weakest former xã): not met when any former xã does not meet it, no data when any
-/// has no data, met when every one meets it (met by level when every one does so by level).
-/// `None` when the commune is no xã or took in no xã (not applicable). Items carry no row:
-/// the rows belong to the former communes.
-pub fn commune_2025_items(atlas: &Atlas, position: usize, set: &CriteriaSet, as_of: AsOf) -> Option<Vec<(ItemNumber, ItemStatus)>> {
-    let e2025 = atlas.edition(Edition::E2025);
-    if !e2025.communes[position].kind.ntm_eligible() {
-        return None;
-    }
-    let e2024 = atlas.edition(Edition::E2024);
-    let mut combined: Option<Vec<(ItemNumber, ItemStatus)>> = None;
-    for &p in &e2025.former[position] {
-        let Some(items) = commune_items(atlas, &e2024.communes[p as usize], set, as_of) else { continue };
-        match &mut combined {
-            None => combined = Some(items.map(|s| (s.number, s.status)).collect()),
-            Some(all) => {
-                for (slot, s) in all.iter_mut().zip(items) {
-                    slot.1 = weakest(slot.1, s.status);
-                }
-            }
-        }
-    }
-    combined
-}
-
-/// The status of an item for a merged unit from two of its parts.
-fn weakest(a: ItemStatus, b: ItemStatus) -> ItemStatus {
+/// The status of an item for an edition-2025 commune from two of its former xã, by the rule
+/// of its level (the weakest former xã): not met when either does not meet it, no data when
+/// either has no data, met when both meet it (met by level when both do so by level). Fold
+/// it over the former xã (phường and thị trấn left out: they are not assessed).
+pub fn weakest(a: ItemStatus, b: ItemStatus) -> ItemStatus {
     use ItemStatus::*;
     match (a, b) {
         (NotMet, _) | (_, NotMet) => NotMet,

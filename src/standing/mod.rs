@@ -12,6 +12,9 @@ pub mod checklist;
 pub mod counts;
 pub mod level;
 
-pub use checklist::{commune_2025_items, commune_checklist, commune_items, district_checklist, district_items, Checklist, ChecklistItem, ItemState, ItemStatus};
+pub use checklist::{
+    commune_assessed, commune_checklist, commune_criteria, district_assessed, district_checklist, district_criteria, weakest, Checklist, ChecklistItem, ItemState,
+    ItemStatus, UnitCriteria,
+};
 pub use counts::LevelCounts;
 pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};

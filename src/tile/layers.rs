@@ -12,7 +12,7 @@ use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Value};
 use super::simplify::Ranking;
 use super::topology::{ArcRef, Topology};
-use super::criteria::{Attrs, Fields};
+use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
 use crate::model::{CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
@@ -68,6 +68,7 @@ impl ArcBlock {
 
 /// Pre-processed tile geometry of one edition (built once per atlas snapshot).
 pub struct EditionTiles {
+    edition: Edition,
     topo: Topology,
     ranking: Ranking,
     /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
@@ -82,6 +83,8 @@ pub struct EditionTiles {
     /// Pilots and tourism sites, projected once.
     pilots: ProjectedPoints,
     tourism: ProjectedPoints,
+    /// The units' criteria at the moments asked for lately (made on first use).
+    criteria: CriteriaTables,
 }
 
 impl EditionTiles {
@@ -144,6 +147,7 @@ impl EditionTiles {
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
         EditionTiles {
+            edition: edition.edition,
             topo,
             ranking,
             arc_boxes,
@@ -153,6 +157,7 @@ impl EditionTiles {
             provinces,
             pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
             tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
+            criteria: CriteriaTables::default(),
         }
     }
 
@@ -554,10 +559,9 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
     let [ux0, uy0, ux1, uy1] = painter.unit_bounds();
     let ([w, n], [e, s_]) = (unproject(ux0.max(0.0), uy0.max(0.0)), unproject(ux1.min(1.0), uy1.min(1.0)));
     let mut out = Vec::new();
-    // Criteria attribute names, for the NTM map only (made before the layers that borrow them).
-    let year = view.as_of.year();
-    let commune_criteria = full.then(|| Fields::new(&atlas.criteria.catalog, UnitScope::Commune, year));
-    let district_criteria = (full && view.edition == Edition::E2024).then(|| Fields::new(&atlas.criteria.catalog, UnitScope::District, year));
+    // The units' criteria at this moment, for the NTM map only (before the layers that
+    // borrow its attribute names). `tiles` were built from this atlas.
+    let criteria = if full { tiles.criteria.get(atlas, tiles.edition, view.as_of) } else { None };
 
     // Communes.
     // Codes are unique per commune; names nearly so (a repeated name costs a few bytes).
@@ -581,8 +585,8 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                     attrs.push(("level_year", int(level.record().map(|r| r.year))));
                     attrs.push(("criteria_met", int(level.record().and_then(|r| r.criteria_met))));
                 }
-                if let Some(fields) = &commune_criteria {
-                    fields.commune_2024(atlas, c, view.as_of, &mut attrs);
+                if let Some(table) = &criteria {
+                    table.commune(i, &mut attrs);
                 }
             }
             Edition::E2025 => {
@@ -600,8 +604,8 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                         attrs.push((key, int(Some(n as i64))));
                     }
                 }
-                if let Some(fields) = &commune_criteria {
-                    fields.commune_2025(atlas, i, view.as_of, &mut attrs);
+                if let Some(table) = &criteria {
+                    table.commune(i, &mut attrs);
                 }
             }
         }
@@ -618,7 +622,7 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             if !painter.polygon(g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice())), false) {
                 continue;
             }
-            let attrs = group_attributes(atlas, view, name, g, district_criteria.as_ref());
+            let attrs = group_attributes(atlas, view, name, g, criteria.as_deref());
             layer.add(None, GeomType::Polygon, &painter.buf.geometry, &attrs);
             labels.push((g, attrs));
         }
@@ -685,7 +689,7 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group, criteria: Option<&'a Fields<'a>>) -> Attrs<'a, 'a> {
+fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group, criteria: Option<&'a CriteriaTable>) -> Attrs<'a, 'a> {
     let mut attrs: Attrs = vec![("code", s(g.code.as_str())), ("name", s(g.name.as_str()))];
     if view.edition != Edition::E2024 {
         return attrs;
@@ -697,8 +701,8 @@ fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group
             if let LevelInForce::Recorded { record } = level {
                 attrs.push(("level_year", int(Some(record.year))));
             }
-            if let Some(fields) = criteria {
-                fields.district(atlas, code, view.as_of, &mut attrs);
+            if let Some(table) = criteria {
+                table.district(code, &mut attrs);
             }
         }
     } else if let Ok(code) = crate::model::ProvinceCode::parse(&g.code) {
@@ -721,7 +725,7 @@ pub struct LayerInfo {
 /// The layers a map's tiles carry in `year` (the criteria sets of that year), for TileJSON.
 pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, year: u16) -> Vec<LayerInfo> {
     let full = map == MapKind::Ntm;
-    let criteria = |unit: UnitScope| if full { Fields::new(catalog, unit, year).describe(edition == Edition::E2025) } else { Vec::new() };
+    let criteria = |unit: UnitScope| if full { Fields::new(catalog, unit, year).describe(catalog, edition == Edition::E2025) } else { Vec::new() };
     let layer = |id, description, fields: &[(&'static str, &'static str)], extra: Vec<(String, String)>| LayerInfo {
         id,
         description,

@@ -197,7 +197,14 @@ impl<'a> Layer<'a> {
             // Features of a layer list their attributes in the same order, so the key
             // at this position is usually the one already interned there.
             let at_position = self.keys.get(position).is_some_and(|k| std::ptr::eq(*k, *key) || k == key);
-            let known = if at_position { Some(position as u32) } else { self.key_index.get(key).copied() };
+            // Else the same name is usually the same string (static, or the criteria
+            // names a tile borrows from one table): a scan by address of the layer's few
+            // keys is cheaper than hashing the name.
+            let known = if at_position {
+                Some(position as u32)
+            } else {
+                self.keys.iter().position(|k| std::ptr::eq(*k, *key)).map(|k| k as u32).or_else(|| self.key_index.get(key).copied())
+            };
             let k = match known {
                 Some(k) => k,
                 None => {
