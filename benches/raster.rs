@@ -28,6 +28,7 @@ fn tile_at(lon: f64, lat: f64, z: u8) -> TileId {
 
 fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition) {
     let styles = Styles::embedded();
+    let themed = bando::style::Themed::level(&styles.ntm);
     let mut group = c.benchmark_group(format!("png_tile/{name}/hanoi"));
     group.sample_size(20);
     for z in [5u8, 8, 11] {
@@ -36,7 +37,7 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition
         group.bench_function(format!("mvt/z{z}"), |b| b.iter(|| render_mvt(atlas, atlas.tiles(edition), view, black_box(tile)).len()));
         for ratio in [1u32, 2] {
             group.bench_function(format!("png{}/z{z}", if ratio == 2 { "@2x" } else { "" }), |b| {
-                b.iter(|| encode_png(&render_tile(atlas, atlas.tiles(edition), &styles.ntm, view, black_box(tile), ratio)).expect("png").len())
+                b.iter(|| encode_png(&render_tile(atlas, atlas.tiles(edition), &themed, view, black_box(tile), ratio)).expect("png").len())
             });
         }
     }

@@ -72,6 +72,10 @@ enum Command {
         /// Label language: vi or en.
         #[arg(long, default_value = "vi")]
         lang: String,
+        /// What units are coloured by: level, or a criterion or indicator
+        /// (criterion:8.4, criterion:xa_nang_cao_2021:15.2), as ?theme= of the HTTP API.
+        #[arg(long, default_value = "level")]
+        theme: String,
         /// The PNG file to write.
         out: PathBuf,
         #[command(flatten)]
@@ -179,8 +183,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, out, data, styles } => {
-            render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, out, data, styles })
+        Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles } => {
+            render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles })
         }
         Command::Validate { files, code_property, geodata } => {
             let (styles, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_style_file(f));
@@ -253,6 +257,7 @@ struct RenderArgs {
     date: Option<String>,
     edition: u16,
     lang: String,
+    theme: String,
     out: PathBuf,
     data: DataArgs,
     styles: StyleArgs,
@@ -287,8 +292,10 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
     let (atlas, _) = atlas::build(&a.data.inputs())?;
     let view = bando::tile::TileView { map, edition, as_of: moment(&atlas, a.year, a.date.as_deref())? };
     let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
+    let theme = bando::style::Theme::parse(Some(&a.theme), &atlas.criteria.catalog, view).map_err(|e| anyhow::anyhow!("--theme: {e}"))?;
     let snapshot = Snapshot::new(atlas);
-    let pixmap = raster::render_static(&snapshot, snapshot.tiles(request.view.edition), styles.get(map), &request, &api::attribution(&snapshot), snapshot.has_sample_data());
+    let themed = bando::style::Themed::new(styles.get(map), theme, &snapshot.criteria.catalog).map_err(|e| anyhow::anyhow!("--theme: {e}"))?;
+    let pixmap = raster::render_static(&snapshot, snapshot.tiles(request.view.edition), &themed, &request, &api::attribution(&snapshot), snapshot.has_sample_data());
     let png = raster::encode_png(&pixmap)?;
     std::fs::write(&a.out, png).with_context(|| format!("cannot write {}", a.out.display()))?;
     println!("{}: {}x{} px, zoom {}", a.out.display(), w, h, request.zoom());

@@ -48,7 +48,18 @@ fn style_file(name: &str) -> serde_json::Value {
 #[test]
 fn maplibre_styles_validate_with_the_style_spec() {
     let server = Server::shared();
-    for path in ["/styles/ntm.json", "/styles/tourism.json", "/styles/ntm.json?year=2022&edition=2025", "/styles/tourism.json?edition=2025"] {
+    for path in [
+        "/styles/ntm.json",
+        "/styles/tourism.json",
+        "/styles/ntm.json?year=2022&edition=2025",
+        "/styles/tourism.json?edition=2025",
+        // Criterion themes: an indicator, a criterion (bit arithmetic), a district set's
+        // indicator (districts-fill), and a commune set on the 2025 boundaries.
+        "/styles/ntm.json?theme=criterion:8.4",
+        "/styles/ntm.json?theme=criterion:8",
+        "/styles/ntm.json?theme=criterion:huyen_nang_cao_2021:6.5",
+        "/styles/ntm.json?theme=criterion:15.2&edition=2025",
+    ] {
         let (ok, output) = validate_with_node(&server.url(path));
         assert!(ok, "{path}: {output}");
     }

@@ -175,9 +175,10 @@ pub fn style(data: &[u8]) {
     if let Some(m) = expect {
         assert_eq!(style.map, m);
     }
-    let doc = maplibre_style(&style, "http://127.0.0.1/tiles/ntm.json");
+    let themed = bando::style::Themed::level(&style);
+    let doc = maplibre_style(&themed, "http://127.0.0.1/tiles/ntm.json");
     assert!(doc["layers"].is_array(), "a MapLibre style has layers");
-    let l = legend(&style);
+    let l = legend(&themed);
     assert_eq!(l.classes.len(), style.classes.len());
     for z in 0..=24 {
         let zoom = z as f32;

@@ -153,7 +153,7 @@ pub fn mvt() -> Value {
     ];
     parameters.extend(view_params());
     json!({
-        "summary": "A vector tile (MVT; layers communes, districts, provinces, pilots, tourism)",
+        "summary": "A vector tile (MVT; layers communes, districts, provinces, pilots, tourism; on the ntm map communes and districts carry their criteria, named in TileJSON vector_layers)",
         "tags": ["tiles"],
         "parameters": parameters,
         "responses": responses(vec![
@@ -172,6 +172,16 @@ fn lang_param() -> Value {
     query_param("lang", "Language of the text drawn: vi (default) or en", json!({"type": "string", "enum": ["vi", "en"], "default": "vi"}), json!("en"))
 }
 
+/// `theme` of styles, legends, PNG tiles and static maps.
+fn theme_param() -> Value {
+    query_param(
+        "theme",
+        "What units are coloured by: `level` (the default), or one criterion or indicator of the criteria catalog (`GET /api/v1/criteria`), each unit met / not met / not applicable / no data. `criterion:N` or `criterion:N.M` takes the first set of the view's year that has the item, commune sets before district sets and the NTM set before the nâng cao set (8.4 → xa_ntm_2021, 15.2 → xa_nang_cao_2021, 9.5 → huyen_ntm_2021); `criterion:SET:N.M` names the set (e.g. criterion:xa_nang_cao_2021:8.4). A commune set colours communes, a district set districts (edition 2024 only). Criterion themes are drawn on the ntm map; vector tiles carry every criterion and take no theme. A theme that does not exist answers 400 naming `theme`.",
+        json!({"type": "string", "default": "level", "pattern": "^(level|criterion:([a-z0-9_]+:)?[0-9]{1,2}(\\.[0-9]{1,2})?)$"}),
+        json!("criterion:8.4"),
+    )
+}
+
 fn png_ok(description: &str) -> (String, Value) {
     ("200".into(), json!({"description": description, "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}))
 }
@@ -185,8 +195,9 @@ pub fn png_tile() -> Value {
     let mut parameters = vec![map_param(), int("z", 8), int("x", 203)];
     parameters.push(json!({"name": "y", "in": "path", "required": true, "description": "Row, optionally with @2x for 512 px", "schema": {"type": "string"}, "example": "112"}));
     parameters.extend(view_params());
+    parameters.push(theme_param());
     json!({
-        "summary": "A raster choropleth tile (256 px PNG; {y}@2x.png for 512 px), drawn from the style",
+        "summary": "A raster choropleth tile (256 px PNG; {y}@2x.png for 512 px), drawn from the style, coloured by the theme",
         "tags": ["tiles"],
         "parameters": parameters,
         "responses": responses(vec![png_ok("The tile"), not_modified()],
@@ -197,8 +208,9 @@ pub fn png_tile() -> Value {
 pub fn style() -> Value {
     let mut parameters = vec![map_param()];
     parameters.extend(view_params());
+    parameters.push(theme_param());
     json!({
-        "summary": "MapLibre GL style (v8) drawing the map's classes from the vector tiles; the legend in metadata[\"bando:legend\"]",
+        "summary": "MapLibre GL style (v8) drawing the theme's classes from the vector tiles; the legend in metadata[\"bando:legend\"], the theme in metadata[\"bando:theme\"]",
         "tags": ["styles"],
         "parameters": parameters,
         "responses": responses(vec![("200".into(), json_answer("The style")), not_modified()], &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),
@@ -206,20 +218,25 @@ pub fn style() -> Value {
 }
 
 pub fn legend_json() -> Value {
+    let mut parameters = vec![map_param()];
+    parameters.extend(view_params());
+    parameters.push(theme_param());
     json!({
-        "summary": "The map's legend: classes with colours and labels (vi, en), point symbols",
+        "summary": "The map's legend for a theme: title (and, for a criterion, the set as subtitle), classes with colours and labels (vi, en), point symbols",
         "tags": ["styles"],
-        "parameters": [map_param()],
-        "responses": responses(ok_json("The legend"), &[("404", "Unknown map")]),
+        "parameters": parameters,
+        "responses": responses(ok_json("The legend"), &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),
     })
 }
 
 pub fn legend_png() -> Value {
+    let mut parameters = vec![map_param(), lang_param(), query_param("scale", "Pixel ratio, 0.5–4", json!({"type": "number", "default": 1}), json!(2))];
+    parameters.extend(view_params());
+    parameters.push(theme_param());
     json!({
         "summary": "The map's legend drawn as a PNG",
         "tags": ["styles"],
-        "parameters": [map_param(), lang_param(),
-            query_param("scale", "Pixel ratio, 0.5–4", json!({"type": "number", "default": 1}), json!(2))],
+        "parameters": parameters,
         "responses": responses(vec![png_ok("The legend"), not_modified()], &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),
     })
 }
@@ -235,8 +252,9 @@ pub fn static_map() -> Value {
         lang_param(),
     ];
     parameters.extend(view_params());
+    parameters.push(theme_param());
     json!({
-        "summary": "A static map for articles, with legend and attribution drawn in",
+        "summary": "A static map for articles, coloured by the theme, with its legend and the attribution drawn in",
         "tags": ["styles"],
         "parameters": parameters,
         "responses": responses(vec![png_ok("The map"), not_modified()], &[("400", "A wrong or out-of-bounds parameter (named)"), ("404", "Unknown map")]),

@@ -6,7 +6,9 @@
 //! hottest route, parses its parameters without allocating a string per pair).
 
 use super::ApiError;
-use crate::model::{AsOf, Day, Edition, LonLat};
+use crate::model::{AsOf, CriteriaCatalog, Day, Edition, LonLat};
+use crate::style::{Style, Theme, Themed};
+use crate::tile::TileView;
 use crate::query::{DEFAULT_EDITION, DEFAULT_RADIUS_M, MAX_RADIUS_M};
 use std::ops::RangeInclusive;
 use std::borrow::Cow;
@@ -92,6 +94,18 @@ fn given_year(params: &impl ParamSource) -> Result<Option<u16>, ApiError> {
         None => Ok(None),
         Some(text) => text.parse::<u16>().map(Some).map_err(|_| ApiError::bad("year", format!("'{text}' is not a year"))),
     }
+}
+
+/// `theme`: `level` (the default) or a criterion or indicator of `catalog` for `view`
+/// ([`Theme::parse`]).
+pub fn theme(params: &impl ParamSource, catalog: &CriteriaCatalog, view: TileView) -> Result<Theme, ApiError> {
+    Theme::parse(params.param("theme"), catalog, view).map_err(|e| ApiError::bad("theme", e.0))
+}
+
+/// `theme` read and paired with `style` (a style without criterion classes refuses
+/// criterion themes).
+pub fn themed<'a>(params: &impl ParamSource, style: &'a Style, catalog: &'a CriteriaCatalog, view: TileView) -> Result<Themed<'a>, ApiError> {
+    Themed::new(style, theme(params, catalog, view)?, catalog).map_err(|e| ApiError::bad("theme", e.0))
 }
 
 pub fn radius_m(params: &impl ParamSource) -> Result<f64, ApiError> {

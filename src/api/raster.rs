@@ -3,12 +3,16 @@
 //!
 //! - `GET /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png` (parsed with the vector tiles,
 //!   [`super::tiles::parse_request`]): strong ETag (data version, view, tile, format,
-//!   style version) and 304; the byte-bounded tile cache keeps the PNG; cache misses
-//!   render on the blocking pool, at most one per core, as vector tiles do;
-//! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`;
-//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=`:
+//!   theme, style version) and 304; the byte-bounded tile cache keeps the PNG; cache
+//!   misses render on the blocking pool, at most one per core, as vector tiles do;
+//! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`, both
+//!   with `theme` (and the view it is read for: `year`, `date`, `edition`);
+//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=&theme=`:
 //!   drawn with slots, a cache and single flight of their own ([`super::static_maps`]);
 //!   `Server-Timing` says `render;dur=…`, `cache;desc=hit` or `cache;desc=joined`.
+//!
+//! `theme` is `level` (the default) or `criterion:N`, `criterion:N.M`,
+//! `criterion:SET:N.M` ([`crate::style::theme`]); a wrong one is a 400 naming `theme`.
 
 use super::http_cache::{self, ETag};
 use super::params::{self, Params};
@@ -19,6 +23,7 @@ use super::{ApiError, AppState};
 use crate::raster::legend::{render_legend, Lang};
 use crate::raster::{encode_png, render_static, render_tile, Frame, StaticMap};
 use crate::style::legend::legend;
+use crate::style::Themed;
 use crate::tile::TileView;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -67,7 +72,9 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let ratio = if req.format == TileFormat::Png2x { 2 } else { 1 };
     let (body, took) = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), styles.get(req.view.map), req.view, req.tile, ratio);
+        // The theme was checked against this snapshot's catalog and this style.
+        let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| ApiError::bad("theme", e.0))?;
+        let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio);
         encode(&pixmap).map(|b| (b, started.elapsed()))
     })
     .await
@@ -86,15 +93,23 @@ fn lang(query: &Params) -> Result<Lang, ApiError> {
     }
 }
 
+/// The view a request asks for (`year`, `date`, `edition`): themes are read for it.
+fn view(query: &Params, map: crate::tile::MapKind, years: &std::ops::RangeInclusive<u16>) -> Result<TileView, ApiError> {
+    Ok(TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? })
+}
+
 /// `GET /api/v1/legend/{map}` (JSON) or `{map}.png`.
 pub async fn legend_answer(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>, headers: HeaderMap) -> Result<Response, ApiError> {
     let (name, png) = match file.strip_suffix(".png") {
         Some(name) => (name, true),
         None => (file.strip_suffix(".json").unwrap_or(&file), false),
     };
-    let style = state.styles.get(parse_map(name)?);
+    let map = parse_map(name)?;
+    let style = state.styles.get(map);
+    let atlas = state.atlas.current();
+    let themed = params::themed(&query, style, &atlas.criteria.catalog, view(&query, map, &atlas.years())?)?;
     if !png {
-        return Ok(Json(legend(style)).into_response());
+        return Ok(Json(legend(&themed)).into_response());
     }
     let lang = lang(&query)?;
     let scale = match query.get("scale").map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -104,12 +119,14 @@ pub async fn legend_answer(State(state): State<AppState>, Path(file): Path<Strin
             _ => return Err(ApiError::bad("scale", format!("'{t}' is not a scale within 0.5–4"))),
         },
     };
-    let etag = ETag::from_parts(&["legend", name, &style.version, if lang == Lang::Vi { "vi" } else { "en" }, &scale.to_string()]);
+    // A criterion's legend names it from the catalog, which the data version fixes.
+    let data = if themed.criterion.is_some() { atlas.version.as_str() } else { "" };
+    let etag = ETag::from_parts(&["legend", name, &style.version, if lang == Lang::Vi { "vi" } else { "en" }, &scale.to_string(), &themed.key, data]);
     let cache_control = state.tiles.cache_control.clone();
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
-    let body = encode(&render_legend(style, lang, scale))?;
+    let body = encode(&render_legend(&themed, lang, scale))?;
     Ok(png_response(body, &etag, &cache_control, None))
 }
 
@@ -144,7 +161,9 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     };
     let map = parse_map(name)?;
     let atlas = state.atlas.current();
-    let view = TileView { map, edition: params::edition(&query)?, as_of: params::as_of(&query, &atlas.years())? };
+    let view = view(&query, map, &atlas.years())?;
+    let theme = params::themed(&query, state.styles.get(map), &atlas.criteria.catalog, view)?.theme;
+    let theme_key = theme.key(&atlas.criteria.catalog);
     let frame = frame(&query)?;
     let (width, height) = (side(&query, "width", 1024)?, side(&query, "height", 768)?);
     let lang = lang(&query)?;
@@ -159,6 +178,7 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         &view.as_of.to_string(),
         &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
         &style_version,
+        &theme_key,
     ]);
     let cache_control = state.tiles.cache_control.clone();
     if http_cache::if_none_match(&headers, &etag) {
@@ -166,13 +186,14 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     }
     // The canonical request: parsed numbers (so `1` and `1.0` are one map), the data
     // and style versions (so a reload or a new style never serves an old picture).
-    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}", atlas.version, map.as_str(), view.edition, view.as_of);
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}", atlas.version, map.as_str(), view.edition, view.as_of);
     let styles = state.styles.clone();
     let (body, source) = state
         .static_maps
         .get_or_render(key, move || {
             let attribution = super::tilejson::attribution(&atlas);
-            let pixmap = render_static(&atlas, atlas.tiles(request.view.edition), styles.get(map), &request, &attribution, atlas.has_sample_data());
+            let themed = Themed::new(styles.get(map), theme, &atlas.criteria.catalog).map_err(|e| e.0)?;
+            let pixmap = render_static(&atlas, atlas.tiles(request.view.edition), &themed, &request, &attribution, atlas.has_sample_data());
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;

@@ -1,16 +1,19 @@
-//! `GET /styles/{map}.json?year=&edition=`: the map's MapLibre GL style, its source
-//! pointing at this server's TileJSON for the same view.
+//! `GET /styles/{map}.json?year=&edition=&theme=`: the map's MapLibre GL style, its
+//! source pointing at this server's TileJSON for the same view, coloured by the theme.
 //!
-//! Steps: 1. parse the map and the optional `year` / `edition` (400 naming the
-//! parameter); 2. build the TileJSON URL (public base as for TileJSON, plus the given
-//! view); 3. emit the style ([`maplibre_style`]) with an ETag of (style version, URL)
-//! and `Cache-Control: public, no-cache`.
+//! Steps: 1. parse the map, the optional `year` / `date` / `edition` and `theme` (400
+//! naming the parameter); 2. build the TileJSON URL (public base as for TileJSON, plus the
+//! given view; the theme is not in it, tiles carry every criterion); 3. emit the style
+//! ([`maplibre_style`]) with an ETag of (style version, URL, theme, and the data version
+//! for a criterion theme, whose names come from the catalog) and
+//! `Cache-Control: public, no-cache`.
 
 use super::http_cache::{self, short_hash, ETag};
 use super::params::{self, Params};
 use super::tiles::parse_map;
 use super::{ApiError, AppState};
 use crate::style::maplibre::maplibre_style;
+use crate::tile::TileView;
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, Uri};
@@ -22,8 +25,11 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
     };
     let map = parse_map(name)?;
     let given = |name: &str| query.get(name).is_some_and(|v| !v.trim().is_empty());
-    let years = state.atlas.current().years();
+    let atlas = state.atlas.current();
+    let years = atlas.years();
     let (as_of, edition) = (params::as_of(&query, &years)?, params::edition(&query)?);
+    let style = state.styles.get(map);
+    let themed = params::themed(&query, style, &atlas.criteria.catalog, TileView { map, edition, as_of })?;
     let mut view = Vec::new();
     if given("year") {
         view.push(format!("year={}", as_of.year()));
@@ -37,13 +43,13 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
     let view = if view.is_empty() { String::new() } else { format!("?{}", view.join("&")) };
     let base = state.tiles.public_url.clone().unwrap_or_else(|| super::tilejson::request_base(&headers, &uri));
     let url = format!("{base}/tiles/{}.json{view}", map.as_str());
-    let style = state.styles.get(map);
-    let etag = ETag::from_parts(&["style", map.as_str(), &style.version, &short_hash(&url)]);
+    let data = if themed.criterion.is_some() { atlas.version.as_str() } else { "" };
+    let etag = ETag::from_parts(&["style", map.as_str(), &style.version, &short_hash(&url), &themed.key, data]);
     let cache_control = HeaderValue::from_static("public, no-cache");
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
-    let mut response = axum::Json(maplibre_style(style, &url)).into_response();
+    let mut response = axum::Json(maplibre_style(&themed, &url)).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     http_cache::validators(&mut response, &etag, &cache_control, None);
     Ok(response)

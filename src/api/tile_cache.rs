@@ -31,12 +31,22 @@ pub struct TileKey {
     pub as_of: crate::model::AsOf,
     pub tile: TileId,
     pub format: super::tiles::TileFormat,
+    /// PNG tiles of different themes are different pictures of the same tile.
+    pub theme: crate::style::Theme,
 }
 
 impl TileKey {
     /// The key of a requested tile in the given data version.
     pub fn of(version: &str, req: &super::tiles::TileRequest) -> TileKey {
-        TileKey { version: Arc::from(version), map: req.view.map, edition: req.view.edition, as_of: req.view.as_of, tile: req.tile, format: req.format }
+        TileKey {
+            version: Arc::from(version),
+            map: req.view.map,
+            edition: req.view.edition,
+            as_of: req.view.as_of,
+            tile: req.tile,
+            format: req.format,
+            theme: req.theme,
+        }
     }
 }
 

@@ -151,7 +151,7 @@ pub fn document(atlas: &Atlas, map: MapKind, edition: Edition, year: u16, templa
         "maxzoom": MAX_ZOOM,
         "bounds": bounds,
         "center": center,
-        "vector_layers": vector_layers(map, edition),
+        "vector_layers": vector_layers(map, edition, &atlas.criteria.catalog, year),
         "edition": edition,
         "year": year,
         "sample": sample,

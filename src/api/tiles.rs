@@ -4,7 +4,8 @@
 //!   1. parse the address: `map` is `ntm` or `tourism` (else 404), the last segment is
 //!      `<y>.mvt` (another format is 404), z/x/y are whole numbers inside the pyramid
 //!      (else 400 naming the parameter), z above [`MAX_ZOOM`] is 404; then `year` and
-//!      `edition` from the query;
+//!      `edition` from the query (and, for PNG tiles, `theme`; a vector tile carries
+//!      every criterion, so it has no theme);
 //!   2. negotiate gzip or identity and name the representation with a strong ETag
 //!      (data version, map, edition, year, z/x/y, encoding); a matching
 //!      `If-None-Match` answers 304 at once, without rendering;
@@ -21,6 +22,7 @@ use super::tile_cache::{CachedTile, TileCache, TileKey};
 use super::{ApiError, AppState};
 use crate::snapshot::Snapshot;
 use crate::config::TileArgs;
+use crate::style::Theme;
 use crate::tile::{render_mvt, MapKind, TileId, TileView, MAX_ZOOM};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -76,6 +78,8 @@ pub struct TileRequest {
     pub view: TileView,
     pub tile: TileId,
     pub format: TileFormat,
+    /// What PNG tiles colour by; always the level theme for vector tiles.
+    pub theme: Theme,
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
@@ -109,7 +113,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, ye
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
     let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
-    Ok(TileRequest { view, tile, format })
+    Ok(TileRequest { view, tile, format, theme: Theme::Level })
 }
 
 pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
@@ -124,14 +128,19 @@ fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
     text.parse::<u32>().map_err(|_| ApiError::bad(name, format!("{name}={text} is outside the tile pyramid")))
 }
 
-/// The ETag of one representation of one tile of one data version.
+/// The ETag of one representation of one tile of one data version (and, for a PNG tile
+/// of a criterion theme, that theme: the data version fixes the catalog it indexes).
 pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
-    let TileRequest { view, tile, format } = req;
+    let TileRequest { view, tile, format, theme } = req;
     let representation = match format {
         TileFormat::Mvt if gzip => "gz",
         TileFormat::Mvt => "id",
         TileFormat::Png => "png",
         TileFormat::Png2x => "png2x",
+    };
+    let theme = match theme {
+        Theme::Level => String::new(),
+        Theme::Criterion { set, item } => format!("-criterion{set}_{item}"),
     };
     ETag::from_parts(&[
         version,
@@ -141,7 +150,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
         &tile.z.to_string(),
         &tile.x.to_string(),
         &tile.y.to_string(),
-        representation,
+        &format!("{representation}{theme}"),
     ])
 }
 
@@ -156,8 +165,11 @@ pub async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let atlas = state.atlas.current();
-    let req = parse_request(&map, &z, &x, &file, &query, &atlas.years())?;
+    let mut req = parse_request(&map, &z, &x, &file, &query, &atlas.years())?;
     if req.format != TileFormat::Mvt {
+        // Checked against the style now, so a theme the style cannot draw is a 400.
+        let themed = params::themed(&query, state.styles.get(req.view.map), &atlas.criteria.catalog, req.view)?;
+        req.theme = themed.theme;
         return super::raster::png_tile(state, req, headers).await;
     }
     let service = state.tiles.clone();
@@ -348,6 +360,13 @@ mod tests {
         assert_ne!(gz, tile_etag("abd", &r, true));
         let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")]), &(2021..=2025)).unwrap();
         assert_ne!(gz, tile_etag("abc", &r2, true));
+        // PNG tiles name their theme; the level theme keeps the tag it always had.
+        let png = TileRequest { format: TileFormat::Png, ..r };
+        assert_eq!(tile_etag("abc", &png, false).opaque(), "abc-ntm-2024-2025-8-203-113-png");
+        let themed = TileRequest { theme: Theme::Criterion { set: 0, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
+        assert_eq!(tile_etag("abc", &themed, false).opaque(), "abc-ntm-2024-2025-8-203-113-png-criterion0_8.4");
+        let other = TileRequest { theme: Theme::Criterion { set: 1, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
+        assert_ne!(tile_etag("abc", &themed, false), tile_etag("abc", &other, false));
     }
 
     fn encoded(raw: &[u8]) -> Encoded {

@@ -16,7 +16,7 @@
 use super::EditionAtlas;
 use crate::load::{self, AssessedUnit, CriteriaRow, LoadError, Location, Problem, Sourced};
 use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, UnitScope};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One assessed item of a unit.
@@ -66,14 +66,24 @@ impl Criteria {
 
     /// The state in force of every item of `set` that has a row by `as_of`, in item order.
     pub fn state<'a>(&'a self, rows: Option<&'a Vec<Assessment>>, set: &CriteriaSet, as_of: AsOf) -> Vec<&'a Assessment> {
-        let Some(set_index) = self.catalog.sets.iter().position(|s| s.id == set.id) else { return Vec::new() };
-        let mut latest: BTreeMap<ItemNumber, &Assessment> = BTreeMap::new();
-        for a in rows.into_iter().flatten().filter(|a| a.set == set_index && as_of.includes(a.year, a.assessed_on.as_deref())) {
-            // Rows are sorted by effective date within an item: the last one wins.
-            latest.insert(a.item, a);
-        }
-        latest.into_values().collect()
+        let Some(set_index) = self.set_index(set) else { return Vec::new() };
+        latest(rows.map_or(&[][..], Vec::as_slice), set_index, as_of).collect()
     }
+
+    /// The index of `set` in the catalog.
+    pub fn set_index(&self, set: &CriteriaSet) -> Option<usize> {
+        // Sets handed around come from this catalog: their address finds them at once.
+        self.catalog.sets.iter().position(|s| std::ptr::eq(s, set)).or_else(|| self.catalog.sets.iter().position(|s| s.id == set.id))
+    }
+}
+
+/// The state in force of set `set_index` among one unit's `rows` (sorted as [`join`] leaves
+/// them: by set, item and effective date): for each item with a row by `as_of`, its latest
+/// such row, in item order. Reads the set's run of rows once and allocates nothing (maps
+/// call it for every unit of a tile).
+pub fn latest(rows: &[Assessment], set_index: usize, as_of: AsOf) -> impl Iterator<Item = &Assessment> + '_ {
+    let run = &rows[rows.partition_point(|a| a.set < set_index)..rows.partition_point(|a| a.set <= set_index)];
+    run.chunk_by(|a, b| a.item == b.item).filter_map(move |item_rows| item_rows.iter().rev().find(|a| as_of.includes(a.year, a.assessed_on.as_deref())))
 }
 
 /// Reads `path` against `catalog` and checks it against the units and their levels.
@@ -180,4 +190,40 @@ fn level_problems(
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Day;
+    use std::collections::BTreeMap;
+
+    fn row(set: usize, item: u8, year: u16, day: Option<u8>, met: bool) -> Assessment {
+        let assessed_on = day.map(|d| format!("{year}-06-{d:02}"));
+        Assessment { set, item: ItemNumber::criterion(item), year, met, value: None, assessed_on, note: None }
+    }
+
+    proptest::proptest! {
+        // The one-pass reading gives what "every row by then, the last one of each item wins" gives.
+        #[test]
+        fn the_latest_row_of_each_item_as_a_map_would_keep_it(
+            raw in proptest::collection::vec((0usize..3, 1u8..6, 2021u16..2026, proptest::option::of(1u8..29), proptest::bool::ANY), 0..40),
+            set in 0usize..3,
+            year in 2021u16..2026,
+            day in proptest::option::of(1u8..29),
+        ) {
+            let mut rows: Vec<Assessment> = raw.iter().map(|&(s, i, y, d, m)| row(s, i, y, d, m)).collect();
+            rows.sort_by_cached_key(|a| (a.set, a.item, a.effective_date()));
+            let as_of = match day {
+                Some(d) => AsOf::Day(Day::parse(&format!("{year}-06-{d:02}")).unwrap()),
+                None => AsOf::Year(year),
+            };
+            let mut naive: BTreeMap<ItemNumber, &Assessment> = BTreeMap::new();
+            for a in rows.iter().filter(|a| a.set == set && as_of.includes(a.year, a.assessed_on.as_deref())) {
+                naive.insert(a.item, a);
+            }
+            let got: Vec<&Assessment> = latest(&rows, set, as_of).collect();
+            proptest::prop_assert_eq!(got, naive.into_values().collect::<Vec<_>>());
+        }
+    }
 }

@@ -1,12 +1,15 @@
-//! The legend drawn as a picture: title, one swatch per commune class (colours as
-//! drawn on the map), one circle per point symbol; in Vietnamese or English.
+//! The legend drawn as a picture: title (and, for a criterion theme, the set's name,
+//! wrapped), one swatch per class of the theme (colours as drawn on the map), one circle
+//! per point symbol; in Vietnamese or English. The words and colours are those of the
+//! legend JSON ([`crate::style::legend`]).
 //!
-//! Steps: 1. measure the rows to size the box; 2. draw the box, title, swatches and
-//! circles with their labels. Used alone (`GET /api/v1/legend/{map}.png`) and inside
+//! Steps: 1. measure the rows to size the box; 2. draw the box, title, subtitle, swatches
+//! and circles with their labels. Used alone (`GET /api/v1/legend/{map}.png`) and inside
 //! static maps.
 
 use super::text;
-use crate::style::{Label, Rgb, Style};
+use crate::style::legend::legend;
+use crate::style::{Label, Rgb, Themed};
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 /// Which language labels are drawn in.
@@ -39,6 +42,7 @@ struct Layout {
     scale: f32,
     pad: f32,
     title: f32,
+    subtitle: f32,
     body: f32,
     row: f32,
     swatch: f32,
@@ -46,37 +50,84 @@ struct Layout {
 
 impl Layout {
     fn new(scale: f32) -> Layout {
-        Layout { scale, pad: 10.0 * scale, title: 15.0 * scale, body: 12.5 * scale, row: 19.0 * scale, swatch: 16.0 * scale }
+        Layout { scale, pad: 10.0 * scale, title: 15.0 * scale, subtitle: 11.0 * scale, body: 12.5 * scale, row: 19.0 * scale, swatch: 16.0 * scale }
     }
 }
 
-fn rows(style: &Style, lang: Lang) -> (String, Vec<String>, Vec<String>) {
-    let title = lang.pick(&style.title).to_string();
-    let classes = style.classes.iter().map(|c| lang.pick(&c.label).to_string()).collect();
-    let points = [&style.pilots, &style.tourism]
+/// The texts and colours to draw.
+struct Rows {
+    title: String,
+    /// The subtitle, wrapped to the legend's width.
+    subtitle: Vec<String>,
+    classes: Vec<(String, Rgb)>,
+    points: Vec<String>,
+}
+
+fn rows(themed: &Themed, lang: Lang, l: &Layout) -> Rows {
+    let style = themed.style;
+    let legend = legend(themed);
+    let title = lang.pick(&legend.title).to_string();
+    let classes: Vec<(String, Rgb)> = legend.classes.iter().map(|c| (lang.pick(&c.label).to_string(), c.drawn)).collect();
+    let points: Vec<String> = [&style.pilots, &style.tourism]
         .iter()
-        .filter(|l| l.opacity > 0.0)
-        .flat_map(|l| l.symbols.iter().map(|s| lang.pick(&s.label).to_string()))
+        .filter(|p| p.opacity > 0.0)
+        .flat_map(|p| p.symbols.iter().map(|s| lang.pick(&s.label).to_string()))
         .collect();
-    (title, classes, points)
+    // The subtitle wraps within the width the other rows need (at least 240 px), so a
+    // long set name does not stretch the box across the map.
+    let label_x = l.pad + l.swatch + 8.0 * l.scale;
+    let widest = classes.iter().map(|c| &c.0).chain(&points).map(|t| text::width(t, l.body)).fold(0.0f32, f32::max);
+    let room = (text::width(&title, l.title)).max(label_x + widest - l.pad).max(240.0 * l.scale);
+    let subtitle = legend.subtitle.as_ref().map_or_else(Vec::new, |s| wrap(lang.pick(s), l.subtitle, room));
+    Rows { title, subtitle, classes, points }
+}
+
+/// Splits `text` at spaces into lines no wider than `room` (a word longer than that keeps
+/// a line of its own).
+fn wrap(text: &str, size: f32, room: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if text::width(&format!("{line} {word}"), size) <= room => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Size in pixels of the legend at `scale` (1 = CSS pixels).
-pub fn size(style: &Style, lang: Lang, scale: f32) -> (u32, u32) {
+pub fn size(themed: &Themed, lang: Lang, scale: f32) -> (u32, u32) {
     let l = Layout::new(scale);
-    let (title, classes, points) = rows(style, lang);
+    let r = rows(themed, lang, &l);
+    measure(&r, &l)
+}
+
+fn measure(r: &Rows, l: &Layout) -> (u32, u32) {
+    let scale = l.scale;
     let label_x = l.pad + l.swatch + 8.0 * scale;
-    let widest = classes.iter().chain(&points).map(|t| text::width(t, l.body)).fold(0.0f32, f32::max);
-    let w = (l.pad * 2.0 + text::width(&title, l.title)).max(label_x + widest + l.pad);
+    let widest = r.classes.iter().map(|c| &c.0).chain(&r.points).map(|t| text::width(t, l.body)).fold(0.0f32, f32::max);
+    let subtitle_w = r.subtitle.iter().map(|t| text::width(t, l.subtitle)).fold(0.0f32, f32::max);
+    let w = (l.pad * 2.0 + text::width(&r.title, l.title).max(subtitle_w)).max(label_x + widest + l.pad);
     let (title_h, _) = text::line_metrics(l.title);
-    let h = l.pad * 2.0 + title_h + 4.0 * scale + l.row * (classes.len() + points.len()) as f32 + if points.is_empty() { 0.0 } else { 6.0 * scale };
+    let (subtitle_h, _) = text::line_metrics(l.subtitle);
+    let h = l.pad * 2.0
+        + title_h
+        + subtitle_h * r.subtitle.len() as f32
+        + 4.0 * scale
+        + l.row * (r.classes.len() + r.points.len()) as f32
+        + if r.points.is_empty() { 0.0 } else { 6.0 * scale };
     (w.ceil() as u32, h.ceil() as u32)
 }
 
 /// Draws the legend with its top-left corner at (`x`, `y`); returns its size.
-pub fn draw(pixmap: &mut Pixmap, style: &Style, lang: Lang, x: f32, y: f32, scale: f32) -> (u32, u32) {
+pub fn draw(pixmap: &mut Pixmap, themed: &Themed, lang: Lang, x: f32, y: f32, scale: f32) -> (u32, u32) {
+    let style = themed.style;
     let l = Layout::new(scale);
-    let (w, h) = size(style, lang, scale);
+    let r = rows(themed, lang, &l);
+    let (w, h) = measure(&r, &l);
     let mut paint = Paint { anti_alias: true, ..Paint::default() };
     if let Some(r) = Rect::from_xywh(x, y, w as f32, h as f32) {
         paint.set_color(Color::from_rgba8(255, 255, 255, 235));
@@ -85,30 +136,35 @@ pub fn draw(pixmap: &mut Pixmap, style: &Style, lang: Lang, x: f32, y: f32, scal
         paint.set_color(Color::from_rgba8(150, 150, 150, 255));
         pixmap.stroke_path(&border, &paint, &Stroke { width: scale, ..Stroke::default() }, Transform::identity(), None);
     }
-    let (title_text, classes, points) = rows(style, lang);
     let (title_h, title_ascent) = text::line_metrics(l.title);
-    text::draw(pixmap, &title_text, x + l.pad, y + l.pad + title_ascent, l.title, TEXT);
-    let mut top = y + l.pad + title_h + 4.0 * scale;
+    text::draw(pixmap, &r.title, x + l.pad, y + l.pad + title_ascent, l.title, TEXT);
+    let mut top = y + l.pad + title_h;
+    let (subtitle_h, subtitle_ascent) = text::line_metrics(l.subtitle);
+    for line in &r.subtitle {
+        text::draw(pixmap, line, x + l.pad, top + subtitle_ascent, l.subtitle, TEXT);
+        top += subtitle_h;
+    }
+    top += 4.0 * scale;
     let label_x = x + l.pad + l.swatch + 8.0 * l.scale;
     let (_, body_ascent) = text::line_metrics(l.body);
     let (body_h, _) = text::line_metrics(l.body);
     let baseline = |top: f32| top + (l.row - body_h) / 2.0 + body_ascent;
-    for (class, label) in style.classes.iter().zip(&classes) {
+    for (label, fill) in &r.classes {
         let sh = l.swatch * 0.75;
-        if let Some(r) = Rect::from_xywh(x + l.pad, top + (l.row - sh) / 2.0, l.swatch, sh) {
-            let c = style.drawn_fill(class).0;
+        if let Some(rect) = Rect::from_xywh(x + l.pad, top + (l.row - sh) / 2.0, l.swatch, sh) {
+            let c = fill.0;
             paint.set_color(Color::from_rgba8(c[0], c[1], c[2], 255));
-            pixmap.fill_rect(r, &paint, Transform::identity(), None);
+            pixmap.fill_rect(rect, &paint, Transform::identity(), None);
             paint.set_color(Color::from_rgba8(120, 120, 120, 255));
-            pixmap.stroke_path(&PathBuilder::from_rect(r), &paint, &Stroke { width: 0.75 * scale, ..Stroke::default() }, Transform::identity(), None);
+            pixmap.stroke_path(&PathBuilder::from_rect(rect), &paint, &Stroke { width: 0.75 * scale, ..Stroke::default() }, Transform::identity(), None);
         }
         text::draw(pixmap, label, label_x, baseline(top), l.body, TEXT);
         top += l.row;
     }
-    if !points.is_empty() {
+    if !r.points.is_empty() {
         top += 6.0 * scale;
     }
-    let mut labels = points.iter();
+    let mut labels = r.points.iter();
     for layer in [&style.pilots, &style.tourism].into_iter().filter(|l| l.opacity > 0.0) {
         for s in &layer.symbols {
             let r = s.radius.min(l.swatch / 2.0 / scale) * scale;
@@ -133,11 +189,26 @@ pub fn draw(pixmap: &mut Pixmap, style: &Style, lang: Lang, x: f32, y: f32, scal
 }
 
 /// The legend alone, on white.
-pub fn render_legend(style: &Style, lang: Lang, scale: f32) -> Pixmap {
-    let (w, h) = size(style, lang, scale);
+pub fn render_legend(themed: &Themed, lang: Lang, scale: f32) -> Pixmap {
+    let (w, h) = size(themed, lang, scale);
     // A legend is a few hundred pixels on a side: never zero, never too large.
     let mut p = Pixmap::new(w.max(1), h.max(1)).expect("legend pixmap");
     p.fill(Color::WHITE);
-    draw(&mut p, style, lang, 0.0, 0.0, scale);
+    draw(&mut p, themed, lang, 0.0, 0.0, scale);
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let text = "Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2021–2025 (318/QĐ-TTg)";
+        let lines = wrap(text, 11.0, 150.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|line| text::width(line, 11.0) <= 150.0), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(wrap("Ngắn", 11.0, 150.0), ["Ngắn"]);
+    }
 }

@@ -9,7 +9,8 @@
 //!      the PNG tiles side by side);
 //!   3. render the tiles that cover the picture ([`render_tile`], on all cores) and
 //!      copy them in;
-//!   4. draw the caption (map title, year, edition), the legend and the attribution.
+//!   4. draw the caption (the map's title, or the criterion of a criterion theme; year,
+//!      edition), the theme's legend and the attribution.
 //!
 //! `GET /static/{map}.png` and `bando render` both call [`render_static`].
 
@@ -18,7 +19,7 @@ use super::text;
 use super::tile::{render_tile, TILE_SIZE};
 use crate::atlas::Atlas;
 use crate::model::Edition;
-use crate::style::{Rgb, Style};
+use crate::style::{Rgb, Themed};
 use crate::tile::mercator::{project, MAX_LAT};
 use crate::tile::{TileId, TileView};
 use tiny_skia::{Color, Paint, Pixmap, PixmapPaint, Rect, Transform};
@@ -129,7 +130,8 @@ pub fn parse_numbers<const N: usize>(parameter: &'static str, text: &str) -> Res
 
 /// Renders the picture. `attribution` names the data sources; `sample` adds the
 /// sample-data notice.
-pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, style: &Style, map: &StaticMap, attribution: &str, sample: bool) -> Pixmap {
+pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &Themed, map: &StaticMap, attribution: &str, sample: bool) -> Pixmap {
+    let style = themed.style;
     // Both sides are within 1..=MAX_SIDE (checked by StaticMap::new).
     let mut canvas = Pixmap::new(map.width, map.height).expect("static map pixmap");
     let bg = style.background.0;
@@ -152,7 +154,7 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, style: &S
                         .iter()
                         .map(|&(x, y)| {
                             let id = TileId { z: map.zoom, x: x as u32, y: y as u32 };
-                            (x, y, render_tile(atlas, tiles, style, map.view, id, 1))
+                            (x, y, render_tile(atlas, tiles, themed, map.view, id, 1))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -168,14 +170,15 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, style: &S
     // Caption, legend, attribution.
     let scale = (map.width.min(map.height) as f32 / 700.0).clamp(0.8, 2.0);
     let pad = 8.0 * scale;
+    let title = themed.title();
     let caption = match map.lang {
-        Lang::Vi => format!("{} · năm {} · địa giới {}", style.title.vi, map.view.as_of, edition_label(map.view.edition, map.lang)),
-        Lang::En => format!("{} · {} · {}", style.title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
+        Lang::Vi => format!("{} · năm {} · địa giới {}", title.vi, map.view.as_of, edition_label(map.view.edition, map.lang)),
+        Lang::En => format!("{} · {} · {}", title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
     };
     label_box(&mut canvas, &caption, pad, pad, 14.0 * scale, scale);
-    let (_, lh) = legend::size(style, map.lang, scale);
+    let (_, lh) = legend::size(themed, map.lang, scale);
     let legend_y = map.height as f32 - lh as f32 - pad * 3.5;
-    legend::draw(&mut canvas, style, map.lang, pad, legend_y.max(pad * 5.0), scale);
+    legend::draw(&mut canvas, themed, map.lang, pad, legend_y.max(pad * 5.0), scale);
     let notice = if sample {
         match map.lang {
             Lang::Vi => "DỮ LIỆU MẪU, không phải số liệu chính thức · ",

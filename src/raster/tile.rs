@@ -3,8 +3,10 @@
 //! Steps per tile:
 //!   1. render the tile's vector layers ([`render_mvt`]: the same per-zoom simplified,
 //!      clipped, quantised geometry MapLibre draws) and read them back ([`decode`]);
-//!   2. fill the background, then every commune WITHOUT anti-aliasing, one path per
-//!      class: neighbours share their border vertices exactly, and a non-anti-aliased
+//!   2. fill the background, then every unit of the theme's layer (communes; districts
+//!      for a district criterion) WITHOUT anti-aliasing, one path per class of the theme
+//!      ([`Themed::class_index`], the rule the MapLibre style writes as an expression):
+//!      neighbours share their border vertices exactly, and a non-anti-aliased
 //!      fill gives every pixel centre to exactly one side, so no background shows
 //!      through a shared border (an anti-aliased fill would leave a faint seam where
 //!      two half-covered edges meet);
@@ -19,7 +21,8 @@
 
 use super::decode::{self, GeomType};
 use crate::atlas::Atlas;
-use crate::style::{Outline, PointLayer, Rgb, Style};
+use crate::style::theme::Prop;
+use crate::style::{Outline, PointLayer, Rgb, Themed};
 use crate::tile::mercator::{project, tile_bounds};
 use crate::tile::{render_mvt, EditionTiles, MapKind, TileId, TileView};
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
@@ -31,8 +34,9 @@ fn color(c: Rgb, alpha: f32) -> tiny_skia::Color {
     tiny_skia::Color::from_rgba8(c.0[0], c.0[1], c.0[2], (alpha.clamp(0.0, 1.0) * 255.0).round() as u8)
 }
 
-/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px).
-pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, style: &Style, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px), coloured by `themed`.
+pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+    let style = themed.style;
     let size = TILE_SIZE * ratio;
     // A tile side of at most 1024 px is never zero or too large.
     let mut pixmap = Pixmap::new(size, size).expect("tile pixmap");
@@ -42,26 +46,40 @@ pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, style: &Style, view: Til
     let zoom = f32::from(tile.z);
     let mut ring_buf = Vec::new();
 
-    // Communes: fills by class, without anti-aliasing; all rings into one outline path.
+    // Fills by class, without anti-aliasing; when communes are filled, their rings also go
+    // into the one outline path as they are read.
+    let fill_layer = themed.fill_layer();
     let mut outline = PathBuilder::new();
-    if let Some(communes) = layers.iter().find(|l| l.name == "communes") {
-        let scale = size as f32 / communes.extent as f32;
-        let level_key = communes.key_index("level");
-        let mut by_class: Vec<PathBuilder> = style.classes.iter().map(|_| PathBuilder::new()).collect();
-        for f in communes.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
-            let level = level_key.and_then(|k| communes.property(f, k)).and_then(|v| v.as_str()).unwrap_or("no_data");
-            let class = style.classes.iter().position(|c| c.key == style.class(level).key).unwrap_or(0);
-            let pb = &mut by_class[class];
+    if let Some(layer) = layers.iter().find(|l| l.name == fill_layer) {
+        let scale = size as f32 / layer.extent as f32;
+        let keys: Vec<Option<u32>> = themed.property_keys().iter().map(|k| layer.key_index(k)).collect();
+        let outline_too = fill_layer == "communes";
+        let mut by_class: Vec<PathBuilder> = themed.classes().iter().map(|_| PathBuilder::new()).collect();
+        let mut props: Vec<Option<Prop>> = Vec::with_capacity(keys.len());
+        for f in layer.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
+            props.clear();
+            props.extend(keys.iter().map(|k| k.and_then(|k| layer.property(f, k)).and_then(prop)));
+            let pb = &mut by_class[themed.class_index(&props)];
             f.rings(&mut ring_buf, |ring| {
                 add_ring(pb, ring, scale, false);
-                add_ring(&mut outline, ring, scale, true);
+                if outline_too {
+                    add_ring(&mut outline, ring, scale, true);
+                }
             });
         }
         let mut paint = Paint { anti_alias: false, ..Paint::default() };
-        for (class, pb) in style.classes.iter().zip(by_class) {
+        for (class, pb) in themed.classes().iter().zip(by_class) {
             if let Some(path) = pb.finish() {
                 paint.set_color(color(style.drawn_fill(class), 1.0));
                 pixmap.fill_path(&path, &paint, FillRule::Winding, Transform::identity(), None);
+            }
+        }
+    }
+    if fill_layer != "communes" {
+        if let Some(communes) = layers.iter().find(|l| l.name == "communes") {
+            let scale = size as f32 / communes.extent as f32;
+            for f in communes.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
+                f.rings(&mut ring_buf, |ring| add_ring(&mut outline, ring, scale, true));
             }
         }
     }
@@ -86,6 +104,14 @@ pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, style: &Style, view: Til
     let tourism = atlas.tourism.iter().map(|t| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
     draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
     pixmap
+}
+
+fn prop(v: decode::Value<'_>) -> Option<Prop<'_>> {
+    match v {
+        decode::Value::Str(s) => Some(Prop::Str(s)),
+        decode::Value::Number(n) => Some(Prop::Number(n)),
+        decode::Value::Bool(_) => None,
+    }
 }
 
 /// Adds a closed ring in grid units; `positive` reverses rings of negative area so

@@ -10,9 +10,15 @@
 //!      level" when the unit's recognised level is at least the set's level (a recognition
 //!      certifies every criterion of its set), else no data;
 //!   4. what is missing: the criteria whose latest row says not met.
+//!
+//! Maps read the same statuses on any set, not only the applicable one
+//! ([`commune_criteria`], [`district_criteria`], then [`UnitCriteria::items`], or
+//! [`UnitCriteria::certified`] and [`UnitCriteria::in_force`] in one pass; an edition-2025
+//! commune stands as the [`weakest`] of its former xã), without building labels or
+//! allocating.
 
 use super::level::{commune_level, district_level, LevelInForce};
-use crate::atlas::criteria::Assessment;
+use crate::atlas::criteria::{Assessment, Criteria};
 use crate::atlas::Atlas;
 use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
 
@@ -91,16 +97,11 @@ pub fn district_checklist<'a>(atlas: &'a Atlas, district: DistrictCode, as_of: A
 fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: Option<&'a Vec<Assessment>>, as_of: AsOf) -> Option<Checklist<'a>> {
     let criteria = &atlas.criteria;
     let set = applicable_set(&criteria.catalog.sets, unit, level, as_of.year())?;
-    let state = criteria.state(rows, set, as_of);
-    let certified = level.is_some_and(|l| l >= set.level);
-    let items: Vec<ChecklistItem<'a>> = set
-        .items
-        .iter()
-        .map(|item| {
-            let assessment = state.iter().find(|a| a.item == item.number).copied();
-            let status = item_status(assessment, certified);
-            ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status, assessment }
-        })
+    let standing = UnitCriteria::new(criteria, rows.map_or(&[][..], Vec::as_slice), level, as_of);
+    let items: Vec<ChecklistItem<'a>> = standing
+        .items(set)
+        .zip(&set.items)
+        .map(|(state, item)| ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status: state.status, assessment: state.assessment })
         .collect();
     let criteria_items = || items.iter().filter(|i| !i.number.is_indicator());
     Some(Checklist {
@@ -122,6 +123,101 @@ pub fn item_status(assessment: Option<&Assessment>, certified: bool) -> ItemStat
         Some(_) => ItemStatus::NotMet,
         None if certified => ItemStatus::MetByLevel,
         None => ItemStatus::NoData,
+    }
+}
+
+/// How one item of a set stands for a unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemState<'a> {
+    pub number: ItemNumber,
+    pub status: ItemStatus,
+    /// The row the status comes from, when there is one.
+    pub assessment: Option<&'a Assessment>,
+}
+
+/// A unit's level and assessment rows at a moment, read once, to read any set from.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitCriteria<'a> {
+    criteria: &'a Criteria,
+    rows: &'a [Assessment],
+    level: Option<Level>,
+    as_of: AsOf,
+}
+
+impl<'a> UnitCriteria<'a> {
+    /// A unit's level and rows (sorted as the atlas keeps them) at `as_of`.
+    pub(crate) fn new(criteria: &'a Criteria, rows: &'a [Assessment], level: Option<Level>, as_of: AsOf) -> Self {
+        UnitCriteria { criteria, rows, level, as_of }
+    }
+
+    /// True when the unit's recognised level certifies every item of `set` that has no row
+    /// (the level is at or above the set's).
+    pub fn certified(self, set: &CriteriaSet) -> bool {
+        self.level.is_some_and(|l| l >= set.level)
+    }
+
+    /// The row in force of each item of `set` that has one by the moment, in item order:
+    /// with [`UnitCriteria::certified`], all that decides each item's status. One pass over
+    /// the set's rows; maps read units this way, [`UnitCriteria::items`] spells it out.
+    pub fn in_force(self, set: &CriteriaSet) -> impl Iterator<Item = &'a Assessment> + 'a {
+        // A set of another catalog has no rows here.
+        let (rows, index) = self.criteria.set_index(set).map_or((&[][..], 0), |index| (self.rows, index));
+        crate::atlas::criteria::latest(rows, index, self.as_of)
+    }
+
+    /// Step 3 of the module doc: every item of `set` (of the catalog, whatever its level),
+    /// in the set's order. Allocates nothing.
+    pub fn items(self, set: &'a CriteriaSet) -> impl Iterator<Item = ItemState<'a>> + 'a {
+        let certified = self.certified(set);
+        // Both in item order: one walk pairs each item with its row.
+        let mut latest = self.in_force(set).peekable();
+        set.items.iter().map(move |item| {
+            while latest.next_if(|a| a.item < item.number).is_some() {}
+            let assessment = latest.next_if(|a| a.item == item.number);
+            ItemState { number: item.number, status: item_status(assessment, certified), assessment }
+        })
+    }
+}
+
+/// True when the edition-2024 commune has assessment rows (any set, any year). Without
+/// any, every item stands by its level alone: met by level when the level reaches the
+/// set's, else no data; maps skip such units without reading each item.
+pub fn commune_assessed(atlas: &Atlas, commune: &Commune) -> bool {
+    atlas.criteria.communes.contains_key(&commune.code)
+}
+
+/// True when the district has assessment rows (any set, any year); see [`commune_assessed`].
+pub fn district_assessed(atlas: &Atlas, district: DistrictCode) -> bool {
+    atlas.criteria.districts.contains_key(&district)
+}
+
+/// An edition-2024 commune's criteria at `as_of`; `None` for phường, thị trấn and đặc khu.
+pub fn commune_criteria<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf) -> Option<UnitCriteria<'a>> {
+    let level = commune_level(atlas, commune, as_of);
+    if level == LevelInForce::NotApplicable {
+        return None;
+    }
+    let rows = atlas.criteria.communes.get(&commune.code).map_or(&[][..], Vec::as_slice);
+    Some(UnitCriteria::new(&atlas.criteria, rows, level.level(), as_of))
+}
+
+/// An edition-2024 district's criteria at `as_of`.
+pub fn district_criteria(atlas: &Atlas, district: DistrictCode, as_of: AsOf) -> UnitCriteria<'_> {
+    let rows = atlas.criteria.districts.get(&district).map_or(&[][..], Vec::as_slice);
+    UnitCriteria::new(&atlas.criteria, rows, district_level(atlas, district, as_of).level(), as_of)
+}
+
+/// The status of an item for an edition-2025 commune from two of its former xã, by the rule
+/// of its level (the weakest former xã): not met when either does not meet it, no data when
+/// either has no data, met when both meet it (met by level when both do so by level). Fold
+/// it over the former xã (phường and thị trấn left out: they are not assessed).
+pub fn weakest(a: ItemStatus, b: ItemStatus) -> ItemStatus {
+    use ItemStatus::*;
+    match (a, b) {
+        (NotMet, _) | (_, NotMet) => NotMet,
+        (NoData, _) | (_, NoData) => NoData,
+        (MetByLevel, MetByLevel) => MetByLevel,
+        _ => Met,
     }
 }
 
@@ -148,6 +244,22 @@ mod tests {
             name_vi: String::new(),
             name_en: String::new(),
             items: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_merged_unit_stands_as_its_weakest_part() {
+        use ItemStatus::*;
+        let fold = |parts: &[ItemStatus]| parts.iter().copied().reduce(weakest).unwrap();
+        assert_eq!(fold(&[Met, Met, MetByLevel]), Met);
+        assert_eq!(fold(&[MetByLevel, MetByLevel]), MetByLevel, "every part certified by its level");
+        assert_eq!(fold(&[Met, NoData, MetByLevel]), NoData, "one part unknown: unknown");
+        assert_eq!(fold(&[NoData, NotMet, Met]), NotMet, "one part not met: not met, whatever else is unknown");
+        assert_eq!(fold(&[NotMet, MetByLevel]), NotMet);
+        for a in [Met, NotMet, MetByLevel, NoData] {
+            for b in [Met, NotMet, MetByLevel, NoData] {
+                assert_eq!(weakest(a, b), weakest(b, a), "the order of the parts does not matter");
+            }
         }
     }
 

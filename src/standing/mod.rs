@@ -15,6 +15,9 @@ pub mod columns;
 pub mod counts;
 pub mod level;
 
-pub use checklist::{commune_checklist, district_checklist, item_status, Checklist, ChecklistItem, ItemStatus};
+pub use checklist::{
+    commune_assessed, commune_checklist, commune_criteria, district_assessed, district_checklist, district_criteria, item_status, weakest, Checklist, ChecklistItem, ItemState,
+    ItemStatus, UnitCriteria,
+};
 pub use counts::LevelCounts;
 pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};

@@ -1,15 +1,22 @@
 //! The legend of a map as JSON (shape fixed in the interface contracts): the title,
-//! the commune classes in legend order (with `not_applicable` and `no_data`), and the
-//! point symbols of both point layers. Fills are the colours as drawn (faded classes
-//! are given faded), so a legend swatch matches the map pixel for pixel.
+//! the classes of the theme in legend order (the levels with `not_applicable` and
+//! `no_data`; or, for a criterion theme, `met`, `not_met`, `not_applicable`, `no_data`
+//! under the criterion's title and the set's name as `subtitle`), and the point symbols
+//! of both point layers. Fills are the colours as drawn (faded classes are given faded),
+//! so a legend swatch matches the map pixel for pixel. The PNG legend draws this.
 
-use super::{Label, Style};
+use super::{Label, Rgb, Themed};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Legend {
     pub map: &'static str,
+    /// `level`, or the criterion theme in full (`criterion:xa_ntm_2021:8.4`).
+    pub theme: String,
     pub title: Label,
+    /// Criterion themes: the criteria set and its decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<Label>,
     pub classes: Vec<LegendClass>,
     pub points: Vec<LegendPoint>,
 }
@@ -18,7 +25,10 @@ pub struct Legend {
 pub struct LegendClass {
     pub key: &'static str,
     pub label: Label,
+    /// `#rrggbb` as drawn.
     pub fill: String,
+    #[serde(skip)]
+    pub drawn: Rgb,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,11 +40,15 @@ pub struct LegendPoint {
     pub radius: f64,
 }
 
-pub fn legend(style: &Style) -> Legend {
-    let classes = style
-        .classes
+pub fn legend(themed: &Themed) -> Legend {
+    let style = themed.style;
+    let classes = themed
+        .classes()
         .iter()
-        .map(|c| LegendClass { key: c.key, label: c.label.clone(), fill: style.drawn_fill(c).hex() })
+        .map(|c| {
+            let drawn = style.drawn_fill(c);
+            LegendClass { key: c.key, label: c.label.clone(), fill: drawn.hex(), drawn }
+        })
         .collect();
     let points = [&style.pilots, &style.tourism]
         .into_iter()
@@ -49,5 +63,5 @@ pub fn legend(style: &Style) -> Legend {
             })
         })
         .collect();
-    Legend { map: style.map.as_str(), title: style.title.clone(), classes, points }
+    Legend { map: style.map.as_str(), theme: themed.key.clone(), title: themed.title(), subtitle: themed.subtitle(), classes, points }
 }

@@ -1,30 +1,25 @@
 //! A map's MapLibre GL style (v8), drawn from the same [`Style`] as the PNG tiles.
 //!
 //! Steps: 1. one vector source `bando` pointing at the map's TileJSON URL (given by
-//! the caller, with the view's year/edition); 2. fixed layer ids (`background`,
-//! `communes-fill`, `communes-line`, `districts-line`, `provinces-line`, `pilots`,
-//! `tourism`), each with data-driven expressions on the tile properties `level`,
-//! `kind`, `category` and `stars`; 3. the legend in `metadata["bando:legend"]`.
+//! the caller, with the view's year/edition; tiles are the same whatever the theme);
+//! 2. fixed layer ids (`background`, `communes-fill`, `communes-line`, `districts-line`,
+//! `provinces-line`, `pilots`, `tourism`), each with data-driven expressions on the tile
+//! properties `level`, `kind`, `category` and `stars`; a criterion theme colours the fill
+//! by its criterion's attributes ([`Themed::fill_expression`]), and a district set's
+//! theme fills `districts-fill` in place of `communes-fill`; 3. the legend in
+//! `metadata["bando:legend"]`, and the theme in `metadata["bando:theme"]`.
 //! Circles only: no glyphs or sprites are needed (the service works offline).
 
 use super::legend::legend;
-use super::{Outline, PointLayer, Style};
+use super::{Outline, PointLayer, Themed};
 use serde_json::{json, Value};
 
 /// Where the map opens: the middle of the mainland at zoom 5.
 const CENTER: [f64; 2] = [105.85, 16.0];
 const ZOOM: f64 = 5.0;
 
-pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
-    let fill_match = {
-        let mut m = vec![json!("match"), json!(["get", "level"])];
-        for c in &style.classes[..style.classes.len() - 1] {
-            m.push(json!(c.key));
-            m.push(json!(c.fill.hex()));
-        }
-        m.push(json!(style.class("no_data").fill.hex()));
-        Value::Array(m)
-    };
+pub fn maplibre_style(themed: &Themed, tilejson_url: &str) -> Value {
+    let style = themed.style;
     let polygons = json!(["==", ["geometry-type"], "Polygon"]);
     let line = |id: &str, source_layer: &str, o: &Outline| {
         json!({
@@ -34,17 +29,24 @@ pub fn maplibre_style(style: &Style, tilejson_url: &str) -> Value {
             "paint": {"line-color": o.color.hex(), "line-opacity": num(o.opacity), "line-width": width(o)},
         })
     };
+    let fill_layer = themed.fill_layer();
+    let mut fill = json!({"id": format!("{fill_layer}-fill"), "type": "fill", "source": "bando", "source-layer": fill_layer,
+        "paint": {"fill-color": themed.fill_expression(), "fill-opacity": num(style.commune_opacity)}});
+    if fill_layer != "communes" {
+        // The districts layer also holds label points.
+        fill["filter"] = polygons.clone();
+    }
+    let title = themed.title();
     json!({
         "version": 8,
-        "name": style.title.vi,
-        "metadata": {"bando:map": style.map.as_str(), "bando:title_en": style.title.en, "bando:palette": style.palette, "bando:legend": legend(style)},
+        "name": title.vi,
+        "metadata": {"bando:map": style.map.as_str(), "bando:title_en": title.en, "bando:palette": style.palette, "bando:theme": themed.key, "bando:legend": legend(themed)},
         "center": CENTER,
         "zoom": ZOOM,
         "sources": {"bando": {"type": "vector", "url": tilejson_url}},
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": style.background.hex()}},
-            {"id": "communes-fill", "type": "fill", "source": "bando", "source-layer": "communes",
-             "paint": {"fill-color": fill_match, "fill-opacity": num(style.commune_opacity)}},
+            fill,
             line("communes-line", "communes", &style.communes_outline),
             line("districts-line", "districts", &style.districts_outline),
             line("provinces-line", "provinces", &style.provinces_outline),

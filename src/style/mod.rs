@@ -7,19 +7,23 @@
 //!      ([`parse`]);
 //!   2. keep it as a typed [`Style`]: commune classes by level, outlines by zoom,
 //!      point symbols by pilot kind and tourism category;
-//!   3. emit the MapLibre GL style v8 ([`maplibre`]) and the legend JSON ([`legend`]);
-//!      the raster renderer (`crate::raster`) reads the same [`Style`].
+//!   3. choose what units are coloured by ([`theme`]): the NTM level (the default) or one
+//!      criterion or indicator, met / not met / not applicable / no data;
+//!   4. emit the MapLibre GL style v8 ([`maplibre`]) and the legend JSON ([`legend`]);
+//!      the raster renderer (`crate::raster`) reads the same [`Style`] and theme.
 //!
 //! The format is documented in `styles/README.md`.
 
 pub mod legend;
 pub mod maplibre;
 mod parse;
+pub mod theme;
 
 use crate::tile::MapKind;
 use std::path::Path;
 
 pub use parse::parse_style;
+pub use theme::{Theme, ThemeError, Themed};
 
 /// The embedded styles (`styles/` of this source tree).
 pub const EMBEDDED: [(&str, &str); 2] = [
@@ -84,6 +88,8 @@ pub struct Label {
 
 /// What the `level` property of a commune can be, in legend order.
 pub const CLASS_KEYS: [&str; 6] = ["chua_dat", "dat_chuan", "nang_cao", "kieu_mau", "not_applicable", "no_data"];
+/// How a unit stands on the criterion of a criterion theme, in legend order.
+pub const CRITERION_KEYS: [&str; 4] = ["met", "not_met", "not_applicable", "no_data"];
 /// Pilot kinds (the `kind` property of the `pilots` layer).
 pub const PILOT_KEYS: [&str; 3] = ["smart_commune", "ecommerce_commune", "smart_village"];
 /// Tourism categories (the `category` property of the `tourism` layer).
@@ -176,6 +182,9 @@ pub struct Style {
     pub commune_opacity: f32,
     /// In [`CLASS_KEYS`] order.
     pub classes: Vec<Class>,
+    /// The classes of criterion themes, in [`CRITERION_KEYS`] order; `None` when the style
+    /// file has none (criterion themes are then refused for its map).
+    pub criterion_classes: Option<Vec<Class>>,
     pub communes_outline: Outline,
     pub districts_outline: Outline,
     pub provinces_outline: Outline,

@@ -157,7 +157,7 @@ pub fn parse_style(file: &str, text: &str, expect: Option<MapKind>) -> Result<St
         key: format!("line {}, column {}", e.line(), e.column()),
         message: format!("not valid JSON: {e}"),
     })?;
-    let top = r.object(&root, "", &["map", "title", "palette", "background", "communes", "classes", "outlines", "points"])?;
+    let top = r.object(&root, "", &["map", "title", "palette", "background", "communes", "classes", "criterion", "outlines", "points"])?;
     let map_text = r.string(top, "", "map")?;
     let Some(map) = MapKind::parse(&map_text) else {
         return r.err("map", format!("\"{map_text}\" is not a map (ntm or tourism)"));
@@ -175,6 +175,20 @@ pub fn parse_style(file: &str, text: &str, expect: Option<MapKind>) -> Result<St
         let c = r.object(r.field(classes_obj, "classes", key)?, &ck, &["fill", "label"])?;
         classes.push(Class { key, fill: r.color(c, &ck, "fill")?, label: r.label(c, &ck)? });
     }
+    // Optional: styles written before criterion themes existed stay valid.
+    let criterion_classes = match top.get("criterion") {
+        None => None,
+        Some(v) => {
+            let obj = r.object(v, "criterion", &CRITERION_KEYS)?;
+            let mut classes = Vec::new();
+            for key in CRITERION_KEYS {
+                let ck = join("criterion", key);
+                let c = r.object(r.field(obj, "criterion", key)?, &ck, &["fill", "label"])?;
+                classes.push(Class { key, fill: r.color(c, &ck, "fill")?, label: r.label(c, &ck)? });
+            }
+            Some(classes)
+        }
+    };
     let outlines = r.object(r.field(top, "", "outlines")?, "outlines", &["communes", "districts", "provinces"])?;
     let points = r.object(r.field(top, "", "points")?, "points", &["pilots", "tourism"])?;
     Ok(Style {
@@ -191,6 +205,7 @@ pub fn parse_style(file: &str, text: &str, expect: Option<MapKind>) -> Result<St
         background: r.color(top, "", "background")?,
         commune_opacity: r.number(communes, "communes", "opacity", 0.0..=1.0)?,
         classes,
+        criterion_classes,
         communes_outline: r.outline(outlines, "outlines", "communes")?,
         districts_outline: r.outline(outlines, "outlines", "districts")?,
         provinces_outline: r.outline(outlines, "outlines", "provinces")?,
@@ -233,6 +248,19 @@ mod tests {
         let mut v = embedded_value();
         v["communes"]["opacity"] = 1.5.into();
         assert_eq!(error_of(&v).key, "communes.opacity");
+
+        let mut v = embedded_value();
+        v["criterion"]["not_met"]["fill"] = "red".into();
+        assert_eq!(error_of(&v).key, "criterion.not_met.fill");
+
+        let mut v = embedded_value();
+        v["criterion"].as_object_mut().unwrap().remove("no_data");
+        assert_eq!(error_of(&v).key, "criterion.no_data");
+
+        let mut v = embedded_value();
+        v.as_object_mut().unwrap().remove("criterion");
+        let parsed = parse_style("old.json", &v.to_string(), Some(MapKind::Ntm)).expect("a style without criterion classes is valid");
+        assert!(parsed.criterion_classes.is_none());
 
         let mut v = embedded_value();
         v["map"] = "tourism".into();

@@ -1,18 +1,21 @@
 //! Assembles a tile's layers from the atlas: `communes` (polygons), `districts` and
 //! `provinces` (polygons plus label points), `pilots` and `tourism` (points).
 //!
-//! The NTM map carries communes with their levels, pilots in full and tourism sites
-//! reduced to their category; the tourism map the reverse: communes reduced to their
-//! level (drawn faded by its style), tourism sites in full, pilots reduced to their kind.
+//! The NTM map carries communes with their levels and criteria ([`super::criteria`]),
+//! districts with their levels and criteria, pilots in full and tourism sites reduced to
+//! their category; the tourism map the reverse: communes reduced to their level (drawn
+//! faded by its style), tourism sites in full, pilots reduced to their kind. Tiles do not
+//! depend on the map's theme: they carry every criterion, and styles choose what to colour.
 
 use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Value};
 use super::simplify::Ranking;
 use super::topology::{ArcRef, Topology};
+use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
-use crate::model::{Edition, Level, PilotModel, TourismSite};
+use crate::model::{CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -65,6 +68,7 @@ impl ArcBlock {
 
 /// Pre-processed tile geometry of one edition (built once per atlas snapshot).
 pub struct EditionTiles {
+    edition: Edition,
     topo: Topology,
     ranking: Ranking,
     /// Per arc `[min_x, min_y, max_x, max_y]` in unit coordinates.
@@ -79,6 +83,8 @@ pub struct EditionTiles {
     /// Pilots and tourism sites, projected once.
     pilots: ProjectedPoints,
     tourism: ProjectedPoints,
+    /// The units' criteria at the moments asked for lately (made on first use).
+    criteria: CriteriaTables,
 }
 
 impl EditionTiles {
@@ -141,6 +147,7 @@ impl EditionTiles {
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
         EditionTiles {
+            edition: edition.edition,
             topo,
             ranking,
             arc_boxes,
@@ -150,6 +157,7 @@ impl EditionTiles {
             provinces,
             pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
             tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
+            criteria: CriteriaTables::default(),
         }
     }
 
@@ -551,13 +559,16 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
     let [ux0, uy0, ux1, uy1] = painter.unit_bounds();
     let ([w, n], [e, s_]) = (unproject(ux0.max(0.0), uy0.max(0.0)), unproject(ux1.min(1.0), uy1.min(1.0)));
     let mut out = Vec::new();
+    // The units' criteria at this moment, for the NTM map only (before the layers that
+    // borrow its attribute names). `tiles` were built from this atlas.
+    let criteria = if full { tiles.criteria.get(atlas, tiles.edition, view.as_of) } else { None };
 
     // Communes.
     // Codes are unique per commune; names nearly so (a repeated name costs a few bytes).
     let mut communes = Layer::with_distinct("communes", &["code", "name"]);
     let mut candidates: Vec<usize> = edition.index.in_bbox([w, s_, e, n]).collect();
     candidates.sort_unstable();
-    let mut attrs: Vec<(&'static str, Option<Value>)> = Vec::with_capacity(12);
+    let mut attrs: Attrs = Vec::with_capacity(24);
     for i in candidates {
         let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
         if !painter.polygon(rings, true) {
@@ -573,6 +584,9 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                 if full {
                     attrs.push(("level_year", int(level.record().map(|r| r.year))));
                     attrs.push(("criteria_met", int(level.record().and_then(|r| r.criteria_met))));
+                }
+                if let Some(table) = &criteria {
+                    table.commune(i, &mut attrs);
                 }
             }
             Edition::E2025 => {
@@ -590,6 +604,9 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                         attrs.push((key, int(Some(n as i64))));
                     }
                 }
+                if let Some(table) = &criteria {
+                    table.commune(i, &mut attrs);
+                }
             }
         }
         communes.add(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.buf.geometry, &attrs);
@@ -605,7 +622,7 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             if !painter.polygon(g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice())), false) {
                 continue;
             }
-            let attrs = group_attributes(atlas, view, name, g);
+            let attrs = group_attributes(atlas, view, name, g, criteria.as_deref());
             layer.add(None, GeomType::Polygon, &painter.buf.geometry, &attrs);
             labels.push((g, attrs));
         }
@@ -672,8 +689,8 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group) -> Vec<(&'static str, Option<Value<'a>>)> {
-    let mut attrs = vec![("code", s(g.code.as_str())), ("name", s(g.name.as_str()))];
+fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group, criteria: Option<&'a CriteriaTable>) -> Attrs<'a, 'a> {
+    let mut attrs: Attrs = vec![("code", s(g.code.as_str())), ("name", s(g.name.as_str()))];
     if view.edition != Edition::E2024 {
         return attrs;
     }
@@ -683,6 +700,9 @@ fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group
             attrs.push(("level", s(level_name(level.level(), "chua_dat"))));
             if let LevelInForce::Recorded { record } = level {
                 attrs.push(("level_year", int(Some(record.year))));
+            }
+            if let Some(table) = criteria {
+                table.district(code, &mut attrs);
             }
         }
     } else if let Ok(code) = crate::model::ProvinceCode::parse(&g.code) {
@@ -699,18 +719,19 @@ pub struct LayerInfo {
     pub minzoom: u8,
     pub maxzoom: u8,
     /// Field name → description, as TileJSON 3.0 expects.
-    pub fields: BTreeMap<&'static str, &'static str>,
+    pub fields: BTreeMap<String, String>,
 }
 
-/// The layers a map's tiles carry, for TileJSON.
-pub fn vector_layers(map: MapKind, edition: Edition) -> Vec<LayerInfo> {
+/// The layers a map's tiles carry in `year` (the criteria sets of that year), for TileJSON.
+pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, year: u16) -> Vec<LayerInfo> {
     let full = map == MapKind::Ntm;
-    let layer = |id, description, fields: &[(&'static str, &'static str)]| LayerInfo {
+    let criteria = |unit: UnitScope| if full { Fields::new(catalog, unit, year).describe(catalog, edition == Edition::E2025) } else { Vec::new() };
+    let layer = |id, description, fields: &[(&'static str, &'static str)], extra: Vec<(String, String)>| LayerInfo {
         id,
         description,
         minzoom: 0,
         maxzoom: super::MAX_ZOOM,
-        fields: fields.iter().copied().collect(),
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).chain(extra).collect(),
     };
     let mut commune_fields = vec![
         ("code", "String: GSO commune code"),
@@ -734,12 +755,13 @@ pub fn vector_layers(map: MapKind, edition: Edition) -> Vec<LayerInfo> {
             ]),
         }
     }
-    let mut layers = vec![layer("communes", "Communes coloured by NTM level", &commune_fields)];
+    let mut layers = vec![layer("communes", "Communes coloured by NTM level", &commune_fields, criteria(UnitScope::Commune))];
     if edition == Edition::E2024 {
         layers.push(layer(
             "districts",
             "Districts (polygons; points with label=true)",
             &[("code", "String"), ("name", "String"), ("level", "String: NTM level"), ("level_year", "Number"), ("label", "Boolean: label point")],
+            criteria(UnitScope::District),
         ));
     }
     let province_fields: &[(&str, &str)] = if edition == Edition::E2024 {
@@ -747,19 +769,19 @@ pub fn vector_layers(map: MapKind, edition: Edition) -> Vec<LayerInfo> {
     } else {
         &[("code", "String"), ("name", "String"), ("label", "Boolean: label point")]
     };
-    layers.push(layer("provinces", "Provinces (polygons; points with label=true)", province_fields));
+    layers.push(layer("provinces", "Provinces (polygons; points with label=true)", province_fields, Vec::new()));
     let pilot_fields: &[(&str, &str)] = if full {
         &[("id", "String"), ("kind", "String: smart_commune | ecommerce_commune | smart_village"), ("name", "String"), ("field", "String: leading field"), ("commune", "String: commune code"), ("approved_year", "Number")]
     } else {
         &[("id", "String"), ("kind", "String")]
     };
-    layers.push(layer("pilots", "Pilot models", pilot_fields));
+    layers.push(layer("pilots", "Pilot models", pilot_fields, Vec::new()));
     let tourism_fields: &[(&str, &str)] = if full {
         &[("id", "String"), ("category", "String")]
     } else {
         &[("id", "String"), ("category", "String: rural_tourism_site | homestay | craft_village | ocop_product"), ("name", "String"), ("stars", "Number: OCOP stars"), ("commune", "String: commune code"), ("url", "String")]
     };
-    layers.push(layer("tourism", "Rural tourism sites", tourism_fields));
+    layers.push(layer("tourism", "Rural tourism sites", tourism_fields, Vec::new()));
     layers
 }
 

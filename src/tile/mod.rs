@@ -11,9 +11,10 @@
 //!   2. rebuild each ring from its arcs, keeping the vertices important at this zoom
 //!      (shared arcs are simplified once, so neighbours never gap or overlap);
 //!   3. clip to the buffered tile ([`clip`]) and quantise to the 4096 grid;
-//!   4. encode the layers ([`mvt`]).
+//!   4. encode the layers ([`mvt`]), with the units' levels and criteria ([`criteria`]).
 
 pub mod clip;
+pub mod criteria;
 pub mod dissolve;
 pub mod mercator;
 pub mod mvt;

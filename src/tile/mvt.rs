@@ -149,8 +149,9 @@ impl Geometry {
 /// Builds one layer.
 pub struct Layer<'a> {
     name: &'static str,
-    keys: Vec<&'static str>,
-    key_index: FnvMap<&'static str, u32>,
+    /// Keys are usually static names; criteria keys are made per tile from the catalog.
+    keys: Vec<&'a str>,
+    key_index: FnvMap<&'a str, u32>,
     /// Keys whose values differ from feature to feature (a commune's code): their
     /// values are appended without the interning lookup, which could never hit.
     distinct: &'static [&'static str],
@@ -186,7 +187,7 @@ impl<'a> Layer<'a> {
     }
 
     /// Adds a feature; attributes with `None` are left out.
-    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'static str, Option<Value<'a>>)]) {
+    pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'a str, Option<Value<'a>>)]) {
         if geometry.is_empty() {
             return;
         }
@@ -196,7 +197,14 @@ impl<'a> Layer<'a> {
             // Features of a layer list their attributes in the same order, so the key
             // at this position is usually the one already interned there.
             let at_position = self.keys.get(position).is_some_and(|k| std::ptr::eq(*k, *key) || k == key);
-            let known = if at_position { Some(position as u32) } else { self.key_index.get(key).copied() };
+            // Else the same name is usually the same string (static, or the criteria
+            // names a tile borrows from one table): a scan by address of the layer's few
+            // keys is cheaper than hashing the name.
+            let known = if at_position {
+                Some(position as u32)
+            } else {
+                self.keys.iter().position(|k| std::ptr::eq(*k, *key)).map(|k| k as u32).or_else(|| self.key_index.get(key).copied())
+            };
             let k = match known {
                 Some(k) => k,
                 None => {
@@ -206,7 +214,7 @@ impl<'a> Layer<'a> {
                     k
                 }
             };
-            let v = if self.distinct.contains(key) {
+            let v = if self.distinct.contains(&&**key) {
                 self.values.push(value.clone());
                 self.values.len() as u32 - 1
             } else {

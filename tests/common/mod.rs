@@ -3,11 +3,13 @@
 //! (`Server::shared`); every server dies with the test process.
 //!
 //! Submodules: `sources` reads the project's source files independently of the service
-//! (the expected answers), `mvt` decodes vector tiles, `browser` sets up the viewer test.
+//! (the expected answers), `mvt` decodes vector tiles, `raster` reads PNG answers,
+//! `browser` sets up the viewer test.
 #![allow(dead_code)]
 
 pub mod browser;
 pub mod mvt;
+pub mod raster;
 pub mod sources;
 
 // Each test binary uses some of these; the harness is compiled into every one.
