@@ -180,7 +180,7 @@ mod tests {
         let paths = super::openapi_paths();
         let op = &paths["/api/v1/stats"]["get"];
         let names: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["edition", "year", "province", "district", "format"]);
+        assert_eq!(names, ["edition", "year", "date", "province", "district", "format"]);
         assert!(op["responses"]["200"]["content"]["application/json"]["schema"].is_object());
         assert!(op["responses"]["400"].is_object());
     }
