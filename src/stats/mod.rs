@@ -132,14 +132,10 @@ impl From<Region> for RegionRef {
 /// least" (a kiểu mẫu commune is also nâng cao), as official reports do.
 #[derive(Debug, Default, Clone, Copy, Serialize, PartialEq)]
 pub struct CommuneCounts {
-    pub total: usize,
+    /// `total` and the communes at each level key (`not_applicable`, `no_data`, `chua_dat`, …).
+    #[serde(flatten)]
+    pub levels: LevelCounts,
     pub eligible: usize,
-    pub not_applicable: usize,
-    pub no_data: usize,
-    pub chua_dat: usize,
-    pub dat_chuan: usize,
-    pub nang_cao: usize,
-    pub kieu_mau: usize,
     pub ntm: usize,
     /// NTM communes / eligible (xã); null without eligible communes.
     pub ntm_share: Option<f64>,
@@ -310,8 +306,8 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
                 eligible: c.eligible,
                 ntm: c.ntm,
                 ntm_share: c.ntm_share,
-                nang_cao: c.nang_cao,
-                kieu_mau: c.kieu_mau,
+                nang_cao: c.levels.nang_cao,
+                kieu_mau: c.levels.kieu_mau,
                 nang_cao_share_of_ntm: c.nang_cao_share_of_ntm,
                 kieu_mau_share_of_ntm: c.kieu_mau_share_of_ntm,
             }
@@ -449,23 +445,16 @@ fn all(n: usize) -> Vec<usize> {
 
 /// Counts edition-2024 communes (by position) by their level in force in `year`.
 pub fn count_communes(atlas: &Atlas, positions: &[usize], as_of: AsOf) -> CommuneCounts {
-    let f = LevelCounts::of_communes(atlas, positions.iter().copied(), as_of);
-    let mut c = CommuneCounts {
-        total: f.total,
-        not_applicable: f.not_applicable,
-        no_data: f.no_data,
-        chua_dat: f.chua_dat,
-        dat_chuan: f.dat_chuan,
-        nang_cao: f.nang_cao,
-        kieu_mau: f.kieu_mau,
-        ..Default::default()
-    };
-    c.eligible = f.eligible();
-    c.ntm = f.ntm();
-    c.ntm_share = share(c.ntm, c.eligible);
-    c.nang_cao_share_of_ntm = share(c.nang_cao + c.kieu_mau, c.ntm);
-    c.kieu_mau_share_of_ntm = share(c.kieu_mau, c.ntm);
-    c
+    let levels = LevelCounts::of_communes(atlas, positions.iter().copied(), as_of);
+    let (eligible, ntm) = (levels.eligible(), levels.ntm());
+    CommuneCounts {
+        levels,
+        eligible,
+        ntm,
+        ntm_share: share(ntm, eligible),
+        nang_cao_share_of_ntm: share(levels.at_least(Level::NangCao), ntm),
+        kieu_mau_share_of_ntm: share(levels.kieu_mau, ntm),
+    }
 }
 
 fn count_districts(atlas: &Atlas, districts: &[DistrictCode], as_of: AsOf) -> DistrictCounts {
