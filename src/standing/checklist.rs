@@ -88,6 +88,15 @@ pub fn commune_checklist<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf) -
     checklist(atlas, UnitScope::Commune, level.level(), atlas.criteria.communes.get(&commune.code), as_of)
 }
 
+/// The set an edition-2024 xã is assessed on at `as_of`, with its criteria to read the
+/// items from; `None` as for [`commune_checklist`]. Readers that need only statuses (flat
+/// columns) use this and skip the checklist's labels.
+pub fn commune_assessment<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf) -> Option<(&'a CriteriaSet, UnitCriteria<'a>)> {
+    let unit = commune_criteria(atlas, commune, as_of)?;
+    let set = applicable_set(&atlas.criteria.catalog.sets, UnitScope::Commune, unit.level, as_of.year())?;
+    Some((set, unit))
+}
+
 /// The checklist of an edition-2024 district.
 pub fn district_checklist<'a>(atlas: &'a Atlas, district: DistrictCode, as_of: AsOf) -> Option<Checklist<'a>> {
     let level = district_level(atlas, district, as_of).level();
