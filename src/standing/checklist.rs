@@ -125,8 +125,8 @@ fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: 
 
 /// Step 3 of the module doc: an item's status from its row in force, if any, and whether
 /// the unit's recognised level is at least the set's level (`certified`). Statistics by
-/// criterion count with the same rule.
-pub fn item_status(assessment: Option<&Assessment>, certified: bool) -> ItemStatus {
+/// criterion read it through [`UnitCriteria::items`].
+fn item_status(assessment: Option<&Assessment>, certified: bool) -> ItemStatus {
     match assessment {
         Some(a) if a.met => ItemStatus::Met,
         Some(_) => ItemStatus::NotMet,

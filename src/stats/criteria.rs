@@ -8,7 +8,7 @@
 //!   2. per unit and set, the state in force at the end of the year (the latest row of
 //!      each item, [`crate::atlas::criteria::Criteria::state`]), and whether the unit's
 //!      recognised level is at least the set's level;
-//!   3. each item's status by the checklist's own rule ([`crate::standing::item_status`]):
+//!   3. each item's status by the checklist's own rule ([`crate::standing::UnitCriteria::items`]):
 //!      met by a row, not met by a row, met by level (a recognition certifies every item of
 //!      its set), or no data;
 //!   4. `share` = met (by rows or by level) / eligible; `missing` = eligible − met, the
@@ -17,7 +17,7 @@
 use crate::atlas::criteria::Assessment;
 use crate::atlas::Atlas;
 use crate::model::{AsOf, CriteriaItem, CriteriaSet, DistrictCode, Edition, ItemNumber, Level, UnitScope};
-use crate::standing::{commune_level, district_level, item_status, ItemStatus};
+use crate::standing::{commune_level, district_level, ItemStatus, UnitCriteria};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -102,11 +102,13 @@ fn set_stats(
     let criteria = &atlas.criteria;
     let items: Vec<&CriteriaItem> = set.items.iter().filter(|i| only.is_none_or(|n| i.number == n)).collect();
     let mut tallies = vec![Tally::default(); items.len()];
+    // The statuses by the checklist's own reading (one pass over the unit's rows, no
+    // allocation), in the set's order, as `items` is.
     let mut count = |rows: Option<&Vec<Assessment>>, level: Option<Level>| {
-        let state = criteria.state(rows, set, as_of);
-        let certified = level.is_some_and(|l| l >= set.level);
-        for (tally, item) in tallies.iter_mut().zip(&items) {
-            tally.add(item_status(state.iter().find(|a| a.item == item.number).copied(), certified));
+        let unit = UnitCriteria::new(criteria, rows.map_or(&[][..], Vec::as_slice), level, as_of);
+        let states = unit.items(set).filter(|s| only.is_none_or(|n| s.number == n));
+        for (tally, state) in tallies.iter_mut().zip(states) {
+            tally.add(state.status);
         }
     };
     let old = atlas.edition(Edition::E2024);
