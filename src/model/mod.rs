@@ -11,6 +11,7 @@ mod level;
 mod moment;
 mod place;
 mod point;
+mod record;
 mod target;
 mod unit;
 
@@ -20,6 +21,7 @@ pub use level::{Level, LevelError, ProvinceStatus};
 pub use moment::{in_force, AsOf, Day, DayError, MomentError};
 pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
+pub use record::{write_csv, ProvinceColumn, Record, RecordKind};
 pub use target::{Measure, PilotFilter, TargetDef, TargetScope, TargetScopeError, TargetSource, TargetUnit};
 pub use unit::{
     Commune, CommuneKind, District, Edition, EditionError, LevelRecord, Province, UnitError,
