@@ -5,7 +5,8 @@
 //!   cargo bench --bench search
 //!
 //! Data: the embedded atlas (10,035 + 3,321 communes, districts, provinces, pilots and
-//! tourism sites). Queries: exact, diacritics, no spaces, prefix and typo spellings.
+//! tourism sites). Queries: exact, diacritics, no spaces, prefix and typo spellings; and
+//! names followed by their district or province.
 
 #[allow(dead_code)] // the real-boundary loader is for the other benches
 mod common;
@@ -16,6 +17,12 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 const QUERIES: [&str; 12] = [
     "duong xa", "Dương Xá", "duongxa", "duong sa", "phu cat", "huyen gia lam", "ha noi", "bat trang",
     "lang gom", "nguyen", "xa tan", "quoc oia",
+];
+
+/// Names written with their district or province, as people tell shared names apart.
+const ADDRESSES: [&str; 6] = [
+    "phu cat quoc oai", "Dương Xá, Gia Lâm, Hà Nội", "xa tan lap huyen dan phuong", "tan thanh ha giang",
+    "quang vinh trung khanh", "Tân Lập, H. Đan Phượng",
 ];
 
 fn bench(c: &mut Criterion) {
@@ -38,6 +45,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("index (12 queries, limit 10)", |b| {
         b.iter(|| {
             for q in QUERIES {
+                black_box(index.search(black_box(q), Edition::E2024, 10));
+            }
+        })
+    });
+    g.bench_function("index, name and parents (6 queries, limit 10)", |b| {
+        b.iter(|| {
+            for q in ADDRESSES {
                 black_box(index.search(black_box(q), Edition::E2024, 10));
             }
         })

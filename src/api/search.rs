@@ -66,7 +66,7 @@ pub fn openapi_paths() -> Value {
                 "operationId": "search",
                 "tags": ["search"],
                 "parameters": [
-                    {"name": "q", "in": "query", "required": true, "description": "The name, or part of it", "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}, "example": "duong xa"},
+                    {"name": "q", "in": "query", "required": true, "description": "The name, or part of it, optionally followed by its district and province (\"phu cat quoc oai\", \"Dương Xá, Gia Lâm, Hà Nội\")", "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}, "example": "duong xa"},
                     {"name": "limit", "in": "query", "required": false, "description": "Most hits to return", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
                     {"name": "edition", "in": "query", "required": false, "description": "Boundary edition whose units rank first", "schema": {"type": "integer", "enum": [2024, 2025], "default": 2024}}
                 ],

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// What kind of thing a hit is; the order is the tie-break order of equal scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     Commune,
@@ -46,9 +46,14 @@ pub struct Entry {
     pub point: LonLat,
 }
 
-pub fn collect(atlas: &Atlas) -> Vec<Entry> {
+/// Every findable thing, and the crosswalk's (2024 commune, 2025 commune) pairs as
+/// positions in that list.
+pub fn collect(atlas: &Atlas) -> (Vec<Entry>, Vec<(u32, u32)>) {
     let mut out = Vec::new();
-    for edition in &atlas.editions {
+    // Where each edition's communes start in `out`.
+    let mut first_commune = [0u32; 2];
+    for (k, edition) in atlas.editions.iter().enumerate() {
+        first_commune[k] = out.len() as u32;
         let boxes: Vec<[f64; 4]> = (0..edition.communes.len()).map(|i| commune_box(edition, i)).collect();
         for (i, c) in edition.communes.iter().enumerate() {
             let parents = parents_of(edition, c);
@@ -95,7 +100,9 @@ pub fn collect(atlas: &Atlas) -> Vec<Entry> {
         let (parents, bbox) = place(t.commune, t.position);
         out.push(entry(HitKind::Tourism, t.id.clone(), &t.name, None, parents, bbox, t.position));
     }
-    out
+    let [old, new] = [Edition::E2024, Edition::E2025].map(|e| first_commune[e.index()]);
+    let crosswalk = atlas.crosswalk.iter().map(|l| (old + l.old, new + l.new)).collect();
+    (out, crosswalk)
 }
 
 fn entry(kind: HitKind, code: String, name: &str, edition: Option<Edition>, parents: Vec<Parent>, bbox: [f64; 4], point: LonLat) -> Entry {

@@ -22,17 +22,27 @@
 //!      one-word query near the name without spaces ([`fuzzy`]), 0.30–0.55.
 //!      Typo scores are always below the others, so skipping this pass when it cannot
 //!      reach the top `limit` changes nothing;
-//!   4. things of another boundary edition than the one asked lose 0.02; equal scores
+//!   4. when the query names parents ([`address`]: "phu cat quoc oai", "Dương Xá, Gia
+//!      Lâm, Hà Nội"), its name part is scored the same way, and each hit keeps that score
+//!      when it lies in every parent named ([`places`], through the crosswalk for the
+//!      other edition) or loses 0.1 when not; a hit keeps the better of this and its
+//!      score for the whole query, so a bare name ranks exactly as without parents;
+//!   5. on edition 2025, every 2024 commune found brings the 2025 communes that took it
+//!      (the crosswalk), just below it before the edition step, so old names keep working;
+//!   6. things of another boundary edition than the one asked lose 0.02; equal scores
 //!      are ordered by kind (commune, district, province, pilot, tourism) then code.
 //!
 //! Nothing is allocated per query in proportion to the index except, in the typo pass,
 //! one byte per vocabulary word and query word and one bit per name.
 
+mod address;
 mod entries;
 pub mod fuzzy;
 mod names;
+mod places;
 
 pub use entries::{Entry, HitKind, Parent};
+use places::Inside;
 
 use crate::atlas::Atlas;
 use crate::model::Edition;
@@ -53,6 +63,13 @@ const TYPO_FLOOR: f32 = 0.30;
 /// Lost per half edit of typo distance.
 const TYPO_STEP: f32 = 0.025;
 const OTHER_EDITION: f32 = 0.02;
+/// Lost by a hit of a query's name part that lies outside a parent the query names.
+const OUTSIDE_PARENT: f32 = 0.1;
+/// Lost by a hit that lies in a parent named only through the crosswalk (a 2024
+/// commune of a province that grew in 2025), below one that lies in it itself.
+const THROUGH_CROSSWALK: f32 = 0.01;
+/// Below the 2024 commune it took, and above that commune once it loses `OTHER_EDITION`.
+const SUCCESSOR: f32 = 0.005;
 
 /// The search forms of one entry's name.
 struct Forms {
@@ -81,6 +98,8 @@ pub struct SearchIndex {
     vocab_profiles: Vec<fuzzy::Profile>,
     /// Word ids of every name, one after the other.
     words: Vec<u32>,
+    /// Districts and provinces by name, where each entry lies, and the crosswalk.
+    places: places::Places,
 }
 
 /// One answer: an entry and how well it matched (0–1).
@@ -130,10 +149,13 @@ struct Query {
 
 impl SearchIndex {
     pub fn build(atlas: &Atlas) -> SearchIndex {
-        SearchIndex::from_entries(entries::collect(atlas))
+        let (entries, crosswalk) = entries::collect(atlas);
+        SearchIndex::from_entries(entries, &crosswalk)
     }
 
-    fn from_entries(entries: Vec<Entry>) -> SearchIndex {
+    /// `crosswalk`: (2024 commune, 2025 commune) pairs as positions in `entries`.
+    fn from_entries(entries: Vec<Entry>, crosswalk: &[(u32, u32)]) -> SearchIndex {
+        let places = places::Places::build(&entries, crosswalk);
         let fulls: Vec<String> = entries.iter().map(|e| names::normalise(&e.name)).collect();
         let mut vocab: Vec<Box<str>> =
             fulls.iter().flat_map(|f| names::core(f).split(' ')).filter(|w| !w.is_empty()).map(Box::from).collect();
@@ -160,7 +182,7 @@ impl SearchIndex {
             })
             .collect();
         let vocab_profiles = vocab.iter().map(|w| fuzzy::profile(w.as_bytes())).collect();
-        SearchIndex { entries, forms, vocab, vocab_profiles, words }
+        SearchIndex { entries, forms, vocab, vocab_profiles, words, places }
     }
 
     pub fn len(&self) -> usize {
@@ -175,15 +197,30 @@ impl SearchIndex {
     pub fn search(&self, text: &str, edition: Edition, limit: usize) -> Vec<Hit<'_>> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let Some(q) = self.query(text) else { return Vec::new() };
-        let mut found: Vec<(f32, u32)> = Vec::new();
-        for (i, f) in self.forms.iter().enumerate() {
-            if let Some(s) = self.score_plain(&q, f) {
-                found.push((s, i as u32));
-            }
+        let mut found = self.scored(&q, limit);
+        for reading in address::readings(text, &self.places) {
+            let Some(name) = self.query(&reading.name) else { continue };
+            // The weakest way the hit lies in the parents named.
+            let inside = |i: u32| {
+                let each = reading.parents.iter().map(|areas| areas.iter().map(|&a| self.places.lies_in(i, a)).max());
+                each.map(|m| m.unwrap_or(Inside::No)).min().unwrap_or(Inside::No)
+            };
+            found.extend(self.scored(&name, limit).into_iter().map(|(s, i)| match inside(i) {
+                Inside::Directly => (s, i),
+                Inside::ThroughCrosswalk => (s - THROUGH_CROSSWALK, i),
+                Inside::No => (s - OUTSIDE_PARENT, i),
+            }));
         }
-        if found.len() < limit {
-            self.typo_pass(&q, &mut found);
+        if edition == Edition::E2025 {
+            let taken: Vec<(f32, u32)> = found
+                .iter()
+                .flat_map(|&(s, i)| self.places.successors(i).iter().map(move |&j| (s - SUCCESSOR, j)))
+                .collect();
+            found.extend(taken);
         }
+        // One hit per entry, its best score.
+        found.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)));
+        found.dedup_by_key(|f| f.1);
         let mut hits: Vec<Hit<'_>> = found
             .into_iter()
             .map(|(s, i)| {
@@ -205,6 +242,21 @@ impl SearchIndex {
         }
         hits.sort_unstable_by(order);
         hits
+    }
+
+    /// Every name matching `q` exactly, by prefix or by words, and when that gives fewer
+    /// than `limit`, by typo tolerance too.
+    fn scored(&self, q: &Query, limit: usize) -> Vec<(f32, u32)> {
+        let mut found: Vec<(f32, u32)> = Vec::new();
+        for (i, f) in self.forms.iter().enumerate() {
+            if let Some(s) = self.score_plain(q, f) {
+                found.push((s, i as u32));
+            }
+        }
+        if found.len() < limit {
+            self.typo_pass(q, &mut found);
+        }
+        found
     }
 
     fn query(&self, text: &str) -> Option<Query> {
@@ -239,6 +291,10 @@ impl SearchIndex {
         let qcore = &q.full[q.core_at..];
         let core = f.core();
         if *f.full == *q.full || (core == qcore && q.core_at == 0) {
+            return Some(EXACT);
+        }
+        if core == &*q.full {
+            // A name that begins with a prefix word ("Xã Phương Tiến" for "phuong tien").
             return Some(EXACT);
         }
         if core == qcore {
@@ -371,7 +427,7 @@ mod tests {
             entry(HitKind::Commune, "09922", "Xã Phú Cát", e24),
             entry(HitKind::Commune, "09952", "Xã Phú Cát", Some(Edition::E2025)),
             entry(HitKind::Tourism, "T-0001", "Làng gốm Bát Tràng", None),
-        ])
+        ], &[])
     }
 
     fn codes(idx: &SearchIndex, q: &str) -> Vec<String> {

@@ -43,6 +43,11 @@ pub fn core(normalised: &str) -> &str {
         .unwrap_or(normalised)
 }
 
+/// Whether `normalised` is nothing but an administrative prefix ("xa", "thi tran").
+pub fn is_prefix(normalised: &str) -> bool {
+    PREFIXES.iter().any(|p| p.strip_suffix(' ') == Some(normalised))
+}
+
 /// The name with its spaces removed ("duong xa" → "duongxa").
 pub fn compact(normalised: &str) -> String {
     normalised.chars().filter(|c| *c != ' ').collect()
