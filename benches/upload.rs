@@ -67,7 +67,7 @@ fn workbook(atlas: &bando::atlas::Atlas) -> (Vec<u8>, ProvinceCode, usize) {
         ws.write_number(r, 1, f64::from(year)).expect("write");
         ws.write_string(r, 2, "Đạt chuẩn NTM").expect("write");
         ws.write_number(r, 3, 19.0).expect("write");
-        ws.write_string(r, 4, &format!("{year}-06-30")).expect("write");
+        ws.write_string(r, 4, format!("{year}-06-30")).expect("write");
     }
     (wb.save_to_buffer().expect("save"), province, criteria_rows)
 }

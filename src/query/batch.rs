@@ -381,7 +381,7 @@ impl BatchInput {
 
 /// A CSV record's fields followed by empty ones up to `width`.
 fn padded(record: &csv::StringRecord, width: usize) -> impl Iterator<Item = &str> {
-    record.iter().chain(std::iter::repeat("").take(width.saturating_sub(record.len())))
+    record.iter().chain(std::iter::repeat_n("", width.saturating_sub(record.len())))
 }
 
 /// One answer of a JSON array batch.

@@ -237,7 +237,9 @@ fn canonical(batch: &mut Batch<'_>, line: u64, field: &str, value: &str) {
     }
 }
 
-fn out_of_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: String, what_en: String, what_vi: String, atlas: &Atlas, scope: &ScopeCheck) {
+/// `what`: the unit in English and in Vietnamese.
+fn out_of_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: String, what: (String, String), atlas: &Atlas, scope: &ScopeCheck) {
+    let (what_en, what_vi) = what;
     if let Some(i) = batch.at_line(line) {
         let yours = scope.describe(atlas);
         batch.fail(
@@ -257,20 +259,20 @@ fn province_name(e2024: &EditionAtlas, code: ProvinceCode) -> String {
 fn commune_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: CommuneCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
     if let Some(c) = e2024.commune(code).filter(|_| !scope.commune(code)) {
         let province = province_name(e2024, c.province);
-        out_of_scope(batch, line, field, code.to_string(), format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name), atlas, scope);
+        out_of_scope(batch, line, field, code.to_string(), (format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name)), atlas, scope);
     }
 }
 
 fn district_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: DistrictCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
     if let Some(d) = e2024.districts.get(&code).filter(|_| !scope.district(code)) {
         let province = province_name(e2024, d.province);
-        out_of_scope(batch, line, field, code.to_string(), format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name), atlas, scope);
+        out_of_scope(batch, line, field, code.to_string(), (format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name)), atlas, scope);
     }
 }
 
 fn province_scope(batch: &mut Batch<'_>, line: u64, code: ProvinceCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
     if e2024.provinces.contains_key(&code) && !scope.province(code) {
         let name = province_name(e2024, code);
-        out_of_scope(batch, line, "code", code.to_string(), format!("province {code} {name}"), format!("Tỉnh {code} {name}"), atlas, scope);
+        out_of_scope(batch, line, "code", code.to_string(), (format!("province {code} {name}"), format!("Tỉnh {code} {name}")), atlas, scope);
     }
 }

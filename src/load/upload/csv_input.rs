@@ -100,7 +100,7 @@ pub(crate) fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Table, Vec<Up
             format!("Không nhận ra loại dữ liệu từ dòng tiêu đề '{}' (cần tiêu đề của một trong các tệp CSV hiện hành)", header.join(",")),
         ));
     };
-    let table = Table::from_rows(file_name, SheetContent::Records(kind), raw).map_err(|p| vec![p])?;
+    let table = Table::from_rows(file_name, SheetContent::Records(kind), raw).map_err(|p| vec![*p])?;
     for p in &mut problems {
         if let Some(i) = p.column_index {
             p.column = table.columns.get(i as usize).cloned();

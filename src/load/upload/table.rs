@@ -23,7 +23,7 @@ pub(crate) struct Table {
 impl Table {
     /// Builds a table from raw rows (1-based row number, cells by 0-based column);
     /// `Err` names the missing columns.
-    pub fn from_rows(sheet: &str, content: SheetContent, raw: Vec<(u64, Vec<String>)>) -> Result<Table, UploadProblem> {
+    pub fn from_rows(sheet: &str, content: SheetContent, raw: Vec<(u64, Vec<String>)>) -> Result<Table, Box<UploadProblem>> {
         let required = required_columns(content);
         let normal = |c: &str| c.trim().trim_start_matches('\u{feff}').to_lowercase();
         let header_at = raw.iter().take(HEADER_SEARCH_ROWS as usize).position(|(_, cells)| {
@@ -32,7 +32,7 @@ impl Table {
         });
         let Some(header_at) = header_at else {
             let first = raw.first().map(|(_, c)| c.iter().filter(|c| !c.is_empty()).cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            return Err(UploadProblem::sheet(
+            return Err(Box::new(UploadProblem::sheet(
                 sheet,
                 format!(
                     "no row among the first {HEADER_SEARCH_ROWS} holds the column names {} (first row: '{first}'); keep the template's row of column names",
@@ -42,7 +42,7 @@ impl Table {
                     "Không tìm thấy dòng tên cột ({}) trong {HEADER_SEARCH_ROWS} dòng đầu (dòng đầu: '{first}'); hãy giữ nguyên dòng tên cột của mẫu",
                     required.join(", ")
                 ),
-            ));
+            )));
         };
         let mut rows = raw;
         let header = rows.drain(..=header_at).next_back().map(|(_, c)| c).unwrap_or_default();

@@ -100,7 +100,7 @@ pub(crate) fn read_tables(file_name: &str, bytes: &[u8]) -> Result<(Vec<Table>, 
                 }
                 tables.push(table);
             }
-            Err(p) => problems.push(p),
+            Err(p) => problems.push(*p),
         }
         problems.extend(cell_problems);
     }
