@@ -333,3 +333,32 @@ fn csv_rows_of_different_lengths_each_get_their_answer_under_the_header() {
     assert_eq!(rows[2].iter().skip(2).take(3).collect::<Vec<_>>(), ["b", "extra", "more"]);
     assert!(!rows[2][code].is_empty(), "the long row is answered");
 }
+
+#[test]
+fn csv_as_excel_saves_it_in_a_vietnamese_locale_is_answered_with_semicolons() {
+    let server = Server::shared();
+    let pts: Vec<(f64, f64)> = sample_points().into_iter().take(20).collect();
+    // BOM, `;` between fields, decimal commas, CRLF: what Excel writes in a vi-VN locale.
+    let mut body = String::from("\u{feff}mã;lon;lat\r\n");
+    for (i, (x, y)) in pts.iter().enumerate() {
+        body.push_str(&format!("d{i};{};{}\r\n", x.to_string().replace('.', ","), y.to_string().replace('.', ",")));
+    }
+    let (status, ctype, _, out) = post(server, "/api/v1/communes/at?year=2024", Some("text/csv"), body.as_bytes());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
+    assert!(ctype.unwrap_or_default().starts_with("text/csv"));
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(out.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers.iter().take(3).collect::<Vec<_>>(), &["mã", "lon", "lat"]);
+    let code = headers.iter().position(|h| h == "commune_code").expect("commune_code column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), pts.len());
+    for (i, ((x, y), r)) in pts.iter().zip(&rows).enumerate() {
+        assert_eq!(&r[0], format!("d{i}"));
+        let expected = get_commune(server, *x, *y, "&year=2024");
+        assert_eq!(&r[code], expected["code"].as_str().unwrap_or(""), "row {i}");
+    }
+    // A decimal comma is not a delimiter in the comma form: refused, naming the value.
+    let (status, _, _, out) = post(server, "/api/v1/communes/at", Some("text/csv"), "lon;lat\r\n105,8,1;21\r\n".as_bytes());
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&out));
+    assert!(String::from_utf8_lossy(&out).contains("105,8,1"));
+}

@@ -39,7 +39,7 @@ pub fn batch_query() -> Value {
     let columns = "commune_code, commune_name, commune_kind, district_code, district_name, province_code, province_name, level, level_year, criteria_met";
     json!({
         "summary": "The commune of up to 100,000 points, answered in the input's shape and order, streamed",
-        "description": format!("Send a JSON array (`[[lon, lat], {{\"lon\":…, \"lat\":…, \"id\":…}}, …]`, answered as an array of `{{lon, lat, id, commune}}` where `commune` is the point query's commune, district, province and level, or null), a GeoJSON FeatureCollection of Points (answered with the properties {columns} added) or CSV `lon,lat[,id]` with an optional header (answered with those columns appended). Content-Type tells the shape; without one it is sniffed. Every point is checked before anything is sent."),
+        "description": format!("Send a JSON array (`[[lon, lat], {{\"lon\":…, \"lat\":…, \"id\":…}}, …]`, answered as an array of `{{lon, lat, id, commune}}` where `commune` is the point query's commune, district, province and level, or null), a GeoJSON FeatureCollection of Points (answered with the properties {columns} added) or CSV `lon,lat[,id]` with an optional header (answered with those columns appended; CSV as Excel saves it in a Vietnamese locale, with `;` between fields, a decimal comma, a BOM and CRLF line ends, is read too and answered with `;`). Content-Type tells the shape; without one it is sniffed. Every point is checked before anything is sent."),
         "tags": ["query"],
         "parameters": [param("Edition"), param("Year"), param("Date")],
         "requestBody": {"required": true, "content": {

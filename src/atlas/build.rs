@@ -93,11 +93,13 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
         tourism: inputs.pick(&inputs.tourism, "tourism.csv"),
         criteria: inputs.criteria_source(),
     };
-    let commune_results = keep(commune_results(&sources.results.path, &e2024), &mut problems);
-    let district_results = keep(district_results(&sources.district_results.path, &e2024), &mut problems);
-    let province_completed = keep(province_results(&sources.province_results.path, &e2024), &mut problems);
-    let pilots = keep(pilots(&sources.pilots.path, &e2024), &mut problems);
-    let tourism = keep(tourism(&sources.tourism.path, &e2024), &mut problems);
+    // Each file's row problems and the good rows' reference problems come together, so
+    // one report lists a bad level on one line and an unknown code on another.
+    let commune_results = keep_partial(commune_results(&sources.results.path, &e2024), &mut problems);
+    let district_results = keep_partial(district_results(&sources.district_results.path, &e2024), &mut problems);
+    let province_completed = keep_partial(province_results(&sources.province_results.path, &e2024), &mut problems);
+    let pilots = keep_partial(pilots(&sources.pilots.path, &e2024), &mut problems);
+    let tourism = keep_partial(tourism(&sources.tourism.path, &e2024), &mut problems);
     let crosswalk_path = inputs.embedded_file("crosswalk-2024-2025.csv");
     let crosswalk = keep(load::read_crosswalk(&crosswalk_path), &mut problems);
     let criteria_dir = inputs.criteria_sets_dir();
@@ -118,6 +120,9 @@ fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     else {
         return Err(LoadError { problems });
     };
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
     let mut e2025 = e2025;
     let (former, skipped) = former_communes(&crosswalk, &e2024, &e2025);
     e2025.former = former;
@@ -187,6 +192,36 @@ fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// The value read from the good rows, with the file's problems added to the list; `None`
+/// when the file could not be read at all.
+fn keep_partial<T>(result: Result<(T, Vec<Problem>), LoadError>, problems: &mut Vec<Problem>) -> Option<T> {
+    match result {
+        Ok((v, found)) => {
+            problems.extend(found);
+            Some(v)
+        }
+        Err(e) => {
+            problems.extend(e.problems);
+            None
+        }
+    }
+}
+
+/// Opens a data file; one that cannot be opened is a file problem.
+fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    std::fs::File::open(path).map_err(|e| LoadError::one(Problem::new(path, Location::File, format!("cannot open: {e}"))))
+}
+
+/// Problems in line order (file-level first), as each file's reader reports them.
+fn by_line(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by_key(|p| match p.location {
+        Location::File => 0,
+        Location::Line(n) => n,
+        Location::Feature(i) => i as u64,
+    });
+    problems
 }
 
 /// The value, or `None` with its problems added to the list.
@@ -365,9 +400,21 @@ fn unknown_code(path: &Path, line: u64, field: &str, code: impl ToString, what: 
         .field(field, code.to_string())
 }
 
-fn commune_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<CommuneCode, Vec<LevelRecord>>, LoadError> {
-    let rows = load::read_commune_results(path)?;
-    let mut problems = Vec::new();
+type Checked<T> = Result<(T, Vec<Problem>), LoadError>;
+
+fn commune_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<CommuneCode, Vec<LevelRecord>>> {
+    let (rows, problems) = load::commune_result_rows_from(path, open(path)?)?;
+    Ok(check_commune_results(path, rows, e2024, problems))
+}
+
+/// Checks every read commune result against the edition-2024 communes (the code exists and
+/// is a xã), adding to `problems`; keeps the good ones by code, sorted by year.
+pub(crate) fn check_commune_results(
+    path: &Path,
+    rows: Vec<load::Sourced<load::CommuneResultRow>>,
+    e2024: &EditionAtlas,
+    mut problems: Vec<Problem>,
+) -> (HashMap<CommuneCode, Vec<LevelRecord>>, Vec<Problem>) {
     let mut by_code: HashMap<CommuneCode, Vec<LevelRecord>> = HashMap::new();
     for row in rows {
         let code = row.value.code;
@@ -387,12 +434,21 @@ fn commune_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<CommuneC
     for records in by_code.values_mut() {
         records.sort_by_key(|r| r.year);
     }
-    LoadError::check(by_code, problems)
+    (by_code, by_line(problems))
 }
 
-fn district_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<DistrictCode, Vec<LevelRecord>>, LoadError> {
-    let rows = load::read_district_results(path)?;
-    let mut problems = Vec::new();
+fn district_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<DistrictCode, Vec<LevelRecord>>> {
+    let (rows, problems) = load::district_result_rows_from(path, open(path)?)?;
+    Ok(check_district_results(path, rows, e2024, problems))
+}
+
+/// Checks every read district result against the edition-2024 districts.
+pub(crate) fn check_district_results(
+    path: &Path,
+    rows: Vec<load::Sourced<load::DistrictResultRow>>,
+    e2024: &EditionAtlas,
+    mut problems: Vec<Problem>,
+) -> (HashMap<DistrictCode, Vec<LevelRecord>>, Vec<Problem>) {
     let mut by_code: HashMap<DistrictCode, Vec<LevelRecord>> = HashMap::new();
     for row in rows {
         if e2024.districts.contains_key(&row.value.code) {
@@ -404,12 +460,21 @@ fn district_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<Distric
     for records in by_code.values_mut() {
         records.sort_by_key(|r| r.year);
     }
-    LoadError::check(by_code, problems)
+    (by_code, by_line(problems))
 }
 
-fn province_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<ProvinceCode, u16>, LoadError> {
-    let rows = load::read_province_results(path)?;
-    let mut problems = Vec::new();
+fn province_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<ProvinceCode, u16>> {
+    let (rows, problems) = load::province_result_rows_from(path, open(path)?)?;
+    Ok(check_province_results(path, rows, e2024, problems))
+}
+
+/// Checks every read province result against the edition-2024 provinces.
+pub(crate) fn check_province_results(
+    path: &Path,
+    rows: Vec<load::Sourced<load::ProvinceResultRow>>,
+    e2024: &EditionAtlas,
+    mut problems: Vec<Problem>,
+) -> (HashMap<ProvinceCode, u16>, Vec<Problem>) {
     let mut done = HashMap::new();
     for row in rows {
         if !e2024.provinces.contains_key(&row.value.code) {
@@ -421,7 +486,7 @@ fn province_results(path: &Path, e2024: &EditionAtlas) -> Result<HashMap<Provinc
             );
         }
     }
-    LoadError::check(done, problems)
+    (done, by_line(problems))
 }
 
 /// Checks that a point feature lies in its commune, or places it inside when absent.
@@ -475,10 +540,10 @@ fn place_rows<R, T>(
     path: &Path,
     rows: Vec<load::Sourced<R>>,
     e2024: &EditionAtlas,
+    mut problems: Vec<Problem>,
     commune_and_position: impl Fn(&R) -> (CommuneCode, Option<LonLat>),
     finish: impl Fn(R, LonLat) -> T,
-) -> Result<Vec<T>, LoadError> {
-    let mut problems = Vec::new();
+) -> (Vec<T>, Vec<Problem>) {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let (code, position) = commune_and_position(&row.value);
@@ -487,11 +552,22 @@ fn place_rows<R, T>(
             Err(p) => problems.push(p),
         }
     }
-    LoadError::check(out, problems)
+    (out, by_line(problems))
 }
 
-fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadError> {
-    place_rows(path, load::read_pilots(path)?, e2024, |r| (r.commune, r.position), |r, position| PilotModel {
+fn pilots(path: &Path, e2024: &EditionAtlas) -> Checked<Vec<PilotModel>> {
+    let (rows, problems) = load::pilots_rows_from(path, open(path)?)?;
+    Ok(check_pilots(path, rows, e2024, problems))
+}
+
+/// Places every read pilot in its commune (the code exists; a given point lies inside).
+pub(crate) fn check_pilots(
+    path: &Path,
+    rows: Vec<load::Sourced<load::PilotRow>>,
+    e2024: &EditionAtlas,
+    problems: Vec<Problem>,
+) -> (Vec<PilotModel>, Vec<Problem>) {
+    place_rows(path, rows, e2024, problems, |r| (r.commune, r.position), |r, position| PilotModel {
         id: r.id,
         name: r.name,
         kind: r.kind,
@@ -503,8 +579,19 @@ fn pilots(path: &Path, e2024: &EditionAtlas) -> Result<Vec<PilotModel>, LoadErro
     })
 }
 
-fn tourism(path: &Path, e2024: &EditionAtlas) -> Result<Vec<TourismSite>, LoadError> {
-    place_rows(path, load::read_tourism(path)?, e2024, |r| (r.commune, r.position), |r, position| TourismSite {
+fn tourism(path: &Path, e2024: &EditionAtlas) -> Checked<Vec<TourismSite>> {
+    let (rows, problems) = load::tourism_rows_from(path, open(path)?)?;
+    Ok(check_tourism(path, rows, e2024, problems))
+}
+
+/// Places every read tourism site in its commune.
+pub(crate) fn check_tourism(
+    path: &Path,
+    rows: Vec<load::Sourced<load::TourismRow>>,
+    e2024: &EditionAtlas,
+    problems: Vec<Problem>,
+) -> (Vec<TourismSite>, Vec<Problem>) {
+    place_rows(path, rows, e2024, problems, |r| (r.commune, r.position), |r, position| TourismSite {
         id: r.id,
         name: r.name,
         category: r.category,

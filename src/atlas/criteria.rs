@@ -125,7 +125,7 @@ pub fn join(
 type RowLines = HashMap<(AssessedUnit, usize, u16), Vec<(u64, ItemNumber, bool)>>;
 
 /// A row whose unit is unknown, of the wrong kind, or not eligible for NTM.
-fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &CriteriaCatalog, e2024: &EditionAtlas) -> Option<Problem> {
+pub(crate) fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &CriteriaCatalog, e2024: &EditionAtlas) -> Option<Problem> {
     let set = &catalog.sets[row.set];
     let fail = |message: String| Some(Problem::new(path, Location::Line(line), message).field("unit_code", row.unit.to_string()));
     match row.unit {

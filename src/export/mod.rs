@@ -13,6 +13,7 @@
 
 pub mod fgb;
 mod table;
+pub mod template;
 
 pub use fgb::{ColumnKind, Value};
 pub use table::{table, Table};

@@ -170,13 +170,20 @@ impl<T> Parsed<T> {
     }
 
     /// The rows, or every problem of the file sorted by line.
-    pub fn finish(mut self) -> Result<Vec<Sourced<T>>, LoadError> {
+    pub fn finish(self) -> Result<Vec<Sourced<T>>, LoadError> {
+        let (rows, problems) = self.into_parts();
+        LoadError::check(rows, problems)
+    }
+
+    /// The rows that read well and the problems of the others (sorted by line), so that
+    /// checks across files can still run on the good rows and one report lists everything.
+    pub fn into_parts(mut self) -> (Vec<Sourced<T>>, Vec<Problem>) {
         self.problems.sort_by_key(|p| match p.location {
             Location::File => 0,
             Location::Line(n) => n,
             Location::Feature(i) => i as u64,
         });
-        LoadError::check(self.rows, self.problems)
+        (self.rows, self.problems)
     }
 }
 

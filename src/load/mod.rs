@@ -34,10 +34,12 @@ pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, read_crosswalk_from, CrosswalkRelation, CrosswalkRow};
 pub use csv_table::{parse_date, Sourced};
 pub use error::{LoadError, Location, Problem};
-pub use places::{read_pilots, read_pilots_from, read_tourism, read_tourism_from, PilotRow, TourismRow};
+pub use places::{pilots_rows_from, read_pilots, read_pilots_from, read_tourism, read_tourism_from, tourism_rows_from, PilotRow, TourismRow};
 pub use results::{
-    read_commune_results, read_commune_results_from, read_district_results, read_district_results_from,
-    read_province_results, read_province_results_from, CommuneResultRow, DistrictResultRow, ProvinceResultRow,
+    commune_result_rows_from, district_result_rows_from, province_result_rows_from, read_commune_results,
+    read_commune_results_from, read_district_results, read_district_results_from, read_province_results,
+    read_province_results_from, CommuneResultRow, DistrictResultRow, ProvinceResultRow,
 };
 pub use targets::{read_targets, read_targets_from, TARGETS_FILE, TARGET_COLUMNS};
+pub mod upload;
 pub mod validate;

@@ -6,7 +6,7 @@
 //! duplicate ids.
 
 use super::csv_table::{open, Sheet, Sourced};
-use super::error::LoadError;
+use super::error::{LoadError, Problem};
 use crate::model::{CommuneCode, DirectingLevel, LonLat, PilotKind, PilotProvenance, PilotStage, TourismCategory};
 use std::io::Read;
 use std::path::Path;
@@ -48,6 +48,13 @@ pub fn read_pilots(path: &Path) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_pilots_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
+    let (rows, problems) = pilots_rows_from(name, input)?;
+    LoadError::check(rows, problems)
+}
+
+/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
+/// `Err` only when the file cannot be read at all.
+pub fn pilots_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<PilotRow>>, Vec<Problem>), LoadError> {
     let sheet = Sheet::from_reader(name, input, &["id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let id = row.required("id");
@@ -88,7 +95,7 @@ pub fn read_pilots_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<Pil
         })
     });
     parsed.no_duplicates("id", |r| r.id.clone(), |r| r.id.clone(), "id");
-    parsed.finish()
+    Ok(parsed.into_parts())
 }
 
 /// An absolute http(s) address.
@@ -107,6 +114,13 @@ pub fn read_tourism(path: &Path) -> Result<Vec<Sourced<TourismRow>>, LoadError> 
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_tourism_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<TourismRow>>, LoadError> {
+    let (rows, problems) = tourism_rows_from(name, input)?;
+    LoadError::check(rows, problems)
+}
+
+/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
+/// `Err` only when the file cannot be read at all.
+pub fn tourism_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<TourismRow>>, Vec<Problem>), LoadError> {
     let sheet = Sheet::from_reader(name, input, &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let id = row.required("id");
@@ -140,7 +154,7 @@ pub fn read_tourism_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<To
         })
     });
     parsed.no_duplicates("id", |r| r.id.clone(), |r| r.id.clone(), "id");
-    parsed.finish()
+    Ok(parsed.into_parts())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! (an NTM commune level needs all 19 criteria); 4. refuse duplicate keys.
 
 use super::csv_table::{open, Row, Sheet, Sourced, CRITERIA};
-use super::error::LoadError;
+use super::error::{LoadError, Problem};
 use crate::model::{CommuneCode, DistrictCode, Level, LevelRecord, ProvinceCode};
 use std::io::Read;
 use std::path::Path;
@@ -40,6 +40,13 @@ pub fn read_commune_results(path: &Path) -> Result<Vec<Sourced<CommuneResultRow>
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_commune_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<CommuneResultRow>>, LoadError> {
+    let (rows, problems) = commune_result_rows_from(name, input)?;
+    LoadError::check(rows, problems)
+}
+
+/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
+/// `Err` only when the file cannot be read at all.
+pub fn commune_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<CommuneResultRow>>, Vec<Problem>), LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "criteria_met", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", CommuneCode::parse);
@@ -57,7 +64,7 @@ pub fn read_commune_results_from(name: &Path, input: impl Read) -> Result<Vec<So
         Some(CommuneResultRow { code: code?, record })
     });
     parsed.no_duplicates("code", |r| (r.code, r.record.year), |r| r.code.to_string(), "(code, year)");
-    parsed.finish()
+    Ok(parsed.into_parts())
 }
 
 /// Reads district results; the `criteria_met` column is optional (district criteria differ
@@ -69,6 +76,13 @@ pub fn read_district_results(path: &Path) -> Result<Vec<Sourced<DistrictResultRo
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_district_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<DistrictResultRow>>, LoadError> {
+    let (rows, problems) = district_result_rows_from(name, input)?;
+    LoadError::check(rows, problems)
+}
+
+/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
+/// `Err` only when the file cannot be read at all.
+pub fn district_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<DistrictResultRow>>, Vec<Problem>), LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", DistrictCode::parse);
@@ -76,7 +90,7 @@ pub fn read_district_results_from(name: &Path, input: impl Read) -> Result<Vec<S
         Some(DistrictResultRow { code: code?, record })
     });
     parsed.no_duplicates("code", |r| (r.code, r.record.year), |r| r.code.to_string(), "(code, year)");
-    parsed.finish()
+    Ok(parsed.into_parts())
 }
 
 /// Reads province results; `level` must say the province completed the NTM task
@@ -87,6 +101,13 @@ pub fn read_province_results(path: &Path) -> Result<Vec<Sourced<ProvinceResultRo
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_province_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<ProvinceResultRow>>, LoadError> {
+    let (rows, problems) = province_result_rows_from(name, input)?;
+    LoadError::check(rows, problems)
+}
+
+/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
+/// `Err` only when the file cannot be read at all.
+pub fn province_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<ProvinceResultRow>>, Vec<Problem>), LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
     let mut parsed = sheet.parse_rows(|row| {
         let code = row.parse("code", ProvinceCode::parse);
@@ -105,7 +126,7 @@ pub fn read_province_results_from(name: &Path, input: impl Read) -> Result<Vec<S
         Some(ProvinceResultRow { code: code?, year: year?, recognized_on: recognized_on?, decision })
     });
     parsed.no_duplicates("code", |r| r.code, |r| r.code.to_string(), "province");
-    parsed.finish()
+    Ok(parsed.into_parts())
 }
 
 /// year, level, criteria_met (when the column exists), recognized_on, decision.

@@ -93,7 +93,9 @@ fn count<T>(r: Result<Vec<T>, LoadError>) -> Result<usize, LoadError> {
     r.map(|v| v.len())
 }
 
-/// Validates each file alone, then (if all pass and data files are among them) together.
+/// Validates each file alone, then (when data files are among them) together, whatever
+/// the files alone found: a bad level on one line and an unknown code on another come in
+/// one report. A problem both steps find is listed once.
 pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) -> ValidationReport {
     let mut report = ValidationReport { files: Vec::new(), problems: Vec::new() };
     let mut inputs = Inputs::embedded(geodata);
@@ -155,9 +157,10 @@ pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) ->
             }
         }
     }
-    if report.problems.is_empty() && has_data_files {
+    if has_data_files {
         if let Err(e) = atlas::build(&inputs) {
-            report.problems.extend(e.problems);
+            let mut seen: std::collections::HashSet<String> = report.problems.iter().map(Problem::to_string).collect();
+            report.problems.extend(e.problems.into_iter().filter(|p| seen.insert(p.to_string())));
         }
     }
     report

@@ -4,7 +4,8 @@
 //! Steps: 1. [`parse`] reads the whole input (a JSON array of `[lon, lat]` or
 //! `{"lon","lat","id"}`, a GeoJSON FeatureCollection of Points, or CSV `lon,lat[,id]`
 //! with an optional header) and refuses it at the first bad point, naming the element,
-//! feature or CSV row and line and the bad value; 2. [`BatchInput::answer_block`]
+//! feature or CSV row and line and the bad value (CSV as Excel saves it in a Vietnamese
+//! locale is read too: `;` delimiter, decimal comma, BOM, CRLF); 2. [`BatchInput::answer_block`]
 //! locates a block of points (split across threads, each point through
 //! [`crate::index::AreaIndex::locate`]) and writes the answers of the block in the
 //! input's shape; the caller writes [`BatchInput::head`], the blocks in order, then
@@ -77,7 +78,8 @@ enum Echo {
     /// CSV: the header (if any) and every row as given, and the widest of them: rows
     /// may differ in length, and each is padded to `width` fields before the appended
     /// columns, so those line up under their names.
-    Rows { header: Option<csv::StringRecord>, rows: Vec<csv::StringRecord>, width: usize },
+    /// The answer is written with the input's delimiter (`;` stays `;` for Excel).
+    Rows { header: Option<csv::StringRecord>, rows: Vec<csv::StringRecord>, width: usize, delimiter: u8 },
 }
 
 /// Columns appended to CSV rows and properties added to GeoJSON features, followed by the
@@ -198,8 +200,27 @@ fn parse_json(body: &[u8]) -> Result<BatchInput, BatchError> {
     }
 }
 
+/// The delimiter of a CSV body: `;` when its first line has more `;` than `,` (CSV as Excel
+/// saves it in locales whose decimal separator is a comma, Vietnamese among them), else `,`.
+fn csv_delimiter(body: &[u8]) -> u8 {
+    let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| first.iter().filter(|b| **b == c).count();
+    if count(b';') > count(b',') { b';' } else { b',' }
+}
+
+/// A coordinate as text: with a `;` delimiter a decimal comma (`105,85`) is a decimal point.
+fn decimal(text: &str, delimiter: u8) -> std::borrow::Cow<'_, str> {
+    if delimiter == b';' && text.matches(',').count() == 1 {
+        std::borrow::Cow::Owned(text.replace(',', "."))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(body);
+    let delimiter = csv_delimiter(body);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).delimiter(delimiter).from_reader(body);
     let mut header = None;
     let (mut lon_col, mut lat_col) = (0, 1);
     let mut rows = Vec::new();
@@ -214,7 +235,7 @@ fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
             continue;
         }
         // A first row whose first field is not a number is the header.
-        if header.is_none() && rows.is_empty() && record.get(0).is_some_and(|f| f.parse::<f64>().is_err()) {
+        if header.is_none() && rows.is_empty() && record.get(0).is_some_and(|f| decimal(f, delimiter).parse::<f64>().is_err()) {
             let find = |names: &[&str]| record.iter().position(|h| names.contains(&h.to_ascii_lowercase().as_str()));
             lon_col = find(&["lon", "lng", "long", "longitude", "x"])
                 .ok_or_else(|| malformed(format!("CSV header (line {line}) has no lon column: {:?}", record.iter().collect::<Vec<_>>())))?;
@@ -232,7 +253,7 @@ fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
         let what = format!("CSV row {row} (line {line})");
         let field = |col: usize, name: &str, range: f64| -> Result<f64, BatchError> {
             let text = record.get(col).ok_or_else(|| malformed(format!("{what}: no {name} value (column {})", col + 1)))?;
-            let x: f64 = text.parse().map_err(|_| malformed(format!("{what}: {name} '{text}' is not a number")))?;
+            let x: f64 = decimal(text, delimiter).parse().map_err(|_| malformed(format!("{what}: {name} '{text}' is not a number")))?;
             if !x.is_finite() || !(-range..=range).contains(&x) {
                 return Err(malformed(format!("{what}: {name} '{text}' is outside -{range}…{range}")));
             }
@@ -242,7 +263,7 @@ fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
         rows.push(record);
     }
     let width = header.iter().chain(&rows).map(csv::StringRecord::len).max().unwrap_or(0);
-    Ok(BatchInput { shape: Shape::Csv, points, echo: Echo::Rows { header, rows, width } })
+    Ok(BatchInput { shape: Shape::Csv, points, echo: Echo::Rows { header, rows, width, delimiter } })
 }
 
 impl BatchInput {
@@ -259,8 +280,8 @@ impl BatchInput {
         match &self.echo {
             Echo::Ids(_) => b"[".to_vec(),
             Echo::Features(_) => format!("{{\"type\":\"FeatureCollection\",\"meta\":{meta},\"features\":[").into_bytes(),
-            Echo::Rows { header: Some(h), width, .. } => {
-                let mut w = csv::Writer::from_writer(Vec::new());
+            Echo::Rows { header: Some(h), width, delimiter, .. } => {
+                let mut w = csv::WriterBuilder::new().delimiter(*delimiter).from_writer(Vec::new());
                 let _ = w.write_record(padded(h, *width).chain(FLAT_COLUMNS).chain(standing::columns::names(atlas)));
                 w.into_inner().unwrap_or_default()
             }
@@ -301,7 +322,7 @@ impl BatchInput {
     fn write_range(&self, atlas: &Atlas, edition: &EditionAtlas, as_of: AsOf, range: std::ops::Range<usize>) -> Vec<u8> {
         let mut out = Vec::with_capacity(range.len() * 256);
         let mut csv_out = match &self.echo {
-            Echo::Rows { .. } => Some(csv::Writer::from_writer(Vec::with_capacity(range.len() * 128))),
+            Echo::Rows { delimiter, .. } => Some(csv::WriterBuilder::new().delimiter(*delimiter).from_writer(Vec::with_capacity(range.len() * 128))),
             _ => None,
         };
         for i in range {
@@ -360,7 +381,7 @@ impl BatchInput {
 
 /// A CSV record's fields followed by empty ones up to `width`.
 fn padded(record: &csv::StringRecord, width: usize) -> impl Iterator<Item = &str> {
-    record.iter().chain(std::iter::repeat("").take(width.saturating_sub(record.len())))
+    record.iter().chain(std::iter::repeat_n("", width.saturating_sub(record.len())))
 }
 
 /// One answer of a JSON array batch.
@@ -425,6 +446,15 @@ mod tests {
         assert!(m.contains("CSV row 3 (line 4)") && m.contains("'abc'"), "{m}");
         let input = parse(Shape::Csv, b"105.5,21.5\n106,20,x\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(input.points, vec![LonLat::new(105.5, 21.5), LonLat::new(106.0, 20.0)]);
+    }
+
+    #[test]
+    fn csv_in_the_vietnamese_excel_form_is_read() {
+        let body = "\u{feff}lon;lat;id\r\n105,85;21,03;a\r\n106;20,5;b\r\n".as_bytes();
+        let input = parse(Shape::sniff(body), body).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(input.points, vec![LonLat::new(105.85, 21.03), LonLat::new(106.0, 20.5)]);
+        let Err(BatchError::Malformed(m)) = parse(Shape::Csv, b"lon;lat\r\n105,8,5;21\r\n") else { panic!("accepted") };
+        assert!(m.contains("'105,8,5'"), "{m}");
     }
 
     #[test]
