@@ -33,7 +33,7 @@ pub fn run(store: &Store, count: u64) -> Result<(), ManageError> {
         let mut records = Vec::new();
         for (kind, column) in TOUCHED {
             let index = kind.column_index(column).expect("a column of the kind");
-            records.extend(store.published(kind)?.into_iter().take(RECORDS_PER_KIND).map(|mut r: Record| {
+            records.extend(store.published_page(kind, None, RECORDS_PER_KIND)?.into_iter().map(|mut r: Record| {
                 r.fields[index] = value(current);
                 r
             }));

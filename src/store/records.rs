@@ -57,6 +57,23 @@ impl Store {
         published_of(&self.conn(), kind)
     }
 
+    /// At most `limit` published records of `kind` in key order, from the first key after
+    /// `after` (from the first when `None`): a page of a long list.
+    pub fn published_page(&self, kind: RecordKind, after: Option<&str>, limit: usize) -> Result<Vec<Record>, RecordsError> {
+        let conn = self.conn();
+        let mut select = conn.prepare_cached(
+            "SELECT key, fields FROM records WHERE kind = ?1 AND (?2 IS NULL OR key > ?2) ORDER BY key LIMIT ?3",
+        )?;
+        let mut rows = select.query(params![kind.as_str(), after, limit as i64])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let key: String = row.get(0)?;
+            let text: String = row.get(1)?;
+            out.push(Record { kind, fields: parse_fields(kind.as_str(), &key, &text)? });
+        }
+        Ok(out)
+    }
+
     /// Every published record, by kind.
     pub fn published_all(&self) -> Result<RecordSet, RecordsError> {
         published_set(&self.conn())
