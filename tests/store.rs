@@ -118,6 +118,10 @@ fn a_draft_diff_shows_old_and_new_per_unit_and_approval_publishes_it_with_histor
     assert_eq!(store.published_record(RecordKind::Tourism, "T-NEW-1").unwrap(), Some(new_site.clone()));
     let s = store.submission(id).unwrap();
     assert_eq!((s.status, s.publication, s.reviewed_by.as_deref()), (Status::Approved, Some(2), Some("admin.central")));
+    // An admin may publish a draft directly; a draft is not in review, so it cannot be rejected.
+    let direct = store.create_draft("admin.central", &[], "fix.csv", vec![with(&store.published_record(RecordKind::CommuneResult, "00718|2024").unwrap().unwrap(), "decision", "100/QĐ")]).unwrap();
+    assert!(matches!(store.reject(direct, "admin.central", "no"), Err(RecordsError::Status { .. })));
+    assert_eq!(store.approve(direct, "admin.central", "", None, ConflictChoice::Refuse).unwrap().id, 3);
     assert!(matches!(store.reject(id, "admin.central", "late"), Err(RecordsError::Status { .. })));
 
     let history = store.history("00718").unwrap();
@@ -127,10 +131,11 @@ fn a_draft_diff_shows_old_and_new_per_unit_and_approval_publishes_it_with_histor
     assert_eq!(level.approved_by, "admin.central");
     assert_eq!(level.decision.as_deref(), Some("123/QĐ-VPĐP"));
     assert_eq!(level.publication, 2);
-    assert_eq!(history.len(), 2, "level and decision: {history:?}");
+    assert_eq!(history.len(), 3, "level, decision, then the direct publication's decision: {history:?}");
     assert!(store.history("00727").unwrap().is_empty());
-    assert_eq!(store.publications().unwrap().len(), 2);
-    assert_eq!(store.current_publication().unwrap().unwrap().id, 2);
+    assert_eq!(history[2].submitted_by.as_deref(), Some("admin.central"));
+    assert_eq!(store.publications().unwrap().len(), 3);
+    assert_eq!(store.current_publication().unwrap().unwrap().id, 3);
     assert!(store.check().unwrap().is_clean(), "{}", store.check().unwrap());
 }
 

@@ -34,6 +34,9 @@ pub fn open(data_dir: &Path, configured: &Inputs) -> Result<Opened, ManageError>
         tracing::info!(publication = publication.id, records = ?publication.counts, "store seeded from the data files");
         built
     } else {
+        if seed::configured_files(configured) {
+            tracing::warn!("the data folder is seeded already: the database is published, --results/--criteria/… files are not read");
+        }
         // The database is the truth: the folder is written again at every start, which
         // also heals a crash between an approval's commit and its folder swap.
         let set = store.published_all()?;

@@ -26,6 +26,13 @@ pub fn seed_file(inputs: &Inputs, kind: RecordKind) -> Option<PathBuf> {
     configured.clone().or_else(|| (kind != RecordKind::Criteria || embedded.exists()).then_some(embedded))
 }
 
+/// True when any record file is configured (`--results`, `--criteria`, …).
+pub fn configured_files(inputs: &Inputs) -> bool {
+    [&inputs.commune_results, &inputs.district_results, &inputs.province_results, &inputs.criteria, &inputs.pilots, &inputs.tourism]
+        .iter()
+        .any(|f| f.is_some())
+}
+
 /// The kinds seeded from the embedded sample files (no file of theirs configured).
 pub fn sample_kinds(inputs: &Inputs) -> Vec<RecordKind> {
     RecordKind::ALL

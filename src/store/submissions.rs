@@ -195,10 +195,11 @@ impl Store {
         Ok(())
     }
 
-    /// Rejects a draft or submitted submission; nothing published changes.
+    /// Rejects a submitted submission; nothing published changes. (A draft is still its
+    /// editor's: it is not in review, so there is nothing to reject yet.)
     pub fn reject(&self, id: SubmissionId, admin: &str, comment: &str) -> Result<(), RecordsError> {
         let conn = self.conn();
-        require_status(&conn, id, &[Status::Draft, Status::Submitted], "rejecting", "a draft or a submitted submission")?;
+        require_status(&conn, id, &[Status::Submitted], "rejecting", "a submitted submission")?;
         conn.execute(
             "UPDATE submissions SET status = 'rejected', reviewed_by = ?2, reviewed_at = ?3, review_comment = ?4 WHERE id = ?1",
             params![id, admin, now(), comment],
