@@ -89,6 +89,12 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub data: DataArgs,
+    /// Folder of the managed data (the database `bando.sqlite3` and the published CSV
+    /// files). The first start seeds it from the data files (the embedded ones unless
+    /// --results etc. are given) as publication 1; later starts serve what the database
+    /// publishes. Unset, the data files are served read-only.
+    #[arg(long, env = "BANDO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     #[command(flatten)]
     pub tiles: TileArgs,
     /// Folder of the web viewer (index.html, app.js, style.css and node_modules/maplibre-gl).

@@ -1,6 +1,6 @@
 //! bando: map tiles and queries for Vietnam's New Rural Development (NTM) programme.
 //!
-//! Data flows one way: files or uploads → [`load`] (validate) → [`store`] (when managed) → [`atlas`] (joined, indexed data) →
+//! Data flows one way: files or uploads → [`load`] (validate) → [`store`] (when managed, through the workflow of [`manage`]) → [`atlas`] (joined, indexed data) →
 //! [`standing`] (the level and criteria in force) → [`query`], [`search`], [`stats`],
 //! [`export`], [`tile`], [`style`] and [`raster`] read it → [`snapshot`] (the atlas with its
 //! tile topology and search index, published whole) → [`api`] answers requests, and
@@ -25,5 +25,6 @@ pub mod server;
 pub mod snapshot;
 pub mod stats;
 pub mod store;
+pub mod manage;
 pub mod text;
 pub mod tile;

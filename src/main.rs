@@ -116,10 +116,42 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// The managed data folder's database: backup and check.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Build the embedded default data.
     Geodata {
         #[command(subcommand)]
         action: GeodataAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Copy the database to FILE with SQLite's online backup, while the server keeps
+    /// serving (restore: README, "Restoring a backup").
+    Backup {
+        file: PathBuf,
+        #[arg(long, env = "BANDO_DATA_DIR")]
+        data_dir: PathBuf,
+    },
+    /// Check the database: SQLite's integrity check, then the published records against
+    /// the publication log and the change log. Exits 1 with the report on any problem.
+    Check {
+        #[arg(long, env = "BANDO_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve N deterministic submissions in a loop (the crash test kills it midway).
+    #[command(hide = true)]
+    StressApprovals {
+        count: u64,
+        #[arg(long, env = "BANDO_DATA_DIR")]
+        data_dir: PathBuf,
     },
 }
 
@@ -207,9 +239,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
+        Command::Db { action } => db(action),
         Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
             let report = bando::geodata::build(&reference, &criteria_sets, &out, real_2025.as_deref())?;
             println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn db(action: DbAction) -> anyhow::Result<ExitCode> {
+    use bando::store::Store;
+    let open = |dir: &std::path::Path| -> anyhow::Result<Store> {
+        anyhow::ensure!(dir.join(bando::store::DATABASE_FILE).exists(), "{}: no database here (bando serve --data-dir creates it)", dir.display());
+        Store::open(dir).with_context(|| format!("cannot open the database of {}", dir.display()))
+    };
+    match action {
+        DbAction::Backup { file, data_dir } => {
+            let store = open(&data_dir)?;
+            store.backup(&file).with_context(|| format!("backup to {}", file.display()))?;
+            println!("{}: backup of {} written", file.display(), data_dir.join(bando::store::DATABASE_FILE).display());
+            Ok(ExitCode::SUCCESS)
+        }
+        DbAction::Check { data_dir, json } => {
+            let report = open(&data_dir)?.check()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{report}");
+            }
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        DbAction::StressApprovals { count, data_dir } => {
+            let store = open(&data_dir)?;
+            bando::manage::stress::run(&store, count)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -307,9 +370,25 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let metrics = api::metrics::install()?;
     // Styles first: a broken style stops the start before the (longer) data load.
     let styles = args.styles.load().context("a map style is invalid; nothing is served")?;
-    let inputs = args.data.inputs();
+    let configured = args.data.inputs();
     let started = std::time::Instant::now();
-    let (atlas, summary) = atlas::build(&inputs).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
+    // With --data-dir the store is the truth of the published records (seeded from the
+    // files on first start); without it the files are served read-only, as they are.
+    let (atlas, summary, inputs, store) = match &args.data_dir {
+        Some(dir) => {
+            let opened = bando::manage::open(dir, &configured)
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("the data folder {} did not open; nothing is served", dir.display()))?;
+            if opened.seeded {
+                tracing::info!(data_dir = %dir.display(), "first start: the store was seeded as publication 1");
+            }
+            (opened.atlas, opened.summary, opened.inputs, Some(opened.store))
+        }
+        None => {
+            let (atlas, summary) = atlas::build(&configured).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
+            (atlas, summary, configured, None)
+        }
+    };
     tracing::info!(
         communes_2024 = summary.communes[0],
         communes_2025 = summary.communes[1],
@@ -324,7 +403,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if admin_token.is_none() {
         tracing::info!("no --admin-token-file: the admin routes answer 404; SIGHUP reloads");
     }
-    let state = AppState::new(SharedSnapshot::new(Snapshot::new(atlas)), inputs)
+    let shared = SharedSnapshot::new(Snapshot::new(atlas));
+    let publisher = store.map(|store| std::sync::Arc::new(bando::manage::Publisher::new(store, inputs.clone(), shared.clone())));
+    let state = AppState::new(shared, inputs)
+        .with_manage(publisher)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())

@@ -104,6 +104,9 @@ pub struct Shared {
     pub admin_token: Option<Arc<admin_auth::AdminToken>>,
     /// Static map renders: their own render slots, cache and shared renders.
     pub static_maps: Arc<static_maps::StaticMaps>,
+    /// The store and the publication workflow when serving a `--data-dir`; `None` when
+    /// the data files are served read-only.
+    pub manage: Option<Arc<crate::manage::Publisher>>,
 }
 
 impl AppState {
@@ -123,6 +126,7 @@ impl AppState {
             metrics: None,
             admin_token: None,
             static_maps,
+            manage: None,
         }))
     }
 
@@ -134,6 +138,12 @@ impl AppState {
     /// Opens the admin routes to holders of `token`.
     pub fn with_admin_token(mut self, token: Option<String>) -> Self {
         self.fields().admin_token = token.map(|t| Arc::new(admin_auth::AdminToken::new(t)));
+        self
+    }
+
+    /// Serves a managed data folder: its store and publisher.
+    pub fn with_manage(mut self, publisher: Option<Arc<crate::manage::Publisher>>) -> Self {
+        self.fields().manage = publisher;
         self
     }
 

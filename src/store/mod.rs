@@ -13,9 +13,20 @@
 //! logins) and short, and SQLite allows one writer at a time anyway. Callers in async code
 //! run store calls on the blocking pool.
 
+mod backup;
+mod changes;
+mod check;
 mod migrate;
+mod publications;
+mod records;
+mod submissions;
 
+pub use changes::Change;
+pub use check::CheckReport;
 pub use migrate::MIGRATIONS;
+pub use publications::{ApproveError, Conflict, ConflictChoice, Publication};
+pub use records::{format_utc, RecordSet, RecordsError};
+pub use submissions::{FieldChange, RecordDiff, Status, Submission, SubmissionFilter, SubmissionId};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

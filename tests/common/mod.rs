@@ -132,6 +132,14 @@ impl Server {
         Server::start(&all)
     }
 
+    /// Starts `bando serve --data-dir DIR` with extra arguments (a managed data folder:
+    /// seeded on first start, served from its database).
+    pub fn start_with_data_dir(dir: &Path, args: &[&str]) -> Server {
+        let mut all = vec!["--data-dir", path_str(dir)];
+        all.extend_from_slice(args);
+        Server::start(&all)
+    }
+
     /// POST with the admin bearer token, returning (status, JSON body).
     pub fn post_admin(&self, path: &str) -> (u16, serde_json::Value) {
         response_json(agent().post(&self.url(path)).set("Authorization", &format!("Bearer {ADMIN_TOKEN}")).call())
@@ -343,6 +351,14 @@ impl TempDir {
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
+    }
+}
+
+/// A scratch folder is used as its path.
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
     }
 }
 

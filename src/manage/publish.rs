@@ -1,0 +1,166 @@
+//! Opening a managed data folder, and approvals that publish a new atlas.
+
+use super::{folder, seed, ManageError, SEED_USER};
+use crate::atlas::{self, Atlas, BuildSummary, Inputs};
+use crate::snapshot::{SharedSnapshot, Snapshot};
+use crate::model::RecordKind;
+use crate::store::{ConflictChoice, Publication, RecordSet, Store, SubmissionId};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A data folder opened at start: its store, the inputs the atlas is built from (the
+/// configured ones with every record file in `published/`) and that atlas.
+pub struct Opened {
+    pub store: Arc<Store>,
+    pub inputs: Inputs,
+    pub atlas: Atlas,
+    pub summary: BuildSummary,
+    /// True when this start seeded the store (publication 1).
+    pub seeded: bool,
+}
+
+/// Opens (and on first use seeds) the store of `data_dir`, writes the published folder
+/// from it and builds the atlas; `configured` names the boundaries, the catalog and the
+/// targets, and the files to seed from.
+pub fn open(data_dir: &Path, configured: &Inputs) -> Result<Opened, ManageError> {
+    let store = Store::open(data_dir)?;
+    let published_inputs = folder::inputs(configured, &folder::published_dir(data_dir));
+    let seeded = !store.is_seeded()?;
+    let (atlas, summary) = if seeded {
+        let records = seed::read(configured)?;
+        let sample = seed::sample_kinds(configured);
+        let (publication, built) = store.seed_checked(records, SEED_USER, &sample, |set| build_staged(data_dir, configured, set))?;
+        folder::promote(data_dir)?;
+        tracing::info!(publication = publication.id, records = ?publication.counts, "store seeded from the data files");
+        built
+    } else {
+        if seed::configured_files(configured) {
+            tracing::warn!("the data folder is seeded already: the database is published, --results/--criteria/… files are not read");
+        }
+        // The database is the truth: the folder is written again at every start, which
+        // also heals a crash between an approval's commit and its folder swap.
+        let set = store.published_all()?;
+        let built = build_staged(data_dir, configured, &set).map_err(ManageError::Load)?;
+        folder::promote(data_dir)?;
+        built
+    };
+    let mut atlas = atlas;
+    mark_sample(&mut atlas, &store.sample_kinds()?);
+    store.set_unit_provinces(unit_provinces(&atlas))?;
+    Ok(Opened { store: Arc::new(store), inputs: published_inputs, atlas, summary, seeded })
+}
+
+/// Writes `set` into the staging folder and builds an atlas from it (the loaders'
+/// validation); the error lists every problem.
+fn build_staged(data_dir: &Path, configured: &Inputs, set: &RecordSet) -> Result<(Atlas, BuildSummary), String> {
+    let staging = folder::stage(data_dir, set).map_err(|e| e.to_string())?;
+    atlas::build(&folder::inputs(configured, &staging)).map_err(|e| e.to_string())
+}
+
+/// Marks the layers seeded from the embedded sample files as sample data: the files in
+/// `published/` are the store's, but their content is still the sample's, and answers
+/// must keep saying so.
+fn mark_sample(atlas: &mut Atlas, kinds: &[RecordKind]) {
+    let s = &mut atlas.sources;
+    for kind in kinds {
+        match kind {
+            RecordKind::CommuneResult => s.results.sample = true,
+            RecordKind::DistrictResult => s.district_results.sample = true,
+            RecordKind::ProvinceResult => s.province_results.sample = true,
+            RecordKind::Pilot => s.pilots.sample = true,
+            RecordKind::Tourism => s.tourism.sample = true,
+            RecordKind::Criteria => {
+                if let Some(c) = s.criteria.as_mut() {
+                    c.sample = true;
+                }
+            }
+        }
+    }
+}
+
+/// Every unit code of edition 2024 (communes, districts, provinces) with its province,
+/// then the 2025 communes whose codes are not 2024 ones.
+fn unit_provinces(atlas: &Atlas) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for edition in atlas.editions.iter().rev() {
+        pairs.extend(edition.communes.iter().map(|c| (c.code.to_string(), c.province.to_string())));
+        pairs.extend(edition.districts.values().map(|d| (d.code.to_string(), d.province.to_string())));
+        pairs.extend(edition.provinces.values().map(|p| (p.code.to_string(), p.code.to_string())));
+    }
+    pairs
+}
+
+/// Approves submissions and publishes the result; shared by the server's routes.
+pub struct Publisher {
+    store: Arc<Store>,
+    /// The configured inputs (boundaries, catalog, targets); record files come from the store.
+    configured: Inputs,
+    snapshot: SharedSnapshot,
+    /// One approval at a time: each builds an atlas and swaps the one folder.
+    one_at_a_time: Mutex<()>,
+}
+
+impl Publisher {
+    /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
+    /// catalog and targets of it are used.
+    pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()) }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The snapshot in force.
+    pub fn snapshot(&self) -> &SharedSnapshot {
+        &self.snapshot
+    }
+
+    /// The folder of the published CSV files.
+    pub fn published_dir(&self) -> PathBuf {
+        folder::published_dir(self.store.dir())
+    }
+
+    /// Approves submission `id` and publishes it: the merged records are built into an
+    /// atlas before the commit (a merge the loaders refuse publishes nothing and lists
+    /// the problems), then the folder is swapped and the new snapshot published.
+    pub fn approve(
+        &self,
+        id: SubmissionId,
+        admin: &str,
+        comment: &str,
+        decision: Option<&str>,
+        choice: ConflictChoice,
+    ) -> Result<Publication, ManageError> {
+        let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = self.store.dir().to_path_buf();
+        let (publication, (atlas, _summary)) =
+            self.store.approve_checked(id, admin, comment, decision, choice, |set| build_staged(&dir, &self.configured, set))?;
+        // Committed: from here on the database holds the new publication. Should the swap
+        // fail, the atlas in memory is still the committed one, and the next start
+        // rewrites the folder.
+        if let Err(e) = folder::promote(&dir) {
+            tracing::error!("publication {} is committed but its CSV folder was not swapped ({e}); the next start rewrites it", publication.id);
+        }
+        let mut atlas = atlas;
+        mark_sample(&mut atlas, &self.store.sample_kinds()?);
+        let version = atlas.version.clone();
+        self.snapshot.publish(Snapshot::new(atlas));
+        tracing::info!(publication = publication.id, submission = id, %version, changed = publication.changed, "published");
+        Ok(publication)
+    }
+
+    /// The map with draft `id` applied to the published records, built as an approval
+    /// would build it, and published nowhere.
+    pub fn preview(&self, id: SubmissionId) -> Result<Snapshot, ManageError> {
+        let set = self.store.merged_with(id)?;
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = self.store.dir().join("previews").join(format!("{id}-{stamp}"));
+        folder::write(&dir, &set)?;
+        let built = atlas::build(&folder::inputs(&self.configured, &dir));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (mut atlas, _) = built.map_err(|e| ManageError::Load(e.to_string()))?;
+        mark_sample(&mut atlas, &self.store.sample_kinds()?);
+        Ok(Snapshot::new(atlas))
+    }
+}
