@@ -10,7 +10,11 @@ use rusqlite::Connection;
 
 /// The migrations in order; migration `i` brings the schema to version `i + 1`.
 /// Append only: a released migration is never edited.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_store", include_str!("../../migrations/0001_store.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_store", include_str!("../../migrations/0001_store.sql")),
+    ("0002_records", include_str!("../../migrations/0002_records.sql")),
+    ("0003_accounts", include_str!("../../migrations/0003_accounts.sql")),
+];
 
 /// Brings `conn`'s schema to the last version.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -13,9 +13,17 @@
 //! logins) and short, and SQLite allows one writer at a time anyway. Callers in async code
 //! run store calls on the blocking pool.
 
+pub mod accounts;
+pub mod auth_log;
 mod migrate;
+pub mod sessions;
+pub mod tokens;
 
+pub use accounts::{Account, AccountError, NewAccount, Password, Role};
+pub use auth_log::{AuthEvent, AuthEventKind, Origin};
 pub use migrate::MIGRATIONS;
+pub use sessions::{NewSession, Session};
+pub use tokens::{ApiToken, Secret, TokenError};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,2 @@
+-- The published records, submissions, change log and publication log (their tables are
+-- defined with the records module; this file keeps the migration numbering in order).
