@@ -317,6 +317,26 @@ mod tests {
     }
 
     #[test]
+    fn province_scope_admits_admins_and_the_editors_provinces_only() {
+        let editor = |role, provinces: &[&str]| Editor {
+            account_id: 1,
+            username: "u1".into(),
+            display_name: "U".into(),
+            role,
+            provinces: provinces.iter().map(|p| p.to_string()).collect(),
+            via: Via::Token { token_id: 1 },
+        };
+        assert!(require_province(&editor(Role::Admin, &[]), "42").is_ok());
+        let ha_tinh = editor(Role::Province, &["42", "44"]);
+        assert!(ha_tinh.require_province("44").is_ok());
+        let refused = ha_tinh.require_province("40").unwrap_err();
+        assert_eq!(refused.status(), axum::http::StatusCode::FORBIDDEN);
+        assert!(refused.to_string().contains("province 40") && refused.to_string().contains("42, 44"), "{refused}");
+        assert!(require_admin(&ha_tinh).is_err());
+        assert!(editor(Role::Reviewer, &[]).require_province("42").unwrap_err().to_string().contains("reviewer"));
+    }
+
+    #[test]
     fn cookies_are_found_by_exact_name() {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, "a=1; bando_session_x=2; bando_session=abc".parse().unwrap());
