@@ -171,6 +171,7 @@ pub fn run(action: UserAction) -> anyhow::Result<ExitCode> {
             anyhow::ensure!(store.account(&username)?.is_none(), "username: an account named '{}' already exists", username.trim());
             let password = read_password("Password / Mật khẩu")?;
             let account = store.add_account(NewAccount { username, display_name: name, role, provinces, password }, origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(username = %account.username, role = %account.role, provinces = ?account.provinces, "account added from the command line");
             println!("added {} ({}){}", account.username, account.role, provinces_text(&account.provinces));
         }
         UserAction::List { store } => {
@@ -187,10 +188,12 @@ pub fn run(action: UserAction) -> anyhow::Result<ExitCode> {
         }
         UserAction::Disable { username, store } => {
             let account = open(&store)?.set_disabled(&username, true, origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(username = %account.username, "account disabled from the command line");
             println!("disabled {}", account.username);
         }
         UserAction::Enable { username, store } => {
             let account = open(&store)?.set_disabled(&username, false, origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(username = %account.username, "account enabled from the command line");
             println!("enabled {}", account.username);
         }
         UserAction::ResetPassword { username, store } => {
@@ -198,12 +201,14 @@ pub fn run(action: UserAction) -> anyhow::Result<ExitCode> {
             anyhow::ensure!(store.account(&username)?.is_some(), "username: no account named '{}'", username.trim());
             let password = read_password("New password / Mật khẩu mới")?;
             let account = store.reset_password(&username, &password, origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(username = %account.username, "password reset from the command line");
             println!("new password set for {}; their sessions ended", account.username);
         }
         UserAction::SetRole { username, role: r, provinces, store } => {
             let role = role(&r)?;
             check_provinces(&provinces)?;
             let account = open(&store)?.set_role(&username, role, &provinces, origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(username = %account.username, role = %account.role, provinces = ?account.provinces, "role changed from the command line");
             println!("{} is now {}{}", account.username, account.role, provinces_text(&account.provinces));
         }
     }

@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// Settings of the management area (flags of `bando serve`) and the login failure counts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ManageSettings {
     /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
     /// believed.
@@ -40,6 +40,18 @@ pub struct ManageSettings {
     /// The public URL is https: every cookie is `Secure`.
     pub https: bool,
     pub limiter: rate_limit::LoginLimiter,
+}
+
+impl Default for ManageSettings {
+    /// As `bando serve` with no flag: a proxy on the same machine is trusted, plain HTTP,
+    /// the default login limits.
+    fn default() -> Self {
+        ManageSettings {
+            trusted_proxies: vec![IpAddr::from([127, 0, 0, 1]), IpAddr::from(std::net::Ipv6Addr::LOCALHOST)],
+            https: false,
+            limiter: rate_limit::LoginLimiter::default(),
+        }
+    }
 }
 
 /// Registers the management routes with their documentation.
