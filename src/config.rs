@@ -92,7 +92,8 @@ pub struct ServeArgs {
     /// Folder of the managed data (the database `bando.sqlite3` and the published CSV
     /// files). The first start seeds it from the data files (the embedded ones unless
     /// --results etc. are given) as publication 1; later starts serve what the database
-    /// publishes. Unset, the data files are served read-only.
+    /// publishes; the management routes (/manage) sign in its accounts. Unset, the data
+    /// files are served read-only and the management routes answer 404.
     #[arg(long, env = "BANDO_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -110,6 +111,36 @@ pub struct ServeArgs {
     pub admin: AdminArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub manage: ManageArgs,
+}
+
+/// The data folder of the `bando user` and `bando db` commands.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Folder of the embedded database (created when absent).
+    #[arg(long, env = "BANDO_DATA_DIR")]
+    pub data_dir: PathBuf,
+}
+
+/// Sign-in to the management routes (with `--data-dir`).
+#[derive(Debug, Clone, Args)]
+pub struct ManageArgs {
+    /// Addresses of reverse proxies whose X-Forwarded-For (the client's address, for the
+    /// login rate limit and the authentication log) and X-Forwarded-Proto (https: cookies
+    /// are sent `Secure`) are believed. Requests from other addresses cannot set them.
+    #[arg(long = "trusted-proxy", env = "BANDO_TRUSTED_PROXIES", value_delimiter = ',', default_value = "127.0.0.1,::1")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Failed logins per account name within the window before further attempts answer 429.
+    #[arg(long, env = "BANDO_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_failures_per_account: u32,
+    /// Failed logins per client address within the window before further attempts answer 429.
+    #[arg(long, env = "BANDO_LOGIN_FAILURES_PER_ADDRESS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_failures_per_address: u32,
+    /// The window of the login failure counts, in seconds (counted in memory: a restart
+    /// forgets them).
+    #[arg(long, env = "BANDO_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub login_failure_window_secs: u64,
 }
 
 /// Map styles: the embedded ones unless a folder overrides them.

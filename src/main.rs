@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod cli_user;
+
 #[derive(Parser)]
 #[command(name = "bando", version, about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
 struct Cli {
@@ -120,6 +122,12 @@ enum Command {
     Db {
         #[command(subcommand)]
         action: DbAction,
+    },
+    /// Accounts of the management routes (in --data-dir): add, list, disable, enable,
+    /// reset-password, set-role.
+    User {
+        #[command(subcommand)]
+        action: cli_user::UserAction,
     },
     /// Build the embedded default data.
     Geodata {
@@ -240,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
         Command::Db { action } => db(action),
+        Command::User { action } => cli_user::run(action),
         Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
             let report = bando::geodata::build(&reference, &criteria_sets, &out, real_2025.as_deref())?;
             println!("{report}");
@@ -404,15 +413,34 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("no --admin-token-file: the admin routes answer 404; SIGHUP reloads");
     }
     let shared = SharedSnapshot::new(Snapshot::new(atlas));
-    let publisher = store.map(|store| std::sync::Arc::new(bando::manage::Publisher::new(store, inputs.clone(), shared.clone())));
-    let state = AppState::new(shared, inputs)
-        .with_manage(publisher)
+    let publisher = store.clone().map(|store| std::sync::Arc::new(bando::manage::Publisher::new(store, inputs.clone(), shared.clone())));
+    let mut state = AppState::new(shared, inputs)
+        .with_publisher(publisher)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())
         .with_metrics(metrics)
         .with_admin_token(admin_token)
         .with_static_maps(&args.limits);
+    if let (Some(dir), Some(store)) = (&args.data_dir, store) {
+        // The one store of the data folder: the publisher's and the sign-in routes'.
+        let accounts = store.accounts()?;
+        if !accounts.iter().any(|a| a.role == bando::store::Role::Admin && !a.disabled) {
+            tracing::warn!("no admin account in --data-dir yet: create one with `bando user add NAME --role admin --data-dir {}`", dir.display());
+        }
+        tracing::info!(data_dir = %dir.display(), accounts = accounts.len(), "management routes open at /manage");
+        let limits = api::manage::rate_limit::LoginLimits {
+            per_account: args.manage.login_failures_per_account,
+            per_address: args.manage.login_failures_per_address,
+            window: std::time::Duration::from_secs(args.manage.login_failure_window_secs),
+        };
+        let https = args.tiles.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        state = state.with_store(store).with_manage(api::manage::ManageSettings {
+            trusted_proxies: args.manage.trusted_proxies.clone(),
+            https,
+            limiter: api::manage::rate_limit::LoginLimiter::new(limits),
+        });
+    }
     let workers = args.http_workers.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), |n| n.get());
     // This runtime accepts connections and handles signals; bando::server runs the workers.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -90,11 +90,32 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
     // Operations with `security` (the admin routes) are called with the bearer token.
     let dir = common::TempDir::new("openapi-token");
     let token = dir.write("admin-token", "openapi-test-token\n");
-    let server = Server::start(&["--admin-token-file", common::path_str(&token)]);
+    // The management operations (`security` of a session cookie or API token) run in a
+    // session of an admin created with the CLI, signed in through the real login form.
+    let data = common::manage::DataDir::new("openapi");
+    data.add_user("openapi.admin", "admin", &[], "OpenAPI test", "openapi-admin-password");
+    let server = data.serve(&["--admin-token-file", common::path_str(&token)]);
     let (_, doc) = server.get_json("/api/v1/openapi.json");
+    let mut browser = common::manage::Browser::new(&server, "192.0.2.1");
+    let login = browser.login("openapi.admin", "openapi-admin-password");
+    // The login form's examples cannot carry a fresh CSRF pair: it is checked here, once.
+    assert_eq!(login.status, 303, "{}", login.body);
+    assert!(doc["paths"]["/manage/login"]["post"]["responses"].get("303").is_some(), "the login's 303 is documented");
+    let csrf = browser.csrf();
+    let cookie = format!("bando_session={}", browser.cookies["bando_session"]);
+    let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
+    let mut operations: Vec<(&String, &String, &Value)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().iter().map(move |(method, op)| (path, method, op)))
+        .filter(|(path, method, _)| !(*path == "/manage/login" && *method == "post"))
+        .collect();
+    // Signing out ends the session the other management operations use: last.
+    operations.sort_by_key(|(path, method, _)| *path == "/manage/logout" && *method == "post");
     let mut calls = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
+    for (path, method, op) in operations {
+        {
             let params: Vec<&Value> = op["parameters"].as_array().map(|a| a.iter().map(|p| resolve(&doc, p)).collect()).unwrap_or_default();
             let mut url_path = path.clone();
             let mut query = Vec::new();
@@ -119,8 +140,15 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
                     .collect(),
             };
             for (media, body) in bodies {
-                let mut request = agent().request(&method.to_uppercase(), &url);
-                if op.get("security").is_some() {
+                let schemes: Vec<&str> =
+                    op["security"].as_array().into_iter().flatten().filter_map(|s| s.as_object()).flat_map(|s| s.keys().map(String::as_str)).collect();
+                let mut request = if schemes.contains(&"sessionCookie") {
+                    // Form posts redirect (303) where a browser would follow.
+                    no_redirects.request(&method.to_uppercase(), &url).set("Cookie", &cookie).set("X-CSRF-Token", &csrf)
+                } else {
+                    agent().request(&method.to_uppercase(), &url)
+                };
+                if schemes.contains(&"adminToken") {
                     request = request.set("Authorization", "Bearer openapi-test-token");
                 }
                 if let Some(m) = &media {
@@ -137,7 +165,8 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
                 let text = String::from_utf8_lossy(&answer[..answer.len().min(300)]).to_string();
                 assert!(!text.contains("no route for"), "{method} {url} fell through to the 404 fallback");
                 // The examples make a valid request: it must succeed, not merely fail as documented.
-                assert!(status.starts_with('2'), "{method} {url} ({media:?}) answered {status} to its documented examples: {text}");
+                let redirect = status == "303" && schemes.contains(&"sessionCookie");
+                assert!(status.starts_with('2') || redirect, "{method} {url} ({media:?}) answered {status} to its documented examples: {text}");
                 let documented = op["responses"].get(&status).map(|r| resolve(&doc, r)).unwrap_or_else(|| {
                     panic!("{method} {url} ({media:?}) answered {status}, which is not documented: {text}")
                 });
@@ -316,8 +345,12 @@ fn the_fallback_answer_is_recognisable_and_documented_paths_do_not_get_it() {
 fn routes_are_added_only_through_the_documenting_builder() {
     // Routes are only added through the documenting builder: no other file of the API
     // registers one unless it also exposes its OpenAPI paths for the builder to merge.
-    for entry in std::fs::read_dir(repo().join("src/api")).unwrap() {
-        let path = entry.unwrap().path();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(repo().join("src/api")).unwrap().map(|e| e.unwrap().path()).collect();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
         let source = std::fs::read_to_string(&path).unwrap().replace("ApiRouter::new()", "");
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name == "openapi.rs" {

@@ -23,6 +23,8 @@
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (bearer token of `--admin-token-file`, [`admin_auth`]; SIGHUP does the same);
 //! - `GET /`, `/web/{path}`, `/vendor/maplibre-gl/{file}`: the web viewer (`web.rs`);
+//! - `/manage…` and `/api/v1/manage/…`: sign-in, API tokens and accounts of the offices
+//!   that keep the data, with `--data-dir` only ([`manage`]);
 //! - `GET /healthz`, `/readyz`: liveness and readiness (`health.rs`); `GET /metrics`:
 //!   Prometheus metrics (`metrics.rs`).
 //!
@@ -41,6 +43,7 @@ mod export;
 mod headers;
 mod health;
 mod http_cache;
+pub mod manage;
 mod meta;
 pub mod metrics;
 pub mod openapi;
@@ -106,7 +109,12 @@ pub struct Shared {
     pub static_maps: Arc<static_maps::StaticMaps>,
     /// The store and the publication workflow when serving a `--data-dir`; `None` when
     /// the data files are served read-only.
-    pub manage: Option<Arc<crate::manage::Publisher>>,
+    pub publisher: Option<Arc<crate::manage::Publisher>>,
+    /// The embedded database of `--data-dir`; `None` serves the files read-only and hides
+    /// the management routes (404).
+    pub store: Option<Arc<crate::store::Store>>,
+    /// Sign-in settings and the login failure counts of the management routes.
+    pub manage: Arc<manage::ManageSettings>,
 }
 
 impl AppState {
@@ -126,7 +134,9 @@ impl AppState {
             metrics: None,
             admin_token: None,
             static_maps,
-            manage: None,
+            publisher: None,
+            store: None,
+            manage: Arc::default(),
         }))
     }
 
@@ -142,8 +152,21 @@ impl AppState {
     }
 
     /// Serves a managed data folder: its store and publisher.
-    pub fn with_manage(mut self, publisher: Option<Arc<crate::manage::Publisher>>) -> Self {
-        self.fields().manage = publisher;
+    pub fn with_publisher(mut self, publisher: Option<Arc<crate::manage::Publisher>>) -> Self {
+        self.fields().publisher = publisher;
+        self
+    }
+
+
+    /// Opens the management routes on `store` (`--data-dir`).
+    pub fn with_store(mut self, store: Arc<crate::store::Store>) -> Self {
+        self.fields().store = Some(store);
+        self
+    }
+
+    /// Sign-in settings of the management routes (trusted proxies, HTTPS, login limits).
+    pub fn with_manage(mut self, settings: manage::ManageSettings) -> Self {
+        self.fields().manage = Arc::new(settings);
         self
     }
 
@@ -183,6 +206,7 @@ pub fn router(state: AppState) -> Router {
     let routes = routes
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.admin_gate(), admin_auth::require_admin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), manage::auth::authenticate))
         .layer(CorsLayer::permissive())
         .layer(axum::middleware::from_fn(metrics::track_requests));
     headers::every_answer(routes).with_state(state)
@@ -191,7 +215,7 @@ pub fn router(state: AppState) -> Router {
 /// Every route with its OpenAPI operation. Route modules built elsewhere join with
 /// `.merge(module::router(), module::openapi_paths())`.
 pub fn routes() -> ApiRouter {
-    ApiRouter::new()
+    let api = ApiRouter::new()
         .get("/api/v1/communes/at", point::commune_at, docs::point_query())
         .post(
             "/api/v1/communes/at",
@@ -218,7 +242,8 @@ pub fn routes() -> ApiRouter {
         .get_as("/static/{file}", "/static/{map}.png", raster::static_map, docs::static_map())
         .merge(web::routes(), web::openapi_paths())
         .merge(health::routes(), health::openapi_paths())
-        .merge(metrics::routes(), metrics::openapi_paths())
+        .merge(metrics::routes(), metrics::openapi_paths());
+    manage::routes(api)
 }
 
 pub use admin::reload_atlas;

@@ -55,6 +55,16 @@ impl ApiRouter {
         self.add("post", MethodFilter::POST, path, path, handler, operation)
     }
 
+    /// `DELETE path`, documented by `operation`.
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H, operation: Value) -> Self {
+        self.add("delete", MethodFilter::DELETE, path, path, handler, operation)
+    }
+
+    /// `PATCH path`, documented by `operation`.
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H, operation: Value) -> Self {
+        self.add("patch", MethodFilter::PATCH, path, path, handler, operation)
+    }
+
     /// `GET` on a router path whose last segment carries more than one value (axum
     /// captures `{file}`; the document says `{map}.json`).
     pub fn get_as<H: Handler<T, AppState>, T: 'static>(self, router_path: &str, doc_path: &str, handler: H, operation: Value) -> Self {
@@ -185,7 +195,11 @@ fn components() -> Value {
     json!({
         "securitySchemes": {
             "adminToken": {"type": "http", "scheme": "bearer",
-                "description": "The token of `--admin-token-file` (`BANDO_ADMIN_TOKEN_FILE`), for the admin routes"}
+                "description": "The token of `--admin-token-file` (`BANDO_ADMIN_TOKEN_FILE`), for the admin routes"},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "bando_session",
+                "description": "The session of POST /manage/login (HttpOnly, SameSite=Strict; 12 h idle, 7 days at most). State-changing requests also send the session's CSRF token (form field `csrf` or header X-CSRF-Token)."},
+            "apiToken": {"type": "http", "scheme": "bearer",
+                "description": "An API token of POST /api/v1/manage/tokens, for scripts (`Authorization: Bearer bando_…`); no CSRF token needed"}
         },
         "parameters": {
             "Edition": {"name": "edition", "in": "query", "required": false,

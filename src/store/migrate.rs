@@ -13,6 +13,7 @@ use rusqlite::Connection;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_store", include_str!("../../migrations/0001_store.sql")),
     ("0002_records", include_str!("../../migrations/0002_records.sql")),
+    ("0003_accounts", include_str!("../../migrations/0003_accounts.sql")),
 ];
 
 /// Brings `conn`'s schema to the last version.

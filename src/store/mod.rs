@@ -13,20 +13,28 @@
 //! logins) and short, and SQLite allows one writer at a time anyway. Callers in async code
 //! run store calls on the blocking pool.
 
+pub mod accounts;
+pub mod auth_log;
 mod backup;
 mod changes;
 mod check;
 mod migrate;
 mod publications;
 mod records;
+pub mod sessions;
 mod submissions;
+pub mod tokens;
 
+pub use accounts::{Account, AccountError, NewAccount, Password, Role};
+pub use auth_log::{AuthEvent, AuthEventKind, Origin};
 pub use changes::Change;
 pub use check::CheckReport;
 pub use migrate::MIGRATIONS;
 pub use publications::{ApproveError, Conflict, ConflictChoice, Publication};
 pub use records::{format_utc, RecordSet, RecordsError};
+pub use sessions::{NewSession, Session};
 pub use submissions::{FieldChange, RecordDiff, Status, Submission, SubmissionFilter, SubmissionId};
+pub use tokens::{ApiToken, Secret, TokenError};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod manage;
 pub mod mvt;
 pub mod raster;
 pub mod sources;
@@ -48,6 +49,8 @@ pub struct Server {
     pub base: String,
     /// Everything the server writes to standard error, once it has exited.
     errors: Option<std::thread::JoinHandle<String>>,
+    /// What the server wrote to standard output after its address line.
+    output: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 /// How a server start ended when it did not come up.
@@ -91,13 +94,19 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = output.clone();
         std::thread::spawn(move || {
             let mut seen = String::new();
             let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
             for line in lines.by_ref() {
                 if let Some(addr) = line.strip_prefix("listening on ") {
                     let _ = tx.send(Ok(addr.to_string()));
-                    lines.for_each(drop);
+                    for line in lines {
+                        let mut kept = kept.lock().unwrap();
+                        kept.push_str(&line);
+                        kept.push('\n');
+                    }
                     return;
                 }
                 seen.push_str(&line);
@@ -111,7 +120,7 @@ impl Server {
             text
         });
         match rx.recv_timeout(Duration::from_secs(300)) {
-            Ok(Ok(base)) => Ok(Server { child, base, errors: Some(errors) }),
+            Ok(Ok(base)) => Ok(Server { child, base, errors: Some(errors), output }),
             Ok(Err(stdout)) => {
                 let status = child.wait().expect("wait");
                 let stderr = errors.join().unwrap_or_default();
@@ -267,6 +276,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// What the process wrote to standard output after its address line, so far.
+    pub fn stdout(&self) -> String {
+        self.output.lock().unwrap().clone()
     }
 
     /// What the process wrote to standard error (call after it exited).

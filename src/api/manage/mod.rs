@@ -1,0 +1,267 @@
+//! The management area: accounts and authentication for the offices that keep the data.
+//! Present only when the server has a store (`--data-dir`); without one every path below
+//! answers 404.
+//!
+//! Routes:
+//! - `GET /manage/login`, `POST /manage/login`: the sign-in form ([`login`]);
+//! - `POST /manage/logout`;
+//! - `GET /manage`: the home page of the signed-in editor ([`page`]);
+//! - `GET|POST /api/v1/manage/tokens`, `DELETE /api/v1/manage/tokens/{id}`: API tokens
+//!   for scripts ([`tokens`]);
+//! - `GET|POST /api/v1/manage/accounts`, `PATCH /api/v1/manage/accounts/{username}`:
+//!   accounts, for admins ([`accounts`]).
+//!
+//! Every path under `/manage` and `/api/v1/manage` goes through [`auth::authenticate`]
+//! (sign-in and CSRF); handlers take the [`Editor`] extractor and call
+//! [`Editor::require_admin`] or [`Editor::require_province`]. Failed logins are
+//! rate-limited in memory ([`rate_limit`]).
+
+pub mod accounts;
+pub mod auth;
+pub mod error;
+pub mod login;
+pub mod page;
+pub mod rate_limit;
+pub mod tokens;
+
+pub use auth::{require_admin, require_province, Client, Editor, Via};
+pub use error::ManageError;
+
+use super::openapi::{error_answer, path_param, query_param, ApiRouter};
+use serde_json::{json, Value};
+use std::net::IpAddr;
+
+/// Settings of the management area (flags of `bando serve`) and the login failure counts.
+#[derive(Debug)]
+pub struct ManageSettings {
+    /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    /// believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The public URL is https: every cookie is `Secure`.
+    pub https: bool,
+    pub limiter: rate_limit::LoginLimiter,
+}
+
+impl Default for ManageSettings {
+    /// As `bando serve` with no flag: a proxy on the same machine is trusted, plain HTTP,
+    /// the default login limits.
+    fn default() -> Self {
+        ManageSettings {
+            trusted_proxies: vec![IpAddr::from([127, 0, 0, 1]), IpAddr::from(std::net::Ipv6Addr::LOCALHOST)],
+            https: false,
+            limiter: rate_limit::LoginLimiter::default(),
+        }
+    }
+}
+
+/// Registers the management routes with their documentation.
+pub fn routes(api: ApiRouter) -> ApiRouter {
+    api.get("/manage", page::home, home_doc())
+        .get("/manage/login", login::form, login_form_doc())
+        .post("/manage/login", login::login, login_doc())
+        .post("/manage/logout", login::logout, logout_doc())
+        .get("/api/v1/manage/tokens", tokens::list, list_tokens_doc())
+        .post("/api/v1/manage/tokens", tokens::create, create_token_doc())
+        .delete("/api/v1/manage/tokens/{id}", tokens::revoke, revoke_token_doc())
+        .get("/api/v1/manage/accounts", accounts::list, list_accounts_doc())
+        .post("/api/v1/manage/accounts", accounts::add, add_account_doc())
+        .patch("/api/v1/manage/accounts/{username}", accounts::change, change_account_doc())
+}
+
+/// The `security` of a signed-in route: a session cookie or an API token.
+fn signed_in() -> Value {
+    json!([{"sessionCookie": []}, {"apiToken": []}])
+}
+
+/// The CSRF header of state-changing requests made with the session cookie.
+fn csrf_header() -> Value {
+    json!({"name": "X-CSRF-Token", "in": "header", "required": false,
+        "description": "With the session cookie: the session's CSRF token (forms send the field `csrf` instead). Not needed with an API token.",
+        "schema": {"type": "string"}})
+}
+
+fn html(description: &str) -> Value {
+    json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
+}
+
+fn json_ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+/// The refusals every signed-in JSON route may answer.
+fn refusals(mut responses: serde_json::Map<String, Value>, admin: bool) -> Value {
+    responses.insert("401".into(), error_answer("No session or API token, or an expired or revoked one"));
+    let forbidden = if admin { "Not an admin account, or (with the session cookie) a missing or wrong CSRF token" } else { "A missing or wrong CSRF token (with the session cookie)" };
+    responses.insert("403".into(), error_answer(forbidden));
+    responses.insert("404".into(), error_answer("The server runs without --data-dir (no management), or no such item"));
+    Value::Object(responses)
+}
+
+fn responses(list: &[(&str, Value)]) -> serde_json::Map<String, Value> {
+    list.iter().map(|(code, v)| (code.to_string(), v.clone())).collect()
+}
+
+/// The schema of an account as answered (no password, no hash).
+pub fn account_schema() -> Value {
+    json!({"type": "object", "required": ["id", "username", "display_name", "role", "provinces", "disabled"], "properties": {
+        "id": {"type": "integer"},
+        "username": {"type": "string"},
+        "display_name": {"type": "string"},
+        "role": {"type": "string", "enum": ["admin", "province", "reviewer"]},
+        "provinces": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{2}$"}, "description": "Province codes of edition 2025 a province editor may change"},
+        "disabled": {"type": "boolean"},
+        "created_at": {"type": "integer", "description": "Unix seconds"},
+        "updated_at": {"type": "integer", "description": "Unix seconds"}}})
+}
+
+fn token_schema(with_secret: bool) -> Value {
+    let mut schema = json!({"type": "object", "required": ["id", "name", "created_at"], "properties": {
+        "id": {"type": "integer"}, "account_id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
+        "created_at": {"type": "integer"}, "last_used_at": {"type": "integer", "nullable": true}, "revoked_at": {"type": "integer", "nullable": true}}});
+    if with_secret {
+        schema["properties"]["token"] = json!({"type": "string", "description": "The token, shown this once: send it as `Authorization: Bearer <token>`"});
+        schema["required"] = json!(["id", "name", "created_at", "token"]);
+    }
+    schema
+}
+
+fn home_doc() -> Value {
+    json!({
+        "summary": "The management home page: who is signed in, their role and provinces, and the sections they may use",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "responses": {
+            "200": html("The page (Vietnamese first, English alongside)"),
+            "303": {"description": "Not signed in: to /manage/login"},
+            "401": error_answer("A revoked or unknown API token"),
+            "404": error_answer("The server runs without --data-dir"),
+        },
+    })
+}
+
+fn login_form_doc() -> Value {
+    json!({
+        "summary": "The sign-in form; sets the short-lived bando_login_csrf cookie its hidden field must match",
+        "tags": ["manage"],
+        "responses": {"200": html("The form"), "404": error_answer("The server runs without --data-dir")},
+    })
+}
+
+fn login_doc() -> Value {
+    json!({
+        "summary": "Signs in: on success sets the bando_session cookie (HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS) and redirects to /manage. Failed sign-ins are limited per account and per client address (429 with Retry-After).",
+        "tags": ["manage"],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "required": ["username", "password", "csrf"], "properties": {
+                "username": {"type": "string"}, "password": {"type": "string", "format": "password"},
+                "csrf": {"type": "string", "description": "The hidden field of GET /manage/login, equal to its bando_login_csrf cookie"}}},
+            "example": "username=ha.tinh&password=example-password&csrf=from-the-form"}}},
+        "responses": {
+            "303": {"description": "Signed in: to /manage, with the session cookie"},
+            "401": html("Wrong username or password (the form again)"),
+            "403": html("The form's CSRF field does not match its cookie (the form again)"),
+            "404": error_answer("The server runs without --data-dir"),
+            "429": html("Too many failed sign-ins for this account or address; Retry-After says when to try again"),
+        },
+    })
+}
+
+fn logout_doc() -> Value {
+    json!({
+        "summary": "Signs out: ends the session, clears the cookie and redirects to the sign-in form",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [csrf_header()],
+        "responses": {
+            "303": {"description": "Signed out: to /manage/login"},
+            "401": html("Not signed in"),
+            "403": html("A missing or wrong CSRF token"),
+            "404": error_answer("The server runs without --data-dir"),
+        },
+    })
+}
+
+fn list_tokens_doc() -> Value {
+    json!({
+        "summary": "The signed-in account's API tokens (never their secrets); all accounts' with all=true, for admins",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [query_param("all", "Every account's tokens (admins only)", json!({"type": "boolean", "default": false}), json!(false))],
+        "responses": refusals(responses(&[("200", json_ok("The tokens, newest first", json!({"type": "object", "properties": {"tokens": {"type": "array", "items": token_schema(false)}}})))]), false),
+    })
+}
+
+fn create_token_doc() -> Value {
+    json!({
+        "summary": "Creates an API token for the signed-in account and answers it once; only its SHA-256 is kept",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {
+            "schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 100, "description": "What the script does"}}},
+            "example": {"name": "nightly upload"}}}},
+        "responses": refusals(responses(&[("201", json_ok("The token, with its secret this once", token_schema(true))), ("400", error_answer("No name, or a name over 100 characters"))]), false),
+    })
+}
+
+fn revoke_token_doc() -> Value {
+    json!({
+        "summary": "Revokes an API token (one's own; any, for an admin). It answers 401 from then on.",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [path_param("id", "The token's id", "1"), csrf_header()],
+        "responses": refusals(responses(&[("204", json!({"description": "Revoked (or already revoked)"})), ("400", error_answer("Not a token id"))]), false),
+    })
+}
+
+fn list_accounts_doc() -> Value {
+    json!({
+        "summary": "Every account (admins only); never a password or its hash",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "responses": refusals(responses(&[("200", json_ok("The accounts by username", json!({"type": "object", "properties": {"accounts": {"type": "array", "items": account_schema()}}})))]), true),
+    })
+}
+
+fn add_account_doc() -> Value {
+    json!({
+        "summary": "Adds an account (admins only): role admin, province (with province codes of edition 2025) or reviewer; a password of at least 10 characters",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {
+            "schema": {"type": "object", "required": ["username", "role", "password"], "properties": {
+                "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"},
+                "name": {"type": "string", "description": "Display name (the username when empty)"},
+                "role": {"type": "string", "enum": ["admin", "province", "reviewer"]},
+                "provinces": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{2}$"}},
+                "password": {"type": "string", "format": "password", "minLength": 10}}},
+            "example": {"username": "example.editor", "name": "VP Điều phối NTM tỉnh Hà Tĩnh", "role": "province", "provinces": ["42"], "password": "example-password-1"}}}},
+        "responses": refusals(responses(&[
+            ("201", json_ok("The account", account_schema())),
+            ("400", error_answer("A wrong field (named in `parameter`): username, role, provinces or password")),
+            ("409", error_answer("The username is taken")),
+        ]), true),
+    })
+}
+
+fn change_account_doc() -> Value {
+    json!({
+        "summary": "Changes an account (admins only): role and provinces, disabled, or a new password. Each change ends the account's sessions and is logged.",
+        "tags": ["manage"],
+        "security": signed_in(),
+        "parameters": [path_param("username", "The account", "example.editor"), csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {
+            "schema": {"type": "object", "properties": {
+                "role": {"type": "string", "enum": ["admin", "province", "reviewer"]},
+                "provinces": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{2}$"}},
+                "disabled": {"type": "boolean"},
+                "password": {"type": "string", "format": "password", "minLength": 10}}},
+            "example": {"provinces": ["42", "44"]}}}},
+        "responses": refusals(responses(&[
+            ("200", json_ok("The account after the change", account_schema())),
+            ("400", error_answer("A wrong field (named in `parameter`)")),
+            ("409", error_answer("An admin disabling or demoting their own account")),
+        ]), true),
+    })
+}
