@@ -508,7 +508,8 @@ mod tests {
         // Values shared with the features' own attributes (2, "met") and keys seen first
         // through either path must be numbered exactly as by name.
         let dictionary = Dictionary { keys: vec!["crit_a".into(), "ind_a_1_1".into(), "code".into()], values: vec![Value::Int(2), Value::Str("met".into()), Value::Double(1.5)] };
-        let features: [(&[(&str, Option<Value>)], &[[u32; 2]], &[(&str, Option<Value>)]); 3] = [
+        type Named<'x> = &'x [(&'x str, Option<Value<'x>>)];
+        let features: [(Named, &[[u32; 2]], Named); 3] = [
             (&[("level", Some(Value::Int(2))), ("x", None)], &[[0, 0], [1, 1]], &[]),
             (&[("status", Some(Value::Str("met".into())))], &[[1, 1], [2, 2], [0, 2]], &[("label", Some(Value::Bool(true)))]),
             (&[("level", Some(Value::Int(3)))], &[], &[("crit_a", Some(Value::Int(3)))]),
