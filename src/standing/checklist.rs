@@ -20,7 +20,7 @@
 use super::level::{commune_level, district_level, LevelInForce};
 use crate::atlas::criteria::{Assessment, Criteria};
 use crate::atlas::Atlas;
-use crate::model::{AsOf, Commune, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
+use crate::model::{AsOf, Commune, CriteriaItem, CriteriaSet, DistrictCode, ItemNumber, Level, UnitScope};
 
 /// How an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -51,12 +51,37 @@ impl ItemStatus {
     }
 }
 
+/// An item's name in one language, written where it is serialised instead of allocated per
+/// answer: the catalog's name, or "Tiêu chí 12" / "Indicator 15.2" where none is sourced (as
+/// [`CriteriaItem::label_vi`] and [`CriteriaItem::label_en`] say).
+#[derive(Debug, Clone, Copy)]
+pub struct ItemLabel<'a> {
+    item: &'a CriteriaItem,
+    english: bool,
+}
+
+impl std::fmt::Display for ItemLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, criterion, indicator) = if self.english { (&self.item.name_en, "Criterion", "Indicator") } else { (&self.item.name_vi, "Tiêu chí", "Chỉ tiêu") };
+        match name {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{} {}", if self.item.number.is_indicator() { indicator } else { criterion }, self.item.number),
+        }
+    }
+}
+
+impl serde::Serialize for ItemLabel<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One line of a checklist.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ChecklistItem<'a> {
     pub number: ItemNumber,
-    pub label_vi: std::borrow::Cow<'a, str>,
-    pub label_en: std::borrow::Cow<'a, str>,
+    pub label_vi: ItemLabel<'a>,
+    pub label_en: ItemLabel<'a>,
     pub status: ItemStatus,
     /// The row the status comes from, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,7 +135,7 @@ fn checklist<'a>(atlas: &'a Atlas, unit: UnitScope, level: Option<Level>, rows: 
     let items: Vec<ChecklistItem<'a>> = standing
         .items(set)
         .zip(&set.items)
-        .map(|(state, item)| ChecklistItem { number: item.number, label_vi: item.label_vi(), label_en: item.label_en(), status: state.status, assessment: state.assessment })
+        .map(|(state, item)| ChecklistItem { number: item.number, label_vi: ItemLabel { item, english: false }, label_en: ItemLabel { item, english: true }, status: state.status, assessment: state.assessment })
         .collect();
     let criteria_items = || items.iter().filter(|i| !i.number.is_indicator());
     Some(Checklist {
@@ -253,6 +278,17 @@ mod tests {
             name_vi: String::new(),
             name_en: String::new(),
             items: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn labels_read_as_the_catalog_says() {
+        let named = CriteriaItem { number: ItemNumber::criterion(8), name_vi: Some("Thông tin và Truyền thông".into()), name_en: Some("Information".into()) };
+        let bare = CriteriaItem { number: ItemNumber::indicator(15, 2), name_vi: None, name_en: None };
+        for item in [&named, &bare] {
+            assert_eq!(ItemLabel { item, english: false }.to_string(), item.label_vi());
+            assert_eq!(ItemLabel { item, english: true }.to_string(), item.label_en());
+            assert_eq!(serde_json::to_string(&ItemLabel { item, english: false }).unwrap(), serde_json::to_string(&item.label_vi()).unwrap());
         }
     }
 

@@ -5,8 +5,10 @@
 //!
 //! Steps per unit, for each criteria set of the unit's kind that covers the view's year
 //! ([`Fields::new`]), done once per moment for every unit of an edition
-//! ([`CriteriaTable::build`], kept by [`CriteriaTables`] with the edition's tiles) so that a
-//! tile copies a few words per unit (steps 2–4, [`CriteriaTable::commune`]):
+//! ([`CriteriaTable::build`], kept by [`CriteriaTables`] with the edition's tiles) and
+//! encoded as index pairs into one dictionary of names and values per moment ([`encode`],
+//! [`super::mvt::Tags`]), so that a tile copies a few integers per unit
+//! ([`CriteriaTable::commune`]):
 //!   1. the status of every item of the set ([`crate::standing`]: the latest row by then,
 //!      else met by the unit's recognised level, else no data; an edition-2025 commune
 //!      stands as the weakest of its former xã);
@@ -26,7 +28,7 @@
 //! whole numbers below 2^52, exact as JavaScript numbers; a client tests criterion n with
 //! `floor(mask / 2^(n−1)) % 2 == 1` (MapLibre expressions have no bit operators).
 
-use super::mvt::Value;
+use super::mvt::{Dictionary, Tags, Value};
 use crate::atlas::Atlas;
 use crate::model::{AsOf, CriteriaCatalog, DistrictCode, Edition, ItemNumber, UnitScope};
 use crate::standing::{self, ItemStatus, UnitCriteria};
@@ -199,7 +201,7 @@ impl SetFields {
     }
 
     /// Steps 2–4: the attributes of `state`, with the indicators' `values` (edition 2024).
-    fn push<'k>(&'k self, state: &SetState, values: Option<&[f64]>, attrs: &mut Attrs<'k, '_>) {
+    fn push<'k>(&'k self, state: &SetState, values: Option<&[f64]>, attrs: &mut Vec<(&'k str, Value<'static>)>) {
         if !state.rows {
             return;
         }
@@ -209,13 +211,13 @@ impl SetFields {
                 Some(false) => "not_met",
                 None => "no_data",
             };
-            attrs.push((key.as_str(), Some(Value::Str(Cow::Borrowed(word)))));
+            attrs.push((key.as_str(), Value::Str(Cow::Borrowed(word))));
             if let Some(v) = values.and_then(|vs| vs.get(i)).filter(|v| !v.is_nan()) {
-                attrs.push((value_key.as_str(), Some(number_value(*v))));
+                attrs.push((value_key.as_str(), number_value(*v)));
             }
         }
-        attrs.push((self.mask.as_str(), Some(Value::Int(state.criteria.met as i64))));
-        attrs.push((self.known.as_str(), Some(Value::Int(state.criteria.known as i64))));
+        attrs.push((self.mask.as_str(), Value::Int(state.criteria.met as i64)));
+        attrs.push((self.known.as_str(), Value::Int(state.criteria.known as i64)));
     }
 }
 
@@ -226,6 +228,13 @@ pub struct Fields {
 
 /// A feature's attributes, keys borrowed from [`Fields`] or static.
 pub type Attrs<'k, 'v> = Vec<(&'k str, Option<Value<'v>>)>;
+
+impl Fields {
+    /// Every attribute name of the sets, each once.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.sets.iter().flat_map(|f| f.indicators.iter().flat_map(|(_, key, value_key)| [key.as_str(), value_key.as_str()]).chain([f.mask.as_str(), f.known.as_str()]))
+    }
+}
 
 impl Fields {
     /// The sets of `unit` that cover `year`, in catalog order.
@@ -279,21 +288,86 @@ impl Fields {
 const NONE: u32 = u32::MAX;
 
 /// The criteria of every unit of one edition at one moment, as the tiles write them (steps
-/// 1–2 done once for all units; a tile then copies a few words per unit). Only units with
-/// rows in force have an entry.
+/// 1–4 done once for all units; a tile then copies a few integers per unit). Only units
+/// with rows in force have an entry.
 pub struct CriteriaTable {
     pub communes: Fields,
     pub districts: Fields,
-    /// Per commune position, its entry (`NONE`: nothing to write).
+    /// Per commune position, its entry in `commune_tags` (`NONE`: nothing to write).
     commune_entry: Vec<u32>,
     district_entry: HashMap<DistrictCode, u32>,
-    /// Entry `e` of the communes is `commune_states[e * sets .. (e + 1) * sets]`.
-    commune_states: Vec<SetState>,
-    district_states: Vec<SetState>,
-    /// The indicators' measured values (edition 2024): entry `e` holds
-    /// `values[e * count .. (e + 1) * count]`, NaN where there is none.
-    commune_values: Vec<f64>,
-    district_values: Vec<f64>,
+    commune_tags: EncodedTags,
+    district_tags: EncodedTags,
+}
+
+/// Step 3–4's attributes of every entry, as index pairs into one [`Dictionary`]: entry `e`
+/// is `pairs[starts[e] .. starts[e + 1]]`.
+struct EncodedTags {
+    dictionary: Dictionary,
+    starts: Vec<u32>,
+    pairs: Vec<[u32; 2]>,
+}
+
+impl EncodedTags {
+    fn get(&self, entry: u32) -> Tags<'_> {
+        let e = entry as usize;
+        Tags { dictionary: &self.dictionary, pairs: &self.pairs[self.starts[e] as usize..self.starts[e + 1] as usize] }
+    }
+}
+
+/// A value by identity (doubles by their bits), to number the dictionary's values.
+#[derive(Hash, PartialEq, Eq)]
+enum ValueKey {
+    Str(String),
+    Int(i64),
+    Double(u64),
+    Bool(bool),
+}
+
+impl ValueKey {
+    fn of(v: &Value<'_>) -> ValueKey {
+        match v {
+            Value::Str(s) => ValueKey::Str(s.to_string()),
+            Value::Int(i) => ValueKey::Int(*i),
+            Value::Double(d) => ValueKey::Double(d.to_bits()),
+            Value::Bool(b) => ValueKey::Bool(*b),
+        }
+    }
+}
+
+/// Steps 3–4 for every entry (`states` and `values` laid out as [`CriteriaTable::build`]
+/// collects them), encoded: names numbered in the fields' order, values by how many
+/// entries use them (the most used first, which a tile's layer maps by array).
+fn encode(fields: &Fields, states: &[SetState], values: &[f64]) -> EncodedTags {
+    let key_index: HashMap<&str, u32> = fields.keys().enumerate().map(|(i, k)| (k, i as u32)).collect();
+    let n = fields.sets.len().max(1);
+    let mut found: HashMap<ValueKey, (u32, usize, Value<'static>)> = HashMap::new();
+    let mut starts = vec![0u32];
+    let mut pairs: Vec<[u32; 2]> = Vec::new();
+    let mut attrs = Vec::new();
+    for entry in 0..states.len() / n {
+        attrs.clear();
+        push_entry(fields, states, values, entry, &mut attrs);
+        for (key, value) in attrs.drain(..) {
+            let next = found.len() as u32;
+            let slot = found.entry(ValueKey::of(&value)).or_insert((next, 0, value));
+            slot.1 += 1;
+            pairs.push([key_index[key], slot.0]);
+        }
+        starts.push(pairs.len() as u32);
+    }
+    // Renumber the values, most used first (ties by first use, so the order is fixed).
+    let mut by_use: Vec<(u32, usize, Value<'static>)> = found.into_values().collect();
+    by_use.sort_by_key(|&(first, uses, _)| (std::cmp::Reverse(uses), first));
+    let mut renumber = vec![0u32; by_use.len()];
+    for (new, (old, _, _)) in by_use.iter().enumerate() {
+        renumber[*old as usize] = new as u32;
+    }
+    for pair in &mut pairs {
+        pair[1] = renumber[pair[1] as usize];
+    }
+    let dictionary = Dictionary { keys: fields.keys().map(str::to_string).collect(), values: by_use.into_iter().map(|(_, _, v)| v).collect() };
+    EncodedTags { dictionary, starts, pairs }
 }
 
 impl CriteriaTable {
@@ -305,16 +379,15 @@ impl CriteriaTable {
         }
         let catalog = &criteria.catalog;
         let year = as_of.year();
-        let mut t = CriteriaTable {
-            communes: Fields::new(catalog, UnitScope::Commune, year),
-            districts: Fields::new(catalog, UnitScope::District, year),
-            commune_entry: vec![NONE; atlas.edition(edition).communes.len()],
-            district_entry: HashMap::new(),
-            commune_states: Vec::new(),
-            district_states: Vec::new(),
-            commune_values: Vec::new(),
-            district_values: Vec::new(),
-        };
+        let communes = Fields::new(catalog, UnitScope::Commune, year);
+        let districts = Fields::new(catalog, UnitScope::District, year);
+        let mut commune_entry = vec![NONE; atlas.edition(edition).communes.len()];
+        let mut district_entry = HashMap::new();
+        // Entry `e` of the communes is `commune_states[e * sets .. (e + 1) * sets]`, its
+        // indicators' measured values (edition 2024) `commune_values[e * count .. (e + 1) *
+        // count]`, NaN where there is none.
+        let (mut commune_states, mut district_states) = (Vec::new(), Vec::new());
+        let (mut commune_values, mut district_values) = (Vec::new(), Vec::new());
         let e2024 = atlas.edition(Edition::E2024);
         let mut states: Vec<SetState> = Vec::new();
         match edition {
@@ -326,24 +399,24 @@ impl CriteriaTable {
                     }
                     let Some(unit) = standing::commune_criteria(atlas, commune, as_of) else { continue };
                     states.clear();
-                    states.extend(t.communes.sets.iter().map(|f| f.state(catalog, unit)));
+                    states.extend(communes.sets.iter().map(|f| f.state(catalog, unit)));
                     if states.iter().any(|s| s.rows) {
-                        t.commune_entry[position] = (t.commune_states.len() / t.communes.sets.len().max(1)) as u32;
-                        t.commune_states.extend_from_slice(&states);
-                        for f in &t.communes.sets {
-                            f.values(catalog, unit, &mut t.commune_values);
+                        commune_entry[position] = (commune_states.len() / communes.sets.len().max(1)) as u32;
+                        commune_states.extend_from_slice(&states);
+                        for f in &communes.sets {
+                            f.values(catalog, unit, &mut commune_values);
                         }
                     }
                 }
                 for &code in criteria.districts.keys() {
                     let unit = standing::district_criteria(atlas, code, as_of);
                     states.clear();
-                    states.extend(t.districts.sets.iter().map(|f| f.state(catalog, unit)));
+                    states.extend(districts.sets.iter().map(|f| f.state(catalog, unit)));
                     if states.iter().any(|s| s.rows) {
-                        t.district_entry.insert(code, (t.district_states.len() / t.districts.sets.len().max(1)) as u32);
-                        t.district_states.extend_from_slice(&states);
-                        for f in &t.districts.sets {
-                            f.values(catalog, unit, &mut t.district_values);
+                        district_entry.insert(code, (district_states.len() / districts.sets.len().max(1)) as u32);
+                        district_states.extend_from_slice(&states);
+                        for f in &districts.sets {
+                            f.values(catalog, unit, &mut district_values);
                         }
                     }
                 }
@@ -361,36 +434,38 @@ impl CriteriaTable {
                     for &p in former {
                         // Phường and thị trấn are not assessed: they do not weaken the commune.
                         let Some(unit) = standing::commune_criteria(atlas, &e2024.communes[p as usize], as_of) else { continue };
-                        let parts = t.communes.sets.iter().map(|f| f.state(catalog, unit));
+                        let parts = communes.sets.iter().map(|f| f.state(catalog, unit));
                         match &mut combined {
                             None => combined = Some(parts.collect()),
                             Some(all) => all.iter_mut().zip(parts).for_each(|(c, s)| *c = c.weakest(s)),
                         }
                     }
                     if let Some(all) = combined.filter(|all| all.iter().any(|s| s.rows)) {
-                        t.commune_entry[position] = (t.commune_states.len() / t.communes.sets.len().max(1)) as u32;
-                        t.commune_states.extend(all);
+                        commune_entry[position] = (commune_states.len() / communes.sets.len().max(1)) as u32;
+                        commune_states.extend(all);
                     }
                 }
             }
         }
-        Some(t)
+        let commune_tags = encode(&communes, &commune_states, &commune_values);
+        let district_tags = encode(&districts, &district_states, &district_values);
+        Some(CriteriaTable { communes, districts, commune_entry, district_entry, commune_tags, district_tags })
     }
 
-    /// Steps 2–4 for the commune at `position` of the table's edition.
-    pub fn commune<'k>(&'k self, position: usize, attrs: &mut Attrs<'k, '_>) {
-        let Some(&entry) = self.commune_entry.get(position).filter(|&&e| e != NONE) else { return };
-        push_entry(&self.communes, &self.commune_states, &self.commune_values, entry as usize, attrs);
+    /// The criteria attributes of the commune at `position` of the table's edition, if it
+    /// has any.
+    pub fn commune(&self, position: usize) -> Option<Tags<'_>> {
+        let &entry = self.commune_entry.get(position).filter(|&&e| e != NONE)?;
+        Some(self.commune_tags.get(entry))
     }
 
-    /// Steps 2–4 for an edition-2024 district.
-    pub fn district<'k>(&'k self, code: DistrictCode, attrs: &mut Attrs<'k, '_>) {
-        let Some(&entry) = self.district_entry.get(&code) else { return };
-        push_entry(&self.districts, &self.district_states, &self.district_values, entry as usize, attrs);
+    /// The criteria attributes of an edition-2024 district, if it has any.
+    pub fn district(&self, code: DistrictCode) -> Option<Tags<'_>> {
+        self.district_entry.get(&code).map(|&entry| self.district_tags.get(entry))
     }
 }
 
-fn push_entry<'k>(fields: &'k Fields, states: &[SetState], values: &[f64], entry: usize, attrs: &mut Attrs<'k, '_>) {
+fn push_entry<'k>(fields: &'k Fields, states: &[SetState], values: &[f64], entry: usize, attrs: &mut Vec<(&'k str, Value<'static>)>) {
     let n = fields.sets.len();
     let count = fields.value_count();
     let mut offset = entry * count;

@@ -9,7 +9,7 @@
 
 use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
-use super::mvt::{GeomType, Geometry, Layer, Value};
+use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
 use super::simplify::Ranking;
 use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
@@ -585,9 +585,6 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                     attrs.push(("level_year", int(level.record().map(|r| r.year))));
                     attrs.push(("criteria_met", int(level.record().and_then(|r| r.criteria_met))));
                 }
-                if let Some(table) = &criteria {
-                    table.commune(i, &mut attrs);
-                }
             }
             Edition::E2025 => {
                 let f = standing::former_levels(atlas, i, view.as_of);
@@ -604,12 +601,11 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
                         attrs.push((key, int(Some(n as i64))));
                     }
                 }
-                if let Some(table) = &criteria {
-                    table.commune(i, &mut attrs);
-                }
             }
         }
-        communes.add(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.buf.geometry, &attrs);
+        // The criteria attributes last, as prepared for this moment.
+        let shared = criteria.as_deref().and_then(|table| table.commune(i));
+        communes.add_with(Some(u64::from(c.code.0)), GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
     }
     communes.write(&mut out);
 
@@ -622,14 +618,13 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             if !painter.polygon(g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice())), false) {
                 continue;
             }
-            let attrs = group_attributes(atlas, view, name, g, criteria.as_deref());
-            layer.add(None, GeomType::Polygon, &painter.buf.geometry, &attrs);
-            labels.push((g, attrs));
+            let (attrs, shared) = group_attributes(atlas, view, name, g, criteria.as_deref());
+            layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
+            labels.push((g, attrs, shared));
         }
-        for (g, mut attrs) in labels {
+        for (g, attrs, shared) in labels {
             if painter.point(g.label) {
-                attrs.push(("label", Some(Value::Bool(true))));
-                layer.add(None, GeomType::Point, &painter.buf.geometry, &attrs);
+                layer.add_with(None, GeomType::Point, &painter.buf.geometry, &attrs, shared, &[("label", Some(Value::Bool(true)))]);
             }
         }
         layer.write(&mut out);
@@ -689,10 +684,12 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group, criteria: Option<&'a CriteriaTable>) -> Attrs<'a, 'a> {
+/// A district's or province's attributes, and its criteria attributes (written after them).
+fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group, criteria: Option<&'a CriteriaTable>) -> (Attrs<'a, 'a>, Option<Tags<'a>>) {
     let mut attrs: Attrs = vec![("code", s(g.code.as_str())), ("name", s(g.name.as_str()))];
+    let mut shared = None;
     if view.edition != Edition::E2024 {
-        return attrs;
+        return (attrs, shared);
     }
     if layer == "districts" {
         if let Ok(code) = crate::model::DistrictCode::parse(&g.code) {
@@ -701,14 +698,12 @@ fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group
             if let LevelInForce::Recorded { record } = level {
                 attrs.push(("level_year", int(Some(record.year))));
             }
-            if let Some(table) = criteria {
-                table.district(code, &mut attrs);
-            }
+            shared = criteria.and_then(|table| table.district(code));
         }
     } else if let Ok(code) = crate::model::ProvinceCode::parse(&g.code) {
         attrs.push(("completed_year", int(standing::province_completed(atlas, code, view.as_of))));
     }
-    attrs
+    (attrs, shared)
 }
 
 /// Describes a layer for TileJSON's `vector_layers`.

@@ -5,6 +5,12 @@
 //! zig-zag delta commands (MoveTo, LineTo, ClosePath) on the integer grid; 3. write
 //! the layer message (version 2, extent 4096). The tile is the concatenation of its
 //! layers (field 3 of `Tile`).
+//!
+//! Attributes come two ways: as `(name, value)` pairs, interned by name and value; or,
+//! for the many attributes that repeat from feature to feature of every tile (the units'
+//! criteria), as [`Tags`]: index pairs into a [`Dictionary`] made once, which a layer maps
+//! to its own indices through two arrays, so such an attribute costs two array reads
+//! instead of a key search and a hash lookup. Both ways give the same bytes.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -55,20 +61,6 @@ fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
-fn packed_len(values: &[u32]) -> usize {
-    values.iter().map(|&v| varint_len(u64::from(v))).sum()
-}
-
-/// A packed repeated field, written in place (its length is computed first, so no
-/// temporary buffer is needed).
-fn packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
-    tag(out, field, 2);
-    varint(out, packed_len(values) as u64);
-    for &v in values {
-        varint(out, u64::from(v));
-    }
-}
-
 /// FNV-1a for the small interning maps: keys are short attribute names and values,
 /// where SipHash's flood resistance buys nothing and costs most of the lookup.
 #[derive(Clone, Copy)]
@@ -82,12 +74,30 @@ impl Default for Fnv {
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        self.0 ^ (self.0 >> 32)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
+    }
+    // Whole words (the values' discriminants, integers and doubles' bits) in one step
+    // each instead of one per byte; `finish` folds the high bits down, where a double's
+    // differ.
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x0100_0000_01b3);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
     }
 }
 
@@ -146,12 +156,35 @@ impl Geometry {
     }
 }
 
+/// Attribute names and values shared by many features of many tiles, made once (the
+/// units' criteria at a moment). Values are best ordered by how often features use them:
+/// a layer maps the first [`NEAR_VALUES`] through an array.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    pub keys: Vec<String>,
+    pub values: Vec<Value<'static>>,
+}
+
+/// One feature's attributes from a [`Dictionary`]: `(key, value)` index pairs, in the order
+/// they are written.
+#[derive(Clone, Copy)]
+pub struct Tags<'d> {
+    pub dictionary: &'d Dictionary,
+    pub pairs: &'d [[u32; 2]],
+}
+
+/// Dictionary values below this index map to a layer's values through an array (grown as
+/// far as used); the rest, rare measured values, through a hash map.
+pub const NEAR_VALUES: usize = 1024;
+
+/// Not yet in the layer.
+const UNSEEN: u32 = u32::MAX;
+
 /// Builds one layer.
 pub struct Layer<'a> {
     name: &'static str,
     /// Keys are usually static names; criteria keys are made per tile from the catalog.
     keys: Vec<&'a str>,
-    key_index: FnvMap<&'a str, u32>,
     /// Keys whose values differ from feature to feature (a commune's code): their
     /// values are appended without the interning lookup, which could never hit.
     distinct: &'static [&'static str],
@@ -161,7 +194,15 @@ pub struct Layer<'a> {
     scalar_index: FnvMap<ScalarKey, u32>,
     features: Vec<u8>,
     count: usize,
-    tags: Vec<u32>,
+    /// The feature's tags, already encoded as the packed varints of its `tags` field.
+    tags: Vec<u8>,
+    /// The [`Dictionary`] of the [`Tags`] seen (a layer takes one), by address.
+    dictionary: Option<*const Dictionary>,
+    /// Dictionary key → this layer's key (`UNSEEN`).
+    dictionary_keys: Vec<u32>,
+    /// Dictionary value → this layer's value (`UNSEEN`): the first [`NEAR_VALUES`] by array.
+    near_values: Vec<u32>,
+    far_values: FnvMap<u32, u32>,
 }
 
 impl<'a> Layer<'a> {
@@ -169,7 +210,6 @@ impl<'a> Layer<'a> {
         Layer {
             name,
             keys: Vec::new(),
-            key_index: FnvMap::default(),
             distinct: &[],
             values: Vec::new(),
             string_index: FnvMap::default(),
@@ -178,6 +218,10 @@ impl<'a> Layer<'a> {
             features: Vec::with_capacity(2048),
             count: 0,
             tags: Vec::new(),
+            dictionary: None,
+            dictionary_keys: Vec::new(),
+            near_values: Vec::new(),
+            far_values: FnvMap::default(),
         }
     }
 
@@ -188,39 +232,27 @@ impl<'a> Layer<'a> {
 
     /// Adds a feature; attributes with `None` are left out.
     pub fn add(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, attributes: &[(&'a str, Option<Value<'a>>)]) {
+        self.add_with(id, kind, geometry, attributes, None, &[]);
+    }
+
+    /// Adds a feature whose attributes are `head`, then `shared`, then `tail` (attributes
+    /// with `None` are left out): the same bytes as [`Layer::add`] with the three in a row.
+    pub fn add_with(&mut self, id: Option<u64>, kind: GeomType, geometry: &Geometry, head: &[(&'a str, Option<Value<'a>>)], shared: Option<Tags<'a>>, tail: &[(&'a str, Option<Value<'a>>)]) {
         if geometry.is_empty() {
             return;
         }
         self.tags.clear();
-        for (position, (key, value)) in attributes.iter().enumerate() {
-            let Some(value) = value else { continue };
-            // Features of a layer list their attributes in the same order, so the key
-            // at this position is usually the one already interned there.
-            let at_position = self.keys.get(position).is_some_and(|k| std::ptr::eq(*k, *key) || k == key);
-            // Else the same name is usually the same string (static, or the criteria
-            // names a tile borrows from one table): a scan by address of the layer's few
-            // keys is cheaper than hashing the name.
-            let known = if at_position {
-                Some(position as u32)
-            } else {
-                self.keys.iter().position(|k| std::ptr::eq(*k, *key)).map(|k| k as u32).or_else(|| self.key_index.get(key).copied())
-            };
-            let k = match known {
-                Some(k) => k,
-                None => {
-                    let k = self.keys.len() as u32;
-                    self.keys.push(key);
-                    self.key_index.insert(key, k);
-                    k
-                }
-            };
-            let v = if self.distinct.contains(&&**key) {
-                self.values.push(value.clone());
-                self.values.len() as u32 - 1
-            } else {
-                self.intern(value)
-            };
-            self.tags.extend([k, v]);
+        if self.tags.capacity() == 0 {
+            self.tags.reserve(128);
+        }
+        for (position, (key, value)) in head.iter().enumerate() {
+            self.push_attribute(position, key, value.as_ref());
+        }
+        if let Some(shared) = shared {
+            self.push_shared(shared);
+        }
+        for (position, (key, value)) in tail.iter().enumerate() {
+            self.push_attribute(head.len() + position, key, value.as_ref());
         }
         // The feature is written in place: its length first, computed from its parts.
         let field_len = |number: u32, len: usize| varint_len(u64::from(number << 3)) + varint_len(len as u64) + len;
@@ -229,7 +261,7 @@ impl<'a> Layer<'a> {
             len += 1 + varint_len(id);
         }
         if !self.tags.is_empty() {
-            len += field_len(2, packed_len(&self.tags));
+            len += field_len(2, self.tags.len());
         }
         let out = &mut self.features;
         out.reserve(len + 10);
@@ -240,7 +272,7 @@ impl<'a> Layer<'a> {
             varint(out, id);
         }
         if !self.tags.is_empty() {
-            packed(out, 2, &self.tags);
+            bytes_field(out, 2, &self.tags);
         }
         tag(out, 3, 0);
         varint(out, kind as u64);
@@ -248,8 +280,101 @@ impl<'a> Layer<'a> {
         self.count += 1;
     }
 
+    /// Appends the tag pair (key `k`, value `v`), encoded.
+    fn tag(&mut self, k: u32, v: u32) {
+        varint(&mut self.tags, u64::from(k));
+        varint(&mut self.tags, u64::from(v));
+    }
+
+    /// The attribute `key` = `value` (at `position` in the feature's list) as a tag pair.
+    fn push_attribute(&mut self, position: usize, key: &'a str, value: Option<&Value<'a>>) {
+        let Some(value) = value else { return };
+        let k = self.key(position, key);
+        let v = if self.distinct.contains(&key) {
+            self.values.push(value.clone());
+            self.values.len() as u32 - 1
+        } else {
+            self.intern(value)
+        };
+        self.tag(k, v);
+    }
+
+    /// The layer's index of `key`, added when new.
+    fn key(&mut self, position: usize, key: &'a str) -> u32 {
+        // Features of a layer list their attributes in the same order, so the key
+        // at this position is usually the one already interned there.
+        if self.keys.get(position).is_some_and(|k| std::ptr::eq(*k, key) || *k == key) {
+            return position as u32;
+        }
+        // Else the same name is usually the same (static) string: a scan by address of
+        // the layer's few keys (a few dozen at most) is cheaper than hashing the name, and
+        // a scan by text finds the rest without a map to fill for every tile.
+        if let Some(k) = self.keys.iter().position(|k| std::ptr::eq(*k, key)).or_else(|| self.keys.iter().position(|k| *k == key)) {
+            return k as u32;
+        }
+        if self.keys.capacity() == 0 {
+            self.keys.reserve(32);
+        }
+        self.keys.push(key);
+        self.keys.len() as u32 - 1
+    }
+
+    /// The tag pairs of `shared`, mapped to the layer's indices (by name and value the
+    /// first time each is seen in this layer, as [`Layer::push_attribute`] would).
+    fn push_shared(&mut self, shared: Tags<'a>) {
+        let dictionary = shared.dictionary;
+        if self.dictionary != Some(dictionary as *const Dictionary) {
+            // A layer takes its shared attributes from one dictionary; another one starts
+            // the mapping over (correct, only slower).
+            self.dictionary = Some(dictionary as *const Dictionary);
+            self.dictionary_keys.clear();
+            self.dictionary_keys.resize(dictionary.keys.len(), UNSEEN);
+            self.near_values.clear();
+            // Values by array as far as used: a small tile uses a few of the first.
+            self.far_values.clear();
+        }
+        for &[key, value] in shared.pairs {
+            let slot = &mut self.dictionary_keys[key as usize];
+            let k = if *slot != UNSEEN {
+                *slot
+            } else {
+                let name = dictionary.keys[key as usize].as_str();
+                // Position past the feature's list: no positional guess.
+                let k = self.key(usize::MAX, name);
+                self.dictionary_keys[key as usize] = k;
+                k
+            };
+            let index = value as usize;
+            let known = if index < NEAR_VALUES { self.near_values.get(index).copied().filter(|&v| v != UNSEEN) } else { self.far_values.get(&value).copied() };
+            let v = match known {
+                Some(v) => v,
+                None => {
+                    let v = self.intern(&dictionary.values[index]);
+                    if index < NEAR_VALUES {
+                        if self.near_values.len() <= index {
+                            let len = (index + 1).max(2 * self.near_values.len()).clamp(32, NEAR_VALUES);
+                            self.near_values.resize(len, UNSEEN);
+                        }
+                        self.near_values[index] = v;
+                    } else {
+                        self.far_values.insert(value, v);
+                    }
+                    v
+                }
+            };
+            self.tag(k, v);
+        }
+    }
+
     fn intern(&mut self, value: &Value<'a>) -> u32 {
         let next = self.values.len() as u32;
+        if self.values.capacity() == 0 {
+            // A layer that has features has a few dozen values: grown from empty, they and
+            // their maps would be reallocated several times per tile.
+            self.values.reserve(64);
+            self.string_index.reserve(32);
+            self.scalar_index.reserve(32);
+        }
         let key = match value {
             Value::Str(text) => {
                 if let Some(&v) = self.string_index.get(text.as_ref()) {
@@ -376,6 +501,34 @@ mod tests {
             layer.add(None, GeomType::Point, &g, &[("code", Some(Value::Str(code.into()))), ("kind", Some(Value::Str("xa".into())))]);
         }
         assert_eq!(layer.values, vec![Value::Str("00571".into()), Value::Str("xa".into()), Value::Str("00571".into())]);
+    }
+
+    #[test]
+    fn shared_tags_write_the_same_bytes_as_the_same_attributes_by_name() {
+        // Values shared with the features' own attributes (2, "met") and keys seen first
+        // through either path must be numbered exactly as by name.
+        let dictionary = Dictionary { keys: vec!["crit_a".into(), "ind_a_1_1".into(), "code".into()], values: vec![Value::Int(2), Value::Str("met".into()), Value::Double(1.5)] };
+        type Named<'x> = &'x [(&'x str, Option<Value<'x>>)];
+        let features: [(Named, &[[u32; 2]], Named); 3] = [
+            (&[("level", Some(Value::Int(2))), ("x", None)], &[[0, 0], [1, 1]], &[]),
+            (&[("status", Some(Value::Str("met".into())))], &[[1, 1], [2, 2], [0, 2]], &[("label", Some(Value::Bool(true)))]),
+            (&[("level", Some(Value::Int(3)))], &[], &[("crit_a", Some(Value::Int(3)))]),
+        ];
+        let mut g = Geometry::default();
+        g.point([1, 2]);
+        let (mut shared, mut named) = (Layer::new("l"), Layer::new("l"));
+        for (head, pairs, tail) in features {
+            shared.add_with(Some(7), GeomType::Point, &g, head, Some(Tags { dictionary: &dictionary, pairs }), tail);
+            let mut all: Vec<(&str, Option<Value>)> = head.to_vec();
+            all.extend(pairs.iter().map(|&[k, v]| (dictionary.keys[k as usize].as_str(), Some(dictionary.values[v as usize].clone()))));
+            all.extend(tail.iter().cloned());
+            named.add(Some(7), GeomType::Point, &g, &all);
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        shared.write(&mut a);
+        named.write(&mut b);
+        assert_eq!(a, b);
+        assert!(!a.is_empty());
     }
 
     #[test]
