@@ -1,0 +1,259 @@
+// End-to-end test of the management pages in real headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core). Run by tests/manage_e2e.rs, which starts
+// bando with a fresh data folder, creates the accounts with `bando user add`, picks the
+// commune and the criterion to change from the source CSV files and passes them in
+// BANDO_E2E (JSON).
+//
+// Steps: the Hà Tĩnh editor logs in and downloads the province's template; the workbook is
+// edited here with ExcelJS (a library independent of the server's): one commune's level,
+// one criterion, and one bad row; the upload shows the bad row's message (sheet, row,
+// value); the row is fixed, the upload becomes a draft whose diff shows old → new, and
+// the editor submits it; the admin logs in, finds it in the review queue and approves it
+// with a decision number; the public point query and the PNG tile's pixel at that commune
+// show the new level; the commune's public history lists the change with both names.
+// Prints one "ok"/"not ok" line per check; exits 1 when any check failed or the script
+// stopped (a check that cannot run is a failure).
+
+import { chromium } from 'playwright-core';
+import ExcelJS from 'exceljs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BASE = requireEnv('BANDO_URL');
+const EXPECT = JSON.parse(requireEnv('BANDO_E2E'));
+const SHOTS = process.env.SCREENSHOTS || 'screenshots';
+const WORK = process.env.WORK_DIR || SHOTS;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TIMEOUT = 60_000;
+
+mkdirSync(SHOTS, { recursive: true });
+mkdirSync(WORK, { recursive: true });
+let failures = 0;
+let stopped = false;
+
+function requireEnv(name) {
+  const v = process.env[name];
+  if (!v) { console.error(`${name} is not set (this script is run by tests/manage_e2e.rs)`); process.exit(2); }
+  return v;
+}
+
+// A check runs only while every check before it passed: each step needs the last one's
+// result, and a skipped step must not read as a pass.
+async function check(name, fn) {
+  if (stopped) { failures += 1; console.log(`not ok - ${name} (not run: an earlier step failed)`); return; }
+  try {
+    await fn();
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failures += 1;
+    stopped = true;
+    console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
+  }
+}
+
+function assert(cond, message) { if (!cond) throw new Error(message); }
+
+// The worksheet named `name`, and the column number of each header cell (row `headerRow`).
+function sheetColumns(workbook, name) {
+  const sheet = workbook.getWorksheet(name);
+  assert(sheet, `the template has no sheet "${name}" (sheets: ${workbook.worksheets.map((s) => s.name).join(', ')})`);
+  const columns = {};
+  sheet.getRow(EXPECT.header_row).eachCell((cell, col) => { columns[String(cell.value).trim()] = col; });
+  return { sheet, columns };
+}
+
+// The row of `sheet` whose cells in the given columns hold the given texts.
+function findRow(sheet, columns, wanted) {
+  for (let r = EXPECT.header_row + 1; r <= sheet.rowCount; r++) {
+    const row = sheet.getRow(r);
+    const matches = Object.entries(wanted).every(([header, text]) => {
+      const col = columns[header];
+      assert(col, `no column "${header}" (columns: ${Object.keys(columns).join(', ')})`);
+      return cellText(row.getCell(col)) === String(text);
+    });
+    if (matches) return row;
+  }
+  throw new Error(`no row with ${JSON.stringify(wanted)}`);
+}
+
+function cellText(cell) {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'result' in v) return String(v.result);
+  if (typeof v === 'object' && 'richText' in v) return v.richText.map((t) => t.text).join('');
+  return String(v);
+}
+
+async function login(page, username, password) {
+  await page.goto(`${BASE}/manage/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit], form input[type=submit]')]);
+  assert(new URL(page.url()).pathname === '/manage', `after login the page is ${page.url()}`);
+}
+
+async function logout(page) {
+  await Promise.all([page.waitForNavigation(), page.click('form#logout button')]);
+}
+
+async function upload(page, file) {
+  await page.goto(`${BASE}/manage`);
+  await page.setInputFiles('form#upload input[type=file]', file);
+  await Promise.all([page.waitForNavigation(), page.click('form#upload button[type=submit]')]);
+}
+
+// The tile (x, y) at zoom z holding a longitude/latitude, and the pixel in it (256 px
+// tiles, spherical Web Mercator).
+function tileAt(lon, lat, z) {
+  const size = 256 * 2 ** z;
+  const s = Math.sin((lat * Math.PI) / 180);
+  const px = ((lon + 180) / 360) * size;
+  const py = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size;
+  const x = Math.floor(px / 256), y = Math.floor(py / 256);
+  return { x, y, px: px - x * 256, py: py - y * 256 };
+}
+
+async function pngPixel(page, png, x, y) {
+  return page.evaluate(async ([b64, x, y]) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
+  }, [png.toString('base64'), Math.floor(x), Math.floor(y)]);
+}
+
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const colourDistance = (a, b) => Math.hypot(...a.map((c, i) => c - b[i]));
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+try {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const { editor, admin, commune, criterion, sheets } = EXPECT;
+  const template = join(WORK, 'template.xlsx');
+  const edited = join(WORK, 'edited.xlsx');
+  const fixed = join(WORK, 'fixed.xlsx');
+  let workbook;
+  let submissionUrl;
+
+  await check(`the Hà Tĩnh editor logs in and downloads the template of province ${editor.province}`, async () => {
+    await login(page, editor.username, editor.password);
+    const link = page.locator(`a[href="/manage/template/${editor.province}.xlsx"]`);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    await download.saveAs(template);
+    workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(template);
+    for (const name of Object.values(sheets)) sheetColumns(workbook, name);
+  });
+
+  await check(`the workbook is edited with ExcelJS: ${commune.code} ${commune.old_level} → ${commune.new_level}, criterion ${criterion.column} of ${criterion.unit_code}, and one bad row`, async () => {
+    const results = sheetColumns(workbook, sheets.commune_results);
+    const row = findRow(results.sheet, results.columns, { [EXPECT.columns.code]: commune.code, [EXPECT.columns.year]: commune.year });
+    assert(cellText(row.getCell(results.columns[EXPECT.columns.level])) === commune.old_level,
+      `the template shows ${cellText(row.getCell(results.columns[EXPECT.columns.level]))} for ${commune.code}, the published level is ${commune.old_level}`);
+    row.getCell(results.columns[EXPECT.columns.level]).value = commune.new_level;
+    row.commit();
+
+    const crit = sheetColumns(workbook, sheets.criteria);
+    const critRow = findRow(crit.sheet, crit.columns, { [EXPECT.columns.unit_code]: criterion.unit_code, [EXPECT.columns.year]: criterion.year });
+    const cell = critRow.getCell(crit.columns[criterion.column]);
+    assert(cellText(cell) === criterion.old, `criterion ${criterion.column} of ${criterion.unit_code} shows "${cellText(cell)}", published "${criterion.old}"`);
+    cell.value = criterion.new;
+    critRow.commit();
+
+    // The bad row: a level that does not exist, on the row after the last one.
+    const bad = results.sheet.getRow(results.sheet.rowCount + 1);
+    bad.getCell(results.columns[EXPECT.columns.code]).value = commune.code;
+    bad.getCell(results.columns[EXPECT.columns.year]).value = Number(EXPECT.bad_row.year);
+    bad.getCell(results.columns[EXPECT.columns.level]).value = EXPECT.bad_row.level;
+    bad.commit();
+    EXPECT.bad_row.row = bad.number;
+    await workbook.xlsx.writeFile(edited);
+  });
+
+  await check('the upload shows the bad row: sheet, row, value and the message in both languages', async () => {
+    await upload(page, edited);
+    const report = page.locator('table#problems');
+    await report.waitFor();
+    const text = await report.innerText();
+    assert(text.includes(sheets.commune_results), `the report does not name the sheet "${sheets.commune_results}":\n${text}`);
+    const line = (await report.locator('tbody tr').allInnerTexts()).find((t) => t.includes(EXPECT.bad_row.level));
+    assert(line, `no line of the report names the value "${EXPECT.bad_row.level}":\n${text}`);
+    assert(line.includes(String(EXPECT.bad_row.row)), `the report line does not name row ${EXPECT.bad_row.row}: ${line}`);
+    const rows = await report.locator('tbody tr').count();
+    assert(rows === 1, `the report lists ${rows} problems, expected only the bad row:\n${text}`);
+    await page.screenshot({ path: join(SHOTS, 'manage-upload-report.png'), fullPage: true });
+  });
+
+  await check('after the bad row is removed the upload is a draft whose diff shows old → new, and the editor submits it', async () => {
+    const results = workbook.getWorksheet(sheets.commune_results);
+    results.spliceRows(EXPECT.bad_row.row, 1);
+    await workbook.xlsx.writeFile(fixed);
+    await upload(page, fixed);
+    assert(/\/manage\/submissions\/\d+$/.test(new URL(page.url()).pathname), `after a clean upload the page is ${page.url()}`);
+    submissionUrl = page.url();
+    const diff = await page.locator('table#diff').innerText();
+    for (const expected of [commune.code, commune.old_level, commune.new_level, criterion.unit_code]) {
+      assert(diff.includes(expected), `the diff does not show ${expected}:\n${diff}`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'manage-draft-diff.png'), fullPage: true });
+    await Promise.all([page.waitForNavigation(), page.click('form#submit button[type=submit]')]);
+    const status = await page.locator('#status').innerText();
+    assert(status.includes('submitted'), `after submitting the status reads "${status}"`);
+    await logout(page);
+  });
+
+  await check('the admin finds it in the review queue and approves it with a decision number', async () => {
+    await login(page, admin.username, admin.password);
+    const queue = page.locator('#review-queue');
+    const link = queue.locator(`a[href="${new URL(submissionUrl).pathname}"]`);
+    assert(await link.count() === 1, `the review queue does not list ${submissionUrl}:\n${await queue.innerText()}`);
+    await Promise.all([page.waitForNavigation(), link.click()]);
+    await page.fill('form#approve input[name=decision]', EXPECT.decision);
+    await page.fill('form#approve textarea[name=comment]', 'Đã kiểm tra / checked');
+    await Promise.all([page.waitForNavigation(), page.click('form#approve button[type=submit]')]);
+    const status = await page.locator('#status').innerText();
+    assert(status.includes('approved'), `after approving the status reads "${status}"`);
+    await page.screenshot({ path: join(SHOTS, 'manage-approved.png'), fullPage: true });
+  });
+
+  await check(`the public point query answers ${commune.new_level} at ${commune.code}`, async () => {
+    const r = await fetch(`${BASE}/api/v1/communes/at?lon=${commune.lon}&lat=${commune.lat}&edition=${commune.edition}&year=${commune.year}`);
+    assert(r.status === 200, `point query answered ${r.status}`);
+    const body = await r.json();
+    assert(body.commune.code === commune.code, `the point is in ${body.commune.code}, not ${commune.code}`);
+    assert(body.ntm.level === commune.new_level, `the point query says ${body.ntm.level}, expected ${commune.new_level}`);
+  });
+
+  await check(`the PNG tile's pixel at ${commune.code} has the colour of ${commune.new_level}`, async () => {
+    const z = 12;
+    const at = tileAt(commune.lon, commune.lat, z);
+    const r = await page.request.get(`${BASE}/tiles/ntm/${z}/${at.x}/${at.y}.png?year=${commune.year}&edition=${commune.edition}`);
+    assert(r.status() === 200, `the PNG tile answered ${r.status()}`);
+    const pixel = await pngPixel(page, await r.body(), at.px, at.py);
+    const want = rgb(EXPECT.colours[commune.new_level]);
+    const was = rgb(EXPECT.colours[commune.old_level]);
+    assert(colourDistance(pixel, want) < colourDistance(pixel, was) && colourDistance(pixel, want) < 40,
+      `the pixel is ${pixel}, the colour of ${commune.new_level} is ${want}, of ${commune.old_level} ${was}`);
+  });
+
+  await check('the commune\'s history lists the change with the editor\'s and the admin\'s names', async () => {
+    const r = await fetch(`${BASE}/api/v1/communes/${commune.code}/history`);
+    assert(r.status === 200, `history answered ${r.status}`);
+    const body = await r.json();
+    const change = (body.changes || []).find((c) => c.field === 'level' && c.new === commune.new_level);
+    assert(change, `no level change to ${commune.new_level} in ${JSON.stringify(body).slice(0, 600)}`);
+    assert(change.old === commune.old_level, `the change's old value is ${change.old}`);
+    const names = JSON.stringify(change);
+    assert(names.includes(editor.username) && names.includes(admin.username), `the change does not name both people: ${names}`);
+    assert(change.decision === EXPECT.decision, `the change's decision is ${change.decision}`);
+  });
+} finally {
+  await browser.close();
+}
+if (failures > 0) { console.log(`${failures} check(s) failed`); process.exit(1); }
