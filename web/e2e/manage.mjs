@@ -154,13 +154,13 @@ try {
   await check(`the workbook is edited with ExcelJS: ${commune.code} ${commune.old_level} → ${commune.new_level}, criterion ${criterion.column} of ${criterion.unit_code}, and one bad row`, async () => {
     const results = sheetColumns(workbook, sheets.commune_results);
     const row = findRow(results.sheet, results.columns, { [EXPECT.columns.code]: commune.code, [EXPECT.columns.year]: commune.year });
-    assert(cellText(row.getCell(results.columns[EXPECT.columns.level])) === commune.old_level,
-      `the template shows ${cellText(row.getCell(results.columns[EXPECT.columns.level]))} for ${commune.code}, the published level is ${commune.old_level}`);
-    row.getCell(results.columns[EXPECT.columns.level]).value = commune.new_level;
+    assert(cellText(row.getCell(results.columns[EXPECT.columns.level])) === commune.old_label,
+      `the template shows ${cellText(row.getCell(results.columns[EXPECT.columns.level]))} for ${commune.code}, the published level is ${commune.old_label}`);
+    row.getCell(results.columns[EXPECT.columns.level]).value = commune.new_label;
     row.commit();
 
     const crit = sheetColumns(workbook, sheets.criteria);
-    const critRow = findRow(crit.sheet, crit.columns, { [EXPECT.columns.unit_code]: criterion.unit_code, [EXPECT.columns.year]: criterion.year });
+    const critRow = findRow(crit.sheet, crit.columns, { [EXPECT.columns.unit_code]: criterion.unit_code, [EXPECT.columns.year]: criterion.year, set: criterion.set });
     const cell = critRow.getCell(crit.columns[criterion.column]);
     assert(cellText(cell) === criterion.old, `criterion ${criterion.column} of ${criterion.unit_code} shows "${cellText(cell)}", published "${criterion.old}"`);
     cell.value = criterion.new;
