@@ -42,6 +42,7 @@ mod error;
 mod export;
 mod headers;
 mod health;
+mod history;
 mod http_cache;
 pub mod manage;
 mod meta;
@@ -231,6 +232,8 @@ pub fn routes() -> ApiRouter {
         .get("/api/v1/meta", meta::meta, docs::meta())
         .get("/api/v1/criteria", criteria::criteria, criteria::doc())
         .get("/api/v1/communes/{code}/criteria", criteria::commune_criteria, criteria::commune_doc())
+        .get("/api/v1/communes/{code}/history", history::commune_history, history::history_doc())
+        .get("/api/v1/publications", history::publications, history::publications_doc())
         .post("/api/v1/admin/reload", admin::reload, docs::reload())
         .get_as("/tiles/{file}", "/tiles/{map}.json", tilejson::tilejson, docs::tilejson())
         .get_as("/tiles/{map}/{z}/{x}/{file}", "/tiles/{map}/{z}/{x}/{y}.mvt", tiles::tile, docs::mvt())
