@@ -22,6 +22,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/manage/accounts"),
     ("POST", "/api/v1/manage/accounts"),
     ("PATCH", "/api/v1/manage/accounts/ed"),
+    ("GET", "/manage/template/42.xlsx"),
+    ("POST", "/manage/uploads"),
+    ("POST", "/api/v1/manage/uploads"),
+    ("GET", "/manage/submissions"),
+    ("GET", "/manage/submissions/1"),
+    ("POST", "/manage/submissions/1/submit"),
+    ("POST", "/manage/submissions/1/approve"),
+    ("POST", "/manage/submissions/1/reject"),
+    ("GET", "/api/v1/manage/submissions"),
+    ("GET", "/api/v1/manage/submissions/1"),
+    ("POST", "/api/v1/manage/submissions/1/submit"),
+    ("POST", "/api/v1/manage/submissions/1/approve"),
+    ("POST", "/api/v1/manage/submissions/1/reject"),
+    ("GET", "/manage/changes.csv"),
 ];
 
 /// The routes only admins may use (a province editor gets 403), with a valid body.
@@ -31,6 +45,8 @@ fn admin_routes() -> Vec<(&'static str, &'static str, serde_json::Value)> {
         ("GET", "/api/v1/manage/tokens?all=true", json!(null)),
         ("POST", "/api/v1/manage/accounts", json!({"username": "intruder", "role": "admin", "password": "intruder-password"})),
         ("PATCH", "/api/v1/manage/accounts/ed", json!({"role": "admin"})),
+        ("POST", "/api/v1/manage/submissions/1/approve", json!({"decision": "1/QĐ"})),
+        ("POST", "/api/v1/manage/submissions/1/reject", json!({"comment": "no"})),
     ]
 }
 

@@ -104,6 +104,40 @@ fn every_documented_operation_answers_as_documented_with_its_examples() {
     let csrf = browser.csrf();
     let cookie = format!("bando_session={}", browser.cookies["bando_session"]);
     let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
+    // The submission actions' examples name drafts 1–6 (one per action, so an approval
+    // does not close another's example): made here, each correcting the decision number
+    // of another Hà Tĩnh commune's latest record (not those of the upload examples).
+    let ha_tinh: std::collections::HashSet<String> =
+        common::csv_rows(common::reference("communes-2024.csv")).into_iter().filter(|r| r["province_code"] == "42").map(|r| r["code"].clone()).collect();
+    let mut latest: std::collections::BTreeMap<String, common::sources::Row> = std::collections::BTreeMap::new();
+    for r in common::csv_rows(common::sources::geodata("results-communes.csv")).into_iter().filter(|r| ha_tinh.contains(&r["code"])) {
+        if latest.get(&r["code"]).is_none_or(|l| l["year"] < r["year"]) {
+            latest.insert(r["code"].clone(), r);
+        }
+    }
+    let fields = ["code", "year", "level", "criteria_met", "recognized_on"];
+    for r in latest.values().filter(|r| !["18130", "18142"].contains(&r["code"].as_str()) && r["level"] != "chua_dat").take(6) {
+        let row: Vec<&str> = fields.iter().map(|f| r[*f].as_str()).collect();
+        let csv = format!("code,year,level,criteria_met,recognized_on,decision\n{},99/QĐ-UBND\n", row.join(","));
+        let code = &r["code"];
+        let resp = agent()
+            .post(&server.url("/api/v1/manage/uploads?file_name=results-communes.csv"))
+            .set("Cookie", &cookie)
+            .set("X-CSRF-Token", &csrf)
+            .send_bytes(csv.as_bytes())
+            .unwrap_or_else(|e| panic!("draft for {code}: {e}"));
+        assert_eq!(resp.status(), 201);
+    }
+    // A rejection needs a submitted draft: those of the reject examples (2 and 5).
+    for id in [2, 5] {
+        let resp = agent()
+            .post(&server.url(&format!("/api/v1/manage/submissions/{id}/submit")))
+            .set("Cookie", &cookie)
+            .set("X-CSRF-Token", &csrf)
+            .send_bytes(b"")
+            .unwrap_or_else(|e| panic!("submit {id}: {e}"));
+        assert_eq!(resp.status(), 200);
+    }
     let mut operations: Vec<(&String, &String, &Value)> = doc["paths"]
         .as_object()
         .unwrap()

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 /// The publisher of a managed server, or the 404 of a server without one.
 pub(super) fn publisher(state: &AppState) -> Result<Arc<Publisher>, ApiError> {
-    state.manage.clone().ok_or_else(|| {
+    state.publisher.clone().ok_or_else(|| {
         ApiError::NotFound("this server keeps no publication history: it serves files read-only (start it with --data-dir)".into())
     })
 }

@@ -18,16 +18,19 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod changes;
 pub mod error;
 pub mod login;
 pub mod page;
 pub mod rate_limit;
+pub mod submissions;
 pub mod tokens;
 
 pub use auth::{require_admin, require_province, Client, Editor, Via};
 pub use error::ManageError;
 
 use super::openapi::{error_answer, path_param, query_param, ApiRouter};
+use axum::handler::Handler;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 
@@ -66,6 +69,100 @@ pub fn routes(api: ApiRouter) -> ApiRouter {
         .get("/api/v1/manage/accounts", accounts::list, list_accounts_doc())
         .post("/api/v1/manage/accounts", accounts::add, add_account_doc())
         .patch("/api/v1/manage/accounts/{username}", accounts::change, change_account_doc())
+        .get_as("/manage/template/{file}", "/manage/template/{province}.xlsx", submissions::template, template_doc())
+        .post("/manage/uploads", submissions::upload_form.layer(upload_limit()), upload_form_doc())
+        .post("/api/v1/manage/uploads", submissions::upload_api.layer(upload_limit()), upload_api_doc())
+        .get("/manage/submissions", submissions::list_page, page_doc("The submissions the account may see", None))
+        .get("/manage/submissions/{id}", submissions::show_page, page_doc("A submission: status, diff old → new, and the forms the account may use", Some("1")))
+        .post("/manage/submissions/{id}/submit", submissions::submit_form, action_form_doc("Submit a draft for review", false, "6"))
+        .post("/manage/submissions/{id}/approve", submissions::approve_form, action_form_doc("Approve and publish (admins)", true, "4"))
+        .post("/manage/submissions/{id}/reject", submissions::reject_form, action_form_doc("Reject with a comment (admins)", true, "5"))
+        .get("/api/v1/manage/submissions", submissions::list_api, list_submissions_doc())
+        .get("/api/v1/manage/submissions/{id}", submissions::show_api, show_submission_doc())
+        .post("/api/v1/manage/submissions/{id}/submit", submissions::submit_api, action_api_doc("Submit a draft for review", false, "3"))
+        .post("/api/v1/manage/submissions/{id}/approve", submissions::approve_api, action_api_doc("Approve and publish (admins); body {comment, decision, conflicts: overwrite|keep_published}", true, "1"))
+        .post("/api/v1/manage/submissions/{id}/reject", submissions::reject_api, action_api_doc("Reject (admins); body {comment}", true, "2"))
+        .get("/manage/changes.csv", changes::changes_csv, changes_doc())
+}
+
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(submissions::UPLOAD_BODY_LIMIT)
+}
+
+/// The submission number, with the example a test server's setup makes exist (each
+/// action has its own draft, so one example's approval does not close another's).
+fn id_param(example: &str) -> Value {
+    path_param("id", "The submission number", example)
+}
+
+/// A one-row commune results CSV, as the examples of the upload routes: a Hà Tĩnh
+/// commune's published record of the embedded data with its decision number corrected.
+fn csv_example(row: &str) -> String {
+    format!("code,year,level,criteria_met,recognized_on,decision\n{row},99/QĐ-UBND\n")
+}
+
+fn template_doc() -> Value {
+    json!({"summary": "The province's Excel template, prefilled with its published values",
+        "security": signed_in(),
+        "parameters": [path_param("province", "Province code (edition 2025)", "42")],
+        "responses": refusals(responses(&[("200", json!({"description": "The workbook", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}))]), false)})
+}
+
+fn upload_form_doc() -> Value {
+    json!({"summary": "Upload a workbook or CSV file from the management page (multipart field `file`)",
+        "description": "A clean file becomes a draft (303 to its page); a file with problems answers 422 with the report listing every problem by sheet, row, column and value, in Vietnamese and English. The CSRF token goes in the query (`?csrf=`), as the body is streamed.",
+        "security": signed_in(),
+        "parameters": [{"name": "csrf", "in": "query", "required": false, "description": "The session's CSRF token (or the X-CSRF-Token header)", "schema": {"type": "string"}}],
+        "requestBody": {"content": {"multipart/form-data; boundary=bando": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+            "example": format!("--bando\r\nContent-Disposition: form-data; name=\"file\"; filename=\"results-communes.csv\"\r\nContent-Type: text/csv\r\n\r\n{}\r\n--bando--\r\n", csv_example("18130,2019,dat_chuan,19,2019-11-25"))}}},
+        "responses": refusals(responses(&[("303", json!({"description": "Stored as a draft: its page"})), ("413", error_answer("Larger than the upload limit")), ("422", html("The validation report"))]), false)})
+}
+
+fn upload_api_doc() -> Value {
+    json!({"summary": "Upload a workbook or CSV file (the request body)",
+        "description": "The file's name (`file_name`) tells its format. 201 with the draft and its diff, or 422 with the report: every problem by sheet, row, column and value, in Vietnamese and English.",
+        "security": signed_in(),
+        "parameters": [query_param("file_name", "The file's name, e.g. KetQua.xlsx or results-communes.csv", json!({"type": "string"}), json!("results-communes.csv")), csrf_header()],
+        "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}, "example": csv_example("18142,2019,dat_chuan,19,2019-05-13")}}},
+        "responses": refusals(responses(&[("201", json_ok("The draft and its diff", json!({"type": "object"}))), ("400", error_answer("No file_name")), ("413", error_answer("Larger than the upload limit")), ("422", json_ok("The validation report", json!({"type": "object"})))]), false)})
+}
+
+fn page_doc(summary: &str, id: Option<&str>) -> Value {
+    let parameters: Vec<Value> = id.map(id_param).into_iter().collect();
+    json!({"summary": summary, "security": signed_in(), "parameters": parameters, "responses": {"200": html("The page"), "303": {"description": "Not signed in: the login page"}, "404": html("No such submission, or the server runs without --data-dir")}})
+}
+
+fn action_form_doc(summary: &str, admin: bool, id: &str) -> Value {
+    json!({"summary": summary, "security": signed_in(), "parameters": [id_param(id)],
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+            "csrf": {"type": "string"}, "comment": {"type": "string"}, "decision": {"type": "string"}, "conflicts": {"type": "string", "enum": ["overwrite", "keep_published"]}}},
+            "example": "comment=checked&decision=99%2FQD-UBND"}}},
+        "responses": refusals(responses(&[("303", json!({"description": "Done: the submission's page"})), ("409", html("Conflicts to decide, or the submission is not in a state that allows it"))]), admin)})
+}
+
+fn list_submissions_doc() -> Value {
+    json!({"summary": "The submissions the account may see, newest first", "security": signed_in(),
+        "parameters": [query_param("status", "draft, submitted, approved or rejected", json!({"type": "string", "enum": ["draft", "submitted", "approved", "rejected"]}), json!("submitted"))],
+        "responses": refusals(responses(&[("200", json_ok("The submissions", json!({"type": "object"})))]), false)})
+}
+
+fn show_submission_doc() -> Value {
+    json!({"summary": "A submission and its diff against what is published", "security": signed_in(), "parameters": [id_param("1")],
+        "responses": refusals(responses(&[("200", json_ok("The submission and its diff", json!({"type": "object"})))]), false)})
+}
+
+fn action_api_doc(summary: &str, admin: bool, id: &str) -> Value {
+    json!({"summary": summary, "security": signed_in(), "parameters": [id_param(id), csrf_header()],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "comment": {"type": "string"}, "decision": {"type": "string"}, "conflicts": {"type": "string", "enum": ["overwrite", "keep_published"]}}},
+            "example": {"comment": "checked", "decision": "99/QĐ-UBND"}}}},
+        "responses": refusals(responses(&[("200", json_ok("The submission after the action", json!({"type": "object"}))), ("409", error_answer("Conflicts to decide (listed), or not allowed in its state"))]), admin)})
+}
+
+fn changes_doc() -> Value {
+    json!({"summary": "The published changes of a period, as CSV", "security": signed_in(),
+        "parameters": [query_param("from", "First day (YYYY-MM-DD)", json!({"type": "string", "format": "date"}), json!("2025-01-01")), query_param("to", "Last day", json!({"type": "string", "format": "date"}), json!("2030-12-31")), query_param("province", "Province code", json!({"type": "string"}), json!("42"))],
+        "responses": refusals(responses(&[("200", {let mut v = json!({"description": "The changes"}); v["content"] = json!({"text/csv": {"schema": {"type": "string"}}}); v}), ("400", error_answer("A bad date"))]), false)})
 }
 
 /// The `security` of a signed-in route: a session cookie or an API token.

@@ -39,7 +39,7 @@ pub fn layout(title: &str, editor: Option<&Editor>, main: &str) -> Response {
         Some(e) => {
             let logout = match e.csrf() {
                 Some(csrf) => format!(
-                    "<form method=\"post\" action=\"/manage/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Đăng xuất <span class=\"en\">Sign out</span></button></form>",
+                    "<form id=\"logout\" method=\"post\" action=\"/manage/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Đăng xuất <span class=\"en\">Sign out</span></button></form>",
                     escape(csrf)
                 ),
                 None => String::new(),
@@ -72,11 +72,9 @@ pub fn role_label(role: Role) -> &'static str {
 /// The sections of the management area and who sees them: (path, Vietnamese, English,
 /// admins only). Sections are added here as they are built.
 const SECTIONS: &[(&str, &str, &str, bool)] = &[
-    ("/manage/submissions", "Hồ sơ đã gửi", "Submissions", false),
-    ("/manage/upload", "Tải lên tệp Excel/CSV", "Upload a workbook or CSV", false),
-    ("/manage/review", "Hàng chờ duyệt", "Review queue", true),
-    ("/manage/accounts", "Tài khoản", "Accounts", true),
-    ("/manage/changes.csv", "Nhật ký thay đổi", "Change log", true),
+    ("/manage/submissions", "Tất cả hồ sơ", "All submissions", false),
+    ("/manage/changes.csv", "Nhật ký thay đổi (CSV)", "Change log (CSV)", false),
+    ("/api/v1/manage/accounts", "Tài khoản (JSON)", "Accounts (JSON)", true),
 ];
 
 /// `GET /manage`: who is signed in, their role and provinces, and the sections they may use.
@@ -106,8 +104,9 @@ pub async fn home(axum::extract::State(state): axum::extract::State<AppState>, e
         Via::Session { .. } => "",
         Via::Token { .. } => "<p class=\"en\">(API token)</p>",
     };
+    let work = super::submissions::home_sections(&state, &editor).await;
     let main = format!(
-        "<h1>Xin chào, {} <span class=\"en\">Welcome</span></h1>\n<p>Tài khoản <span class=\"en\">Account</span>: <strong>{}</strong> · {}</p>\n{via}{scope}\n<h2>Công việc <span class=\"en\">Sections</span></h2>\n<ul class=\"sections\">{}</ul>",
+        "<h1>Xin chào, {} <span class=\"en\">Welcome</span></h1>\n<p>Tài khoản <span class=\"en\">Account</span>: <strong>{}</strong> · {}</p>\n{via}{scope}\n{work}\n<h2>Khác <span class=\"en\">More</span></h2>\n<ul class=\"sections\">{}</ul>",
         escape(&editor.display_name),
         escape(&editor.username),
         role_label(editor.role),
