@@ -110,7 +110,7 @@ fn an_office_edits_its_workbook_and_the_public_map_changes_after_approval() {
             "old_label": level_label("dat_chuan"), "new_label": level_label("nang_cao"),
         },
         "criterion": {"unit_code": item["unit_code"], "year": item["year"], "set": item["set"], "column": column, "old": "không", "new": "có"},
-        "bad_row": {"year": year.to_string(), "level": "dat_chuan_cao"},
+        "bad_row": {"year": "2026", "level": "dat_chuan_cao"},
         "decision": DECISION,
         "colours": {"dat_chuan": colour("dat_chuan"), "nang_cao": colour("nang_cao")},
     });
