@@ -240,7 +240,7 @@ async fn visible_submissions(state: &AppState, editor: &Editor, status: Option<S
     blocking(move || {
         let all = publisher.store().list_submissions(&SubmissionFilter { status, ..Default::default() }).map_err(internal)?;
         let mut list: Vec<Submission> = all.into_iter().filter(|s| may_see(&editor, s).is_ok()).collect();
-        list.sort_by(|a, b| b.id.cmp(&a.id));
+        list.sort_by_key(|s| std::cmp::Reverse(s.id));
         Ok(list)
     })
     .await
