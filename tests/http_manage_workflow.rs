@@ -1,0 +1,135 @@
+//! The submission workflow over real HTTP with a real database file: an upload outside the
+//! editor's province is refused naming the commune; another province's editor can neither
+//! see nor approve a submission; two submissions changing one record: the later approval
+//! answers 409 listing the conflict and publishes only once an admin chooses; an upload
+//! over the limit is refused (413) and the server keeps answering. Expected records come
+//! from geodata/results-communes.csv and the reference table.
+
+mod common;
+
+use common::manage::{Browser, DataDir};
+use common::sources::{csv_rows, geodata, Row};
+use common::{reference, Server};
+use serde_json::{json, Value};
+
+const ADMIN: (&str, &str) = ("tw.admin", "quan-tri-trung-uong-2026");
+const HA_TINH: (&str, &str) = ("ha.tinh", "bien-tap-ha-tinh-2026");
+const NGHE_AN: (&str, &str) = ("nghe.an", "bien-tap-nghe-an-2026");
+
+/// The latest published result of each commune of `province` (edition 2024 codes).
+fn latest_results(province: &str) -> Vec<Row> {
+    let codes: std::collections::HashSet<String> =
+        csv_rows(reference("communes-2024.csv")).into_iter().filter(|r| r["province_code"] == province).map(|r| r["code"].clone()).collect();
+    let mut latest: std::collections::BTreeMap<String, Row> = std::collections::BTreeMap::new();
+    for r in csv_rows(geodata("results-communes.csv")).into_iter().filter(|r| codes.contains(&r["code"])) {
+        if latest.get(&r["code"]).is_none_or(|l| l["year"] < r["year"]) {
+            latest.insert(r["code"].clone(), r);
+        }
+    }
+    latest.into_values().filter(|r| r["level"] != "chua_dat").collect()
+}
+
+/// A results CSV of `row` with its decision number replaced.
+fn csv_with_decision(row: &Row, decision: &str) -> String {
+    let fields: Vec<&str> = ["code", "year", "level", "criteria_met", "recognized_on"].iter().map(|f| row[*f].as_str()).collect();
+    format!("code,year,level,criteria_met,recognized_on,decision\n{},{decision}\n", fields.join(","))
+}
+
+struct Office {
+    _dir: DataDir,
+    server: Server,
+}
+
+fn office(tag: &str) -> Office {
+    let dir = DataDir::new(tag);
+    dir.add_user(ADMIN.0, "admin", &[], "Văn phòng Điều phối NTM Trung ương", ADMIN.1);
+    dir.add_user(HA_TINH.0, "province", &["42"], "VP Điều phối NTM Hà Tĩnh", HA_TINH.1);
+    dir.add_user(NGHE_AN.0, "province", &["40"], "VP Điều phối NTM Nghệ An", NGHE_AN.1);
+    let server = dir.serve(&[]);
+    Office { _dir: dir, server }
+}
+
+/// A signed-in client and its CSRF token.
+fn signed_in(server: &Server, (user, password): (&str, &str), address: &str) -> (Browser, String) {
+    let mut b = Browser::new(server, address);
+    assert_eq!(b.login(user, password).status, 303);
+    let csrf = b.csrf();
+    (b, csrf)
+}
+
+fn upload(b: &mut Browser, csrf: &str, file_name: &str, body: &str) -> (u16, Value) {
+    let a = b.send("POST", &format!("/api/v1/manage/uploads?file_name={file_name}"), &[("X-CSRF-Token", csrf)], Some(("text/csv", body)));
+    (a.status, if a.body.starts_with('{') { a.json() } else { json!(a.body) })
+}
+
+#[test]
+fn a_commune_outside_the_editors_province_is_an_error_naming_it() {
+    let o = office("workflow-scope");
+    let (mut ed, csrf) = signed_in(&o.server, HA_TINH, "192.0.2.10");
+    let nghe_an = &latest_results("40")[0];
+    let (status, body) = upload(&mut ed, &csrf, "results-communes.csv", &csv_with_decision(nghe_an, "1/QĐ-UBND"));
+    assert_eq!(status, 422, "{body}");
+    let problems = body["report"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{body}");
+    assert_eq!(problems[0]["value"], nghe_an["code"].as_str());
+    assert_eq!(problems[0]["row"], 2);
+    assert!(problems[0]["message_en"].as_str().unwrap().contains("42"), "{body}");
+    // Nothing was stored.
+    let list = ed.get("/api/v1/manage/submissions").json();
+    assert_eq!(list["submissions"].as_array().unwrap().len(), 0, "{list}");
+}
+
+#[test]
+fn another_provinces_editor_neither_sees_nor_approves_and_later_approvals_show_conflicts() {
+    let o = office("workflow-conflict");
+    let (mut ed, ed_csrf) = signed_in(&o.server, HA_TINH, "192.0.2.11");
+    let (mut other, other_csrf) = signed_in(&o.server, NGHE_AN, "192.0.2.12");
+    let (mut admin, admin_csrf) = signed_in(&o.server, ADMIN, "192.0.2.13");
+    let row = &latest_results("42")[0];
+
+    // Two drafts of the same record, made before either is approved.
+    let (s1, first) = upload(&mut ed, &ed_csrf, "results-communes.csv", &csv_with_decision(row, "111/QĐ-UBND"));
+    let (s2, second) = upload(&mut admin, &admin_csrf, "results-communes.csv", &csv_with_decision(row, "222/QĐ-UBND"));
+    assert_eq!((s1, s2), (201, 201), "{first} {second}");
+    let (id1, id2) = (first["submission"]["id"].as_i64().unwrap(), second["submission"]["id"].as_i64().unwrap());
+    let change = &first["diff"][0]["changed"][0];
+    assert_eq!((change["column"].as_str(), change["old"].as_str(), change["new"].as_str()), (Some("decision"), Some(row["decision"].as_str()), Some("111/QĐ-UBND")));
+
+    // Nghệ An's editor: not found, and may not approve.
+    assert_eq!(other.get(&format!("/api/v1/manage/submissions/{id1}")).status, 404);
+    assert_eq!(other.json("POST", &format!("/api/v1/manage/submissions/{id1}/approve"), Some(&other_csrf), &json!({})).status, 403);
+    assert_eq!(other.get(&format!("/manage/submissions/{id1}")).status, 404);
+
+    // The first approval publishes; the second finds its base changed.
+    let path = |id: i64| format!("/api/v1/manage/submissions/{id}/approve");
+    let a1 = admin.json("POST", &path(id1), Some(&admin_csrf), &json!({"decision": "9/QĐ-TTg"}));
+    assert_eq!(a1.status, 200, "{}", a1.body);
+    let a2 = admin.json("POST", &path(id2), Some(&admin_csrf), &json!({}));
+    assert_eq!(a2.status, 409, "{}", a2.body);
+    let conflicts = a2.json()["conflicts"].clone();
+    assert_eq!(conflicts.as_array().unwrap().len(), 1, "{conflicts}");
+    assert_eq!(conflicts[0]["key"], format!("{}|{}", row["code"], row["year"]));
+    // Still the first approval's value in the public history.
+    let history = |b: &mut Browser| b.get(&format!("/api/v1/communes/{}/history", row["code"])).json()["changes"].clone();
+    let h = history(&mut admin);
+    assert_eq!(h.as_array().unwrap().len(), 1, "{h}");
+    assert_eq!((h[0]["new"].as_str(), h[0]["submitted_by"].as_str(), h[0]["approved_by"].as_str()), (Some("111/QĐ-UBND"), Some(HA_TINH.0), Some(ADMIN.0)));
+    // The admin chooses to overwrite: published, logged after the first.
+    let a3 = admin.json("POST", &path(id2), Some(&admin_csrf), &json!({"conflicts": "overwrite", "decision": "10/QĐ-TTg"}));
+    assert_eq!(a3.status, 200, "{}", a3.body);
+    let h = history(&mut admin);
+    assert_eq!(h.as_array().unwrap().iter().map(|c| c["new"].as_str().unwrap()).collect::<Vec<_>>(), ["111/QĐ-UBND", "222/QĐ-UBND"]);
+    let publications = admin.get("/api/v1/publications").json()["publications"].clone();
+    assert_eq!(publications.as_array().unwrap().len(), 3, "seed and two approvals: {publications}");
+}
+
+#[test]
+fn an_upload_over_the_limit_is_refused_and_the_server_keeps_answering() {
+    let o = office("workflow-limit");
+    let (mut ed, csrf) = signed_in(&o.server, HA_TINH, "192.0.2.14");
+    let big = "x".repeat(25 * 1024 * 1024);
+    let a = ed.send("POST", "/api/v1/manage/uploads?file_name=big.xlsx", &[("X-CSRF-Token", &csrf)], Some(("application/octet-stream", &big)));
+    assert_eq!(a.status, 413, "{}", &a.body[..a.body.len().min(300)]);
+    assert_eq!(ed.get("/readyz").status, 200);
+    assert_eq!(ed.get("/api/v1/manage/submissions").status, 200);
+}
