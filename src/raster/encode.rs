@@ -9,13 +9,29 @@
 //! zlib's default level, which for these small, repetitive images costs little more
 //! than the fast level and saves most of the bytes.
 
+use quantette::palette::Srgb;
+use quantette::{wu, ColorCounts, PaletteSize};
 use tiny_skia::Pixmap;
 
 /// Colours at most in a PNG palette.
 const MAX_COLOURS: usize = 256;
 
+/// Palette entries at most given to the most frequent colours, kept exact; the rest
+/// are Wu's cuts over the other colours.
+const MAX_KEPT: usize = 32;
+
+/// Pixels a colour needs to be kept exact when the picture has more than 256 colours.
+const MIN_KEPT_COUNT: u32 = 4;
+
 /// Encodes an opaque pixmap as an indexed-colour PNG.
 pub fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    encode_png_with(pixmap, png::Compression::Default, png::FilterType::NoFilter)
+}
+
+/// [`encode_png`] with another deflate level and row filter: the benchmark's way of
+/// choosing them (`cargo bench --bench raster -- png_encode`).
+#[doc(hidden)]
+pub fn encode_png_with(pixmap: &Pixmap, compression: png::Compression, filter: png::FilterType) -> Result<Vec<u8>, png::EncodingError> {
     let (width, height) = (pixmap.width(), pixmap.height());
     let (palette, indices) = palette_and_indices(pixmap.data());
     let depth = bit_depth(palette.len());
@@ -25,8 +41,8 @@ pub fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
     encoder.set_color(png::ColorType::Indexed);
     encoder.set_depth(depth);
     encoder.set_palette(palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect::<Vec<u8>>());
-    encoder.set_compression(png::Compression::Default);
-    encoder.set_filter(png::FilterType::NoFilter);
+    encoder.set_compression(compression);
+    encoder.set_filter(filter);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&packed)?;
@@ -70,14 +86,22 @@ fn palette_and_indices(data: &[u8]) -> (Vec<[u8; 4]>, Vec<u8>) {
     // Most frequent first: the common colours get the small indices, which deflate a
     // little better, and the order is deterministic.
     by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let kept = &by_count[..by_count.len().min(MAX_COLOURS)];
-    let palette: Vec<[u8; 4]> = kept.iter().map(|(k, _)| k.to_le_bytes()).collect();
+    let exact = by_count.len() <= MAX_COLOURS;
+    let kept = if exact { by_count.len() } else { by_count.iter().take(MAX_KEPT).take_while(|(_, n)| *n >= MIN_KEPT_COUNT).count() };
+    let mut palette: Vec<[u8; 4]> = by_count[..kept].iter().map(|(k, _)| k.to_le_bytes()).collect();
+    if !exact {
+        palette.extend(wu_palette(&by_count[kept..], MAX_COLOURS - kept));
+    }
     // Reuse the table: colour → palette index.
-    for (index, (key, _)) in kept.iter().enumerate() {
+    for (index, (key, _)) in by_count[..kept].iter().enumerate() {
         counts.insert(*key, index as u32);
     }
-    for (key, _) in &by_count[kept.len()..] {
-        counts.insert(*key, nearest(&palette, key.to_le_bytes()) as u32);
+    if !exact {
+        refine(&mut palette, kept, &by_count[kept..]);
+    }
+    let index = Nearest::new(&palette);
+    for (key, _) in &by_count[kept..] {
+        counts.insert(*key, index.find(key.to_le_bytes()) as u32);
     }
     let mut last = (u32::MAX, 0u8);
     let indices = pixels(data)
@@ -91,10 +115,104 @@ fn palette_and_indices(data: &[u8]) -> (Vec<[u8; 4]>, Vec<u8>) {
     (palette, indices)
 }
 
-/// The palette entry nearest `colour` (squared RGB distance).
-fn nearest(palette: &[[u8; 4]], colour: [u8; 4]) -> usize {
-    let distance = |p: &[u8; 4]| (0..3).map(|i| (i32::from(p[i]) - i32::from(colour[i])).pow(2)).sum::<i32>();
-    (0..palette.len()).min_by_key(|&i| distance(&palette[i])).unwrap_or(0)
+/// Up to `size` colours standing for `rest` (colour, pixel count), by Wu's variance-
+/// minimising box cuts over a 32-level-per-channel histogram (quantette).
+fn wu_palette(rest: &[(u32, u32)], size: usize) -> Vec<[u8; 4]> {
+    let colours = Counts {
+        colours: rest.iter().map(|(k, _)| { let c = k.to_le_bytes(); Srgb::new(c[0], c[1], c[2]) }).collect(),
+        counts: rest.iter().map(|(_, n)| *n).collect(),
+    };
+    let size = PaletteSize::from_clamped(size as u16);
+    wu::palette(&colours, size, &wu::UIntBinner::<32>).palette.into_iter().map(|c| [c.red, c.green, c.blue, 255]).collect()
+}
+
+/// One k-means step (Lloyd): each entry from `first` on moves to the count-weighted
+/// mean of the colours nearest to it. Wu's entries are the means of boxes cut on a
+/// 32-level grid, and a colour may sit nearer a kept exact colour than its box's mean;
+/// this step recentres them on the colours they actually stand for.
+fn refine(palette: &mut [[u8; 4]], first: usize, rest: &[(u32, u32)]) {
+    let mut sums = vec![[0u64; 4]; palette.len()];
+    let index = Nearest::new(palette);
+    for (key, n) in rest {
+        let c = key.to_le_bytes();
+        let sum = &mut sums[index.find(c)];
+        for i in 0..3 {
+            sum[i] += u64::from(c[i]) * u64::from(*n);
+        }
+        sum[3] += u64::from(*n);
+    }
+    for (entry, sum) in palette.iter_mut().zip(&sums).skip(first) {
+        if sum[3] > 0 {
+            for i in 0..3 {
+                entry[i] = ((sum[i] + sum[3] / 2) / sum[3]) as u8;
+            }
+        }
+    }
+}
+
+/// Deduplicated colours and their pixel counts, as quantette reads them.
+struct Counts {
+    colours: Vec<Srgb<u8>>,
+    counts: Vec<u32>,
+}
+
+impl ColorCounts<Srgb<u8>, u8, 3> for Counts {
+    fn colors(&self) -> &[Srgb<u8>] {
+        &self.colours
+    }
+    fn total_count(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+    fn counts(&self) -> Option<&[u32]> {
+        Some(&self.counts)
+    }
+    fn indices(&self) -> Option<&[u32]> {
+        None
+    }
+}
+
+/// Nearest palette entry by squared RGB distance, searched outward from the query's red
+/// value in the palette sorted by red, stopping when the red gap alone exceeds the best
+/// distance: a few dozen comparisons instead of 256 per colour.
+struct Nearest {
+    by_red: Vec<([i32; 3], usize)>,
+}
+
+impl Nearest {
+    fn new(palette: &[[u8; 4]]) -> Self {
+        let mut by_red: Vec<([i32; 3], usize)> =
+            palette.iter().enumerate().map(|(i, c)| ([i32::from(c[0]), i32::from(c[1]), i32::from(c[2])], i)).collect();
+        by_red.sort_unstable_by_key(|(c, i)| (c[0], *i));
+        Nearest { by_red }
+    }
+
+    fn find(&self, colour: [u8; 4]) -> usize {
+        let q = [i32::from(colour[0]), i32::from(colour[1]), i32::from(colour[2])];
+        let start = self.by_red.partition_point(|(c, _)| c[0] < q[0]);
+        let (mut best, mut best_index) = (i32::MAX, 0);
+        let mut consider = |(c, i): &([i32; 3], usize)| {
+            let d = (c[0] - q[0]).pow(2) + (c[1] - q[1]).pow(2) + (c[2] - q[2]).pow(2);
+            // Ties go to the lower index (the more frequent colour), as a full scan would.
+            if d < best || (d == best && *i < best_index) {
+                best = d;
+                best_index = *i;
+            }
+            (c[0] - q[0]).pow(2) <= best
+        };
+        let (mut up, mut down) = (start, start);
+        let (mut go_up, mut go_down) = (true, true);
+        while go_up || go_down {
+            if go_up {
+                go_up = up < self.by_red.len() && consider(&self.by_red[up]);
+                up += 1;
+            }
+            if go_down {
+                go_down = down > 0 && consider(&self.by_red[down - 1]);
+                down = down.saturating_sub(1);
+            }
+        }
+        best_index
+    }
 }
 
 /// A multiplicative hash for colour keys: they are already well spread u32s, and the
@@ -196,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn more_than_256_colours_keep_the_flat_fills_exact_and_move_rare_edges_a_little() {
+    fn more_than_256_colours_keep_the_flat_fills_exact_and_move_rare_edges_a_little_and_never_far() {
         // A choropleth-like picture: discs of eight class colours with anti-aliased edges
         // and outlines over each other, which blends far more than 256 colours.
         let mut pixmap = Pixmap::new(256, 256).unwrap();
@@ -232,7 +350,9 @@ mod tests {
         let mean = f64::from(total) / original.len() as f64;
         let worst = rgb.iter().zip(&original).map(|(a, b)| error(a, b)).max().unwrap();
         eprintln!("moved {moved}, mean {mean}, worst {worst}");
-        assert!(moved * 50 < original.len(), "{moved} of {} pixels changed", original.len());
+        // 3,579 colours, 6.9% of the pixels outside the 256 most frequent: any 256-colour
+        // palette moves some pixels. They must move little, and none far (a speck).
         assert!(mean < 0.5, "mean channel-sum error {mean}");
+        assert!(worst <= 48, "a pixel moved by a channel-sum of {worst}");
     }
 }

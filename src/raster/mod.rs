@@ -21,4 +21,4 @@ pub mod tile;
 pub use static_map::{render_static, Frame, StaticError, StaticMap};
 pub use tile::{render_tile, TILE_SIZE};
 
-pub use encode::encode_png;
+pub use encode::{encode_png, encode_png_with};
