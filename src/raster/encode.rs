@@ -118,9 +118,12 @@ fn palette_and_indices(data: &[u8]) -> (Vec<[u8; 4]>, Vec<u8>) {
     if !exact {
         refine(&mut palette, kept, &by_count[kept..]);
     }
-    let index = Nearest::new(&palette);
+    // A rare colour goes to the nearest of Wu's entries, never to a kept colour: a pixel
+    // shows a class fill, the background or the outline colour only if it had it, so
+    // no background appears inside the country and no fill bleeds into an edge.
+    let index = Nearest::new(&palette[kept..]);
     for (key, _) in &by_count[kept..] {
-        counts.insert(*key, index.find(key.to_le_bytes()) as u32);
+        counts.insert(*key, (kept + index.find(key.to_le_bytes())) as u32);
     }
     let mut last = (u32::MAX, 0u8);
     let indices = pixels(data)
@@ -147,13 +150,13 @@ fn wu_palette(rest: &[(u32, u32)], size: usize) -> Vec<[u8; 4]> {
     wu::palette(&colours, size, &wu::UIntBinner::<16>).palette.into_iter().map(|c| [c.red, c.green, c.blue, 255]).collect()
 }
 
-/// One k-means step (Lloyd): each entry from `first` on moves to the count-weighted
-/// mean of the colours nearest to it. Wu's entries are the means of boxes cut on a
-/// 32-level grid, and a colour may sit nearer a kept exact colour than its box's mean;
-/// this step recentres them on the colours they actually stand for.
+/// One k-means step (Lloyd): each entry from `first` on (Wu's) moves to the
+/// count-weighted mean of the colours nearest to it among them. Wu's entries are the
+/// means of boxes cut on a 16-level grid, and a colour may sit nearer another box's
+/// mean than its own; this step recentres them on the colours they actually stand for.
 fn refine(palette: &mut [[u8; 4]], first: usize, rest: &[(u32, u32)]) {
-    let mut sums = vec![[0u64; 4]; palette.len()];
-    let index = Nearest::new(palette);
+    let mut sums = vec![[0u64; 4]; palette.len() - first];
+    let index = Nearest::new(&palette[first..]);
     for (key, n) in rest {
         let c = key.to_le_bytes();
         let sum = &mut sums[index.find(c)];
@@ -162,10 +165,11 @@ fn refine(palette: &mut [[u8; 4]], first: usize, rest: &[(u32, u32)]) {
         }
         sum[3] += u64::from(*n);
     }
-    for (entry, sum) in palette.iter_mut().zip(&sums).skip(first) {
-        if sum[3] > 0 {
-            for i in 0..3 {
-                entry[i] = ((sum[i] + sum[3] / 2) / sum[3]) as u8;
+    for (entry, sum) in palette[first..].iter_mut().zip(&sums) {
+        // An entry no colour is nearest to stays where Wu put it.
+        for i in 0..3 {
+            if let Some(mean) = (sum[i] + sum[3] / 2).checked_div(sum[3]) {
+                entry[i] = mean as u8;
             }
         }
     }
@@ -368,6 +372,10 @@ mod tests {
             for (got, want) in rgb.iter().zip(&original).filter(|(_, w)| **w == class) {
                 assert_eq!(got, want, "a flat fill changed colour");
             }
+        }
+        let flat: Vec<[u8; 3]> = classes.iter().copied().chain([[235, 240, 245]]).collect();
+        for (got, want) in rgb.iter().zip(&original) {
+            assert!(!flat.contains(got) || got == want, "the edge colour {want:?} became the flat colour {got:?}");
         }
         let total: u32 = rgb.iter().zip(&original).map(|(a, b)| error(a, b)).sum();
         let moved = rgb.iter().zip(&original).filter(|(a, b)| a != b).count();
