@@ -302,16 +302,24 @@ fn metrics_count_requests_by_route_template_cache_renders_and_data() {
 
 #[test]
 fn a_small_tile_cache_counts_its_evictions() {
-    // 1 MiB of cache against 512 px PNG tiles of the whole country at zoom 7.
+    // 1 MiB of cache against 512 px PNG tiles of the whole country at zoom 7, then at
+    // zooms 8 and 9 until the answers have brought 1.5 times the cache's size (palette PNGs are
+    // small: the zoom-7 tiles alone fit).
     let server = Server::start(&["--tile-cache-mb", "1"]);
-    let mut rendered = 0.0;
-    for x in 99..=104 {
-        for y in 54..=62 {
-            let status = get_tile(&server, &format!("/tiles/ntm/7/{x}/{y}@2x.png"));
-            assert_eq!(status, 200, "7/{x}/{y}");
-            rendered += 1.0;
+    let (mut rendered, mut bytes) = (0.0, 0);
+    let tiles = (99..=104).flat_map(|x| (54..=62).map(move |y| (7, x, y)));
+    let deeper = (198..=209).flat_map(|x| (108..=125).map(move |y| (8, x, y)));
+    let deepest = (396..=419).flat_map(|x| (216..=251).map(move |y| (9, x, y)));
+    for (z, x, y) in tiles.chain(deeper).chain(deepest) {
+        if bytes > (3 << 20) / 2 {
+            break;
         }
+        let r = server.get_raw(&format!("/tiles/ntm/{z}/{x}/{y}@2x.png"), &[]);
+        assert_eq!(r.status, 200, "{z}/{x}/{y}");
+        rendered += 1.0;
+        bytes += r.body.len();
     }
+    assert!(bytes > (3 << 20) / 2, "only {bytes} bytes of tiles");
     let m = scrape(&server);
     let entries = m.value("bando_tile_cache_entries", &[]);
     let evicted = m.value("bando_tile_cache_evictions_total", &[]);

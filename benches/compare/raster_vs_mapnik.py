@@ -9,7 +9,8 @@ joined into `communes_styled`, so Mapnik's per-tile query is a plain bbox query)
 
 Per tile and repetition, interleaved: bando `GET /tiles/ntm/{z}/{x}/{y}.png` (client
 wall time, and the server's render + encode time from Server-Timing) and Mapnik
-`render` + PNG encoding (zlib level 1) in this process. Writes a Markdown report and a
+`render` + PNG encoding in this process, once as 32-bit RGBA at zlib level 1 and once
+as an 8-bit palette (`png8:m=h:z=6`, how tiles are usually served). Writes a Markdown report and a
 side-by-side picture (Mapnik left, bando right) of a few tiles.
 
 Needs /usr/bin/python3 with mapnik, psycopg2 and PIL (Debian: python3-mapnik,
@@ -216,11 +217,22 @@ def mapnik_map(style, z, dsn):
     return m
 
 
+# Mapnik's PNG settings compared: its default 32-bit RGBA at zlib level 1 (the fast
+# setting), and the 8-bit palette an expert serves tiles with (png8, hextree quantiser,
+# zlib level 6).
+PNG32 = "png32:z=1"
+PNG8 = "png8:m=h:z=6"
+
+
 def render_mapnik(m, z, x, y):
     m.zoom_to_box(mapnik.Box2d(*tile_box(z, x, y)))
     im = mapnik.Image(256, 256)
     mapnik.render(m, im)
-    return im.tostring("png32:z=1")
+    return im
+
+
+def mapnik_tile(m, z, x, y, fmt=PNG32):
+    return render_mapnik(m, z, x, y).tostring(fmt)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -249,8 +261,8 @@ def main():
     # Warm-up: one pass of each (connections, page cache), not timed.
     for place, z, x, y in tiles[:: max(1, len(tiles) // 16)]:
         http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}")
-        render_mapnik(maps[z], z, x, y)
-    times = {t: {"mapnik": [], "bando": [], "bando_server": []} for t in tiles}
+        mapnik_tile(maps[z], z, x, y)
+    times = {t: {"mapnik": [], "mapnik_png8": [], "bando": [], "bando_server": []} for t in tiles}
     sizes = {}
     for rep in range(a.reps):
         for t in tiles:
@@ -262,10 +274,16 @@ def main():
                 raise SystemExit(f"bando answered {status} for {z}/{x}/{y}")
             if timing.startswith("render;dur="):
                 times[t]["bando_server"].append(float(timing.split("=")[1]) / 1000.0)
+            # One render, two encodings: each timing is the render plus its encoding.
             s = time.perf_counter()
-            png = render_mapnik(maps[z], z, x, y)
-            times[t]["mapnik"].append(time.perf_counter() - s)
-            sizes[t] = (len(body), len(png))
+            im = render_mapnik(maps[z], z, x, y)
+            rendered = time.perf_counter()
+            png = im.tostring(PNG32)
+            encoded = time.perf_counter()
+            png8 = im.tostring(PNG8)
+            times[t]["mapnik"].append(encoded - s)
+            times[t]["mapnik_png8"].append(rendered - s + time.perf_counter() - encoded)
+            sizes[t] = (len(body), len(png), len(png8))
         print(f"repetition {rep + 1}/{a.reps} done", file=sys.stderr)
 
     med = lambda v: statistics.median(v) if v else float("nan")
@@ -276,7 +294,8 @@ def main():
         f"Hà Nội and the Mekong delta at each zoom 5–12), {a.reps} repetitions, interleaved tile by tile in one run. "
         "bando: `GET /tiles/ntm/{z}/{x}/{y}.png` with its tile cache off (`--tile-cache-mb 0`): client wall time over "
         "HTTP keep-alive, and server time (render + PNG encode, from `Server-Timing`). Mapnik "
-        f"{mapnik.mapnik_version()}: `render` + `tostring('png32:z=1')` in-process (no HTTP), PostGIS datasource "
+        f"{mapnik.mapnik_version()}: `render` + `tostring('{PNG32}')` in-process (no HTTP), and the same render + "
+        f"`tostring('{PNG8}')` (8-bit palette, as tiles are usually served); PostGIS datasource "
         "(`communes_styled`: commune polygons with bando's levels, GiST index; `provinces_3857`: dissolved provinces).",
         "",
         "Both draw the commune fills by level, commune outlines and province outlines with the widths and colours of "
@@ -284,24 +303,35 @@ def main():
         "",
         "Per zoom: median over the tiles of each tile's median time (ms); ratio = Mapnik / bando (above 1: bando faster).",
         "",
-        "| zoom | tiles | Mapnik ms | bando client ms | bando server ms | ratio (client) | ratio (server) | Mapnik KB | bando KB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| zoom | tiles | Mapnik ms | Mapnik png8 ms | bando client ms | bando server ms | ratio (client) | ratio (server) "
+        "| Mapnik KB | Mapnik png8 KB | bando KB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    total = {"mapnik": 0.0, "bando": 0.0, "bando_server": 0.0}
+    total = {"mapnik": 0.0, "mapnik_png8": 0.0, "bando": 0.0, "bando_server": 0.0}
     for z in ZOOMS:
         ts = [t for t in tiles if t[1] == z]
         mm = med([med(times[t]["mapnik"]) for t in ts]) * 1000
+        m8 = med([med(times[t]["mapnik_png8"]) for t in ts]) * 1000
         bc = med([med(times[t]["bando"]) for t in ts]) * 1000
         bs = med([med(times[t]["bando_server"]) for t in ts]) * 1000
         for k in total:
             total[k] += sum(med(times[t][k]) for t in ts if times[t][k])
         kb = lambda i: sum(sizes[t][i] for t in ts) / len(ts) / 1024
-        lines.append(f"| {z} | {len(ts)} | {mm:.2f} | {bc:.2f} | {bs:.2f} | {mm / bc:.1f}× | {mm / bs:.1f}× | {kb(1):.1f} | {kb(0):.1f} |")
+        lines.append(f"| {z} | {len(ts)} | {mm:.2f} | {m8:.2f} | {bc:.2f} | {bs:.2f} | {mm / bc:.1f}× | {mm / bs:.1f}× "
+                     f"| {kb(1):.1f} | {kb(2):.1f} | {kb(0):.1f} |")
+    size = lambda i: sum(v[i] for v in sizes.values())
+    per_place = lambda place, i: sum(v[i] for t, v in sizes.items() if t[0] == place)
     lines += [
         "",
         f"**All tiles once** (sum of per-tile medians): Mapnik {total['mapnik'] * 1000:.0f} ms, bando client "
         f"{total['bando'] * 1000:.0f} ms, bando server {total['bando_server'] * 1000:.0f} ms: "
-        f"**{total['mapnik'] / total['bando']:.1f}×** (client), {total['mapnik'] / total['bando_server']:.1f}× (server).",
+        f"**{total['mapnik'] / total['bando']:.1f}×** (client), {total['mapnik'] / total['bando_server']:.1f}× (server); "
+        f"Mapnik png8 {total['mapnik_png8'] * 1000:.0f} ms.",
+        "",
+        f"**Bytes, all tiles**: bando {size(0)} B, Mapnik png32 {size(1)} B (bando / Mapnik **{size(0) / size(1):.2f}**), "
+        f"Mapnik png8 {size(2)} B (bando / Mapnik png8 **{size(0) / size(2):.2f}**). "
+        + "; ".join(f"{place}: bando {per_place(place, 0)} B, png32 {per_place(place, 1)} B, png8 {per_place(place, 2)} B"
+                    for place, _, _ in PLACES) + ".",
         "",
         "Levels drawn (communes_styled): " + ", ".join(f"{l} {n}" for l, n in counts),
         "",
@@ -318,7 +348,7 @@ def main():
         lon, lat = next((lo, la) for p, lo, la in PLACES if p == place)
         x, y = tile_of(lon, lat, z)
         _, body, _ = http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}")
-        rows.append((f"{place} {z}/{x}/{y}", Image.open(io.BytesIO(render_mapnik(maps[z], z, x, y))).convert("RGB"),
+        rows.append((f"{place} {z}/{x}/{y}", Image.open(io.BytesIO(mapnik_tile(maps[z], z, x, y))).convert("RGB"),
                      Image.open(io.BytesIO(body)).convert("RGB")))
     head = 18
     out = Image.new("RGB", (2 * 256 + 30, len(rows) * (256 + head) + head), "white")

@@ -9,9 +9,10 @@
 //! - [`text`]: the embedded font;
 //! - [`decode`]: reads MVT layers back.
 //!
-//! Every picture ends in [`encode_png`]: opaque RGB, fast (fdeflate) compression.
+//! Every picture ends in [`encode_png`]: an indexed-colour PNG ([`encode`]).
 
 pub mod decode;
+mod encode;
 pub mod legend;
 pub mod static_map;
 pub mod text;
@@ -20,20 +21,4 @@ pub mod tile;
 pub use static_map::{render_static, Frame, StaticError, StaticMap};
 pub use tile::{render_tile, TILE_SIZE};
 
-use tiny_skia::Pixmap;
-
-/// Encodes an opaque pixmap as an 8-bit RGB PNG with fast compression (a 256 px tile
-/// in well under a millisecond; the default level costs several times more for a few
-/// per cent of size).
-pub fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    let mut out = Vec::with_capacity(rgb.len() / 4 + 1024);
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header()?;
-    writer.write_image_data(&rgb)?;
-    writer.finish()?;
-    Ok(out)
-}
+pub use encode::{encode_png, encode_png_with};
