@@ -1,8 +1,8 @@
 //! The template through an independent xlsx library: Python's openpyxl opens it, checks
 //! its frozen headers and drop-down lists, and edits it as an office would (one level, one
 //! criterion, one new row); `read_upload` then names the bad row and, once it is fixed,
-//! gives exactly the three changed records. `.ci/run` installs openpyxl; a missing one
-//! fails the test with the command that installs it.
+//! gives exactly the three changed records. `.ci/run` installs openpyxl; the test installs
+//! it with pip when missing, and fails naming the command when it cannot.
 
 mod common;
 
@@ -16,9 +16,7 @@ const OPENPYXL: &str = "openpyxl==3.1.5";
 
 #[test]
 fn openpyxl_reads_the_template_and_its_edits_read_back_exactly() {
-    let install = format!("python3 -m pip install {OPENPYXL}");
-    let probe = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output();
-    assert!(probe.is_ok_and(|o| o.status.success()), "openpyxl is needed (an independent xlsx library); install it with: {install}");
+    common::ensure_python_package("openpyxl", OPENPYXL);
 
     let atlas = build(&Inputs::embedded(bando::config::EMBEDDED_GEODATA)).expect("embedded").0;
     let province = ProvinceCode(42);

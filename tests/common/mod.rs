@@ -385,3 +385,24 @@ impl Drop for TempDir {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
+
+/// Makes sure Python 3 can `import module`, installing the pinned `requirement` with pip
+/// when it cannot (as `.ci/run` does ahead of time), so the README's test command works
+/// on a fresh machine; fails naming the command when pip cannot install it either.
+pub fn ensure_python_package(module: &str, requirement: &str) {
+    let importable = || {
+        Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
+    };
+    if importable() {
+        return;
+    }
+    eprintln!("python3 cannot import {module}: installing {requirement} with pip");
+    // Debian's own Python refuses plain pip installs (PEP 668), hence the second form.
+    for extra in [&[][..], &["--break-system-packages"][..]] {
+        let status = Command::new("python3").args(["-m", "pip", "install", "--quiet", requirement]).args(extra).status();
+        if status.is_ok_and(|s| s.success()) && importable() {
+            return;
+        }
+    }
+    panic!("python3 cannot import {module}; install it with: python3 -m pip install {requirement}");
+}
