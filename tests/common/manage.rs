@@ -97,7 +97,9 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(server: &Server, address: &str) -> Browser {
-        let agent = ureq::AgentBuilder::new().redirects(0).timeout(std::time::Duration::from_secs(60)).build();
+        // No pooled connections: the server closes a connection after refusing a request whose
+        // body it did not read, and a reused one would then fail with an unexpected EOF.
+        let agent = ureq::AgentBuilder::new().redirects(0).max_idle_connections(0).timeout(std::time::Duration::from_secs(60)).build();
         Browser { base: server.base.clone(), agent, cookies: BTreeMap::new(), address: address.into(), log: Vec::new() }
     }
 
