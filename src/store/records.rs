@@ -64,14 +64,8 @@ impl Store {
         let mut select = conn.prepare_cached(
             "SELECT key, fields FROM records WHERE kind = ?1 AND (?2 IS NULL OR key > ?2) ORDER BY key LIMIT ?3",
         )?;
-        let mut rows = select.query(params![kind.as_str(), after, limit as i64])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let key: String = row.get(0)?;
-            let text: String = row.get(1)?;
-            out.push(Record { kind, fields: parse_fields(kind.as_str(), &key, &text)? });
-        }
-        Ok(out)
+        let rows = select.query(params![kind.as_str(), after, limit as i64])?;
+        read_records(rows, kind)
     }
 
     /// Every published record, by kind.
@@ -166,7 +160,12 @@ impl Store {
 
 pub(super) fn published_of(conn: &Connection, kind: RecordKind) -> Result<Vec<Record>, RecordsError> {
     let mut select = conn.prepare_cached("SELECT key, fields FROM records WHERE kind = ?1 ORDER BY key")?;
-    let mut rows = select.query(params![kind.as_str()])?;
+    let rows = select.query(params![kind.as_str()])?;
+    read_records(rows, kind)
+}
+
+/// The records of `kind` from rows of `SELECT key, fields`.
+fn read_records(mut rows: rusqlite::Rows<'_>, kind: RecordKind) -> Result<Vec<Record>, RecordsError> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let key: String = row.get(0)?;
