@@ -21,7 +21,7 @@ use crate::api::AppState;
 use crate::load::upload::{read_upload, UploadReport, UploadScope, MAX_UPLOAD_BYTES};
 use crate::manage::Publisher;
 use crate::model::{AsOf, ProvinceCode};
-use crate::store::{ApproveError, Conflict, ConflictChoice, RecordDiff, Role, Status, Submission, SubmissionFilter, SubmissionId};
+use crate::store::{Approval, ApproveError, Conflict, ConflictChoice, RecordDiff, Role, Status, Submission, SubmissionFilter, SubmissionId};
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -437,8 +437,9 @@ async fn act(state: &AppState, editor: &Editor, id: SubmissionId, action: &str, 
                 "keep_published" => ConflictChoice::KeepPublished,
                 other => return Err(ManageError::BadRequest { field: "conflicts", message: format!("'{other}' is not overwrite or keep_published") }),
             };
-            let decision = Some(form.decision.trim().to_string()).filter(|d| !d.is_empty());
-            let outcome = blocking(move || match publisher.approve(id, &username, form.comment.trim(), decision.as_deref(), choice) {
+            let decision = Some(form.decision.trim()).filter(|d| !d.is_empty());
+            let approval = Approval::new(id, &username).comment(form.comment.trim()).decision(decision).conflicts(choice);
+            let outcome = blocking(move || match publisher.approve(&approval) {
                 Ok(p) => Ok(Ok(p)),
                 Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Ok(Err(c)),
                 Err(e) => Err(ManageError::Conflict(e.to_string())),
