@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full crash test of approvals over HTTP: 50 SIGKILLs of a real `bando serve
 # --data-dir` at random moments of upload → submit → approve (tests/http_crash.rs, which
-# runs 8 rounds in the normal test suite).
+# runs 6 rounds in the normal test suite).
 #
 # Usage: scripts/crash-http.sh [ROUNDS] [SEED]
 #   ROUNDS defaults to 50; SEED replays the kill delays of an earlier run (printed at

@@ -4,16 +4,17 @@
 //!
 //! Steps: 1. a data folder with an admin made by `bando user add`, the server started
 //! on it, an API token created through the sign-in session; 2. one uncut round measures
-//! how long upload + submit + approval take (D); 3. each round uploads a one-row CSV
+//! how long upload + submit and the approval take; 3. each round uploads a one-row CSV
 //! changing the decision number of commune 00718's 2024 result (a distinct value per
 //! round), submits and approves it on a client thread, while the test SIGKILLs the
-//! server after a random delay in [0, 1.2·D] (so before, during and after the approval
-//! request); 4. after the kill `bando db check` must pass, and after the restart the
+//! server after a random delay: one round in three within the upload and submit, two
+//! within 1.5× the approval's time from the moment its request goes out (before,
+//! during and after its commit); 4. after the kill `bando db check` must pass, and after the restart the
 //! publication log, the published CSV row and the commune's public history must all be
 //! the state before that round's approval or all the state after it — never a mix; an
 //! approval answered 200 before the kill must be published.
 //!
-//! Rounds: `BANDO_CRASH_ROUNDS` (default 8, to fit CI time; `scripts/crash-http.sh` runs
+//! Rounds: `BANDO_CRASH_ROUNDS` (default 6, to fit CI time; `scripts/crash-http.sh` runs
 //! 50). The delays come from a seeded generator: `BANDO_CRASH_SEED` replays a run; the
 //! seed is printed either way. Expected values come from geodata/results-communes.csv.
 
@@ -110,10 +111,11 @@ impl Client {
         }
     }
 
-    /// Upload, submit, approve; the draft's id is stored as soon as it is known and
-    /// `approved` is set once the approval answered 200. An error ends the sequence (the
+    /// Upload, submit, approve; the draft's id is stored as soon as it is known,
+    /// `approving` is called as the approval request goes out and `approved` is set once
+    /// it answered 200. An error ends the sequence (the
     /// server was killed).
-    fn round(&self, csv: &str, decision_number: &str, draft: &std::sync::Mutex<Option<i64>>, approved: &AtomicBool) -> Result<(), String> {
+    fn round(&self, csv: &str, decision_number: &str, draft: &std::sync::Mutex<Option<i64>>, approving: &dyn Fn(), approved: &AtomicBool) -> Result<(), String> {
         let (status, body) = self.post("/api/v1/manage/uploads?file_name=results-communes.csv", "text/csv", csv)?;
         assert_eq!(status, 201, "upload: {body}");
         let id = body["submission"]["id"].as_i64().unwrap();
@@ -121,6 +123,7 @@ impl Client {
         let (status, body) = self.post(&format!("/api/v1/manage/submissions/{id}/submit"), "application/json", "")?;
         assert_eq!(status, 200, "submit: {body}");
         let form = json!({"comment": "crash test", "decision": decision_number}).to_string();
+        approving();
         let (status, body) = self.post(&format!("/api/v1/manage/submissions/{id}/approve"), "application/json", &form)?;
         assert_eq!(status, 200, "approve: {body}");
         approved.store(true, Ordering::SeqCst);
@@ -144,7 +147,7 @@ fn db_check(dir: &DataDir) {
 
 #[test]
 fn a_server_killed_at_any_moment_of_an_approval_publishes_all_of_it_or_none() {
-    let rounds: usize = std::env::var("BANDO_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+    let rounds: usize = std::env::var("BANDO_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
     let seed: u64 = std::env::var("BANDO_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
     });
@@ -171,28 +174,38 @@ fn a_server_killed_at_any_moment_of_an_approval_publishes_all_of_it_or_none() {
     let mut state = published(&dir, &server);
     assert_eq!((state.publications, state.csv_decision.as_str(), state.history_decision.as_deref()), (1, row["decision"].as_str(), None));
 
-    // An uncut round: it must publish, and it measures the window the kills fall in.
+    // An uncut round: it must publish, and it measures the windows the kills fall in.
     let started = Instant::now();
     let (draft, approved) = (std::sync::Mutex::new(None), AtomicBool::new(false));
-    client(&server).round(&csv("0/QĐ-CRASH"), "QĐ-0", &draft, &approved).unwrap();
-    let cycle = started.elapsed();
+    let approving_at = std::sync::Mutex::new(None);
+    client(&server).round(&csv("0/QĐ-CRASH"), "QĐ-0", &draft, &|| *approving_at.lock().unwrap() = Some(Instant::now()), &approved).unwrap();
+    let approving_at = approving_at.lock().unwrap().unwrap();
+    // Kills before the approval request fall in [0, 1.2·(upload + submit)], kills after
+    // it goes out in [0, 1.5·approval]: the commit lands inside the second window.
+    let before_window = (approving_at - started).as_micros() as u64 * 6 / 5;
+    let approval_window = approving_at.elapsed().as_micros() as u64 * 3 / 2;
     let want = after(&state, *draft.lock().unwrap(), "0/QĐ-CRASH");
     state = published(&dir, &server);
     assert_eq!(state, want);
-    let window = cycle.as_millis() as u64 * 6 / 5;
-    eprintln!("an uncut upload + submit + approval takes {:.1} s; kills fall in the first {:.1} s", cycle.as_secs_f64(), window as f64 / 1000.0);
+    eprintln!("uncut: upload + submit {} µs, approval {} µs", before_window * 5 / 6, approval_window * 2 / 3);
 
     let (mut published_rounds, mut cut_rounds) = (0, 0);
     for round in 1..=rounds {
         let decision = format!("{round}/QĐ-CRASH");
-        let delay = Duration::from_millis(rng.below(window));
+        // One kill in three before the approval request, two during or after it.
+        let during_approval = rng.below(3) > 0;
+        let delay = Duration::from_micros(rng.below(if during_approval { approval_window } else { before_window }));
         let draft = Arc::new(std::sync::Mutex::new(None));
         let approved = Arc::new(AtomicBool::new(false));
+        let (approving_tx, approving_rx) = std::sync::mpsc::channel();
         let worker = {
             let (client, csv, draft, approved) = (client(&server), csv(&decision), draft.clone(), approved.clone());
             let number = format!("QĐ-{round}");
-            std::thread::spawn(move || client.round(&csv, &number, &draft, &approved))
+            std::thread::spawn(move || client.round(&csv, &number, &draft, &|| drop(approving_tx.send(())), &approved))
         };
+        if during_approval {
+            approving_rx.recv_timeout(Duration::from_secs(60)).expect("the approval request goes out");
+        }
         std::thread::sleep(delay);
         server.signal("KILL");
         assert!(server.wait_exit(Duration::from_secs(30)).is_some(), "round {round}: the server did not die");
@@ -203,7 +216,8 @@ fn a_server_killed_at_any_moment_of_an_approval_publishes_all_of_it_or_none() {
         server = dir.serve(&[]);
         let now = published(&dir, &server);
         let published_now = after(&state, *draft.lock().unwrap(), &decision);
-        let context = format!("round {round} (seed {seed}, kill after {} ms, client {:?})", delay.as_millis(), finished);
+        let moment = if during_approval { "of the approval request" } else { "of the round" };
+        let context = format!("round {round} (seed {seed}, kill {} µs into {moment}, client {:?})", delay.as_micros(), finished);
         if now == state {
             assert!(!acknowledged, "{context}: the approval was answered 200 but is not published: {now:?}");
             cut_rounds += 1;
@@ -214,6 +228,9 @@ fn a_server_killed_at_any_moment_of_an_approval_publishes_all_of_it_or_none() {
         state = now;
     }
     eprintln!("{rounds} kills: {published_rounds} approvals published, {cut_rounds} cut before their commit");
+    if rounds >= 20 {
+        assert!(published_rounds >= rounds / 10 && cut_rounds >= rounds / 10, "the kills missed one side of the commit: the windows are off");
+    }
     drop(server);
     db_check(&dir);
 }

@@ -439,12 +439,14 @@ async fn act(state: &AppState, editor: &Editor, id: SubmissionId, action: &str, 
             };
             let decision = Some(form.decision.trim()).filter(|d| !d.is_empty());
             let approval = Approval::new(id, &username).comment(form.comment.trim()).decision(decision).conflicts(choice);
-            let outcome = blocking(move || match publisher.approve(&approval) {
-                Ok(p) => Ok(Ok(p)),
-                Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Ok(Err(c)),
-                Err(e) => Err(ManageError::Conflict(e.to_string())),
-            })
-            .await?;
+            // The atlas build takes seconds of one core: at a lower priority, so the public
+            // map keeps answering at full speed while offices publish.
+            let approved = crate::api::low_priority::run("approval", move || publisher.approve(&approval)).await.map_err(ManageError::Internal)?;
+            let outcome = match approved {
+                Ok(p) => Ok(p),
+                Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Err(c),
+                Err(e) => return Err(ManageError::Conflict(e.to_string())),
+            };
             if let Err(conflicts) = outcome {
                 return Ok(Reviewed::Conflicts(conflicts));
             }
