@@ -1,5 +1,6 @@
-//! Long CPU work that must not take cores from public requests (static map renders,
-//! approvals' atlas builds): run on a thread of its own at a lower scheduling priority.
+//! CPU work that must not take cores from public requests (static map renders, the
+//! reading of uploaded workbooks, approvals' atlas builds): run on a thread of its own
+//! at a lower scheduling priority.
 //!
 //! Steps of [`run`]: 1. start a named thread (not a blocking-pool thread: those also draw
 //! tiles and must keep their priority, and a nice value would stay with the pooled

@@ -121,7 +121,9 @@ async fn accept_upload(state: &AppState, editor: &Editor, file_name: String, byt
         Role::Admin => Vec::new(),
         _ => editor.provinces.clone(),
     };
-    blocking(move || {
+    // Reading a workbook takes tens of milliseconds of CPU per upload: at a lower
+    // priority, like approvals, so offices uploading never slow the public map down.
+    let stored = crate::api::low_priority::run("upload", move || {
         let upload = match read_upload(&file_name, &bytes, &snapshot, &scope) {
             Ok(upload) => upload,
             Err(report) => return Ok(Uploaded::Refused(report)),
@@ -131,7 +133,8 @@ async fn accept_upload(state: &AppState, editor: &Editor, file_name: String, byt
         tracing::info!(submission = id, user = %username, file = %file_name, "upload stored as a draft");
         Ok(Uploaded::Draft(id))
     })
-    .await
+    .await;
+    stored.map_err(ManageError::Internal)?
 }
 
 /// `POST /manage/uploads` (multipart form, field `file`; the CSRF token in the action's
