@@ -71,8 +71,7 @@ fn published(dir: &DataDir, server: &Server) -> Published {
         .as_array()
         .unwrap_or_else(|| panic!("no changes list: {history}"))
         .iter()
-        .filter(|c| c["key"] == format!("{CODE}|{YEAR}") && c["field"] == "decision")
-        .next_back()
+        .rfind(|c| c["key"] == format!("{CODE}|{YEAR}") && c["field"] == "decision")
         .map(|c| c["new"].as_str().unwrap().to_string());
     Published {
         publications: list.len(),
