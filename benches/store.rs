@@ -8,7 +8,7 @@
 
 use bando::atlas::Inputs;
 use bando::model::{Record, RecordKind};
-use bando::store::{ConflictChoice, Store};
+use bando::store::{Approval, Store};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::path::PathBuf;
 
@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
                     .collect();
                 store.create_draft("editor", &[], "bench.xlsx", changed).unwrap()
             },
-            |id| store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap(),
+            |id| store.approve(&Approval::new(id, "admin")).unwrap(),
             BatchSize::PerIteration,
         )
     });

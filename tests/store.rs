@@ -10,7 +10,7 @@ use bando::config::EMBEDDED_GEODATA;
 use bando::manage;
 use bando::model::{CommuneCode, Record, RecordKind};
 use bando::snapshot::SharedSnapshot;
-use bando::store::{ApproveError, ConflictChoice, RecordsError, Status, Store, SubmissionFilter};
+use bando::store::{Approval, ApproveError, ConflictChoice, RecordsError, Status, Store, SubmissionFilter};
 use common::{csv_rows, geodata, Server, TempDir};
 use std::path::Path;
 use std::time::Instant;
@@ -110,7 +110,7 @@ fn a_draft_diff_shows_old_and_new_per_unit_and_approval_publishes_it_with_histor
     let by_status = store.list_submissions(&SubmissionFilter { status: Some(Status::Submitted), ..Default::default() }).unwrap();
     assert_eq!(by_status.len(), 1);
 
-    let publication = store.approve(id, "admin.central", "ok", Some("123/QĐ-VPĐP"), ConflictChoice::Refuse).unwrap();
+    let publication = store.approve(&Approval::new(id, "admin.central").comment("ok").decision(Some("123/QĐ-VPĐP"))).unwrap();
     assert_eq!(publication.id, 2);
     assert_eq!(publication.changed, 2);
     assert_eq!(publication.counts["tourism"], csv_rows(geodata("tourism.csv")).len() as u64 + 1);
@@ -121,7 +121,7 @@ fn a_draft_diff_shows_old_and_new_per_unit_and_approval_publishes_it_with_histor
     // An admin may publish a draft directly; a draft is not in review, so it cannot be rejected.
     let direct = store.create_draft("admin.central", &[], "fix.csv", vec![with(&store.published_record(RecordKind::CommuneResult, "00718|2024").unwrap().unwrap(), "decision", "100/QĐ")]).unwrap();
     assert!(matches!(store.reject(direct, "admin.central", "no"), Err(RecordsError::Status { .. })));
-    assert_eq!(store.approve(direct, "admin.central", "", None, ConflictChoice::Refuse).unwrap().id, 3);
+    assert_eq!(store.approve(&Approval::new(direct, "admin.central")).unwrap().id, 3);
     assert!(matches!(store.reject(id, "admin.central", "late"), Err(RecordsError::Status { .. })));
 
     let history = store.history("00718").unwrap();
@@ -150,7 +150,7 @@ fn rejection_leaves_the_published_records_unchanged() {
     assert_eq!(store.published_record(RecordKind::CommuneResult, &before.key()).unwrap(), Some(before));
     let s = store.submission(id).unwrap();
     assert_eq!((s.status, s.review_comment.as_deref()), (Status::Rejected, Some("decision number missing")));
-    assert!(matches!(store.approve(id, "admin", "", None, ConflictChoice::Overwrite), Err(ApproveError::Records(RecordsError::Status { .. }))));
+    assert!(matches!(store.approve(&Approval::new(id, "admin").conflicts(ConflictChoice::Overwrite)), Err(ApproveError::Records(RecordsError::Status { .. }))));
     assert_eq!(store.publications().unwrap().len(), 1);
     assert!(store.history("00718").unwrap().is_empty());
 }
@@ -165,9 +165,9 @@ fn a_record_changed_by_an_earlier_approval_is_a_conflict_that_needs_a_choice() {
     let first = store.create_draft("editor1", &[], "1.csv", vec![with(&a, "decision", "1/QĐ")]).unwrap();
     let second = store.create_draft("editor2", &[], "2.csv", vec![with(&a, "decision", "2/QĐ"), with(&b, "decision", "2b/QĐ")]).unwrap();
     let third = store.create_draft("editor3", &[], "3.csv", vec![with(&a, "decision", "3/QĐ"), with(&b, "decision", "3b/QĐ")]).unwrap();
-    store.approve(first, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    store.approve(&Approval::new(first, "admin")).unwrap();
 
-    let Err(ApproveError::Conflicts(conflicts)) = store.approve(second, "admin", "", None, ConflictChoice::Refuse) else {
+    let Err(ApproveError::Conflicts(conflicts)) = store.approve(&Approval::new(second, "admin")) else {
         panic!("the second approval must report the conflict")
     };
     assert_eq!(conflicts.len(), 1);
@@ -181,14 +181,14 @@ fn a_record_changed_by_an_earlier_approval_is_a_conflict_that_needs_a_choice() {
     assert_eq!(store.submission(second).unwrap().status, Status::Draft);
 
     // Keep the published value: `a` stays "1/QĐ", `b` is published.
-    store.approve(second, "admin", "", None, ConflictChoice::KeepPublished).unwrap();
+    store.approve(&Approval::new(second, "admin").conflicts(ConflictChoice::KeepPublished)).unwrap();
     assert_eq!(store.published_record(RecordKind::CommuneResult, &a.key()).unwrap().unwrap().get("decision"), "1/QĐ");
     assert_eq!(store.published_record(RecordKind::CommuneResult, &b.key()).unwrap().unwrap().get("decision"), "2b/QĐ");
 
     // Overwrite: both of the third draft's records conflict now and both are published.
-    let Err(ApproveError::Conflicts(conflicts)) = store.approve(third, "admin", "", None, ConflictChoice::Refuse) else { panic!() };
+    let Err(ApproveError::Conflicts(conflicts)) = store.approve(&Approval::new(third, "admin")) else { panic!() };
     assert_eq!(conflicts.len(), 2);
-    store.approve(third, "admin", "", None, ConflictChoice::Overwrite).unwrap();
+    store.approve(&Approval::new(third, "admin").conflicts(ConflictChoice::Overwrite)).unwrap();
     assert_eq!(store.published_record(RecordKind::CommuneResult, &a.key()).unwrap().unwrap().get("decision"), "3/QĐ");
     let decisions: Vec<String> = store.history("00718").unwrap().iter().map(|c| c.new.clone()).collect();
     assert_eq!(decisions, ["1/QĐ", "3/QĐ"]);
@@ -201,7 +201,7 @@ fn the_change_log_and_the_publication_log_refuse_updates_and_deletes() {
     let store = seeded(&dir);
     let a = commune_result("00718", "2024");
     let id = store.create_draft("e", &[], "x.csv", vec![with(&a, "decision", "7/QĐ")]).unwrap();
-    store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    store.approve(&Approval::new(id, "admin")).unwrap();
     let raw = rusqlite::Connection::open(dir.join("bando.sqlite3")).unwrap();
     for sql in [
         "UPDATE changes SET new = 'forged'",
@@ -222,7 +222,7 @@ fn a_backup_taken_while_the_store_is_open_opens_and_checks_clean() {
     let store = seeded(&dir);
     let a = commune_result("00718", "2024");
     let id = store.create_draft("e", &[], "x.csv", vec![with(&a, "decision", "8/QĐ")]).unwrap();
-    store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    store.approve(&Approval::new(id, "admin")).unwrap();
     let target = TempDir::new("backup-target");
     let file = target.join("copy.sqlite3");
     store.backup(&file).unwrap();
@@ -244,7 +244,7 @@ fn check_names_a_record_edited_behind_the_stores_back() {
     let store = seeded(&dir);
     let a = commune_result("00718", "2024");
     let id = store.create_draft("e", &[], "x.csv", vec![with(&a, "level", "nang_cao")]).unwrap();
-    store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    store.approve(&Approval::new(id, "admin")).unwrap();
     assert!(store.check().unwrap().is_clean());
     let raw = rusqlite::Connection::open(dir.join("bando.sqlite3")).unwrap();
     // A changed record, edited back to its old level.
@@ -272,7 +272,7 @@ fn changes_are_listed_by_period_and_province() {
     let a = commune_result("00718", "2024");
     store.set_unit_provinces([("00718".to_string(), "01".to_string())]).unwrap();
     let id = store.create_draft("e", &[], "x.csv", vec![with(&a, "decision", "9/QĐ")]).unwrap();
-    store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    store.approve(&Approval::new(id, "admin")).unwrap();
     let today = bando::model::Day::parse(&bando::store::format_utc(store.current_publication().unwrap().unwrap().at)[..10]).unwrap();
     let yesterday_year = bando::model::Day::parse("2000-01-01").unwrap();
     assert_eq!(store.changes(None, None, None).unwrap().len(), 1);
@@ -305,7 +305,7 @@ fn an_approval_publishes_a_new_atlas_and_a_refused_merge_publishes_nothing() {
     assert_eq!(level_2024(&shared.current()), "dat_chuan", "a preview publishes nothing");
 
     let started = Instant::now();
-    let publication = publisher.approve(id, "admin", "", Some("5/QĐ"), ConflictChoice::Refuse).unwrap();
+    let publication = publisher.approve(&Approval::new(id, "admin").decision(Some("5/QĐ"))).unwrap();
     eprintln!("approval with atlas rebuild: {:.2} s", started.elapsed().as_secs_f64());
     assert_eq!(publication.id, 2);
     let now = shared.current();
@@ -317,7 +317,7 @@ fn an_approval_publishes_a_new_atlas_and_a_refused_merge_publishes_nothing() {
 
     // A level the loaders refuse: the approval fails naming the problem, nothing changes.
     let bad = store.create_draft("editor", &[], "bad.csv", vec![with(&a, "level", "rat_tot")]).unwrap();
-    let err = publisher.approve(bad, "admin", "", None, ConflictChoice::Refuse).unwrap_err().to_string();
+    let err = publisher.approve(&Approval::new(bad, "admin")).unwrap_err().to_string();
     assert!(err.contains("rat_tot"), "{err}");
     assert_eq!(store.current_publication().unwrap().unwrap().id, 2);
     assert_eq!(store.submission(bad).unwrap().status, Status::Draft);
@@ -343,7 +343,7 @@ fn a_ten_thousand_record_approval_is_timed() {
     let id = store.create_draft("editor", &[], "big.xlsx", records).unwrap();
     let drafted = started.elapsed();
     let started = Instant::now();
-    let publication = store.approve(id, "admin", "", None, ConflictChoice::Refuse).unwrap();
+    let publication = store.approve(&Approval::new(id, "admin")).unwrap();
     let approved = started.elapsed();
     eprintln!("10,000 records: draft {:.2} s, approval {:.2} s", drafted.as_secs_f64(), approved.as_secs_f64());
     assert_eq!(publication.changed, 10_000);
@@ -391,4 +391,151 @@ fn serve_with_a_data_dir_seeds_once_and_answers_as_the_files_do() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = std::process::Command::new(common::BIN).args(["db", "check", "--data-dir"]).arg(&*dir).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// Runs `f` on another thread and waits for it: a store call that a lock held by the
+/// calling thread blocks fails the test (after a minute) instead of hanging it.
+fn on_another_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the store call did not complete while the approval was building: the store is locked")
+}
+
+/// The store is not locked while an approval builds its atlas: from the build hook (which
+/// runs inside the real build, between the approval's read and its commit), an upload
+/// becomes a draft and the publication log and the draft are read, before the approval
+/// commits.
+#[test]
+fn an_upload_completes_while_an_approval_builds_its_atlas() {
+    let dir = TempDir::new("unlocked");
+    let configured = Inputs::embedded(EMBEDDED_GEODATA);
+    let opened = manage::open(&dir, &configured).unwrap();
+    let store = opened.store.clone();
+    let shared = SharedSnapshot::new(bando::snapshot::Snapshot::new(opened.atlas));
+    let during = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = during.clone();
+    let hook_store = store.clone();
+    let publisher = manage::Publisher::new(store.clone(), opened.inputs.clone(), shared.clone()).with_build_hook(move || {
+        let s = hook_store.clone();
+        let upload = vec![with(&commune_result("00469", "2024"), "decision", "12/QĐ-UBND")];
+        let (draft, publications) = on_another_thread(move || {
+            let draft = s.create_draft("editor", &[], "during.csv", upload).unwrap();
+            (s.submission(draft).unwrap(), s.publications().unwrap())
+        });
+        seen.lock().unwrap().push((draft, publications));
+    });
+
+    let a = commune_result("00718", "2024");
+    let id = store.create_draft("editor", &[], "x.csv", vec![with(&a, "level", "nang_cao")]).unwrap();
+    let publication = publisher.approve(&Approval::new(id, "admin")).unwrap();
+
+    let during = during.lock().unwrap();
+    assert_eq!(during.len(), 1, "one build, nothing changed meanwhile that the commit depends on");
+    let (draft, publications) = &during[0];
+    assert_eq!((draft.status, draft.records, draft.file_name.as_str()), (Status::Draft, 1, "during.csv"));
+    assert_eq!(publications.len(), 1, "read during the build: the approval is not committed yet");
+    assert_eq!(publication.id, 2);
+    assert_eq!(store.submission(draft.id).unwrap().status, Status::Draft, "the approval leaves the other draft alone");
+    assert_eq!(store.published_record(RecordKind::CommuneResult, &a.key()).unwrap().unwrap().get("level"), "nang_cao");
+}
+
+/// The approval's commit verifies what its plan read: another approval published during
+/// the validation makes it validate again, from the new state; a second one refuses it;
+/// a rejection meanwhile refuses it naming the status. Nothing half-done is published.
+#[test]
+fn an_approval_validates_again_when_another_one_publishes_during_its_validation() {
+    let dir = TempDir::new("replan");
+    let store = std::sync::Arc::new(seeded(&dir));
+    let (a, b) = (commune_result("00718", "2024"), commune_result("00469", "2024"));
+    let first = store.create_draft("editor", &[], "a.csv", vec![with(&a, "decision", "1/QĐ")]).unwrap();
+    let other = store.create_draft("editor", &[], "b.csv", vec![with(&b, "decision", "2/QĐ")]).unwrap();
+
+    // Once: the validation runs again and sees the other approval's record.
+    let mut seen = Vec::new();
+    let publication = store
+        .approve_checked(&Approval::new(first, "admin"), |set| {
+            seen.push(set[&RecordKind::CommuneResult].iter().find(|r| r.key() == b.key()).unwrap().get("decision").to_string());
+            if seen.len() == 1 {
+                let s = store.clone();
+                assert_eq!(on_another_thread(move || s.approve(&Approval::new(other, "admin")).unwrap().id), 2);
+            }
+            Ok(())
+        })
+        .unwrap()
+        .0;
+    assert_eq!(seen, vec![b.get("decision").to_string(), "2/QĐ".to_string()]);
+    assert_eq!(publication.id, 3);
+    assert_eq!(store.published_record(RecordKind::CommuneResult, &a.key()).unwrap().unwrap().get("decision"), "1/QĐ");
+    assert!(store.check().unwrap().is_clean());
+
+    // Every time: refused after the second validation, nothing published.
+    let c = commune_result("00484", "2024");
+    let third = store.create_draft("editor", &[], "c.csv", vec![with(&c, "decision", "3/QĐ")]).unwrap();
+    let mut runs = 0;
+    let err = store
+        .approve_checked(&Approval::new(third, "admin"), |_| {
+            runs += 1;
+            let s = store.clone();
+            let record = with(&b, "decision", &format!("race-{runs}"));
+            on_another_thread(move || {
+                let id = s.create_draft("editor", &[], "race.csv", vec![record]).unwrap();
+                s.approve(&Approval::new(id, "admin")).unwrap()
+            });
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(runs, 2);
+    assert!(matches!(err, ApproveError::Changed { id, .. } if id == third), "{err}");
+    assert!(err.to_string().contains("approve it again"), "{err}");
+    assert_eq!(store.submission(third).unwrap().status, Status::Draft);
+    assert_eq!(store.published_record(RecordKind::CommuneResult, &c.key()).unwrap().unwrap().get("decision"), c.get("decision"));
+
+    // A rejection during the validation: refused, the submission stays rejected.
+    store.submit(third, "editor").unwrap();
+    let err = store
+        .approve_checked(&Approval::new(third, "admin"), |_| {
+            let s = store.clone();
+            on_another_thread(move || s.reject(third, "admin", "wrong file").unwrap());
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, ApproveError::Records(RecordsError::Status { .. })), "{err}");
+    assert_eq!(store.submission(third).unwrap().status, Status::Rejected);
+    assert_eq!(store.current_publication().unwrap().unwrap().id, 5);
+    assert!(store.check().unwrap().is_clean());
+}
+
+/// SIGHUP on a `--data-dir` server rebuilds the atlas from the store's published records
+/// (a change published in the database by another process shows after it) and keeps
+/// saying that the seeded sample layers are sample data.
+#[test]
+fn sighup_with_a_data_dir_reloads_from_the_store_and_keeps_the_sample_notice() {
+    let dir = TempDir::new("serve-hup");
+    let server = Server::start_with_data_dir(&dir, &[]);
+    let (_, before) = server.get_json("/api/v1/meta");
+    assert_eq!(before["meta"]["sample"], true, "{before}");
+
+    let a = commune_result("00718", "2024");
+    let store = Store::open(&dir).unwrap();
+    let id = store.create_draft("editor", &[], "x.csv", vec![with(&a, "decision", "77/QĐ-HUP")]).unwrap();
+    store.approve(&Approval::new(id, "admin")).unwrap();
+    drop(store);
+
+    server.signal("HUP");
+    let started = Instant::now();
+    let after = loop {
+        let (_, now) = server.get_json("/api/v1/meta");
+        if now["meta"]["data_version"] != before["meta"]["data_version"] {
+            break now;
+        }
+        assert!(started.elapsed().as_secs() < 120, "SIGHUP did not reload within 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(after["meta"]["sample"], true, "{after}");
+    assert_eq!(after["meta"]["notice"], before["meta"]["notice"], "{after}");
+    assert_eq!(after["meta"]["sources"], before["meta"]["sources"], "the same layers, still marked sample");
+    let csv = std::fs::read_to_string(dir.join("published/results-communes.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("00718,2024,") && l.ends_with(",77/QĐ-HUP")), "the published folder is rewritten from the store");
 }

@@ -1,5 +1,7 @@
 //! Reload without restart: re-read every input, validate, and publish the new atlas
-//! whole. If anything is wrong the old atlas stays and the problems are returned.
+//! whole. If anything is wrong the old atlas stays and the problems are returned. With
+//! `--data-dir` the records come from the store ([`crate::manage::Publisher::reload`]),
+//! so the reload publishes what the database holds, sample notice included.
 //! Each reload, from HTTP or SIGHUP, is counted by result in the metrics.
 //! Who may ask is decided before the handler runs ([`super::admin_auth`]).
 
@@ -13,6 +15,9 @@ use serde_json::{json, Value};
 /// Rebuilds the atlas from the state's inputs and publishes it; returns the new version.
 pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
     let _one_at_a_time = state.reload_lock.lock().await;
+    if let Some(publisher) = state.publisher.clone() {
+        return reload_managed(publisher).await;
+    }
     let inputs = state.inputs.clone();
     let built = tokio::task::spawn_blocking(move || atlas::build(&inputs).map(|(atlas, summary)| (Snapshot::new(atlas), summary))).await.map_err(|e| {
         super::metrics::reload_finished(false);
@@ -31,6 +36,28 @@ pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
             Err(ApiError::Invalid {
                 message: "the inputs have problems; the previous data stays published".into(),
                 problems: e.problems.iter().map(ToString::to_string).collect(),
+            })
+        }
+    }
+}
+
+/// The reload of a `--data-dir` server: the records come from the store (the published
+/// folder is rewritten from it), the boundaries, catalog and targets from their files.
+async fn reload_managed(publisher: std::sync::Arc<crate::manage::Publisher>) -> Result<String, ApiError> {
+    let reloaded = tokio::task::spawn_blocking(move || publisher.reload())
+        .await
+        .unwrap_or_else(|e| Err(crate::manage::ManageError::Load(format!("the reload stopped: {e}"))));
+    super::metrics::reload_finished(reloaded.is_ok());
+    match reloaded {
+        Ok(version) => {
+            tracing::info!(%version, "atlas reloaded from the store");
+            Ok(version)
+        }
+        Err(e) => {
+            tracing::warn!("reload refused, the previous data stays published:\n{e}");
+            Err(ApiError::Invalid {
+                message: "the data has problems; the previous data stays published".into(),
+                problems: e.to_string().lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
             })
         }
     }

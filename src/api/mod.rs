@@ -44,6 +44,7 @@ mod headers;
 mod health;
 mod history;
 mod http_cache;
+mod low_priority;
 pub mod manage;
 mod meta;
 pub mod metrics;

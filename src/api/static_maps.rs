@@ -153,12 +153,7 @@ impl StaticMaps {
     }
 }
 
-/// How much less CPU a static map render gets than the rest of the server when the
-/// cores are busy: nice 10 weighs about a tenth of nice 0 in Linux's scheduler, so cold
-/// tiles and queries keep their cores; an idle server still gives a render a whole core.
-const RENDER_NICE: i32 = 10;
-
-/// Runs `render` on a thread of its own at [`RENDER_NICE`] (not on the blocking pool,
+/// Runs `render` on a thread of its own at [`super::low_priority::NICE`] (not on the blocking pool,
 /// whose threads also draw tiles and must keep their priority). A thread per render is
 /// nothing next to half a second of drawing.
 async fn draw_at_low_priority<F>(render: F) -> Outcome
@@ -167,7 +162,7 @@ where
 {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new().name("static-map".into()).spawn(move || {
-        lower_this_threads_priority();
+        super::low_priority::lower_this_threads_priority();
         let started = Instant::now();
         let outcome = render().map(|png| (png, started.elapsed())).map_err(Arc::from);
         release_freed_memory();
@@ -177,17 +172,6 @@ where
         return Err(Arc::from(format!("cannot start a static map render: {e}")));
     }
     rx.await.unwrap_or_else(|_| Err(Arc::from("the static map render failed (panicked)")))
-}
-
-fn lower_this_threads_priority() {
-    // On Linux the nice value belongs to the thread (man 2 setpriority, NOTES), so
-    // this changes the render thread only. Failure leaves the normal priority.
-    #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority take and return plain integers; no memory is shared.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, RENDER_NICE);
-    }
 }
 
 /// A big map allocates tens of MiB of pixels and scratch; glibc keeps such pages in

@@ -6,11 +6,14 @@
 //!   1. [`open`] a data folder at start: seed the store from the configured (or embedded)
 //!      files as publication 1 when it is new ([`seed`]), write the published records as
 //!      the CSV files the loaders read ([`folder`]), build the atlas from them;
-//!   2. [`Publisher::approve`]: merge a submission in the store's transaction, build the
-//!      atlas from the merged records *before* the commit (a merge the loaders refuse
-//!      publishes nothing), commit, swap the CSV folder, publish the new snapshot: the
-//!      data version changes, so ETags change;
-//!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere.
+//!   2. [`Publisher::approve`]: read the submission merged into the published records
+//!      (a short read), build the atlas from them with no store lock held *before* the
+//!      commit (a merge the loaders refuse publishes nothing), commit in a short
+//!      transaction that first verifies nothing the merge was read from changed, swap the
+//!      CSV folder, publish the new snapshot: the data version changes, so ETags change;
+//!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere;
+//!   4. [`Publisher::reload`] (SIGHUP, `POST /api/v1/admin/reload`): the atlas rebuilt
+//!      from the store's published records, as at start.
 //!
 //! A crash between the commit and the folder swap is healed by the next start, which
 //! always rewrites the folder from the database.

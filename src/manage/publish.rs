@@ -1,10 +1,11 @@
-//! Opening a managed data folder, and approvals that publish a new atlas.
+//! Opening a managed data folder, approvals that publish a new atlas, and the reload of
+//! a managed folder (the atlas rebuilt from the store's published records).
 
 use super::{folder, seed, ManageError, SEED_USER};
 use crate::atlas::{self, Atlas, BuildSummary, Inputs};
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::model::RecordKind;
-use crate::store::{ConflictChoice, Publication, RecordSet, Store, SubmissionId};
+use crate::store::{Approval, Publication, RecordSet, Store, SubmissionId};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -90,21 +91,33 @@ fn unit_provinces(atlas: &Atlas) -> Vec<(String, String)> {
     pairs
 }
 
+/// Called while an approval's atlas is being built (see [`Publisher::with_build_hook`]).
+type BuildHook = Box<dyn Fn() + Send + Sync>;
+
 /// Approves submissions and publishes the result; shared by the server's routes.
 pub struct Publisher {
     store: Arc<Store>,
     /// The configured inputs (boundaries, catalog, targets); record files come from the store.
     configured: Inputs,
     snapshot: SharedSnapshot,
-    /// One approval at a time: each builds an atlas and swaps the one folder.
+    /// One approval or reload at a time: each builds an atlas in the one staging folder
+    /// and swaps the one published folder. The store itself is not locked meanwhile.
     one_at_a_time: Mutex<()>,
+    building: Option<BuildHook>,
 }
 
 impl Publisher {
     /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
     /// catalog and targets of it are used.
     pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
-        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()) }
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None }
+    }
+
+    /// Runs `hook` at the start of every approval's atlas build, on the approving thread,
+    /// with no store lock held: lets a test act while a build is in progress.
+    pub fn with_build_hook(mut self, hook: impl Fn() + Send + Sync + 'static) -> Publisher {
+        self.building = Some(Box::new(hook));
+        self
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -121,33 +134,51 @@ impl Publisher {
         folder::published_dir(self.store.dir())
     }
 
-    /// Approves submission `id` and publishes it: the merged records are built into an
+    /// Approves a submission and publishes it: the merged records are built into an
     /// atlas before the commit (a merge the loaders refuse publishes nothing and lists
-    /// the problems), then the folder is swapped and the new snapshot published.
-    pub fn approve(
-        &self,
-        id: SubmissionId,
-        admin: &str,
-        comment: &str,
-        decision: Option<&str>,
-        choice: ConflictChoice,
-    ) -> Result<Publication, ManageError> {
+    /// the problems), then the folder is swapped and the new snapshot published. The
+    /// build runs between the store's short read and short commit, so the store serves
+    /// everyone else meanwhile (see [`Store::approve_checked`]).
+    pub fn approve(&self, approval: &Approval) -> Result<Publication, ManageError> {
         let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
         let dir = self.store.dir().to_path_buf();
-        let (publication, (atlas, _summary)) =
-            self.store.approve_checked(id, admin, comment, decision, choice, |set| build_staged(&dir, &self.configured, set))?;
+        let (publication, (atlas, _summary)) = self.store.approve_checked(approval, |set| {
+            if let Some(hook) = &self.building {
+                hook();
+            }
+            build_staged(&dir, &self.configured, set)
+        })?;
         // Committed: from here on the database holds the new publication. Should the swap
         // fail, the atlas in memory is still the committed one, and the next start
         // rewrites the folder.
         if let Err(e) = folder::promote(&dir) {
             tracing::error!("publication {} is committed but its CSV folder was not swapped ({e}); the next start rewrites it", publication.id);
         }
-        let mut atlas = atlas;
+        let version = self.publish(atlas)?;
+        tracing::info!(publication = publication.id, submission = approval.submission, %version, changed = publication.changed, "published");
+        Ok(publication)
+    }
+
+    /// Rebuilds the atlas from the store's published records and the configured
+    /// boundaries, catalog and targets (re-read), rewrites the published folder and
+    /// publishes the atlas; returns its data version. This is the reload of a managed
+    /// folder: the records come from the database, as at start, and the sample notice of
+    /// seeded sample layers stays.
+    pub fn reload(&self) -> Result<String, ManageError> {
+        let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = self.store.dir().to_path_buf();
+        let set = self.store.published_all()?;
+        let (atlas, _summary) = build_staged(&dir, &self.configured, &set).map_err(ManageError::Load)?;
+        folder::promote(&dir)?;
+        self.publish(atlas)
+    }
+
+    /// Marks the sample layers and publishes `atlas`; returns its data version.
+    fn publish(&self, mut atlas: Atlas) -> Result<String, ManageError> {
         mark_sample(&mut atlas, &self.store.sample_kinds()?);
         let version = atlas.version.clone();
         self.snapshot.publish(Snapshot::new(atlas));
-        tracing::info!(publication = publication.id, submission = id, %version, changed = publication.changed, "published");
-        Ok(publication)
+        Ok(version)
     }
 
     /// The map with draft `id` applied to the published records, built as an approval

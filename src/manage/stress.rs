@@ -9,7 +9,7 @@
 
 use crate::model::{Record, RecordKind};
 use super::ManageError;
-use crate::store::{ConflictChoice, Store};
+use crate::store::{Approval, Store};
 
 pub const RECORDS_PER_KIND: usize = 1500;
 pub const EDITOR: &str = "stress-editor";
@@ -40,7 +40,7 @@ pub fn run(store: &Store, count: u64) -> Result<(), ManageError> {
         }
         let id = store.create_draft(EDITOR, &[], "stress.csv", records)?;
         store.submit(id, EDITOR)?;
-        store.approve(id, ADMIN, "stress", Some(&format!("QD-{current}")), ConflictChoice::Refuse)?;
+        store.approve(&Approval::new(id, ADMIN).comment("stress").decision(Some(&format!("QD-{current}"))))?;
     }
 }
 

@@ -59,7 +59,7 @@ impl Store {
     /// criteria, pilots and tourism sites; a district's or province's own records), oldest
     /// first.
     pub fn history(&self, unit_code: &str) -> Result<Vec<Change>, RecordsError> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut select = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE unit_code = ?1 ORDER BY id"))?;
         let rows = select.query_map(params![unit_code], change_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
@@ -69,7 +69,7 @@ impl Store {
     /// both optional), of units in `provinces` (province codes; `None`: all), oldest
     /// first. A unit's province comes from [`Store::set_unit_provinces`].
     pub fn changes(&self, from: Option<Day>, to: Option<Day>, provinces: Option<&[String]>) -> Result<Vec<Change>, RecordsError> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let start = from.map_or(i64::MIN, day_start);
         let end = to.map_or(i64::MAX, |d| day_start(d) + 86_400);
         let list = provinces.map(|p| serde_json::to_string(p).expect("codes serialise"));

@@ -9,9 +9,13 @@
 //! 2. set WAL mode (readers never wait for the writer), foreign keys and a busy timeout;
 //! 3. run the migrations ([`migrate`]).
 //!
-//! One connection serves all calls, behind a mutex: writes are rare (uploads, approvals,
-//! logins) and short, and SQLite allows one writer at a time anyway. Callers in async code
-//! run store calls on the blocking pool.
+//! One connection writes, behind a mutex: writes are rare (uploads, approvals, logins) and
+//! short, and SQLite allows one writer at a time anyway. Nothing slow runs while it is
+//! held: an approval builds its atlas between a short read and a short commit (see
+//! `publications`). Reads of published records, submissions and history go through a
+//! small pool of read-only connections ([`Store::read`]): in WAL mode they see the last
+//! commit and never wait for the writer. Callers in async code run store calls on the
+//! blocking pool.
 
 pub mod accounts;
 pub mod auth_log;
@@ -30,13 +34,13 @@ pub use auth_log::{AuthEvent, AuthEventKind, Origin};
 pub use changes::Change;
 pub use check::CheckReport;
 pub use migrate::MIGRATIONS;
-pub use publications::{ApproveError, Conflict, ConflictChoice, Publication};
+pub use publications::{Approval, ApproveError, Conflict, ConflictChoice, Publication};
 pub use records::{format_utc, RecordSet, RecordsError};
 pub use sessions::{NewSession, Session};
 pub use submissions::{FieldChange, RecordDiff, Status, Submission, SubmissionFilter, SubmissionId};
 pub use tokens::{ApiToken, Secret, TokenError};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -54,10 +58,49 @@ pub enum StoreError {
     Schema(String),
 }
 
+/// Idle read-only connections kept for reuse; more are opened when more readers run at
+/// once, and the extra ones are closed when they come back.
+const IDLE_READERS: usize = 4;
+
 /// The embedded database of one data folder.
 pub struct Store {
     dir: PathBuf,
     conn: Mutex<Connection>,
+    /// Idle read-only connections (see [`Store::read`]).
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// A read-only connection lent by [`Store::read`]; it goes back to the pool on drop.
+pub(crate) struct Reader<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("a reader holds its connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("a reader holds its connection until dropped")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        // A read transaction left open would pin an old snapshot for the next borrower.
+        if !conn.is_autocommit() {
+            return;
+        }
+        let mut idle = self.store.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+    }
 }
 
 impl Store {
@@ -72,7 +115,7 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )?;
         migrate::migrate(&mut conn)?;
-        Ok(Store { dir: dir.to_path_buf(), conn: Mutex::new(conn) })
+        Ok(Store { dir: dir.to_path_buf(), conn: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
 
     /// The data folder.
@@ -84,6 +127,23 @@ impl Store {
     /// (rusqlite rolls back on drop), so a poisoned lock is safe to reuse.
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A read-only connection: it never waits for the writer's lock, and sees what was
+    /// committed when its statement (or read transaction) began.
+    pub(crate) fn read(&self) -> Result<Reader<'_>, rusqlite::Error> {
+        let idle = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(self.dir.join(DATABASE_FILE), flags)?;
+                // A checkpoint may hold the WAL index briefly; wait rather than fail.
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn
+            }
+        };
+        Ok(Reader { store: self, conn: Some(conn) })
     }
 
     /// The schema version (the number of migrations applied).

@@ -1,19 +1,27 @@
 //! Approval and the publication log: a submission's records become the published ones,
 //! all at once, with every changed field logged.
 //!
-//! Steps of [`Store::approve_checked`], in one transaction committed with
-//! `synchronous=FULL` (a published state survives power loss; NORMAL again after):
-//!   1. check the status (draft or submitted);
-//!   2. compare each record's base (published when the draft was made) with what is
-//!      published now: a difference is a conflict (another approval changed it since);
-//!      conflicts refuse the approval unless the admin chose to overwrite them or keep
-//!      the published values;
-//!   3. upsert the changed records, updating counts and the checksum from them alone;
-//!   4. append the publication row and one change row per changed field;
-//!   5. mark the submission approved;
-//!   6. hand the merged records to the caller's validation (the atlas build): its error
-//!      rolls everything back;
-//!   7. commit.
+//! Steps of [`Store::approve_checked`]; the slow part (the caller's validation, an atlas
+//! build of several seconds) holds no lock and no transaction, so uploads, sign-ins and
+//! pages go on meanwhile:
+//!   1. plan, in one short read transaction on a read-only connection: check the status
+//!      (draft or submitted); compare each record's base (published when the draft was
+//!      made) with what is published now: a difference is a conflict (another approval
+//!      changed it since); conflicts refuse the approval unless the admin chose to
+//!      overwrite them or keep the published values; merge the records to apply into the
+//!      published ones;
+//!   2. hand the merged records to the caller's validation (the atlas build), with no
+//!      lock held: its error publishes nothing;
+//!   3. commit, in one short IMMEDIATE transaction with `synchronous=FULL` (a published
+//!      state survives power loss; NORMAL again after): first verify that what the plan
+//!      read still holds — the publication in force is the one merged into (records only
+//!      change with a publication) and the submission is in the status approved from;
+//!      then upsert the changed records (counts and checksum updated from them alone),
+//!      append the publication row and one change row per changed field, mark the
+//!      submission approved;
+//!   4. when the verification fails (another approval published meanwhile, or the
+//!      submission was rejected), plan and validate once more from the new state; a
+//!      second change in between refuses the approval with [`ApproveError::Changed`].
 
 use super::records::{
     digest, latest_publication_id, now, parse_fields, published_set, Checksum, RecordSet, RecordsError,
@@ -21,7 +29,8 @@ use super::records::{
 use super::submissions::{field_changes, require_status, Status, SubmissionId};
 use super::Store;
 use crate::model::RecordKind;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::model::Record;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -68,6 +77,41 @@ pub struct Conflict {
     pub proposed: Vec<String>,
 }
 
+/// An admin's approval of one submission: who, why, under which decision, and what to do
+/// with records another approval changed since the draft was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub submission: SubmissionId,
+    /// The approving admin's username.
+    pub admin: String,
+    pub comment: String,
+    /// The decision number published with the change (e.g. `123/QĐ-UBND`).
+    pub decision: Option<String>,
+    pub conflicts: ConflictChoice,
+}
+
+impl Approval {
+    /// Approval of `submission` by `admin`, with no comment nor decision, refusing conflicts.
+    pub fn new(submission: SubmissionId, admin: &str) -> Approval {
+        Approval { submission, admin: admin.to_string(), comment: String::new(), decision: None, conflicts: ConflictChoice::Refuse }
+    }
+
+    pub fn comment(mut self, comment: &str) -> Approval {
+        self.comment = comment.to_string();
+        self
+    }
+
+    pub fn decision(mut self, decision: Option<&str>) -> Approval {
+        self.decision = decision.map(str::to_string);
+        self
+    }
+
+    pub fn conflicts(mut self, choice: ConflictChoice) -> Approval {
+        self.conflicts = choice;
+        self
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
     #[error(transparent)]
@@ -76,6 +120,8 @@ pub enum ApproveError {
     Conflicts(Vec<Conflict>),
     #[error("the merged records were refused; nothing was published: {0}")]
     Invalid(String),
+    #[error("submission {id} was not approved: the published records or its status changed while the merge was being checked, twice in a row (last: {what}); nothing was published, approve it again")]
+    Changed { id: SubmissionId, what: String },
 }
 
 impl From<rusqlite::Error> for ApproveError {
@@ -85,50 +131,62 @@ impl From<rusqlite::Error> for ApproveError {
 }
 
 impl Store {
-    /// Approves submission `id` without validating the merged records (see
+    /// Approves a submission without validating the merged records (see
     /// [`Store::approve_checked`]).
-    pub fn approve(
-        &self,
-        id: SubmissionId,
-        admin: &str,
-        comment: &str,
-        decision: Option<&str>,
-        choice: ConflictChoice,
-    ) -> Result<Publication, ApproveError> {
-        self.approve_checked(id, admin, comment, decision, choice, |_| Ok(())).map(|(p, ())| p)
+    pub fn approve(&self, approval: &Approval) -> Result<Publication, ApproveError> {
+        self.approve_checked(approval, |_| Ok(())).map(|(p, ())| p)
     }
 
-    /// Approves submission `id` (see the module doc for the steps); `validate` sees every
-    /// published record after the merge, before the commit, and its error publishes
-    /// nothing.
+    /// Approves a submission (see the module doc for the steps); `validate` sees every
+    /// published record after the merge, before the commit, with no lock held; its error
+    /// publishes nothing. It runs twice when another publication or a review lands
+    /// while it runs.
     pub fn approve_checked<T>(
         &self,
-        id: SubmissionId,
-        admin: &str,
-        comment: &str,
-        decision: Option<&str>,
-        choice: ConflictChoice,
-        validate: impl FnOnce(&RecordSet) -> Result<T, String>,
+        approval: &Approval,
+        mut validate: impl FnMut(&RecordSet) -> Result<T, String>,
     ) -> Result<(Publication, T), ApproveError> {
+        let mut changed = None;
+        for _ in 0..2 {
+            let plan = self.plan_approval(approval)?;
+            let checked = validate(&plan.merged).map_err(ApproveError::Invalid)?;
+            match self.commit_approval(approval, plan) {
+                Ok(publication) => return Ok((publication, checked)),
+                Err(Stale(what)) => changed = Some(what),
+                Err(Failed(e)) => return Err(e),
+            }
+        }
+        Err(ApproveError::Changed { id: approval.submission, what: changed.unwrap_or_default() })
+    }
+
+    /// Step 1: what the approval would write, read in one read transaction.
+    fn plan_approval(&self, approval: &Approval) -> Result<Plan, ApproveError> {
+        let mut conn = self.read()?;
+        let tx = conn.transaction()?;
+        plan_in(&tx, approval)
+    }
+
+    /// Step 3: the commit, after verifying the plan still holds.
+    fn commit_approval(&self, approval: &Approval, plan: Plan) -> Result<Publication, CommitError> {
         let mut conn = self.conn();
-        conn.execute_batch("PRAGMA synchronous = FULL")?;
-        let result = approve_in(&mut conn, id, admin, comment, decision, choice, validate);
+        conn.execute_batch("PRAGMA synchronous = FULL").map_err(|e| Failed(e.into()))?;
+        let result = commit_in(&mut conn, approval, plan);
         // Back to NORMAL for the rest (sessions, drafts): their loss at power failure is harmless.
-        conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(|e| Failed(e.into()))?;
         result
     }
 
     /// The publication log, oldest first.
     pub fn publications(&self) -> Result<Vec<Publication>, RecordsError> {
-        let conn = self.conn();
-        let mut select = conn.prepare("SELECT id, at, by, submission, decision, counts, checksum, changed FROM publications ORDER BY id")?;
+        let conn = self.read()?;
+        let mut select = conn.prepare_cached("SELECT id, at, by, submission, decision, counts, checksum, changed FROM publications ORDER BY id")?;
         let rows = select.query_map([], publication_row)?.collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().collect()
     }
 
     /// The publication in force (the last one).
     pub fn current_publication(&self) -> Result<Option<Publication>, RecordsError> {
-        current_publication(&self.conn())
+        current_publication(&*self.read()?)
     }
 }
 
@@ -200,32 +258,42 @@ struct Pending {
     published_digest: Option<Vec<u8>>,
 }
 
-fn approve_in<T>(
-    conn: &mut Connection,
-    id: SubmissionId,
-    admin: &str,
-    comment: &str,
-    decision: Option<&str>,
-    choice: ConflictChoice,
-    validate: impl FnOnce(&RecordSet) -> Result<T, String>,
-) -> Result<(Publication, T), ApproveError> {
-    let tx = conn.transaction()?;
-    // 1. Status.
-    require_status(&tx, id, &[Status::Draft, Status::Submitted], "approving", "a draft or a submitted submission")?;
+/// What an approval writes, and what it was read from.
+struct Plan {
+    /// The status approved from.
+    status: Status,
+    /// The publication in force when the plan was read.
+    head: Option<i64>,
+    submitter: String,
+    /// The records that change.
+    apply: Vec<Pending>,
+    /// Every published record with `apply` merged in.
+    merged: RecordSet,
+}
+
+/// Why a commit did not happen: what the plan read changed meanwhile (plan again), or an
+/// error to report.
+enum CommitError {
+    Stale(String),
+    Failed(ApproveError),
+}
+use CommitError::{Failed, Stale};
+
+fn plan_in(tx: &Transaction<'_>, approval: &Approval) -> Result<Plan, ApproveError> {
+    let id = approval.submission;
+    let status = require_status(tx, id, &[Status::Draft, Status::Submitted], "approving", "a draft or a submitted submission")?;
     let (created_by, submitted_by): (String, Option<String>) =
         tx.query_row("SELECT created_by, submitted_by FROM submissions WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let submitter = submitted_by.unwrap_or(created_by);
-    let pending = pending_records(&tx, id)?;
+    let head = latest_publication_id(tx)?;
 
-    // 2. Conflicts.
     let mut conflicts = Vec::new();
     let mut apply = Vec::new();
-    for p in pending {
+    for p in pending_records(tx, id)? {
         if p.published.as_deref() == Some(p.fields.as_str()) {
             continue; // Already published as proposed: nothing to change, nothing to conflict.
         }
         if p.published != p.base {
-            match choice {
+            match approval.conflicts {
                 ConflictChoice::Refuse => conflicts.push(conflict(&p)?),
                 ConflictChoice::KeepPublished => continue,
                 ConflictChoice::Overwrite => apply.push(p),
@@ -238,8 +306,43 @@ fn approve_in<T>(
         return Err(ApproveError::Conflicts(conflicts));
     }
 
-    // 3. Records, counts and checksum.
-    let previous = super::publications::current_publication(&tx)?;
+    let mut merged = published_set(tx)?;
+    for p in &apply {
+        let record = Record { kind: p.kind, fields: parse_fields(p.kind.as_str(), &p.key, &p.fields)? };
+        let list = merged.entry(p.kind).or_default();
+        match list.binary_search_by(|r| r.key().as_str().cmp(p.key.as_str())) {
+            Ok(i) => list[i] = record,
+            Err(i) => list.insert(i, record),
+        }
+    }
+    Ok(Plan { status, head, submitter: submitted_by.unwrap_or(created_by), apply, merged })
+}
+
+fn commit_in(conn: &mut Connection, approval: &Approval, plan: Plan) -> Result<Publication, CommitError> {
+    let failed = |e: rusqlite::Error| Failed(e.into());
+    // IMMEDIATE: the write lock is taken before the checks, so nothing lands between them
+    // and the writes.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
+    let id = approval.submission;
+    let head = latest_publication_id(&tx).map_err(failed)?;
+    if head != plan.head {
+        return Err(Stale(format!("publication {} was published", head.unwrap_or_default())));
+    }
+    match require_status(&tx, id, &[plan.status], "approving", "a draft or a submitted submission") {
+        Ok(_) => {}
+        Err(RecordsError::Status { status, .. }) => return Err(Stale(format!("it became {status}"))),
+        Err(e) => return Err(Failed(e.into())),
+    }
+    let publication = write_approval(&tx, approval, &plan).map_err(Failed)?;
+    tx.commit().map_err(failed)?;
+    Ok(publication)
+}
+
+/// The writes of a verified plan: records, publication, change log, submission.
+fn write_approval(tx: &Transaction<'_>, approval: &Approval, plan: &Plan) -> Result<Publication, ApproveError> {
+    let (id, admin, decision) = (approval.submission, approval.admin.as_str(), approval.decision.as_deref());
+    // Records, counts and checksum.
+    let previous = current_publication(tx)?;
     let (mut counts, mut checksum) = match &previous {
         Some(p) => (p.counts.clone(), Checksum::from_hex(&p.checksum).unwrap_or_default()),
         None => (BTreeMap::new(), Checksum::default()),
@@ -249,7 +352,7 @@ fn approve_in<T>(
             "INSERT INTO records (kind, key, unit_code, fields, digest) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (kind, key) DO UPDATE SET unit_code = excluded.unit_code, fields = excluded.fields, digest = excluded.digest",
         )?;
-        for p in &apply {
+        for p in &plan.apply {
             let new_digest = digest(p.kind.as_str(), &p.key, &p.fields);
             match &p.published_digest {
                 Some(old) => checksum.add(old),
@@ -260,14 +363,14 @@ fn approve_in<T>(
         }
     }
 
-    // 4. Publication and change log.
-    let publication = insert_publication(&tx, admin, Some(id), decision, &counts, &checksum, apply.len() as u64)?;
+    // Publication and change log.
+    let publication = insert_publication(tx, admin, Some(id), decision, &counts, &checksum, plan.apply.len() as u64)?;
     {
         let mut log = tx.prepare_cached(
             "INSERT INTO changes (publication, submission, kind, key, unit_code, field, old, new, submitted_by, approved_by, at, decision)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
-        for p in &apply {
+        for p in &plan.apply {
             let new = parse_fields(p.kind.as_str(), &p.key, &p.fields)?;
             let old = p.published.as_deref().map(|o| parse_fields(p.kind.as_str(), &p.key, o)).transpose()?;
             for change in field_changes(p.kind, old.as_deref(), &new) {
@@ -281,7 +384,7 @@ fn approve_in<T>(
                     change.column,
                     old_value,
                     change.new,
-                    submitter,
+                    plan.submitter,
                     admin,
                     publication.at,
                     decision
@@ -290,22 +393,16 @@ fn approve_in<T>(
         }
     }
 
-    // 5. The submission.
+    // The submission.
     tx.execute(
         "UPDATE submissions SET status = 'approved', reviewed_by = ?2, reviewed_at = ?3, review_comment = ?4, decision = ?5, publication = ?6
          WHERE id = ?1",
-        params![id, admin, publication.at, comment, decision, publication.id],
+        params![id, admin, publication.at, approval.comment, decision, publication.id],
     )?;
-
-    // 6. Validation of the whole merged state, then 7. commit.
-    let merged = published_set(&tx)?;
-    let checked = validate(&merged).map_err(ApproveError::Invalid)?;
-    debug_assert!(latest_publication_id(&tx)? == Some(publication.id));
-    tx.commit()?;
-    Ok((publication, checked))
+    Ok(publication)
 }
 
-fn pending_records(tx: &Transaction<'_>, id: SubmissionId) -> Result<Vec<Pending>, ApproveError> {
+fn pending_records(tx: &Connection, id: SubmissionId) -> Result<Vec<Pending>, ApproveError> {
     let mut select = tx.prepare_cached(
         "SELECT s.kind, s.key, s.unit_code, s.fields, s.base, r.fields, r.digest FROM submission_records s
          LEFT JOIN records r ON r.kind = s.kind AND r.key = s.key

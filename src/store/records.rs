@@ -54,13 +54,13 @@ impl Store {
 
     /// The published records of `kind`, in key order.
     pub fn published(&self, kind: RecordKind) -> Result<Vec<Record>, RecordsError> {
-        published_of(&self.conn(), kind)
+        published_of(&*self.read()?, kind)
     }
 
     /// At most `limit` published records of `kind` in key order, from the first key after
     /// `after` (from the first when `None`): a page of a long list.
     pub fn published_page(&self, kind: RecordKind, after: Option<&str>, limit: usize) -> Result<Vec<Record>, RecordsError> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut select = conn.prepare_cached(
             "SELECT key, fields FROM records WHERE kind = ?1 AND (?2 IS NULL OR key > ?2) ORDER BY key LIMIT ?3",
         )?;
@@ -70,12 +70,15 @@ impl Store {
 
     /// Every published record, by kind.
     pub fn published_all(&self) -> Result<RecordSet, RecordsError> {
-        published_set(&self.conn())
+        // One read transaction: every kind from the same publication.
+        let mut conn = self.read()?;
+        let tx = conn.transaction()?;
+        published_set(&tx)
     }
 
     /// The published record of `kind` with `key`, if any.
     pub fn published_record(&self, kind: RecordKind, key: &str) -> Result<Option<Record>, RecordsError> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let text: Option<String> = conn
             .query_row("SELECT fields FROM records WHERE kind = ?1 AND key = ?2", params![kind.as_str(), key], |r| r.get(0))
             .optional()?;
@@ -91,7 +94,7 @@ impl Store {
     /// its data is a sample while they are served).
     pub fn sample_kinds(&self) -> Result<Vec<RecordKind>, RecordsError> {
         let text: Option<String> = self
-            .conn()
+            .read()?
             .query_row("SELECT value FROM store_meta WHERE key = 'sample_kinds'", [], |r| r.get(0))
             .optional()?;
         Ok(text.unwrap_or_default().split(',').filter_map(RecordKind::parse).collect())

@@ -136,13 +136,14 @@ impl Store {
 
     /// The submission `id`.
     pub fn submission(&self, id: SubmissionId) -> Result<Submission, RecordsError> {
-        let conn = self.conn();
+        let conn = self.read()?;
         read_submission(&conn, id)?.ok_or(RecordsError::NoSubmission(id))
     }
 
     /// The submissions matching `filter`, newest first.
     pub fn list_submissions(&self, filter: &SubmissionFilter) -> Result<Vec<Submission>, RecordsError> {
-        let conn = self.conn();
+        let mut conn = self.read()?;
+        let conn = conn.transaction()?;
         let mut select = conn.prepare(
             "SELECT id FROM submissions s
              WHERE (?1 IS NULL OR created_by = ?1) AND (?2 IS NULL OR status = ?2)
@@ -158,7 +159,8 @@ impl Store {
     /// The records `id` would change against what is published now, in kind and key
     /// order; records equal to the published ones are left out.
     pub fn diff(&self, id: SubmissionId) -> Result<Vec<RecordDiff>, RecordsError> {
-        let conn = self.conn();
+        let mut conn = self.read()?;
+        let conn = conn.transaction()?;
         read_submission(&conn, id)?.ok_or(RecordsError::NoSubmission(id))?;
         let mut select = conn.prepare(
             "SELECT s.kind, s.key, s.fields, r.fields FROM submission_records s
@@ -209,7 +211,8 @@ impl Store {
 
     /// The published records with submission `id`'s records applied (for a preview).
     pub fn merged_with(&self, id: SubmissionId) -> Result<RecordSet, RecordsError> {
-        let conn = self.conn();
+        let mut conn = self.read()?;
+        let conn = conn.transaction()?;
         read_submission(&conn, id)?.ok_or(RecordsError::NoSubmission(id))?;
         let mut set = published_set(&conn)?;
         let mut select = conn.prepare("SELECT kind, key, fields FROM submission_records WHERE submission = ?1")?;

@@ -21,7 +21,7 @@ use crate::api::AppState;
 use crate::load::upload::{read_upload, UploadReport, UploadScope, MAX_UPLOAD_BYTES};
 use crate::manage::Publisher;
 use crate::model::{AsOf, ProvinceCode};
-use crate::store::{ApproveError, Conflict, ConflictChoice, RecordDiff, Role, Status, Submission, SubmissionFilter, SubmissionId};
+use crate::store::{Approval, ApproveError, Conflict, ConflictChoice, RecordDiff, Role, Status, Submission, SubmissionFilter, SubmissionId};
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -121,7 +121,9 @@ async fn accept_upload(state: &AppState, editor: &Editor, file_name: String, byt
         Role::Admin => Vec::new(),
         _ => editor.provinces.clone(),
     };
-    blocking(move || {
+    // Reading a workbook takes tens of milliseconds of CPU per upload: at a lower
+    // priority, like approvals, so offices uploading never slow the public map down.
+    let stored = crate::api::low_priority::run("upload", move || {
         let upload = match read_upload(&file_name, &bytes, &snapshot, &scope) {
             Ok(upload) => upload,
             Err(report) => return Ok(Uploaded::Refused(report)),
@@ -131,7 +133,8 @@ async fn accept_upload(state: &AppState, editor: &Editor, file_name: String, byt
         tracing::info!(submission = id, user = %username, file = %file_name, "upload stored as a draft");
         Ok(Uploaded::Draft(id))
     })
-    .await
+    .await;
+    stored.map_err(ManageError::Internal)?
 }
 
 /// `POST /manage/uploads` (multipart form, field `file`; the CSRF token in the action's
@@ -437,13 +440,16 @@ async fn act(state: &AppState, editor: &Editor, id: SubmissionId, action: &str, 
                 "keep_published" => ConflictChoice::KeepPublished,
                 other => return Err(ManageError::BadRequest { field: "conflicts", message: format!("'{other}' is not overwrite or keep_published") }),
             };
-            let decision = Some(form.decision.trim().to_string()).filter(|d| !d.is_empty());
-            let outcome = blocking(move || match publisher.approve(id, &username, form.comment.trim(), decision.as_deref(), choice) {
-                Ok(p) => Ok(Ok(p)),
-                Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Ok(Err(c)),
-                Err(e) => Err(ManageError::Conflict(e.to_string())),
-            })
-            .await?;
+            let decision = Some(form.decision.trim()).filter(|d| !d.is_empty());
+            let approval = Approval::new(id, &username).comment(form.comment.trim()).decision(decision).conflicts(choice);
+            // The atlas build takes seconds of one core: at a lower priority, so the public
+            // map keeps answering at full speed while offices publish.
+            let approved = crate::api::low_priority::run("approval", move || publisher.approve(&approval)).await.map_err(ManageError::Internal)?;
+            let outcome = match approved {
+                Ok(p) => Ok(p),
+                Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Err(c),
+                Err(e) => return Err(ManageError::Conflict(e.to_string())),
+            };
             if let Err(conflicts) = outcome {
                 return Ok(Reviewed::Conflicts(conflicts));
             }
