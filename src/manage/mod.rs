@@ -10,12 +10,14 @@
 //!      atlas from the merged records *before* the commit (a merge the loaders refuse
 //!      publishes nothing), commit, swap the CSV folder, publish the new snapshot: the
 //!      data version changes, so ETags change;
-//!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere.
+//!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere;
+//!      [`preview`] keeps the last few and tells what a draft touches.
 //!
 //! A crash between the commit and the folder swap is healed by the next start, which
 //! always rewrites the folder from the database.
 
 pub mod folder;
+pub mod preview;
 mod publish;
 pub mod seed;
 pub mod stress;

@@ -98,13 +98,15 @@ pub struct Publisher {
     snapshot: SharedSnapshot,
     /// One approval at a time: each builds an atlas and swaps the one folder.
     one_at_a_time: Mutex<()>,
+    /// The last drafts previewed.
+    previews: super::preview::Previews,
 }
 
 impl Publisher {
     /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
     /// catalog and targets of it are used.
     pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
-        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()) }
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), previews: Default::default() }
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -148,6 +150,12 @@ impl Publisher {
         self.snapshot.publish(Snapshot::new(atlas));
         tracing::info!(publication = publication.id, submission = id, %version, changed = publication.changed, "published");
         Ok(publication)
+    }
+
+    /// [`Publisher::preview`] of `submission`, from the cache of the last few previewed
+    /// ([`super::preview`]). Blocks for the build.
+    pub fn preview_cached(&self, submission: &crate::store::Submission) -> Result<super::preview::Preview, ManageError> {
+        self.previews.get(self, submission)
     }
 
     /// The map with draft `id` applied to the published records, built as an approval
