@@ -156,7 +156,7 @@ fn accounts_html(editor: &Editor, accounts: &[Account], notice: &str) -> String 
                 String::new()
             } else {
                 format!(
-                    "<form class=\"role\" method=\"post\" action=\"{action}\">{csrf}<label>Vai trò <span class=\"en\">Role</span> <select name=\"role\">{}</select></label><label>Tỉnh <span class=\"en\">Provinces</span> (2025) <input type=\"text\" name=\"provinces\" value=\"{}\" placeholder=\"42, 44\"></label><button type=\"submit\">Lưu vai trò <span class=\"en\">Save role</span></button></form>",
+                    "<form class=\"role\" method=\"post\" action=\"{action}\">{csrf}<label>Vai trò <span class=\"en\">Role</span> <select name=\"role\">{}</select></label><label>Tỉnh (2025) <span class=\"en\">Provinces (2025)</span> <input type=\"text\" name=\"provinces\" value=\"{}\" placeholder=\"42, 44\"></label><button type=\"submit\">Lưu vai trò <span class=\"en\">Save role</span></button></form>",
                     role_options(a.role),
                     escape(&a.provinces.join(", "))
                 )
