@@ -157,6 +157,7 @@ fn a_draft_preview_shows_the_new_level_to_its_author_admins_and_reviewers_only()
     let bad = author.get(&format!("{preview}.png?width=0"));
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("width"), "{}", bad.body);
+    assert_eq!(author.get(&format!("{preview}.png?map=roads")).status, 400);
 
     // Once approved, the draft has no preview: the public map shows it.
     let (mut admin, admin_csrf) = signed_in(&server, ADMIN, "192.0.2.17");

@@ -91,10 +91,8 @@ pub async fn png(State(state): State<AppState>, editor: Editor, Path(id): Path<S
 
 async fn draw(state: &AppState, editor: &Editor, id: SubmissionId, query: &Params) -> Result<Response, ManageError> {
     let (submission, diff) = previewable(state, editor, id).await?;
-    let map = crate::api::tiles::parse_map(query.get("map").map(|m| m.trim()).filter(|m| !m.is_empty()).unwrap_or("ntm")).map_err(|e| match from_api(e) {
-        ManageError::BadRequest { message, .. } => ManageError::BadRequest { field: "map", message },
-        other => ManageError::BadRequest { field: "map", message: other.to_string() },
-    })?;
+    let name = query.get("map").map(|m| m.trim()).filter(|m| !m.is_empty()).unwrap_or("ntm");
+    let map = crate::api::tiles::parse_map(name).map_err(|e| ManageError::BadRequest { field: "map", message: e.to_string() })?;
     let (preview, took) = snapshot(state, submission).await?;
     let extent = touched(&diff, &state.atlas.current()).bbox.map(Frame::BBox);
     let ask = read_static(state, &preview.snapshot, map, query, extent).map_err(from_api)?;
