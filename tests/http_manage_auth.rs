@@ -36,6 +36,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/manage/submissions/1/approve"),
     ("POST", "/api/v1/manage/submissions/1/reject"),
     ("GET", "/manage/changes.csv"),
+    ("GET", "/manage/changes"),
+    ("GET", "/manage/submissions/1/preview"),
+    ("GET", "/manage/submissions/1/preview.png"),
+    ("GET", "/manage/accounts"),
+    ("POST", "/manage/accounts"),
+    ("POST", "/manage/accounts/ed"),
 ];
 
 /// The routes only admins may use (a province editor gets 403), with a valid body.
@@ -189,7 +195,7 @@ fn anonymous_requests_are_refused_on_every_management_route() {
             assert_eq!(answer.status, 401, "{method} {path}: {}", answer.body);
             assert!(answer.header("www-authenticate").unwrap().starts_with("Bearer"), "{method} {path}");
             assert_eq!(answer.json()["error"]["status"], 401, "{method} {path}");
-        } else if *method == "GET" {
+        } else if *method == "GET" && !path.ends_with(".png") {
             assert_eq!(answer.status, 303, "{method} {path}");
             assert_eq!(answer.header("location"), Some("/manage/login"), "{method} {path}");
         } else {
@@ -236,6 +242,76 @@ fn a_province_editor_and_a_reviewer_are_refused_admin_routes_with_403() {
     assert_eq!((changed.status, changed.json()["provinces"].clone()), (200, json!(["40", "42"])), "{}", changed.body);
     let own = admin.json("PATCH", "/api/v1/manage/accounts/boss", Some(&csrf), &json!({"disabled": true}));
     assert_eq!(own.status, 409);
+}
+
+/// A form post of `body` (urlencoded).
+fn post_form(browser: &mut Browser, path: &str, body: &str) -> common::manage::Answer {
+    browser.send("POST", path, &[], Some(("application/x-www-form-urlencoded", body)))
+}
+
+#[test]
+fn the_accounts_page_is_for_admins_and_its_forms_work_without_script() {
+    let (_, server) = shared();
+    for (user, password, address) in [("ed", EDITOR_PASSWORD, "192.0.2.44"), ("viewer", REVIEWER_PASSWORD, "192.0.2.45")] {
+        let mut browser = signed_in(server, address, user, password);
+        let csrf = browser.csrf();
+        let page = browser.get("/manage/accounts");
+        assert_eq!(page.status, 403, "{user}: {}", page.body);
+        assert!(page.body.contains("only an admin") && !page.body.contains("boss"), "{user}: {}", page.body);
+        let add = post_form(&mut browser, "/manage/accounts", &format!("csrf={csrf}&username=sneaky&role=admin&password=sneaky-password-1"));
+        assert_eq!(add.status, 403, "{user}: {}", add.body);
+        let change = post_form(&mut browser, "/manage/accounts/ed", &format!("csrf={csrf}&role=admin"));
+        assert_eq!(change.status, 403, "{user}: {}", change.body);
+        assert!(!browser.get("/manage").body.contains("href=\"/manage/accounts\""), "{user} is not shown the accounts page");
+    }
+    let mut admin = signed_in(server, "192.0.2.46", "boss", ADMIN_PASSWORD);
+    let csrf = admin.csrf();
+    assert!(admin.get("/manage").body.contains("href=\"/manage/accounts\""), "the admin's home links the accounts page");
+    let page = admin.get("/manage/accounts");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"add-account\"") && page.body.contains("id=\"account-ed\""), "{}", page.body);
+    assert_eq!(page.hidden_field("csrf").as_deref(), Some(csrf.as_str()), "the forms carry the session's CSRF token");
+    let account = |admin: &mut Browser, name: &str| {
+        let list = admin.json("GET", "/api/v1/manage/accounts", None, &json!(null)).json();
+        list["accounts"].as_array().unwrap().iter().find(|a| a["username"] == name).cloned().unwrap_or_else(|| panic!("{name} in {list}"))
+    };
+
+    // Add, as the form sends it: provinces as one text.
+    let added = post_form(&mut admin, "/manage/accounts", &format!("csrf={csrf}&username=form.added&name=VP+NTM+Ngh%E1%BB%87+An&role=province&provinces=42%2C+40&password=form-password-0001"));
+    assert_eq!((added.status, added.header("location")), (303, Some("/manage/accounts?saved=form.added")), "{}", added.body);
+    let saved = admin.get("/manage/accounts?saved=form.added");
+    assert!(saved.body.contains("id=\"saved\"") && saved.body.contains("id=\"account-form.added\""), "{}", saved.body);
+    let a = account(&mut admin, "form.added");
+    assert_eq!((a["role"].as_str(), a["provinces"].clone(), a["display_name"].as_str()), (Some("province"), json!(["40", "42"]), Some("VP NTM Nghệ An")));
+
+    // Disable and enable, change the role, reset the password: each form its fields.
+    let path = "/manage/accounts/form.added";
+    assert_eq!(post_form(&mut admin, path, &format!("csrf={csrf}&disabled=true")).status, 303);
+    assert_eq!(account(&mut admin, "form.added")["disabled"], true);
+    assert_eq!(Browser::new(server, "192.0.2.47").login("form.added", "form-password-0001").status, 401, "a disabled account cannot sign in");
+    assert_eq!(post_form(&mut admin, path, &format!("csrf={csrf}&disabled=false")).status, 303);
+    assert_eq!(account(&mut admin, "form.added")["disabled"], false);
+    assert_eq!(post_form(&mut admin, path, &format!("csrf={csrf}&role=reviewer&provinces=42%2C+40")).status, 303);
+    let a = account(&mut admin, "form.added");
+    assert_eq!((a["role"].as_str(), a["provinces"].clone()), (Some("reviewer"), json!([])));
+    assert_eq!(post_form(&mut admin, path, &format!("csrf={csrf}&password=form-password-0002")).status, 303);
+    assert_eq!(Browser::new(server, "192.0.2.47").login("form.added", "form-password-0001").status, 401, "the old password is gone");
+    assert_eq!(Browser::new(server, "192.0.2.47").login("form.added", "form-password-0002").status, 303, "the new one works");
+
+    // Refusals show the page again with the message and its status.
+    let unknown = post_form(&mut admin, path, &format!("csrf={csrf}&role=province&provinces=99"));
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert!(unknown.body.contains("id=\"refused\"") && unknown.body.contains("99"), "{}", unknown.body);
+    let short = post_form(&mut admin, path, &format!("csrf={csrf}&password=short"));
+    assert_eq!(short.status, 400, "{}", short.body);
+    let own = post_form(&mut admin, "/manage/accounts/boss", &format!("csrf={csrf}&disabled=true"));
+    assert_eq!(own.status, 409, "{}", own.body);
+    let taken = post_form(&mut admin, "/manage/accounts", &format!("csrf={csrf}&username=ed&role=reviewer&password=long-enough-pw-1"));
+    assert_eq!(taken.status, 409, "{}", taken.body);
+    // Without the CSRF field: refused, nothing changed.
+    let forged = post_form(&mut admin, path, "disabled=true");
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(account(&mut admin, "form.added")["disabled"], false);
 }
 
 #[test]

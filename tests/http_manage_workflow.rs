@@ -121,6 +121,27 @@ fn another_provinces_editor_neither_sees_nor_approves_and_later_approvals_show_c
     assert_eq!(h.as_array().unwrap().iter().map(|c| c["new"].as_str().unwrap()).collect::<Vec<_>>(), ["111/QĐ-UBND", "222/QĐ-UBND"]);
     let publications = admin.get("/api/v1/publications").json()["publications"].clone();
     assert_eq!(publications.as_array().unwrap().len(), 3, "seed and two approvals: {publications}");
+
+    // The change log page: both changes, newest first, and the same period as CSV.
+    let key = format!("{}|{}", row["code"], row["year"]);
+    let page = admin.get("/manage/changes?from=2000-01-01&to=2100-12-31&province=42");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (first, second) = (page.body.find("→ 111/QĐ-UBND").expect("the first change"), page.body.find("→ 222/QĐ-UBND").expect("the second change"));
+    assert!(second < first, "newest first");
+    assert!(page.body.contains(&key) && page.body.contains(&format!("/manage/submissions/{id1}")), "{}", page.body);
+    assert!(page.body.contains("href=\"/manage/changes.csv?from=2000-01-01&amp;to=2100-12-31&amp;province=42\""), "{}", page.body);
+    assert!(page.body.contains("value=\"2000-01-01\""), "the form keeps the filter: {}", page.body);
+    let csv = admin.get("/manage/changes.csv?from=2000-01-01&to=2100-12-31&province=42");
+    assert_eq!(csv.body.lines().count(), 3, "header and the two changes: {}", csv.body);
+    // A period before the changes is empty; a bad date is named.
+    assert!(admin.get("/manage/changes?to=2001-01-01").body.contains("id=\"changes\">Không có thay đổi"));
+    let bad = admin.get("/manage/changes?from=2025-13-01");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("2025-13-01"), "{}", bad.body);
+    // Editors see their provinces only.
+    assert!(ed.get("/manage/changes").body.contains(&key));
+    assert!(!other.get("/manage/changes").body.contains(&key), "Nghệ An's editor sees none of Hà Tĩnh's changes");
+    assert_eq!(other.get("/manage/changes?province=42").status, 403);
 }
 
 #[test]

@@ -53,3 +53,21 @@ fn an_upload_reports_them_together_too() {
     let found: Vec<(Option<u64>, Option<&str>)> = report.problems.iter().map(|p| (p.row, p.column.as_deref())).collect();
     assert_eq!(found, [(Some(2), Some("level")), (Some(3), Some("code")), (Some(4), Some("code"))], "{report}");
 }
+
+#[test]
+fn a_duplicate_row_also_reports_its_other_problems() {
+    // Line 3 repeats line 2's commune and year, and has a level that does not exist;
+    // line 4 repeats it again with a good level (only the duplicate is wrong there).
+    let body = "00571,2022,dat_chuan,19,,\n00571,2022,xuat_sac,19,,\n00571,2022,nang_cao,19,,\n";
+    let atlas = build(&Inputs::embedded(bando::config::EMBEDDED_GEODATA)).expect("embedded").0;
+    let report = read_upload("results-communes.csv", format!("{HEAD}{body}").as_bytes(), &atlas, &UploadScope::All).expect_err("refused");
+    let on = |row: u64| report.problems.iter().filter(|p| p.row == Some(row)).collect::<Vec<_>>();
+    assert!(on(2).is_empty(), "the first row is good: {report}");
+    let third = on(3);
+    assert_eq!(third.len(), 2, "the duplicate and the bad level: {report}");
+    assert!(third.iter().any(|p| p.message_en.contains("row 2") && p.value.as_deref() == Some("00571 2022")), "{report}");
+    assert!(third.iter().any(|p| p.column.as_deref() == Some("level") && p.value.as_deref() == Some("xuat_sac")), "{report}");
+    let fourth = on(4);
+    assert_eq!(fourth.len(), 1, "only the duplicate: {report}");
+    assert!(fourth[0].message_en.contains("row 2"), "{report}");
+}

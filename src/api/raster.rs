@@ -154,24 +154,36 @@ fn side(query: &Params, name: &'static str, default: u32) -> Result<u32, ApiErro
     }
 }
 
-/// `GET /static/{map}.png`.
-pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(name) = file.strip_suffix(".png") else {
-        return Err(ApiError::NotFound(format!("no route for /static/{file}: static maps are /static/{{map}}.png")));
+/// A static map request read from its query, for one map and one snapshot.
+pub(super) struct StaticAsk {
+    map: crate::tile::MapKind,
+    theme: crate::style::Theme,
+    request: StaticMap,
+    /// The canonical request (parsed numbers, so `1` and `1.0` are one map) with the
+    /// data and style versions, so a reload or a new style never serves an old picture.
+    key: String,
+    etag: ETag,
+}
+
+/// Reads `bbox|center&zoom`, `width`, `height`, the view (`year`, `date`, `edition`),
+/// `lang` and `theme` of a static map of `map` drawn from `snapshot`. Without `bbox` or
+/// `center`, `default_frame` is the frame when given.
+pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot, map: crate::tile::MapKind, query: &Params, default_frame: Option<Frame>) -> Result<StaticAsk, ApiError> {
+    let view = view(query, map, &snapshot.years())?;
+    let theme = params::themed(query, state.styles.get(map), &snapshot.criteria.catalog, view)?.theme;
+    let theme_key = theme.key(&snapshot.criteria.catalog);
+    let given = |name: &str| query.get(name).is_some_and(|s| !s.trim().is_empty());
+    let frame = match default_frame {
+        Some(f) if !given("bbox") && !given("center") => f,
+        _ => frame(query)?,
     };
-    let map = parse_map(name)?;
-    let atlas = state.atlas.current();
-    let view = view(&query, map, &atlas.years())?;
-    let theme = params::themed(&query, state.styles.get(map), &atlas.criteria.catalog, view)?.theme;
-    let theme_key = theme.key(&atlas.criteria.catalog);
-    let frame = frame(&query)?;
-    let (width, height) = (side(&query, "width", 1024)?, side(&query, "height", 768)?);
-    let lang = lang(&query)?;
+    let (width, height) = (side(query, "width", 1024)?, side(query, "height", 768)?);
+    let lang = lang(query)?;
     let request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[
-        &atlas.version,
+        &snapshot.version,
         "static",
         map.as_str(),
         &view.edition.to_string(),
@@ -180,32 +192,58 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         &style_version,
         &theme_key,
     ]);
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}", snapshot.version, map.as_str(), view.edition, view.as_of);
+    Ok(StaticAsk { map, theme, request, key, etag })
+}
+
+impl StaticAsk {
+    pub(super) fn etag(&self) -> &ETag {
+        &self.etag
+    }
+}
+
+/// Draws `ask` from `snapshot` with the static maps' render slots, cache and single
+/// flight (the cache key holds the snapshot's data version).
+pub(super) async fn draw_static(state: &AppState, snapshot: std::sync::Arc<crate::snapshot::Snapshot>, ask: StaticAsk) -> Result<(Bytes, Source), ApiError> {
+    let styles = state.styles.clone();
+    let StaticAsk { map, theme, request, key, .. } = ask;
+    state
+        .static_maps
+        .get_or_render(key, move || {
+            let attribution = super::tilejson::attribution(&snapshot);
+            let themed = Themed::new(styles.get(map), theme, &snapshot.criteria.catalog).map_err(|e| e.0)?;
+            let pixmap = render_static(&snapshot, snapshot.tiles(request.view.edition), &themed, &request, &attribution, snapshot.has_sample_data());
+            encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
+        })
+        .await
+}
+
+/// `Server-Timing` of a static map: drawn now, from the cache, or shared with an
+/// identical request drawn at the same time.
+pub(super) fn static_timing(source: &Source) -> String {
+    match source {
+        Source::Rendered(took) => format!("render;dur={:.3}", took.as_secs_f64() * 1000.0),
+        Source::Hit => "cache;desc=hit".into(),
+        Source::Joined => "cache;desc=joined".into(),
+    }
+}
+
+/// `GET /static/{map}.png`.
+pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(name) = file.strip_suffix(".png") else {
+        return Err(ApiError::NotFound(format!("no route for /static/{file}: static maps are /static/{{map}}.png")));
+    };
+    let map = parse_map(name)?;
+    let atlas = state.atlas.current();
+    let ask = read_static(&state, &atlas, map, &query, None)?;
+    let etag = ask.etag().clone();
     let cache_control = state.tiles.cache_control.clone();
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
-    // The canonical request: parsed numbers (so `1` and `1.0` are one map), the data
-    // and style versions (so a reload or a new style never serves an old picture).
-    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}", atlas.version, map.as_str(), view.edition, view.as_of);
-    let styles = state.styles.clone();
-    let (body, source) = state
-        .static_maps
-        .get_or_render(key, move || {
-            let attribution = super::tilejson::attribution(&atlas);
-            let themed = Themed::new(styles.get(map), theme, &atlas.criteria.catalog).map_err(|e| e.0)?;
-            let pixmap = render_static(&atlas, atlas.tiles(request.view.edition), &themed, &request, &attribution, atlas.has_sample_data());
-            encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
-        })
-        .await?;
+    let (body, source) = draw_static(&state, atlas, ask).await?;
     let mut response = png_response(body, &etag, &cache_control, None);
-    // Server-Timing tells how this answer was made: drawn now, from the cache, or
-    // shared with an identical request drawn at the same time.
-    let timing = match source {
-        Source::Rendered(took) => format!("render;dur={:.3}", took.as_secs_f64() * 1000.0),
-        Source::Hit => "cache;desc=hit".into(),
-        Source::Joined => "cache;desc=joined".into(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&timing) {
+    if let Ok(v) = HeaderValue::from_str(&static_timing(&source)) {
         response.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
     }
     Ok(response)

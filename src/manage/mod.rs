@@ -12,6 +12,7 @@
 //!      transaction that first verifies nothing the merge was read from changed, swap the
 //!      CSV folder, publish the new snapshot: the data version changes, so ETags change;
 //!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere;
+//!      [`preview`] keeps the last few and tells what a draft touches;
 //!   4. [`Publisher::reload`] (SIGHUP, `POST /api/v1/admin/reload`): the atlas rebuilt
 //!      from the store's published records, as at start.
 //!
@@ -19,6 +20,7 @@
 //! always rewrites the folder from the database.
 
 pub mod folder;
+pub mod preview;
 mod publish;
 pub mod seed;
 pub mod stress;

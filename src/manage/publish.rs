@@ -104,13 +104,15 @@ pub struct Publisher {
     /// and swaps the one published folder. The store itself is not locked meanwhile.
     one_at_a_time: Mutex<()>,
     building: Option<BuildHook>,
+    /// The last drafts previewed.
+    previews: super::preview::Previews,
 }
 
 impl Publisher {
     /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
     /// catalog and targets of it are used.
     pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
-        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None }
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None, previews: Default::default() }
     }
 
     /// Runs `hook` at the start of every approval's atlas build, on the approving thread,
@@ -179,6 +181,12 @@ impl Publisher {
         let version = atlas.version.clone();
         self.snapshot.publish(Snapshot::new(atlas));
         Ok(version)
+    }
+
+    /// [`Publisher::preview`] of `submission`, from the cache of the last few previewed
+    /// ([`super::preview`]). Blocks for the build.
+    pub fn preview_cached(&self, submission: &crate::store::Submission) -> Result<super::preview::Preview, ManageError> {
+        self.previews.get(self, submission)
     }
 
     /// The map with draft `id` applied to the published records, built as an approval

@@ -54,12 +54,14 @@ impl DataDir {
     }
 }
 
-/// An answer: status, headers (lower-case names; `set-cookie` lines each kept), body.
+/// An answer: status, headers (lower-case names; `set-cookie` lines each kept), body
+/// (as text, and as bytes for pictures).
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -128,9 +130,10 @@ impl Browser {
         names.dedup();
         let headers: Vec<(String, String)> =
             names.iter().flat_map(|n| resp.all(n).into_iter().map(move |v| (n.to_ascii_lowercase(), v.to_string()))).collect();
-        let mut body = String::new();
-        resp.into_reader().read_to_string(&mut body).unwrap();
-        let answer = Answer { status, headers, body };
+        let mut bytes = Vec::new();
+        resp.into_reader().read_to_end(&mut bytes).unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let answer = Answer { status, headers, body, bytes };
         for cookie in answer.set_cookies() {
             let pair = cookie.split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();

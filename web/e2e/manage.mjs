@@ -8,7 +8,10 @@
 // edited here with ExcelJS (a library independent of the server's): one commune's level,
 // one criterion, and one bad row; the upload shows the bad row's message (sheet, row,
 // value); the row is fixed, the upload becomes a draft whose diff shows old → new, and
-// the editor submits it; the admin logs in, finds it in the review queue and approves it
+// the editor submits it and previews the map with it; the management pages are opened at
+// a phone's size (390×844) by the editor and the admin: no page scrolls sideways and every
+// form control fits the screen, and the change log's filter form works there; the admin
+// logs in, finds it in the review queue and approves it
 // with a decision number; the public point query and the PNG tile's pixel at that commune
 // show the new level; the commune's public history lists the change with both names.
 // Prints one "ok"/"not ok" line per check; exits 1 when any check failed or the script
@@ -99,6 +102,36 @@ async function logout(page) {
   await Promise.all([page.waitForNavigation(), page.click('form#logout button')]);
 }
 
+// A phone's screen: the management pages must fit it.
+const PHONE = { width: 390, height: 844 };
+
+// Opens `path` (unless `opened`) and checks that the page does not scroll sideways and
+// that every visible form control lies within the screen and is big enough to tap.
+async function fitsPhone(page, path, shot, opened = false) {
+  if (!opened) {
+    const r = await page.goto(`${BASE}${path}`);
+    assert(r.status() === 200, `${path} answered ${r.status()} on the phone`);
+  }
+  const layout = await page.evaluate(() => {
+    const root = document.scrollingElement;
+    const width = root.clientWidth;
+    const controls = [...document.querySelectorAll('form input:not([type=hidden]), form select, form textarea, form button')]
+      .filter((el) => el.getClientRects().length > 0)
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { what: `${el.tagName.toLowerCase()}[name=${el.name || ''}] in form#${el.form && el.form.id || '?'}`, left: r.left, right: r.right, height: r.height };
+      });
+    return { scrollWidth: root.scrollWidth, width, controls, forms: document.querySelectorAll('form').length };
+  });
+  assert(layout.scrollWidth <= layout.width, `${path} scrolls sideways on a ${PHONE.width} px screen: ${layout.scrollWidth} px wide`);
+  for (const c of layout.controls) {
+    assert(c.left >= 0 && c.right <= layout.width + 0.5, `${path}: ${c.what} reaches outside the screen (${c.left.toFixed(0)}–${c.right.toFixed(0)} of ${layout.width} px)`);
+    assert(c.height >= 24, `${path}: ${c.what} is ${c.height.toFixed(0)} px high, too small to tap`);
+  }
+  await page.screenshot({ path: join(SHOTS, `manage-phone-${shot}.png`), fullPage: true });
+  return layout;
+}
+
 async function upload(page, file) {
   await page.goto(`${BASE}/manage`);
   await page.setInputFiles('form#upload input[type=file]', file);
@@ -182,7 +215,79 @@ try {
     await Promise.all([page.waitForNavigation(), page.click('form#submit button[type=submit]')]);
     const status = await page.locator('#status').innerText();
     assert(status.includes('submitted'), `after submitting the status reads "${status}"`);
+  });
+
+  await check(`the editor previews the map with the draft: ${commune.code} ${commune.old_level} → ${commune.new_level}, and the colour of ${commune.new_level} at it`, async () => {
+    await Promise.all([page.waitForNavigation(), page.click('a#preview-link')]);
+    const units = await page.locator('#changed-units').innerText();
+    const line = units.split('\n').find((l) => l.includes(commune.code));
+    assert(line && line.includes(`${commune.old_level} → ${commune.new_level}`), `the preview does not list ${commune.code} ${commune.old_level} → ${commune.new_level}:\n${units}`);
+    for (const id of ['preview-map', 'published-map']) {
+      const loaded = await page.locator(`img#${id}`).evaluate((img) => img.complete && img.naturalWidth > 0);
+      assert(loaded, `the picture #${id} did not load`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'manage-preview.png'), fullPage: true });
+    // The preview picture centred on the commune: its centre pixel has the new colour.
+    // Large enough that the caption and the legend stay clear of the centre.
+    const z = 12, side = 600;
+    const at = tileAt(commune.lon, commune.lat, z);
+    const [wx, wy] = [at.x * 256 + at.px, at.y * 256 + at.py];
+    const [ox, oy] = [Math.round(wx - side / 2), Math.round(wy - side / 2)];
+    const path = `${new URL(submissionUrl).pathname}/preview.png?center=${commune.lon},${commune.lat}&zoom=${z}&width=${side}&height=${side}&edition=${commune.edition}`;
+    const r = await page.request.get(`${BASE}${path}`);
+    assert(r.status() === 200, `${path} answered ${r.status()}`);
+    const pixel = await pngPixel(page, await r.body(), wx - ox, wy - oy);
+    const want = rgb(EXPECT.colours[commune.new_level]);
+    assert(colourDistance(pixel, want) < 40, `the preview's pixel at ${commune.code} is ${pixel}, the colour of ${commune.new_level} is ${want}`);
     await logout(page);
+  });
+
+  await check(`the editor's pages fit a ${PHONE.width}×${PHONE.height} phone screen, the upload report and the preview included`, async () => {
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      const p = await phone.newPage();
+      p.setDefaultTimeout(TIMEOUT);
+      await fitsPhone(p, '/manage/login', 'login');
+      await login(p, editor.username, editor.password);
+      await fitsPhone(p, '/manage', 'home');
+      await upload(p, edited);
+      await p.locator('table#problems').waitFor();
+      await fitsPhone(p, '/manage/uploads', 'report', true);
+      const submission = new URL(submissionUrl).pathname;
+      for (const [path, shot] of [['/manage/submissions', 'submissions'], [submission, 'submission'], [`${submission}/preview`, 'preview'], ['/manage/changes', 'changes']]) {
+        await fitsPhone(p, path, shot);
+      }
+    } finally {
+      await phone.close();
+    }
+  });
+
+  await check(`the admin's pages fit a phone screen, and the change log's filter works there`, async () => {
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      const p = await phone.newPage();
+      p.setDefaultTimeout(TIMEOUT);
+      await login(p, admin.username, admin.password);
+      const submission = new URL(submissionUrl).pathname;
+      // Each of these has forms besides the sign-out button.
+      for (const [path, shot] of [['/manage', 'admin-home'], ['/manage/accounts', 'accounts'], [submission, 'review']]) {
+        const layout = await fitsPhone(p, path, shot);
+        assert(layout.forms > 1, `${path} shows no form to the admin`);
+      }
+      await fitsPhone(p, `${submission}/preview`, 'admin-preview');
+      await fitsPhone(p, '/manage/changes', 'admin-changes');
+      await p.fill('form#filter input[name=province]', editor.province);
+      await p.fill('form#filter input[name=from]', '2000-01-01');
+      await Promise.all([p.waitForNavigation(), p.click('form#filter button[type=submit]')]);
+      const url = new URL(p.url());
+      assert(url.pathname === '/manage/changes' && url.searchParams.get('province') === editor.province && url.searchParams.get('from') === '2000-01-01',
+        `the filter went to ${p.url()}`);
+      await fitsPhone(p, '', 'admin-changes-filtered', true);
+      const csv = await p.locator('a#csv').getAttribute('href');
+      assert(csv.includes(`province=${editor.province}`) && csv.includes('from=2000-01-01'), `the CSV link ${csv} is not the filtered period`);
+    } finally {
+      await phone.close();
+    }
   });
 
   await check('the admin finds it in the review queue and approves it with a decision number', async () => {

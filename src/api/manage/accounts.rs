@@ -4,6 +4,9 @@
 //! provinces of the edition in force (2025) in the current data. Every change goes to the
 //! authentication log (with the admin's name and address) and to the server log.
 //!
+//! The accounts page ([`super::accounts_page`]) calls the same [`add_account`] and
+//! [`change_account`].
+//!
 //! An admin cannot disable or demote their own account: the last admin could otherwise
 //! lock everyone out (the command line can still do anything).
 
@@ -12,7 +15,7 @@ use super::error::ManageError;
 use super::tokens::{blocking, store};
 use crate::api::AppState;
 use crate::model::Edition;
-use crate::store::{NewAccount, Origin, Password, Role};
+use crate::store::{Account, NewAccount, Origin, Password, Role};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -21,22 +24,23 @@ use serde_json::json;
 /// The body of `POST /api/v1/manage/accounts`.
 #[derive(serde::Deserialize)]
 pub struct AddAccount {
-    username: String,
+    pub username: String,
     #[serde(default)]
-    name: String,
-    role: String,
+    pub name: String,
+    pub role: String,
     #[serde(default)]
-    provinces: Vec<String>,
-    password: String,
+    pub provinces: Vec<String>,
+    pub password: String,
 }
 
 /// The body of `PATCH /api/v1/manage/accounts/{username}`: each field optional.
 #[derive(serde::Deserialize)]
+#[derive(Default)]
 pub struct ChangeAccount {
-    role: Option<String>,
-    provinces: Option<Vec<String>>,
-    disabled: Option<bool>,
-    password: Option<String>,
+    pub role: Option<String>,
+    pub provinces: Option<Vec<String>>,
+    pub disabled: Option<bool>,
+    pub password: Option<String>,
 }
 
 fn parse_role(text: &str) -> Result<Role, ManageError> {
@@ -65,29 +69,41 @@ pub async fn list(State(state): State<AppState>, editor: Editor) -> Result<Json<
 
 /// `POST /api/v1/manage/accounts`.
 pub async fn add(State(state): State<AppState>, editor: Editor, client: Client, Json(body): Json<AddAccount>) -> Result<(StatusCode, Json<serde_json::Value>), ManageError> {
+    let account = add_account(&state, &editor, &client, body).await?;
+    Ok((StatusCode::CREATED, Json(json!(account))))
+}
+
+/// Adds an account (the JSON route and the accounts page's form).
+pub async fn add_account(state: &AppState, editor: &Editor, client: &Client, body: AddAccount) -> Result<Account, ManageError> {
     editor.require_admin()?;
-    let store = store(&state)?;
+    let store = store(state)?;
     let role = parse_role(&body.role)?;
-    check_known(&state, &body.provinces)?;
+    check_known(state, &body.provinces)?;
     let new = NewAccount { username: body.username, display_name: body.name, role, provinces: body.provinces, password: Password::new(body.password)? };
     let actor = editor.username.clone();
     let address = client.address.clone();
     let account = blocking(move || store.add_account(new, Origin { actor: Some(&actor), client: &address })).await?;
     tracing::info!(username = %account.username, role = %account.role, provinces = ?account.provinces, by = %editor.username, client = %client.address, "account added");
-    Ok((StatusCode::CREATED, Json(json!(account))))
+    Ok(account)
 }
 
 /// `PATCH /api/v1/manage/accounts/{username}`.
 pub async fn change(State(state): State<AppState>, editor: Editor, client: Client, Path(username): Path<String>, Json(body): Json<ChangeAccount>) -> Result<Json<serde_json::Value>, ManageError> {
+    let account = change_account(&state, &editor, &client, username, body).await?;
+    Ok(Json(json!(account)))
+}
+
+/// Changes an account (the JSON route and the accounts page's forms).
+pub async fn change_account(state: &AppState, editor: &Editor, client: &Client, username: String, body: ChangeAccount) -> Result<Account, ManageError> {
     editor.require_admin()?;
-    let store = store(&state)?;
+    let store = store(state)?;
     let own = username.trim().eq_ignore_ascii_case(&editor.username);
     let role = body.role.as_deref().map(parse_role).transpose()?;
     if own && (body.disabled == Some(true) || role.is_some_and(|r| r != Role::Admin)) {
         return Err(ManageError::Conflict("an admin cannot disable or demote their own account; ask another admin or use `bando user`".into()));
     }
     if let Some(provinces) = &body.provinces {
-        check_known(&state, provinces)?;
+        check_known(state, provinces)?;
     }
     let password = body.password.map(Password::new).transpose()?;
     let resetting = password.is_some();
@@ -119,5 +135,5 @@ pub async fn change(State(state): State<AppState>, editor: Editor, client: Clien
     if resetting {
         tracing::info!(username = %after.username, by = %editor.username, client = %client.address, "password reset");
     }
-    Ok(Json(json!(after)))
+    Ok(after)
 }

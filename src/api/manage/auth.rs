@@ -11,7 +11,8 @@
 //!   4. `Authorization: Bearer <api token>` is looked up (401 when unknown, revoked or its
 //!      account disabled); otherwise the `bando_session` cookie (an unknown or expired
 //!      one counts as none); with neither, pages redirect to the login form (303) and
-//!      `/api/v1/manage/…` answers 401;
+//!      `/api/v1/manage/…` and pictures (`….png`, where a redirect to a form would only
+//!      show a broken image) answer 401;
 //!   5. a state-changing request (not GET/HEAD/OPTIONS) authenticated by the cookie must
 //!      carry the session's CSRF token — header `X-CSRF-Token`, form field `csrf` of an
 //!      urlencoded body, or, for a multipart upload whose body is streamed, `?csrf=` —
@@ -226,7 +227,9 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     }
     let editor = match identify(&store, request.headers()).await {
         Ok(Some(editor)) => editor,
-        Ok(None) if area == Area::Page && matches!(*request.method(), Method::GET | Method::HEAD) => return see_other("/manage/login"),
+        Ok(None) if area == Area::Page && matches!(*request.method(), Method::GET | Method::HEAD) && !request.uri().path().ends_with(".png") => {
+            return see_other("/manage/login")
+        }
         Ok(None) => return area.refuse(ManageError::Unauthenticated),
         Err(e) => return area.refuse(e),
     };

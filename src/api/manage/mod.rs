@@ -9,7 +9,11 @@
 //! - `GET|POST /api/v1/manage/tokens`, `DELETE /api/v1/manage/tokens/{id}`: API tokens
 //!   for scripts ([`tokens`]);
 //! - `GET|POST /api/v1/manage/accounts`, `PATCH /api/v1/manage/accounts/{username}`:
-//!   accounts, for admins ([`accounts`]).
+//!   accounts, for admins ([`accounts`]); `GET|POST /manage/accounts`,
+//!   `POST /manage/accounts/{username}`: the same as a page with forms ([`accounts_page`]);
+//! - the submission workflow ([`submissions`]) and its draft previews ([`preview`]);
+//! - `GET /manage/changes` (a page, [`changes_page`]) and `/manage/changes.csv`
+//!   ([`changes`]): the change log.
 //!
 //! Every path under `/manage` and `/api/v1/manage` goes through [`auth::authenticate`]
 //! (sign-in and CSRF); handlers take the [`Editor`] extractor and call
@@ -17,11 +21,14 @@
 //! rate-limited in memory ([`rate_limit`]).
 
 pub mod accounts;
+pub mod accounts_page;
 pub mod auth;
 pub mod changes;
+pub mod changes_page;
 pub mod error;
 pub mod login;
 pub mod page;
+pub mod preview;
 pub mod rate_limit;
 pub mod submissions;
 pub mod tokens;
@@ -82,7 +89,117 @@ pub fn routes(api: ApiRouter) -> ApiRouter {
         .post("/api/v1/manage/submissions/{id}/submit", submissions::submit_api, action_api_doc("Submit a draft for review", false, "3"))
         .post("/api/v1/manage/submissions/{id}/approve", submissions::approve_api, action_api_doc("Approve and publish (admins); body {comment, decision, conflicts: overwrite|keep_published}", true, "1"))
         .post("/api/v1/manage/submissions/{id}/reject", submissions::reject_api, action_api_doc("Reject (admins); body {comment}", true, "2"))
+        .get("/manage/submissions/{id}/preview", preview::page, preview_page_doc())
+        .get("/manage/submissions/{id}/preview.png", preview::png, preview_png_doc())
         .get("/manage/changes.csv", changes::changes_csv, changes_doc())
+        .get("/manage/changes", changes_page::page, changes_page_doc())
+        .get("/manage/accounts", accounts_page::page, accounts_page_doc())
+        .post("/manage/accounts", accounts_page::add, add_account_form_doc())
+        .post("/manage/accounts/{username}", accounts_page::change, change_account_form_doc())
+}
+
+/// The answers of a signed-in HTML page; `admin`: refused to other roles (403).
+fn html_page_responses(admin: bool) -> Value {
+    let mut r = json!({"200": html("The page (Vietnamese first, English alongside)"), "303": {"description": "Not signed in: the login page"}, "404": html("The server runs without --data-dir")});
+    if admin {
+        r["403"] = html("Not an admin account");
+    }
+    r
+}
+
+fn period_params() -> Vec<Value> {
+    vec![
+        query_param("from", "First day (YYYY-MM-DD)", json!({"type": "string", "format": "date"}), json!("2025-01-01")),
+        query_param("to", "Last day", json!({"type": "string", "format": "date"}), json!("2030-12-31")),
+        query_param("province", "Province code", json!({"type": "string"}), json!("42")),
+    ]
+}
+
+fn changes_page_doc() -> Value {
+    let mut responses = html_page_responses(false);
+    responses["400"] = html("A bad date");
+    responses["403"] = html("A province editor asking for a province outside their own");
+    json!({"summary": "The change log as a page: a filter form (from, to, province), the published changes of the period, newest first, and a link to the same as CSV. Province editors see their provinces only.",
+        "security": signed_in(), "parameters": period_params(), "responses": responses})
+}
+
+fn accounts_page_doc() -> Value {
+    json!({"summary": "The accounts page (admins only): every account with forms to change its role and provinces, disable or enable it, or reset its password, and a form to add one",
+        "security": signed_in(),
+        "parameters": [query_param("saved", "The account just saved (the page says so)", json!({"type": "string"}), json!("example.editor"))],
+        "responses": html_page_responses(true)})
+}
+
+/// The answers of an account form post.
+fn account_form_responses() -> Value {
+    json!({"303": {"description": "Saved: to /manage/accounts?saved={username}"},
+        "400": html("A wrong field: the page again with the message"),
+        "401": html("Not signed in"),
+        "403": html("Not an admin account, or a missing or wrong CSRF token"),
+        "404": html("No such account, or the server runs without --data-dir"),
+        "409": html("The username is taken, or an admin disabling or demoting their own account")})
+}
+
+fn add_account_form_doc() -> Value {
+    json!({"summary": "Adds an account from the accounts page's form (admins only); as POST /api/v1/manage/accounts, provinces as one text (`42, 44`)",
+        "security": signed_in(),
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "required": ["username", "role", "password", "csrf"], "properties": {
+                "csrf": {"type": "string"}, "username": {"type": "string"}, "name": {"type": "string"},
+                "role": {"type": "string", "enum": ["admin", "province", "reviewer"]}, "provinces": {"type": "string", "description": "Province codes of edition 2025, separated by commas or spaces"},
+                "password": {"type": "string", "format": "password", "minLength": 10}}},
+            "example": "username=example.form&name=VP+NTM+Quang+Tri&role=province&provinces=44&password=example-form-password"}}},
+        "responses": account_form_responses()})
+}
+
+fn change_account_form_doc() -> Value {
+    json!({"summary": "Changes an account from the accounts page's forms (admins only): role and provinces, disabled (true/false), or a new password; each form sends only its fields",
+        "security": signed_in(),
+        "parameters": [path_param("username", "The account", "example.form")],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "required": ["csrf"], "properties": {
+                "csrf": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "province", "reviewer"]},
+                "provinces": {"type": "string"}, "disabled": {"type": "string", "enum": ["true", "false"]},
+                "password": {"type": "string", "format": "password", "minLength": 10}}},
+            "example": "role=province&provinces=44%2C+42"}}},
+        "responses": account_form_responses()})
+}
+
+fn preview_page_doc() -> Value {
+    let mut responses = html_page_responses(false);
+    responses["403"] = html("Another editor's draft: a preview is for its author, admins and reviewers");
+    responses["404"] = html("No such submission (or one of another province), or the server runs without --data-dir");
+    responses["409"] = html("The submission is approved or rejected: only a draft or a submitted one has a preview");
+    json!({"summary": "A draft's map preview: the units it changes (level before → with the draft) and the map of their provinces with the draft applied beside the published one",
+        "description": "Visible to the draft's author, admins and reviewers. The preview is built as an approval would build it, published nowhere, and kept for the last two drafts previewed.",
+        "security": signed_in(), "parameters": [id_param("3")], "responses": responses})
+}
+
+fn preview_png_doc() -> Value {
+    let q = |name: &str, description: &str, schema: Value, example: Value| query_param(name, description, schema, example);
+    let mut responses = html_page_responses(false);
+    responses["200"] = json!({"description": "The picture; Cache-Control: private, no-store; Server-Timing says whether the preview was built (preview;dur=) or cached (preview;desc=hit)", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}});
+    responses["400"] = html("A wrong parameter, named");
+    responses["401"] = html("Not signed in");
+    responses["403"] = html("Another editor's draft");
+    responses["404"] = html("No such submission (or one of another province)");
+    responses["409"] = html("The submission is approved or rejected");
+    // A picture is refused with 401, never redirected to the sign-in form.
+    if let Some(r) = responses.as_object_mut() {
+        r.remove("303");
+    }
+    json!({"summary": "A static map drawn with the draft applied: the parameters of /static/{map}.png, and map (default ntm); without bbox or center, the provinces the draft touches",
+        "security": signed_in(),
+        "parameters": [id_param("3"),
+            q("map", "ntm, tourism or …, as /static/{map}.png", json!({"type": "string", "default": "ntm"}), json!("ntm")),
+            q("bbox", "minlon,minlat,maxlon,maxlat (or center and zoom; neither: the touched provinces)", json!({"type": "string"}), json!("105.1,17.8,106.6,18.8")),
+            q("width", "Pixels, 1–4096", json!({"type": "integer", "default": 1024}), json!(320)),
+            q("height", "Pixels, 1–4096", json!({"type": "integer", "default": 768}), json!(240)),
+            q("edition", "2024 or 2025", json!({"type": "integer"}), json!(2024)),
+            q("year", "The year shown", json!({"type": "integer"}), json!(2024)),
+            q("lang", "vi or en", json!({"type": "string"}), json!("vi")),
+            q("theme", "level or criterion:N …", json!({"type": "string"}), json!("level"))],
+        "responses": responses})
 }
 
 fn upload_limit() -> axum::extract::DefaultBodyLimit {
@@ -161,7 +278,7 @@ fn action_api_doc(summary: &str, admin: bool, id: &str) -> Value {
 
 fn changes_doc() -> Value {
     json!({"summary": "The published changes of a period, as CSV", "security": signed_in(),
-        "parameters": [query_param("from", "First day (YYYY-MM-DD)", json!({"type": "string", "format": "date"}), json!("2025-01-01")), query_param("to", "Last day", json!({"type": "string", "format": "date"}), json!("2030-12-31")), query_param("province", "Province code", json!({"type": "string"}), json!("42"))],
+        "parameters": period_params(),
         "responses": refusals(responses(&[("200", {let mut v = json!({"description": "The changes"}); v["content"] = json!({"text/csv": {"schema": {"type": "string"}}}); v}), ("400", error_answer("A bad date"))]), false)})
 }
 

@@ -73,7 +73,9 @@ pub fn role_label(role: Role) -> &'static str {
 /// admins only). Sections are added here as they are built.
 const SECTIONS: &[(&str, &str, &str, bool)] = &[
     ("/manage/submissions", "Tất cả hồ sơ", "All submissions", false),
+    ("/manage/changes", "Nhật ký thay đổi", "Change log", false),
     ("/manage/changes.csv", "Nhật ký thay đổi (CSV)", "Change log (CSV)", false),
+    ("/manage/accounts", "Tài khoản", "Accounts", true),
     ("/api/v1/manage/accounts", "Tài khoản (JSON)", "Accounts (JSON)", true),
 ];
 

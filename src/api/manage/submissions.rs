@@ -36,11 +36,11 @@ use std::sync::Arc;
 /// larger body is refused (413) before it is read whole.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 
-fn publisher(state: &AppState) -> Result<Arc<Publisher>, ManageError> {
+pub(super) fn publisher(state: &AppState) -> Result<Arc<Publisher>, ManageError> {
     state.publisher.clone().ok_or(ManageError::NoStore)
 }
 
-async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, ManageError> + Send + 'static) -> Result<T, ManageError> {
+pub(super) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, ManageError> + Send + 'static) -> Result<T, ManageError> {
     tokio::task::spawn_blocking(call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
 }
 
@@ -249,7 +249,7 @@ async fn visible_submissions(state: &AppState, editor: &Editor, status: Option<S
     .await
 }
 
-async fn load(state: &AppState, editor: &Editor, id: SubmissionId) -> Result<(Submission, Vec<RecordDiff>), ManageError> {
+pub(super) async fn load(state: &AppState, editor: &Editor, id: SubmissionId) -> Result<(Submission, Vec<RecordDiff>), ManageError> {
     let publisher = publisher(state)?;
     let (submission, diff) = blocking(move || {
         let store = publisher.store();
@@ -374,6 +374,11 @@ fn submission_html(editor: &Editor, s: &Submission, diff: &[RecordDiff], conflic
             id = s.id
         ));
     }
+    let preview = if super::preview::may_preview(editor, s).is_ok() {
+        format!("<p><a id=\"preview-link\" href=\"/manage/submissions/{}/preview\">Xem trước bản đồ với hồ sơ này <span class=\"en\">Preview the map with this submission</span></a></p>\n", s.id)
+    } else {
+        String::new()
+    };
     let review = match (&s.reviewed_by, &s.review_comment) {
         (Some(by), comment) => format!(
             "<p>Xem xét bởi <span class=\"en\">Reviewed by</span> {} — {} {}</p>",
@@ -384,7 +389,7 @@ fn submission_html(editor: &Editor, s: &Submission, diff: &[RecordDiff], conflic
         _ => String::new(),
     };
     format!(
-        "<h1>Hồ sơ <span class=\"en\">Submission</span> #{}</h1>\n<p>Trạng thái <span class=\"en\">Status</span>: <strong id=\"status\">{}</strong> · {} · {} bản ghi <span class=\"en\">records</span> · {} ({})</p>\n{review}\n<h2>Thay đổi <span class=\"en\">Changes</span></h2>\n{diff_html}\n{forms}<p><a href=\"/manage\">Trang quản lý <span class=\"en\">Back</span></a></p>",
+        "<h1>Hồ sơ <span class=\"en\">Submission</span> #{}</h1>\n<p>Trạng thái <span class=\"en\">Status</span>: <strong id=\"status\">{}</strong> · {} · {} bản ghi <span class=\"en\">records</span> · {} ({})</p>\n{review}\n<h2>Thay đổi <span class=\"en\">Changes</span></h2>\n{diff_html}\n{preview}{forms}<p><a href=\"/manage\">Trang quản lý <span class=\"en\">Back</span></a></p>",
         s.id,
         s.status.as_str(),
         escape(&s.file_name),

@@ -1,13 +1,16 @@
 //! Checks candidate records with the loaders and the atlas's reference checks, then the
 //! uploader's scope, and maps every problem back to its sheet, row and column.
 //!
-//! Steps, per kind: 1. refuse a second record with the same key, naming both rows;
-//! 2. write the others as the kind's CSV file ([`crate::model::write_csv`]), one line per
-//! record in order, and read it with the kind's loader, which checks every value (line
-//! `n` is candidate `n - 2`); 3. check the rows that read well against the atlas's units
-//! (unknown codes, phường, a point outside its commune) with the same functions the atlas
-//! build uses; 4. refuse units outside the uploader's provinces; 5. keep the records of the
-//! rows with no problem, in canonical form (levels and yes/no as the CSV files write them).
+//! Steps, per kind: 1. refuse a second record with the same key, naming both rows, and
+//! split the candidates into rounds of unique keys (round `k` holds each key's `k`-th
+//! row), so that a duplicate row's other problems are reported in the same pass;
+//! 2. per round, write its candidates as the kind's CSV file ([`crate::model::write_csv`]),
+//! one line per record in order, and read it with the kind's loader, which checks every
+//! value (line `n` is the round's candidate `n - 2`); 3. check the rows that read well
+//! against the atlas's units (unknown codes, phường, a point outside its commune) with the
+//! same functions the atlas build uses; 4. refuse units outside the uploader's provinces;
+//! 5. keep the records of the rows with no problem, in canonical form (levels and yes/no
+//! as the CSV files write them).
 
 use super::messages::vietnamese;
 use super::records::Candidate;
@@ -24,7 +27,7 @@ use std::path::Path;
 struct Batch<'a> {
     tables: &'a [Table],
     candidates: Vec<Candidate>,
-    /// Candidate index of each CSV line given to the loader (line = position + 2).
+    /// Candidate index of each CSV line of the round given to the loader (line = position + 2).
     lines: Vec<usize>,
     bad: Vec<bool>,
     problems: Vec<UploadProblem>,
@@ -80,9 +83,13 @@ pub(crate) fn check(tables: &[Table], candidates: Vec<Candidate>, atlas: &Atlas,
         let Some(candidates) = by_kind.remove(&kind) else { continue };
         let n = candidates.len();
         let mut batch = Batch { tables, candidates, lines: Vec::with_capacity(n), bad: vec![false; n], problems: Vec::new() };
-        no_duplicates(&mut batch);
-        let csv = write_csv(kind, batch.lines.iter().map(|&i| Record { kind, fields: batch.candidates[i].fields.clone() }).collect::<Vec<_>>().iter());
-        read_and_refer(kind, &mut batch, csv.as_bytes(), atlas, scope);
+        // The loaders refuse duplicate keys themselves: each round has none, so a
+        // duplicate row is reported once (by `no_duplicates`) and its values still checked.
+        for round in no_duplicates(&mut batch) {
+            batch.lines = round;
+            let csv = write_csv(kind, batch.lines.iter().map(|&i| Record { kind, fields: batch.candidates[i].fields.clone() }).collect::<Vec<_>>().iter());
+            read_and_refer(kind, &mut batch, csv.as_bytes(), atlas, scope);
+        }
         let records = batch
             .candidates
             .iter()
@@ -99,14 +106,22 @@ pub(crate) fn check(tables: &[Table], candidates: Vec<Candidate>, atlas: &Atlas,
     out
 }
 
-/// Refuses a later record with the key of an earlier one; only first records are read on.
-fn no_duplicates(batch: &mut Batch<'_>) {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity(batch.candidates.len());
+/// Refuses a later record with the key of an earlier one, and returns the candidates in
+/// rounds of unique keys: round `k` holds the `k`-th row of each key, in row order.
+fn no_duplicates(batch: &mut Batch<'_>) -> Vec<Vec<usize>> {
+    let mut first: HashMap<String, (usize, usize)> = HashMap::with_capacity(batch.candidates.len());
+    let mut rounds: Vec<Vec<usize>> = vec![Vec::with_capacity(batch.candidates.len())];
     for i in 0..batch.candidates.len() {
         let c = &batch.candidates[i];
         let key = Record { kind: c.kind, fields: c.fields.clone() }.key();
-        match first.get(&key) {
-            Some(&j) => {
+        match first.get_mut(&key) {
+            Some((j, seen)) => {
+                let j = *j;
+                *seen += 1;
+                if rounds.len() <= *seen {
+                    rounds.push(Vec::new());
+                }
+                rounds[*seen].push(i);
                 let earlier = &batch.candidates[j];
                 let (sheet, row) = (batch.tables[earlier.table].sheet.clone(), earlier.row);
                 let field = c.kind.key_columns().last().copied().unwrap_or("");
@@ -120,11 +135,12 @@ fn no_duplicates(batch: &mut Batch<'_>) {
                 );
             }
             None => {
-                first.insert(key, i);
-                batch.lines.push(i);
+                first.insert(key, (i, 0));
+                rounds[0].push(i);
             }
         }
     }
+    rounds
 }
 
 fn key_words_en(kind: RecordKind) -> &'static str {
