@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod cli_user;
+mod cli_validate;
 
 #[derive(Parser)]
 #[command(name = "bando", version, about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
@@ -87,14 +88,20 @@ enum Command {
     },
     /// Check input files (boundaries .fgb/.geojson; results, pilots, tourism .csv) and
     /// print every problem; exits non-zero when there is any. Style files (.json with
-    /// "classes") are checked as map styles.
+    /// "classes") are checked as map styles, and .xlsx workbooks as the management upload
+    /// checks them.
     Validate {
+        /// Data files (CSV, boundaries), style files, or the offices' .xlsx workbooks.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, default_value = "code")]
         code_property: String,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         geodata: PathBuf,
+        /// Check workbooks as the editor of this edition-2025 province would upload them
+        /// (repeat for several); without it, as the central office.
+        #[arg(long = "province")]
+        provinces: Vec<String>,
     },
     /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves).
     Export {
@@ -226,9 +233,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles } => {
             render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles })
         }
-        Command::Validate { files, code_property, geodata } => {
+        Command::Validate { files, code_property, geodata, provinces } => {
+            let (workbooks, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| cli_validate::is_workbook(f));
             let (styles, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_style_file(f));
-            let mut clean = true;
+            let mut clean = workbooks.is_empty() || cli_validate::validate_workbooks(&workbooks, &geodata, &code_property, &provinces)?;
             for f in &styles {
                 let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
                 match bando::style::parse_style(&f.display().to_string(), &text, None) {
