@@ -113,6 +113,14 @@ pub struct ServeArgs {
     pub limits: LimitArgs,
     #[command(flatten)]
     pub manage: ManageArgs,
+    /// Serve as a read replica from a folder written by `bando publish` (instead of the
+    /// data files): every file is checked against its manifest, and a new publication is
+    /// followed whole, without a restart (validate, then swap).
+    #[arg(long, env = "BANDO_PUBLICATION", conflicts_with = "data_dir")]
+    pub publication: Option<PathBuf>,
+    /// How often a replica reads the publication's manifest, in seconds.
+    #[arg(long, env = "BANDO_PUBLICATION_POLL_SECS", default_value_t = 10)]
+    pub publication_poll_secs: u64,
 }
 
 /// The data folder of the `bando user` and `bando db` commands.

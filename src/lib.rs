@@ -16,6 +16,7 @@ pub mod index;
 pub mod load;
 pub mod logging;
 pub mod model;
+pub mod publish;
 pub mod query;
 pub mod raster;
 pub mod style;

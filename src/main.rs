@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod cli_user;
+mod cli_validate;
 
 #[derive(Parser)]
 #[command(name = "bando", version, about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
@@ -87,14 +88,20 @@ enum Command {
     },
     /// Check input files (boundaries .fgb/.geojson; results, pilots, tourism .csv) and
     /// print every problem; exits non-zero when there is any. Style files (.json with
-    /// "classes") are checked as map styles.
+    /// "classes") are checked as map styles, and .xlsx workbooks as the management upload
+    /// checks them.
     Validate {
+        /// Data files (CSV, boundaries), style files, or the offices' .xlsx workbooks.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, default_value = "code")]
         code_property: String,
         #[arg(long, default_value = bando::config::EMBEDDED_GEODATA)]
         geodata: PathBuf,
+        /// Check workbooks as the editor of this edition-2025 province would upload them
+        /// (repeat for several); without it, as the central office.
+        #[arg(long = "province")]
+        provinces: Vec<String>,
     },
     /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves).
     Export {
@@ -117,6 +124,17 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         data: DataArgs,
+    },
+    /// Write a static publication: the data inputs, the open-data exports and
+    /// manifest.json, for a static host and for `bando serve --publication`.
+    Publish {
+        /// The published folder (created; earlier versions in it are kept).
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Publish what the managed data folder publishes (instead of the data files).
+        #[arg(long, env = "BANDO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// The managed data folder's database: backup and check.
     Db {
@@ -226,9 +244,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles } => {
             render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles })
         }
-        Command::Validate { files, code_property, geodata } => {
+        Command::Validate { files, code_property, geodata, provinces } => {
+            let (workbooks, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| cli_validate::is_workbook(f));
             let (styles, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_style_file(f));
-            let mut clean = true;
+            let mut clean = workbooks.is_empty() || cli_validate::validate_workbooks(&workbooks, &geodata, &code_property, &provinces)?;
             for f in &styles {
                 let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
                 match bando::style::parse_style(&f.display().to_string(), &text, None) {
@@ -247,6 +266,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
+        Command::Publish { out, data, data_dir } => publish(&out, &data, data_dir.as_deref()),
         Command::Db { action } => db(action),
         Command::User { action } => cli_user::run(action),
         Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
@@ -383,6 +403,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     // With --data-dir the store is the truth of the published records (seeded from the
     // files on first start); without it the files are served read-only, as they are.
+    let mut followed = None;
     let (atlas, summary, inputs, store) = match &args.data_dir {
         Some(dir) => {
             let opened = bando::manage::open(dir, &configured)
@@ -393,10 +414,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
             (opened.atlas, opened.summary, opened.inputs, Some(opened.store))
         }
-        None => {
-            let (atlas, summary) = atlas::build(&configured).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
-            (atlas, summary, configured, None)
-        }
+        None => match &args.publication {
+            Some(dir) => {
+                let (manifest, atlas) = bando::publish::load(dir).with_context(|| format!("the publication in {} did not load; nothing is served", dir.display()))?;
+                tracing::info!(publication = %dir.display(), version = %manifest.data_version, published_at = %manifest.published_at, "serving a publication as a read replica");
+                followed = Some((dir.clone(), manifest));
+                (atlas, bando::atlas::BuildSummary::default(), configured, None)
+            }
+            None => {
+                let (atlas, summary) = atlas::build(&configured).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is served")?;
+                (atlas, summary, configured, None)
+            }
+        },
     };
     tracing::info!(
         communes_2024 = summary.communes[0],
@@ -450,6 +479,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
+        if let Some((dir, manifest)) = followed {
+            tokio::spawn(follow_publication(state.clone(), dir, manifest, std::time::Duration::from_secs(args.publication_poll_secs.max(1))));
+        }
         let app = api::guard::apply(api::router(state), &args.limits);
         let limits = bando::server::ConnectionLimits::from_config(&args.limits);
         anyhow::Ok(bando::server::serve(listener, app, workers, &limits, shutdown_signal()).await?)
@@ -475,6 +507,52 @@ async fn shutdown_signal() {
 }
 
 /// `kill -HUP` reloads the data as `POST /api/v1/admin/reload` does.
+/// `bando publish`: the atlas in force (of the files, or of the managed folder) written as
+/// a static publication.
+fn publish(out: &std::path::Path, data: &DataArgs, data_dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let configured = data.inputs();
+    let (atlas, inputs) = match data_dir {
+        Some(dir) => {
+            let opened = bando::manage::open(dir, &configured).map_err(|e| anyhow::anyhow!("{e}"))?;
+            (opened.atlas, opened.inputs)
+        }
+        None => (atlas::build(&configured).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is published")?.0, configured),
+    };
+    let snapshot = Snapshot::new(atlas);
+    let manifest = bando::publish::write(out, &inputs, &snapshot)?;
+    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    println!("published data version {} to {}: {} files, {bytes} bytes", manifest.data_version, out.display(), manifest.files.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A replica's loop: reads the manifest every `every`; a new publication is loaded whole
+/// and swapped in, a bad or half-written one is logged and the data in force kept.
+async fn follow_publication(state: AppState, dir: std::path::PathBuf, mut current: bando::publish::Manifest, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let probe = dir.clone();
+        let seen = current.clone();
+        if !tokio::task::spawn_blocking(move || bando::publish::changed(&probe, &seen)).await.unwrap_or(false) {
+            continue;
+        }
+        let from = dir.clone();
+        let loaded = tokio::task::spawn_blocking(move || bando::publish::load(&from).map(|(m, atlas)| (m, Snapshot::new(atlas)))).await;
+        match loaded {
+            Ok(Ok((manifest, snapshot))) => {
+                api::metrics::reload_finished(true);
+                tracing::info!(version = %manifest.data_version, published_at = %manifest.published_at, "followed a new publication");
+                state.atlas.publish(snapshot);
+                current = manifest;
+            }
+            Ok(Err(e)) => {
+                api::metrics::reload_finished(false);
+                tracing::warn!("the publication in {} was not loaded; the data in force stays: {e}", dir.display());
+            }
+            Err(e) => tracing::error!("loading the publication stopped: {e}"),
+        }
+    }
+}
+
 async fn reload_on_sighup(state: AppState) {
     #[cfg(unix)]
     {

@@ -123,7 +123,7 @@ fn every_reference_point_falls_in_its_own_commune_except_the_named_ones() {
     // Those communes' label points are inside them.
     for c in communes.iter().filter(|c| outside.contains_key(c.code.as_str())) {
         let (lon, lat): (f64, f64) = (c.props["label_lon"].parse().unwrap(), c.props["label_lat"].parse().unwrap());
-        assert_eq!(holders(&communes, lon, lat), [c.code.clone()], "label point of {}", c.code);
+        assert_eq!(holders(&communes, lon, lat), std::slice::from_ref(&c.code), "label point of {}", c.code);
     }
 }
 

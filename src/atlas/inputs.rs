@@ -51,7 +51,7 @@ impl Inputs {
     }
 
     /// The criteria catalog's folder.
-    pub(super) fn criteria_sets_dir(&self) -> PathBuf {
+    pub fn criteria_sets_dir(&self) -> PathBuf {
         self.criteria_sets.clone().unwrap_or_else(|| self.embedded_file("criteria"))
     }
 
@@ -66,7 +66,7 @@ impl Inputs {
 
     /// The targets table: the user's file, else the embedded one when there is one (a
     /// `--geodata` folder of its own may have none).
-    pub(super) fn targets_file(&self) -> Option<PathBuf> {
+    pub fn targets_file(&self) -> Option<PathBuf> {
         let embedded = self.embedded_file(crate::load::TARGETS_FILE);
         self.targets.clone().or_else(|| embedded.exists().then_some(embedded))
     }

@@ -257,9 +257,12 @@ fn fill_gaps(shapes: &mut [Shape], report: &mut CleanReport) {
     }
 }
 
+/// A ring as [`Topology::build`] reads it: whether it is exterior, its xs and its ys.
+type RingCoords = (bool, Vec<f64>, Vec<f64>);
+
 /// Arc topology of grid shapes (coordinates kept as integral f64).
 pub fn topology(shapes: &[Shape]) -> Topology {
-    let rings: Vec<Vec<(bool, Vec<f64>, Vec<f64>)>> = shapes
+    let rings: Vec<Vec<RingCoords>> = shapes
         .iter()
         .map(|s| {
             s.iter()

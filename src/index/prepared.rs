@@ -177,7 +177,8 @@ impl PreparedArea {
     fn build_bands(&mut self) {
         let edge_count = self.edges().count();
         let height = self.bbox[3] - self.bbox[1];
-        if edge_count == 0 || !(height > 0.0) {
+        // A NaN height (a degenerate box) has no bands either.
+        if edge_count == 0 || height.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return;
         }
         let bands = (edge_count / EDGES_PER_BAND).clamp(1, MAX_BANDS);

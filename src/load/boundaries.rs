@@ -133,6 +133,7 @@ const FGB_INDEX_NODE_BYTES: u64 = 40;
 /// 1. the R-tree node size is 0 (no index) or at least 2 (the reader asserts it);
 /// 2. the index the header announces fits in the file;
 /// 3. every feature's size prefix fits in what is left of the file.
+///
 /// Reads the size prefixes only (seeking over the features), then rewinds.
 fn check_fgb_framing(path: &Path, input: &mut (impl Read + Seek)) -> Result<(), LoadError> {
     use flatgeobuf::FgbReader;

@@ -102,7 +102,7 @@ fn read_items(path: &Path, criteria: u8) -> Result<Vec<CriteriaItem>, LoadError>
         });
         let indicator = row.parse_optional("indicator", |t| t.parse::<u8>().ok().filter(|n| *n >= 1).ok_or("indicator must be a number from 1 (8.4 is written criterion 8, indicator 4)"));
         let number = ItemNumber { criterion: criterion?, indicator: indicator? };
-        Some(CriteriaItem { number, name_vi: row.optional_text("name_vi"), name_en: row.optional_text("name_en") })
+        Some(CriteriaItem::new(number, row.optional_text("name_vi"), row.optional_text("name_en")))
     });
     parsed.no_duplicates("indicator", |i| i.number, |i| i.number.to_string(), "item");
     let listed: BTreeSet<u8> = parsed.rows.iter().filter(|r| !r.value.number.is_indicator()).map(|r| r.value.number.criterion).collect();

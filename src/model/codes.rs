@@ -32,17 +32,38 @@ macro_rules! gso_code {
                 }
                 t.parse::<u32>().map($name).map_err(|_| err())
             }
+
+            /// The zero-padded digits, written into `buf` without `fmt` (every answer
+            /// writes several codes); `None` for a number too long for a code, which only
+            /// a hand-built value can hold.
+            fn digits(self, buf: &mut [u8; $digits]) -> Option<&str> {
+                if self.0 >= 10u32.pow($digits) {
+                    return None;
+                }
+                let mut n = self.0;
+                for b in buf.iter_mut().rev() {
+                    *b = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+                std::str::from_utf8(buf).ok()
+            }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{:0width$}", self.0, width = $digits)
+                match self.digits(&mut [0; $digits]) {
+                    Some(digits) => f.write_str(digits),
+                    None => write!(f, "{}", self.0),
+                }
             }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                match self.digits(&mut [0; $digits]) {
+                    Some(digits) => s.serialize_str(digits),
+                    None => s.collect_str(self),
+                }
             }
         }
 
@@ -70,6 +91,12 @@ mod tests {
         assert_eq!(c.to_string(), "00571");
         assert_eq!(CommuneCode::parse("571").unwrap(), c);
         assert_eq!(ProvinceCode::parse("1").unwrap().to_string(), "01");
+        for n in [0, 7, 42, 571, 99_999, 100_000, 1_234_567] {
+            let c = CommuneCode(n);
+            assert_eq!(c.to_string(), format!("{n:05}"));
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{n:05}\""));
+        }
+        assert_eq!(DistrictCode(5).to_string(), "005");
     }
 
     #[test]

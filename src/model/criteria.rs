@@ -9,7 +9,6 @@
 //! ([`CriteriaItem::label_vi`]).
 
 use super::Level;
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -84,45 +83,85 @@ impl ItemNumber {
 
 impl fmt::Display for ItemNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.indicator {
-            Some(i) => write!(f, "{}.{i}", self.criterion),
-            None => write!(f, "{}", self.criterion),
+        f.write_str(self.write_to(&mut [0; 7]))
+    }
+}
+
+impl ItemNumber {
+    /// `8` or `8.4` written into a stack buffer: checklists serialise a number per item, and
+    /// going through `fmt` costs several times more than the digits.
+    fn write_to(self, buf: &mut [u8; 7]) -> &str {
+        fn push(buf: &mut [u8; 7], at: &mut usize, n: u8) {
+            if n >= 100 {
+                buf[*at] = b'0' + n / 100;
+                *at += 1;
+            }
+            if n >= 10 {
+                buf[*at] = b'0' + n / 10 % 10;
+                *at += 1;
+            }
+            buf[*at] = b'0' + n % 10;
+            *at += 1;
         }
+        let mut at = 0;
+        push(buf, &mut at, self.criterion);
+        if let Some(i) = self.indicator {
+            buf[at] = b'.';
+            at += 1;
+            push(buf, &mut at, i);
+        }
+        std::str::from_utf8(&buf[..at]).expect("ASCII digits")
     }
 }
 
 impl serde::Serialize for ItemNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.write_to(&mut [0; 7]))
     }
 }
 
 /// One criterion or indicator of a set.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CriteriaItem {
     pub number: ItemNumber,
     /// The name as the defining decision writes it; `None` where no source is on hand.
     pub name_vi: Option<String>,
     pub name_en: Option<String>,
+    /// The names to show, resolved once ([`CriteriaItem::label_vi`]): every checklist
+    /// answer writes them.
+    #[serde(skip)]
+    labels: [String; 2],
+    /// A place for readers to keep what they write of the item on every answer, built on
+    /// first use (the checklist keeps the JSON of its rowless lines here); not data.
+    #[serde(skip)]
+    pub rendered: std::sync::OnceLock<[Box<serde_json::value::RawValue>; 2]>,
+}
+
+/// Items are equal by what the catalog says of them.
+impl PartialEq for CriteriaItem {
+    fn eq(&self, other: &Self) -> bool {
+        (self.number, &self.name_vi, &self.name_en) == (other.number, &other.name_vi, &other.name_en)
+    }
 }
 
 impl CriteriaItem {
+    pub fn new(number: ItemNumber, name_vi: Option<String>, name_en: Option<String>) -> CriteriaItem {
+        let label = |name: &Option<String>, criterion: &str, indicator: &str| match name {
+            Some(name) => name.clone(),
+            None => format!("{} {number}", if number.is_indicator() { indicator } else { criterion }),
+        };
+        let labels = [label(&name_vi, "Tiêu chí", "Chỉ tiêu"), label(&name_en, "Criterion", "Indicator")];
+        CriteriaItem { number, name_vi, name_en, labels, rendered: std::sync::OnceLock::new() }
+    }
+
     /// The Vietnamese name, or "Tiêu chí 12" / "Chỉ tiêu 15.2" where none is sourced.
-    pub fn label_vi(&self) -> Cow<'_, str> {
-        match (&self.name_vi, self.number.is_indicator()) {
-            (Some(name), _) => Cow::Borrowed(name),
-            (None, false) => Cow::Owned(format!("Tiêu chí {}", self.number)),
-            (None, true) => Cow::Owned(format!("Chỉ tiêu {}", self.number)),
-        }
+    pub fn label_vi(&self) -> &str {
+        &self.labels[0]
     }
 
     /// The English name, or "Criterion 12" / "Indicator 15.2".
-    pub fn label_en(&self) -> Cow<'_, str> {
-        match (&self.name_en, self.number.is_indicator()) {
-            (Some(name), _) => Cow::Borrowed(name),
-            (None, false) => Cow::Owned(format!("Criterion {}", self.number)),
-            (None, true) => Cow::Owned(format!("Indicator {}", self.number)),
-        }
+    pub fn label_en(&self) -> &str {
+        &self.labels[1]
     }
 }
 
@@ -190,6 +229,13 @@ mod tests {
         assert_eq!(ItemNumber::parse("8").unwrap(), ItemNumber::criterion(8));
         assert_eq!(ItemNumber::parse(" 8.4 ").unwrap(), ItemNumber::indicator(8, 4));
         assert_eq!(ItemNumber::indicator(15, 2).to_string(), "15.2");
+        for c in 1..=99 {
+            for number in [ItemNumber::criterion(c), ItemNumber::indicator(c, 1), ItemNumber::indicator(c, 99)] {
+                let text = number.to_string();
+                assert_eq!(ItemNumber::parse(&text).unwrap(), number, "{text} reads back");
+                assert_eq!(serde_json::to_string(&number).unwrap(), format!("\"{text}\""));
+            }
+        }
         for bad in ["", "0", "8.", ".4", "8.4.1", "x", "100", "-1"] {
             assert!(ItemNumber::parse(bad).is_err(), "{bad:?} was accepted");
         }
@@ -199,10 +245,10 @@ mod tests {
 
     #[test]
     fn unsourced_names_show_the_number() {
-        let named = CriteriaItem { number: ItemNumber::criterion(8), name_vi: Some("Thông tin và Truyền thông".into()), name_en: None };
+        let named = CriteriaItem::new(ItemNumber::criterion(8), Some("Thông tin và Truyền thông".into()), None);
         assert_eq!(named.label_vi(), "Thông tin và Truyền thông");
         assert_eq!(named.label_en(), "Criterion 8");
-        let bare = CriteriaItem { number: ItemNumber::indicator(15, 2), name_vi: None, name_en: None };
+        let bare = CriteriaItem::new(ItemNumber::indicator(15, 2), None, None);
         assert_eq!(bare.label_vi(), "Chỉ tiêu 15.2");
         assert_eq!(bare.label_en(), "Indicator 15.2");
     }

@@ -16,7 +16,7 @@ pub mod counts;
 pub mod level;
 
 pub use checklist::{
-    commune_assessed, commune_checklist, commune_criteria, district_assessed, district_checklist, district_criteria, weakest, Checklist, ChecklistItem, ItemLabel, ItemState,
+    commune_assessed, commune_checklist, commune_criteria, district_assessed, district_checklist, district_criteria, weakest, Checklist, ChecklistItem, ItemState,
     ItemStatus, UnitCriteria,
 };
 pub use counts::LevelCounts;

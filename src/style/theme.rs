@@ -342,7 +342,7 @@ mod tests {
             decision_date: String::new(),
             name_vi: format!("Bộ {id}"),
             name_en: format!("Set {id}"),
-            items: items.iter().map(|&number| CriteriaItem { number, name_vi: None, name_en: None }).collect(),
+            items: items.iter().map(|&number| CriteriaItem::new(number, None, None)).collect(),
         }
     }
 

@@ -590,7 +590,7 @@ mod tests {
     }
 
     fn catalog() -> CriteriaCatalog {
-        let item = |number| crate::model::CriteriaItem { number, name_vi: None, name_en: None };
+        let item = |number| crate::model::CriteriaItem::new(number, None, None);
         let (c, i) = (ItemNumber::criterion, ItemNumber::indicator);
         CriteriaCatalog {
             sets: vec![crate::model::CriteriaSet {

@@ -1,0 +1,19 @@
+//! Static publication: a folder that any static host serves (object storage behind a CDN,
+//! nginx), holding one publication's data inputs, open-data exports and `manifest.json`;
+//! and the read replicas that serve the query API from such a folder.
+//!
+//! - [`folder::write`] (`bando publish OUT_DIR`) writes it from the atlas in force;
+//! - [`replica::load`] (`bando serve --publication DIR`) builds the atlas from it, after
+//!   checking every file against the manifest, and [`replica::changed`] tells a replica
+//!   that follows the folder when to load again.
+//!
+//! The one server with the management database stays the only writer; more readers are
+//! more replicas behind any load balancer.
+
+pub mod folder;
+pub mod manifest;
+pub mod replica;
+
+pub use folder::{write, PublishError};
+pub use manifest::{FileEntry, Manifest, ManifestError, MANIFEST_FILE};
+pub use replica::{changed, load, ReplicaError};
