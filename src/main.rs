@@ -118,12 +118,12 @@ enum Command {
         /// A day (YYYY-MM-DD): the levels in force on that day.
         #[arg(long)]
         date: Option<String>,
-        /// The pyramid's lowest zoom (with --map).
-        #[arg(long, default_value_t = 0, requires = "map")]
-        minzoom: u8,
-        /// The pyramid's highest zoom (with --map).
-        #[arg(long, default_value_t = bando::tile::MAX_ZOOM, requires = "map")]
-        maxzoom: u8,
+        /// The pyramid's lowest zoom (with --map; default 0).
+        #[arg(long)]
+        minzoom: Option<u8>,
+        /// The pyramid's highest zoom (with --map; default 14, the deepest served).
+        #[arg(long)]
+        maxzoom: Option<u8>,
         /// Output file; `-` writes a layer to standard output.
         out: PathBuf,
         #[command(flatten)]
@@ -257,10 +257,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { layer: Some(layer), format, edition, year, date, out, data, .. } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
+        Command::Export { layer: Some(layer), format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
+            anyhow::ensure!(minzoom.is_none() && maxzoom.is_none(), "--minzoom and --maxzoom are for a map's tiles (--map), not for --layer");
+            export(&layer, &format, edition, year, date.as_deref(), &out, &data)
+        }
         Command::Export { map, format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
             let map = map.unwrap_or_default();
-            export_pyramid(&map, &format, edition, year, date.as_deref(), (minzoom, maxzoom), &out, &data)
+            export_pyramid(&map, &format, edition, year, date.as_deref(), (minzoom.unwrap_or(0), maxzoom.unwrap_or(bando::tile::MAX_ZOOM)), &out, &data)
         }
         Command::Db { action } => db(action),
         Command::User { action } => cli_user::run(action),

@@ -278,6 +278,57 @@ mod tests {
         assert_eq!(b, [0, 127, 0x80, 1, 0xac, 2]);
     }
 
+    fn read_varint(b: &[u8], at: &mut usize) -> u64 {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let byte = b[*at];
+            *at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    #[test]
+    fn repeats_are_stored_once_and_neighbours_become_runs() {
+        let dir = std::env::temp_dir().join(format!("bando-pmtiles-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("t.pmtiles");
+        let mut w = PmtilesWriter::create(&out).unwrap();
+        let (sea, land) = (b"sea-tile".to_vec(), b"land".to_vec());
+        let hash = |d: &[u8]| -> [u8; 32] { <sha2::Sha256 as sha2::Digest>::digest(d).into() };
+        // z1 in tile id order: 1, 2, 3 repeat one content (a run); 4 differs; z2's first
+        // tile (id 5) repeats the first content again, after another: a back reference.
+        let tiles = [(t(1, 0, 0), &sea), (t(1, 0, 1), &sea), (t(1, 1, 1), &sea), (t(1, 1, 0), &land), (t(2, 0, 0), &sea)];
+        for (tile, data) in tiles {
+            w.add(tile, data, &hash(data)).unwrap();
+        }
+        let info = HeaderInfo { minzoom: 1, maxzoom: 2, bounds: [100.0, 8.0, 110.0, 24.0], center: [105.0, 16.0, 5.0] };
+        let (addressed, contents, bytes) = w.finish(&serde_json::json!({"name": "t"}), &info).unwrap();
+        let file = std::fs::read(&out).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((addressed, contents, bytes), (5, 2, file.len() as u64));
+        let u64_at = |i: usize| u64::from_le_bytes(file[i..i + 8].try_into().unwrap());
+        assert_eq!(&file[..8], b"PMTiles\x03");
+        assert_eq!((u64_at(72), u64_at(80), u64_at(88)), (5, 3, 2), "addressed, entries, contents");
+        assert_eq!(file[118], 2, "center zoom clamped to the archive's zooms");
+        let data = &file[u64_at(56) as usize..];
+        assert_eq!(data, b"sea-tileland");
+        let mut root = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&file[u64_at(8) as usize..(u64_at(8) + u64_at(16)) as usize]), &mut root).unwrap();
+        let mut at = 0;
+        let n = read_varint(&root, &mut at) as usize;
+        let mut fields = Vec::new();
+        for _ in 0..4 * n {
+            fields.push(read_varint(&root, &mut at));
+        }
+        assert_eq!(at, root.len());
+        // Delta ids, run lengths, lengths, offsets (0: right after the previous one).
+        assert_eq!(fields, [1, 3, 1, 3, 1, 1, 8, 4, 8, 1, 0, 1]);
+    }
+
     #[test]
     fn big_directories_split_into_leaves_and_the_root_fits() {
         let entries: Vec<Entry> = (0..200_000u64).map(|i| Entry { tile_id: i * 3, offset: i * 1000 + (i % 7), length: 900 + (i % 97) as u32, run_length: 1 }).collect();
