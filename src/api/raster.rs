@@ -2,7 +2,7 @@
 //! with the map's style.
 //!
 //! - `GET /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png` (parsed with the vector tiles,
-//!   [`super::tiles::parse_request`]): strong ETag (data version, view, tile, format,
+//!   [`super::tile_request::parse_request`]): strong ETag (data version, view, tile, format,
 //!   theme, style version) and 304; the byte-bounded tile cache keeps the PNG; cache
 //!   misses render on the blocking pool, at most one per core, through the same tile
 //!   pipeline as vector tiles ([`super::tile_pipeline`]);
