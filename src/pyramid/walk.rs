@@ -58,6 +58,9 @@ impl Progress {
     }
 }
 
+/// Receives a tile for the archive: its address, gzip bytes and their SHA-256.
+pub type AddTile<'a> = dyn FnMut(TileId, &[u8], &[u8; 32]) -> Result<(), PyramidError> + 'a;
+
 /// Renders the pyramid of `view` from zoom 0 to `maxzoom`; `add` receives the tiles of
 /// zoom `minzoom` and deeper that are not empty, in ascending tile id, with their SHA-256.
 pub fn walk(
@@ -65,7 +68,7 @@ pub fn walk(
     view: TileView,
     minzoom: u8,
     maxzoom: u8,
-    add: &mut dyn FnMut(TileId, &[u8], &[u8; 32]) -> Result<(), PyramidError>,
+    add: &mut AddTile<'_>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<(), PyramidError> {
     let started = Instant::now();
