@@ -10,7 +10,10 @@
 mod common;
 
 use bando::api::tile_cache::{CachedTile, TileCache, TileKey};
-use bando::api::tiles::{gzip, parse_request, tile_etag, tile_response, Encoded};
+use bando::api::tile_pipeline::Source;
+use bando::api::tile_request::{parse_request, tile_etag};
+use bando::api::tiles::tile_response;
+use bando::pyramid::gzip;
 use bando::model::AsOf;
 use bando::snapshot::Snapshot;
 use std::collections::HashMap;
@@ -50,8 +53,7 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition
         b.iter(|| {
             let hit = cache.get(black_box(&key)).expect("cached");
             let etag = tile_etag(&atlas.version, &request, true);
-            let body = Encoded { gzip: Some(hit.gzip), identity: None, render: None };
-            tile_response(body, true, &etag, &cache_control).expect("response")
+            tile_response(hit.gzip, Source::Hit, true, &etag, &cache_control).expect("response")
         })
     });
 }

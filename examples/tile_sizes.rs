@@ -37,7 +37,7 @@ fn main() {
                     best = best.min(t.elapsed().as_secs_f64() * 1000.0);
                 }
                 let raw = render_mvt(&atlas, atlas.tiles(edition), view, tile);
-                let gz = bando::api::tiles::gzip(&raw).expect("gzip").len();
+                let gz = bando::pyramid::gzip(&raw).expect("gzip").len();
                 println!("edition {} {place} z{z} {tile}: {} raw, {gz} gzip, {best:.3} ms", edition.year(), raw.len());
             }
         }

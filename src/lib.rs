@@ -3,7 +3,8 @@
 //! Data flows one way: files or uploads → [`load`] (validate) → [`store`] (when managed, through the workflow of [`manage`]) → [`atlas`] (joined, indexed data) →
 //! [`standing`] (the level and criteria in force) → [`query`], [`search`], [`stats`],
 //! [`export`], [`tile`], [`style`] and [`raster`] read it → [`snapshot`] (the atlas with its
-//! tile topology and search index, published whole) → [`api`] answers requests, and
+//! tile topology and search index, published whole) → [`pyramid`] (a tile's served bytes,
+//! whole pyramids as PMTiles or MBTiles archives) → [`api`] answers requests, and
 //! [`server`] serves the API's router on TCP connections. Nothing below `api` knows about
 //! HTTP; nothing in [`model`] knows about files.
 
@@ -17,6 +18,7 @@ pub mod load;
 pub mod logging;
 pub mod model;
 pub mod publish;
+pub mod pyramid;
 pub mod query;
 pub mod raster;
 pub mod style;

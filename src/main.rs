@@ -103,24 +103,35 @@ enum Command {
         #[arg(long = "province")]
         provinces: Vec<String>,
     },
-    /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves).
+    /// Write a layer as open data (the file `GET /api/v1/export/{layer}.{format}` serves),
+    /// or, with --map, a map's whole tile pyramid as a PMTiles or MBTiles archive (the
+    /// tiles `GET /tiles/{map}/{z}/{x}/{y}.mvt` serves, gzipped).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["layer", "map"])))]
     Export {
         /// communes, districts, provinces, pilots or tourism.
         #[arg(long)]
-        layer: String,
-        /// geojson, csv or fgb.
+        layer: Option<String>,
+        /// ntm or tourism: write the map's tile pyramid.
+        #[arg(long)]
+        map: Option<String>,
+        /// geojson, csv or fgb for a layer; pmtiles or mbtiles for a map.
         #[arg(long)]
         format: String,
         #[arg(long, default_value_t = 2024)]
         edition: u16,
-        /// Year of the NTM levels.
         /// Year of the NTM levels (default: the last year of the data).
         #[arg(long)]
         year: Option<u16>,
         /// A day (YYYY-MM-DD): the levels in force on that day.
         #[arg(long)]
         date: Option<String>,
-        /// Output file; `-` writes to standard output.
+        /// The pyramid's lowest zoom (with --map; default 0).
+        #[arg(long)]
+        minzoom: Option<u8>,
+        /// The pyramid's highest zoom (with --map; default 14, the deepest served).
+        #[arg(long)]
+        maxzoom: Option<u8>,
+        /// Output file; `-` writes a layer to standard output.
         out: PathBuf,
         #[command(flatten)]
         data: DataArgs,
@@ -265,7 +276,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { layer, format, edition, year, date, out, data } => export(&layer, &format, edition, year, date.as_deref(), &out, &data),
+        Command::Export { layer: Some(layer), format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
+            anyhow::ensure!(minzoom.is_none() && maxzoom.is_none(), "--minzoom and --maxzoom are for a map's tiles (--map), not for --layer");
+            export(&layer, &format, edition, year, date.as_deref(), &out, &data)
+        }
+        Command::Export { map, format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
+            let map = map.unwrap_or_default();
+            export_pyramid(&map, &format, edition, year, date.as_deref(), (minzoom.unwrap_or(0), maxzoom.unwrap_or(bando::tile::MAX_ZOOM)), &out, &data)
+        }
         Command::Publish { out, data, data_dir } => publish(&out, &data, data_dir.as_deref()),
         Command::Db { action } => db(action),
         Command::User { action } => cli_user::run(action),
@@ -327,6 +345,48 @@ fn export(layer: &str, format: &str, edition: u16, year: Option<u16>, date: Opti
         bando::export::write(&snapshot, snapshot.tiles(req.edition), &req, &mut w).with_context(|| out.display().to_string())?;
         w.flush()?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bando export --map`: the map's tile pyramid as an archive.
+#[allow(clippy::too_many_arguments)]
+fn export_pyramid(map: &str, format: &str, edition: u16, year: Option<u16>, date: Option<&str>, zooms: (u8, u8), out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    use bando::pyramid::{self, ArchiveFormat, PyramidRequest};
+    let mut problems = Vec::new();
+    let map_kind = bando::tile::MapKind::parse(map);
+    if map_kind.is_none() {
+        problems.push(format!("--map '{map}' is not ntm or tourism"));
+    }
+    let archive = ArchiveFormat::parse(format);
+    if archive.is_none() {
+        problems.push(format!("--format '{format}' is not pmtiles or mbtiles (geojson, csv and fgb are for --layer)"));
+    }
+    let edition = Edition::parse(&edition.to_string()).map_err(|e| problems.push(format!("--edition: {e}"))).ok();
+    if out.as_os_str() == "-" {
+        problems.push("an archive is written to a file, not to standard output".into());
+    }
+    let (Some(map), Some(format), Some(edition), true) = (map_kind, archive, edition, problems.is_empty()) else {
+        anyhow::bail!("{}", problems.join("; "));
+    };
+    let (atlas, _) = atlas::build(&data.inputs())?;
+    let view = bando::tile::TileView { map, edition, as_of: moment(&atlas, year, date)? };
+    let req = PyramidRequest { view, format, minzoom: zooms.0, maxzoom: zooms.1 };
+    req.check()?;
+    let started = std::time::Instant::now();
+    let snapshot = Snapshot::new(atlas);
+    let mut line = pyramid::progress::ProgressLine::new();
+    let written = pyramid::export(&snapshot, &req, out, &mut |p| line.update(p))?;
+    line.finish();
+    eprintln!(
+        "{}: {} tiles ({} distinct), zoom {}–{}, {:.1} MB in {:.1} s",
+        out.display(),
+        written.tiles,
+        written.contents,
+        req.minzoom,
+        req.maxzoom,
+        written.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -159,8 +159,8 @@ fn method_label(method: &Method) -> &'static str {
 }
 
 /// The format label of a tile: `mvt`, `png` or `png@2x`.
-fn format_label(format: super::tiles::TileFormat) -> &'static str {
-    use super::tiles::TileFormat;
+fn format_label(format: super::tile_request::TileFormat) -> &'static str {
+    use super::tile_request::TileFormat;
     match format {
         TileFormat::Mvt => "mvt",
         TileFormat::Png => "png",
@@ -169,12 +169,12 @@ fn format_label(format: super::tiles::TileFormat) -> &'static str {
 }
 
 /// A tile answered from the cache.
-pub fn tile_cache_hit(format: super::tiles::TileFormat) {
+pub fn tile_cache_hit(format: super::tile_request::TileFormat) {
     counter!(TILE_CACHE_HITS, "format" => format_label(format)).increment(1);
 }
 
 /// A tile the cache did not hold, rendered by this request in `took`.
-pub fn tile_rendered(format: super::tiles::TileFormat, zoom: u8, took: Duration) {
+pub fn tile_rendered(format: super::tile_request::TileFormat, zoom: u8, took: Duration) {
     let format = format_label(format);
     counter!(TILE_CACHE_MISSES, "format" => format).increment(1);
     histogram!(TILE_RENDER, "format" => format, "zoom" => zoom.to_string()).record(took.as_secs_f64());

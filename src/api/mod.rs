@@ -60,6 +60,8 @@ mod stream;
 mod styles;
 pub mod tile_cache;
 mod tilejson;
+pub mod tile_pipeline;
+pub mod tile_request;
 pub mod tiles;
 pub mod web;
 
@@ -95,7 +97,7 @@ pub struct Shared {
     /// Serialises reloads so two never build at once.
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
     /// Tile cache and tile HTTP settings.
-    pub tiles: Arc<tiles::TileService>,
+    pub tiles: Arc<tile_pipeline::TileService>,
     /// The viewer's folder (`web/` of the source tree unless `--web` says otherwise).
     pub web_dir: Arc<std::path::PathBuf>,
     /// Map styles (PNG tiles, MapLibre style, legend).
@@ -121,7 +123,7 @@ pub struct Shared {
 
 impl AppState {
     pub fn new(atlas: SharedSnapshot, inputs: Inputs) -> Self {
-        let tiles = Arc::new(tiles::TileService::new(&crate::config::TileArgs::default()));
+        let tiles = Arc::new(tile_pipeline::TileService::new(&crate::config::TileArgs::default()));
         let web_dir = Arc::new(std::path::PathBuf::from(crate::config::DEFAULT_WEB_DIR));
         let styles = Arc::new(crate::style::Styles::embedded());
         let static_maps = Arc::new(static_maps::StaticMaps::new(&crate::config::LimitArgs::default()));
@@ -186,7 +188,7 @@ impl AppState {
 
     /// Replaces the default tile settings with the configured ones.
     pub fn with_tiles(mut self, args: &crate::config::TileArgs) -> Self {
-        self.fields().tiles = Arc::new(tiles::TileService::new(args));
+        self.fields().tiles = Arc::new(tile_pipeline::TileService::new(args));
         self
     }
 
@@ -251,7 +253,7 @@ pub fn routes() -> ApiRouter {
 }
 
 pub use admin::reload_atlas;
-pub use tilejson::attribution;
+pub use crate::tile::tilejson::attribution;
 
 /// The GET operation of `path` in a route module's `openapi_paths()`.
 fn operation(paths: serde_json::Value, path: &str) -> serde_json::Value {

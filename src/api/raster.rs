@@ -2,9 +2,10 @@
 //! with the map's style.
 //!
 //! - `GET /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png` (parsed with the vector tiles,
-//!   [`super::tiles::parse_request`]): strong ETag (data version, view, tile, format,
+//!   [`super::tile_request::parse_request`]): strong ETag (data version, view, tile, format,
 //!   theme, style version) and 304; the byte-bounded tile cache keeps the PNG; cache
-//!   misses render on the blocking pool, at most one per core, as vector tiles do;
+//!   misses render on the blocking pool, at most one per core, through the same tile
+//!   pipeline as vector tiles ([`super::tile_pipeline`]);
 //! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`, both
 //!   with `theme` (and the view it is read for: `year`, `date`, `edition`);
 //! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=&theme=`:
@@ -16,9 +17,9 @@
 
 use super::http_cache::{self, ETag};
 use super::params::{self, Params};
-use super::static_maps::Source;
-use super::tile_cache::{CachedTile, TileKey};
-use super::tiles::{parse_map, TileFormat, TileRequest};
+use super::tile_cache::TileKey;
+use super::tile_pipeline::{Run, Source};
+use super::tile_request::{parse_map, tile_etag, TileFormat, TileRequest};
 use super::{ApiError, AppState};
 use crate::raster::legend::{render_legend, Lang};
 use crate::raster::{encode_png, render_static, render_tile, Frame, StaticMap};
@@ -33,16 +34,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 
-fn png_response(body: Bytes, etag: &ETag, cache_control: &HeaderValue, render: Option<std::time::Duration>) -> Response {
+fn png_response(body: Bytes, etag: &ETag, cache_control: &HeaderValue, source: Source) -> Response {
     let mut r = Response::new(Body::from(body));
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    let timing = match render {
-        Some(d) => format!("render;dur={:.3}", d.as_secs_f64() * 1000.0),
-        None => "cache;desc=hit".to_string(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&timing) {
-        r.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
-    }
+    source.annotate(&mut r);
     http_cache::validators(&mut r, etag, cache_control, None);
     r
 }
@@ -56,34 +51,22 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let service = state.tiles.clone();
     let atlas = state.atlas.current();
     let style_version = state.styles.get(req.view.map).version.clone();
-    let etag = ETag::from_parts(&[super::tiles::tile_etag(&atlas.version, &req, false).opaque(), &style_version]);
+    let etag = ETag::from_parts(&[tile_etag(&atlas.version, &req, false).opaque(), &style_version]);
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &service.cache_control, None));
     }
     let key = TileKey::of(&atlas.version, &req);
-    if let Some(hit) = service.cache.get(&key) {
-        return Ok(png_response(hit.gzip, &etag, &service.cache_control, None));
-    }
-    let _permit = service.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
-    if let Some(hit) = service.cache.get(&key) {
-        return Ok(png_response(hit.gzip, &etag, &service.cache_control, None));
-    }
     let styles = state.styles.clone();
     let ratio = if req.format == TileFormat::Png2x { 2 } else { 1 };
-    let (body, took) = tokio::task::spawn_blocking(move || {
-        let started = std::time::Instant::now();
-        // The theme was checked against this snapshot's catalog and this style.
-        let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| ApiError::bad("theme", e.0))?;
-        let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio);
-        encode(&pixmap).map(|b| (b, started.elapsed()))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("rendering tile {} failed: {e}", req.tile)))??;
-    super::metrics::tile_rendered(req.format, req.tile.z, took);
-    if service.cache.enabled() {
-        service.cache.insert(key, CachedTile { gzip: body.clone() });
-    }
-    Ok(png_response(body, &etag, &service.cache_control, Some(took)))
+    let (body, source) = service
+        .get_or_render(key, Run::Blocking, move || {
+            // The theme was checked against this snapshot's catalog and this style.
+            let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| e.0)?;
+            let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio);
+            encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
+        })
+        .await?;
+    Ok(png_response(body, &etag, &service.cache_control, source))
 }
 
 fn lang(query: &Params) -> Result<Lang, ApiError> {
@@ -126,8 +109,10 @@ pub async fn legend_answer(State(state): State<AppState>, Path(file): Path<Strin
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
+    // Drawn for every request: a legend takes well under a millisecond.
+    let started = std::time::Instant::now();
     let body = encode(&render_legend(&themed, lang, scale))?;
-    Ok(png_response(body, &etag, &cache_control, None))
+    Ok(png_response(body, &etag, &cache_control, Source::Rendered(started.elapsed())))
 }
 
 /// Reads the frame: `bbox=minlon,minlat,maxlon,maxlat`, or `center=lon,lat&zoom=z`.
@@ -210,22 +195,12 @@ pub(super) async fn draw_static(state: &AppState, snapshot: std::sync::Arc<crate
     state
         .static_maps
         .get_or_render(key, move || {
-            let attribution = super::tilejson::attribution(&snapshot);
+            let attribution = crate::tile::tilejson::attribution(&snapshot);
             let themed = Themed::new(styles.get(map), theme, &snapshot.criteria.catalog).map_err(|e| e.0)?;
             let pixmap = render_static(&snapshot, snapshot.tiles(request.view.edition), &themed, &request, &attribution, snapshot.has_sample_data());
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await
-}
-
-/// `Server-Timing` of a static map: drawn now, from the cache, or shared with an
-/// identical request drawn at the same time.
-pub(super) fn static_timing(source: &Source) -> String {
-    match source {
-        Source::Rendered(took) => format!("render;dur={:.3}", took.as_secs_f64() * 1000.0),
-        Source::Hit => "cache;desc=hit".into(),
-        Source::Joined => "cache;desc=joined".into(),
-    }
 }
 
 /// `GET /static/{map}.png`.
@@ -242,9 +217,5 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
     let (body, source) = draw_static(&state, atlas, ask).await?;
-    let mut response = png_response(body, &etag, &cache_control, None);
-    if let Ok(v) = HeaderValue::from_str(&static_timing(&source)) {
-        response.headers_mut().insert(axum::http::HeaderName::from_static("server-timing"), v);
-    }
-    Ok(response)
+    Ok(png_response(body, &etag, &cache_control, source))
 }

@@ -1,4 +1,5 @@
-//! Static map renders (`GET /static/{map}.png`): their own render slots, a byte-bounded
+//! Static map renders (`GET /static/{map}.png`), the static-map budget of the render
+//! pipeline ([`super::tile_pipeline`]): their own render slots, a byte-bounded
 //! cache of finished PNGs, and one render shared by identical requests.
 //!
 //! A 4096×4096 static map takes about half a second of one core and 64 MiB of pixels,
@@ -19,6 +20,7 @@
 //!      when every one of them has gone before a slot is free, it is dropped undrawn.
 
 use super::tile_cache::Lru;
+use super::tile_pipeline::Source;
 use super::ApiError;
 use crate::config::LimitArgs;
 use bytes::Bytes;
@@ -26,17 +28,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Semaphore};
-
-/// How a request got its PNG.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Source {
-    /// From the cache.
-    Hit,
-    /// This request started the render; how long the drawing and encoding took.
-    Rendered(Duration),
-    /// Another request's render, waited for.
-    Joined,
-}
 
 /// What a render hands to its waiters: the PNG and its render time, or the failure.
 type Outcome = Result<(Bytes, Duration), Arc<str>>;

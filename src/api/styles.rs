@@ -10,7 +10,7 @@
 
 use super::http_cache::{self, short_hash, ETag};
 use super::params::{self, Params};
-use super::tiles::parse_map;
+use super::tile_request::parse_map;
 use super::{ApiError, AppState};
 use crate::style::maplibre::maplibre_style;
 use crate::tile::TileView;

@@ -30,14 +30,14 @@ pub struct TileKey {
     pub edition: Edition,
     pub as_of: crate::model::AsOf,
     pub tile: TileId,
-    pub format: super::tiles::TileFormat,
+    pub format: super::tile_request::TileFormat,
     /// PNG tiles of different themes are different pictures of the same tile.
     pub theme: crate::style::Theme,
 }
 
 impl TileKey {
     /// The key of a requested tile in the given data version.
-    pub fn of(version: &str, req: &super::tiles::TileRequest) -> TileKey {
+    pub fn of(version: &str, req: &super::tile_request::TileRequest) -> TileKey {
         TileKey {
             version: Arc::from(version),
             map: req.view.map,

@@ -162,6 +162,25 @@ impl EditionTiles {
     }
 
     /// Vertices stored (each shared border once).
+    /// Whether a commune border, a pilot, a tourism site or a unit's label point lies in
+    /// the buffered `tile` (a little wider, to be safe). When it is false and the tile
+    /// renders empty, no tile below it holds anything either: no border crosses it, so
+    /// every commune either covers it whole (and would have drawn it) or misses it. A
+    /// pyramid walk descends only where this or a non-empty render says so.
+    pub fn reaches(&self, atlas: &Atlas, tile: TileId) -> bool {
+        let [x0, y0, x1, y1] = tile_bounds(tile);
+        // A tenth more than the render's buffer: rounding never hides a border.
+        let pad = (x1 - x0) * f64::from(BUFFER) / f64::from(EXTENT) * 1.1;
+        let b = [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+        let ([w, n], [e, s_]) = (unproject(b[0].max(0.0), b[1].max(0.0)), unproject(b[2].min(1.0), b[3].min(1.0)));
+        let inside = |p: [f64; 2]| p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3];
+        let border = atlas.edition(self.edition).index.in_bbox([w, s_, e, n]).any(|i| {
+            self.topo.rings_of(i).iter().any(|r| self.topo.arcs_of(r).iter().any(|a| overlaps(self.arc_boxes[a.index()], b)))
+        });
+        let points = |p: &ProjectedPoints| p.in_x_range(b[0], b[2]).iter().any(|&(at, _)| inside(at));
+        border || points(&self.pilots) || points(&self.tourism) || self.districts.iter().chain(&self.provinces).any(|g| inside(g.label))
+    }
+
     pub fn vertex_count(&self) -> usize {
         self.topo.points.len()
     }

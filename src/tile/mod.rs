@@ -19,6 +19,7 @@ pub mod dissolve;
 pub mod mercator;
 pub mod mvt;
 pub mod simplify;
+pub mod tilejson;
 pub mod topology;
 mod layers;
 

@@ -25,7 +25,7 @@ use super::page::{escape, layout};
 use super::submissions::{blocking, load, publisher};
 use super::Editor;
 use crate::api::params::Params;
-use crate::api::raster::{draw_static, read_static, static_timing};
+use crate::api::raster::{draw_static, read_static};
 use crate::api::{ApiError, AppState};
 use crate::atlas::Atlas;
 use crate::manage::preview::{touched, Preview, Touched};
@@ -92,7 +92,7 @@ pub async fn png(State(state): State<AppState>, editor: Editor, Path(id): Path<S
 async fn draw(state: &AppState, editor: &Editor, id: SubmissionId, query: &Params) -> Result<Response, ManageError> {
     let (submission, diff) = previewable(state, editor, id).await?;
     let name = query.get("map").map(|m| m.trim()).filter(|m| !m.is_empty()).unwrap_or("ntm");
-    let map = crate::api::tiles::parse_map(name).map_err(|e| ManageError::BadRequest { field: "map", message: e.to_string() })?;
+    let map = crate::api::tile_request::parse_map(name).map_err(|e| ManageError::BadRequest { field: "map", message: e.to_string() })?;
     let (preview, took) = snapshot(state, submission).await?;
     let extent = touched(&diff, &state.atlas.current()).bbox.map(Frame::BBox);
     let ask = read_static(state, &preview.snapshot, map, query, extent).map_err(from_api)?;
@@ -102,7 +102,7 @@ async fn draw(state: &AppState, editor: &Editor, id: SubmissionId, query: &Param
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("image/png"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("{built}, {}", static_timing(&source))) {
+    if let Ok(v) = HeaderValue::from_str(&format!("{built}, {}", source.server_timing())) {
         headers.insert(HeaderName::from_static("server-timing"), v);
     }
     Ok(response)

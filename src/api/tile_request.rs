@@ -1,0 +1,181 @@
+//! The address of a tile request: `/tiles/{map}/{z}/{x}/{y}.mvt`, `.png` or `@2x.png`
+//! with its view (`year`, `date`, `edition`), and the strong ETag of each representation.
+//!
+//! Steps: 1. `map` is `ntm` or `tourism` (else 404) and the last segment names the format
+//! (another is 404); 2. z/x/y are whole numbers inside the pyramid (else 400 naming the
+//! parameter), z above [`MAX_ZOOM`] is 404; 3. the view from the query. Vector and PNG
+//! tiles, TileJSON, styles and the tile cache all read requests through this module, which
+//! imports none of them.
+
+use super::http_cache::ETag;
+use super::params::{self, Params};
+use super::ApiError;
+use crate::style::Theme;
+use crate::tile::{MapKind, TileId, TileView, MAX_ZOOM};
+
+/// The deepest zoom of the tile pyramid (addresses deeper than this are invalid).
+const PYRAMID_MAX_ZOOM: u32 = 30;
+
+
+/// What a tile URL asks for: vector tile, or PNG at pixel ratio 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TileFormat {
+    /// `{y}.mvt`
+    Mvt,
+    /// `{y}.png`: 256 px.
+    Png,
+    /// `{y}@2x.png`: 512 px.
+    Png2x,
+}
+
+/// A parsed tile request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileRequest {
+    pub view: TileView,
+    pub tile: TileId,
+    pub format: TileFormat,
+    /// What PNG tiles colour by; always the level theme for vector tiles.
+    pub theme: Theme,
+}
+
+/// Steps 1 of the module doc: the address and the view, or the error to answer.
+pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, years: &std::ops::RangeInclusive<u16>) -> Result<TileRequest, ApiError> {
+    let map = parse_map(map)?;
+    let (y, format) = match file.rsplit_once('.') {
+        Some((y, "mvt")) => (y, TileFormat::Mvt),
+        Some((y, "png")) => match y.strip_suffix("@2x") {
+            Some(y) => (y, TileFormat::Png2x),
+            None => (y, TileFormat::Png),
+        },
+        Some((_, ext)) => {
+            return Err(ApiError::NotFound(format!("unknown tile format '.{ext}': tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt, .png or @2x.png")))
+        }
+        None => return Err(ApiError::NotFound(format!("'{file}' has no tile format: tiles are /tiles/{{map}}/{{z}}/{{x}}/{{y}}.mvt, .png or @2x.png"))),
+    };
+    let z = coordinate("z", z)?;
+    let x = coordinate("x", x)?;
+    let y = coordinate("y", y)?;
+    if z > PYRAMID_MAX_ZOOM {
+        return Err(ApiError::bad("z", format!("zoom {z} is outside the tile pyramid (0–{PYRAMID_MAX_ZOOM})")));
+    }
+    let n = 1u64 << z;
+    for (name, v) in [("x", x), ("y", y)] {
+        if u64::from(v) >= n {
+            return Err(ApiError::bad(name, format!("{name}={v} is outside the pyramid: at zoom {z}, {name} must be below {n}")));
+        }
+    }
+    if z > u32::from(MAX_ZOOM) {
+        return Err(ApiError::NotFound(format!("zoom {z} is beyond max zoom {MAX_ZOOM}: clients should overzoom tiles of zoom {MAX_ZOOM}")));
+    }
+    let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
+    let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
+    Ok(TileRequest { view, tile, format, theme: Theme::Level })
+}
+
+pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
+    MapKind::parse(text).ok_or_else(|| ApiError::NotFound(format!("no map '{text}': the maps are 'ntm' and 'tourism'")))
+}
+
+fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
+    // Digits only: no sign, no spaces (u32's parser would accept a leading '+').
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad(name, format!("{name}='{text}' is not a tile coordinate (a whole number)")));
+    }
+    text.parse::<u32>().map_err(|_| ApiError::bad(name, format!("{name}={text} is outside the tile pyramid")))
+}
+
+/// The ETag of one representation of one tile of one data version (and, for a PNG tile
+/// of a criterion theme, that theme: the data version fixes the catalog it indexes).
+pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
+    let TileRequest { view, tile, format, theme } = req;
+    let representation = match format {
+        TileFormat::Mvt if gzip => "gz",
+        TileFormat::Mvt => "id",
+        TileFormat::Png => "png",
+        TileFormat::Png2x => "png2x",
+    };
+    let theme = match theme {
+        Theme::Level => String::new(),
+        Theme::Criterion { set, item } => format!("-criterion{set}_{item}"),
+    };
+    ETag::from_parts(&[
+        version,
+        view.map.as_str(),
+        &view.edition.to_string(),
+        &view.as_of.to_string(),
+        &tile.z.to_string(),
+        &tile.x.to_string(),
+        &tile.y.to_string(),
+        &format!("{representation}{theme}"),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Params {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn parameter(e: ApiError) -> String {
+        match e {
+            ApiError::BadParameter { parameter, .. } => parameter.to_string(),
+            other => format!("not a 400: {other}"),
+        }
+    }
+
+    #[test]
+    fn parses_addresses_and_views() {
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[]), &(2021..=2025)).unwrap();
+        assert_eq!(r.tile, TileId { z: 8, x: 203, y: 113 });
+        assert_eq!(r.view.map, MapKind::Ntm);
+        assert_eq!(r.view.as_of, crate::model::AsOf::Year(2025));
+        assert_eq!(r.view.edition, crate::model::Edition::E2024);
+        let r = parse_request("tourism", "0", "0", "0.mvt", &q(&[("year", "2022"), ("edition", "2025")]), &(2021..=2025)).unwrap();
+        assert_eq!((r.view.map, r.view.as_of, r.view.edition), (MapKind::Tourism, crate::model::AsOf::Year(2022), crate::model::Edition::E2025));
+    }
+
+    #[test]
+    fn bad_addresses_name_the_parameter_or_are_not_found() {
+        let p = |z: &str, x: &str, f: &str| parse_request("ntm", z, x, f, &q(&[]), &(2021..=2025)).unwrap_err();
+        assert_eq!(parameter(p("31", "0", "0.mvt")), "z");
+        assert_eq!(parameter(p("a", "0", "0.mvt")), "z");
+        assert_eq!(parameter(p("4", "16", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "0", "16.mvt")), "y");
+        assert_eq!(parameter(p("4", "-1", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "+1", "0.mvt")), "x");
+        assert_eq!(parameter(p("4", "0", "abc.mvt")), "y");
+        assert_eq!(parameter(p("4", "0", ".mvt")), "y");
+        assert_eq!(parameter(p("4", "99999999999", "0.mvt")), "x");
+        assert!(matches!(p("15", "0", "0.mvt"), ApiError::NotFound(m) if m.contains("beyond max zoom")));
+        assert!(matches!(p("4", "0", "0.jpg"), ApiError::NotFound(m) if m.contains(".jpg")));
+        assert_eq!(parse_request("ntm", "4", "0", "0.png", &q(&[]), &(2021..=2025)).unwrap().format, TileFormat::Png);
+        assert_eq!(parse_request("ntm", "4", "0", "3@2x.png", &q(&[]), &(2021..=2025)).unwrap().tile.y, 3);
+        assert_eq!(parameter(p("4", "0", "3@3x.png")), "y");
+        assert!(matches!(p("4", "0", "0"), ApiError::NotFound(_)));
+        assert!(matches!(parse_request("roads", "0", "0", "0.mvt", &q(&[]), &(2021..=2025)).unwrap_err(), ApiError::NotFound(m) if m.contains("'roads'")));
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("year", "2019")]), &(2021..=2025)).unwrap_err();
+        assert_eq!(parameter(e), "year");
+        let e = parse_request("ntm", "0", "0", "0.mvt", &q(&[("edition", "2023")]), &(2021..=2025)).unwrap_err();
+        assert_eq!(parameter(e), "edition");
+    }
+
+    #[test]
+    fn etags_differ_by_representation_view_and_version() {
+        let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[]), &(2021..=2025)).unwrap();
+        let gz = tile_etag("abc", &r, true);
+        assert_eq!(gz.opaque(), "abc-ntm-2024-2025-8-203-113-gz");
+        assert_ne!(gz, tile_etag("abc", &r, false));
+        assert_ne!(gz, tile_etag("abd", &r, true));
+        let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")]), &(2021..=2025)).unwrap();
+        assert_ne!(gz, tile_etag("abc", &r2, true));
+        // PNG tiles name their theme; the level theme keeps the tag it always had.
+        let png = TileRequest { format: TileFormat::Png, ..r };
+        assert_eq!(tile_etag("abc", &png, false).opaque(), "abc-ntm-2024-2025-8-203-113-png");
+        let themed = TileRequest { theme: Theme::Criterion { set: 0, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
+        assert_eq!(tile_etag("abc", &themed, false).opaque(), "abc-ntm-2024-2025-8-203-113-png-criterion0_8.4");
+        let other = TileRequest { theme: Theme::Criterion { set: 1, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
+        assert_ne!(tile_etag("abc", &themed, false), tile_etag("abc", &other, false));
+    }
+}
