@@ -13,10 +13,16 @@ use tiny_skia::Pixmap;
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 
-fn font() -> &'static FontRef<'static> {
+/// The embedded font (also the source of the glyph ranges of [`crate::glyphs`]).
+pub fn font() -> &'static FontRef<'static> {
     static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
     // The embedded font is checked by the tests; it cannot be missing at run time.
     FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).expect("embedded font is a valid TTF"))
+}
+
+/// The embedded font file.
+pub fn font_bytes() -> &'static [u8] {
+    FONT_BYTES
 }
 
 /// Width in pixels of `text` at `size` px.
