@@ -21,7 +21,7 @@ use super::tile_cache::{CachedTile, TileKey};
 use super::tiles::{parse_map, TileFormat, TileRequest};
 use super::{ApiError, AppState};
 use crate::raster::legend::{render_legend, Lang};
-use crate::raster::{encode_png, render_static, render_tile, Frame, StaticMap};
+use crate::raster::{encode_png, render_static, render_tile_with, Frame, StaticMap};
 use crate::style::legend::legend;
 use crate::style::Themed;
 use crate::tile::TileView;
@@ -74,7 +74,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
         let started = std::time::Instant::now();
         // The theme was checked against this snapshot's catalog and this style.
         let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| ApiError::bad("theme", e.0))?;
-        let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio);
+        let pixmap = render_tile_with(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio, req.labels);
         encode(&pixmap).map(|b| (b, started.elapsed()))
     })
     .await
@@ -167,7 +167,9 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     let frame = frame(&query)?;
     let (width, height) = (side(&query, "width", 1024)?, side(&query, "height", 768)?);
     let lang = lang(&query)?;
-    let request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
+    let mut request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
+    request.labels = params::labels(&query)?;
+    let labels_key = if request.labels { "" } else { "nolabels" };
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[
@@ -179,6 +181,7 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
         &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
         &style_version,
         &theme_key,
+        labels_key,
     ]);
     let cache_control = state.tiles.cache_control.clone();
     if http_cache::if_none_match(&headers, &etag) {
@@ -186,7 +189,7 @@ pub async fn static_map(State(state): State<AppState>, Path(file): Path<String>,
     }
     // The canonical request: parsed numbers (so `1` and `1.0` are one map), the data
     // and style versions (so a reload or a new style never serves an old picture).
-    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}", atlas.version, map.as_str(), view.edition, view.as_of);
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}|{labels_key}", atlas.version, map.as_str(), view.edition, view.as_of);
     let styles = state.styles.clone();
     let (body, source) = state
         .static_maps

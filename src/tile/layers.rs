@@ -99,6 +99,14 @@ impl ArcBlock {
     }
 }
 
+/// A label point of [`EditionTiles::label_points`]: unit Mercator position, name, rank.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelPoint<'a> {
+    pub position: [f64; 2],
+    pub name: &'a str,
+    pub rank: u8,
+}
+
 /// Pre-processed tile geometry of one edition (built once per atlas snapshot).
 pub struct EditionTiles {
     edition: Edition,
@@ -196,6 +204,28 @@ impl EditionTiles {
             pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
             tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
             criteria: CriteriaTables::default(),
+        }
+    }
+
+    /// The label points a tile layer carries, with their names and ranks, over the whole
+    /// map (not clipped to a tile): what PNG labels are placed from. `layer` is a tile
+    /// layer name (`provinces`, `districts`, `commune_labels`, `pilots`, `tourism`);
+    /// sites rank 0 (their layer's order decides, not their size).
+    pub fn label_points<'a>(&'a self, atlas: &'a Atlas, layer: &str) -> Vec<LabelPoint<'a>> {
+        let groups = |g: &'a [Group]| g.iter().map(|g| LabelPoint { position: g.label, name: g.name.as_str(), rank: g.rank }).collect();
+        let sites = |points: &ProjectedPoints, name: &dyn Fn(usize) -> &'a str| {
+            points.by_x.iter().map(|&(position, k)| LabelPoint { position, name: name(k as usize), rank: 0 }).collect()
+        };
+        match layer {
+            "provinces" => groups(&self.provinces),
+            "districts" => groups(&self.districts),
+            "commune_labels" => {
+                let communes = &atlas.edition(self.edition).communes;
+                self.commune_labels.iter().zip(communes).map(|(&(position, rank), c)| LabelPoint { position, name: c.name.as_str(), rank }).collect()
+            }
+            "pilots" => sites(&self.pilots, &|k| atlas.pilots[k].name.as_str()),
+            "tourism" => sites(&self.tourism, &|k| atlas.tourism[k].name.as_str()),
+            _ => Vec::new(),
         }
     }
 

@@ -22,7 +22,7 @@ pub mod simplify;
 pub mod topology;
 mod layers;
 
-pub use layers::{area_rank, render_mvt, vector_layers, EditionTiles, LayerInfo, COMMUNE_LABEL_MIN_ZOOM};
+pub use layers::{area_rank, render_mvt, vector_layers, EditionTiles, LabelPoint, LayerInfo, COMMUNE_LABEL_MIN_ZOOM};
 
 use crate::model::Edition;
 use std::fmt;
