@@ -178,7 +178,10 @@ impl EditionTiles {
                     }
                 }
                 let blocks = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
-                let rank = area_rank(members.iter().map(|&i| areas[i]).sum());
+                // Cities are named before the units around them, whatever their area: the
+                // five centrally governed cities among provinces (Thành phố Hà Nội, …), the
+                // provincial cities among districts.
+                let rank = if name.starts_with("Thành phố ") { 0 } else { area_rank(members.iter().map(|&i| areas[i]).sum()) };
                 out[g as usize] = Some(Group { code, name, rings: group_rings, blocks, bbox, label: best, rank });
             }
             out.into_iter().flatten().collect()
