@@ -110,6 +110,7 @@ pub fn wrap(text: &str, size: f32, max_width: f32) -> Vec<String> {
     if lines.len() == 2 {
         let best = (1..words.len())
             .map(|k| (words[..k].join(" "), words[k..].join(" ")))
+            .filter(|(a, b)| width(a, size) <= max_width && width(b, size) <= max_width)
             .min_by(|a, b| {
                 let d = |p: &(String, String)| (width(&p.0, size) - width(&p.1, size)).abs();
                 d(a).total_cmp(&d(b))
@@ -249,8 +250,9 @@ mod tests {
     fn long_names_wrap_into_balanced_lines() {
         let size = em_scale(12.0);
         assert_eq!(wrap("Hà Nội", size, 200.0), ["Hà Nội"]);
-        let lines = wrap("Thị trấn Nông trường Mộc Châu", size, 80.0);
+        let lines = wrap("Thị trấn Nông trường Mộc Châu", size, 110.0);
         assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| width(l, size) <= 110.0), "{lines:?}");
         assert_eq!(lines.join(" "), "Thị trấn Nông trường Mộc Châu");
     }
 
