@@ -11,6 +11,7 @@
 //!      right, left, the first that is free);
 //!   3. keep it when its box (with padding and halo) overlaps no label kept before
 //!      (a grid of 64 px cells indexes the kept boxes); note the tiles its ink reaches.
+//!
 //! Per tile ([`draw`]): rasterise every kept label the tile holds ([`text::Ink`]) from
 //! the same world position, and blend the part inside the tile: two neighbours draw the
 //! two halves of a label that crosses their edge, which join into the whole.
@@ -59,11 +60,13 @@ impl Placement {
 }
 
 type Key = (String, Edition, MapKind, u8);
+/// A placement made once, shared by the requests that wait for it.
+type Slot = Arc<OnceLock<Arc<Placement>>>;
 
 /// The placement of `map`'s labels at `zoom` (step 1–3 of the module doc), made once per
 /// data snapshot: concurrent requests for the same one wait for the first.
 pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: MapKind, zoom: u8) -> Arc<Placement> {
-    static CACHE: Mutex<Vec<(Key, Arc<OnceLock<Arc<Placement>>>)>> = Mutex::new(Vec::new());
+    static CACHE: Mutex<Vec<(Key, Slot)>> = Mutex::new(Vec::new());
     let key: Key = (atlas.version.clone(), edition, map, zoom);
     let slot = {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
