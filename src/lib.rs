@@ -13,6 +13,7 @@ pub mod atlas;
 pub mod config;
 pub mod export;
 pub mod geodata;
+pub mod glyphs;
 pub mod index;
 pub mod load;
 pub mod logging;

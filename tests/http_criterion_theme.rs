@@ -235,10 +235,11 @@ fn clear_of_symbols((lon, lat): (f64, f64)) -> bool {
     })
 }
 
-/// The PNG tile (zoom `Z`) holding `(lon, lat)`, with `query`.
+/// The PNG tile (zoom `Z`) holding `(lon, lat)`, with `query`, without names (they are
+/// written over the label points whose fill is checked).
 fn png_path((lon, lat): (f64, f64), query: &str) -> String {
     let ((tx, ty), _) = tile_of(lon, lat);
-    format!("/tiles/ntm/{Z}/{tx}/{ty}.png?{query}")
+    format!("/tiles/ntm/{Z}/{tx}/{ty}.png?{query}&labels=false")
 }
 
 /// The pixel of a label point in its PNG tile (fetched once into `tiles`).

@@ -43,7 +43,8 @@ fn label_point_pixels_have_their_class_colour() {
             continue;
         }
         let (px, py) = world_pixel(c.lon, c.lat, z);
-        // Symbols are drawn over the fills: skip labels within 16 px of any point.
+        // Symbols are drawn over the fills: skip labels within 16 px of any point (the
+        // tiles are asked without names, which are written over label points).
         if points.iter().any(|&(lon, lat)| {
             let (x, y) = world_pixel(lon, lat, z);
             (x - px).hypot(y - py) < 16.0
@@ -51,7 +52,7 @@ fn label_point_pixels_have_their_class_colour() {
             continue;
         }
         let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
-        let tile = tiles.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{tx}/{ty}.png?year={YEAR}"), &[])));
+        let tile = tiles.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{tx}/{ty}.png?year={YEAR}&labels=false"), &[])));
         let got = tile.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32);
         let want = hex(style["classes"][level]["fill"].as_str().expect("fill"));
         assert_eq!(got, want, "commune {} {} ({level}) at its label point {},{}", c.code, c.name, c.lon, c.lat);
@@ -77,8 +78,9 @@ fn a_phuong_label_pixel_is_neutral_also_at_2x_and_on_the_faded_tourism_map() {
         let z = 14u8;
         let (px, py) = world_pixel(c.lon, c.lat, z);
         let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
-        let one = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png"), &[]));
-        let two = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}@2x.png"), &[]));
+        // Names are written over label points: these tiles are asked without them.
+        let one = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png?labels=false"), &[]));
+        let two = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}@2x.png?labels=false"), &[]));
         assert_eq!((one.width, one.height), (256, 256));
         assert_eq!((two.width, two.height), (512, 512));
         let (ix, iy) = (px - f64::from(tx) * 256.0, py - f64::from(ty) * 256.0);
@@ -145,7 +147,8 @@ fn for_pixels_inside(server: &Server, land: &Land, map: &str, mut check: impl Fn
     for (z, lon, lat) in [(5u8, 105.85, 21.03), (8, 105.85, 21.03), (11, 105.85, 21.03), (8, 105.78, 10.03), (11, 105.78, 10.03)] {
         let (px, py) = world_pixel(lon, lat, z);
         let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
-        let tile = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png"), &[]));
+        // Fills and outlines only: names are checked by tests/raster_labels.rs.
+        let tile = png_of(&server.get_raw(&format!("/tiles/{map}/{z}/{tx}/{ty}.png?labels=false"), &[]));
         for y in 0..256u32 {
             for x in 0..256u32 {
                 let (cx, cy) = (f64::from(tx * 256 + x) + 0.5, f64::from(ty * 256 + y) + 0.5);

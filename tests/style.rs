@@ -86,15 +86,24 @@ fn style_points_at_the_views_tilejson_with_fixed_layers_and_the_legend() {
     assert_eq!(status, 200);
     assert!(tilejson["tiles"][0].as_str().unwrap().ends_with("/tiles/ntm/{z}/{x}/{y}.mvt?year=2023&edition=2025"));
     let ids: Vec<&str> = style["layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["background", "communes-fill", "communes-line", "districts-line", "provinces-line", "pilots", "tourism"]);
+    assert_eq!(
+        ids,
+        ["background", "communes-fill", "communes-line", "districts-line", "provinces-line", "pilots", "tourism", "communes-label", "pilots-label", "districts-label", "provinces-label"]
+    );
     for l in style["layers"].as_array().unwrap() {
-        assert!(l["type"] != "symbol", "no symbol layers: the service has no glyphs or sprites");
         if let Some(source_layer) = l["source-layer"].as_str() {
             let layer = source_layer.to_string();
-            assert!(["communes", "districts", "provinces", "pilots", "tourism"].contains(&layer.as_str()), "{layer}");
+            assert!(["communes", "commune_labels", "districts", "provinces", "pilots", "tourism"].contains(&layer.as_str()), "{layer}");
+        }
+        if l["type"] == "symbol" {
+            // Names from the tiles, in the one font the service has glyphs for.
+            assert_eq!(l["layout"]["text-field"], serde_json::json!(["get", "name"]), "{l}");
+            assert_eq!(l["layout"]["text-font"], serde_json::json!(["Noto Sans Regular"]), "{l}");
         }
     }
-    assert!(style.get("glyphs").is_none() && style.get("sprite").is_none());
+    // Glyphs come from this server; nothing else outside the service, no sprites.
+    assert_eq!(style["glyphs"], server.url("/fonts/{fontstack}/{range}.pbf"));
+    assert!(style.get("sprite").is_none());
     let (_, legend) = server.get_json("/api/v1/legend/ntm");
     assert_eq!(style["metadata"]["bando:legend"], legend);
     // Without a view the URL has no query.
@@ -104,6 +113,7 @@ fn style_points_at_the_views_tilejson_with_fixed_layers_and_the_legend() {
     let proxied = Server::start(&["--public-url", "https://maps.example.vn/bando"]);
     let (_, s) = proxied.get_json("/styles/ntm.json?year=2024");
     assert_eq!(s["sources"]["bando"]["url"], "https://maps.example.vn/bando/tiles/ntm.json?year=2024");
+    assert_eq!(s["glyphs"], "https://maps.example.vn/bando/fonts/{fontstack}/{range}.pbf");
 }
 
 #[test]

@@ -140,7 +140,24 @@ fn expectations() -> Value {
         .min_by(|a, b| metres(a.0, phu_cat_point).total_cmp(&metres(b.0, phu_cat_point)))
         .expect("a tourism site");
 
+    // The names check: Hà Nội's name at its label point (the commune label point nearest
+    // the mean of its communes' label points, in Web Mercator), and the changed commune's.
+    let hanoi: Vec<(f64, f64)> = reference.iter().filter(|r| r["province_code"] == "01").filter_map(|r| labels.get(r["code"].as_str()).copied()).collect();
+    let mercator = |(lon, lat): (f64, f64)| (lon, (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln());
+    let n = hanoi.len() as f64;
+    let mean = (hanoi.iter().map(|p| mercator(*p).0).sum::<f64>() / n, hanoi.iter().map(|p| mercator(*p).1).sum::<f64>() / n);
+    let d = |p: (f64, f64)| {
+        let (x, y) = mercator(p);
+        ((x - mean.0).to_radians().powi(2) + (y - mean.1).powi(2)).sqrt()
+    };
+    let hanoi_label = hanoi.iter().copied().min_by(|a, b| d(*a).total_cmp(&d(*b))).expect("Hà Nội's communes");
+    let hanoi_name = &reference.iter().find(|r| r["province_code"] == "01").expect("Hà Nội")["province_name"];
+
     json!({
+        "names": {
+            "province": {"name": hanoi_name, "lon": hanoi_label.0, "lat": hanoi_label.1},
+            "commune": {"name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1},
+        },
         "click": {
             "lon": lon, "lat": lat, "code": code,
             "commune": duong_xa["name"], "district": duong_xa["district_name"], "province": duong_xa["province_name"],

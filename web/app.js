@@ -18,14 +18,14 @@
 let YEARS = [2021, 2022, 2023, 2024, 2025];
 const MAPS = ['ntm', 'tourism'];
 const POINT_LAYERS = ['pilots', 'tourism'];
-const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: null, edition: 2024, theme: 'level', raster: false, lang: 'vi', embed: false };
+const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: null, edition: 2024, theme: 'level', raster: false, labels: true, lang: 'vi', embed: false };
 
 // Interface words. Level and category names fall back to these when the legend lacks them.
 const WORDS = {
   vi: {
     title: 'Bản đồ số nông thôn mới', map_ntm: 'Kết quả NTM', map_tourism: 'Du lịch nông thôn',
     search_placeholder: 'Tìm xã, huyện, tỉnh…', menu: 'Tùy chọn', year: 'Năm', edition: 'Địa giới',
-    edition_2024: '2024 (trước 7/2025)', edition_2025: '2025 (sau 7/2025)', raster: 'Ảnh (PNG)',
+    edition_2024: '2024 (trước 7/2025)', edition_2025: '2025 (sau 7/2025)', raster: 'Ảnh (PNG)', labels: 'Tên địa danh',
     stats: 'Thống kê', embed: 'Nhúng', legend: 'Chú giải', national: 'Toàn quốc',
     embed_iframe: 'Mã nhúng (iframe)', embed_png: 'Ảnh tĩnh PNG của khung nhìn này', open_png: 'Mở ảnh',
     lang_other: 'English', commune: 'Xã', district: 'Huyện', province: 'Tỉnh', level: 'Mức NTM',
@@ -47,7 +47,7 @@ const WORDS = {
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
     search_placeholder: 'Find a commune, district, province…', menu: 'Options', year: 'Year', edition: 'Boundaries',
-    edition_2024: '2024 (before 7/2025)', edition_2025: '2025 (after 7/2025)', raster: 'Image (PNG)',
+    edition_2024: '2024 (before 7/2025)', edition_2025: '2025 (after 7/2025)', raster: 'Image (PNG)', labels: 'Place names',
     stats: 'Statistics', embed: 'Embed', legend: 'Legend', national: 'Whole country',
     embed_iframe: 'Embed code (iframe)', embed_png: 'Static PNG of this view', open_png: 'Open image',
     lang_other: 'Tiếng Việt', commune: 'Commune', district: 'District', province: 'Province', level: 'NTM level',
@@ -130,6 +130,7 @@ function readHash() {
   if (theme && /^criterion:[a-z0-9_:.]+$/.test(theme)) v.theme = theme;
   if (['2024', '2025'].includes(h.get('edition'))) v.edition = parseInt(h.get('edition'), 10);
   v.raster = h.get('raster') === '1';
+  v.labels = h.get('names') !== '0';
   if (h.get('lang') === 'en') v.lang = 'en';
   v.embed = h.get('embed') === '1';
   return v;
@@ -142,6 +143,7 @@ function hashOf(v) {
   };
   if (v.theme !== 'level') parts.theme = v.theme;
   if (v.raster) parts.raster = '1';
+  if (!v.labels) parts.names = '0';
   if (v.lang !== 'vi') parts.lang = v.lang;
   if (v.embed) parts.embed = '1';
   return '#' + query(parts);
@@ -179,6 +181,7 @@ function syncControls() {
   $('theme').disabled = view.map !== 'ntm';
   $('edition').value = String(view.edition);
   $('raster').checked = view.raster;
+  $('labels').checked = view.labels;
   document.body.classList.toggle('embed', view.embed);
 }
 
@@ -262,7 +265,7 @@ function rasterStyle() {
     sources: {
       raster: {
         type: 'raster', tileSize: 256, maxzoom: 14,
-        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}`],
+        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}${view.labels ? '' : '&labels=false'}`],
         attribution: rasterAttribution,
       },
     },
@@ -271,6 +274,13 @@ function rasterStyle() {
       { id: 'raster', type: 'raster', source: 'raster' },
     ],
   };
+}
+
+// The server's style, its names (symbol layers) hidden when the reader turned them off.
+function vectorStyle() {
+  if (view.labels) return styleJson;
+  const layers = styleJson.layers.map((l) => (l.type === 'symbol' ? { ...l, layout: { ...l.layout, visibility: 'none' } } : l));
+  return { ...styleJson, layers };
 }
 
 let rasterAttribution = 'bando';   // from the map's TileJSON, for raster mode
@@ -293,7 +303,7 @@ async function loadStyle() {
   renderLegend();
   if (view.raster) await loadAttribution();
   if (mine !== styleRequest) return;
-  map.setStyle(view.raster ? rasterStyle() : styleJson, { diff: false });
+  map.setStyle(view.raster ? rasterStyle() : vectorStyle(), { diff: false });
 }
 
 // Raster tiles have no TileJSON of their own: take the sources' attribution from the
@@ -611,7 +621,7 @@ function setView(changes) {
   writeHash();
   if (popup) { popup.remove(); popup = null; }
   if ('map' in changes || 'year' in changes || 'edition' in changes || 'theme' in changes) loadStyle();
-  else if ('raster' in changes && styleJson) loadStyle();
+  else if (('raster' in changes || 'labels' in changes) && styleJson) loadStyle();
   if (!$('stats').hidden && ('year' in changes || 'edition' in changes)) {
     // Province codes differ between editions.
     showStats('edition' in changes ? null : undefined);
@@ -624,6 +634,7 @@ function wire() {
   $('year').addEventListener('change', () => setView({ year: parseInt($('year').value, 10) }));
   $('edition').addEventListener('change', () => setView({ edition: parseInt($('edition').value, 10) }));
   $('raster').addEventListener('change', () => setView({ raster: $('raster').checked }));
+  $('labels').addEventListener('change', () => setView({ labels: $('labels').checked }));
   $('theme').addEventListener('change', () => setView({ theme: $('theme').value }));
   $('lang').addEventListener('click', () => { view.lang = view.lang === 'vi' ? 'en' : 'vi'; applyLanguage(); writeHash(); });
   $('stats-toggle').addEventListener('click', () => {
@@ -669,7 +680,7 @@ function wire() {
   window.addEventListener('hashchange', () => {
     const v = readHash();
     const changed = {};
-    for (const k of ['map', 'year', 'edition', 'theme', 'raster']) if (v[k] !== view[k] && v[k] !== null) changed[k] = v[k];
+    for (const k of ['map', 'year', 'edition', 'theme', 'raster', 'labels']) if (v[k] !== view[k] && v[k] !== null) changed[k] = v[k];
     if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
     if (v.lang !== view.lang) { view.lang = v.lang; applyLanguage(); }
     if (Object.keys(changed).length) setView(changed);

@@ -176,7 +176,7 @@ pub fn style(data: &[u8]) {
         assert_eq!(style.map, m);
     }
     let themed = bando::style::Themed::level(&style);
-    let doc = maplibre_style(&themed, "http://127.0.0.1/tiles/ntm.json");
+    let doc = maplibre_style(&themed, "http://127.0.0.1/tiles/ntm.json", "http://127.0.0.1/fonts/{fontstack}/{range}.pbf");
     assert!(doc["layers"].is_array(), "a MapLibre style has layers");
     let l = legend(&themed);
     assert_eq!(l.classes.len(), style.classes.len());

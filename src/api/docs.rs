@@ -186,6 +186,16 @@ fn png_ok(description: &str) -> (String, Value) {
     ("200".into(), json!({"description": description, "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}))
 }
 
+/// `labels` of PNG tiles and static maps.
+fn labels_param() -> Value {
+    query_param(
+        "labels",
+        "Names of provinces (zoom 5–9), districts (8–11), communes (10+) and pilots or tourism sites (12+), placed once per zoom so they join across tiles: true (default) or false",
+        json!({"type": "boolean", "default": true}),
+        json!(false),
+    )
+}
+
 fn not_modified() -> (String, Value) {
     ("304".into(), json!({"description": "Not modified (If-None-Match matched)"}))
 }
@@ -196,6 +206,7 @@ pub fn png_tile() -> Value {
     parameters.push(json!({"name": "y", "in": "path", "required": true, "description": "Row, optionally with @2x for 512 px", "schema": {"type": "string"}, "example": "112"}));
     parameters.extend(view_params());
     parameters.push(theme_param());
+    parameters.push(labels_param());
     json!({
         "summary": "A raster choropleth tile (256 px PNG; {y}@2x.png for 512 px), drawn from the style, coloured by the theme",
         "tags": ["tiles"],
@@ -253,6 +264,7 @@ pub fn static_map() -> Value {
     ];
     parameters.extend(view_params());
     parameters.push(theme_param());
+    parameters.push(labels_param());
     json!({
         "summary": "A static map for articles, coloured by the theme, with its legend and the attribution drawn in",
         "tags": ["styles"],

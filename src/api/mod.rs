@@ -19,6 +19,7 @@
 //!   ([`openapi::ApiRouter`]: every route is registered with its documentation);
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png`: raster tiles;
 //! - `GET  /styles/{map}.json`: MapLibre GL style; `GET /api/v1/legend/{map}[.png]`: legend;
+//! - `GET  /fonts/{fontstack}/{range}.pbf`: SDF glyphs of the styles' labels (`glyphs.rs`);
 //! - `GET  /static/{map}.png?bbox=…|center=…&zoom=…`: static map for articles;
 //! - `POST /api/v1/admin/reload`: re-read every input, validate, swap whole
 //!   (bearer token of `--admin-token-file`, [`admin_auth`]; SIGHUP does the same);
@@ -40,6 +41,7 @@ mod details;
 mod docs;
 mod error;
 mod export;
+mod glyphs;
 mod headers;
 mod health;
 mod history;
@@ -243,6 +245,7 @@ pub fn routes() -> ApiRouter {
         // PNG tiles share the MVT route (axum captures the whole last segment).
         .also_serves("/tiles/{map}/{z}/{x}/{y}.png", docs::png_tile())
         .get_as("/styles/{file}", "/styles/{map}.json", styles::style, docs::style())
+        .get_as("/fonts/{fontstack}/{file}", "/fonts/{fontstack}/{range}.pbf", glyphs::glyph_range, glyphs::doc())
         .get_as("/api/v1/legend/{file}", "/api/v1/legend/{map}", raster::legend_answer, docs::legend_json())
         .also_serves("/api/v1/legend/{map}.png", docs::legend_png())
         .get_as("/static/{file}", "/static/{map}.png", raster::static_map, docs::static_map())

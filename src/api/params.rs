@@ -108,6 +108,16 @@ pub fn themed<'a>(params: &impl ParamSource, style: &'a Style, catalog: &'a Crit
     Themed::new(style, theme(params, catalog, view)?, catalog).map_err(|e| ApiError::bad("theme", e.0))
 }
 
+/// `labels` of PNG tiles and static maps: `true` (the default) draws the names, `false`
+/// leaves them out.
+pub fn labels(params: &impl ParamSource) -> Result<bool, ApiError> {
+    match params.param("labels").map(str::trim).filter(|t| !t.is_empty()) {
+        None | Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(other) => Err(ApiError::bad("labels", format!("'{other}' is not true or false"))),
+    }
+}
+
 pub fn radius_m(params: &impl ParamSource) -> Result<f64, ApiError> {
     match number(params, "radius_m")? {
         None => Ok(DEFAULT_RADIUS_M),

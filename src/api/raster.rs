@@ -22,7 +22,7 @@ use super::tile_pipeline::{Run, Source};
 use super::tile_request::{parse_map, tile_etag, TileFormat, TileRequest};
 use super::{ApiError, AppState};
 use crate::raster::legend::{render_legend, Lang};
-use crate::raster::{encode_png, render_static, render_tile, Frame, StaticMap};
+use crate::raster::{encode_png, render_static, render_tile_with, Frame, StaticMap};
 use crate::style::legend::legend;
 use crate::style::Themed;
 use crate::tile::TileView;
@@ -62,7 +62,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
         .get_or_render(key, Run::Blocking, move || {
             // The theme was checked against this snapshot's catalog and this style.
             let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| e.0)?;
-            let pixmap = render_tile(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio);
+            let pixmap = render_tile_with(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio, req.labels);
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;
@@ -164,7 +164,9 @@ pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot
     };
     let (width, height) = (side(query, "width", 1024)?, side(query, "height", 768)?);
     let lang = lang(query)?;
-    let request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
+    let mut request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
+    request.labels = params::labels(query)?;
+    let labels_key = if request.labels { "" } else { "nolabels" };
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[
@@ -176,8 +178,9 @@ pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot
         &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
         &style_version,
         &theme_key,
+        labels_key,
     ]);
-    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}", snapshot.version, map.as_str(), view.edition, view.as_of);
+    let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}|{labels_key}", snapshot.version, map.as_str(), view.edition, view.as_of);
     Ok(StaticAsk { map, theme, request, key, etag })
 }
 

@@ -44,12 +44,13 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
     let base = state.tiles.public_url.clone().unwrap_or_else(|| super::tilejson::request_base(&headers, &uri));
     let url = format!("{base}/tiles/{}.json{view}", map.as_str());
     let data = if themed.criterion.is_some() { atlas.version.as_str() } else { "" };
-    let etag = ETag::from_parts(&["style", map.as_str(), &style.version, &short_hash(&url), &themed.key, data]);
+    let etag = ETag::from_parts(&["style", "labels", map.as_str(), &style.version, &short_hash(&url), &themed.key, data]);
     let cache_control = HeaderValue::from_static("public, no-cache");
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
-    let mut response = axum::Json(maplibre_style(&themed, &url)).into_response();
+    let glyphs = format!("{base}/fonts/{{fontstack}}/{{range}}.pbf");
+    let mut response = axum::Json(maplibre_style(&themed, &url, &glyphs)).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     http_cache::validators(&mut response, &etag, &cache_control, None);
     Ok(response)

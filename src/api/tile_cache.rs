@@ -33,6 +33,7 @@ pub struct TileKey {
     pub format: super::tile_request::TileFormat,
     /// PNG tiles of different themes are different pictures of the same tile.
     pub theme: crate::style::Theme,
+    pub labels: bool,
 }
 
 impl TileKey {
@@ -46,6 +47,7 @@ impl TileKey {
             tile: req.tile,
             format: req.format,
             theme: req.theme,
+            labels: req.labels,
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct TileRequest {
     pub format: TileFormat,
     /// What PNG tiles colour by; always the level theme for vector tiles.
     pub theme: Theme,
+    /// PNG tiles only: names drawn (`labels=true`, the default) or not (`labels=false`).
+    pub labels: bool,
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
@@ -69,7 +71,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, ye
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
     let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
-    Ok(TileRequest { view, tile, format, theme: Theme::Level })
+    Ok(TileRequest { view, tile, format, theme: Theme::Level, labels: true })
 }
 
 pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
@@ -87,7 +89,7 @@ fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
 /// The ETag of one representation of one tile of one data version (and, for a PNG tile
 /// of a criterion theme, that theme: the data version fixes the catalog it indexes).
 pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
-    let TileRequest { view, tile, format, theme } = req;
+    let TileRequest { view, tile, format, theme, labels } = req;
     let representation = match format {
         TileFormat::Mvt if gzip => "gz",
         TileFormat::Mvt => "id",
@@ -106,7 +108,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
         &tile.z.to_string(),
         &tile.x.to_string(),
         &tile.y.to_string(),
-        &format!("{representation}{theme}"),
+        &format!("{representation}{theme}{}", if *labels { "" } else { "-nolabels" }),
     ])
 }
 

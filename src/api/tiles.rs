@@ -54,6 +54,7 @@ pub async fn tile(
         // Checked against the style now, so a theme the style cannot draw is a 400.
         let themed = params::themed(&query, state.styles.get(req.view.map), &atlas.criteria.catalog, req.view)?;
         req.theme = themed.theme;
+        req.labels = params::labels(&query)?;
         return super::raster::png_tile(state, req, headers).await;
     }
     let service = state.tiles.clone();

@@ -6,6 +6,8 @@
 //! - [`static_map`]: a picture of any bounding box or centre/zoom, with the view,
 //!   the legend and the attribution drawn in (for `GET /static/{map}.png` and
 //!   `bando render`);
+//! - [`labels`]: names of units and sites, placed once per zoom, drawn by every tile
+//!   they reach;
 //! - [`text`]: the embedded font;
 //! - [`decode`]: reads MVT layers back.
 //!
@@ -13,12 +15,13 @@
 
 pub mod decode;
 mod encode;
+pub mod labels;
 pub mod legend;
 pub mod static_map;
 pub mod text;
 pub mod tile;
 
 pub use static_map::{render_static, Frame, StaticError, StaticMap};
-pub use tile::{render_tile, TILE_SIZE};
+pub use tile::{render_tile, render_tile_with, TILE_SIZE};
 
 pub use encode::{encode_png, encode_png_with};

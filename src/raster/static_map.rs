@@ -7,8 +7,9 @@
 //!   2. pick the zoom: the given one, or the deepest whole zoom at which the bbox fits
 //!      the picture (whole zooms keep tiles pixel-aligned, so the picture is exactly
 //!      the PNG tiles side by side);
-//!   3. render the tiles that cover the picture ([`render_tile`], on all cores) and
-//!      copy them in;
+//!   3. render the tiles that cover the picture ([`render_tile_with`], on all cores) and
+//!      copy them in: their labels were placed for the whole map at this zoom, so they
+//!      join across tile edges;
 //!   4. draw the caption (the map's title, or the criterion of a criterion theme; year,
 //!      edition), the theme's legend and the attribution.
 //!
@@ -16,7 +17,7 @@
 
 use super::legend::{self, Lang};
 use super::text;
-use super::tile::{render_tile, TILE_SIZE};
+use super::tile::{render_tile_with, TILE_SIZE};
 use crate::atlas::Atlas;
 use crate::model::Edition;
 use crate::style::{Rgb, Themed};
@@ -56,6 +57,8 @@ pub struct StaticMap {
     pub width: u32,
     pub height: u32,
     pub lang: Lang,
+    /// Names drawn (the default) or not.
+    pub labels: bool,
     /// Whole zoom and the centre in unit Mercator coordinates.
     zoom: u8,
     center: [f64; 2],
@@ -91,7 +94,7 @@ impl StaticMap {
                 (zoom, [(x0 + x1) / 2.0, (y0 + y1) / 2.0])
             }
         };
-        Ok(StaticMap { view, width, height, lang, zoom, center })
+        Ok(StaticMap { view, width, height, lang, labels: true, zoom, center })
     }
 
     pub fn zoom(&self) -> u8 {
@@ -154,7 +157,7 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &
                         .iter()
                         .map(|&(x, y)| {
                             let id = TileId { z: map.zoom, x: x as u32, y: y as u32 };
-                            (x, y, render_tile(atlas, tiles, themed, map.view, id, 1))
+                            (x, y, render_tile_with(atlas, tiles, themed, map.view, id, 1, map.labels))
                         })
                         .collect::<Vec<_>>()
                 })

@@ -17,7 +17,9 @@
 //!   4. draw pilots and tourism sites as circles from the atlas positions, including
 //!      those just outside the tile whose circle reaches in (so symbols are never cut
 //!      at tile edges); sizes by kind / category and OCOP stars where the map's tiles
-//!      carry stars (the tourism map), as the MapLibre style does.
+//!      carry stars (the tourism map), as the MapLibre style does;
+//!   5. write the names placed for the whole map at this zoom ([`super::labels`]) that
+//!      reach the tile, halves of those crossing its edge included.
 
 use super::decode::{self, GeomType};
 use crate::atlas::Atlas;
@@ -34,8 +36,13 @@ fn color(c: Rgb, alpha: f32) -> tiny_skia::Color {
     tiny_skia::Color::from_rgba8(c.0[0], c.0[1], c.0[2], (alpha.clamp(0.0, 1.0) * 255.0).round() as u8)
 }
 
-/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px), coloured by `themed`.
+/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px), coloured by `themed`, with labels.
 pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+    render_tile_with(atlas, tiles, themed, view, tile, ratio, true)
+}
+
+/// [`render_tile`], with or without the labels.
+pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32, labels: bool) -> Pixmap {
     let style = themed.style;
     let size = TILE_SIZE * ratio;
     // A tile side of at most 1024 px is never zero or too large.
@@ -103,6 +110,11 @@ pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: T
     draw_points(&mut pixmap, &style.pilots, tile, ratio, pilots);
     let tourism = atlas.tourism.iter().map(|t| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
     draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
+
+    if labels {
+        let placement = super::labels::placement(atlas, tiles, view.edition, view.map, tile.z);
+        super::labels::draw(&mut pixmap, &placement, tile, ratio);
+    }
     pixmap
 }
 

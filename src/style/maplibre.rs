@@ -7,9 +7,13 @@
 //! properties `level`, `kind`, `category` and `stars`; a criterion theme colours the fill
 //! by its criterion's attributes ([`Themed::fill_expression`]), and a district set's
 //! theme fills `districts-fill` in place of `communes-fill`; 3. the legend in
-//! `metadata["bando:legend"]`, and the theme in `metadata["bando:theme"]`.
-//! Circles only: no glyphs or sprites are needed (the service works offline).
+//! `metadata["bando:legend"]`, and the theme in `metadata["bando:theme"]`; 4. the names
+//! ([`super::labels`]) as symbol layers on top (`communes-label`, `pilots-label` or
+//! `tourism-label`, `districts-label`, `provinces-label`: MapLibre places the top layer
+//! first), written with the service's own glyphs (`GET /fonts/…`, the caller gives the
+//! URL template). No sprites and nothing outside the service: it works offline.
 
+use super::labels::{label_layers, LabelLayer, LINE_HEIGHT_EM, POINT_OFFSET_EM};
 use super::legend::legend;
 use super::{Outline, PointLayer, Themed};
 use serde_json::{json, Value};
@@ -18,7 +22,8 @@ use serde_json::{json, Value};
 const CENTER: [f64; 2] = [105.85, 16.0];
 const ZOOM: f64 = 5.0;
 
-pub fn maplibre_style(themed: &Themed, tilejson_url: &str) -> Value {
+/// `glyphs_url` is the glyph template, e.g. `https://host/fonts/{fontstack}/{range}.pbf`.
+pub fn maplibre_style(themed: &Themed, tilejson_url: &str, glyphs_url: &str) -> Value {
     let style = themed.style;
     let polygons = json!(["==", ["geometry-type"], "Polygon"]);
     let line = |id: &str, source_layer: &str, o: &Outline| {
@@ -37,22 +42,25 @@ pub fn maplibre_style(themed: &Themed, tilejson_url: &str) -> Value {
         fill["filter"] = polygons.clone();
     }
     let title = themed.title();
+    let mut layers = vec![
+        json!({"id": "background", "type": "background", "paint": {"background-color": style.background.hex()}}),
+        fill,
+        line("communes-line", "communes", &style.communes_outline),
+        line("districts-line", "districts", &style.districts_outline),
+        line("provinces-line", "provinces", &style.provinces_outline),
+        circles("pilots", &style.pilots),
+        circles("tourism", &style.tourism),
+    ];
+    layers.extend(label_layers(style.map).iter().rev().map(symbols));
     json!({
         "version": 8,
         "name": title.vi,
         "metadata": {"bando:map": style.map.as_str(), "bando:title_en": title.en, "bando:palette": style.palette, "bando:theme": themed.key, "bando:legend": legend(themed)},
         "center": CENTER,
         "zoom": ZOOM,
+        "glyphs": glyphs_url,
         "sources": {"bando": {"type": "vector", "url": tilejson_url}},
-        "layers": [
-            {"id": "background", "type": "background", "paint": {"background-color": style.background.hex()}},
-            fill,
-            line("communes-line", "communes", &style.communes_outline),
-            line("districts-line", "districts", &style.districts_outline),
-            line("provinces-line", "provinces", &style.provinces_outline),
-            circles("pilots", &style.pilots),
-            circles("tourism", &style.tourism),
-        ],
+        "layers": layers,
     })
 }
 
@@ -102,4 +110,38 @@ fn circles(id: &str, layer: &PointLayer) -> Value {
             "circle-stroke-opacity": num(layer.opacity),
         },
     })
+}
+
+/// A label layer as a MapLibre symbol layer (the PNG tiles draw the same rules,
+/// `crate::raster::labels`).
+fn symbols(l: &LabelLayer) -> Value {
+    let [(z0, s0), (z1, s1)] = l.size;
+    let mut layout = json!({
+        "text-field": ["get", "name"],
+        "text-font": [crate::glyphs::FONTSTACK],
+        "text-size": ["interpolate", ["linear"], ["zoom"], num(z0), num(s0), num(z1), num(s1)],
+        "text-max-width": num(l.max_width_em),
+        "text-line-height": num(LINE_HEIGHT_EM),
+        "text-padding": num(l.padding),
+        "symbol-sort-key": ["to-number", ["get", "rank"], 99],
+    });
+    if l.beside_point {
+        // Below the circle first, then above, right, left: whichever is free.
+        layout["text-variable-anchor"] = json!(["top", "bottom", "left", "right"]);
+        layout["text-radial-offset"] = num(POINT_OFFSET_EM);
+        layout["text-justify"] = json!("auto");
+    }
+    let mut layer = json!({
+        "id": l.id, "type": "symbol", "source": "bando", "source-layer": l.source_layer,
+        "minzoom": l.min_zoom,
+        "layout": layout,
+        "paint": {"text-color": l.color.hex(), "text-halo-color": l.halo.hex(), "text-halo-width": num(l.halo_width)},
+    });
+    if let Some(max) = l.max_zoom {
+        layer["maxzoom"] = json!(max);
+    }
+    if l.flagged {
+        layer["filter"] = json!(["==", ["get", "label"], true]);
+    }
+    layer
 }

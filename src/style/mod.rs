@@ -10,10 +10,12 @@
 //!   3. choose what units are coloured by ([`theme`]): the NTM level (the default) or one
 //!      criterion or indicator, met / not met / not applicable / no data;
 //!   4. emit the MapLibre GL style v8 ([`maplibre`]) and the legend JSON ([`legend`]);
+//!      the labels (names of units and sites) are the same on both maps ([`labels`]);
 //!      the raster renderer (`crate::raster`) reads the same [`Style`] and theme.
 //!
 //! The format is documented in `styles/README.md`.
 
+pub mod labels;
 pub mod legend;
 pub mod maplibre;
 mod parse;

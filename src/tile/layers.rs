@@ -1,5 +1,10 @@
-//! Assembles a tile's layers from the atlas: `communes` (polygons), `districts` and
-//! `provinces` (polygons plus label points), `pilots` and `tourism` (points).
+//! Assembles a tile's layers from the atlas: `communes` (polygons), `commune_labels`
+//! (from zoom [`COMMUNE_LABEL_MIN_ZOOM`]: a point per commune with its name and rank only),
+//! `districts` and `provinces` (polygons plus label points), `pilots` and `tourism` (points).
+//!
+//! Label points carry `rank`: a label's placement priority by the unit's area
+//! ([`area_rank`]), lower first; MapLibre's `symbol-sort-key` and the PNG labels
+//! (`crate::raster::labels`) both place in that order.
 //!
 //! The NTM map carries communes with their levels and criteria ([`super::criteria`]),
 //! districts with their levels and criteria, pilots in full and tourism sites reduced to
@@ -29,6 +34,34 @@ struct Group {
     blocks: Vec<Vec<ArcBlock>>,
     bbox: [f64; 4],
     label: [f64; 2],
+    /// Placement priority of its label ([`area_rank`] of its communes' total area).
+    rank: u8,
+}
+
+/// Zoom from which tiles carry `commune_labels` (the styles show them from there).
+pub const COMMUNE_LABEL_MIN_ZOOM: u8 = 10;
+
+/// A label's placement priority from its unit's area in km²: 20 − log2(area), so a
+/// province (~5,000 km²) ranks about 7, a rural commune (~20 km²) about 15, an urban
+/// ward (~1 km²) about 20. Lower ranks are placed first.
+pub fn area_rank(km2: f64) -> u8 {
+    (20.0 - km2.max(1e-6).log2()).floor().clamp(0.0, 40.0) as u8
+}
+
+/// A unit's area in km² from its lon/lat rings (exteriors minus holes), on the sphere's
+/// local scale at each ring's latitude: enough to rank labels.
+fn area_km2(area: &crate::index::PreparedArea) -> f64 {
+    const KM_PER_DEG: f64 = 111.32;
+    area.rings()
+        .map(|(exterior, xs, ys)| {
+            let n = xs.len();
+            let twice: f64 = (0..n).map(|i| xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i]).sum();
+            let lat = ys.iter().sum::<f64>() / n.max(1) as f64;
+            let a = twice.abs() / 2.0 * KM_PER_DEG * KM_PER_DEG * lat.to_radians().cos();
+            if exterior { a } else { -a }
+        })
+        .sum::<f64>()
+        .max(0.0)
 }
 
 /// Points per chunk of `EditionTiles::chunk_boxes`.
@@ -66,6 +99,14 @@ impl ArcBlock {
     }
 }
 
+/// A label point of [`EditionTiles::label_points`]: unit Mercator position, name, rank.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelPoint<'a> {
+    pub position: [f64; 2],
+    pub name: &'a str,
+    pub rank: u8,
+}
+
 /// Pre-processed tile geometry of one edition (built once per atlas snapshot).
 pub struct EditionTiles {
     edition: Edition,
@@ -80,6 +121,8 @@ pub struct EditionTiles {
     commune_codes: Vec<String>,
     districts: Vec<Group>,
     provinces: Vec<Group>,
+    /// Per commune, its label point (unit coordinates) and rank.
+    commune_labels: Vec<([f64; 2], u8)>,
     /// Pilots and tourism sites, projected once.
     pilots: ProjectedPoints,
     tourism: ProjectedPoints,
@@ -102,6 +145,7 @@ impl EditionTiles {
             }, |p| [p.lon, p.lat]);
             project(p[0], p[1])
         };
+        let areas: Vec<f64> = (0..edition.communes.len()).map(|i| area_km2(index.area(i))).collect();
         let groups = |key: &dyn Fn(usize) -> Option<(String, String)>| -> Vec<Group> {
             let mut ids: BTreeMap<String, (u32, String)> = BTreeMap::new();
             let group_of: Vec<Option<u32>> = (0..edition.communes.len())
@@ -134,7 +178,11 @@ impl EditionTiles {
                     }
                 }
                 let blocks = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
-                out[g as usize] = Some(Group { code, name, rings: group_rings, blocks, bbox, label: best });
+                // Cities are named before the units around them, whatever their area: the
+                // five centrally governed cities among provinces (Thành phố Hà Nội, …), the
+                // provincial cities among districts.
+                let rank = if name.starts_with("Thành phố ") { 0 } else { area_rank(members.iter().map(|&i| areas[i]).sum()) };
+                out[g as usize] = Some(Group { code, name, rings: group_rings, blocks, bbox, label: best, rank });
             }
             out.into_iter().flatten().collect()
         };
@@ -155,9 +203,32 @@ impl EditionTiles {
             commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
             provinces,
+            commune_labels: (0..edition.communes.len()).map(|i| (label(i), area_rank(areas[i]))).collect(),
             pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
             tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
             criteria: CriteriaTables::default(),
+        }
+    }
+
+    /// The label points a tile layer carries, with their names and ranks, over the whole
+    /// map (not clipped to a tile): what PNG labels are placed from. `layer` is a tile
+    /// layer name (`provinces`, `districts`, `commune_labels`, `pilots`, `tourism`);
+    /// sites rank 0 (their layer's order decides, not their size).
+    pub fn label_points<'a>(&'a self, atlas: &'a Atlas, layer: &str) -> Vec<LabelPoint<'a>> {
+        let groups = |g: &'a [Group]| g.iter().map(|g| LabelPoint { position: g.label, name: g.name.as_str(), rank: g.rank }).collect();
+        let sites = |points: &ProjectedPoints, name: &dyn Fn(usize) -> &'a str| {
+            points.by_x.iter().map(|&(position, k)| LabelPoint { position, name: name(k as usize), rank: 0 }).collect()
+        };
+        match layer {
+            "provinces" => groups(&self.provinces),
+            "districts" => groups(&self.districts),
+            "commune_labels" => {
+                let communes = &atlas.edition(self.edition).communes;
+                self.commune_labels.iter().zip(communes).map(|(&(position, rank), c)| LabelPoint { position, name: c.name.as_str(), rank }).collect()
+            }
+            "pilots" => sites(&self.pilots, &|k| atlas.pilots[k].name.as_str()),
+            "tourism" => sites(&self.tourism, &|k| atlas.tourism[k].name.as_str()),
+            _ => Vec::new(),
         }
     }
 
@@ -628,6 +699,24 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
     }
     communes.write(&mut out);
 
+    // Commune label points: name and rank only, highest priority first.
+    if tile.z >= COMMUNE_LABEL_MIN_ZOOM {
+        let mut labels = Layer::new("commune_labels");
+        let mut inside: Vec<(u8, usize)> = edition
+            .index
+            .in_bbox([w, s_, e, n])
+            .map(|i| (tiles.commune_labels[i].1, i))
+            .collect();
+        inside.sort_unstable();
+        for (rank, i) in inside {
+            if painter.point(tiles.commune_labels[i].0) {
+                let attrs = [("name", s(edition.communes[i].name.as_str())), ("rank", int(Some(rank)))];
+                labels.add(None, GeomType::Point, &painter.buf.geometry, &attrs);
+            }
+        }
+        labels.write(&mut out);
+    }
+
     // Districts and provinces: polygons, then label points.
     let bounds = painter.unit_bounds();
     for (name, groups) in [("districts", &tiles.districts), ("provinces", &tiles.provinces)] {
@@ -641,9 +730,11 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
             labels.push((g, attrs, shared));
         }
+        labels.sort_by_key(|(g, _, _)| g.rank);
         for (g, attrs, shared) in labels {
             if painter.point(g.label) {
-                layer.add_with(None, GeomType::Point, &painter.buf.geometry, &attrs, shared, &[("label", Some(Value::Bool(true)))]);
+                let tail = [("label", Some(Value::Bool(true))), ("rank", int(Some(g.rank)))];
+                layer.add_with(None, GeomType::Point, &painter.buf.geometry, &attrs, shared, &tail);
             }
         }
         layer.write(&mut out);
@@ -770,18 +861,21 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
         }
     }
     let mut layers = vec![layer("communes", "Communes coloured by NTM level", &commune_fields, criteria(UnitScope::Commune))];
+    let mut labels = layer("commune_labels", "Commune label points (from zoom 10)", &[("name", "String: commune name"), ("rank", "Number: label priority, lower first (by area)")], Vec::new());
+    labels.minzoom = COMMUNE_LABEL_MIN_ZOOM;
+    layers.push(labels);
     if edition == Edition::E2024 {
         layers.push(layer(
             "districts",
             "Districts (polygons; points with label=true)",
-            &[("code", "String"), ("name", "String"), ("level", "String: NTM level"), ("level_year", "Number"), ("label", "Boolean: label point")],
+            &[("code", "String"), ("name", "String"), ("level", "String: NTM level"), ("level_year", "Number"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
             criteria(UnitScope::District),
         ));
     }
     let province_fields: &[(&str, &str)] = if edition == Edition::E2024 {
-        &[("code", "String"), ("name", "String"), ("completed_year", "Number: year NTM was completed"), ("label", "Boolean: label point")]
+        &[("code", "String"), ("name", "String"), ("completed_year", "Number: year NTM was completed"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
     } else {
-        &[("code", "String"), ("name", "String"), ("label", "Boolean: label point")]
+        &[("code", "String"), ("name", "String"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
     };
     layers.push(layer("provinces", "Provinces (polygons; points with label=true)", province_fields, Vec::new()));
     let pilot_fields: &[(&str, &str)] = if full {

@@ -14,7 +14,11 @@
 // the theme's legend, move the year slider to 2021 and check that the commune's colour changed, search
 // "phu cat" and check the view moved to Xã Phú Cát, reload from the URL hash, switch to the
 // tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
-// and the screen at the commune against its class colour on both maps, the embed snippets
+// and the screen at the commune against its class colour on both maps (these colour checks
+// run with the place names turned off, as a reader can, since names are written over label
+// points), turn the names on and find "Hà Nội" at z6 and the changed commune's name at z12
+// (rendered symbol features there, and text pixels that go when the names are turned off),
+// on the vector map and in raster mode, the embed snippets
 // and the English switch; phone 390×844 — panels folded, menu opens; no MapLibre installed
 // — the page names the install command; on every page, no console message about the
 // Content Security Policy.
@@ -66,6 +70,26 @@ async function shot(page, name) {
   const path = join(SHOTS, name);
   await page.screenshot({ path });
   shots.push(path);
+}
+
+// How many pixels of two same-sized PNG clips differ clearly (decoded by the browser).
+async function clipDiff(page, a, b) {
+  return page.evaluate(async ([a64, b64]) => {
+    const decode = async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0);
+      return ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    };
+    const [x, y] = [await decode(a64), await decode(b64)];
+    let n = 0;
+    for (let i = 0; i < x.length; i += 4) {
+      if (Math.abs(x[i] - y[i]) + Math.abs(x[i + 1] - y[i + 1]) + Math.abs(x[i + 2] - y[i + 2]) > 60) n += 1;
+    }
+    return n;
+  }, [a.toString('base64'), b.toString('base64')]);
 }
 
 // The numbers in a text, each whole ("1412" is one number, never "412" and more).
@@ -154,7 +178,10 @@ try {
 
   const click = EXPECT.click;
   const change = EXPECT.change;
-  const start = `#map=ntm&z=10&c=${click.lon},${click.lat}&year=2025&edition=2024`;
+  const names = EXPECT.names;
+  // Names off for the colour checks (they are written over the label points); turned on
+  // by the names check.
+  const start = `#map=ntm&z=10&c=${click.lon},${click.lat}&year=2025&edition=2024&names=0`;
 
   await check('viewer page and MapLibre load', async () => {
     const r = await page.goto(BASE + '/' + start);
@@ -460,6 +487,45 @@ try {
     assert(Math.abs(c[0] - 105.85) < 1e-3 && Math.abs(c[1] - 21.0) < 1e-3, `centre ${c}`);
     await shot(page, 'viewer-edition-2025.png');
   });
+  for (const raster of [false, true]) {
+    await check(`names (${raster ? 'raster' : 'vector'}): "${names.province.name}" at z6 and "${names.commune.name}" at z12`, async () => {
+      for (const [what, zoom, layer] of [['province', 6, 'provinces-label'], ['commune', 12, 'communes-label']]) {
+        const place = names[what];
+        // A link to the place, names on (the view of every earlier check is left behind).
+        await page.evaluate((h) => { location.hash = h; }, `#map=ntm&z=${zoom}&c=${place.lon},${place.lat}&year=2025&edition=2024${raster ? '&raster=1' : ''}`);
+        await waitForMap(page, { map: 'ntm', year: 2025, layer: raster ? null : layer, raster });
+        const p = await pagePoint(page, place.lon, place.lat);
+        assert(p.onCanvas, `${place.name} is hidden by a panel`);
+        if (!raster) {
+          // The symbol feature MapLibre placed at the label point.
+          const found = await page.evaluate(([x, y, layer]) => {
+            const m = window.bandoMap;
+            const r = m.getCanvas().getBoundingClientRect();
+            const box = [[x - r.left - 30, y - r.top - 15], [x - r.left + 30, y - r.top + 15]];
+            return m.queryRenderedFeatures(box, { layers: [layer] }).map((f) => f.properties.name);
+          }, [p.x, p.y, layer]);
+          assert(found.includes(place.name), `${layer} near ${place.name}'s label point: ${JSON.stringify(found)}`);
+        }
+        // Text pixels: a clip around the point changes when the names are turned off.
+        const clip = { x: Math.round(p.x - 60), y: Math.round(p.y - 14), width: 120, height: 28 };
+        let withNames = null, changed = 0;
+        for (let i = 0; i < 20 && changed < 40; i += 1) {
+          // Raster tiles fade in: wait until the picture with names settles.
+          await page.waitForTimeout(250);
+          withNames = await page.screenshot({ clip });
+          await shot(page, `viewer-names-${raster ? 'raster' : 'vector'}-z${zoom}.png`);
+          await page.locator('#labels').uncheck();
+          await waitForMap(page, { map: 'ntm', year: 2025, layer: null, raster });
+          await page.waitForTimeout(raster ? 600 : 100);
+          changed = await clipDiff(page, withNames, await page.screenshot({ clip }));
+          await page.locator('#labels').check();
+          await waitForMap(page, { map: 'ntm', year: 2025, layer: raster ? null : layer, raster });
+        }
+        assert(changed >= 40, `${changed} pixels around ${place.name}'s label point change when the names are turned off`);
+      }
+    });
+  }
+
   await check('no script errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });

@@ -1,0 +1,112 @@
+//! Names on the PNG tiles and static maps, over real HTTP: a province's name is written
+//! around its label point (computed here from the embedded communes' label points, as
+//! the midmost of them), and a name crossing a tile edge is drawn on both sides, so that
+//! two neighbouring tiles put together write it as a static map of the same place does.
+//! Text pixels are those that change between `labels=true` (the default) and
+//! `labels=false`.
+
+mod common;
+use common::raster::{lon_lat_of_pixel, png_of, world_pixel, Png};
+use common::sources::{csv_rows, embedded_label_points};
+use common::{reference, Server};
+use std::collections::HashMap;
+
+/// True where two pictures differ by more than a blend's rounding.
+fn text_mask(with: &Png, without: &Png) -> Vec<bool> {
+    with.rgb.chunks(3).zip(without.rgb.chunks(3)).map(|(a, b)| a.iter().zip(b).any(|(x, y)| x.abs_diff(*y) > 24)).collect()
+}
+
+/// World pixel at zoom `z` of the label point of province `code` (2024): the label point
+/// of its commune nearest the mean of its communes' label points, in Mercator.
+fn province_label(code: &str, z: u8) -> (f64, f64) {
+    let province_of: HashMap<String, String> = csv_rows(reference("communes-2024.csv")).into_iter().map(|r| (r["code"].clone(), r["province_code"].clone())).collect();
+    let points: Vec<(f64, f64)> = embedded_label_points(2024)
+        .into_iter()
+        .filter(|c| province_of.get(&c.code).map(String::as_str) == Some(code))
+        .map(|c| world_pixel(c.lon, c.lat, z))
+        .collect();
+    assert!(!points.is_empty(), "province {code} has communes");
+    let n = points.len() as f64;
+    let mean = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    points.into_iter().min_by(|a, b| ((a.0 - mean.0).hypot(a.1 - mean.1)).total_cmp(&(b.0 - mean.0).hypot(b.1 - mean.1))).unwrap()
+}
+
+fn tile(server: &Server, z: u8, x: u32, y: u32, labels: bool) -> Png {
+    png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{x}/{y}.png?labels={labels}"), &[]))
+}
+
+#[test]
+fn a_provinces_name_is_written_at_its_label_point() {
+    let server = Server::shared();
+    let z = 6u8;
+    // Hà Nội (01).
+    let (px, py) = province_label("01", z);
+    let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+    let (with, without) = (tile(&server, z, tx, ty, true), tile(&server, z, tx, ty, false));
+    let mask = text_mask(&with, &without);
+    let (lx, ly) = (px - f64::from(tx) * 256.0, py - f64::from(ty) * 256.0);
+    // Text pixels within a name's half width and a line of the point (the name may wrap
+    // into two lines, and a neighbour's halo may reach in: most ink is near the point).
+    let near = mask
+        .iter()
+        .enumerate()
+        .filter(|(i, &m)| m && {
+            let (x, y) = ((i % 256) as f64, (i / 256) as f64);
+            (x - lx).abs() < 60.0 && (y - ly).abs() < 20.0
+        })
+        .count();
+    assert!(near > 60, "{near} text pixels around Hà Nội's label point ({lx:.0}, {ly:.0}) in 6/{tx}/{ty}");
+    // Dark letters, not only the white halo.
+    let dark = with.rgb.chunks(3).zip(&mask).filter(|(p, &m)| m && p.iter().all(|&c| c < 110)).count();
+    assert!(dark > 15, "{dark} dark text pixels");
+    // Without labels nothing is written: the tile equals itself asked twice.
+    assert_eq!(tile(&server, z, tx, ty, false).rgb, without.rgb);
+}
+
+#[test]
+fn a_name_crossing_a_tile_edge_is_drawn_on_both_sides_as_the_static_map_draws_it() {
+    let server = Server::shared();
+    let z = 11u8;
+    // Tiles around Hà Nội: find a vertical edge some name crosses.
+    let (cx, cy) = world_pixel(105.85, 21.03, z);
+    let (cx, cy) = ((cx / 256.0) as u32, (cy / 256.0) as u32);
+    let mut found = None;
+    'search: for ty in cy - 1..=cy + 1 {
+        for tx in cx - 2..=cx + 1 {
+            let (l_with, l_without) = (tile(&server, z, tx, ty, true), tile(&server, z, tx, ty, false));
+            let (r_with, r_without) = (tile(&server, z, tx + 1, ty, true), tile(&server, z, tx + 1, ty, false));
+            let (lm, rm) = (text_mask(&l_with, &l_without), text_mask(&r_with, &r_without));
+            // Rows where the last column of the left tile and the first of the right hold ink.
+            let rows: Vec<u32> = (0..256u32).filter(|&y| lm[(y * 256 + 255) as usize] && rm[(y * 256) as usize]).collect();
+            if rows.len() >= 3 {
+                found = Some((tx, ty, lm, rm));
+                break 'search;
+            }
+        }
+    }
+    let (tx, ty, lm, rm) = found.expect("a name crossing a vertical tile edge near Hà Nội at z11");
+    // A static map whose picture starts one tile left and above the pair: its tiles are
+    // whole pixels, and the pair sits in its middle, clear of caption, legend and
+    // attribution.
+    let (w, h) = (1024u32, 768u32);
+    let (ox, oy) = (f64::from(tx) * 256.0 - 256.0, f64::from(ty) * 256.0 - 256.0);
+    let (lon, lat) = lon_lat_of_pixel(ox + f64::from(w) / 2.0, oy + f64::from(h) / 2.0, z);
+    let url = |labels: bool| format!("/static/ntm.png?center={lon},{lat}&zoom={z}&width={w}&height={h}&labels={labels}");
+    let (s_with, s_without) = (png_of(&server.get_raw(&url(true), &[])), png_of(&server.get_raw(&url(false), &[])));
+    let sm = text_mask(&s_with, &s_without);
+    let (mut same, mut total) = (0usize, 0usize);
+    for y in 0..256u32 {
+        for x in 0..512u32 {
+            let tiles = if x < 256 { lm[(y * 256 + x) as usize] } else { rm[(y * 256 + x - 256) as usize] };
+            let picture = sm[((y + 256) * w + x + 256) as usize];
+            if tiles || picture {
+                total += 1;
+                same += usize::from(tiles == picture);
+            }
+        }
+    }
+    assert!(total > 200, "{total} text pixels in the pair");
+    // The two tiles put together write what the static map writes (quantised palettes
+    // may move a faint edge pixel across the threshold).
+    assert!(same as f64 >= 0.97 * total as f64, "{same} of {total} text pixels agree between the tiles and the static map");
+}
