@@ -132,6 +132,7 @@ mod tests {
             tile: TileId { z: 3, x, y: 1 },
             format: super::super::tile_request::TileFormat::Mvt,
             theme: crate::style::Theme::Level,
+            labels: true,
         }
     }
 
