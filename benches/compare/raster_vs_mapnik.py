@@ -7,7 +7,8 @@ borders (dissolved once into `provinces_3857`); commune levels are the ones band
 own vector tiles carry (read once from bando's z7 MVT tiles into `bando_levels`, then
 joined into `communes_styled`, so Mapnik's per-tile query is a plain bbox query).
 
-Per tile and repetition, interleaved: bando `GET /tiles/ntm/{z}/{x}/{y}.png` (client
+Per tile and repetition, interleaved: bando `GET /tiles/ntm/{z}/{x}/{y}.png?labels=false`
+(the same picture as the Mapnik map, which draws no place names; client
 wall time, and the server's render + encode time from Server-Timing) and Mapnik
 `render` + PNG encoding in this process, once as 32-bit RGBA at zlib level 1 and once
 as an 8-bit palette (`png8:m=h:z=6`, how tiles are usually served). Writes a Markdown report and a
@@ -260,7 +261,7 @@ def main():
     tiles = tile_list(a.block)
     # Warm-up: one pass of each (connections, page cache), not timed.
     for place, z, x, y in tiles[:: max(1, len(tiles) // 16)]:
-        http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}")
+        http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}&labels=false")
         mapnik_tile(maps[z], z, x, y)
     times = {t: {"mapnik": [], "mapnik_png8": [], "bando": [], "bando_server": []} for t in tiles}
     sizes = {}
@@ -268,7 +269,7 @@ def main():
         for t in tiles:
             place, z, x, y = t
             s = time.perf_counter()
-            status, body, timing = http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}")
+            status, body, timing = http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}&labels=false")
             times[t]["bando"].append(time.perf_counter() - s)
             if status != 200:
                 raise SystemExit(f"bando answered {status} for {z}/{x}/{y}")
@@ -347,7 +348,7 @@ def main():
     for place, z in picks:
         lon, lat = next((lo, la) for p, lo, la in PLACES if p == place)
         x, y = tile_of(lon, lat, z)
-        _, body, _ = http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}")
+        _, body, _ = http_get(conn, f"/tiles/ntm/{z}/{x}/{y}.png?edition={a.edition}&labels=false")
         rows.append((f"{place} {z}/{x}/{y}", Image.open(io.BytesIO(mapnik_tile(maps[z], z, x, y))).convert("RGB"),
                      Image.open(io.BytesIO(body)).convert("RGB")))
     head = 18
