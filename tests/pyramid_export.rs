@@ -161,7 +161,7 @@ fn pmtiles_archive_holds_exactly_the_served_tiles() {
     assert!(meta.get("tiles").is_none());
     assert!(meta["attribution"].as_str().unwrap().contains("sample"), "the embedded data is sample data: {}", meta["attribution"]);
     let layers: Vec<&str> = meta["vector_layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(layers, ["communes", "districts", "provinces", "pilots", "tourism"]);
+    assert_eq!(layers, ["communes", "commune_labels", "districts", "provinces", "pilots", "tourism"]);
     assert!(meta["vector_layers"][0]["fields"]["level"].is_string());
 }
 
