@@ -47,12 +47,12 @@ pub fn line_metrics(size: f32) -> (f32, f32) {
     (f.ascent() - f.descent(), f.ascent())
 }
 
-/// Draws `text` with its baseline starting at (`x`, `baseline`).
-pub fn draw(pixmap: &mut Pixmap, text: &str, x: f32, baseline: f32, size: f32, color: Rgb) {
+/// Lays `text` out with its baseline starting at (`x`, `baseline`) at `size` (a line
+/// scale) and calls `visit(px, py, coverage)` for every pixel its glyphs cover; coverage
+/// may pass 1 where anti-aliased edges meet.
+fn cover(text: &str, x: f32, baseline: f32, size: f32, mut visit: impl FnMut(i64, i64, f32)) {
     let scale = PxScale::from(size);
     let f = font().as_scaled(scale);
-    let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);
-    let data = pixmap.data_mut();
     let mut caret = x;
     let mut last = None;
     for c in text.chars() {
@@ -65,19 +65,25 @@ pub fn draw(pixmap: &mut Pixmap, text: &str, x: f32, baseline: f32, size: f32, c
         last = Some(id);
         let Some(outline) = font().outline_glyph(glyph) else { continue };
         let b = outline.px_bounds();
-        outline.draw(|gx, gy, coverage| {
-            let (px, py) = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
-            if px < 0 || py < 0 || px >= w || py >= h {
-                return;
-            }
-            let i = (py as usize * w as usize + px as usize) * 4;
-            let a = coverage.clamp(0.0, 1.0);
-            for k in 0..3 {
-                let under = f32::from(data[i + k]);
-                data[i + k] = (f32::from(color.0[k]) * a + under * (1.0 - a)).round() as u8;
-            }
-        });
+        outline.draw(|gx, gy, coverage| visit(b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy), coverage));
     }
+}
+
+/// Draws `text` with its baseline starting at (`x`, `baseline`).
+pub fn draw(pixmap: &mut Pixmap, text: &str, x: f32, baseline: f32, size: f32, color: Rgb) {
+    let (w, h) = (i64::from(pixmap.width()), i64::from(pixmap.height()));
+    let data = pixmap.data_mut();
+    cover(text, x, baseline, size, |px, py, coverage| {
+        if px < 0 || py < 0 || px >= w || py >= h {
+            return;
+        }
+        let i = (py * w + px) as usize * 4;
+        let a = coverage.clamp(0.0, 1.0);
+        for k in 0..3 {
+            let under = f32::from(data[i + k]);
+            data[i + k] = (f32::from(color.0[k]) * a + under * (1.0 - a)).round() as u8;
+        }
+    });
 }
 
 /// The ab_glyph scale (line height) of a font size given in ems, as CSS and MapLibre
@@ -141,30 +147,14 @@ impl Ink {
     /// Rasterises `lines` (`(x, baseline)` of each, relative to the buffer's origin) at
     /// `size` (line scale) into a `width` × `height` buffer, with a halo of `halo` px.
     pub fn new(lines: &[(f32, f32, &str)], size: f32, width: usize, height: usize, halo: f32) -> Ink {
-        let scale = PxScale::from(size);
-        let f = font().as_scaled(scale);
         let mut cov = vec![0f32; width * height];
         for &(x, baseline, line) in lines {
-            let mut caret = x;
-            let mut last = None;
-            for c in line.chars() {
-                let id = f.glyph_id(c);
-                if let Some(prev) = last {
-                    caret += f.kern(prev, id);
+            cover(line, x, baseline, size, |px, py, c| {
+                if px >= 0 && py >= 0 && (px as usize) < width && (py as usize) < height {
+                    let v = &mut cov[py as usize * width + px as usize];
+                    *v = (*v + c).min(1.0);
                 }
-                let glyph = id.with_scale_and_position(scale, point(caret, baseline));
-                caret += f.h_advance(id);
-                last = Some(id);
-                let Some(outline) = font().outline_glyph(glyph) else { continue };
-                let b = outline.px_bounds();
-                outline.draw(|gx, gy, c| {
-                    let (px, py) = (b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy));
-                    if px >= 0 && py >= 0 && (px as usize) < width && (py as usize) < height {
-                        let v = &mut cov[py as usize * width + px as usize];
-                        *v = (*v + c).min(1.0);
-                    }
-                });
-            }
+            });
         }
         // The halo: each pixel takes the strongest text coverage within `halo` px,
         // fading over the last pixel (a disc dilation, as a blurred SDF edge looks).
