@@ -505,6 +505,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let publisher = store.clone().map(|store| std::sync::Arc::new(bando::manage::Publisher::new(store, inputs.clone(), shared.clone())));
     let mut state = AppState::new(shared, inputs)
         .with_publisher(publisher)
+        .with_publication(followed.as_ref().map(|(dir, _)| dir.as_path()))
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())

@@ -73,6 +73,13 @@ fn a_replica_serves_the_publication_and_follows_a_new_one_whole() {
     let tourism_source = body["meta"]["sources"].as_array().unwrap().iter().find(|s| s["layer"] == "tourism").cloned().unwrap();
     assert_eq!(tourism_source["sample"], false, "{tourism_source}");
 
+    // SIGHUP reloads the publication, never the embedded files.
+    replica.signal("HUP");
+    std::thread::sleep(Duration::from_secs(3));
+    let (names, version) = sites_near(&replica, &site["lon"], &site["lat"]);
+    assert_eq!(version, second["data_version"].as_str().unwrap(), "a reload of a replica loads its publication");
+    assert!(names.contains(&renamed), "{names:?}");
+
     // A manifest whose file does not match (a half-written publication): the replica keeps
     // the version it serves, and a new replica refuses to start from it.
     let mut broken = second.clone();

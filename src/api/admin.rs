@@ -18,6 +18,9 @@ pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
     if let Some(publisher) = state.publisher.clone() {
         return reload_managed(publisher).await;
     }
+    if let Some(dir) = state.publication.clone() {
+        return reload_publication(state, dir).await;
+    }
     let inputs = state.inputs.clone();
     let built = tokio::task::spawn_blocking(move || atlas::build(&inputs).map(|(atlas, summary)| (Snapshot::new(atlas), summary))).await.map_err(|e| {
         super::metrics::reload_finished(false);
@@ -59,6 +62,27 @@ async fn reload_managed(publisher: std::sync::Arc<crate::manage::Publisher>) -> 
                 message: "the data has problems; the previous data stays published".into(),
                 problems: e.to_string().lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
             })
+        }
+    }
+}
+
+/// The reload of a read replica: the publication in its folder now, checked against its
+/// manifest (never the data files the replica was not started with).
+async fn reload_publication(state: &AppState, dir: std::sync::Arc<std::path::Path>) -> Result<String, ApiError> {
+    let loaded = tokio::task::spawn_blocking(move || crate::publish::load(&dir).map(|(_, atlas)| Snapshot::new(atlas)))
+        .await
+        .unwrap_or_else(|e| Err(crate::publish::ReplicaError::Load(format!("the reload stopped: {e}"))));
+    super::metrics::reload_finished(loaded.is_ok());
+    match loaded {
+        Ok(snapshot) => {
+            let version = snapshot.version.clone();
+            state.atlas.publish(snapshot);
+            tracing::info!(%version, "publication reloaded");
+            Ok(version)
+        }
+        Err(e) => {
+            tracing::warn!("reload refused, the previous data stays published:\n{e}");
+            Err(ApiError::Invalid { message: "the publication cannot be loaded; the previous data stays published".into(), problems: vec![e.to_string()] })
         }
     }
 }

@@ -116,6 +116,8 @@ pub struct Shared {
     /// The store and the publication workflow when serving a `--data-dir`; `None` when
     /// the data files are served read-only.
     pub publisher: Option<Arc<crate::manage::Publisher>>,
+    /// The published folder a read replica serves (`--publication`): a reload loads it.
+    pub publication: Option<Arc<std::path::Path>>,
     /// The embedded database of `--data-dir`; `None` serves the files read-only and hides
     /// the management routes (404).
     pub store: Option<Arc<crate::store::Store>>,
@@ -141,6 +143,7 @@ impl AppState {
             admin_token: None,
             static_maps,
             publisher: None,
+            publication: None,
             store: None,
             manage: Arc::default(),
         }))
@@ -160,6 +163,12 @@ impl AppState {
     /// Serves a managed data folder: its store and publisher.
     pub fn with_publisher(mut self, publisher: Option<Arc<crate::manage::Publisher>>) -> Self {
         self.fields().publisher = publisher;
+        self
+    }
+
+    /// Serves as a read replica of the published folder `dir`.
+    pub fn with_publication(mut self, dir: Option<&std::path::Path>) -> Self {
+        self.fields().publication = dir.map(Arc::from);
         self
     }
 
