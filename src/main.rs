@@ -478,7 +478,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Some(dir) => {
                 let (manifest, atlas) = bando::publish::load(dir).with_context(|| format!("the publication in {} did not load; nothing is served", dir.display()))?;
                 tracing::info!(publication = %dir.display(), version = %manifest.data_version, published_at = %manifest.published_at, "serving a publication as a read replica");
-                followed = Some((dir.clone(), manifest));
+                followed = Some(dir.clone());
                 (atlas, bando::atlas::BuildSummary::default(), configured, None)
             }
             None => {
@@ -505,7 +505,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let publisher = store.clone().map(|store| std::sync::Arc::new(bando::manage::Publisher::new(store, inputs.clone(), shared.clone())));
     let mut state = AppState::new(shared, inputs)
         .with_publisher(publisher)
-        .with_publication(followed.as_ref().map(|(dir, _)| dir.as_path()))
+        .with_publication(followed.as_deref())
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())
@@ -540,8 +540,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Tests and scripts read this line to find the port.
         println!("listening on http://{addr}");
         tokio::spawn(reload_on_sighup(state.clone()));
-        if let Some((dir, manifest)) = followed {
-            tokio::spawn(follow_publication(state.clone(), dir, manifest, std::time::Duration::from_secs(args.publication_poll_secs.max(1))));
+        if let Some(dir) = followed {
+            tokio::spawn(follow_publication(state.clone(), dir, std::time::Duration::from_secs(args.publication_poll_secs.max(1))));
         }
         let app = api::guard::apply(api::router(state), &args.limits);
         let limits = bando::server::ConnectionLimits::from_config(&args.limits);
@@ -586,31 +586,18 @@ fn publish(out: &std::path::Path, data: &DataArgs, data_dir: Option<&std::path::
     Ok(ExitCode::SUCCESS)
 }
 
-/// A replica's loop: reads the manifest every `every`; a new publication is loaded whole
-/// and swapped in, a bad or half-written one is logged and the data in force kept.
-async fn follow_publication(state: AppState, dir: std::path::PathBuf, mut current: bando::publish::Manifest, every: std::time::Duration) {
+/// A replica's loop: reads the manifest every `every`; a publication of another data
+/// version is loaded as a reload loads it ([`api::reload_atlas`]: whole, checked against
+/// its manifest, the data in force kept on any problem).
+async fn follow_publication(state: AppState, dir: std::path::PathBuf, every: std::time::Duration) {
     loop {
         tokio::time::sleep(every).await;
-        let probe = dir.clone();
-        let seen = current.clone();
-        if !tokio::task::spawn_blocking(move || bando::publish::changed(&probe, &seen)).await.unwrap_or(false) {
+        let published = bando::publish::Manifest::read(&dir).map(|m| m.data_version);
+        if published.is_ok_and(|version| version == state.atlas.current().version) {
             continue;
         }
-        let from = dir.clone();
-        let loaded = tokio::task::spawn_blocking(move || bando::publish::load(&from).map(|(m, atlas)| (m, Snapshot::new(atlas)))).await;
-        match loaded {
-            Ok(Ok((manifest, snapshot))) => {
-                api::metrics::reload_finished(true);
-                tracing::info!(version = %manifest.data_version, published_at = %manifest.published_at, "followed a new publication");
-                state.atlas.publish(snapshot);
-                current = manifest;
-            }
-            Ok(Err(e)) => {
-                api::metrics::reload_finished(false);
-                tracing::warn!("the publication in {} was not loaded; the data in force stays: {e}", dir.display());
-            }
-            Err(e) => tracing::error!("loading the publication stopped: {e}"),
-        }
+        // The reload logs and counts its outcome.
+        let _ = api::reload_atlas(&state).await;
     }
 }
 

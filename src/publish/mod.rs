@@ -4,8 +4,8 @@
 //!
 //! - [`folder::write`] (`bando publish OUT_DIR`) writes it from the atlas in force;
 //! - [`replica::load`] (`bando serve --publication DIR`) builds the atlas from it, after
-//!   checking every file against the manifest, and [`replica::changed`] tells a replica
-//!   that follows the folder when to load again.
+//!   checking every file against the manifest; a replica that follows the folder loads
+//!   it again when the manifest's data version is not the one it serves.
 //!
 //! The one server with the management database stays the only writer; more readers are
 //! more replicas behind any load balancer.
@@ -16,4 +16,4 @@ pub mod replica;
 
 pub use folder::{write, PublishError};
 pub use manifest::{FileEntry, Manifest, ManifestError, MANIFEST_FILE};
-pub use replica::{changed, load, ReplicaError};
+pub use replica::{load, ReplicaError};

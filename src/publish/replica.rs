@@ -6,8 +6,8 @@
 //!    manifest does not mark as sample are given as the user's files, so answers tell
 //!    sample from real data as on the publishing server); 4. verify again, so that a
 //!    publication written during the build is not half-read. A replica that follows the
-//!    folder calls [`changed`] on a timer and [`load`] when it says so; on any error it keeps
-//!    what it serves.
+//!    folder reads the manifest on a timer and calls [`load`] when its data version is not
+//!    the one it serves; on any error it keeps what it serves.
 
 use super::folder::{COMMUNE_RESULTS, DISTRICT_RESULTS, PILOTS, PROVINCE_RESULTS, TOURISM};
 use super::manifest::{Manifest, ManifestError};
@@ -33,12 +33,6 @@ pub fn load(dir: &Path) -> Result<(Manifest, Atlas), ReplicaError> {
     let (atlas, _) = atlas::build(&inputs).map_err(|e| ReplicaError::Load(e.to_string()))?;
     manifest.verify(dir)?;
     Ok((manifest, atlas))
-}
-
-/// True when the folder's manifest is not `current` (a new publication, or one that can
-/// no longer be read: [`load`] then says why).
-pub fn changed(dir: &Path, current: &Manifest) -> bool {
-    Manifest::read(dir).map_or(true, |m| &m != current)
 }
 
 /// The atlas inputs of a published data folder.
