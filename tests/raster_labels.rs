@@ -42,7 +42,7 @@ fn a_provinces_name_is_written_at_its_label_point() {
     // Hà Nội (01).
     let (px, py) = province_label("01", z);
     let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
-    let (with, without) = (tile(&server, z, tx, ty, true), tile(&server, z, tx, ty, false));
+    let (with, without) = (tile(server, z, tx, ty, true), tile(server, z, tx, ty, false));
     let mask = text_mask(&with, &without);
     let (lx, ly) = (px - f64::from(tx) * 256.0, py - f64::from(ty) * 256.0);
     // Text pixels within a name's half width and a line of the point (the name may wrap
@@ -60,7 +60,7 @@ fn a_provinces_name_is_written_at_its_label_point() {
     let dark = with.rgb.chunks(3).zip(&mask).filter(|(p, &m)| m && p.iter().all(|&c| c < 110)).count();
     assert!(dark > 15, "{dark} dark text pixels");
     // Without labels nothing is written: the tile equals itself asked twice.
-    assert_eq!(tile(&server, z, tx, ty, false).rgb, without.rgb);
+    assert_eq!(tile(server, z, tx, ty, false).rgb, without.rgb);
 }
 
 #[test]
@@ -73,8 +73,8 @@ fn a_name_crossing_a_tile_edge_is_drawn_on_both_sides_as_the_static_map_draws_it
     let mut found = None;
     'search: for ty in cy - 1..=cy + 1 {
         for tx in cx - 2..=cx + 1 {
-            let (l_with, l_without) = (tile(&server, z, tx, ty, true), tile(&server, z, tx, ty, false));
-            let (r_with, r_without) = (tile(&server, z, tx + 1, ty, true), tile(&server, z, tx + 1, ty, false));
+            let (l_with, l_without) = (tile(server, z, tx, ty, true), tile(server, z, tx, ty, false));
+            let (r_with, r_without) = (tile(server, z, tx + 1, ty, true), tile(server, z, tx + 1, ty, false));
             let (lm, rm) = (text_mask(&l_with, &l_without), text_mask(&r_with, &r_without));
             // Rows where the last column of the left tile and the first of the right hold ink.
             let rows: Vec<u32> = (0..256u32).filter(|&y| lm[(y * 256 + 255) as usize] && rm[(y * 256) as usize]).collect();

@@ -136,7 +136,7 @@ impl Server {
     /// Starts `bando serve` with the admin routes open to [`ADMIN_TOKEN`].
     pub fn start_with_admin(args: &[&str]) -> Server {
         let token = admin_token_file();
-        let mut all = vec!["--admin-token-file", path_str(&token)];
+        let mut all = vec!["--admin-token-file", path_str(token)];
         all.extend_from_slice(args);
         Server::start(&all)
     }
