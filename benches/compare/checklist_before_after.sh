@@ -10,8 +10,13 @@
 #
 # Steps:
 #   1. check BASE out into a temporary git worktree (removed at the end);
-#   2. build both sides' bench executables with `cargo bench --no-run` into one target
-#      folder (CARGO_TARGET_DIR, default ./target: the dependencies are built once);
+#   2. build both sides' bench executables with `cargo bench --no-run`: the working tree
+#      into CARGO_TARGET_DIR (default ./target), BASE into a target folder of its own,
+#      seeded with a copy of the compiled dependencies (never bando's own artifacts).
+#      Cargo names a package's artifacts alike whatever folder it is built from, so one
+#      shared folder would let each side overwrite the other's executables and leave
+#      fingerprints that make the next `cargo` in this tree take BASE's library for its
+#      own; each executable is also copied aside as soon as it is built;
 #   3. for ROUNDS rounds, run each bench executable of both sides one after the other,
 #      alternating which side goes first, with criterion's `bencher` output;
 #   4. per benchmark, the median over the rounds of each side's time, the ratio
@@ -54,12 +59,25 @@ say "before: $(git -C "$REPO" log -1 --format='%h %s' "$BASE")"
 say "after:  $AFTER (the working tree)"
 git -C "$REPO" worktree add --detach "$TMP/tree" "$BASE" >"$OUT/logs/worktree.log" 2>&1 || die "git worktree add failed"
 
-# build_side DIR LABEL: builds the bench executables, records "label bench path" lines.
+# The base side's target folder: the compiled dependencies of this tree's release
+# profile, without bando's artifacts, fingerprints, build outputs and executables.
+say "copying the compiled dependencies for the base build"
+mkdir -p "$TMP/target/release"
+if [ -d "$CARGO_TARGET_DIR/release" ]; then
+  (cd "$CARGO_TARGET_DIR/release" && find deps build .fingerprint -mindepth 1 -maxdepth 1 2>/dev/null \
+      | grep -v -e 'bando' | while read -r f; do
+          # Executables in deps/ are test and bench binaries: not needed, and large.
+          if [ -f "$f" ] && [ -x "$f" ] && [[ "$f" == deps/* ]] && [[ "$(basename "$f")" != *.* ]]; then continue; fi
+          printf '%s\n' "$f"
+        done | tar cf - -T - | tar xf - -C "$TMP/target/release")
+fi
+
+# build_side DIR LABEL TARGET: builds the bench executables and copies them aside.
 build_side() {
-  local dir=$1 label=$2 bench
+  local dir=$1 label=$2 target=$3 bench
   for bench in "${BENCHES[@]}"; do
     say "building $bench ($label)"
-    (cd "$dir" && cargo bench --no-run --bench "$bench" --message-format=json 2>"$OUT/logs/build-$label-$bench.log") \
+    (cd "$dir" && CARGO_TARGET_DIR=$target cargo bench --no-run --bench "$bench" --message-format=json 2>"$OUT/logs/build-$label-$bench.log") \
       | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -67,10 +85,11 @@ for line in sys.stdin:
         print(m["executable"])' >"$TMP/exe-$label-$bench" \
       || { tail -30 "$OUT/logs/build-$label-$bench.log" >&2; die "cargo bench --no-run failed ($label, $bench)"; }
     [ -s "$TMP/exe-$label-$bench" ] || die "no executable for $bench ($label)"
+    cp "$(cat "$TMP/exe-$label-$bench")" "$TMP/bin-$label-$bench"
   done
 }
-build_side "$TMP/tree" before
-build_side "$REPO" after
+build_side "$TMP/tree" before "$TMP/target"
+build_side "$REPO" after "$CARGO_TARGET_DIR"
 
 RAW=$OUT/checklist_before_after.raw.tsv
 printf 'round\tside\tbench\tname\tns\tdeviation_ns\n' >"$RAW"
@@ -83,7 +102,7 @@ for round in $(seq 1 "$ROUNDS"); do
       dir=$REPO; [ "$side" = before ] && dir=$TMP/tree
       say "round $round/$ROUNDS: $bench ($side)"
       # A bench executable runs from its own tree, as `cargo bench` runs it.
-      (cd "$dir" && "$(cat "$TMP/exe-$side-$bench")" --bench --output-format bencher \
+      (cd "$dir" && "$TMP/bin-$side-$bench" --bench --output-format bencher \
           --warm-up-time "$WARMUP" --measurement-time "$MEASURE" "$FILTER" 2>>"$OUT/logs/run-$side-$bench.log") \
         | sed -n 's/^test \(.*\) \.\.\. bench: *\([0-9,]*\) ns\/iter (+\/- *\([0-9,]*\))$/\1\t\2\t\3/p' | tr -d , \
         | while IFS=$'\t' read -r name ns dev; do printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$side" "$bench" "$name" "$ns" "$dev"; done >>"$RAW"
