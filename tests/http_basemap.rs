@@ -84,7 +84,7 @@ fn basemap_tiles_lie_under_every_bando_layer_and_the_page_allows_them() {
         assert_eq!(source["tiles"], serde_json::json!([tiles]), "{path}");
         assert_eq!(source["attribution"], "© Bản đồ nền thử", "{path}");
         let layers = style["layers"].as_array().expect("layers");
-        let index_of = |keep: &dyn Fn(&Value) -> bool| layers.iter().position(|l| keep(l));
+        let index_of = |keep: &dyn Fn(&Value) -> bool| layers.iter().position(keep);
         let basemap = index_of(&|l| l["source"] == "basemap").expect("a layer draws the basemap");
         assert_eq!(layers[basemap]["type"], "raster");
         let first_bando = index_of(&|l| l["source"] == "bando").expect("bando layers");
