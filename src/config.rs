@@ -103,6 +103,8 @@ pub struct ServeArgs {
     pub web: PathBuf,
     #[command(flatten)]
     pub styles: StyleArgs,
+    #[command(flatten)]
+    pub basemap: BasemapArgs,
     /// HTTP worker threads, each serving its share of the connections (default: one per
     /// CPU core).
     #[arg(long, env = "BANDO_HTTP_WORKERS")]
@@ -163,6 +165,38 @@ pub struct StyleArgs {
 impl StyleArgs {
     pub fn load(&self) -> Result<crate::style::Styles, crate::style::StyleError> {
         crate::style::Styles::load(self.styles_dir.as_deref())
+    }
+}
+
+/// An optional basemap under bando's layers, for deployments with internet access
+/// (`crate::style::basemap`). Unset, nothing outside the service is referenced.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BasemapArgs {
+    /// XYZ raster tiles drawn under bando's layers in the MapLibre styles and the viewer,
+    /// e.g. 'https://tile.example/{z}/{x}/{y}.png'; the viewer's Content-Security-Policy then
+    /// allows that origin.
+    #[arg(long, env = "BANDO_BASEMAP_TILES", conflicts_with = "basemap_style")]
+    pub basemap_tiles: Option<String>,
+    /// The attribution shown for --basemap-tiles (their licence usually requires one),
+    /// e.g. '© OpenStreetMap contributors'.
+    #[arg(long, env = "BANDO_BASEMAP_ATTRIBUTION", requires = "basemap_tiles")]
+    pub basemap_attribution: Option<String>,
+    /// A MapLibre style JSON URL the viewer loads and draws under bando's layers (the
+    /// server never fetches it); its sources, glyphs and sprites are expected on the same
+    /// origin, which the viewer's Content-Security-Policy then allows.
+    #[arg(long, env = "BANDO_BASEMAP_STYLE")]
+    pub basemap_style: Option<String>,
+}
+
+impl BasemapArgs {
+    /// The basemap the flags give, or the first problem with them.
+    pub fn basemap(&self) -> Result<Option<crate::style::basemap::Basemap>, crate::style::basemap::BasemapError> {
+        use crate::style::basemap::Basemap;
+        match (&self.basemap_tiles, &self.basemap_style) {
+            (Some(tiles), _) => Basemap::tiles(tiles, self.basemap_attribution.as_deref()).map(Some),
+            (None, Some(style)) => Basemap::style(style).map(Some),
+            (None, None) => Ok(None),
+        }
     }
 }
 

@@ -459,6 +459,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let metrics = api::metrics::install()?;
     // Styles first: a broken style stops the start before the (longer) data load.
     let styles = args.styles.load().context("a map style is invalid; nothing is served")?;
+    let styles = styles.with_basemap(args.basemap.basemap().context("the basemap is invalid; nothing is served")?);
     let configured = args.data.inputs();
     let started = std::time::Instant::now();
     // With --data-dir the store is the truth of the published records (seeded from the

@@ -7,6 +7,10 @@
 //! web/e2e/viewer.mjs (playwright-core driving Debian's /usr/bin/chromium), where every
 //! check must run and pass.
 //!
+//! Two more servers draw a basemap from the first one's origin (its PNG tiles through
+//! `--basemap-tiles`, its tourism style through `--basemap-style`): the page must fetch
+//! the basemap's tiles from that origin, under bando's layers, without a CSP message.
+//!
 //! Setup done here, as the README's test command promises: `npm ci` in web/ when its
 //! node_modules is missing, and `apt-get install chromium` when /usr/bin/chromium is
 //! missing and the test runs as root. Screenshots land in screenshots/.
@@ -193,12 +197,19 @@ fn viewer_in_headless_chromium() {
         std::fs::copy(web_dir().join(file), bare.path(file)).expect("copy viewer file");
     }
     let bare_server = Server::start(&["--web", path_str(&bare.0)]);
+    // Two servers with a basemap on another origin (the first server's port): its PNG tiles
+    // as XYZ raster tiles, and its tourism style as a MapLibre style for the viewer to merge.
+    let tiles_basemap = Server::start(&["--basemap-tiles", &format!("{}/tiles/ntm/{{z}}/{{x}}/{{y}}.png", server.base)]);
+    let style_basemap = Server::start(&["--basemap-style", &format!("{}/styles/tourism.json", server.base)]);
 
     let status = Command::new("node")
         .arg("e2e/viewer.mjs")
         .current_dir(web_dir())
         .env("BANDO_URL", &server.base)
         .env("BANDO_NO_VENDOR_URL", &bare_server.base)
+        .env("BANDO_BASEMAP_TILES_URL", &tiles_basemap.base)
+        .env("BANDO_BASEMAP_STYLE_URL", &style_basemap.base)
+        .env("BANDO_BASEMAP_ORIGIN", &server.base)
         .env("BANDO_E2E", expect.to_string())
         .env("SCREENSHOTS", repo().join("screenshots"))
         .env("CHROMIUM", CHROMIUM)

@@ -5,7 +5,8 @@
 // raster, language); 2. read the years the data covers and the sample-data notice from
 // /api/v1/meta, and the criteria sets (/api/v1/criteria) for the "colour by" selector;
 // 3. fetch the style for the view (NTM level, or one criterion or indicator), draw the
-// legend from style.metadata["bando:legend"] and give the style to the map; 4. answer
+// legend from style.metadata["bando:legend"], put the basemap style it names (if any) under
+// it, and give the style to the map; 4. answer
 // clicks with the commune at that point (/api/v1/communes/at): its level, the checklist of
 // its criteria set with what is missing first, and the details of any pilot or tourism
 // point under the cursor; 5. search (/api/v1/search), statistics with the targets
@@ -289,7 +290,7 @@ let styleRequest = 0;
 async function loadStyle() {
   const mine = ++styleRequest;
   try {
-    const style = await getJson(`/styles/${view.map}.json?${viewQuery()}`);
+    const style = await withBasemapStyle(await getJson(`/styles/${view.map}.json?${viewQuery()}`));
     if (mine !== styleRequest) return;    // a newer view was asked for meanwhile
     styleJson = style;
     legend = (style.metadata && style.metadata['bando:legend']) || null;
@@ -304,6 +305,56 @@ async function loadStyle() {
   if (view.raster) await loadAttribution();
   if (mine !== styleRequest) return;
   map.setStyle(view.raster ? rasterStyle() : vectorStyle(), { diff: false });
+}
+
+// ---- basemap ----
+// A deployment with internet access may put a basemap under bando's layers (`bando serve
+// --basemap-tiles` or `--basemap-style`). Raster tiles come inside the server's style
+// already. A basemap style is named in metadata["bando:basemap_style"]: it is fetched once
+// and its sources and layers go under bando's, their ids prefixed "basemap-" so that none
+// collides, its relative URLs made absolute against it, its text drawn with bando's font
+// (the only one bando's glyphs serve), and bando's opaque background dropped. When it cannot
+// be loaded, bando's map is drawn alone and the console says why.
+const basemapStyles = new Map();   // URL → promise of the style JSON
+
+async function withBasemapStyle(style) {
+  const url = style.metadata && style.metadata['bando:basemap_style'];
+  if (!url) return style;
+  if (!basemapStyles.has(url)) basemapStyles.set(url, getJson(url));
+  try {
+    return mergeBasemap(style, await basemapStyles.get(url), url);
+  } catch (e) {
+    basemapStyles.delete(url);
+    console.warn(`basemap style ${url}: ${e.message}`);
+    return style;
+  }
+}
+
+function mergeBasemap(style, base, baseUrl) {
+  const id = (x) => `basemap-${x}`;
+  // new URL() percent-encodes the braces of tile templates: put them back.
+  const absolute = (u) => (typeof u === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(u)
+    ? new URL(u, baseUrl).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}') : u);
+  const withFont = style.layers.find((l) => l.layout && l.layout['text-font']);
+  const font = withFont ? withFont.layout['text-font'] : null;
+  const sources = {};
+  for (const [key, source] of Object.entries(base.sources || {})) {
+    const copy = { ...source };
+    if (copy.url) copy.url = absolute(copy.url);
+    if (Array.isArray(copy.tiles)) copy.tiles = copy.tiles.map(absolute);
+    if (typeof copy.data === 'string') copy.data = absolute(copy.data);
+    sources[id(key)] = copy;
+  }
+  const layers = (base.layers || []).map((l) => {
+    const copy = { ...l, id: id(l.id) };
+    if (l.source) copy.source = id(l.source);
+    if (font && l.layout && l.layout['text-font']) copy.layout = { ...l.layout, 'text-font': font };
+    return copy;
+  });
+  const merged = { ...style, sources: { ...sources, ...style.sources }, layers: [...layers, ...style.layers.filter((l) => l.type !== 'background')] };
+  if (typeof base.sprite === 'string') merged.sprite = absolute(base.sprite);
+  else if (Array.isArray(base.sprite)) merged.sprite = base.sprite.map((s) => ({ ...s, url: absolute(s.url) }));
+  return merged;
 }
 
 // Raster tiles have no TileJSON of their own: take the sources' attribution from the

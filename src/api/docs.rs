@@ -221,7 +221,7 @@ pub fn style() -> Value {
     parameters.extend(view_params());
     parameters.push(theme_param());
     json!({
-        "summary": "MapLibre GL style (v8) drawing the theme's classes from the vector tiles; the legend in metadata[\"bando:legend\"], the theme in metadata[\"bando:theme\"]",
+        "summary": "MapLibre GL style (v8) drawing the theme's classes from the vector tiles; the legend in metadata[\"bando:legend\"], the theme in metadata[\"bando:theme\"]; with `serve --basemap-tiles` a raster source and layer `basemap` under bando's layers, with `--basemap-style` its URL in metadata[\"bando:basemap_style\"] for the viewer to draw underneath",
         "tags": ["styles"],
         "parameters": parameters,
         "responses": responses(vec![("200".into(), json_answer("The style")), not_modified()], &[("400", "A wrong parameter (named)"), ("404", "Unknown map")]),

@@ -22,9 +22,23 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// - MapLibre GL JS starts its workers from `blob:` URLs (`worker-src`, and `child-src`
 ///   for browsers without `worker-src`) and decodes images through `data:` and `blob:`;
 /// - nothing else: no plugins, no `<base>` elsewhere, forms post to this origin only.
+/// - with a basemap ([`crate::style::basemap`]), its origin for images and fetches, and no
+///   other.
 pub const VIEWER_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
 object-src 'none'; base-uri 'self'; form-action 'self'";
+
+/// [`VIEWER_CSP`], with the basemap's origin (checked to be one `scheme://host[:port]`
+/// source) allowed for images and fetches (MapLibre fetches tiles, styles and sprites).
+pub fn viewer_csp(basemap: Option<&crate::style::basemap::Basemap>) -> HeaderValue {
+    let Some(basemap) = basemap else { return HeaderValue::from_static(VIEWER_CSP) };
+    let origin = basemap.origin();
+    let csp = VIEWER_CSP
+        .replace("img-src 'self' data: blob:;", &format!("img-src 'self' data: blob: {origin};"))
+        .replace("connect-src 'self';", &format!("connect-src 'self' {origin};"));
+    // The origin holds no character a header value refuses (Basemap checks it).
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static(VIEWER_CSP))
+}
 
 /// Adds the headers every answer carries.
 pub fn every_answer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
@@ -43,5 +57,15 @@ mod tests {
         let script = VIEWER_CSP.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
         assert_eq!(script, "script-src 'self'");
         assert!(VIEWER_CSP.contains("worker-src 'self' blob:"));
+    }
+
+    #[test]
+    fn a_basemap_adds_its_origin_to_images_and_fetches_only() {
+        use crate::style::basemap::Basemap;
+        assert_eq!(viewer_csp(None), VIEWER_CSP);
+        let csp = viewer_csp(Some(&Basemap::tiles("https://tile.example/{z}/{x}/{y}.png", None).unwrap()));
+        let csp = csp.to_str().unwrap();
+        let directives: Vec<&str> = csp.split(';').map(str::trim).filter(|d| d.contains("https://tile.example")).collect();
+        assert_eq!(directives, ["img-src 'self' data: blob: https://tile.example", "connect-src 'self' https://tile.example"]);
     }
 }

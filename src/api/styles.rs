@@ -4,8 +4,9 @@
 //! Steps: 1. parse the map, the optional `year` / `date` / `edition` and `theme` (400
 //! naming the parameter); 2. build the TileJSON URL (public base as for TileJSON, plus the
 //! given view; the theme is not in it, tiles carry every criterion); 3. emit the style
-//! ([`maplibre_style`]) with an ETag of (style version, URL, theme, and the data version
-//! for a criterion theme, whose names come from the catalog) and
+//! ([`maplibre_style`]), with the basemap under it when the server has one
+//! ([`crate::style::basemap`]), and an ETag of (style version, URL, theme, basemap, and
+//! the data version for a criterion theme, whose names come from the catalog) and
 //! `Cache-Control: public, no-cache`.
 
 use super::http_cache::{self, short_hash, ETag};
@@ -44,13 +45,22 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
     let base = state.tiles.public_url.clone().unwrap_or_else(|| super::tilejson::request_base(&headers, &uri));
     let url = format!("{base}/tiles/{}.json{view}", map.as_str());
     let data = if themed.criterion.is_some() { atlas.version.as_str() } else { "" };
-    let etag = ETag::from_parts(&["style", "labels", map.as_str(), &style.version, &short_hash(&url), &themed.key, data]);
+    // A restart with another basemap (or none) must not revalidate a browser's old style.
+    let url_hash = short_hash(&url);
+    let basemap = state.styles.basemap.as_ref().map(|b| short_hash(&format!("{b:?}")));
+    let mut parts = vec!["style", "labels", map.as_str(), &style.version, &url_hash, &themed.key, data];
+    parts.extend(basemap.as_deref());
+    let etag = ETag::from_parts(&parts);
     let cache_control = HeaderValue::from_static("public, no-cache");
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
     let glyphs = format!("{base}/fonts/{{fontstack}}/{{range}}.pbf");
-    let mut response = axum::Json(maplibre_style(&themed, &url, &glyphs)).into_response();
+    let mut body = maplibre_style(&themed, &url, &glyphs);
+    if let Some(basemap) = &state.styles.basemap {
+        basemap.under(&mut body);
+    }
+    let mut response = axum::Json(body).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     http_cache::validators(&mut response, &etag, &cache_control, None);
     Ok(response)

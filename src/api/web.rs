@@ -1,7 +1,8 @@
 //! The web viewer's files, served from the `web/` folder of the source tree (or `--web DIR`).
 //!
 //! Routes:
-//! - `GET /` → `web/index.html`, with the Content-Security-Policy of `headers.rs`;
+//! - `GET /` → `web/index.html`, with the Content-Security-Policy of `headers.rs` (which
+//!   allows the basemap's origin when the server has one);
 //! - `GET /web/{path}` → files under `web/` (never `node_modules`, never hidden files);
 //! - `GET /vendor/maplibre-gl/{file}` → `web/node_modules/maplibre-gl/dist/{file}`, installed
 //!   by `npm ci --prefix web`. When that folder is absent the answer is a 503 whose plain-text
@@ -79,7 +80,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn index(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut page = send(&state.web_dir.join("index.html")).await?;
-    page.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(super::headers::VIEWER_CSP));
+    page.headers_mut().insert(CONTENT_SECURITY_POLICY, super::headers::viewer_csp(state.styles.basemap.as_ref()));
     Ok(page)
 }
 

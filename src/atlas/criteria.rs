@@ -15,7 +15,7 @@
 
 use super::EditionAtlas;
 use crate::load::{self, AssessedUnit, CriteriaRow, LoadError, Location, Problem, Sourced};
-use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, UnitScope};
+use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, Rendered, UnitScope};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,6 +31,10 @@ pub struct Assessment {
     pub value: Option<f64>,
     pub assessed_on: Option<String>,
     pub note: Option<String>,
+    /// This row's checklist line (its item's labels, its status and the row itself), kept
+    /// on first use: the line is the same on every answer that shows the row.
+    #[serde(skip)]
+    pub line: Rendered<Box<serde_json::value::RawValue>>,
 }
 
 impl Assessment {
@@ -103,7 +107,7 @@ pub fn join(
         }
         lines.entry((row.unit, row.set, row.year)).or_default().push((line, row.item, row.met));
         let CriteriaRow { unit, year, set, item, met, value, assessed_on, note } = row;
-        let assessment = Assessment { set, item, year, met, value, assessed_on, note };
+        let assessment = Assessment { set, item, year, met, value, assessed_on, note, line: Rendered::new() };
         match unit {
             AssessedUnit::Commune(c) => criteria.communes.entry(c).or_default().push(assessment),
             AssessedUnit::District(d) => criteria.districts.entry(d).or_default().push(assessment),
@@ -200,7 +204,7 @@ mod tests {
 
     fn row(set: usize, item: u8, year: u16, day: Option<u8>, met: bool) -> Assessment {
         let assessed_on = day.map(|d| format!("{year}-06-{d:02}"));
-        Assessment { set, item: ItemNumber::criterion(item), year, met, value: None, assessed_on, note: None }
+        Assessment { set, item: ItemNumber::criterion(item), year, met, value: None, assessed_on, note: None, line: Rendered::new() }
     }
 
     proptest::proptest! {

@@ -8,7 +8,7 @@
 //! ([`CriteriaSet::item`]); 3. show its name, or its number where no name is sourced
 //! ([`CriteriaItem::label_vi`]).
 
-use super::Level;
+use super::{Level, Rendered};
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -121,27 +121,20 @@ impl serde::Serialize for ItemNumber {
 }
 
 /// One criterion or indicator of a set.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CriteriaItem {
     pub number: ItemNumber,
     /// The name as the defining decision writes it; `None` where no source is on hand.
     pub name_vi: Option<String>,
     pub name_en: Option<String>,
     /// The names to show, resolved once ([`CriteriaItem::label_vi`]): every checklist
-    /// answer writes them.
+    /// answer writes them. Derived from the names, so equal when they are.
     #[serde(skip)]
     labels: [String; 2],
-    /// A place for readers to keep what they write of the item on every answer, built on
-    /// first use (the checklist keeps the JSON of its rowless lines here); not data.
+    /// What readers write of the item on every answer, kept on first use (the checklist
+    /// keeps the JSON of its rowless lines here); not data.
     #[serde(skip)]
-    pub rendered: std::sync::OnceLock<[Box<serde_json::value::RawValue>; 2]>,
-}
-
-/// Items are equal by what the catalog says of them.
-impl PartialEq for CriteriaItem {
-    fn eq(&self, other: &Self) -> bool {
-        (self.number, &self.name_vi, &self.name_en) == (other.number, &other.name_vi, &other.name_en)
-    }
+    pub rendered: Rendered<[Box<serde_json::value::RawValue>; 2]>,
 }
 
 impl CriteriaItem {
@@ -151,7 +144,7 @@ impl CriteriaItem {
             None => format!("{} {number}", if number.is_indicator() { indicator } else { criterion }),
         };
         let labels = [label(&name_vi, "Tiêu chí", "Chỉ tiêu"), label(&name_en, "Criterion", "Indicator")];
-        CriteriaItem { number, name_vi, name_en, labels, rendered: std::sync::OnceLock::new() }
+        CriteriaItem { number, name_vi, name_en, labels, rendered: Rendered::new() }
     }
 
     /// The Vietnamese name, or "Tiêu chí 12" / "Chỉ tiêu 15.2" where none is sourced.

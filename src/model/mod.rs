@@ -12,6 +12,7 @@ mod moment;
 mod place;
 mod point;
 mod record;
+mod rendered;
 mod target;
 mod unit;
 
@@ -22,6 +23,7 @@ pub use moment::{in_force, AsOf, Day, DayError, MomentError};
 pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
 pub use record::{write_csv, ProvinceColumn, Record, RecordKind};
+pub use rendered::Rendered;
 pub use target::{Measure, PilotFilter, TargetDef, TargetScope, TargetScopeError, TargetSource, TargetUnit};
 pub use unit::{
     Commune, CommuneKind, District, Edition, EditionError, LevelRecord, Province, UnitError,

@@ -77,23 +77,38 @@ impl<'a> ChecklistItem<'a> {
     }
 }
 
-/// Most lines of a checklist have no row (no data, or met by level), and such a line is
-/// the same on every answer: its JSON is written once per item and copied after. A point
-/// answer's checklist is two thirds of its bytes, and copying costs a fraction of writing.
+/// A checklist line is the same on every answer that shows it, so its JSON is written once
+/// and copied after: a rowless line (no data, or met by level) is kept with its item, a
+/// line with a row is kept with the row (whose `met` decides the status). A point answer's
+/// checklist is two thirds of its bytes, and copying costs a fraction of writing.
+/// [`Line`] stays the one writer of a line: the copies are its output.
 impl serde::Serialize for ChecklistItem<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let rowless = match (self.assessment, self.status) {
-            (None, ItemStatus::NoData) => 0,
-            (None, ItemStatus::MetByLevel) => 1,
-            _ => return self.line().serialize(s),
-        };
-        let written = self.item.rendered.get_or_init(|| {
-            [ItemStatus::NoData, ItemStatus::MetByLevel].map(|status| {
-                let line = ChecklistItem { item: self.item, status, assessment: None }.line();
-                serde_json::value::to_raw_value(&line).expect("a checklist line is plain JSON")
-            })
-        });
-        written[rowless].serialize(s)
+        match self.kept() {
+            Some(json) => json.serialize(s),
+            None => self.line().serialize(s),
+        }
+    }
+}
+
+impl<'a> ChecklistItem<'a> {
+    /// The line's JSON as kept by its item or its row, written now if this is its first
+    /// answer; `None` for a line no checklist builds (a row paired with another item or
+    /// with a status its `met` does not give), which is written afresh.
+    fn kept(&self) -> Option<&'a serde_json::value::RawValue> {
+        let write = |line: Line<'_>| serde_json::value::to_raw_value(&line).expect("a checklist line is plain JSON");
+        match (self.assessment, self.status) {
+            (None, ItemStatus::NoData) => Some(&self.item.rendered.get_or_init(|| self.rowless_lines(write))[0]),
+            (None, ItemStatus::MetByLevel) => Some(&self.item.rendered.get_or_init(|| self.rowless_lines(write))[1]),
+            (Some(row), status) if row.item == self.item.number && status == item_status(Some(row), false) => {
+                Some(row.line.get_or_init(|| write(self.line())))
+            }
+            _ => None,
+        }
+    }
+
+    fn rowless_lines<T>(&self, write: impl Fn(Line<'_>) -> T) -> [T; 2] {
+        [ItemStatus::NoData, ItemStatus::MetByLevel].map(|status| write(ChecklistItem { item: self.item, status, assessment: None }.line()))
     }
 }
 
@@ -266,9 +281,10 @@ pub fn weakest(a: ItemStatus, b: ItemStatus) -> ItemStatus {
 
 /// Step 2 of the module doc.
 fn applicable_set(sets: &[CriteriaSet], unit: UnitScope, level: Option<Level>, year: u16) -> Option<&CriteriaSet> {
-    let mut in_year: Vec<&CriteriaSet> = sets.iter().filter(|s| s.unit == unit && s.years().contains(&year)).collect();
-    in_year.sort_by_key(|s| s.level);
-    in_year.iter().find(|s| level.is_none_or(|l| l < s.level)).or(in_year.last()).copied()
+    // Asked on every point answer: two walks over a handful of sets, nothing allocated.
+    // On equal levels the first set of the catalog wins below, the last above.
+    let in_year = || sets.iter().filter(|s| s.unit == unit && s.years().contains(&year));
+    in_year().filter(|s| level.is_none_or(|l| l < s.level)).min_by_key(|s| s.level).or_else(|| in_year().max_by_key(|s| s.level))
 }
 
 #[cfg(test)]
@@ -294,7 +310,7 @@ mod tests {
     fn a_line_copied_from_its_first_writing_reads_as_one_written_afresh() {
         let named = CriteriaItem::new(ItemNumber::criterion(8), Some("Thông tin và \"Truyền thông\"".into()), Some("Information".into()));
         let bare = CriteriaItem::new(ItemNumber::indicator(15, 2), None, None);
-        let row = Assessment { set: 0, item: ItemNumber::criterion(8), year: 2023, met: false, value: Some(40.5), assessed_on: None, note: Some("x".into()) };
+        let row = Assessment { set: 0, item: ItemNumber::criterion(8), year: 2023, met: false, value: Some(40.5), assessed_on: None, note: Some("x".into()), line: Default::default() };
         for item in [&named, &bare] {
             for status in [ItemStatus::NoData, ItemStatus::MetByLevel, ItemStatus::NoData, ItemStatus::NotMet] {
                 for assessment in [None, Some(&row)] {
@@ -306,6 +322,8 @@ mod tests {
             }
             assert!(item.rendered.get().is_some(), "rowless lines were kept");
         }
+        let own = serde_json::to_string(&ChecklistItem { item: &named, status: ItemStatus::NotMet, assessment: Some(&row) }.line()).unwrap();
+        assert_eq!(row.line.get().map(|l| l.get()), Some(own.as_str()), "the row keeps its line with its own item");
         assert_eq!(serde_json::to_value(ChecklistItem { item: &bare, status: ItemStatus::NoData, assessment: None }).unwrap()["label_en"], "Indicator 15.2");
     }
 

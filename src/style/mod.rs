@@ -11,10 +11,13 @@
 //!      criterion or indicator, met / not met / not applicable / no data;
 //!   4. emit the MapLibre GL style v8 ([`maplibre`]) and the legend JSON ([`legend`]);
 //!      the labels (names of units and sites) are the same on both maps ([`labels`]);
-//!      the raster renderer (`crate::raster`) reads the same [`Style`] and theme.
+//!      the raster renderer (`crate::raster`) reads the same [`Style`] and theme;
+//!   5. optionally put a basemap under the MapLibre styles ([`basemap`]), for deployments
+//!      with internet access; without one nothing outside the service is referenced.
 //!
 //! The format is documented in `styles/README.md`.
 
+pub mod basemap;
 pub mod labels;
 pub mod legend;
 pub mod maplibre;
@@ -211,6 +214,8 @@ impl Style {
 pub struct Styles {
     pub ntm: Style,
     pub tourism: Style,
+    /// What the MapLibre styles and the viewer draw under bando's layers; none by default.
+    pub basemap: Option<basemap::Basemap>,
 }
 
 impl Styles {
@@ -233,12 +238,17 @@ impl Styles {
                 None => parse_style(&format!("styles/{name}"), embedded, Some(map)),
             }
         };
-        Ok(Styles { ntm: read(MapKind::Ntm)?, tourism: read(MapKind::Tourism)? })
+        Ok(Styles { ntm: read(MapKind::Ntm)?, tourism: read(MapKind::Tourism)?, basemap: None })
     }
 
     /// The embedded styles (validated by the tests, so this cannot fail at run time).
     pub fn embedded() -> Styles {
         Styles::load(None).unwrap_or_else(|e| panic!("embedded style is invalid: {e}"))
+    }
+
+    /// The same styles with `basemap` under them.
+    pub fn with_basemap(self, basemap: Option<basemap::Basemap>) -> Styles {
+        Styles { basemap, ..self }
     }
 
     pub fn get(&self, map: MapKind) -> &Style {

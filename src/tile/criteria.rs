@@ -621,7 +621,7 @@ mod tests {
             let set = &criteria.catalog.sets[0];
             let mut rows: Vec<Assessment> = raw
                 .iter()
-                .map(|&(k, y, met, day)| Assessment { set: 0, item: set.items[k].number, year: y, met, value: None, assessed_on: day.map(|d| format!("{y}-05-{d:02}")), note: None })
+                .map(|&(k, y, met, day)| Assessment { set: 0, item: set.items[k].number, year: y, met, value: None, assessed_on: day.map(|d| format!("{y}-05-{d:02}")), note: None, line: Default::default() })
                 .collect();
             rows.sort_by_key(|a| (a.item, a.assessed_on.clone().unwrap_or_else(|| format!("{}-12-31", a.year))));
             rows.dedup_by_key(|a| (a.item, a.year));

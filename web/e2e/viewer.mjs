@@ -3,7 +3,8 @@
 // expected answers from the source CSV files and passes them in BANDO_E2E (JSON).
 //
 // Environment: BANDO_URL (a running bando), BANDO_NO_VENDOR_URL (a bando whose web folder
-// lacks node_modules), BANDO_E2E (expectations), SCREENSHOTS (folder for PNGs), CHROMIUM
+// lacks node_modules), BANDO_BASEMAP_TILES_URL and BANDO_BASEMAP_STYLE_URL (bandos with a
+// basemap served from BANDO_BASEMAP_ORIGIN), BANDO_E2E (expectations), SCREENSHOTS (folder for PNGs), CHROMIUM
 // (default /usr/bin/chromium).
 //
 // Steps: desktop 1280×800 — open the NTM map over Hà Nội, wait for rendered tiles, read the
@@ -19,7 +20,8 @@
 // points), turn the names on and find "Hà Nội" at z6 and the changed commune's name at z12
 // (rendered symbol features there, and text pixels that go when the names are turned off),
 // on the vector map and in raster mode, the embed snippets
-// and the English switch; phone 390×844 — panels folded, menu opens; no MapLibre installed
+// and the English switch; a basemap from another origin (raster tiles, and a MapLibre
+// style merged by the page) fetched and drawn under bando's layers; phone 390×844 — panels folded, menu opens; no MapLibre installed
 // — the page names the install command; on every page, no console message about the
 // Content Security Policy.
 // Prints one "ok"/"not ok" line per check; exits 1 when any check failed, or when the
@@ -566,6 +568,36 @@ try {
     await shot(mobile, 'viewer-phone-popup-390x844.png');
   });
   await phone.close();
+
+  // ---------------- basemap from another origin ----------------
+  // Two servers started with --basemap-tiles (the first server's PNG tiles) and
+  // --basemap-style (its tourism style): the page fetches tiles from that origin and draws
+  // them under bando's layers; the CSP check at the end covers these pages too.
+  const basemapOrigin = requireEnv('BANDO_BASEMAP_ORIGIN');
+  const basemaps = [
+    ['raster tiles', requireEnv('BANDO_BASEMAP_TILES_URL'), /\/tiles\/ntm\/\d+\/\d+\/\d+(@2x)?\.png/, (id) => id === 'basemap'],
+    ['MapLibre style', requireEnv('BANDO_BASEMAP_STYLE_URL'), /\/tiles\/tourism\/\d+\/\d+\/\d+/, (id) => id.startsWith('basemap-')],
+  ];
+  for (const [kind, url, tileUrl, isBasemapLayer] of basemaps) {
+    const ctx = await browser.newContext({ viewport: { width: 1024, height: 600 } });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(TIMEOUT);
+    const answered = [];
+    p.on('response', (r) => { if (r.url().startsWith(basemapOrigin + '/')) answered.push(`${r.status()} ${r.url()}`); });
+    await check(`a basemap of ${kind} from another origin is fetched and drawn under bando's layers`, async () => {
+      await p.goto(`${url}/#map=ntm&z=9&c=${click.lon},${click.lat}&year=2025&edition=2024`);
+      await p.waitForFunction(() => window.bandoMap && window.bandoMap.getLayer('communes-fill') && window.bandoMap.loaded());
+      const ok = () => answered.some((line) => line.startsWith('200 ') && tileUrl.test(line));
+      for (const until = Date.now() + TIMEOUT; !ok() && Date.now() < until;) await p.waitForTimeout(200);
+      assert(ok(), `no tile answered from ${basemapOrigin}; requests there: ${answered.join(', ') || 'none'}`);
+      const ids = await p.evaluate(() => window.bandoMap.getStyle().layers.map((l) => l.id));
+      const below = ids.filter(isBasemapLayer).map((id) => ids.indexOf(id));
+      assert(below.length > 0, `no basemap layer among ${ids.join(', ')}`);
+      assert(Math.max(...below) < ids.indexOf('communes-fill'), `a basemap layer is drawn over bando's: ${ids.join(', ')}`);
+      await shot(p, `viewer-basemap-${kind.replace(/\W+/g, '-').toLowerCase()}.png`);
+    });
+    await ctx.close();
+  }
 
   // ---------------- MapLibre not installed ----------------
   const bare = requireEnv('BANDO_NO_VENDOR_URL');
