@@ -10,7 +10,6 @@
 
 use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
-use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy of the viewer's page (`GET /`), allowing what it uses:
@@ -26,11 +25,12 @@ pub const VIEWER_CSP: &str = "default-src 'self'; script-src 'self'; style-src '
 img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
 object-src 'none'; base-uri 'self'; form-action 'self'";
 
-/// Adds the headers every answer carries.
-pub fn every_answer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    router
-        .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+/// The headers every answer carries, as one layer.
+pub fn every_answer() -> tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>> {
+    tower::layer::util::Stack::new(
+        SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+    )
 }
 
 #[cfg(test)]
