@@ -81,3 +81,49 @@ fn answer_json(atlas: &Arc<Snapshot>, heads: &HeadCache, i: usize, q: PointQuery
     out.push(b'}');
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::atlas::{self, Inputs};
+    use crate::model::{AsOf, Day, Edition, LonLat};
+
+    /// The answer through the head table, written twice (filling then reading the slots),
+    /// equals serialising `query::commune_at`'s answer with `meta` appended, for every
+    /// edition, year, a day, and radii from none to the largest, at points all over the map.
+    #[test]
+    fn answers_through_the_head_table_equal_the_plain_answer() {
+        let snapshot = Arc::new(Snapshot::new(atlas::build(&Inputs::embedded(crate::config::EMBEDDED_GEODATA)).expect("embedded data").0));
+        let heads = HeadCache::default();
+        let meta = br#"{"data_version":"test"}"#;
+        let years = snapshot.years();
+        let mut moments: Vec<AsOf> = years.clone().map(AsOf::Year).collect();
+        moments.push(AsOf::Day(Day::parse(&format!("{}-06-30", years.end())).expect("a day")));
+        let (mut compared, mut cached) = (0, 0);
+        for edition in [Edition::E2024, Edition::E2025] {
+            for step in 0..400 {
+                // A 20 × 20 grid over Vietnam's bounding box; sea points locate nothing.
+                let position = LonLat::new(102.2 + 7.2 * f64::from(step % 20) / 19.0, 8.6 + 14.8 * f64::from(step / 20) / 19.0);
+                for (k, &as_of) in moments.iter().enumerate() {
+                    let radius_m = [0.0, 5_000.0, 50_000.0][(step as usize + k) % 3];
+                    let q = PointQuery { position, edition, as_of, radius_m };
+                    let Some(plain) = query::commune_at(&snapshot, q) else { continue };
+                    let mut expected = serde_json::to_vec(&plain).unwrap();
+                    expected.pop();
+                    expected.extend_from_slice(b",\"meta\":");
+                    expected.extend_from_slice(meta);
+                    expected.push(b'}');
+                    let i = snapshot.edition(edition).index.locate(position).unwrap();
+                    for _ in 0..2 {
+                        let written = answer_json(&snapshot, &heads, i, q, meta).unwrap();
+                        assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected.clone()).unwrap(), "{q:?}");
+                    }
+                    compared += 1;
+                    cached += usize::from(matches!(as_of, AsOf::Year(_)));
+                }
+            }
+        }
+        assert!(compared > 500 && cached > 400, "only {compared} answers compared ({cached} through the table)");
+        assert!(heads.kept_bytes(&snapshot) > 0, "nothing was kept");
+    }
+}

@@ -59,6 +59,11 @@ impl HeadCache {
         Ok(())
     }
 
+    /// The bytes of JSON kept for `atlas`.
+    pub fn kept_bytes(&self, atlas: &Arc<Snapshot>) -> usize {
+        self.table(atlas).bytes.load(Ordering::Relaxed)
+    }
+
     fn table(&self, atlas: &Arc<Snapshot>) -> Arc<Table> {
         // A poisoned lock still holds a whole entry (it is only ever replaced whole).
         if let Some((cached, table)) = &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
