@@ -14,7 +14,7 @@
 # (subdivided and plain polygons) at 2 and 16 clients, REPS times each, interleaved.
 # Writes benches/compare/out/point_vs_postgis.md.
 #
-# Environment: POINTS (10000), SEED (2025), REPS (5), SECONDS_PER_RUN (10), CLIENTS
+# Environment: POINTS (10000), SEED (2025), REPS (3), SECONDS_PER_RUN (10), CLIENTS
 #   (2,16), WRK (1; 0 leaves wrk out), and those of lib.sh: PG_PORT (5439), BANDO_PORT, BANDO_PG_DIR, KEEP_PG=1.
 set -euo pipefail
 
@@ -40,7 +40,7 @@ set +e
 timeout 3600 "$PY" "$HERE/point_vs_postgis.py" --pg "$DSN" --table communes --bando "$BANDO_URL" \
   --bando-pid "$BANDO_PID" --postmaster-pid "$(head -1 "$PGDIR/postmaster.pid")" --pgbench "$PGBIN/pgbench" \
   --http-load "$REPO/target/release/http_load" "$wrk_flag" \
-  --points "${POINTS:-10000}" --seed "${SEED:-2025}" --reps "${REPS:-5}" --seconds "${SECONDS_PER_RUN:-10}" \
+  --points "${POINTS:-10000}" --seed "${SEED:-2025}" --reps "${REPS:-3}" --seconds "${SECONDS_PER_RUN:-10}" \
   --clients "${CLIENTS:-2,16}" --data "$(basename "$FGB")" --workdir "$OUT/point_query" --out "$OUT/point_vs_postgis.md"
 rc=$?
 set -e
