@@ -544,7 +544,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(dir) = followed {
             tokio::spawn(follow_publication(state.clone(), dir, std::time::Duration::from_secs(args.publication_poll_secs.max(1))));
         }
-        let app = api::guard::apply(api::router(state), &args.limits);
+        let app = api::router(state, &args.limits);
         let limits = bando::server::ConnectionLimits::from_config(&args.limits);
         anyhow::Ok(bando::server::serve(listener, app, workers, &limits, shutdown_signal()).await?)
     })?;

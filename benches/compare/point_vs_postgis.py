@@ -5,21 +5,23 @@ Steps:
   1. points: N seeded random points (random.Random(SEED)) uniform over Vietnam's mainland
      bounding box, kept only when PostGIS finds them in a commune (on land), until N;
      bando's answers for the same points are checked against PostGIS's (same commune);
-  2. the same point list is written as a wrk Lua script (one URL per point) and as
-     pgbench scripts that pick one of the points at random and send its coordinates as
+  2. the same point list is written as a list of request targets for `http_load` (the
+     lean keep-alive HTTP/1.1 client of benches/compare/http_load/), as a wrk Lua
+     script (one URL per point) and as pgbench scripts that pick one of the points at random and send its coordinates as
      the two parameters of a prepared statement (-M prepared);
   3. warm-up: a short untimed run of each;
   4. REPS repetitions; in each, for each concurrency (2 and 16 clients), the three
      systems run one after the other for SECONDS each, in an order rotated every
-     repetition: bando (wrk, 2 threads), PostGIS on subdivided polygons and PostGIS on
-     the plain polygons (pgbench, 2 threads). Each run records queries/s, mean latency,
+     repetition: bando (http_load, 2 threads), bando again through wrk (a second
+     opinion, optional), PostGIS on subdivided polygons and PostGIS on the plain polygons
+     (pgbench, 2 threads). Each run records queries/s, mean latency,
      the server's CPU time (bando's process; PostgreSQL's backends, read from the
      postmaster's reaped-children counters) and the 1-minute load average;
   5. the report: medians per system and concurrency, ratios bando / PostGIS of the
      medians (and the range of the per-repetition ratios), CPU time per query.
 
 Usage: point_vs_postgis.py --pg DSN --bando URL --bando-pid PID --postmaster-pid PID
-           [--points 10000] [--seed 2025] [--reps 5] [--seconds 10] [--clients 2,16]
+           --http-load PATH [--wrk | --no-wrk] [--points 10000] [--seed 2025] [--reps 5] [--seconds 10] [--clients 2,16]
            [--table communes] [--out report.md]
 """
 
@@ -98,6 +100,12 @@ def point_path(x, y):
     return f"/api/v1/communes/at?lon={x}&lat={y}&edition=2025"
 
 
+def write_targets(path, pts):
+    """One request target per line, for http_load."""
+    with open(path, "w") as f:
+        f.writelines(point_path(x, y) + "\n" for x, y in pts)
+
+
 def write_wrk_script(path, pts):
     """Each wrk thread walks the point list from its own offset, one URL per request."""
     urls = ",\n".join(f'"{point_path(x, y)}"' for x, y in pts)
@@ -159,6 +167,19 @@ def run_wrk(url, script, clients, seconds):
     return qps, lat_ms, total
 
 
+def run_http_load(binary, url, targets, clients, seconds):
+    """http_load with one keep-alive connection per client on min(2, clients) threads."""
+    res = subprocess.run([binary, "--url", url, "--paths", targets, "--connections", str(clients),
+                          "--threads", str(min(2, clients)), "--seconds", str(seconds)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"http_load failed:\n{res.stdout}\n{res.stderr}")
+    out = dict(kv.split("=", 1) for kv in res.stdout.split())
+    if int(out["non_200"]) or int(out["errors"]):
+        raise SystemExit(f"http_load saw failures: {res.stdout}{res.stderr}")
+    return float(out["qps"]), float(out["latency_ms"]), int(out["requests"])
+
+
 def run_pgbench(pgbench, env, script, clients, seconds):
     res = subprocess.run([pgbench, "-n", "-M", "prepared", "-f", script, f"-c{clients}", "-j2", f"-T{seconds}", "bando"],
                          capture_output=True, text=True, env=env)
@@ -181,6 +202,9 @@ def main():
     ap.add_argument("--bando-pid", type=int, required=True)
     ap.add_argument("--postmaster-pid", type=int, required=True)
     ap.add_argument("--pgbench", default="pgbench")
+    ap.add_argument("--http-load", required=True, help="the http_load binary (benches/compare/http_load/)")
+    ap.add_argument("--wrk", action=argparse.BooleanOptionalAction, default=True,
+                    help="also time bando through wrk, as a second opinion (default on)")
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--reps", type=int, default=5)
@@ -220,6 +244,8 @@ def main():
 
     # 2. The same points for wrk and pgbench.
     os.makedirs(a.workdir, exist_ok=True)
+    targets = os.path.join(a.workdir, "point_query.targets")
+    write_targets(targets, pts)
     lua = os.path.join(a.workdir, "point_query.lua")
     write_wrk_script(lua, pts)
     scripts = {}
@@ -229,9 +255,12 @@ def main():
 
     def run(system, c, seconds):
         client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if system == "bando":
+        if system in ("bando", "bando_wrk"):
             before = cpu_seconds(a.bando_pid)
-            qps, lat, total = run_wrk(a.bando, lua, c, seconds)
+            if system == "bando":
+                qps, lat, total = run_http_load(a.http_load, a.bando, targets, c, seconds)
+            else:
+                qps, lat, total = run_wrk(a.bando, lua, c, seconds)
             cpu = cpu_seconds(a.bando_pid) - before
         else:
             before = cpu_seconds(a.postmaster_pid, children=True)
@@ -243,7 +272,7 @@ def main():
         return {"qps": qps, "lat_ms": lat, "cpu_us": cpu / total * 1e6, "client_us": client / total * 1e6}
 
     # 3. Warm-up (buffers, caches, bando's first touch of its index pages).
-    systems = ["bando", "postgis_subdivided", "postgis_plain"]
+    systems = ["bando", "postgis_subdivided", "postgis_plain"] + (["bando_wrk"] if a.wrk else [])
     for s in systems:
         run(s, 2, 3)
 
@@ -252,7 +281,7 @@ def main():
     loads = []
     started = time.time()
     for rep in range(a.reps):
-        order = systems[rep % 3:] + systems[:rep % 3]
+        order = systems[rep % len(systems):] + systems[:rep % len(systems)]
         for c in clients:
             for s in order:
                 load = os.getloadavg()[0]
@@ -284,16 +313,21 @@ def main():
             runs = ", ".join(f"{r['qps']:.0f}" for r in results[(s, c)])
             lines.append(f"| {c} | {s} | **{med(s, c, 'qps'):,.0f}** | {runs} | {med(s, c, 'lat_ms'):.3f} ms | "
                          f"{med(s, c, 'cpu_us'):.1f} µs | {med(s, c, 'client_us'):.1f} µs |")
-    lines += ["", "| clients | bando / PostGIS subdivided | bando / PostGIS plain | CPU per query, PostGIS subdivided / bando |",
-              "|---:|---:|---:|---:|"]
+    has_wrk = "bando_wrk" in systems
+    lines += ["", "| clients | bando / PostGIS subdivided | bando / PostGIS plain"
+              + (" | bando through wrk / PostGIS subdivided" if has_wrk else "")
+              + " | server CPU per query, PostGIS subdivided / bando | server + client CPU per query, PostGIS subdivided / bando |",
+              "|---:|---:|---:|" + ("---:|" if has_wrk else "") + "---:|---:|"]
     for c in clients:
         cells = []
-        for s in ("postgis_subdivided", "postgis_plain"):
-            per_rep = [b["qps"] / p["qps"] for b, p in zip(results[("bando", c)], results[(s, c)])]
-            cells.append(f"**{med('bando', c, 'qps') / med(s, c, 'qps'):.1f}×** "
+        for b, s in (("bando", "postgis_subdivided"), ("bando", "postgis_plain")) + ((("bando_wrk", "postgis_subdivided"),) if has_wrk else ()):
+            per_rep = [x["qps"] / p["qps"] for x, p in zip(results[(b, c)], results[(s, c)])]
+            cells.append(f"**{med(b, c, 'qps') / med(s, c, 'qps'):.1f}×** "
                          f"(per repetition {min(per_rep):.1f}–{max(per_rep):.1f}×)")
         cpu = med("postgis_subdivided", c, "cpu_us") / med("bando", c, "cpu_us")
-        lines.append(f"| {c} | {cells[0]} | {cells[1]} | {cpu:.1f}× |")
+        whole = ((med("postgis_subdivided", c, "cpu_us") + med("postgis_subdivided", c, "client_us"))
+                 / (med("bando", c, "cpu_us") + med("bando", c, "client_us")))
+        lines.append(f"| {c} | " + " | ".join(cells) + f" | {cpu:.1f}× | {whole:.1f}× |")
     load_cells = "; ".join(
         f"{s} at {c}: " + ", ".join(f"{r['load']:.1f}" for r in results[(s, c)]) for c in clients for s in systems)
     lines += [
@@ -302,7 +336,8 @@ def main():
         "",
         "## What each side answers",
         "",
-        f"- **bando** (`wrk -t2 -cN`, one keep-alive connection per client, each request the next of the points): "
+        f"- **bando** (`http_load --connections N --threads 2`, one keep-alive connection per client, each request "
+        f"the next of the points; `bando_wrk`: the same through `wrk -t2 -cN` and a Lua script): "
         f"`GET {point_path(*pts[0])}` → {len(body):,} bytes of JSON: commune (code, name, kind), province, "
         f"the levels of its former communes in 2025, the pilots and tourism sites within 5 km "
         f"({len(sample['pilots'])} and {len(sample['tourism'])} here) with distances, and `meta` (data version, sources).",

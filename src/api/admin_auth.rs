@@ -69,6 +69,11 @@ impl AppState {
     }
 }
 
+/// Whether [`require_admin`] concerns `path` (the admin routes, and unknown paths under them).
+pub fn concerns(path: &str) -> bool {
+    path.starts_with(ADMIN_PREFIX)
+}
+
 /// The middleware of the module doc (steps 1–4).
 pub async fn require_admin(State(gate): State<AdminGate>, request: Request, next: Next) -> Response {
     let path = request.uri().path();

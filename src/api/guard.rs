@@ -1,5 +1,5 @@
 //! Request limits in front of every route: what a public server must refuse or shed
-//! rather than queue.
+//! rather than queue ([`layer`], the outermost layer of [`super::router`]).
 //!
 //! Steps per request:
 //!   1. a request target (path and query) longer than `--max-uri-bytes` answers 414;
@@ -18,53 +18,120 @@
 
 use super::ApiError;
 use crate::config::LimitArgs;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::http::Request;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Paths that take no in-flight slot (cheap probes that must answer under load).
 pub const UNCOUNTED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
+/// The limits of the module doc, as a layer around the whole router (routes and
+/// fallback). A layer of its own rather than an axum `from_fn`, which would clone every
+/// route below it and box a future per request.
 #[derive(Clone)]
-struct Guard {
+pub struct GuardLayer {
     in_flight: Arc<Semaphore>,
     max_uri_bytes: usize,
     timeout: Duration,
 }
 
-/// Wraps the whole router (routes and fallback) in the limits of the module doc.
-pub fn apply(router: Router, limits: &LimitArgs) -> Router {
-    let guard = Guard {
+/// The guard of `limits`.
+pub fn layer(limits: &LimitArgs) -> GuardLayer {
+    GuardLayer {
         in_flight: Arc::new(Semaphore::new(usize::try_from(limits.max_in_flight).unwrap_or(usize::MAX).min(Semaphore::MAX_PERMITS))),
         max_uri_bytes: usize::try_from(limits.max_uri_bytes).unwrap_or(usize::MAX),
         timeout: limits.request_timeout(),
-    };
-    router.layer(axum::middleware::from_fn_with_state(guard, check))
+    }
 }
 
-async fn check(State(guard): State<Guard>, request: Request, next: Next) -> Response {
-    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    if target > guard.max_uri_bytes {
-        let message = format!("the request target is {target} bytes; this server accepts at most {}", guard.max_uri_bytes);
-        return ApiError::UriTooLong(message).into_response();
+impl<S> tower::Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard { limits: self.clone(), inner }
     }
-    let _slot = if UNCOUNTED.contains(&request.uri().path()) {
-        None
-    } else {
-        match guard.in_flight.clone().try_acquire_owned() {
-            Ok(slot) => Some(slot),
-            Err(_) => return ApiError::Busy("the server is at its limit of requests in flight; retry shortly".into()).into_response(),
+}
+
+/// The service of [`GuardLayer`].
+#[derive(Clone)]
+pub struct Guard<S> {
+    limits: GuardLayer,
+    inner: S,
+}
+
+impl<S, B> tower::Service<Request<B>> for Guard<S>
+where
+    S: tower::Service<Request<B>, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Guarded<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let limits = &self.limits;
+        // Step 1.
+        let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+        if target > limits.max_uri_bytes {
+            let message = format!("the request target is {target} bytes; this server accepts at most {}", limits.max_uri_bytes);
+            return Guarded::refused(ApiError::UriTooLong(message));
         }
-    };
-    match tokio::time::timeout(guard.timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let message = format!("the answer did not start within {} s; retry shortly", guard.timeout.as_secs());
-            ApiError::Busy(message).into_response()
+        // Step 2.
+        let slot = if UNCOUNTED.contains(&request.uri().path()) {
+            None
+        } else {
+            match limits.in_flight.clone().try_acquire_owned() {
+                Ok(slot) => Some(slot),
+                Err(_) => return Guarded::refused(ApiError::Busy("the server is at its limit of requests in flight; retry shortly".into())),
+            }
+        };
+        // Step 3: the timer is only armed if the answer is not ready at its first poll.
+        Guarded::Running { answer: tokio::time::timeout(limits.timeout, self.inner.call(request)), slot, timeout: limits.timeout }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request under the limits: refused at once, or running with its slot and timeout.
+    #[project = GuardedProj]
+    pub enum Guarded<F> {
+        Refused { answer: Option<Response> },
+        Running {
+            #[pin]
+            answer: tokio::time::Timeout<F>,
+            // Held until the answer starts (dropped with the future).
+            slot: Option<OwnedSemaphorePermit>,
+            timeout: Duration,
+        },
+    }
+}
+
+impl<F> Guarded<F> {
+    fn refused(error: ApiError) -> Self {
+        Guarded::Refused { answer: Some(error.into_response()) }
+    }
+}
+
+impl<F: Future<Output = Result<Response, Infallible>>> Future for Guarded<F> {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            GuardedProj::Refused { answer } => Poll::Ready(Ok(answer.take().expect("a refused request is answered once"))),
+            GuardedProj::Running { answer, timeout, .. } => match std::task::ready!(answer.poll(cx)) {
+                Ok(answered) => Poll::Ready(answered),
+                Err(_) => {
+                    let message = format!("the answer did not start within {} s; retry shortly", timeout.as_secs());
+                    Poll::Ready(Ok(ApiError::Busy(message).into_response()))
+                }
+            },
         }
     }
 }

@@ -10,7 +10,6 @@
 
 use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
-use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy of the viewer's page (`GET /`), allowing what it uses:
@@ -40,11 +39,12 @@ pub fn viewer_csp(basemap: Option<&crate::style::basemap::Basemap>) -> HeaderVal
     HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static(VIEWER_CSP))
 }
 
-/// Adds the headers every answer carries.
-pub fn every_answer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    router
-        .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+/// The headers every answer carries, as one layer.
+pub fn every_answer() -> tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>> {
+    tower::layer::util::Stack::new(
+        SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //!      seconds (the exporter's listener would do that; without it, unscraped samples pile up);
 //!   2. the code records where things happen, through the `metrics` macros in the small
 //!      functions below: requests by route template and status ([`track_requests`], a
-//!      router layer), tile cache hits, misses, evictions and size ([`super::tile_cache`]),
+//!      layer of the routes), tile cache hits, misses, evictions and size ([`super::tile_cache`]),
 //!      tile render time by format and zoom ([`super::tiles`], [`super::raster`]), reloads
 //!      ([`super::admin`]). Without an installed recorder (library tests) they do nothing;
 //!   3. `GET /metrics` renders the recorder's snapshot and appends the data gauges, read
@@ -20,10 +20,9 @@
 
 use super::AppState;
 use crate::snapshot::SharedSnapshot;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -101,15 +100,76 @@ fn describe() {
 }
 
 /// Step 2, HTTP: counts every answer by route template and status, and times it to the
-/// response headers (a streamed body may go on after that).
-pub async fn track_requests(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    // The matched path is shared (an `Arc<str>`): keep it instead of copying the string.
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let method = method_label(request.method());
-    let response = next.run(request).await;
-    record_request(method, route.as_ref().map_or(UNMATCHED, MatchedPath::as_str), response.status().as_u16(), started.elapsed());
-    response
+/// response headers (a streamed body may go on after that). A layer of its own rather than
+/// an axum `from_fn`, which would clone the routes below it and box a future per request.
+pub fn track_requests() -> TrackRequestsLayer {
+    TrackRequestsLayer
+}
+
+/// The layer of [`track_requests`].
+#[derive(Clone, Copy)]
+pub struct TrackRequestsLayer;
+
+impl<S> tower::Layer<S> for TrackRequestsLayer {
+    type Service = TrackRequests<S>;
+    fn layer(&self, inner: S) -> TrackRequests<S> {
+        TrackRequests { inner }
+    }
+}
+
+/// The service of [`track_requests`].
+#[derive(Clone)]
+pub struct TrackRequests<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<axum::http::Request<B>> for TrackRequests<S>
+where
+    S: tower::Service<axum::http::Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Tracked<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let started = Instant::now();
+        // The matched path is shared (an `Arc<str>`): keep it instead of copying the string.
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        let method = method_label(request.method());
+        Tracked { inner: self.inner.call(request), started, method, route }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An answer on its way, recorded when its head is ready.
+    pub struct Tracked<F> {
+        #[pin]
+        inner: F,
+        started: Instant,
+        method: &'static str,
+        route: Option<MatchedPath>,
+    }
+}
+
+impl<F, E> std::future::Future for Tracked<F>
+where
+    F: std::future::Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let answer = std::task::ready!(this.inner.poll(cx));
+        if let Ok(response) = &answer {
+            let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
+            record_request(this.method, route, response.status().as_u16(), this.started.elapsed());
+        }
+        std::task::Poll::Ready(answer)
+    }
 }
 
 /// The counter and histogram of one (method, route, status), looked up once per worker

@@ -53,6 +53,8 @@ pub mod metrics;
 pub mod openapi;
 mod params;
 mod point;
+mod point_head;
+mod scoped;
 mod raster;
 pub mod search;
 pub mod guard;
@@ -109,6 +111,8 @@ pub struct Shared {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// The `meta` object of the current atlas, serialised once per snapshot.
     pub meta: Arc<meta::MetaJson>,
+    /// The JSON of point answers' heads, per commune and year of the current snapshot.
+    pub point_heads: Arc<point_head::HeadCache>,
     /// The bearer token of the admin routes; `None` hides them (404).
     pub admin_token: Option<Arc<admin_auth::AdminToken>>,
     /// Static map renders: their own render slots, cache and shared renders.
@@ -139,6 +143,7 @@ impl AppState {
             styles,
             web_dir,
             meta: Arc::default(),
+            point_heads: Arc::default(),
             metrics: None,
             admin_token: None,
             static_maps,
@@ -216,15 +221,22 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The routes behind their layers, outermost first: the request limits ([`guard`]), the
+/// security headers, the metrics, CORS, then the management sign-in and the admin token
+/// check, each of these two only for the paths it concerns ([`scoped`]).
+///
+/// The layers form one stack applied in one step: each `Router::layer` call wraps every
+/// route in a boxed service that is cloned, with everything below it, on every request.
+pub fn router(state: AppState, limits: &crate::config::LimitArgs) -> Router {
     let (routes, _doc) = routes().finish();
-    let routes = routes
-        .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.admin_gate(), admin_auth::require_admin))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), manage::auth::authenticate))
+    let layers = tower::ServiceBuilder::new()
+        .layer(guard::layer(limits))
+        .layer(headers::every_answer())
+        .layer(metrics::track_requests())
         .layer(CorsLayer::permissive())
-        .layer(axum::middleware::from_fn(metrics::track_requests));
-    headers::every_answer(routes).with_state(state)
+        .layer(scoped::only_for(manage::auth::concerns, axum::middleware::from_fn_with_state(state.clone(), manage::auth::authenticate)))
+        .layer(scoped::only_for(admin_auth::concerns, axum::middleware::from_fn_with_state(state.admin_gate(), admin_auth::require_admin)));
+    routes.fallback(error::not_found).layer(layers).with_state(state)
 }
 
 /// Every route with its OpenAPI operation. Route modules built elsewhere join with

@@ -2,9 +2,11 @@
 //!
 //! Steps per request: 1. read `lon`, `lat`, `edition`, `year`, `radius_m` from the raw
 //! query string ([`QueryPairs`]: no string allocated unless a value is encoded);
-//! 2. answer the query on the current atlas ([`query::commune_at`]); 3. write the answer
-//! as JSON straight from its types into one buffer, then the `meta` object, serialised
-//! once per atlas snapshot ([`MetaJson`]), and send that buffer as the body.
+//! 2. locate the commune on the current atlas; 3. write the answer as JSON into one
+//! buffer: the head (commune, levels, checklist), written once per commune and year
+//! ([`HeadCache`]), the nearby places, written straight from their types, then the
+//! `meta` object, serialised once per atlas snapshot ([`MetaJson`]); send that buffer as
+//! the body.
 //!
 //! This route is the one clients call by the thousand, so the answer is written directly
 //! rather than through an intermediate `serde_json::Value` tree (whose maps cost an
@@ -12,31 +14,35 @@
 
 use super::meta::MetaJson;
 use super::params::{self, QueryPairs};
+use super::point_head::HeadCache;
 use super::{ApiError, AppState};
-use crate::snapshot::SharedSnapshot;
-use crate::query::{self, PointAnswer, PointQuery};
-use axum::extract::{FromRef, RawQuery, State};
+use crate::query::{self, PointQuery};
+use crate::snapshot::{SharedSnapshot, Snapshot};
+use axum::extract::{FromRef, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What the point query reads of the shared state (two `Arc`s to clone per request
+/// What the point query reads of the shared state (three `Arc`s to clone per request
 /// instead of the whole [`AppState`]).
 #[derive(Clone)]
 pub struct PointState {
     atlas: SharedSnapshot,
     meta: Arc<MetaJson>,
+    heads: Arc<HeadCache>,
 }
 
 impl FromRef<AppState> for PointState {
     fn from_ref(state: &AppState) -> Self {
-        PointState { atlas: state.atlas.clone(), meta: state.meta.clone() }
+        PointState { atlas: state.atlas.clone(), meta: state.meta.clone(), heads: state.point_heads.clone() }
     }
 }
 
-pub async fn commune_at(State(state): State<PointState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = QueryPairs::parse(raw.as_deref().unwrap_or(""));
+/// The request's `Uri` rather than axum's `RawQuery`: the query string is read where it
+/// lies, not copied into a `String`.
+pub async fn commune_at(State(state): State<PointState>, uri: Uri) -> Result<Response, ApiError> {
+    let params = QueryPairs::parse(uri.query().unwrap_or(""));
     let atlas = state.atlas.current();
     let q = PointQuery {
         position: params::position(&params)?,
@@ -44,9 +50,9 @@ pub async fn commune_at(State(state): State<PointState>, RawQuery(raw): RawQuery
         as_of: params::as_of(&params, &atlas.years())?,
         radius_m: params::radius_m(&params)?,
     };
-    match query::commune_at(&atlas, q) {
-        Some(answer) => {
-            let body = answer_json(&answer, &state.meta.of(&atlas))?;
+    match atlas.edition(q.edition).index.locate(q.position) {
+        Some(i) => {
+            let body = answer_json(&atlas, &state.heads, i, q, &state.meta.of(&atlas))?;
             Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
         }
         None => Err(ApiError::NotFound(format!(
@@ -56,16 +62,68 @@ pub async fn commune_at(State(state): State<PointState>, RawQuery(raw): RawQuery
     }
 }
 
-/// The answer's JSON object with `"meta": meta` as its last member.
-fn answer_json(answer: &PointAnswer<'_>, meta: &[u8]) -> Result<Vec<u8>, ApiError> {
+/// The answer's JSON object for commune `i`: its head (from `heads`), the nearby places,
+/// then `"meta": meta` as its last member. The same bytes as serialising
+/// [`query::describe`]'s answer and appending `meta` (a test compares them).
+fn answer_json(atlas: &Arc<Snapshot>, heads: &HeadCache, i: usize, q: PointQuery, meta: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let cannot = |e: serde_json::Error| ApiError::Internal(format!("cannot write the answer: {e}"));
     // A typical answer with a few nearby places and meta is 1–3 KB.
     let mut out = Vec::with_capacity(2048 + meta.len());
-    serde_json::to_writer(&mut out, answer).map_err(|e| ApiError::Internal(format!("cannot write the answer: {e}")))?;
-    // `{…}` becomes `{…,"meta":{…}}`: the answer always has members, so a comma follows.
+    heads.write(atlas, i, q, &mut out).map_err(cannot)?;
+    // `{…head` + `,` + `"pilots":[…],"tourism":[…]` (the nearby object without its braces).
+    let start = out.len();
+    serde_json::to_writer(&mut out, &query::nearby(atlas, q.position, q.radius_m)).map_err(cannot)?;
+    out[start] = b',';
     debug_assert_eq!(out.last(), Some(&b'}'));
     out.pop();
     out.extend_from_slice(b",\"meta\":");
     out.extend_from_slice(meta);
     out.push(b'}');
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::atlas::{self, Inputs};
+    use crate::model::{AsOf, Day, Edition, LonLat};
+
+    /// The answer through the head table, written twice (filling then reading the slots),
+    /// equals serialising `query::commune_at`'s answer with `meta` appended, for every
+    /// edition, year, a day, and radii from none to the largest, at points all over the map.
+    #[test]
+    fn answers_through_the_head_table_equal_the_plain_answer() {
+        let snapshot = Arc::new(Snapshot::new(atlas::build(&Inputs::embedded(crate::config::EMBEDDED_GEODATA)).expect("embedded data").0));
+        let heads = HeadCache::default();
+        let meta = br#"{"data_version":"test"}"#;
+        let years = snapshot.years();
+        let mut moments: Vec<AsOf> = years.clone().map(AsOf::Year).collect();
+        moments.push(AsOf::Day(Day::parse(&format!("{}-06-30", years.end())).expect("a day")));
+        let (mut compared, mut cached) = (0, 0);
+        for edition in [Edition::E2024, Edition::E2025] {
+            for step in 0..400 {
+                // A 20 × 20 grid over Vietnam's bounding box; sea points locate nothing.
+                let position = LonLat::new(102.2 + 7.2 * f64::from(step % 20) / 19.0, 8.6 + 14.8 * f64::from(step / 20) / 19.0);
+                for (k, &as_of) in moments.iter().enumerate() {
+                    let radius_m = [0.0, 5_000.0, 50_000.0][(step as usize + k) % 3];
+                    let q = PointQuery { position, edition, as_of, radius_m };
+                    let Some(plain) = query::commune_at(&snapshot, q) else { continue };
+                    let mut expected = serde_json::to_vec(&plain).unwrap();
+                    expected.pop();
+                    expected.extend_from_slice(b",\"meta\":");
+                    expected.extend_from_slice(meta);
+                    expected.push(b'}');
+                    let i = snapshot.edition(edition).index.locate(position).unwrap();
+                    for _ in 0..2 {
+                        let written = answer_json(&snapshot, &heads, i, q, meta).unwrap();
+                        assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected.clone()).unwrap(), "{q:?}");
+                    }
+                    compared += 1;
+                    cached += usize::from(matches!(as_of, AsOf::Year(_)));
+                }
+            }
+        }
+        assert!(compared > 500 && cached > 400, "only {compared} answers compared ({cached} through the table)");
+        assert!(heads.kept_bytes(&snapshot) > 0, "nothing was kept");
+    }
 }

@@ -94,30 +94,66 @@ pub fn commune_at(atlas: &Atlas, q: PointQuery) -> Option<PointAnswer<'_>> {
 
 /// Describes commune `i` of `edition` as a point answer.
 pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: PointQuery) -> PointAnswer<'a> {
-    let CommuneFacts { commune, district, province, ntm, former_communes } = facts(atlas, edition, i, q.as_of);
-    let radius = q.radius_m;
-    PointAnswer {
+    let PointHead { commune, district, province, edition: e, year, date, ntm, former_communes, criteria } = head(atlas, edition, i, q.as_of);
+    let Nearby { pilots, tourism } = nearby(atlas, q.position, q.radius_m);
+    PointAnswer { commune, district, province, edition: e, year, date, ntm, former_communes, criteria, pilots, tourism }
+}
+
+/// The point answer's members before the nearby places, in the answer's order: everything
+/// that depends on the commune and the moment but not on where in the commune the point
+/// lies, nor on the radius (so the HTTP API can write it once per commune and moment).
+#[derive(Debug, Serialize)]
+pub struct PointHead<'a> {
+    pub commune: CommuneView<'a>,
+    pub district: Option<UnitView<'a, DistrictCode>>,
+    pub province: UnitView<'a, ProvinceCode>,
+    pub edition: Edition,
+    pub year: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    pub ntm: Option<LevelInForce<'a>>,
+    pub former_communes: Option<LevelCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<standing::Checklist<'a>>,
+}
+
+/// The head of the answer for commune `i` of `edition` at `as_of` (steps 2–3).
+pub fn head<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, as_of: AsOf) -> PointHead<'a> {
+    let CommuneFacts { commune, district, province, ntm, former_communes } = facts(atlas, edition, i, as_of);
+    PointHead {
         commune,
         district,
         province,
-        edition: q.edition,
-        year: q.as_of.year(),
-        date: q.as_of.day(),
+        edition: edition.edition,
+        year: as_of.year(),
+        date: as_of.day(),
         ntm,
         former_communes,
-        criteria: match q.edition {
-            Edition::E2024 => standing::commune_checklist(atlas, &edition.communes[i], q.as_of),
+        criteria: match edition.edition {
+            Edition::E2024 => standing::commune_checklist(atlas, &edition.communes[i], as_of),
             Edition::E2025 => None,
         },
+    }
+}
+
+/// The pilots and tourism sites within `radius_m` of a point, nearest first (step 4).
+#[derive(Debug, Serialize)]
+pub struct Nearby<'a> {
+    pub pilots: Vec<NearbyPilot<'a>>,
+    pub tourism: Vec<NearbyTourism<'a>>,
+}
+
+pub fn nearby(atlas: &Atlas, position: LonLat, radius_m: f64) -> Nearby<'_> {
+    Nearby {
         pilots: atlas
             .pilot_index
-            .within(q.position, radius)
+            .within(position, radius_m)
             .into_iter()
             .map(|n| NearbyPilot { pilot: &atlas.pilots[n.position], distance_m: n.distance_m.round() })
             .collect(),
         tourism: atlas
             .tourism_index
-            .within(q.position, radius)
+            .within(position, radius_m)
             .into_iter()
             .map(|n| NearbyTourism { site: &atlas.tourism[n.position], distance_m: n.distance_m.round() })
             .collect(),

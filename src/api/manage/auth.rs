@@ -215,6 +215,11 @@ fn is_public(path: &str) -> bool {
     path == "/manage/login"
 }
 
+/// Whether [`authenticate`] concerns `path`: the management pages and API.
+pub fn concerns(path: &str) -> bool {
+    Area::of(path).is_some()
+}
+
 /// The middleware of the module doc (steps 1–6).
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(area) = Area::of(request.uri().path()) else { return next.run(request).await };
