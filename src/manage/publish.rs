@@ -91,6 +91,27 @@ fn unit_provinces(atlas: &Atlas) -> Vec<(String, String)> {
     pairs
 }
 
+/// How long [`retire`] waits for the requests still holding a replaced snapshot.
+const RETIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Frees a replaced snapshot on the calling thread once the requests in flight that hold
+/// it are done (they take milliseconds): freeing an atlas takes tens of milliseconds, which
+/// would otherwise fall on whichever request let go of it last — an HTTP worker, holding
+/// up every connection it serves. Past [`RETIRE_WAIT`] the last holder frees it.
+fn retire(mut old: Arc<Snapshot>) {
+    let deadline = std::time::Instant::now() + RETIRE_WAIT;
+    loop {
+        match Arc::try_unwrap(old) {
+            Ok(snapshot) => return drop(snapshot),
+            Err(shared) if std::time::Instant::now() < deadline => {
+                old = shared;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
 /// Called while an approval's atlas is being built (see [`Publisher::with_build_hook`]).
 type BuildHook = Box<dyn Fn() + Send + Sync>;
 
@@ -156,7 +177,9 @@ impl Publisher {
         if let Err(e) = folder::promote(&dir) {
             tracing::error!("publication {} is committed but its CSV folder was not swapped ({e}); the next start rewrites it", publication.id);
         }
-        let version = self.publish(atlas)?;
+        // After the snapshot in force: the tiles this approval leaves as they were keep
+        // their cache entries and ETags.
+        let version = self.publish(atlas, true)?;
         tracing::info!(publication = publication.id, submission = approval.submission, %version, changed = publication.changed, "published");
         Ok(publication)
     }
@@ -172,14 +195,18 @@ impl Publisher {
         let set = self.store.published_all()?;
         let (atlas, _summary) = build_staged(&dir, &self.configured, &set).map_err(ManageError::Load)?;
         folder::promote(&dir)?;
-        self.publish(atlas)
+        // The boundaries, catalog and targets were read again: a new lineage.
+        self.publish(atlas, false)
     }
 
-    /// Marks the sample layers and publishes `atlas`; returns its data version.
-    fn publish(&self, mut atlas: Atlas) -> Result<String, ManageError> {
+    /// Marks the sample layers and publishes `atlas` (as a successor of the snapshot in
+    /// force when `after`, see [`Snapshot::after`]); returns its data version. Runs on
+    /// the approving thread, which also frees the replaced snapshot (see [`retire`]).
+    fn publish(&self, mut atlas: Atlas, after: bool) -> Result<String, ManageError> {
         mark_sample(&mut atlas, &self.store.sample_kinds()?);
         let version = atlas.version.clone();
-        self.snapshot.publish(Snapshot::new(atlas));
+        let snapshot = if after { Snapshot::after(atlas, &self.snapshot.current()) } else { Snapshot::new(atlas) };
+        retire(self.snapshot.publish(snapshot));
         Ok(version)
     }
 
