@@ -111,9 +111,24 @@ impl SharedSnapshot {
 
     /// Puts `snapshot` in force; returns the one it replaces (requests in flight may still
     /// hold it), so the caller can choose the thread that frees it.
+    ///
+    /// The publishing thread may run at the lowest priority (an approval): it never queues
+    /// for the lock, because a queued writer holds up every reader behind it until the
+    /// scheduler gets round to it; it takes the lock only when it is free, for a swap.
     pub fn publish(&self, snapshot: Snapshot) -> Arc<Snapshot> {
         let next = Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() };
-        std::mem::replace(&mut *self.0.write().unwrap_or_else(|e| e.into_inner()), next).snapshot
+        loop {
+            let guard = match self.0.try_write() {
+                Ok(guard) => guard,
+                Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    continue;
+                }
+            };
+            let mut guard = guard;
+            return std::mem::replace(&mut *guard, next).snapshot;
+        }
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Published> {

@@ -12,7 +12,7 @@
 //! changed by another approval since the draft is a conflict the admin must decide.
 //!
 //! Who may see a submission: its author, admins and reviewers, and editors of one of its
-//! provinces. Store calls run on the blocking pool.
+//! provinces. Store calls run off the async workers at the lowest priority ([`blocking`]).
 
 use super::error::{see_other, ManageError};
 use super::page::{escape, layout};
@@ -40,8 +40,11 @@ pub(super) fn publisher(state: &AppState) -> Result<Arc<Publisher>, ManageError>
     state.publisher.clone().ok_or(ManageError::NoStore)
 }
 
+/// Runs a management store call (or any office work) off the async workers, in the idle
+/// scheduling class ([`crate::api::low_priority::run`]): the offices' pages and drafts
+/// never take a core from the public map.
 pub(super) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, ManageError> + Send + 'static) -> Result<T, ManageError> {
-    tokio::task::spawn_blocking(call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
+    crate::api::low_priority::run("manage", call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
 }
 
 fn internal(e: impl std::fmt::Display) -> ManageError {
