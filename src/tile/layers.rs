@@ -15,7 +15,7 @@
 use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
-use super::simplify::Ranking;
+use super::simplify::{ArcPass, Ranking};
 use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
@@ -518,7 +518,7 @@ impl<'a> Painter<'a> {
                 // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
-                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.buf.kept, |j| points.push(grid(j)));
+                self.tiles.ranking.visit_kept(ArcPass { start: s, end: e, zoom: z, reversed: r.reversed(), skip_first: k > 0 }, &mut self.buf.kept, |j| points.push(grid(j)));
             } else {
                 // A long arc with many points kept: a chunk beyond a clip line gives
                 // only its first and last kept points, and the points in between are
