@@ -13,7 +13,8 @@
 //!      CSV folder, publish the new snapshot: the data version changes, so ETags change —
 //!      except those of tiles far from every province the approval touched, which keep
 //!      their cache entries and ETags ([`crate::snapshot::lineage`]); the replaced
-//!      snapshot is freed by the approving thread, not by a request;
+//!      snapshot is freed later at normal priority ([`Publisher::free_retired`]), not
+//!      by a request;
 //!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere;
 //!      [`preview`] keeps the last few and tells what a draft touches;
 //!   4. [`Publisher::reload`] (SIGHUP, `POST /api/v1/admin/reload`): the atlas rebuilt

@@ -91,13 +91,12 @@ fn unit_provinces(atlas: &Atlas) -> Vec<(String, String)> {
     pairs
 }
 
-/// How long [`retire`] waits for the requests still holding a replaced snapshot.
+/// How long [`Publisher::free_retired`] waits for the requests still holding a replaced
+/// snapshot.
 const RETIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Frees a replaced snapshot on the calling thread once the requests in flight that hold
-/// it are done (they take milliseconds): freeing an atlas takes tens of milliseconds, which
-/// would otherwise fall on whichever request let go of it last — an HTTP worker, holding
-/// up every connection it serves. Past [`RETIRE_WAIT`] the last holder frees it.
+/// Frees `old` once the requests in flight that hold it are done (they take
+/// milliseconds); past [`RETIRE_WAIT`] the last holder frees it.
 fn retire(mut old: Arc<Snapshot>) {
     let deadline = std::time::Instant::now() + RETIRE_WAIT;
     loop {
@@ -127,13 +126,15 @@ pub struct Publisher {
     building: Option<BuildHook>,
     /// The last drafts previewed.
     previews: super::preview::Previews,
+    /// Snapshots replaced by publications, to be freed by [`Publisher::free_retired`].
+    retired: Mutex<Vec<Arc<Snapshot>>>,
 }
 
 impl Publisher {
     /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
     /// catalog and targets of it are used.
     pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
-        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None, previews: Default::default() }
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None, previews: Default::default(), retired: Mutex::default() }
     }
 
     /// Runs `hook` at the start of every approval's atlas build, on the approving thread,
@@ -196,18 +197,37 @@ impl Publisher {
         let (atlas, _summary) = build_staged(&dir, &self.configured, &set).map_err(ManageError::Load)?;
         folder::promote(&dir)?;
         // The boundaries, catalog and targets were read again: a new lineage.
-        self.publish(atlas, false)
+        let version = self.publish(atlas, false)?;
+        self.free_retired();
+        Ok(version)
     }
 
     /// Marks the sample layers and publishes `atlas` (as a successor of the snapshot in
-    /// force when `after`, see [`Snapshot::after`]); returns its data version. Runs on
-    /// the approving thread, which also frees the replaced snapshot (see [`retire`]).
+    /// force when `after`, see [`Snapshot::after`]); returns its data version. The
+    /// replaced snapshot waits for [`Publisher::free_retired`].
     fn publish(&self, mut atlas: Atlas, after: bool) -> Result<String, ManageError> {
         mark_sample(&mut atlas, &self.store.sample_kinds()?);
         let version = atlas.version.clone();
         let snapshot = if after { Snapshot::after(atlas, &self.snapshot.current()) } else { Snapshot::new(atlas) };
-        retire(self.snapshot.publish(snapshot));
+        let old = self.snapshot.publish(snapshot);
+        self.retired.lock().unwrap_or_else(|e| e.into_inner()).push(old);
         Ok(version)
+    }
+
+    /// Frees the snapshots replaced by publications, each once the requests still holding
+    /// it are done, then returns the freed memory to the system. Freeing an atlas takes
+    /// tens of milliseconds and locks the malloc arenas its memory came from — those of the
+    /// request threads that made its criteria tables and label placements among them — so
+    /// it is done here, by a caller at normal priority off the request path (the approval
+    /// route calls it on the blocking pool), not by the approving thread of low priority
+    /// nor by whichever request let go of the snapshot last.
+    pub fn free_retired(&self) {
+        let retired = std::mem::take(&mut *self.retired.lock().unwrap_or_else(|e| e.into_inner()));
+        if retired.is_empty() {
+            return;
+        }
+        retired.into_iter().for_each(retire);
+        atlas::trim_memory();
     }
 
     /// [`Publisher::preview`] of `submission`, from the cache of the last few previewed

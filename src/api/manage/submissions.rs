@@ -40,9 +40,9 @@ pub(super) fn publisher(state: &AppState) -> Result<Arc<Publisher>, ManageError>
     state.publisher.clone().ok_or(ManageError::NoStore)
 }
 
-/// Runs a management store call (or any office work) off the async workers, in the idle
-/// scheduling class ([`crate::api::low_priority::run`]): the offices' pages and drafts
-/// never take a core from the public map.
+/// Runs a management store call (or any office work) off the async workers at the
+/// offices' low priority ([`crate::api::low_priority::run`]): the offices' pages and
+/// drafts take little from the public map.
 pub(super) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, ManageError> + Send + 'static) -> Result<T, ManageError> {
     crate::api::low_priority::run("manage", call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
 }
@@ -452,7 +452,11 @@ async fn act(state: &AppState, editor: &Editor, id: SubmissionId, action: &str, 
             let approval = Approval::new(id, &username).comment(form.comment.trim()).decision(decision).conflicts(choice);
             // The atlas build takes seconds of one core: at a lower priority, so the public
             // map keeps answering at full speed while offices publish.
-            let approved = crate::api::low_priority::run("approval", move || publisher.approve(&approval)).await.map_err(ManageError::Internal)?;
+            let approving = publisher.clone();
+            let approved = crate::api::low_priority::run("approval", move || approving.approve(&approval)).await.map_err(ManageError::Internal)?;
+            // The replaced snapshot is freed at normal priority, off the request path
+            // (see Publisher::free_retired); the answer does not wait for it.
+            tokio::task::spawn_blocking(move || publisher.free_retired());
             let outcome = match approved {
                 Ok(p) => Ok(p),
                 Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Err(c),
