@@ -5,7 +5,8 @@ and submitting in a loop, and one admin approving in a loop, against a real
 
 Steps:
   1. sign in each account through the login form and create an API token (the routes
-     scripts use);
+     scripts use), then print `READY`: manage.sh starts the read load on it, so the
+     sign-ins (argon2, on purpose slow) are not part of the measured run;
   2. pick, for each editor's province (edition 2025), the commune results of the embedded
      file whose commune lies in it (crosswalk 2024 -> 2025 communes);
   3. for DURATION seconds: each editor uploads (even editors: a one-row CSV changing a
@@ -136,6 +137,7 @@ def main():
     accounts = [line.split() for line in open(ACCOUNTS) if line.strip()]
     rows = rows_by_province()
     tokens = [(a, token_of(a[0], a[1])) for a in accounts]
+    print("READY", flush=True)
     deadline = time.monotonic() + DURATION
     threads = []
     number = 0

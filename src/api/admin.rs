@@ -24,7 +24,7 @@ pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
     let inputs = state.inputs.clone();
     let built = tokio::task::spawn_blocking(move || atlas::build(&inputs).map(|(atlas, summary)| (Snapshot::new(atlas), summary))).await.map_err(|e| {
         super::metrics::reload_finished(false);
-        ApiError::Invalid { message: format!("reload failed: {e}"), problems: vec![] }
+        refused("the reload stopped", vec![e.to_string()])
     })?;
     super::metrics::reload_finished(built.is_ok());
     match built {
@@ -34,13 +34,7 @@ pub async fn reload_atlas(state: &AppState) -> Result<String, ApiError> {
             tracing::info!(%version, "atlas reloaded");
             Ok(version)
         }
-        Err(e) => {
-            tracing::warn!("reload refused, the previous data stays published:\n{e}");
-            Err(ApiError::Invalid {
-                message: "the inputs have problems; the previous data stays published".into(),
-                problems: e.problems.iter().map(ToString::to_string).collect(),
-            })
-        }
+        Err(e) => Err(refused("the inputs have problems", e.problems.iter().map(ToString::to_string).collect())),
     }
 }
 
@@ -56,13 +50,7 @@ async fn reload_managed(publisher: std::sync::Arc<crate::manage::Publisher>) -> 
             tracing::info!(%version, "atlas reloaded from the store");
             Ok(version)
         }
-        Err(e) => {
-            tracing::warn!("reload refused, the previous data stays published:\n{e}");
-            Err(ApiError::Invalid {
-                message: "the data has problems; the previous data stays published".into(),
-                problems: e.to_string().lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
-            })
-        }
+        Err(e) => Err(refused("the data has problems", e.to_string().lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect())),
     }
 }
 
@@ -80,11 +68,15 @@ async fn reload_publication(state: &AppState, dir: std::sync::Arc<std::path::Pat
             tracing::info!(%version, "publication reloaded");
             Ok(version)
         }
-        Err(e) => {
-            tracing::warn!("reload refused, the previous data stays published:\n{e}");
-            Err(ApiError::Invalid { message: "the publication cannot be loaded; the previous data stays published".into(), problems: vec![e.to_string()] })
-        }
+        Err(e) => Err(refused("the publication cannot be loaded", vec![e.to_string()])),
     }
+}
+
+/// A refused reload, whatever was reloaded: logged with every problem, and answered 422
+/// with `what` went wrong and the problems listed; the data in force stays published.
+fn refused(what: &str, problems: Vec<String>) -> ApiError {
+    tracing::warn!("reload refused ({what}), the previous data stays published:\n{}", problems.join("\n"));
+    ApiError::Invalid { message: format!("{what}; the previous data stays published"), problems }
 }
 
 /// `POST /api/v1/admin/reload` (the bearer token is checked by [`super::admin_auth`]).

@@ -51,11 +51,13 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let service = state.tiles.clone();
     let atlas = state.atlas.current();
     let style_version = state.styles.get(req.view.map).version.clone();
-    let etag = ETag::from_parts(&[tile_etag(&atlas.version, &req, false).opaque(), &style_version]);
+    // As for vector tiles: the version of the data this tile shows (see Snapshot::tile_version).
+    let version = atlas.tile_version(req.view.edition, req.tile).to_string();
+    let etag = ETag::from_parts(&[tile_etag(&version, &req, false).opaque(), &style_version]);
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &service.cache_control, None));
     }
-    let key = TileKey::of(&atlas.version, &req);
+    let key = TileKey::of(&version, &req);
     let styles = state.styles.clone();
     let ratio = if req.format == TileFormat::Png2x { 2 } else { 1 };
     let (body, source) = service

@@ -12,8 +12,10 @@
 //! An entry bigger than the whole bound is not kept; a bound of 0 keeps nothing.
 //! Hits, evictions and the cache's size go to the metrics ([`super::metrics`]); misses
 //! are counted where the missing tile is rendered.
-//! The key holds the data version, so after a reload old entries are never served:
-//! they are simply not asked for any more and age out.
+//! The key holds the data version the tile shows ([`crate::snapshot::Snapshot::tile_version`]),
+//! so after a reload old entries are never served: they are simply not asked for any more
+//! and age out. After an approval, tiles far from the provinces it touched are still asked
+//! for under their older version, and their entries keep answering.
 
 use crate::model::Edition;
 use crate::tile::{MapKind, TileId};

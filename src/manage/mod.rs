@@ -10,7 +10,11 @@
 //!      (a short read), build the atlas from them with no store lock held *before* the
 //!      commit (a merge the loaders refuse publishes nothing), commit in a short
 //!      transaction that first verifies nothing the merge was read from changed, swap the
-//!      CSV folder, publish the new snapshot: the data version changes, so ETags change;
+//!      CSV folder, publish the new snapshot: the data version changes, so ETags change —
+//!      except those of tiles far from every province the approval touched, which keep
+//!      their cache entries and ETags ([`crate::snapshot::lineage`]); the replaced
+//!      snapshot is freed later at normal priority ([`Publisher::free_retired`]), not
+//!      by a request;
 //!   3. [`Publisher::preview`]: the same build with a draft applied, published nowhere;
 //!      [`preview`] keeps the last few and tells what a draft touches;
 //!   4. [`Publisher::reload`] (SIGHUP, `POST /api/v1/admin/reload`): the atlas rebuilt

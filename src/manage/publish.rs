@@ -91,6 +91,26 @@ fn unit_provinces(atlas: &Atlas) -> Vec<(String, String)> {
     pairs
 }
 
+/// How long [`Publisher::free_retired`] waits for the requests still holding a replaced
+/// snapshot.
+const RETIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Frees `old` once the requests in flight that hold it are done (they take
+/// milliseconds); past [`RETIRE_WAIT`] the last holder frees it.
+fn retire(mut old: Arc<Snapshot>) {
+    let deadline = std::time::Instant::now() + RETIRE_WAIT;
+    loop {
+        match Arc::try_unwrap(old) {
+            Ok(snapshot) => return drop(snapshot),
+            Err(shared) if std::time::Instant::now() < deadline => {
+                old = shared;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
 /// Called while an approval's atlas is being built (see [`Publisher::with_build_hook`]).
 type BuildHook = Box<dyn Fn() + Send + Sync>;
 
@@ -106,13 +126,15 @@ pub struct Publisher {
     building: Option<BuildHook>,
     /// The last drafts previewed.
     previews: super::preview::Previews,
+    /// Snapshots replaced by publications, to be freed by [`Publisher::free_retired`].
+    retired: Mutex<Vec<Arc<Snapshot>>>,
 }
 
 impl Publisher {
     /// `inputs` may be the configured inputs or [`Opened::inputs`]: only the boundaries,
     /// catalog and targets of it are used.
     pub fn new(store: Arc<Store>, inputs: Inputs, snapshot: SharedSnapshot) -> Publisher {
-        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None, previews: Default::default() }
+        Publisher { store, configured: inputs, snapshot, one_at_a_time: Mutex::new(()), building: None, previews: Default::default(), retired: Mutex::default() }
     }
 
     /// Runs `hook` at the start of every approval's atlas build, on the approving thread,
@@ -156,7 +178,9 @@ impl Publisher {
         if let Err(e) = folder::promote(&dir) {
             tracing::error!("publication {} is committed but its CSV folder was not swapped ({e}); the next start rewrites it", publication.id);
         }
-        let version = self.publish(atlas)?;
+        // After the snapshot in force: the tiles this approval leaves as they were keep
+        // their cache entries and ETags.
+        let version = self.publish(atlas, true)?;
         tracing::info!(publication = publication.id, submission = approval.submission, %version, changed = publication.changed, "published");
         Ok(publication)
     }
@@ -172,15 +196,38 @@ impl Publisher {
         let set = self.store.published_all()?;
         let (atlas, _summary) = build_staged(&dir, &self.configured, &set).map_err(ManageError::Load)?;
         folder::promote(&dir)?;
-        self.publish(atlas)
+        // The boundaries, catalog and targets were read again: a new lineage.
+        let version = self.publish(atlas, false)?;
+        self.free_retired();
+        Ok(version)
     }
 
-    /// Marks the sample layers and publishes `atlas`; returns its data version.
-    fn publish(&self, mut atlas: Atlas) -> Result<String, ManageError> {
+    /// Marks the sample layers and publishes `atlas` (as a successor of the snapshot in
+    /// force when `after`, see [`Snapshot::after`]); returns its data version. The
+    /// replaced snapshot waits for [`Publisher::free_retired`].
+    fn publish(&self, mut atlas: Atlas, after: bool) -> Result<String, ManageError> {
         mark_sample(&mut atlas, &self.store.sample_kinds()?);
         let version = atlas.version.clone();
-        self.snapshot.publish(Snapshot::new(atlas));
+        let snapshot = if after { Snapshot::after(atlas, &self.snapshot.current()) } else { Snapshot::new(atlas) };
+        let old = self.snapshot.publish(snapshot);
+        self.retired.lock().unwrap_or_else(|e| e.into_inner()).push(old);
         Ok(version)
+    }
+
+    /// Frees the snapshots replaced by publications, each once the requests still holding
+    /// it are done, then returns the freed memory to the system. Freeing an atlas takes
+    /// tens of milliseconds and locks the malloc arenas its memory came from — those of the
+    /// request threads that made its criteria tables and label placements among them — so
+    /// it is done here, by a caller at normal priority off the request path (the approval
+    /// route calls it on the blocking pool), not by the approving thread of low priority
+    /// nor by whichever request let go of the snapshot last.
+    pub fn free_retired(&self) {
+        let retired = std::mem::take(&mut *self.retired.lock().unwrap_or_else(|e| e.into_inner()));
+        if retired.is_empty() {
+            return;
+        }
+        retired.into_iter().for_each(retire);
+        atlas::trim_memory();
     }
 
     /// [`Publisher::preview`] of `submission`, from the cache of the last few previewed

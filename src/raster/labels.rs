@@ -64,10 +64,11 @@ type Key = (String, Edition, MapKind, u8);
 type Slot = Arc<OnceLock<Arc<Placement>>>;
 
 /// The placement of `map`'s labels at `zoom` (step 1–3 of the module doc), made once per
-/// data snapshot: concurrent requests for the same one wait for the first.
+/// data snapshot — or once for a run of snapshots whose label points are the same
+/// ([`EditionTiles::label_version`]): concurrent requests for the same one wait for the first.
 pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: MapKind, zoom: u8) -> Arc<Placement> {
     static CACHE: Mutex<Vec<(Key, Slot)>> = Mutex::new(Vec::new());
-    let key: Key = (atlas.version.clone(), edition, map, zoom);
+    let key: Key = (tiles.label_version(atlas).to_string(), edition, map, zoom);
     let slot = {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         // Placements of an older snapshot are never asked for again.

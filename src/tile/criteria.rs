@@ -485,6 +485,11 @@ pub struct CriteriaTables(std::sync::Mutex<Vec<(AsOf, Option<Arc<CriteriaTable>>
 const TABLES_KEPT: usize = 8;
 
 impl CriteriaTables {
+    /// The moments kept, the latest used first.
+    pub fn moments(&self) -> Vec<AsOf> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(m, _)| *m).collect()
+    }
+
     /// The table of `edition` at `as_of` for `atlas` (the atlas these tiles were built from).
     pub fn get(&self, atlas: &Atlas, edition: Edition, as_of: AsOf) -> Option<Arc<CriteriaTable>> {
         if atlas.criteria.communes.is_empty() && atlas.criteria.districts.is_empty() {

@@ -15,12 +15,12 @@
 use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
-use super::simplify::Ranking;
+use super::simplify::{ArcPass, Ranking};
 use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
-use crate::model::{CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
+use crate::model::{AsOf, CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -128,6 +128,9 @@ pub struct EditionTiles {
     tourism: ProjectedPoints,
     /// The units' criteria at the moments asked for lately (made on first use).
     criteria: CriteriaTables,
+    /// The data version PNG labels are placed for, when an earlier snapshot's labels are
+    /// these ones too (see [`EditionTiles::share_labels_of`]); else the atlas's own.
+    label_version: Option<String>,
 }
 
 impl EditionTiles {
@@ -207,7 +210,36 @@ impl EditionTiles {
             pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
             tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
             criteria: CriteriaTables::default(),
+            label_version: None,
         }
+    }
+
+    /// Each province of the edition with its box in unit coordinates (`[min_x, min_y,
+    /// max_x, max_y]`, y down): what a publication that touches the province can change.
+    pub fn province_boxes(&self) -> impl Iterator<Item = (&str, [f64; 4])> {
+        self.provinces.iter().map(|g| (g.code.as_str(), g.bbox))
+    }
+
+    /// Says that the PNG labels of these tiles are those placed for data version
+    /// `version` (an earlier snapshot whose label points — names, positions, sites — are
+    /// the same), so its placements are reused instead of made again.
+    pub fn share_labels_of(&mut self, version: &str) {
+        self.label_version = Some(version.to_string());
+    }
+
+    /// The data version PNG label placements are kept under (see [`Self::share_labels_of`]).
+    pub fn label_version<'a>(&'a self, atlas: &'a Atlas) -> &'a str {
+        self.label_version.as_deref().unwrap_or(&atlas.version)
+    }
+
+    /// The moments whose criteria tables were asked for lately, most recent first.
+    pub fn criteria_moments(&self) -> Vec<AsOf> {
+        self.criteria.moments()
+    }
+
+    /// Makes the criteria table of `as_of` now (tiles would make it on first use).
+    pub fn prepare_criteria(&self, atlas: &Atlas, as_of: AsOf) {
+        self.criteria.get(atlas, self.edition, as_of);
     }
 
     /// The label points a tile layer carries, with their names and ranks, over the whole
@@ -486,7 +518,7 @@ impl<'a> Painter<'a> {
                 // A short arc, or few points at this zoom: take them as they come.
                 ring.end_run();
                 let points = &mut ring.points;
-                self.tiles.ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut self.buf.kept, |j| points.push(grid(j)));
+                self.tiles.ranking.visit_kept(ArcPass { start: s, end: e, zoom: z, reversed: r.reversed(), skip_first: k > 0 }, &mut self.buf.kept, |j| points.push(grid(j)));
             } else {
                 // A long arc with many points kept: a chunk beyond a clip line gives
                 // only its first and last kept points, and the points in between are

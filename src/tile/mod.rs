@@ -6,6 +6,7 @@
 //!      communes is stored once ([`topology`]);
 //!   3. rank every arc vertex by its Douglas–Peucker importance ([`simplify`]);
 //!   4. index the communes' Mercator boxes in an R-tree.
+//!
 //! Per tile ([`render_mvt`]):
 //!   1. query the R-tree with the tile plus its buffer;
 //!   2. rebuild each ring from its arcs, keeping the vertices important at this zoom

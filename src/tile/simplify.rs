@@ -71,6 +71,19 @@ fn dense(count: usize, len: usize) -> bool {
     count * 8 > len
 }
 
+/// One walk along an arc of [`Ranking::visit_kept`]: the arc's vertices `start..end`
+/// (indices into the topology's points), the zoom whose kept vertices are visited, the
+/// direction (`reversed`: from `end - 1` down) and whether to leave out the first vertex
+/// visited (`skip_first`: a ring's consecutive arcs share their joining vertex).
+#[derive(Debug, Clone, Copy)]
+pub struct ArcPass {
+    pub start: usize,
+    pub end: usize,
+    pub zoom: u8,
+    pub reversed: bool,
+    pub skip_first: bool,
+}
+
 /// Rankings of all arcs: `zooms[i]` per vertex, and per arc its vertex positions
 /// (relative to the arc start) ordered by zoom, then position.
 pub struct Ranking {
@@ -103,12 +116,12 @@ impl Ranking {
         self.order[s..e].partition_point(|&i| self.zooms[s + i as usize] <= z)
     }
 
-    /// Calls `visit` with the index of each vertex of the arc `[s, e)` kept at zoom
-    /// `z`, in the arc's direction (`reversed`: from `e - 1` down), leaving out the
-    /// first one when `skip_first` (a ring's arcs share their joining vertex).
-    /// `scratch` holds sparse selections between calls.
+    /// Calls `visit` with the index of each vertex of the arc `pass.start..pass.end` kept
+    /// at `pass.zoom`, in the pass's direction, leaving out the first one when
+    /// `pass.skip_first` (see [`ArcPass`]). `scratch` holds sparse selections between calls.
     #[inline(never)] // measured: inlined into the ring loop it ran ~10% slower
-    pub fn visit_kept(&self, s: usize, e: usize, z: u8, reversed: bool, skip_first: bool, scratch: &mut Vec<u32>, mut visit: impl FnMut(usize)) {
+    pub fn visit_kept(&self, pass: ArcPass, scratch: &mut Vec<u32>, mut visit: impl FnMut(usize)) {
+        let ArcPass { start: s, end: e, zoom: z, reversed, skip_first } = pass;
         let zooms = &self.zooms[s..e];
         let order = &self.order[s..e];
         let count = self.kept_count(s, e, z);
@@ -137,7 +150,7 @@ impl Ranking {
     #[cfg(test)]
     pub fn kept(&self, s: usize, e: usize, z: u8, out: &mut Vec<u32>) {
         out.clear();
-        self.visit_kept(s, e, z, false, false, &mut Vec::new(), |j| out.push((j - s) as u32));
+        self.visit_kept(ArcPass { start: s, end: e, zoom: z, reversed: false, skip_first: false }, &mut Vec::new(), |j| out.push((j - s) as u32));
     }
 }
 
@@ -159,7 +172,8 @@ mod tests {
         for z in [0u8, 5, 10] {
             ranking.kept(0, pts.len(), z, &mut kept);
             let mut back = Vec::new();
-            ranking.visit_kept(0, pts.len(), z, true, true, &mut Vec::new(), |j| back.push(j as u32));
+            let pass = ArcPass { start: 0, end: pts.len(), zoom: z, reversed: true, skip_first: true };
+            ranking.visit_kept(pass, &mut Vec::new(), |j| back.push(j as u32));
             let expected: Vec<u32> = kept.iter().rev().skip(1).copied().collect();
             assert_eq!(back, expected, "z{z}");
         }

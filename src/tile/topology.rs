@@ -9,6 +9,7 @@
 //!   2. cut each ring at its junctions (a ring without one becomes a closed arc that
 //!      starts at its smallest vertex, so both sides agree on where it starts);
 //!   3. look each arc up by its ends in both directions; reuse it or store it.
+//!
 //! Vertices are identified by their exact coordinates, as the shared-vertex data here
 //! (the generated cells, the official 2025 communes) is digitised.
 
@@ -244,7 +245,7 @@ mod tests {
                 for (k, r) in topo.arcs_of(ring).iter().enumerate() {
                     let i = r.index();
                     let (s, e) = (topo.starts[i] as usize, topo.starts[i + 1] as usize);
-                    ranking.visit_kept(s, e, z, r.reversed(), k > 0, &mut Vec::new(), |j| points.push(topo.points[j]));
+                    ranking.visit_kept(super::super::simplify::ArcPass { start: s, end: e, zoom: z, reversed: r.reversed(), skip_first: k > 0 }, &mut Vec::new(), |j| points.push(topo.points[j]));
                 }
                 points
             })

@@ -7,8 +7,9 @@
 //! have a preview: an approved one is on the public map, a rejected one never will be.
 //!
 //! Steps of the page: 1. the submission, its diff and the units it touches
-//! ([`crate::manage::preview::touched`]); 2. the preview snapshot, built on the blocking
-//! pool or taken from the cache of the last few ([`crate::manage::Publisher::preview_cached`]);
+//! ([`crate::manage::preview::touched`]); 2. the preview snapshot, built at the lowest
+//! priority (office work, [`super::submissions::blocking`]) or taken from the cache of the
+//! last few ([`crate::manage::Publisher::preview_cached`]);
 //! 3. per changed unit, the level in force before and with the draft at the year the map
 //!    shows; 4. two pictures of the touched provinces: `preview.png` and the public
 //!    `/static/ntm.png` with the same parameters, side by side.

@@ -12,7 +12,7 @@
 //! changed by another approval since the draft is a conflict the admin must decide.
 //!
 //! Who may see a submission: its author, admins and reviewers, and editors of one of its
-//! provinces. Store calls run on the blocking pool.
+//! provinces. Store calls run off the async workers at the lowest priority ([`blocking`]).
 
 use super::error::{see_other, ManageError};
 use super::page::{escape, layout};
@@ -40,8 +40,11 @@ pub(super) fn publisher(state: &AppState) -> Result<Arc<Publisher>, ManageError>
     state.publisher.clone().ok_or(ManageError::NoStore)
 }
 
+/// Runs a management store call (or any office work) off the async workers at the
+/// offices' low priority ([`crate::api::low_priority::run`]): the offices' pages and
+/// drafts take little from the public map.
 pub(super) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, ManageError> + Send + 'static) -> Result<T, ManageError> {
-    tokio::task::spawn_blocking(call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
+    crate::api::low_priority::run("manage", call).await.map_err(|e| ManageError::Internal(format!("store call failed: {e}")))?
 }
 
 fn internal(e: impl std::fmt::Display) -> ManageError {
@@ -449,7 +452,11 @@ async fn act(state: &AppState, editor: &Editor, id: SubmissionId, action: &str, 
             let approval = Approval::new(id, &username).comment(form.comment.trim()).decision(decision).conflicts(choice);
             // The atlas build takes seconds of one core: at a lower priority, so the public
             // map keeps answering at full speed while offices publish.
-            let approved = crate::api::low_priority::run("approval", move || publisher.approve(&approval)).await.map_err(ManageError::Internal)?;
+            let approving = publisher.clone();
+            let approved = crate::api::low_priority::run("approval", move || approving.approve(&approval)).await.map_err(ManageError::Internal)?;
+            // The replaced snapshot is freed at normal priority, off the request path
+            // (see Publisher::free_retired); the answer does not wait for it.
+            tokio::task::spawn_blocking(move || publisher.free_retired());
             let outcome = match approved {
                 Ok(p) => Ok(p),
                 Err(crate::manage::ManageError::Approve(ApproveError::Conflicts(c))) => Err(c),
