@@ -1,6 +1,7 @@
 //! Static publication: a folder that any static host serves (object storage behind a CDN,
-//! nginx), holding one publication's data inputs, open-data exports and `manifest.json`;
-//! and the read replicas that serve the query API from such a folder.
+//! nginx), holding one publication's data inputs, open-data exports, the map's static
+//! site (tile archives, styles, glyphs, search index and the viewer: [`site`]) and
+//! `manifest.json`; and the read replicas that serve the query API from such a folder.
 //!
 //! - [`folder::write`] (`bando publish OUT_DIR`) writes it from the atlas in force;
 //! - [`replica::load`] (`bando serve --publication DIR`) builds the atlas from it, after
@@ -13,7 +14,9 @@
 pub mod folder;
 pub mod manifest;
 pub mod replica;
+pub mod site;
 
 pub use folder::{write, PublishError};
-pub use manifest::{FileEntry, Manifest, ManifestError, MANIFEST_FILE};
+pub use manifest::{ArchiveView, FileEntry, Manifest, ManifestError, MANIFEST_FILE};
+pub use site::SiteOptions;
 pub use replica::{load, ReplicaError};
