@@ -511,6 +511,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         },
     };
+    let published_tiles = match &args.tiles_dir {
+        Some(dir) => {
+            let tiles = bando::publish::PublishedTiles::open(dir).with_context(|| format!("the tile archives of {} did not open; nothing is served", dir.display()))?;
+            tracing::info!(tiles = %dir.display(), archives = tiles.len(), version = %tiles.data_version, "serving published tile archives");
+            Some(tiles)
+        }
+        None => None,
+    };
     tracing::info!(
         communes_2024 = summary.communes[0],
         communes_2025 = summary.communes[1],
@@ -530,6 +538,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(shared, inputs)
         .with_publisher(publisher)
         .with_publication(followed.as_deref())
+        .with_published_tiles(published_tiles)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())

@@ -71,3 +71,69 @@ fn the_published_map_works_from_a_plain_static_server() {
         .expect("run node (install Node.js: apt-get install nodejs npm)");
     assert!(status.success(), "web/e2e/static.mjs failed ({status}); its output above names the check");
 }
+
+/// Mercator tile column and row of a point.
+fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let lat = lat.to_radians();
+    (((lon + 180.0) / 360.0 * n) as u32, ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32)
+}
+
+/// `bando serve --tiles`: a tile of a published view within its archive's zooms is the
+/// archive's, byte for byte the live server's tile of the same data with the same
+/// validators, even when the server's own data has changed since; deeper tiles are
+/// rendered from the data in force.
+#[test]
+fn serve_tiles_answers_from_the_published_archives() {
+    let dir = TempDir::new("static-tiles");
+    let out = dir.path("published");
+    let o = Command::new(BIN)
+        .arg("publish")
+        .arg(&out)
+        .args(["--years", &YEAR.to_string(), "--maxzoom", "7"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run bando publish");
+    assert!(o.status.success(), "bando publish failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    // The server of --tiles serves other data: a tourism site renamed.
+    let site = &csv_rows(common::geodata("tourism.csv"))[0];
+    let text = std::fs::read_to_string(common::geodata("tourism.csv")).unwrap().replacen(&site["name"], "Điểm đã đổi tên", 1);
+    let tourism = dir.write("tourism.csv", &text);
+    let live = common::Server::shared();
+    let tiles = common::Server::start(&["--tiles", common::path_str(&out), "--tourism", common::path_str(&tourism)]);
+    let (lon, lat): (f64, f64) = (site["lon"].parse().unwrap(), site["lat"].parse().unwrap());
+    let gzip = [("Accept-Encoding", "gzip")];
+    let mut compared = 0;
+    for map in ["ntm", "tourism"] {
+        for edition in [2024, 2025] {
+            for z in [0u8, 3, 5, 7] {
+                let (x, y) = tile_of(lon, lat, z);
+                let path = format!("/tiles/{map}/{z}/{x}/{y}.mvt?edition={edition}&year={YEAR}");
+                let (a, b) = (live.get_raw(&path, &gzip), tiles.get_raw(&path, &gzip));
+                assert_eq!(a.status, 200, "{path}");
+                assert_eq!(b.status, a.status, "{path}");
+                assert!(a.body == b.body, "{path}: the archive's tile differs from the live one");
+                for h in ["etag", "cache-control", "vary", "content-type", "content-encoding"] {
+                    assert_eq!(b.header(h), a.header(h), "{path}: {h}");
+                }
+                // A revalidation answers 304 from the archive's validators.
+                let etag = b.header("etag").unwrap().to_string();
+                assert_eq!(tiles.get_raw(&path, &[("Accept-Encoding", "gzip"), ("If-None-Match", &etag)]).status, 304, "{path}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 16);
+    // Beyond the archives' zooms: rendered from the data in force, which names the site anew.
+    let (x, y) = tile_of(lon, lat, 12);
+    let path = format!("/tiles/tourism/12/{x}/{y}.mvt?year={YEAR}");
+    let (a, b) = (live.get_raw(&path, &[]), tiles.get_raw(&path, &[]));
+    assert_eq!((a.status, b.status), (200, 200));
+    let contains = |body: &[u8], text: &str| body.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(contains(&a.body, &site["name"]) && contains(&b.body, "Điểm đã đổi tên"), "z12 is rendered from each server's own data");
+    assert_ne!(a.header("etag"), b.header("etag"));
+    // At z7 the site still has its published name: the tile came from the archive.
+    let (x, y) = tile_of(lon, lat, 7);
+    let published = tiles.get_raw(&format!("/tiles/tourism/7/{x}/{y}.mvt?year={YEAR}"), &[]);
+    assert!(contains(&published.body, &site["name"]) && !contains(&published.body, "Điểm đã đổi tên"), "z7 is read from the archive");
+}

@@ -911,7 +911,7 @@ async function staticCommuneHtml(point) {
   const district = parents.find((x) => x.kind === 'district');
   const province = parents.find((x) => x.kind === 'province') || { code: '', name: '' };
   const a = {
-    commune: { code: p.code, name: p.name }, edition: view.edition,
+    commune: { code: p.code, name: p.name },   // no edition: the province's completion is not in the tiles
     district: district ? { code: district.code, name: district.name } : null,
     province: { code: province.code, name: province.name },
     ntm: { status: p.level_year != null ? 'recorded' : p.level, level: p.level, year: p.level_year, criteria_met: p.criteria_met },

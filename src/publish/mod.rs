@@ -4,6 +4,8 @@
 //! `manifest.json`; and the read replicas that serve the query API from such a folder.
 //!
 //! - [`folder::write`] (`bando publish OUT_DIR`) writes it from the atlas in force;
+//! - [`tiles::PublishedTiles`] (`bando serve --tiles DIR`) serves its tile archives at
+//!   the usual tile URLs;
 //! - [`replica::load`] (`bando serve --publication DIR`) builds the atlas from it, after
 //!   checking every file against the manifest; a replica that follows the folder loads
 //!   it again when the manifest's data version is not the one it serves.
@@ -15,8 +17,10 @@ pub mod folder;
 pub mod manifest;
 pub mod replica;
 pub mod site;
+pub mod tiles;
 
 pub use folder::{write, PublishError};
 pub use manifest::{ArchiveView, FileEntry, Manifest, ManifestError, MANIFEST_FILE};
 pub use site::SiteOptions;
+pub use tiles::PublishedTiles;
 pub use replica::{load, ReplicaError};
