@@ -153,7 +153,7 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
         staged.push(Staged { role, path, view: None });
         Ok(())
     };
-    let glyphs = format!("fonts/{{fontstack}}/{{range}}.pbf");
+    let glyphs = "fonts/{fontstack}/{range}.pbf".to_string();
     let mut theme_files: BTreeMap<String, String> = BTreeMap::new();
     let mut view_docs = Vec::new();
     for &view in views {
