@@ -123,6 +123,11 @@ pub struct ServeArgs {
     /// How often a replica reads the publication's manifest, in seconds.
     #[arg(long, env = "BANDO_PUBLICATION_POLL_SECS", default_value_t = 10)]
     pub publication_poll_secs: u64,
+    /// Serve vector tiles from the archives of a folder written by `bando publish`: a
+    /// tile of a published view (map, edition, year) within its archive's zooms is read
+    /// from the archive; any other is rendered from the data in force.
+    #[arg(long = "tiles", env = "BANDO_TILES")]
+    pub tiles_dir: Option<PathBuf>,
 }
 
 /// The data folder of the `bando user` and `bando db` commands.

@@ -136,8 +136,9 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Write a static publication: the data inputs, the open-data exports and
-    /// manifest.json, for a static host and for `bando serve --publication`.
+    /// Write a static publication: the data inputs, the open-data exports, the map as a
+    /// static site (PMTiles archives, styles, glyphs, search index, viewer) and
+    /// manifest.json, for a static host, `bando serve --publication` and `--tiles`.
     Publish {
         /// The published folder (created; earlier versions in it are kept).
         out: PathBuf,
@@ -146,6 +147,26 @@ enum Command {
         /// Publish what the managed data folder publishes (instead of the data files).
         #[arg(long, env = "BANDO_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// Maps of the site: ntm, tourism (comma-separated; default both).
+        #[arg(long, value_delimiter = ',', default_value = "ntm,tourism")]
+        maps: Vec<String>,
+        /// Boundary editions of the site (comma-separated; default both).
+        #[arg(long, value_delimiter = ',', default_value = "2024,2025")]
+        editions: Vec<u16>,
+        /// Years of the site (comma-separated; default every year of the data).
+        #[arg(long, value_delimiter = ',')]
+        years: Vec<u16>,
+        /// The archives' lowest zoom.
+        #[arg(long, default_value_t = 0)]
+        minzoom: u8,
+        /// The archives' highest zoom (the viewer draws deeper zooms from it).
+        #[arg(long, default_value_t = bando::publish::site::DEFAULT_MAXZOOM)]
+        maxzoom: u8,
+        /// Folder of the web viewer, with node_modules installed (`npm ci --prefix web`).
+        #[arg(long, env = "BANDO_WEB", default_value = bando::config::DEFAULT_WEB_DIR)]
+        web: PathBuf,
+        #[command(flatten)]
+        styles: bando::config::StyleArgs,
     },
     /// The managed data folder's database: backup and check.
     Db {
@@ -284,7 +305,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let map = map.unwrap_or_default();
             export_pyramid(&map, &format, edition, year, date.as_deref(), (minzoom.unwrap_or(0), maxzoom.unwrap_or(bando::tile::MAX_ZOOM)), &out, &data)
         }
-        Command::Publish { out, data, data_dir } => publish(&out, &data, data_dir.as_deref()),
+        Command::Publish { out, data, data_dir, maps, editions, years, minzoom, maxzoom, web, styles } => {
+            let site = site_options(&maps, &editions, years, (minzoom, maxzoom), web, &styles)?;
+            publish(&out, &data, data_dir.as_deref(), &site)
+        }
         Command::Db { action } => db(action),
         Command::User { action } => cli_user::run(action),
         Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
@@ -488,6 +512,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         },
     };
+    let published_tiles = match &args.tiles_dir {
+        Some(dir) => {
+            let tiles = bando::publish::PublishedTiles::open(dir).with_context(|| format!("the tile archives of {} did not open; nothing is served", dir.display()))?;
+            tracing::info!(tiles = %dir.display(), archives = tiles.len(), version = %tiles.data_version, "serving published tile archives");
+            Some(tiles)
+        }
+        None => None,
+    };
     tracing::info!(
         communes_2024 = summary.communes[0],
         communes_2025 = summary.communes[1],
@@ -507,6 +539,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(shared, inputs)
         .with_publisher(publisher)
         .with_publication(followed.as_deref())
+        .with_published_tiles(published_tiles)
         .with_tiles(&args.tiles)
         .with_styles(styles)
         .with_web_dir(args.web.clone())
@@ -571,7 +604,7 @@ async fn shutdown_signal() {
 /// `kill -HUP` reloads the data as `POST /api/v1/admin/reload` does.
 /// `bando publish`: the atlas in force (of the files, or of the managed folder) written as
 /// a static publication.
-fn publish(out: &std::path::Path, data: &DataArgs, data_dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+fn publish(out: &std::path::Path, data: &DataArgs, data_dir: Option<&std::path::Path>, site: &bando::publish::SiteOptions) -> anyhow::Result<ExitCode> {
     let configured = data.inputs();
     let (atlas, inputs) = match data_dir {
         Some(dir) => {
@@ -581,10 +614,36 @@ fn publish(out: &std::path::Path, data: &DataArgs, data_dir: Option<&std::path::
         None => (atlas::build(&configured).map_err(|e| anyhow::anyhow!("{e}")).context("the data did not load; nothing is published")?.0, configured),
     };
     let snapshot = Snapshot::new(atlas);
-    let manifest = bando::publish::write(out, &inputs, &snapshot)?;
+    let manifest = bando::publish::write(out, &inputs, &snapshot, Some(site))?;
     let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
     println!("published data version {} to {}: {} files, {bytes} bytes", manifest.data_version, out.display(), manifest.files.len());
+    if let Some(index) = manifest.file("site_index") {
+        let archives: Vec<_> = manifest.files.iter().filter(|f| f.role == "site_archive").collect();
+        let archive_bytes: u64 = archives.iter().map(|f| f.bytes).sum();
+        println!("the map: {} ({} tile archives, {archive_bytes} bytes)", out.join(&index.path).display(), archives.len());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site options of `bando publish`, every bad value named at once.
+fn site_options(maps: &[String], editions: &[u16], years: Vec<u16>, (minzoom, maxzoom): (u8, u8), web: PathBuf, styles: &bando::config::StyleArgs) -> anyhow::Result<bando::publish::SiteOptions> {
+    let mut problems = Vec::new();
+    let maps: Vec<bando::tile::MapKind> = maps
+        .iter()
+        .filter_map(|m| bando::tile::MapKind::parse(m.trim()).or_else(|| {
+            problems.push(format!("--maps: '{m}' is not a map (ntm, tourism)"));
+            None
+        }))
+        .collect();
+    let editions: Vec<bando::model::Edition> = editions
+        .iter()
+        .filter_map(|e| bando::model::Edition::parse(&e.to_string()).map_err(|err| problems.push(format!("--editions: {err}"))).ok())
+        .collect();
+    if !problems.is_empty() {
+        anyhow::bail!("{}", problems.join("; "));
+    }
+    let styles = styles.load().context("a map style is invalid; nothing is published")?;
+    Ok(bando::publish::SiteOptions { maps, editions, years: (!years.is_empty()).then_some(years), minzoom, maxzoom, web_dir: web, styles })
 }
 
 /// A replica's loop: reads the manifest every `every`; a publication of another data

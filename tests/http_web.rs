@@ -27,7 +27,7 @@ fn viewer_files_have_their_content_types() {
     ensure_npm_packages();
     let server = Server::shared();
     let cases = [
-        ("/", "text/html; charset=utf-8", "/web/app.js"),
+        ("/", "text/html; charset=utf-8", "src=\"web/app.js\""),
         ("/web/app.js", "text/javascript; charset=utf-8", "bandoMap"),
         ("/web/style.css", "text/css; charset=utf-8", "#map"),
         ("/web/e2e/viewer.mjs", "text/javascript; charset=utf-8", "playwright-core"),

@@ -9,8 +9,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// Publishes with small tile archives (z0–z4): the replica reads the data files only.
 fn publish(out: &Path, args: &[&str]) -> String {
-    let o = std::process::Command::new(BIN).arg("publish").arg(out).args(args).env("RUST_LOG", "warn").output().expect("run bando publish");
+    let o = std::process::Command::new(BIN).arg("publish").arg(out).args(["--maxzoom", "4"]).args(args).env("RUST_LOG", "warn").output().expect("run bando publish");
     let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "bando publish failed: {text}");
     text
@@ -40,7 +41,7 @@ fn a_replica_serves_the_publication_and_follows_a_new_one_whole() {
         assert_eq!(len, f["bytes"].as_u64().unwrap(), "{f}");
     }
     let roles: Vec<&str> = first["files"].as_array().unwrap().iter().map(|f| f["role"].as_str().unwrap()).collect();
-    for role in ["reference_2024", "reference_2025", "commune_results", "district_results", "pilots", "tourism", "criteria_sets", "export"] {
+    for role in ["reference_2024", "reference_2025", "commune_results", "district_results", "pilots", "tourism", "criteria_sets", "export", "site_archive", "site_style", "site_glyphs", "site_search", "site_viewer", "site_vendor", "site_index"] {
         assert!(roles.contains(&role), "no {role} in {roles:?}");
     }
     assert_eq!(first["sample"], true);
@@ -91,4 +92,25 @@ fn a_replica_serves_the_publication_and_follows_a_new_one_whole() {
     assert_eq!(version, second["data_version"].as_str().unwrap(), "a bad publication is not followed");
     let refused = Server::try_start(&["--publication", out.to_str().unwrap()]).err().expect("a replica refuses a folder that does not match its manifest");
     assert!(refused.stderr.contains("does not match the manifest") && refused.stderr.contains("results-communes.csv"), "{}", refused.stderr);
+}
+
+#[test]
+fn bad_site_options_are_named_together_and_nothing_is_written() {
+    let dir = TempDir::new("publication-bad");
+    let out = dir.path("site");
+    let o = std::process::Command::new(BIN)
+        .arg("publish")
+        .arg(&out)
+        .args(["--years", "1990", "--minzoom", "9", "--maxzoom", "20"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run bando publish");
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    for part in ["--years: 1990 is not a year of the data", "--maxzoom 20 is beyond the maximum zoom 14"] {
+        assert!(text.contains(part), "{part:?} not in: {text}");
+    }
+    assert!(!out.join("manifest.json").exists() && !out.join("index.html").exists());
+    let maps = std::process::Command::new(BIN).arg("publish").arg(&out).args(["--maps", "ntm,roads"]).output().expect("run bando publish");
+    assert!(!maps.status.success() && String::from_utf8_lossy(&maps.stderr).contains("--maps: 'roads' is not a map"));
 }

@@ -12,6 +12,14 @@
 // point under the cursor; 5. search (/api/v1/search), statistics with the targets
 // (/api/v1/stats) and embed snippets follow the current view; every change is written
 // back to the hash so a link restores the view.
+//
+// Static mode (a folder written by `bando publish`, served by any static host): the page
+// carries <meta name="bando:static" content="static.json">. The same steps then read the
+// publication's files instead of the API: meta.json and criteria.json (step 2), the
+// view's style from static.json with its source read from a PMTiles archive through
+// the `pmtiles` protocol (step 3), popups from the clicked tiles' feature properties
+// (step 4), search in the prebuilt index search/{edition}.json (step 5). There is no
+// raster mode, no statistics panel and no PNG snippet there: they need the server.
 'use strict';
 
 // The years the data covers: replaced by /api/v1/meta's `years` (the 2026–2030 phase
@@ -86,6 +94,12 @@ const POINT_KINDS = {
   ocop_product: { vi: 'Sản phẩm OCOP', en: 'OCOP product' },
 };
 
+// The publication's static.json in static mode, else null (server mode).
+const STATIC_MARK = document.querySelector('meta[name="bando:static"]');
+let site = null;
+// A file of the publication as an absolute URL (styles name them relative to the page).
+const siteUrl = (path) => new URL(path, document.baseURI).href;
+
 const view = readHash();
 let legend = null;          // legend JSON of the current map
 let styleJson = null;       // the vector style of the current view
@@ -130,7 +144,8 @@ function readHash() {
   const theme = h.get('theme');
   if (theme && /^criterion:[a-z0-9_:.]+$/.test(theme)) v.theme = theme;
   if (['2024', '2025'].includes(h.get('edition'))) v.edition = parseInt(h.get('edition'), 10);
-  v.raster = h.get('raster') === '1';
+  // A publication has no raster mode.
+  v.raster = h.get('raster') === '1' && !STATIC_MARK;
   v.labels = h.get('names') !== '0';
   if (h.get('lang') === 'en') v.lang = 'en';
   v.embed = h.get('embed') === '1';
@@ -189,14 +204,17 @@ function syncControls() {
 // ---- sample notice and missing assets ----
 
 let sampleNotice = null;   // meta.notice when meta.sample is true
+let criteriaSets = [];     // the catalog (/api/v1/criteria or criteria.json)
 
 // The data's years and the sample notice; the view's year is kept within those years.
 async function loadMeta() {
   try {
-    const meta = (await getJson('/api/v1/meta')).meta;
+    const meta = (await getJson(site ? siteUrl(site.meta) : '/api/v1/meta')).meta;
     if (meta && meta.sample) sampleNotice = meta.notice || '';
     if (meta && Array.isArray(meta.years) && meta.years.length) YEARS = meta.years;
   } catch (e) { /* the map still works without the notice text */ }
+  // A publication may hold some years only.
+  if (site) YEARS = YEARS.filter((y) => site.views.some((v) => v.year === y));
   if (!YEARS.includes(view.year)) view.year = YEARS[YEARS.length - 1];
   syncControls();
   renderNotice();
@@ -206,7 +224,8 @@ async function loadMeta() {
 // communes' criteria sets, each once (the server colours a unit by the set it is assessed on).
 async function loadThemes() {
   let sets = [];
-  try { sets = (await getJson('/api/v1/criteria')).sets || []; } catch (e) { /* level only */ }
+  try { sets = (await getJson(site ? siteUrl(site.criteria) : '/api/v1/criteria')).sets || []; } catch (e) { /* level only */ }
+  criteriaSets = sets;
   const items = new Map();   // number → the first set's item (the NTM set names most)
   for (const set of sets.filter((s) => s.unit === 'commune')) {
     for (const c of set.criteria || []) {
@@ -290,14 +309,14 @@ let styleRequest = 0;
 async function loadStyle() {
   const mine = ++styleRequest;
   try {
-    const style = await withBasemapStyle(await getJson(`/styles/${view.map}.json?${viewQuery()}`));
+    const style = site ? await staticStyle() : await withBasemapStyle(await getJson(`/styles/${view.map}.json?${viewQuery()}`));
     if (mine !== styleRequest) return;    // a newer view was asked for meanwhile
     styleJson = style;
     legend = (style.metadata && style.metadata['bando:legend']) || null;
     $('fatal').hidden = true;
   } catch (e) {
     if (mine !== styleRequest) return;
-    $('fatal').textContent = `${t('error')}: /styles/${view.map}.json — ${e.message}`;
+    $('fatal').textContent = `${t('error')}: ${site ? 'static.json' : `/styles/${view.map}.json`} — ${e.message}`;
     $('fatal').hidden = false;
     return;
   }
@@ -355,6 +374,22 @@ function mergeBasemap(style, base, baseUrl) {
   if (typeof base.sprite === 'string') merged.sprite = absolute(base.sprite);
   else if (Array.isArray(base.sprite)) merged.sprite = base.sprite.map((s) => ({ ...s, url: absolute(s.url) }));
   return merged;
+}
+
+// Static mode: the published view of the map, edition and year.
+function siteView() {
+  return site.views.find((v) => v.map === view.map && v.edition === view.edition && v.year === view.year);
+}
+
+// Static mode: the view's style (the theme's when the publication has it), its source the
+// view's archive and its glyphs the publication's, as absolute URLs.
+async function staticStyle() {
+  const v = siteView();
+  if (!v) throw new Error(`${view.map} ${view.edition} ${view.year}: not in this publication`);
+  const style = await getJson(siteUrl((v.themes || {})[view.theme] || v.style));
+  style.sources.bando.url = `pmtiles://${siteUrl(v.archive)}`;
+  style.glyphs = `${siteUrl('fonts/')}{fontstack}/{range}.pbf`;
+  return style;
 }
 
 // Raster tiles have no TileJSON of their own: take the sources' attribution from the
@@ -458,8 +493,8 @@ function communeHtml(a) {
     : `<p class="none">${t('none')}</p>`);
   return `<div class="commune" data-code="${esc(a.commune.code)}" data-level="${esc(levelKey || '')}">
     <h3>${esc(a.commune.name)}</h3>${table(rows)}
-    ${checklistHtml(a.criteria)}${list(a.pilots, t('pilots'))}${list(a.tourism, t('tourism'))}
-    <p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p></div>`;
+    ${checklistHtml(a.criteria)}${a.pilots ? list(a.pilots, t('pilots')) : ''}${a.tourism ? list(a.tourism, t('tourism')) : ''}
+    ${site ? '' : `<p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p>`}</div>`;
 }
 
 // The checklist of the commune's criteria set: what is missing first, then the rest in
@@ -503,7 +538,7 @@ async function onClick(e) {
   const q = query({ lon: e.lngLat.lng.toFixed(6), lat: e.lngLat.lat.toFixed(6), edition: view.edition, year: view.year });
   let html;
   try {
-    html = communeHtml(await getJson(`/api/v1/communes/at?${q}`));
+    html = site ? await staticCommuneHtml(e.point) : communeHtml(await getJson(`/api/v1/communes/at?${q}`));
   } catch (err) {
     html = err.status === 404 ? `<p class="none">${t('no_commune')}</p>` : `<p class="error">${t('error')}: ${esc(err.message)}</p>`;
   }
@@ -533,7 +568,7 @@ async function runSearch(q) {
   const list = $('suggestions');
   let items;
   try {
-    const body = await getJson(`/api/v1/search?${query({ q, limit: 8, edition: view.edition })}`);
+    const body = site ? { hits: await staticSearch(q, 8) } : await getJson(`/api/v1/search?${query({ q, limit: 8, edition: view.edition })}`);
     if (mine !== searchRequest) return;
     hits = body.hits || [];
     items = hits.length ? hits.map((h, i) =>
@@ -651,13 +686,15 @@ function updateEmbed() {
   if (!map || $('embed').hidden) return;
   const base = location.origin;
   const embedHash = hashOf({ ...view, embed: true });
-  $('embed-iframe').value = `<iframe src="${base}/${embedHash}" width="800" height="600" style="border:0" loading="lazy" title="${t('title')}"></iframe>`;
+  const page = site ? location.href.replace(/#.*$/, '') : `${base}/`;
+  $('embed-iframe').value = `<iframe src="${page}${embedHash}" width="800" height="600" style="border:0" loading="lazy" title="${t('title')}"></iframe>`;
   const b = map.getBounds();
   const canvas = map.getCanvas();
   // Keep the image within a size any server bound allows, with the view's aspect ratio.
   const scale = Math.min(1, 1024 / Math.max(canvas.clientWidth, canvas.clientHeight));
   const width = Math.max(64, Math.round(canvas.clientWidth * scale));
   const height = Math.max(64, Math.round(canvas.clientHeight * scale));
+  if (site) return;   // static maps are drawn by the server
   const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
   const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, ...viewParams() })}`;
   $('embed-png').value = png;
@@ -744,8 +781,196 @@ syncControls();
 applyLanguage();
 wire();
 (async () => {
+  if (STATIC_MARK) {
+    try {
+      await startStatic();
+    } catch (e) {
+      $('fatal').textContent = `${t('error')}: ${e.message}`;
+      $('fatal').hidden = false;
+      return;
+    }
+  }
   // The map's first style needs the data's years.
   await Promise.all([loadMeta(), loadThemes()]);
   if (window.maplibregl) initMap();
   else showVendorMissing();
 })();
+
+// ---- static mode: a publication's files instead of the API ----
+
+// Reads static.json, loads the pmtiles library and registers its protocol, and hides
+// what needs the server.
+async function startStatic() {
+  site = await getJson(siteUrl(STATIC_MARK.content));
+  await new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = siteUrl('vendor/pmtiles/pmtiles.js');
+    script.onload = resolve;
+    script.onerror = () => reject(new Error('vendor/pmtiles/pmtiles.js could not be loaded'));
+    document.head.appendChild(script);
+  });
+  if (window.maplibregl) {
+    const protocol = new pmtiles.Protocol();
+    maplibregl.addProtocol('pmtiles', protocol.tile);
+  }
+  document.body.classList.add('static');
+  for (const id of ['raster', 'stats-toggle', 'embed-png', 'embed-png-open']) {
+    const el = $(id);
+    (el.closest('label.check') || el.closest('p') || el).hidden = true;
+  }
+  document.querySelector('label[for="embed-png"]').hidden = true;
+  view.raster = false;
+  if (!site.views.some((v) => v.map === view.map && v.edition === view.edition)) {
+    const first = site.views[0];
+    Object.assign(view, { map: first.map, edition: first.edition });
+  }
+  // Editions and maps the publication lacks cannot be chosen.
+  document.querySelectorAll('#edition option').forEach((o) => { o.disabled = !site.views.some((v) => v.edition === Number(o.value)); });
+  document.querySelectorAll('.map-switch').forEach((b) => { b.hidden = !site.views.some((v) => v.map === b.dataset.map); });
+}
+
+// The prebuilt search index of an edition, loaded once, each entry with its words.
+const searchIndexes = new Map();
+function searchIndex(edition) {
+  if (!searchIndexes.has(edition)) {
+    const file = site.search[String(edition)];
+    searchIndexes.set(edition, getJson(siteUrl(file)).then((doc) => {
+      const entries = doc.entries.map((r) => ({
+        kind: doc.kinds[r[0]], code: r[1], name: r[2], core: r[3], parent: r[4],
+        point: [r[5], r[6]], bbox: [r[7], r[8], r[9], r[10]], words: r[3].split(' '), compact: r[3].replace(/ /g, ''),
+      }));
+      const byCode = new Map(entries.map((e) => [`${e.kind}:${e.code}`, e]));
+      const prefixes = doc.prefixes.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
+      return { entries, byCode, prefixes };
+    }).catch((e) => { searchIndexes.delete(edition); throw e; }));
+  }
+  return searchIndexes.get(edition);
+}
+
+// Folded words of a text, as the server folds names: no diacritics, đ → d, lower case,
+// punctuation as spaces.
+const foldWords = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
+  .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+// The words without a leading administrative prefix ("xa", "huyen", "thanh pho", …).
+function stripPrefix(words, index) {
+  for (const p of index.prefixes) {
+    if (words.length > p.length && p.every((w, i) => words[i] === w)) return words.slice(p.length);
+  }
+  return words;
+}
+
+// How well query words name an entry (the server's tiers): exact core 1, exact without
+// spaces 0.97, the core begins with the query 0.9, every word in the name 0.7 (the last
+// may be the beginning of a word: results while typing).
+function nameScore(words, e, index) {
+  const core = stripPrefix(words, index);
+  const text = core.join(' ');
+  if (!text) return 0;
+  if (e.core === text) return 1;
+  if (e.compact === core.join('')) return 0.97;
+  if (e.core.startsWith(text)) return 0.9;
+  const last = core.length - 1;
+  return core.every((w, i) => e.words.some((x) => x === w || (i === last && x.startsWith(w)))) ? 0.7 : 0;
+}
+
+const parentsOf = (e, index) => {
+  const out = [];
+  for (let p = e.parent; p >= 0 && out.length < 4; p = index.entries[p].parent) out.push(index.entries[p]);
+  return out;
+};
+
+// The server's reading of "name, district, province": the first words name the place and
+// every other word names one of its parents; a hit outside the parents named loses 0.1.
+// A hit keeps the best of that and its score for the whole query.
+async function staticSearch(q, limit) {
+  const index = await searchIndex(view.edition);
+  const words = foldWords(q);
+  if (!words.length) return [];
+  const kindOrder = { commune: 0, district: 1, province: 2, pilot: 3, tourism: 4 };
+  const scored = [];
+  for (const e of index.entries) {
+    let score = nameScore(words, e, index);
+    for (let k = 1; k < words.length && score < 1; k += 1) {
+      const s = nameScore(words.slice(0, k), e, index);
+      if (s <= 0) continue;
+      const rest = words.slice(k);
+      const parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name)));
+      const inside = rest.every((w) => parentWords.has(w));
+      score = Math.max(score, inside ? s : s - 0.1);
+    }
+    if (score > 0) scored.push({ e, score });
+  }
+  scored.sort((a, b) => b.score - a.score || kindOrder[a.e.kind] - kindOrder[b.e.kind] || (a.e.code < b.e.code ? -1 : 1));
+  return scored.slice(0, limit).map(({ e, score }) => {
+    const parents = parentsOf(e, index).map((p) => ({ kind: p.kind, code: p.code, name: p.name }));
+    return { kind: e.kind, code: e.code, name: e.name, label: [e.name, ...parents.map((p) => p.name)].join(', '), parents, bbox: e.bbox, point: e.point, score };
+  });
+}
+
+const LEVEL_RANK = { chua_dat: 0, dat_chuan: 1, nang_cao: 2, kieu_mau: 3 };
+
+// The checklist a commune's tile properties allow: the set it is assessed on (the first
+// commune set of the year above its level, else the highest, as the server chooses), each
+// criterion from the masks crit_{set} / crit_{set}_known, each indicator from
+// ind_{set}_{c}_{i}; a set the tile says nothing of is met by the level when the level
+// reaches it, else without data (the tiles' rule, src/tile/criteria.rs).
+function staticChecklist(p) {
+  if (!(p.level in LEVEL_RANK)) return null;
+  const sets = criteriaSets.filter((s) => s.unit === 'commune' && s.first_year <= view.year && view.year <= s.last_year)
+    .sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
+  const set = sets.find((s) => LEVEL_RANK[p.level] < LEVEL_RANK[s.level]) || sets[sets.length - 1];
+  if (!set) return null;
+  const mask = p[`crit_${set.id}`], known = p[`crit_${set.id}_known`];
+  const byLevel = LEVEL_RANK[p.level] >= LEVEL_RANK[set.level];
+  const bit = (m, n) => m != null && Math.floor(m / 2 ** (n - 1)) % 2 === 1;
+  const items = [];
+  for (const c of set.criteria) {
+    const n = Number(c.number);
+    let status;
+    if (mask == null && known == null) status = byLevel ? 'met_by_level' : 'no_data';
+    else status = bit(mask, n) ? 'met' : bit(known, n) ? 'not_met' : 'no_data';
+    items.push({ number: c.number, label_vi: c.label_vi, label_en: c.label_en, status });
+    for (const i of c.indicators || []) {
+      const [cn, inum] = i.number.split('.');
+      const v = p[`ind_${set.id}_${cn}_${inum}`];
+      const value = p[`ind_${set.id}_${cn}_${inum}_value`];
+      const st = v === 'met' || v === 'not_met' || v === 'no_data' ? v : (byLevel ? 'met_by_level' : 'no_data');
+      items.push({ number: i.number, label_vi: i.label_vi, label_en: i.label_en, status: st, assessment: value != null ? { value } : null });
+    }
+  }
+  const criteria = items.filter((i) => !i.number.includes('.'));
+  return {
+    set: set.id, decision: set.decision, criteria_total: criteria.length,
+    criteria_met: criteria.filter((i) => i.status === 'met' || i.status === 'met_by_level').length,
+    missing: criteria.filter((i) => i.status === 'not_met').map((i) => i.number), items,
+  };
+}
+
+// Static mode's popup: the commune under the cursor from the tiles' feature properties,
+// its district and province from the search index.
+async function staticCommuneHtml(point) {
+  // The communes' fill, or (a district theme fills districts) any commune polygon drawn.
+  const f = map.getLayer('communes-fill')
+    ? map.queryRenderedFeatures(point, { layers: ['communes-fill'] })[0]
+    : map.queryRenderedFeatures(point).find((x) => x.sourceLayer === 'communes' && x.geometry.type.endsWith('Polygon'));
+  if (!f) { const e = new Error(t('no_commune')); e.status = 404; throw e; }
+  const p = f.properties || {};
+  const index = await searchIndex(view.edition);
+  const entry = index.byCode.get(`commune:${p.code}`);
+  const parents = entry ? parentsOf(entry, index) : [];
+  const district = parents.find((x) => x.kind === 'district');
+  const province = parents.find((x) => x.kind === 'province') || { code: '', name: '' };
+  const a = {
+    commune: { code: p.code, name: p.name },   // no edition: the province's completion is not in the tiles
+    district: district ? { code: district.code, name: district.name } : null,
+    province: { code: province.code, name: province.name },
+    ntm: { status: p.level_year != null ? 'recorded' : p.level, level: p.level, year: p.level_year, criteria_met: p.criteria_met },
+    criteria: view.edition === 2024 && view.map === 'ntm' ? staticChecklist(p) : null,
+  };
+  if (p.former_total != null) {
+    a.former_communes = { total: p.former_total };
+    for (const k of ['chua_dat', 'dat_chuan', 'nang_cao', 'kieu_mau', 'not_applicable']) a.former_communes[k] = p[`former_${k}`] || 0;
+  }
+  return communeHtml(a);
+}

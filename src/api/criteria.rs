@@ -13,7 +13,7 @@
 use super::meta::Meta;
 use super::params::{self, Params};
 use super::{ApiError, AppState};
-use crate::model::{AsOf, CommuneCode, CriteriaItem, CriteriaSet, Edition};
+use crate::model::{AsOf, CommuneCode, Edition};
 use crate::standing;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 pub async fn criteria(State(state): State<AppState>) -> Json<Value> {
     let atlas = state.atlas.current();
-    let sets: Vec<Value> = atlas.criteria.catalog.sets.iter().map(set_json).collect();
+    let sets = crate::atlas::documents::criteria_sets(&atlas);
     Json(json!({ "sets": sets, "meta": Meta::of(&atlas) }))
 }
 
@@ -78,33 +78,6 @@ pub async fn commune_criteria(State(state): State<AppState>, Path(code): Path<St
         }
     }
     Ok(Json(body))
-}
-
-fn set_json(set: &CriteriaSet) -> Value {
-    let criteria: Vec<Value> = set
-        .criteria()
-        .map(|c| {
-            let indicators: Vec<Value> =
-                set.items.iter().filter(|i| i.number.criterion == c.number.criterion && i.number.is_indicator()).map(item_json).collect();
-            let mut v = item_json(c);
-            v["indicators"] = Value::Array(indicators);
-            v
-        })
-        .collect();
-    json!({
-        "id": set.id, "unit": set.unit, "level": set.level,
-        "first_year": set.first_year, "last_year": set.last_year,
-        "decision": set.decision, "decision_date": set.decision_date,
-        "name_vi": set.name_vi, "name_en": set.name_en,
-        "criteria": criteria,
-    })
-}
-
-fn item_json(item: &CriteriaItem) -> Value {
-    json!({
-        "number": item.number, "name_vi": item.name_vi, "name_en": item.name_en,
-        "label_vi": item.label_vi(), "label_en": item.label_en(),
-    })
 }
 
 /// The OpenAPI operation of the commune checklist.

@@ -122,6 +122,9 @@ pub struct Shared {
     pub publisher: Option<Arc<crate::manage::Publisher>>,
     /// The published folder a read replica serves (`--publication`): a reload loads it.
     pub publication: Option<Arc<std::path::Path>>,
+    /// The tile archives of a publication (`--tiles`): vector tiles of their views and
+    /// zooms are read from them instead of rendered.
+    pub published_tiles: Option<Arc<crate::publish::PublishedTiles>>,
     /// The embedded database of `--data-dir`; `None` serves the files read-only and hides
     /// the management routes (404).
     pub store: Option<Arc<crate::store::Store>>,
@@ -149,6 +152,7 @@ impl AppState {
             static_maps,
             publisher: None,
             publication: None,
+            published_tiles: None,
             store: None,
             manage: Arc::default(),
         }))
@@ -177,6 +181,12 @@ impl AppState {
         self
     }
 
+
+    /// Serves vector tiles from a publication's archives (`--tiles`).
+    pub fn with_published_tiles(mut self, tiles: Option<crate::publish::PublishedTiles>) -> Self {
+        self.fields().published_tiles = tiles.map(Arc::new);
+        self
+    }
 
     /// Opens the management routes on `store` (`--data-dir`).
     pub fn with_store(mut self, store: Arc<crate::store::Store>) -> Self {

@@ -13,6 +13,9 @@
 //!      or 204 No Content for an empty tile; every answer carries ETag,
 //!      Cache-Control, `Vary: Accept-Encoding` and `Server-Timing` (CORS comes from the
 //!      router's layer).
+//!
+//! With `--tiles DIR` (a publication's archives), step 3 reads the tile from the archive
+//! of the view instead, when one holds the tile's zoom ([`crate::publish::PublishedTiles`]).
 
 use super::http_cache::{self, ETag};
 use super::params::{self, Params};
@@ -21,6 +24,7 @@ use super::tile_pipeline::{Run, Source};
 use super::tile_request::{parse_request, tile_etag};
 use super::{ApiError, AppState};
 use crate::pyramid::{gunzip, served_mvt};
+use crate::model::AsOf;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
@@ -59,6 +63,9 @@ pub async fn tile(
     }
     let service = state.tiles.clone();
     let gzip = http_cache::accepts_gzip(&headers);
+    if let Some(response) = published_tile(&state, &req, gzip, &headers).await? {
+        return Ok(response);
+    }
     // The version of the data this tile shows: older than the atlas's when the
     // publications since left the tile as it was, so cached bytes and ETags stay valid.
     let version = atlas.tile_version(req.view.edition, req.tile).to_string();
@@ -75,6 +82,28 @@ pub async fn tile(
         })
         .await?;
     tile_response(body, source, gzip, &etag, &service.cache_control)
+}
+
+/// With `--tiles`: the tile read from the publication's archive of the view, when one
+/// holds its zoom (steps 2–4 as for a rendered tile, named by the publication's data
+/// version); `None` leaves the tile to the renderer.
+async fn published_tile(state: &AppState, req: &super::tile_request::TileRequest, gzip: bool, headers: &HeaderMap) -> Result<Option<Response>, ApiError> {
+    let Some(published) = &state.published_tiles else { return Ok(None) };
+    let AsOf::Year(year) = req.view.as_of else { return Ok(None) };
+    let edition: u16 = req.view.edition.to_string().parse().unwrap_or(0);
+    let Some(archive) = published.archive(req.view.map.as_str(), edition, year, req.tile.z) else { return Ok(None) };
+    let service = &state.tiles;
+    let etag = tile_etag(&published.data_version, req, gzip);
+    if http_cache::if_none_match(headers, &etag) {
+        return Ok(Some(http_cache::not_modified(&etag, &service.cache_control, Some(&vary()))));
+    }
+    let at = req.tile;
+    let (body, source) = service
+        .get_or_render(TileKey::of(&published.data_version, req), Run::Blocking, move || {
+            archive.get(at).map(|tile| Bytes::from(tile.unwrap_or_default())).map_err(|e| format!("tile {at} of the archive: {e}"))
+        })
+        .await?;
+    tile_response(body, source, gzip, &etag, &service.cache_control).map(Some)
 }
 
 /// Step 4: 200 (gzip, or identity decompressed from it) or 204 for an empty tile, with

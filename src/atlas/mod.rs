@@ -18,6 +18,7 @@
 
 mod build;
 pub mod criteria;
+pub mod documents;
 mod inputs;
 pub mod targets;
 

@@ -1,18 +1,24 @@
 //! Writes a publication: the data inputs the atlas was built from, the open-data exports,
-//! then `manifest.json`, into a folder any static host can serve.
+//! the map's static site, then `manifest.json`, into a folder any static host can serve.
 //!
 //! Steps ([`write`]):
 //!   1. stage everything in `OUT/.staging-<version>`: the data inputs under their embedded
-//!      names (so that the folder reads as a `--geodata` folder), the exports;
+//!      names (so that the folder reads as a `--geodata` folder), the exports, and the
+//!      site when asked ([`super::site`]);
 //!   2. move the staged folders to `OUT/data/<version>/` and `OUT/exports/<version>/`
 //!      (named by the data version, so a file once published never changes: caches may
-//!      keep it for ever; a version already there has the same content and is kept);
-//!   3. write `OUT/manifest.json` by rename, last: a reader sees the previous publication
+//!      keep it for ever; a version already there has the same content and is kept), and
+//!      the site to `OUT/site/<version>-<digest>/` (its content depends on the options
+//!      too, so the name carries a digest of every file in it);
+//!   3. write `OUT/index.html`, the page that sends readers to the current site, by
+//!      rename;
+//!   4. write `OUT/manifest.json` by rename, last: a reader sees the previous publication
 //!      or the whole new one.
 //!
 //! Older versions stay until removed by hand, for readers still on them.
 
 use super::manifest::{file_digest, FileEntry, Manifest, FORMAT, FORMAT_VERSION, MANIFEST_FILE};
+use super::site::{self, SiteOptions};
 use crate::atlas::{DataSource, Inputs};
 use crate::export::{ExportRequest, Format, Layer};
 use crate::model::{AsOf, Edition};
@@ -36,7 +42,7 @@ pub struct PublishError {
     pub message: String,
 }
 
-fn fail(path: &Path, e: impl std::fmt::Display) -> PublishError {
+pub(super) fn fail(path: &Path, e: impl std::fmt::Display) -> PublishError {
     PublishError { path: path.display().to_string(), message: e.to_string() }
 }
 
@@ -48,13 +54,24 @@ struct DataFile {
     sample: bool,
 }
 
-/// Writes the publication of `snapshot` (built from `inputs`) into `out`; see the module doc.
-pub fn write(out: &Path, inputs: &Inputs, snapshot: &Snapshot) -> Result<Manifest, PublishError> {
+/// The root page's name in the published folder.
+pub const ROOT_INDEX: &str = "index.html";
+
+/// Writes the publication of `snapshot` (built from `inputs`) into `out`, with the map's
+/// site when `site` is given; see the module doc.
+pub fn write(out: &Path, inputs: &Inputs, snapshot: &Snapshot, site: Option<&SiteOptions>) -> Result<Manifest, PublishError> {
     let version = snapshot.version.clone();
+    // The options are checked before anything is written.
+    let views = site.map(|opts| site::views(snapshot, opts)).transpose()?;
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     let staging = out.join(format!(".staging-{version}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    let result = stage_and_move(out, &staging, inputs, snapshot, &version);
+    let result = stage_and_move(out, &staging, inputs, snapshot, &version).and_then(|mut files| {
+        if let (Some(opts), Some(views)) = (site, &views) {
+            files.extend(stage_and_move_site(out, &staging, snapshot, opts, views, &version)?);
+        }
+        Ok(files)
+    });
     let _ = std::fs::remove_dir_all(&staging);
     let files = result?;
     let manifest = Manifest {
@@ -86,9 +103,48 @@ fn stage_and_move(out: &Path, staging: &Path, inputs: &Inputs, snapshot: &Snapsh
         for (role, name, sample) in staged {
             let path = to.join(&name);
             let (bytes, sha256) = file_digest(&path).map_err(|e| fail(&path, e))?;
-            entries.push(FileEntry { path: format!("{folder}/{version}/{name}"), role, sample, bytes, sha256 });
+            entries.push(FileEntry { path: format!("{folder}/{version}/{name}"), role, sample, bytes, sha256, view: None });
         }
     }
+    Ok(entries)
+}
+
+/// Steps 1–3 for the site: stages it, moves it to `site/<version>-<digest>/` (kept when
+/// already there: same name, same bytes), then points the root page at it. Returns the
+/// manifest's entries of the site and of the root page.
+fn stage_and_move_site(out: &Path, staging: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[site::SiteView], version: &str) -> Result<Vec<FileEntry>, PublishError> {
+    let from = staging.join("site");
+    let staged = site::stage(&from, snapshot, opts, views)?;
+    let mut digests = Vec::with_capacity(staged.len());
+    for f in &staged {
+        let path = from.join(&f.path);
+        digests.push(file_digest(&path).map_err(|e| fail(&path, e))?);
+    }
+    // The folder's name: a digest of every (path, content) pair, in a fixed order.
+    let mut pairs: Vec<String> = staged.iter().zip(&digests).map(|(f, (_, sha))| format!("{} {sha}\n", f.path)).collect();
+    pairs.sort();
+    let digest: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(pairs.concat().as_bytes()).iter().take(5).map(|b| format!("{b:02x}")).collect()
+    };
+    let name = format!("site/{version}-{digest}");
+    let to = out.join(&name);
+    if !to.exists() {
+        std::fs::create_dir_all(to.parent().expect("has a parent")).map_err(|e| fail(&to, e))?;
+        std::fs::rename(&from, &to).map_err(|e| fail(&to, e))?;
+    }
+    let mut entries: Vec<FileEntry> = staged
+        .into_iter()
+        .zip(digests)
+        .map(|(f, (bytes, sha256))| FileEntry { path: format!("{name}/{}", f.path), role: f.role.into(), sample: false, bytes, sha256, view: f.view.map(|v| v.archive_view()) })
+        .collect();
+    let page = site::root_index(&name);
+    let path = out.join(ROOT_INDEX);
+    let temporary = out.join(format!(".{ROOT_INDEX}.{}", std::process::id()));
+    std::fs::write(&temporary, &page).map_err(|e| fail(&temporary, e))?;
+    std::fs::rename(&temporary, &path).map_err(|e| fail(&path, e))?;
+    let (bytes, sha256) = file_digest(&path).map_err(|e| fail(&path, e))?;
+    entries.push(FileEntry { path: ROOT_INDEX.into(), role: "site_index".into(), sample: false, bytes, sha256, view: None });
     Ok(entries)
 }
 

@@ -36,13 +36,28 @@ pub struct Manifest {
 pub struct FileEntry {
     /// Relative to the published folder, with `/`.
     pub path: String,
-    /// What the file is: a data input (`commune_results`, `boundaries_2024`, …) or `export`.
+    /// What the file is: a data input (`commune_results`, `boundaries_2024`, …), `export`,
+    /// or a file of the map's site (`site_archive`, `site_style`, `site_glyphs`,
+    /// `site_search`, `site_document`, `site_viewer`, `site_vendor`; `site_index`, the
+    /// root page pointing at the current site).
     pub role: String,
     /// The embedded sample data (data inputs only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sample: bool,
     pub bytes: u64,
     pub sha256: String,
+    /// The view a tile archive (`site_archive`) holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ArchiveView>,
+}
+
+/// The view of a published tile archive: what `GET /tiles/{map}/…?edition=&year=` it
+/// answers (`bando serve --tiles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveView {
+    pub map: String,
+    pub edition: u16,
+    pub year: u16,
 }
 
 /// A manifest that cannot be trusted, with the reason.

@@ -14,6 +14,7 @@
 
 pub mod mbtiles;
 pub mod pmtiles;
+pub mod pmtiles_read;
 pub mod progress;
 mod served;
 pub mod walk;

@@ -36,6 +36,7 @@
 //! one byte per vocabulary word and query word and one bit per name.
 
 mod address;
+mod compact;
 mod entries;
 pub mod fuzzy;
 mod names;

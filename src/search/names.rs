@@ -3,7 +3,7 @@
 //! prefix, and with the spaces removed.
 
 /// Administrative prefixes, folded, longest first so "thi xa" wins over "thi".
-const PREFIXES: [&str; 13] = [
+pub const PREFIXES: [&str; 13] = [
     "xa ntm thong minh ",
     "xa thuong mai dien tu ",
     "thon thong minh ",

@@ -14,7 +14,7 @@ pub fn web_dir() -> PathBuf {
 /// Runs `npm ci` in web/ when MapLibre GL JS or playwright-core is not installed there.
 pub fn ensure_npm_packages() {
     let web = web_dir();
-    let installed = ["node_modules/maplibre-gl/dist/maplibre-gl.js", "node_modules/playwright-core/package.json", "node_modules/exceljs/package.json"]
+    let installed = ["node_modules/maplibre-gl/dist/maplibre-gl.js", "node_modules/pmtiles/dist/pmtiles.js", "node_modules/playwright-core/package.json", "node_modules/exceljs/package.json"]
         .iter()
         .all(|f| web.join(f).is_file());
     if installed {

@@ -1,0 +1,139 @@
+//! The published map with no bando process: `bando publish` writes the embedded data's
+//! site, web/e2e/static.mjs serves the folder with a plain static file server with HTTP
+//! range support (Node's http module, in the script) and drives the static viewer in
+//! headless Chromium (playwright-core, Debian's /usr/bin/chromium).
+//!
+//! What the page must show is computed here from the source files: Xã Dương Xá's class in
+//! 2025 (geodata/results-communes.csv), its name and district (the reference table
+//! geodata/reference/communes-2024.csv) and its label point (the embedded boundaries);
+//! the communes named "Phú Cát"; and a commune whose name several communes share, with
+//! its district, for a "name district" query. The script checks the pixels there have
+//! the class colour, the popup built from tile properties, the search from the prebuilt
+//! index, 206 answers to range requests, and that no request reaches /api/.
+
+mod common;
+
+use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
+use common::sources::{csv_rows, results, Row};
+use common::{embedded_label_points, reference, repo, TempDir, BIN};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::process::Command;
+
+const DUONG_XA: &str = "00571";
+const YEAR: u16 = 2025;
+
+#[test]
+fn the_published_map_works_from_a_plain_static_server() {
+    ensure_npm_packages();
+    ensure_chromium();
+    let dir = TempDir::new("static-site");
+    let out = dir.path("published");
+    // Small archives keep the test fast: z0–z10 of one year, the NTM map, both editions.
+    let o = Command::new(BIN)
+        .arg("publish")
+        .arg(&out)
+        .args(["--maps", "ntm", "--years", &YEAR.to_string(), "--maxzoom", "10"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run bando publish");
+    assert!(o.status.success(), "bando publish failed:\n{}", String::from_utf8_lossy(&o.stderr));
+
+    let reference_rows = csv_rows(reference("communes-2024.csv"));
+    let row = reference_rows.iter().find(|r| r["code"] == DUONG_XA).expect("Dương Xá in the reference table");
+    let label = embedded_label_points(2024).into_iter().find(|c| c.code == DUONG_XA).expect("Dương Xá's label point");
+    let class = results().class(DUONG_XA, YEAR).to_string();
+    let phu_cat: Vec<&str> = reference_rows.iter().filter(|r| r["name"].ends_with(" Phú Cát")).map(|r| r["code"].as_str()).collect();
+    assert!(!phu_cat.is_empty());
+    // A name several xã share, and one of them with its district: "name district" must
+    // put that one first.
+    let mut by_name: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in reference_rows.iter().filter(|r| r["kind"] == "Xã") {
+        by_name.entry(r["name"].as_str()).or_default().push(r);
+    }
+    let (shared_name, shared) = by_name.iter().filter(|(_, rows)| rows.len() >= 3).max_by_key(|(_, rows)| rows.len()).expect("a shared name");
+    let target = shared[shared.len() / 2];
+    let expect = json!({
+        "year": YEAR,
+        "commune": {"code": DUONG_XA, "name": row["name"], "district": row["district_name"], "lon": label.lon, "lat": label.lat, "class": class},
+        "phu_cat": phu_cat,
+        "shared": {"name": shared_name, "count": shared.len(), "code": target["code"], "district": target["district_name"]},
+    });
+
+    let status = Command::new("node")
+        .arg("e2e/static.mjs")
+        .current_dir(web_dir())
+        .env("BANDO_SITE_DIR", &out)
+        .env("BANDO_E2E", expect.to_string())
+        .env("SCREENSHOTS", repo().join("screenshots"))
+        .env("CHROMIUM", CHROMIUM)
+        .status()
+        .expect("run node (install Node.js: apt-get install nodejs npm)");
+    assert!(status.success(), "web/e2e/static.mjs failed ({status}); its output above names the check");
+}
+
+/// Mercator tile column and row of a point.
+fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let lat = lat.to_radians();
+    (((lon + 180.0) / 360.0 * n) as u32, ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32)
+}
+
+/// `bando serve --tiles`: a tile of a published view within its archive's zooms is the
+/// archive's, byte for byte the live server's tile of the same data with the same
+/// validators, even when the server's own data has changed since; deeper tiles are
+/// rendered from the data in force.
+#[test]
+fn serve_tiles_answers_from_the_published_archives() {
+    let dir = TempDir::new("static-tiles");
+    let out = dir.path("published");
+    let o = Command::new(BIN)
+        .arg("publish")
+        .arg(&out)
+        .args(["--years", &YEAR.to_string(), "--maxzoom", "7"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run bando publish");
+    assert!(o.status.success(), "bando publish failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    // The server of --tiles serves other data: a tourism site renamed.
+    let site = &csv_rows(common::geodata("tourism.csv"))[0];
+    let text = std::fs::read_to_string(common::geodata("tourism.csv")).unwrap().replacen(&site["name"], "Điểm đã đổi tên", 1);
+    let tourism = dir.write("tourism.csv", &text);
+    let live = common::Server::shared();
+    let tiles = common::Server::start(&["--tiles", common::path_str(&out), "--tourism", common::path_str(&tourism)]);
+    let (lon, lat): (f64, f64) = (site["lon"].parse().unwrap(), site["lat"].parse().unwrap());
+    let gzip = [("Accept-Encoding", "gzip")];
+    let mut compared = 0;
+    for map in ["ntm", "tourism"] {
+        for edition in [2024, 2025] {
+            for z in [0u8, 3, 5, 7] {
+                let (x, y) = tile_of(lon, lat, z);
+                let path = format!("/tiles/{map}/{z}/{x}/{y}.mvt?edition={edition}&year={YEAR}");
+                let (a, b) = (live.get_raw(&path, &gzip), tiles.get_raw(&path, &gzip));
+                assert_eq!(a.status, 200, "{path}");
+                assert_eq!(b.status, a.status, "{path}");
+                assert!(a.body == b.body, "{path}: the archive's tile differs from the live one");
+                for h in ["etag", "cache-control", "vary", "content-type", "content-encoding"] {
+                    assert_eq!(b.header(h), a.header(h), "{path}: {h}");
+                }
+                // A revalidation answers 304 from the archive's validators.
+                let etag = b.header("etag").unwrap().to_string();
+                assert_eq!(tiles.get_raw(&path, &[("Accept-Encoding", "gzip"), ("If-None-Match", &etag)]).status, 304, "{path}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 16);
+    // Beyond the archives' zooms: rendered from the data in force, which names the site anew.
+    let (x, y) = tile_of(lon, lat, 12);
+    let path = format!("/tiles/tourism/12/{x}/{y}.mvt?year={YEAR}");
+    let (a, b) = (live.get_raw(&path, &[]), tiles.get_raw(&path, &[]));
+    assert_eq!((a.status, b.status), (200, 200));
+    let contains = |body: &[u8], text: &str| body.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(contains(&a.body, &site["name"]) && contains(&b.body, "Điểm đã đổi tên"), "z12 is rendered from each server's own data");
+    assert_ne!(a.header("etag"), b.header("etag"));
+    // At z7 the site still has its published name: the tile came from the archive.
+    let (x, y) = tile_of(lon, lat, 7);
+    let published = tiles.get_raw(&format!("/tiles/tourism/7/{x}/{y}.mvt?year={YEAR}"), &[]);
+    assert!(contains(&published.body, &site["name"]) && !contains(&published.body, "Điểm đã đổi tên"), "z7 is read from the archive");
+}
