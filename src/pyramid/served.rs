@@ -22,7 +22,12 @@ pub fn served_mvt(snapshot: &Snapshot, view: TileView, tile: TileId) -> std::io:
 pub fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2 + 64), flate2::Compression::fast());
     encoder.write_all(raw)?;
-    encoder.finish()
+    let mut gz = encoder.finish()?;
+    // The body may be kept for a long time in the tile cache, which counts its length:
+    // give back the spare capacity (about a third of the buffer) so that what is counted
+    // is what is held.
+    gz.shrink_to_fit();
+    Ok(gz)
 }
 
 pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
