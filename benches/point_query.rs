@@ -98,7 +98,7 @@ fn bench_answer(c: &mut Criterion, atlas: &bando::atlas::Atlas) {
                 .iter()
                 .filter_map(|&p| commune_at(atlas, query(black_box(p))))
                 .map(|mut a| {
-                    a.criteria = None;
+                    a.head.criteria = None;
                     serde_json::to_vec(&a).unwrap().len()
                 })
                 .sum::<usize>()

@@ -13,13 +13,20 @@
 #      compared);
 #   4. write out/REPORT.md (report.py) from the RESULT lines of every wrk.
 #
-# Environment: DURATION (s, default 60), CONNS (default 256), PORT (default 18080).
+# Memory: the server runs with TILE_CACHE_MB (256) and STATIC_CACHE_MB (64), one static
+# map render at a time (the default); the report checks the peak resident size against
+# the budget those make with the atlas (report.py).
+#
+# Environment: DURATION (s, default 60), CONNS (default 256), PORT (default 18080),
+#   TILE_CACHE_MB, STATIC_CACHE_MB.
 # Traffic goes to 127.0.0.1 only; every wrk stops after DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-60}
 CONNS=${CONNS:-256}
 PORT=${PORT:-18080}
+TILE_CACHE_MB=${TILE_CACHE_MB:-256}
+STATIC_CACHE_MB=${STATIC_CACHE_MB:-64}
 BASE=http://127.0.0.1:$PORT
 source benches/load/common.sh
 prepare
@@ -29,7 +36,13 @@ head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/token"
 TOKEN=$(cat "$WORK/token")
 
 serve() { # $1: label
-  start_server "$1" --bind "127.0.0.1:$PORT" --results "$WORK/results.csv" --admin-token-file "$WORK/token"
+  start_server "$1" --bind "127.0.0.1:$PORT" --results "$WORK/results.csv" --admin-token-file "$WORK/token" \
+    --tile-cache-mb "$TILE_CACHE_MB" --static-map-cache-mb "$STATIC_CACHE_MB" --static-map-renders 1
+}
+
+start_facts() { # $1: label. The configuration and the resident size once serving and warm.
+  { echo "tile_cache_mb $TILE_CACHE_MB"; echo "static_cache_mb $STATIC_CACHE_MB"; echo "static_renders 1"
+    echo "start_rss_kb $(rss_kb VmRSS)"; } >"$OUT/$1-facts.txt"
 }
 
 rss_kb() { awk -v f="$1" '$1 == f":" {print $2}' "/proc/$SERVER/status"; }
@@ -52,8 +65,8 @@ mid_run_reloads() { # $1: label. A good reload at 1/3 of the run, a bad one at 1
 
 # --- with static maps --------------------------------------------------------------
 serve with-static
-echo "start_rss_kb $(rss_kb VmRSS)" >"$OUT/with-static-facts.txt"
 warm
+start_facts with-static
 start_mix with-static "mvt_cold mvt_warm png_cold png_warm static point batch search stats"
 mid_run_reloads with-static
 wait $(jobs -p | grep -v "^$SERVER$") 2>/dev/null || true
@@ -92,7 +105,7 @@ wait 2>/dev/null || true
 # --- without static maps -----------------------------------------------------------
 serve no-static
 warm
-echo "start_rss_kb $(rss_kb VmRSS)" >"$OUT/no-static-facts.txt"
+start_facts no-static
 start_mix no-static "mvt_cold mvt_warm png_cold png_warm point batch search stats"
 mid_run_reloads no-static
 wait $(jobs -p | grep -v "^$SERVER$") 2>/dev/null || true

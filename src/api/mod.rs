@@ -35,6 +35,7 @@
 
 mod admin;
 pub mod admin_auth;
+mod answer_cache;
 mod batch;
 mod criteria;
 mod details;
@@ -113,6 +114,8 @@ pub struct Shared {
     pub meta: Arc<meta::MetaJson>,
     /// The JSON of point answers' heads, per commune and year of the current snapshot.
     pub point_heads: Arc<point_head::HeadCache>,
+    /// Statistics answers, per data version and question.
+    pub stats_answers: Arc<answer_cache::AnswerCache>,
     /// The bearer token of the admin routes; `None` hides them (404).
     pub admin_token: Option<Arc<admin_auth::AdminToken>>,
     /// Static map renders: their own render slots, cache and shared renders.
@@ -147,6 +150,7 @@ impl AppState {
             web_dir,
             meta: Arc::default(),
             point_heads: Arc::default(),
+            stats_answers: Arc::default(),
             metrics: None,
             admin_token: None,
             static_maps,

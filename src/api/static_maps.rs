@@ -156,24 +156,12 @@ where
         super::low_priority::lower_this_threads_priority();
         let started = Instant::now();
         let outcome = render().map(|png| (png, started.elapsed())).map_err(Arc::from);
-        release_freed_memory();
         let _ = tx.send(outcome);
     });
     if let Err(e) = spawned {
         return Err(Arc::from(format!("cannot start a static map render: {e}")));
     }
     rx.await.unwrap_or_else(|_| Err(Arc::from("the static map render failed (panicked)")))
-}
-
-/// A big map allocates tens of MiB of pixels and scratch; glibc keeps such pages in
-/// the render thread's arena unless asked, and every render thread may get another
-/// arena, so without this the resident memory grew by hundreds of MiB under load.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap memory; it touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@
 //! [`crate::stats`]). CSV is one row per measure
 //! (`scope,edition,year,measure,value`), chosen by `format=csv` or `Accept: text/csv`.
 
+use super::answer_cache::Answer;
 use super::meta::Meta;
 use super::params::{self, Params};
 use super::{ApiError, AppState};
 use crate::model::{DistrictCode, ProvinceCode};
+use crate::snapshot::Snapshot;
 use crate::stats::{self, StatsQuery};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,8 @@ enum Format {
     Csv,
 }
 
+/// Steps: read the question; serve the answer kept for it in this data version, or compute
+/// it off the HTTP worker threads and keep it ([`super::answer_cache::AnswerCache`]).
 pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
     let atlas = state.atlas.current();
     let as_of = params::as_of(&params, &atlas.years())?;
@@ -32,34 +35,48 @@ pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(para
         district: code(&params, "district", DistrictCode::parse)?,
     };
     let format = format(&params, &headers)?;
-    let answer = stats::compute(&atlas, q).map_err(|e| match e {
+    // Everything that shapes the answer, after parsing (so `year=2024` and `year=02024`
+    // are one question).
+    let key = format!("{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", atlas.version, q.edition, q.year, q.day, q.province, q.district, format);
+    let answer = state.stats_answers.get_or_compute(key, move || answer(&atlas, q, format)).await?;
+    let mut response = answer.body.into_response();
+    // Replacing, not adding to, the body's own `application/octet-stream`.
+    for (name, value) in answer.headers {
+        response.headers_mut().insert(name, value);
+    }
+    Ok(response)
+}
+
+/// The answer's body and headers (CPU work: run on the blocking pool).
+fn answer(atlas: &Snapshot, q: StatsQuery, format: Format) -> Result<Answer, ApiError> {
+    let computed = stats::compute(atlas, q).map_err(|e| match e {
         e if e.is_unknown() => ApiError::UnknownValue { parameter: e.parameter(), message: e.to_string() },
         e => ApiError::bad(e.parameter(), e.to_string()),
     })?;
-    let mut body = serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+    let mut body = serde_json::to_value(&computed).map_err(|e| internal(&e))?;
     match format {
         Format::Json => {
-            body["meta"] = json!(Meta::of(&atlas));
-            Ok(Json(body).into_response())
+            body["meta"] = json!(Meta::of(atlas));
+            let bytes = serde_json::to_vec(&body).map_err(|e| internal(&e))?;
+            Ok(Answer { body: bytes.into(), headers: vec![(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))] })
         }
         Format::Csv => {
-            let scope = match (&answer.scope.district, &answer.scope.province) {
+            let scope = match (&computed.scope.district, &computed.scope.province) {
                 (Some(d), _) => format!("district:{}", d.code),
                 (None, Some(p)) => format!("province:{}", p.code),
                 (None, None) => "nation".to_string(),
             };
-            let text = stats::to_csv(&scope, q.edition.year(), q.year, &stats::rows(&body)).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let text = stats::to_csv(&scope, q.edition.year(), q.year, &stats::rows(&body)).map_err(|e| internal(&e))?;
             let name = format!("attachment; filename=\"bando-stats-{}-{}-{}.csv\"", scope.replace(':', "-"), q.edition, q.year);
-            let mut response = text.into_response();
-            let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            let mut headers = vec![(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"))];
             if let Ok(v) = HeaderValue::from_str(&name) {
-                h.insert(header::CONTENT_DISPOSITION, v);
+                headers.push((header::CONTENT_DISPOSITION, v));
             }
             // The data is sample data unless every layer is real: say so beside the CSV.
-            h.insert("x-bando-sample", HeaderValue::from_static(if atlas.has_sample_data() { "true" } else { "false" }));
-            h.insert(header::VARY, HeaderValue::from_static("Accept"));
-            Ok(response)
+            headers.push((HeaderName::from_static("x-bando-sample"), HeaderValue::from_static(if atlas.has_sample_data() { "true" } else { "false" })));
+            headers.push((header::VARY, HeaderValue::from_static("Accept")));
+            Ok(Answer { body: text.into(), headers })
         }
     }
 }

@@ -27,13 +27,6 @@ pub struct BuildSummary {
 
 /// Builds the atlas, or returns every problem found in every input.
 pub fn build(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
-    let built = build_inner(inputs);
-    // Only now are all of the build's temporaries freed.
-    release_freed_memory();
-    built
-}
-
-fn build_inner(inputs: &Inputs) -> Result<(Atlas, BuildSummary), LoadError> {
     let mut problems = Vec::new();
     let mut summary = BuildSummary::default();
 
@@ -182,36 +175,6 @@ fn data_years(
     let last = last_record.chain(last_assessment).chain(province_completed.values().copied()).max();
     let first = sets.iter().map(|s| s.first_year).min().or(last).unwrap_or(FALLBACK_FIRST_YEAR);
     first..=last.unwrap_or(first).max(first)
-}
-
-/// A build allocates much more than the atlas keeps (whole boundary files, the
-/// topology's vertex table); glibc keeps those pages unless asked to return them.
-///
-/// Not on a thread of lowered priority (an approval's or a preview's build): the trim
-/// holds each malloc arena's lock in turn while it returns pages, and such a thread may
-/// wait long for a core while holding one, stalling every request thread that shares
-/// the arena. The approval's caller trims later, at normal priority
-/// ([`crate::manage::Publisher::free_retired`]).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: gettid and getpriority take and return plain integers; malloc_trim only
-    // releases free heap memory, it touches no live allocation.
-    unsafe {
-        let nice = libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as libc::id_t);
-        if nice <= 0 {
-            libc::malloc_trim(0);
-        }
-    }
-}
-
-/// Returns the heap's free pages to the system (see [`release_freed_memory`]); for
-/// callers at normal priority after work done at a lowered one.
-pub fn trim_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap memory; it touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// The value read from the good rows, with the file's problems added to the list; `None`

@@ -22,7 +22,7 @@ pub mod documents;
 mod inputs;
 pub mod targets;
 
-pub use build::{build, trim_memory, BuildSummary};
+pub use build::{build, BuildSummary};
 pub(crate) use build::{check_commune_results, check_district_results, check_pilots, check_province_results, check_tourism};
 pub use inputs::{DataSource, Inputs, CRITERIA_FILE};
 

@@ -215,19 +215,18 @@ impl Publisher {
     }
 
     /// Frees the snapshots replaced by publications, each once the requests still holding
-    /// it are done, then returns the freed memory to the system. Freeing an atlas takes
-    /// tens of milliseconds and locks the malloc arenas its memory came from — those of the
-    /// request threads that made its criteria tables and label placements among them — so
-    /// it is done here, by a caller at normal priority off the request path (the approval
-    /// route calls it on the blocking pool), not by the approving thread of low priority
-    /// nor by whichever request let go of the snapshot last.
+    /// it are done. Freeing an atlas takes tens of milliseconds and takes the allocator's
+    /// locks for the memory it came from — that of the request threads that made its
+    /// criteria tables and label placements among them — so it is done here, by a caller
+    /// at normal priority off the request path (the approval route calls it on the
+    /// blocking pool), not by the approving thread of low priority nor by whichever
+    /// request let go of the snapshot last.
     pub fn free_retired(&self) {
         let retired = std::mem::take(&mut *self.retired.lock().unwrap_or_else(|e| e.into_inner()));
         if retired.is_empty() {
             return;
         }
         retired.into_iter().for_each(retire);
-        atlas::trim_memory();
     }
 
     /// [`Publisher::preview`] of `submission`, from the cache of the last few previewed

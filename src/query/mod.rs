@@ -30,24 +30,12 @@ pub struct PointQuery {
     pub radius_m: f64,
 }
 
+/// A point answer: the commune's [`PointHead`], then the pilots and tourism sites near
+/// the point.
 #[derive(Debug, Serialize)]
 pub struct PointAnswer<'a> {
-    pub commune: CommuneView<'a>,
-    pub district: Option<UnitView<'a, DistrictCode>>,
-    pub province: UnitView<'a, ProvinceCode>,
-    pub edition: Edition,
-    pub year: u16,
-    /// The day asked for, when the question was about a day rather than a year's end.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<Day>,
-    /// Edition 2024: the commune's level in force at that moment.
-    pub ntm: Option<LevelInForce<'a>>,
-    /// Edition 2025: its former communes counted by level.
-    pub former_communes: Option<LevelCounts>,
-    /// Edition 2024 xã: the checklist of the criteria set it is assessed on at that moment,
-    /// with what is missing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub criteria: Option<standing::Checklist<'a>>,
+    #[serde(flatten)]
+    pub head: PointHead<'a>,
     pub pilots: Vec<NearbyPilot<'a>>,
     pub tourism: Vec<NearbyTourism<'a>>,
 }
@@ -94,9 +82,8 @@ pub fn commune_at(atlas: &Atlas, q: PointQuery) -> Option<PointAnswer<'_>> {
 
 /// Describes commune `i` of `edition` as a point answer.
 pub fn describe<'a>(atlas: &'a Atlas, edition: &'a EditionAtlas, i: usize, q: PointQuery) -> PointAnswer<'a> {
-    let PointHead { commune, district, province, edition: e, year, date, ntm, former_communes, criteria } = head(atlas, edition, i, q.as_of);
     let Nearby { pilots, tourism } = nearby(atlas, q.position, q.radius_m);
-    PointAnswer { commune, district, province, edition: e, year, date, ntm, former_communes, criteria, pilots, tourism }
+    PointAnswer { head: head(atlas, edition, i, q.as_of), pilots, tourism }
 }
 
 /// The point answer's members before the nearby places, in the answer's order: everything
@@ -109,10 +96,15 @@ pub struct PointHead<'a> {
     pub province: UnitView<'a, ProvinceCode>,
     pub edition: Edition,
     pub year: u16,
+    /// The day asked for, when the question was about a day rather than a year's end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Day>,
+    /// Edition 2024: the commune's level in force at that moment.
     pub ntm: Option<LevelInForce<'a>>,
+    /// Edition 2025: its former communes counted by level.
     pub former_communes: Option<LevelCounts>,
+    /// Edition 2024 xã: the checklist of the criteria set it is assessed on at that moment,
+    /// with what is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub criteria: Option<standing::Checklist<'a>>,
 }

@@ -4,8 +4,9 @@ use super::PointAnswer;
 use crate::standing::LevelInForce;
 use std::fmt::Write;
 
-pub fn render(a: &PointAnswer<'_>) -> String {
+pub fn render(answer: &PointAnswer<'_>) -> String {
     let mut out = String::new();
+    let a = &answer.head;
     let c = &a.commune;
     let _ = writeln!(out, "{} ({}, code {})", c.name, c.kind_label, c.code);
     if let Some(d) = &a.district {
@@ -25,10 +26,10 @@ pub fn render(a: &PointAnswer<'_>) -> String {
             f.total, f.chua_dat, f.dat_chuan, f.nang_cao, f.kieu_mau, f.not_applicable, f.no_data
         );
     }
-    for n in &a.pilots {
+    for n in &answer.pilots {
         let _ = writeln!(out, "  pilot {:>6} m: {} ({}, {})", n.distance_m, n.pilot.name, n.pilot.kind.as_str(), n.pilot.field);
     }
-    for n in &a.tourism {
+    for n in &answer.tourism {
         let _ = writeln!(out, "  tourism {:>4} m: {} ({})", n.distance_m, n.site.name, n.site.category.as_str());
     }
     out

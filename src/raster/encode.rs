@@ -1,13 +1,13 @@
 //! PNG encoding of the rendered maps: indexed colour whenever it can be, because a
 //! choropleth is a few flat class colours plus the anti-aliased edges between them.
 //!
-//! Steps: 1. count the picture's colours ([`palette_and_indices`]); 2. when they fit in
+//! Steps: 1. count the picture's colours ([`palette_and_lookup`]); 2. when they fit in
 //! 256, write each pixel's index into that exact palette (lossless); 3. otherwise (dense
 //! edges at z7–z10, symbols) keep the most frequent colours exact, cut the rest into
 //! Wu boxes ([`wu_palette`], quantette), recentre those once ([`refine`]) and map every
 //! other colour once to its nearest entry ([`Nearest`]); 4. pack the indices at the
-//! smallest bit depth that holds the palette (1, 2, 4 or 8 bits); 5. deflate without row
-//! filters at zlib level 4 ([`DEFLATE_LEVEL`]).
+//! smallest bit depth that holds the palette (1, 2, 4 or 8 bits) and 5. deflate them without row
+//! filters at zlib level 4 ([`DEFLATE_LEVEL`]), a chunk of rows at a time ([`deflated_rows`]).
 //!
 //! Measured on the 144 tiles of `benches/compare/raster_vs_mapnik.sh` (real 2025
 //! communes; `cargo bench --bench raster -- png_encode`), per tile: the RGB encoder
@@ -51,14 +51,9 @@ pub fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
 #[doc(hidden)]
 pub fn encode_png_with(pixmap: &Pixmap, level: u32) -> Result<Vec<u8>, png::EncodingError> {
     let (width, height) = (pixmap.width(), pixmap.height());
-    let (palette, indices) = palette_and_indices(pixmap.data());
+    let (palette, index_of) = palette_and_lookup(pixmap.data());
     let depth = bit_depth(palette.len());
-    let rows = filtered_rows(&indices, width as usize, depth);
-    // The png crate deflates only at its fixed presets; the image data is deflated here
-    // at the chosen level and written as the one IDAT chunk.
-    let mut zlib = flate2::write::ZlibEncoder::new(Vec::with_capacity(rows.len() / 4 + 64), flate2::Compression::new(level));
-    zlib.write_all(&rows)?;
-    let data = zlib.finish()?;
+    let data = deflated_rows(pixmap.data(), width as usize, &index_of, depth, level)?;
     let mut out = Vec::with_capacity(data.len() + 3 * palette.len() + 64);
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Indexed);
@@ -75,7 +70,7 @@ fn pixels(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
     data.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
 }
 
-/// A picture's palette (most frequent colour first) and each pixel's index in it.
+/// A picture's palette (most frequent colour first) and each colour's index in it.
 ///
 /// Every distinct colour is counted (runs of one colour, the common case, cost one
 /// comparison per pixel). When there are at most 256 the palette is exact. Otherwise the
@@ -84,7 +79,7 @@ fn pixels(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
 /// other entries are Wu's cuts over the remaining colours weighted by their counts, so
 /// the many rare anti-aliasing blends are each stood for by the mean of similar blends
 /// rather than by whichever frequent colour happens to be nearest.
-fn palette_and_indices(data: &[u8]) -> (Vec<[u8; 4]>, Vec<u8>) {
+fn palette_and_lookup(data: &[u8]) -> (Vec<[u8; 4]>, HashMap<u32, u32>) {
     let mut counts: HashMap<u32, u32> = HashMap::default();
     let mut run: Option<(u32, u32)> = None;
     for key in pixels(data) {
@@ -125,16 +120,7 @@ fn palette_and_indices(data: &[u8]) -> (Vec<[u8; 4]>, Vec<u8>) {
     for (key, _) in &by_count[kept..] {
         counts.insert(*key, (kept + index.find(key.to_le_bytes())) as u32);
     }
-    let mut last = (u32::MAX, 0u8);
-    let indices = pixels(data)
-        .map(|key| {
-            if key != last.0 {
-                last = (key, counts[&key] as u8);
-            }
-            last.1
-        })
-        .collect();
-    (palette, indices)
+    (palette, counts)
 }
 
 /// Up to `size` colours standing for `rest` (colour, pixel count), by Wu's variance-
@@ -270,26 +256,48 @@ fn bit_depth(colours: usize) -> png::BitDepth {
     }
 }
 
-/// Rows of indices packed at `depth` bits, each row starting on a byte after its filter
-/// type byte (0, none: row filters predict smooth gradients, and cost bytes on palette
-/// indices, which have none: +19–28% with Sub, Up or Paeth on the comparison's tiles).
-fn filtered_rows(indices: &[u8], width: usize, depth: png::BitDepth) -> Vec<u8> {
+/// The image data: rows of palette indices packed at `depth` bits, each row starting on
+/// a byte after its filter type byte (0, none: row filters predict smooth gradients, and
+/// cost bytes on palette indices, which have none: +19–28% with Sub, Up or Paeth on the
+/// comparison's tiles), deflated at zlib `level`.
+///
+/// The rows are made and deflated a chunk at a time, never all at once: a 4096×4096
+/// static map would otherwise hold 32 MiB of indices and packed rows beside its 64 MiB
+/// of pixels.
+fn deflated_rows(data: &[u8], width: usize, index_of: &HashMap<u32, u32>, depth: png::BitDepth, level: u32) -> std::io::Result<Vec<u8>> {
+    /// Packed rows handed to the deflater at once.
+    const CHUNK_BYTES: usize = 64 << 10;
     let bits = depth as usize;
     let per_byte = 8 / bits;
     let row_bytes = width.div_ceil(per_byte);
-    let mut out = vec![0u8; (row_bytes + 1) * (indices.len() / width)];
-    for (row, line) in indices.chunks_exact(width).enumerate() {
-        let dst = &mut out[row * (row_bytes + 1) + 1..(row + 1) * (row_bytes + 1)];
-        if bits == 8 {
-            dst.copy_from_slice(line);
-            continue;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 16 + 64), flate2::Compression::new(level));
+    let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK_BYTES + row_bytes + 1);
+    let mut last = (u32::MAX, 0u8);
+    let mut index = |key: u32| {
+        if key != last.0 {
+            last = (key, index_of[&key] as u8);
         }
-        for (x, &index) in line.iter().enumerate() {
-            let shift = 8 - bits * (x % per_byte + 1);
-            dst[x / per_byte] |= index << shift;
+        last.1
+    };
+    for line in data.chunks_exact(width * 4) {
+        chunk.push(0);
+        if bits == 8 {
+            chunk.extend(pixels(line).map(&mut index));
+        } else {
+            let start = chunk.len();
+            chunk.resize(start + row_bytes, 0);
+            for (x, key) in pixels(line).enumerate() {
+                let shift = 8 - bits * (x % per_byte + 1);
+                chunk[start + x / per_byte] |= index(key) << shift;
+            }
+        }
+        if chunk.len() >= CHUNK_BYTES {
+            zlib.write_all(&chunk)?;
+            chunk.clear();
         }
     }
-    out
+    zlib.write_all(&chunk)?;
+    zlib.finish()
 }
 
 #[cfg(test)]

@@ -691,7 +691,7 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
     let mut candidates: Vec<usize> = edition.index.in_bbox([w, s_, e, n]).collect();
     candidates.sort_unstable();
     let mut attrs: Attrs = Vec::with_capacity(24);
-    for i in candidates {
+    for &i in &candidates {
         let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
         if !painter.polygon(rings, true) {
             continue;
@@ -733,12 +733,10 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
 
     // Commune label points: name and rank only, highest priority first.
     if tile.z >= COMMUNE_LABEL_MIN_ZOOM {
-        let mut labels = Layer::new("commune_labels");
-        let mut inside: Vec<(u8, usize)> = edition
-            .index
-            .in_bbox([w, s_, e, n])
-            .map(|i| (tiles.commune_labels[i].1, i))
-            .collect();
+        // Names nearly all differ: not looked up for sharing (as in `communes`).
+        let mut labels = Layer::with_distinct("commune_labels", &["name"]);
+        // A commune's label point lies in its box: the communes' candidates hold them all.
+        let mut inside: Vec<(u8, usize)> = candidates.iter().map(|&i| (tiles.commune_labels[i].1, i)).collect();
         inside.sort_unstable();
         for (rank, i) in inside {
             if painter.point(tiles.commune_labels[i].0) {

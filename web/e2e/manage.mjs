@@ -21,43 +21,19 @@ import { chromium } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
 import { colourDistance, pngPixel, rgb, tileAt } from './pixels.mjs';
 
-const BASE = requireEnv('BANDO_URL');
-const EXPECT = JSON.parse(requireEnv('BANDO_E2E'));
-const SHOTS = process.env.SCREENSHOTS || 'screenshots';
+const RUNNER = 'tests/manage_e2e.rs';
+const BASE = requireEnv('BANDO_URL', RUNNER);
+const EXPECT = JSON.parse(requireEnv('BANDO_E2E', RUNNER));
 const WORK = process.env.WORK_DIR || SHOTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = chromiumArgs({ webgl: false });
 const TIMEOUT = 60_000;
 
-mkdirSync(SHOTS, { recursive: true });
 mkdirSync(WORK, { recursive: true });
-let failures = 0;
-let stopped = false;
-
-function requireEnv(name) {
-  const v = process.env[name];
-  if (!v) { console.error(`${name} is not set (this script is run by tests/manage_e2e.rs)`); process.exit(2); }
-  return v;
-}
-
-// A check runs only while every check before it passed: each step needs the last one's
-// result, and a skipped step must not read as a pass.
-async function check(name, fn) {
-  if (stopped) { failures += 1; console.log(`not ok - ${name} (not run: an earlier step failed)`); return; }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures += 1;
-    stopped = true;
-    console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) { if (!cond) throw new Error(message); }
+// Each step needs the last one's result: after a failure the rest are reported not run.
+const { check, stopped, finish } = checks({ stopAtFirstFailure: true });
 
 // The worksheet named `name`, and the column number of each header cell (row `headerRow`).
 function sheetColumns(workbook, name) {
@@ -338,7 +314,9 @@ try {
     assert(names.includes(editor.username) && names.includes(admin.username), `the change does not name both people: ${names}`);
     assert(change.decision === EXPECT.decision, `the change's decision is ${change.decision}`);
   });
+} catch (e) {
+  stopped(e);
 } finally {
   await browser.close();
 }
-if (failures > 0) { console.log(`${failures} check(s) failed`); process.exit(1); }
+finish();

@@ -19,45 +19,23 @@
 
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
 import { colourDistance, rgb } from './pixels.mjs';
 
-const ROOT = requireEnv('BANDO_SITE_DIR');
-const EXPECT = JSON.parse(requireEnv('BANDO_E2E'));
-const SHOTS = process.env.SCREENSHOTS || 'screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
+const RUNNER = 'tests/static_site.rs';
+
+const ROOT = requireEnv('BANDO_SITE_DIR', RUNNER);
+const EXPECT = JSON.parse(requireEnv('BANDO_E2E', RUNNER));
+const ARGS = chromiumArgs({ webgl: true });
 const TIMEOUT = 120_000;
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json', '.pbf': 'application/x-protobuf', '.pmtiles': 'application/vnd.pmtiles',
 };
 
-mkdirSync(SHOTS, { recursive: true });
-let failures = 0;
-
-function requireEnv(name) {
-  const v = process.env[name];
-  if (!v) { console.error(`${name} is not set (this script is run by tests/static_site.rs)`); process.exit(2); }
-  return v;
-}
-
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures += 1;
-    console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) { if (!cond) throw new Error(message); }
+const { check, stopped, finish } = checks();
 
 // Folded as a reader types without diacritics: "Xã Phú Cát" → "xa phu cat".
 const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
@@ -243,11 +221,9 @@ try {
     assert(!pageErrors.length, pageErrors.join('\n'));
   });
 } catch (e) {
-  failures += 1;
-  console.log(`not ok - the script stopped\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
+  stopped(e);
 } finally {
   await browser.close();
   server.close();
 }
-console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();

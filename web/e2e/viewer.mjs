@@ -28,44 +28,20 @@
 // script itself stops (a check that cannot run is a failure).
 
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
 import { colourDistance, pngPixel, rgb, tileAt } from './pixels.mjs';
 
-const BASE = requireEnv('BANDO_URL');
-const EXPECT = JSON.parse(requireEnv('BANDO_E2E'));
-const SHOTS = process.env.SCREENSHOTS || 'screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-  // WebGL without a GPU: ANGLE on SwiftShader (software), which headless Chromium
-  // no longer enables on its own.
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
+const RUNNER = 'tests/viewer_e2e.rs';
+
+const BASE = requireEnv('BANDO_URL', RUNNER);
+const EXPECT = JSON.parse(requireEnv('BANDO_E2E', RUNNER));
+const ARGS = chromiumArgs({ webgl: true });
 const TIMEOUT = 120_000;
 
-mkdirSync(SHOTS, { recursive: true });
-let failures = 0;
+const { check, stopped, finish } = checks();
 const shots = [];
 
-function requireEnv(name) {
-  const v = process.env[name];
-  if (!v) { console.error(`${name} is not set (this script is run by tests/viewer_e2e.rs)`); process.exit(2); }
-  return v;
-}
-
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures += 1;
-    console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) { if (!cond) throw new Error(message); }
 const lower = (s) => s.toLocaleLowerCase('vi');
 
 async function shot(page, name) {
@@ -612,8 +588,7 @@ try {
   });
   await ctx.close();
 } catch (e) {
-  failures += 1;
-  console.log(`not ok - the run stopped before its last check\n  ${String(e && e.stack || e).split('\n').join('\n  ')}`);
+  stopped(e);
 } finally {
   await browser.close();
 }
@@ -623,5 +598,4 @@ await check('no Content Security Policy message in the console', async () => {
 });
 
 console.log(`screenshots: ${shots.join(' ')}`);
-console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();
