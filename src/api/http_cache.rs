@@ -23,8 +23,17 @@ impl ETag {
     /// Builds a tag from parts joined by `-`; any character an ETag cannot carry
     /// becomes `_`.
     pub fn from_parts(parts: &[&str]) -> ETag {
-        let joined = parts.join("-");
-        ETag(joined.chars().map(|c| if c.is_ascii_graphic() && c != '"' { c } else { '_' }).collect())
+        ETag::from_text(parts.join("-"))
+    }
+
+    /// A tag from text already joined; any character an ETag cannot carry becomes `_`
+    /// (in place when the text is plain ASCII, the usual case).
+    pub fn from_text(text: String) -> ETag {
+        let allowed = |c: char| c.is_ascii_graphic() && c != '"';
+        if text.chars().all(allowed) {
+            return ETag(text);
+        }
+        ETag(text.chars().map(|c| if allowed(c) { c } else { '_' }).collect())
     }
 
     /// The quoted header value, e.g. `"3f2a-ntm-2024-2025-8-203-113-gz"`.
