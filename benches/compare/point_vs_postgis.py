@@ -303,7 +303,8 @@ def main():
         f"{vertices:,} vertices; shared_buffers {shared_buffers}); {len(pts):,} points on land, seed {a.seed}; "
         f"{a.reps} repetitions of {a.seconds} s per system and concurrency, order rotated, medians; "
         f"{took / 60:.1f} min of timing. 1-minute load average during the runs: median {statistics.median(loads):.2f}, "
-        f"{min(loads):.2f}–{max(loads):.2f} (above {os.cpu_count()}, other processes competed for the CPU).",
+        f"{min(loads):.2f}–{max(loads):.2f} (it counts the runs' own runnable clients and server threads, "
+        f"which at 16 clients keep it far above the {os.cpu_count()} cores, and any other process).",
         "",
         "| clients | system | queries/s (median) | runs | mean latency | server CPU per query | client CPU per query |",
         "|---:|---|---:|---|---:|---:|---:|",
