@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 const RESULTS_HEADER: &str = "code,year,level,criteria_met,recognized_on,decision\n";
 const RELOAD: &str = "/api/v1/admin/reload";
 const AT: &str = "/api/v1/communes/at?lon=105.964112&lat=21.002414&year=2025";
-/// Statistics are kept per data version: asked before a reload, they must change with it.
+/// Statistics and search answers are kept per data version: asked before a reload, they
+/// must change with it.
 const STATS: &str = "/api/v1/stats?year=2025";
+const SEARCH: &str = "/api/v1/search?q=duong%20xa";
 
 /// POST returning (status, WWW-Authenticate, body text).
 fn post(server: &Server, path: &str, authorization: Option<&str>) -> (u16, Option<String>, String) {
@@ -60,6 +62,7 @@ fn reload_needs_the_right_bearer_token_and_keeps_the_old_data_when_a_file_is_bad
     let version = before["meta"]["data_version"].clone();
     let (_, stats) = server.get_json(STATS);
     assert_eq!((&stats["communes"]["dat_chuan"], &stats["communes"]["nang_cao"]), (&1.into(), &0.into()), "{}", stats["communes"]);
+    assert_eq!(server.get_json(SEARCH).1["meta"]["data_version"], version);
 
     // None, wrong, another scheme, the token with its newline kept: 401 with the challenge.
     for auth in [None, Some("Bearer tk-7f3a9c1e5b2"), Some("Bearer tk-7f3a9c1e5b2d0"), Some("Basic tk-7f3a9c1e5b2d"), Some("Bearer")] {
@@ -83,6 +86,7 @@ fn reload_needs_the_right_bearer_token_and_keeps_the_old_data_when_a_file_is_bad
     let (_, stats) = server.get_json(STATS);
     assert_eq!((&stats["communes"]["dat_chuan"], &stats["communes"]["nang_cao"]), (&0.into(), &1.into()), "{}", stats["communes"]);
     assert_eq!(stats["meta"]["data_version"], after["meta"]["data_version"]);
+    assert_eq!(server.get_json(SEARCH).1["meta"]["data_version"], after["meta"]["data_version"]);
     let good_version = after["meta"]["data_version"].clone();
 
     // A broken file with two bad lines, swapped into place (rename, as a deploy would):

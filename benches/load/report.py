@@ -71,19 +71,23 @@ print(f"- connection errors (connect/read/timeout): {tw['err_connect']}/{tw['err
 # The memory budget: the atlas (the resident size once serving and warm: the atlas, its
 # snapshot and the runtime) twice, since a reload builds the new one while the old one
 # serves; the two caches as configured; and per static render slot the largest map's
-# pixels (MAX_SIDE² RGBA: its palette lookup and deflate output are small beside them).
+# pixels (MAX_SIDE² RGBA: its palette lookup and deflate output are small beside them);
+# and the fixed answer tables (point heads 32 MiB, statistics and search answers 16 MiB
+# each: src/api/point_head.rs, src/api/answer_cache.rs).
 STATIC_PIXELS_MIB = 4096 * 4096 * 4 / 2**20
+ANSWER_TABLES_MIB = 32 + 16 + 16
 for run, f in (("with static maps", fs), ("without static maps", fn)):
     if not f.get("start_rss_kb") or not f.get("peak_rss_kb"):
         continue
     atlas = int(f["start_rss_kb"]) / 1024
     renders = int(f.get("static_renders", 1)) * STATIC_PIXELS_MIB if run == "with static maps" else 0
-    budget = 2 * atlas + int(f.get("tile_cache_mb", 256)) + int(f.get("static_cache_mb", 64)) + renders
+    budget = 2 * atlas + int(f.get("tile_cache_mb", 256)) + int(f.get("static_cache_mb", 64)) + renders + ANSWER_TABLES_MIB
     peak = int(f["peak_rss_kb"]) / 1024
     end = f" (at the end of the run {mb(f['end_rss_kb'])})" if f.get("end_rss_kb") else ""
     print(f"- RSS {run}: peak {peak:.0f} MiB{end} against a budget of {budget:.0f} MiB = 2 × {atlas:.0f} MiB "
           f"(the atlas once serving, twice during a reload) + tile cache {f.get('tile_cache_mb', '?')} MiB + static-map cache "
-          f"{f.get('static_cache_mb', '?')} MiB + {renders:.0f} MiB of static-map pixels in render: "
+          f"{f.get('static_cache_mb', '?')} MiB + {renders:.0f} MiB of static-map pixels in render + {ANSWER_TABLES_MIB} MiB "
+          f"of answer tables: "
           f"{peak / budget:.2f} of the budget ({'within' if peak <= budget else 'BEYOND'})")
 for kind in ("mvt_cold", "png_cold"):
     a, b = with_static.get(kind), no_static.get(kind)

@@ -1,5 +1,5 @@
 //! Finished answers of a read-only route whose answer depends only on the published data
-//! and the request (the statistics), kept by canonical request.
+//! and the request (statistics, search), kept by canonical request; one cache per route.
 //!
 //! A statistics answer for the nation walks every commune through every criterion of its
 //! sets: about ten milliseconds of a core. Readers ask the same few dozen questions (the
@@ -10,8 +10,8 @@
 //!   1. the caller's key names the data version and every parameter that shapes the
 //!      answer, so a publication never serves an old answer (old ones age out);
 //!   2. a kept answer is served at once;
-//!   3. else wait for one of [`PERMITS`] compute slots, look again (an identical request
-//!      may have finished meanwhile), and compute on the blocking pool;
+//!   3. else wait for one of its compute slots ([`permits`]), look again (an identical
+//!      request may have finished meanwhile), and compute on the blocking pool;
 //!   4. keep the answer, within [`MAX_BYTES`] in all (least recently used out first).
 
 use super::tile_cache::Lru;
@@ -21,12 +21,16 @@ use bytes::Bytes;
 use std::sync::Mutex;
 use tokio::sync::Semaphore;
 
-/// Answers kept at most, in bytes (a statistics answer is 20–60 KB).
+/// Answers kept at most per route, in bytes (a statistics answer is 20–60 KB, a search
+/// answer 1–20 KB).
 pub const MAX_BYTES: usize = 16 << 20;
 
-/// Answers computed at once: one core at most, whatever the number of distinct
-/// questions asked at the same time (tiles and point queries keep the other).
-pub const PERMITS: usize = 1;
+/// Answers of one route computed at once: half the cores (at least one), whatever the
+/// number of distinct questions asked at the same time, so tiles and point queries keep
+/// the rest.
+pub fn permits() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
 
 /// Bookkeeping bytes counted per kept answer besides its body, headers and key.
 const ENTRY_OVERHEAD: usize = 128;
@@ -36,6 +40,17 @@ const ENTRY_OVERHEAD: usize = 128;
 pub struct Answer {
     pub body: Bytes,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl axum::response::IntoResponse for Answer {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = self.body.into_response();
+        // Replacing, not adding to, the body's own `application/octet-stream`.
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
 }
 
 impl Answer {
@@ -52,7 +67,7 @@ pub struct AnswerCache {
 
 impl Default for AnswerCache {
     fn default() -> Self {
-        AnswerCache { kept: Mutex::new(Lru::new(MAX_BYTES)), permits: Semaphore::new(PERMITS) }
+        AnswerCache { kept: Mutex::new(Lru::new(MAX_BYTES)), permits: Semaphore::new(permits()) }
     }
 }
 

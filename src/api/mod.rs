@@ -116,6 +116,8 @@ pub struct Shared {
     pub point_heads: Arc<point_head::HeadCache>,
     /// Statistics answers, per data version and question.
     pub stats_answers: Arc<answer_cache::AnswerCache>,
+    /// Search answers, per data version and query.
+    pub search_answers: Arc<answer_cache::AnswerCache>,
     /// The bearer token of the admin routes; `None` hides them (404).
     pub admin_token: Option<Arc<admin_auth::AdminToken>>,
     /// Static map renders: their own render slots, cache and shared renders.
@@ -151,6 +153,7 @@ impl AppState {
             meta: Arc::default(),
             point_heads: Arc::default(),
             stats_answers: Arc::default(),
+            search_answers: Arc::default(),
             metrics: None,
             admin_token: None,
             static_maps,

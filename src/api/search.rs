@@ -1,18 +1,24 @@
 //! `GET /api/v1/search?q=&limit=&edition=`: communes, districts, provinces, pilot
 //! models and tourism sites by name (see [`crate::search`] for the matching).
 
+use super::answer_cache::Answer;
 use super::meta::Meta;
 use super::params::{self, Params};
 use super::{ApiError, AppState};
 use crate::search::{DEFAULT_LIMIT, MAX_LIMIT};
 use axum::extract::{Query, State};
-use axum::Json;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 /// Longest query accepted, in characters (longer text is no name).
 const MAX_QUERY_CHARS: usize = 200;
 
-pub async fn search(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Json<Value>, ApiError> {
+/// Steps: check the question; serve the answer kept for it in this data version, or
+/// search off the HTTP worker threads and keep the answer
+/// ([`super::answer_cache::AnswerCache`]: the day a result makes the news, thousands of
+/// readers type the same few names).
+pub async fn search(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Response, ApiError> {
     let q = params.get("q").map(|s| s.trim()).unwrap_or("");
     if q.is_empty() {
         return Err(ApiError::bad("q", "the parameter 'q' (a name to search for) is required"));
@@ -23,8 +29,18 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<Params>)
     let limit = limit(&params)?;
     let edition = params::edition(&params)?;
     let atlas = state.atlas.current();
-    let hits = atlas.search_index().search(q, edition, limit);
-    Ok(Json(json!({ "query": q, "edition": edition, "hits": hits, "meta": Meta::of(&atlas) })))
+    let key = format!("{}|{edition:?}|{limit}|{q}", atlas.version);
+    let q = q.to_string();
+    let answer = state
+        .search_answers
+        .get_or_compute(key, move || {
+            let hits = atlas.search_index().search(&q, edition, limit);
+            let body = serde_json::to_vec(&json!({ "query": q, "edition": edition, "hits": hits, "meta": Meta::of(&atlas) }))
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(Answer { body: body.into(), headers: vec![(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))] })
+        })
+        .await?;
+    Ok(answer.into_response())
 }
 
 fn limit(params: &Params) -> Result<usize, ApiError> {

@@ -39,12 +39,7 @@ pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(para
     // are one question).
     let key = format!("{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", atlas.version, q.edition, q.year, q.day, q.province, q.district, format);
     let answer = state.stats_answers.get_or_compute(key, move || answer(&atlas, q, format)).await?;
-    let mut response = answer.body.into_response();
-    // Replacing, not adding to, the body's own `application/octet-stream`.
-    for (name, value) in answer.headers {
-        response.headers_mut().insert(name, value);
-    }
-    Ok(response)
+    Ok(answer.into_response())
 }
 
 /// The answer's body and headers (CPU work: run on the blocking pool).
