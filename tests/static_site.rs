@@ -53,11 +53,16 @@ fn the_published_map_works_from_a_plain_static_server() {
     }
     let (shared_name, shared) = by_name.iter().filter(|(_, rows)| rows.len() >= 3).max_by_key(|(_, rows)| rows.len()).expect("a shared name");
     let target = shared[shared.len() / 2];
+    // The 2025 commune that took Dương Xá (crosswalk): its old name and district find it.
+    let successors: Vec<String> =
+        csv_rows(reference("crosswalk-2024-2025.csv")).into_iter().filter(|r| r["code_2024"] == DUONG_XA).map(|r| r["code_2025"].clone()).collect();
+    assert_eq!(successors.len(), 1, "Dương Xá went to one 2025 commune: {successors:?}");
     let expect = json!({
         "year": YEAR,
         "commune": {"code": DUONG_XA, "name": row["name"], "district": row["district_name"], "lon": label.lon, "lat": label.lat, "class": class},
         "phu_cat": phu_cat,
         "shared": {"name": shared_name, "count": shared.len(), "code": target["code"], "district": target["district_name"]},
+        "former": {"name": row["name"], "district": row["district_name"], "code": successors[0]},
     });
 
     let status = Command::new("node")

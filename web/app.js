@@ -838,6 +838,11 @@ function searchIndex(edition) {
       const entries = doc.entries.map((r) => ({
         kind: doc.kinds[r[0]], code: r[1], name: r[2], core: r[3], parent: r[4],
         point: [r[5], r[6]], bbox: [r[7], r[8], r[9], r[10]], words: r[3].split(' '), compact: r[3].replace(/ /g, ''),
+        // Edition 2025: the 2024 communes this one took, matched like names, with their
+        // own district and province as parents.
+        former: (r[11] || []).map(([name, core, ...parents]) => ({
+          name, core, words: core.split(' '), compact: core.replace(/ /g, ''), parentWords: parents.flatMap(foldWords),
+        })),
       }));
       const byCode = new Map(entries.map((e) => [`${e.kind}:${e.code}`, e]));
       const prefixes = doc.prefixes.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
@@ -883,6 +888,21 @@ const parentsOf = (e, index) => {
 // The server's reading of "name, district, province": the first words name the place and
 // every other word names one of its parents; a hit outside the parents named loses 0.1.
 // A hit keeps the best of that and its score for the whole query.
+function addressScore(words, named, parentWords, index) {
+  let score = nameScore(words, named, index);
+  for (let k = 1; k < words.length && score < 1; k += 1) {
+    const s = nameScore(words.slice(0, k), named, index);
+    if (s <= 0) continue;
+    const inside = words.slice(k).every((w) => parentWords().has(w));
+    score = Math.max(score, inside ? s : s - 0.1);
+  }
+  return score;
+}
+
+// A 2025 commune found by the name of a 2024 commune it took ranks just below that old
+// name's own score, as the server ranks the successors of an old commune.
+const SUCCESSOR = 0.005;
+
 async function staticSearch(q, limit) {
   const index = await searchIndex(view.edition);
   const words = foldWords(q);
@@ -890,14 +910,15 @@ async function staticSearch(q, limit) {
   const kindOrder = { commune: 0, district: 1, province: 2, pilot: 3, tourism: 4 };
   const scored = [];
   for (const e of index.entries) {
-    let score = nameScore(words, e, index);
-    for (let k = 1; k < words.length && score < 1; k += 1) {
-      const s = nameScore(words.slice(0, k), e, index);
-      if (s <= 0) continue;
-      const rest = words.slice(k);
-      const parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name)));
-      const inside = rest.every((w) => parentWords.has(w));
-      score = Math.max(score, inside ? s : s - 0.1);
+    let parentWords = null;
+    const ownParents = () => parentWords || (parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name))));
+    let score = addressScore(words, e, ownParents, index);
+    for (const f of e.former) {
+      if (score >= 1) break;
+      // The old commune's district and province, and the new commune's parents.
+      const oldParents = () => new Set([...f.parentWords, ...ownParents()]);
+      const s = addressScore(words, f, oldParents, index);
+      if (s > 0) score = Math.max(score, s - SUCCESSOR);
     }
     if (score > 0) scored.push({ e, score });
   }

@@ -13,7 +13,8 @@
 // archive are drawn; the pixel at the commune's label point has its level's class colour;
 // a click opens a popup built from the tile's properties (name, district, level); search
 // "phu cat" lists the Phú Cát communes, and "name district" of a shared name puts that
-// commune first; turning the names on fetches glyph ranges (200); no request went to
+// commune first; on edition 2025, Dương Xá's old name and district find the commune that
+// took it; turning the names on fetches glyph ranges (200); no request went to
 // /api/, raster mode and statistics are hidden. Prints one "ok"/"not ok" line per check;
 // exits 1 when any check failed or the script stopped.
 
@@ -202,6 +203,14 @@ try {
     assert(hits.length && hits[0].code === EXPECT.shared.code, `"${q}": ${JSON.stringify(hits.slice(0, 3))}`);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => !window.bandoMap.isMoving(), null, { timeout: TIMEOUT });
+  });
+
+  await check('on edition 2025 an old name with its old district finds the commune that took it (crosswalk)', async () => {
+    await page.goto(`${page.url().replace(/#.*$/, '')}${hash.replace('edition=2024', 'edition=2025')}`, { timeout: TIMEOUT });
+    await page.waitForFunction(() => window.bandoMap && window.bandoMap.loaded(), null, { timeout: TIMEOUT });
+    const q = `${withoutPrefix(fold(EXPECT.former.name))} ${withoutPrefix(fold(EXPECT.former.district))}`;
+    const hits = await suggestions(q);
+    assert(hits.length && hits[0].code === EXPECT.former.code, `"${q}": ${JSON.stringify(hits.slice(0, 3))}`);
   });
 
   await check('turning the names on fetches glyph ranges from the folder (200)', async () => {
