@@ -91,7 +91,7 @@ impl AnswerCache {
     }
 
     fn get(&self, key: &str) -> Option<Answer> {
-        self.lock().get(&key.to_string()).cloned()
+        self.lock().get(key).cloned()
     }
 
     /// The bytes of the answers kept.

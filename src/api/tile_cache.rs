@@ -132,8 +132,13 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         Lru { map: HashMap::new(), slots: Vec::new(), free: Vec::new(), head: NIL, tail: NIL, bytes: 0, max_bytes }
     }
 
-    /// The value, marked most recently used.
-    pub fn get(&mut self, key: &K) -> Option<&V> {
+    /// The value, marked most recently used; looked up by any borrowed form of the key
+    /// (a `&str` for a `String` key), so a lookup allocates nothing.
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let i = *self.map.get(key)?;
         self.unlink(i);
         self.push_front(i);

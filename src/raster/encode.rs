@@ -53,6 +53,8 @@ pub fn encode_png_with(pixmap: &Pixmap, level: u32) -> Result<Vec<u8>, png::Enco
     let (width, height) = (pixmap.width(), pixmap.height());
     let (palette, index_of) = palette_and_lookup(pixmap.data());
     let depth = bit_depth(palette.len());
+    // The png crate deflates only at its fixed presets; the image data is deflated here
+    // at the chosen level and written as the one IDAT chunk.
     let data = deflated_rows(pixmap.data(), width as usize, &index_of, depth, level)?;
     let mut out = Vec::with_capacity(data.len() + 3 * palette.len() + 64);
     let mut encoder = png::Encoder::new(&mut out, width, height);

@@ -122,12 +122,12 @@ impl Places {
         }
     }
 
-    /// The 2025 communes that took 2024 commune entry `i`.
     /// Every (2024 commune entry, the 2025 commune entries that took it).
     pub(super) fn all_successors(&self) -> impl Iterator<Item = (u32, &[u32])> {
         self.successors.iter().map(|(&old, new)| (old, new.as_slice()))
     }
 
+    /// The 2025 communes that took 2024 commune entry `i`.
     pub(super) fn successors(&self, i: u32) -> &[u32] {
         self.successors.get(&i).map_or(&[], Vec::as_slice)
     }
