@@ -7,15 +7,18 @@
 //! 2025 (geodata/results-communes.csv), its name and district (the reference table
 //! geodata/reference/communes-2024.csv) and its label point (the embedded boundaries);
 //! the communes named "Phú Cát"; and a commune whose name several communes share, with
-//! its district, for a "name district" query. The script checks the pixels there have
-//! the class colour, the popup built from tile properties, the search from the prebuilt
-//! index, 206 answers to range requests, and that no request reaches /api/.
+//! its district, for a "name district" query; the numbers of the statistics panel for the
+//! country and for Dương Xá's province. The script checks the pixels there have the class
+//! colour, the popup built from tile properties, the search from the prebuilt index, the
+//! statistics panel from the published files, 206 answers to range requests, and that no
+//! request reaches /api/. Before it runs, every published statistics file is compared
+//! with the API's answer to the same question on a real server: byte for byte the same.
 
 mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
-use common::sources::{csv_rows, results, Row};
-use common::{embedded_label_points, reference, repo, TempDir, BIN};
+use common::sources::{csv_rows, results, stats_panel_numbers, Row};
+use common::{embedded_label_points, reference, repo, Server, TempDir, BIN};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -57,13 +60,39 @@ fn the_published_map_works_from_a_plain_static_server() {
     let successors: Vec<String> =
         csv_rows(reference("crosswalk-2024-2025.csv")).into_iter().filter(|r| r["code_2024"] == DUONG_XA).map(|r| r["code_2025"].clone()).collect();
     assert_eq!(successors.len(), 1, "Dương Xá went to one 2025 commune: {successors:?}");
-    let expect = json!({
+    let mut expect = json!({
         "year": YEAR,
         "commune": {"code": DUONG_XA, "name": row["name"], "district": row["district_name"], "lon": label.lon, "lat": label.lat, "class": class},
         "phu_cat": phu_cat,
         "shared": {"name": shared_name, "count": shared.len(), "code": target["code"], "district": target["district_name"]},
         "former": {"name": row["name"], "district": row["district_name"], "code": successors[0]},
     });
+
+    // The statistics files are the API's answers, byte for byte: the nation and every
+    // province of both editions for the year.
+    let server = Server::shared();
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest.json")).expect("manifest JSON");
+    let stats_files: Vec<&str> =
+        manifest["files"].as_array().expect("files").iter().filter(|f| f["role"] == "site_stats").map(|f| f["path"].as_str().expect("path")).collect();
+    let (_, meta) = server.get_json("/api/v1/meta");
+    let provinces = meta["counts"]["provinces_2024"].as_u64().unwrap() + meta["counts"]["provinces_2025"].as_u64().unwrap();
+    assert_eq!(stats_files.len() as u64, 2 + provinces, "one file per edition for the nation and per province: {stats_files:?}");
+    for path in &stats_files {
+        let (view, scope) = path.rsplit_once('/').expect("stats/{edition}-{year}/{scope}.json");
+        let (edition, year) = view.rsplit_once('/').expect("stats/…").1.split_once('-').expect("{edition}-{year}");
+        let scope = scope.strip_suffix(".json").expect(".json");
+        let province = if scope == "nation" { String::new() } else { format!("&province={scope}") };
+        let answer = server.get_raw(&format!("/api/v1/stats?edition={edition}&year={year}{province}"), &[("Accept-Encoding", "identity")]);
+        assert_eq!(answer.status, 200, "{path}");
+        let file = std::fs::read(out.join(path)).expect("stats file");
+        assert!(file == answer.body, "{path} differs from the API's answer for edition {edition}, year {year}, scope {scope}");
+    }
+    let hanoi = reference_rows.iter().find(|r| r["province_code"] == row["province_code"]).expect("Dương Xá's province");
+    let stats = json!({
+        "nation": stats_panel_numbers(None, YEAR),
+        "province": {"code": row["province_code"], "name": hanoi["province_name"], "numbers": stats_panel_numbers(Some(&row["province_code"]), YEAR)},
+    });
+    expect["stats"] = stats;
 
     let status = Command::new("node")
         .arg("e2e/static.mjs")

@@ -18,10 +18,10 @@
 mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
-use common::sources::{csv_rows, geodata, results, Row};
+use common::sources::{csv_rows, geodata, results, stats_panel_numbers, Row};
 use common::{embedded_label_points, path_str, repo, Server, TempDir};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Dương Xá (Gia Lâm): the place the test clicks, at its label point.
@@ -51,25 +51,6 @@ fn number(r: &Row, key: &str) -> f64 {
 fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (dx, dy) = ((b.0 - a.0) * a.1.to_radians().cos(), b.1 - a.1);
     dx.hypot(dy) * 111_195.0
-}
-
-/// The numbers the province statistics panel must show for `province` in 2025
-/// (edition 2024), counted from the reference table, the results and the point files.
-fn province_stats(reference: &[Row], province: &str, pilots: &[Row], tourism: &[Row]) -> Value {
-    let results = results();
-    let in_province: HashSet<&str> =
-        reference.iter().filter(|r| r["province_code"] == province).map(|r| r["code"].as_str()).collect();
-    let classes: Vec<&str> = in_province.iter().map(|c| results.class(c, 2025)).collect();
-    let count = |keep: &dyn Fn(&str) -> bool| classes.iter().filter(|c| keep(c)).count();
-    let ntm = count(&|c| matches!(c, "dat_chuan" | "nang_cao" | "kieu_mau"));
-    let eligible = count(&|c| c != "not_applicable");
-    let located = |rows: &[Row]| rows.iter().filter(|r| in_province.contains(r["commune_code"].as_str())).count();
-    json!({
-        "ntm": ntm, "eligible": eligible,
-        "ntm_share_pct": format!("{:.1}", ntm as f64 * 100.0 / eligible as f64),
-        "nang_cao": count(&|c| c == "nang_cao"), "kieu_mau": count(&|c| c == "kieu_mau"),
-        "pilots": located(pilots), "tourism": located(tourism),
-    })
 }
 
 /// The class a commune shows in 2025 under `theme=criterion:8.4` (indicator 8.4 of the
@@ -169,7 +150,7 @@ fn expectations() -> Value {
             "level": recognition.level, "level_word": level_word(&recognition.level), "level_year": recognition.year,
             "criteria_met": recognition.criteria_met, "pilot": pilot,
         },
-        "stats": province_stats(&reference, &duong_xa["province_code"], &pilots, &tourism),
+        "stats": stats_panel_numbers(Some(&duong_xa["province_code"]), 2025),
         "change": {
             "code": change, "name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1,
             "level_2021": level_2021, "level_2025": level_2025, "indicator_8_4_2025": indicator_8_4,

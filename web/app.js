@@ -18,8 +18,9 @@
 // publication's files instead of the API: meta.json and criteria.json (step 2), the
 // view's style from static.json with its source read from a PMTiles archive through
 // the `pmtiles` protocol (step 3), popups from the clicked tiles' feature properties
-// (step 4), search in the prebuilt index search/{edition}.json (step 5). There is no
-// raster mode, no statistics panel and no PNG snippet there: they need the server.
+// (step 4), search in the prebuilt index search/{edition}.json and statistics from
+// stats/{edition}-{year}/{scope}.json (step 5). There is no raster mode and no PNG
+// snippet there: they need the server.
 'use strict';
 
 // The years the data covers: replaced by /api/v1/meta's `years` (the 2026–2030 phase
@@ -42,6 +43,7 @@ const WORDS = {
     tourism: 'Điểm du lịch gần đây', none: 'Không có', completed: 'Hoàn thành nhiệm vụ NTM năm',
     not_completed: 'Chưa hoàn thành nhiệm vụ NTM', former: 'Các xã cũ (trước 7/2025)', loading: 'Đang tải…',
     no_commune: 'Không có xã nào tại điểm này.', error: 'Lỗi', unavailable: 'Chức năng này chưa có trên máy chủ.',
+    stats_unpublished: 'Bản xuất bản này không có thống kê của năm và bản đồ ranh giới này.',
     no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
     nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
     met: 'đạt', not_met: 'chưa đạt', unmeasured: 'chưa có số liệu', on_track: 'đúng tiến độ',
@@ -64,6 +66,7 @@ const WORDS = {
     tourism: 'Tourism sites nearby', none: 'None', completed: 'Completed the NTM task in',
     not_completed: 'Has not completed the NTM task', former: 'Former communes (before 7/2025)', loading: 'Loading…',
     no_commune: 'No commune at this point.', error: 'Error', unavailable: 'This function is not available on the server yet.',
+    stats_unpublished: 'This publication has no statistics for this year and edition.',
     no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
     nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
     met: 'met', not_met: 'not met', unmeasured: 'no data to measure it', on_track: 'on track',
@@ -494,7 +497,7 @@ function communeHtml(a) {
   return `<div class="commune" data-code="${esc(a.commune.code)}" data-level="${esc(levelKey || '')}">
     <h3>${esc(a.commune.name)}</h3>${table(rows)}
     ${checklistHtml(a.criteria)}${a.pilots ? list(a.pilots, t('pilots')) : ''}${a.tourism ? list(a.tourism, t('tourism')) : ''}
-    ${site ? '' : `<p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p>`}</div>`;
+    ${!a.province.code ? '' : `<p><button type="button" class="link province-stats" data-code="${esc(a.province.code)}" data-name="${esc(a.province.name)}">${t('details')}</button></p>`}</div>`;
 }
 
 // The checklist of the commune's criteria set: what is missing first, then the rest in
@@ -614,11 +617,21 @@ async function showStats(province) {
   const params = { year: view.year, edition: view.edition };
   if (statsProvince) params.province = statsProvince.code;
   try {
-    const s = await getJson(`/api/v1/stats?${query(params)}`);
+    const s = await getJson(site ? staticStatsUrl(params) : `/api/v1/stats?${query(params)}`);
     body.innerHTML = statsHtml(s);
   } catch (err) {
     body.innerHTML = `<p class="error">${err.status === 404 && !statsProvince ? t('unavailable') : esc(err.message)}</p>`;
   }
+}
+
+// Static mode: the publication's file of the same statistics (`stats/{edition}-{year}/{scope}.json`).
+function staticStatsUrl(params) {
+  const files = site.stats;
+  if (!files || !files.views.includes(`${params.edition}-${params.year}`)) {
+    throw new Error(t('stats_unpublished'));
+  }
+  return siteUrl(files.files.replace('{edition}', params.edition).replace('{year}', params.year)
+    .replace('{scope}', params.province || 'nation'));
 }
 
 const pct = (x) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -814,7 +827,7 @@ async function startStatic() {
     maplibregl.addProtocol('pmtiles', protocol.tile);
   }
   document.body.classList.add('static');
-  for (const id of ['raster', 'stats-toggle', 'embed-png', 'embed-png-open']) {
+  for (const id of ['raster', 'embed-png', 'embed-png-open']) {
     const el = $(id);
     (el.closest('label.check') || el.closest('p') || el).hidden = true;
   }

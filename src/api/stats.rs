@@ -5,7 +5,6 @@
 //! (`scope,edition,year,measure,value`), chosen by `format=csv` or `Accept: text/csv`.
 
 use super::answer_cache::Answer;
-use super::meta::Meta;
 use super::params::{self, Params};
 use super::{ApiError, AppState};
 use crate::model::{DistrictCode, ProvinceCode};
@@ -44,22 +43,21 @@ pub async fn stats(State(state): State<AppState>, headers: HeaderMap, Query(para
 
 /// The answer's body and headers (CPU work: run on the blocking pool).
 fn answer(atlas: &Snapshot, q: StatsQuery, format: Format) -> Result<Answer, ApiError> {
-    let computed = stats::compute(atlas, q).map_err(|e| match e {
+    let body = stats::document(atlas, q).map_err(|e| match e {
         e if e.is_unknown() => ApiError::UnknownValue { parameter: e.parameter(), message: e.to_string() },
         e => ApiError::bad(e.parameter(), e.to_string()),
     })?;
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
-    let mut body = serde_json::to_value(&computed).map_err(|e| internal(&e))?;
     match format {
         Format::Json => {
-            body["meta"] = json!(Meta::of(atlas));
             let bytes = serde_json::to_vec(&body).map_err(|e| internal(&e))?;
             Ok(Answer { body: bytes.into(), headers: vec![(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))] })
         }
         Format::Csv => {
-            let scope = match (&computed.scope.district, &computed.scope.province) {
-                (Some(d), _) => format!("district:{}", d.code),
-                (None, Some(p)) => format!("province:{}", p.code),
+            // The scope asked is the scope answered (a district's province is only checked).
+            let scope = match (&q.district, &q.province) {
+                (Some(d), _) => format!("district:{d}"),
+                (None, Some(p)) => format!("province:{p}"),
                 (None, None) => "nation".to_string(),
             };
             let text = stats::to_csv(&scope, q.edition.year(), q.year, &stats::rows(&body)).map_err(|e| internal(&e))?;

@@ -38,7 +38,7 @@ pub struct FileEntry {
     pub path: String,
     /// What the file is: a data input (`commune_results`, `boundaries_2024`, …), `export`,
     /// or a file of the map's site (`site_archive`, `site_style`, `site_glyphs`,
-    /// `site_search`, `site_document`, `site_viewer`, `site_vendor`; `site_index`, the
+    /// `site_search`, `site_stats`, `site_document`, `site_viewer`, `site_vendor`; `site_index`, the
     /// root page pointing at the current site).
     pub role: String,
     /// The embedded sample data (data inputs only).

@@ -17,6 +17,7 @@ pub mod folder;
 pub mod manifest;
 pub mod replica;
 pub mod site;
+pub mod stats;
 pub mod tiles;
 
 pub use folder::{write, PublishError};

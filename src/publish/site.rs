@@ -19,8 +19,10 @@
 //!   5. the documents the viewer reads instead of the API: `meta.json` and
 //!      `criteria.json` (the API's own builders, [`crate::atlas::documents`]), one
 //!      compact search index per edition, `search/{edition}.json`
-//!      ([`crate::search::SearchIndex::compact`]), and `static.json`: the views, each with
-//!      its archive, its style and the theme styles it offers;
+//!      ([`crate::search::SearchIndex::compact`]), the statistics of the nation and of each
+//!      province for each edition and year, `stats/{edition}-{year}/{scope}.json`
+//!      ([`super::stats`]), and `static.json`: the views, each with its archive, its style
+//!      and the theme styles it offers, and where the statistics are;
 //!   6. the viewer (`index.html` marked as static, `web/app.js`, `web/style.css`) and the
 //!      vendored MapLibre GL JS and `pmtiles` browser builds from `web/node_modules`.
 
@@ -205,9 +207,14 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
         put("site_search", file.clone(), &to_json(&snapshot.search_index().compact(edition))?)?;
         search.insert(edition.to_string(), file);
     }
+    for file in super::stats::documents(snapshot, views)? {
+        put("site_stats", file.path, &file.bytes)?;
+    }
+    let stats_views: Vec<String> = super::stats::pairs(views).iter().map(|(e, y)| format!("{e}-{y}")).collect();
     let doc = json!({
         "format": "bando-static", "data_version": snapshot.version, "minzoom": opts.minzoom, "maxzoom": opts.maxzoom,
         "meta": "meta.json", "criteria": "criteria.json", "search": search, "views": view_docs,
+        "stats": {"files": super::stats::PATTERN, "views": stats_views},
     });
     put("site_document", STATIC_FILE.into(), &to_json(&doc)?)?;
     // Step 6.

@@ -265,6 +265,17 @@ impl Crosswalk {
     }
 }
 
+/// The statistics as the JSON document clients read, with the atlas's `meta` as its last
+/// member: `/api/v1/stats` answers it and a static publication writes it as a file, from
+/// this one place, so the two cannot drift.
+pub fn document(atlas: &Atlas, q: StatsQuery) -> Result<serde_json::Value, StatsError> {
+    let stats = compute(atlas, q)?;
+    // Every map of `Stats` has string keys and every number is finite: serialising cannot fail.
+    let mut body = serde_json::to_value(&stats).expect("statistics serialise to JSON");
+    body["meta"] = serde_json::json!(crate::atlas::documents::Meta::of(atlas));
+    Ok(body)
+}
+
 pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
     let cross = (q.edition == Edition::E2025).then(|| Crosswalk::of(atlas));
     let r = resolve(atlas, q, cross.as_ref())?;

@@ -139,3 +139,29 @@ impl Results {
         self.in_force(code, year).map_or("no_data", |r| r.level.as_str())
     }
 }
+
+/// The numbers the statistics panel must show for `province` (a 2024 province code), or
+/// for the whole country, in `year` on edition 2024, counted from the reference table,
+/// the results and the point files: NTM communes of the eligible ones with the share in
+/// percent to one decimal, nâng cao, kiểu mẫu, pilots approved by the year (or undated)
+/// and tourism sites.
+pub fn stats_panel_numbers(province: Option<&str>, year: u16) -> serde_json::Value {
+    let results = results();
+    let reference = csv_rows(reference("communes-2024.csv"));
+    let in_scope: std::collections::HashSet<&str> =
+        reference.iter().filter(|r| province.is_none_or(|p| r["province_code"] == p)).map(|r| r["code"].as_str()).collect();
+    let classes: Vec<&str> = in_scope.iter().map(|c| results.class(c, year)).collect();
+    let count = |keep: &dyn Fn(&str) -> bool| classes.iter().filter(|c| keep(c)).count();
+    let ntm = count(&|c| matches!(c, "dat_chuan" | "nang_cao" | "kieu_mau"));
+    let eligible = count(&|c| c != "not_applicable");
+    let approved = |r: &Row| r["approved_year"].is_empty() || r["approved_year"].parse::<u16>().is_ok_and(|y| y <= year);
+    let located = |file: &str, keep: &dyn Fn(&Row) -> bool| {
+        csv_rows(geodata(file)).iter().filter(|r| keep(r) && in_scope.contains(r["commune_code"].as_str())).count()
+    };
+    serde_json::json!({
+        "ntm": ntm, "eligible": eligible,
+        "ntm_share_pct": format!("{:.1}", ntm as f64 * 100.0 / eligible as f64),
+        "nang_cao": count(&|c| c == "nang_cao"), "kieu_mau": count(&|c| c == "kieu_mau"),
+        "pilots": located("pilots.csv", &approved), "tourism": located("tourism.csv", &|_| true),
+    })
+}

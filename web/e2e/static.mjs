@@ -15,7 +15,9 @@
 // "phu cat" lists the Phú Cát communes, and "name district" of a shared name puts that
 // commune first; on edition 2025, Dương Xá's old name and district find the commune that
 // took it; turning the names on fetches glyph ranges (200); no request went to
-// /api/, raster mode and statistics are hidden. Prints one "ok"/"not ok" line per check;
+// /api/, raster mode is hidden. The statistics panel, opened from its button and from the
+// popup's province link, shows the numbers counted from the CSV files, read from the
+// published stats/ files. Prints one "ok"/"not ok" line per check;
 // exits 1 when any check failed or the script stopped.
 
 import { chromium } from 'playwright-core';
@@ -24,6 +26,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
 import { colourDistance, rgb } from './pixels.mjs';
+import { assertStats, statsRows } from './stats_panel.mjs';
 
 const RUNNER = 'tests/static_site.rs';
 
@@ -179,6 +182,28 @@ try {
     await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
   });
 
+  await check('statistics of the whole country from the published file, numbers counted from the CSV files', async () => {
+    await page.locator('#stats-toggle').click();
+    await page.locator('#stats').waitFor({ state: 'visible', timeout: TIMEOUT });
+    assertStats(await statsRows(page, TIMEOUT), EXPECT.stats.nation, 'whole country');
+    assert(await page.locator('#stats svg.chart rect.bar').count() === 5, 'the chart has not 5 bars');
+    const files = log.filter((l) => l.path.endsWith(`/stats/2024-${EXPECT.year}/nation.json`));
+    assert(files.length && files.every((l) => l.status === 200), `stats file requests: ${JSON.stringify(files)}`);
+  });
+
+  await check(`the popup's province link shows ${EXPECT.stats.province.name}'s statistics from its file`, async () => {
+    await page.mouse.click(at.x, at.y);
+    await page.locator('.maplibregl-popup .province-stats').click({ timeout: TIMEOUT });
+    await page.waitForFunction((name) => document.getElementById('stats-scope').textContent.includes(name), EXPECT.stats.province.name, { timeout: TIMEOUT });
+    assertStats(await statsRows(page, TIMEOUT), EXPECT.stats.province.numbers, EXPECT.stats.province.name);
+    const file = `/stats/2024-${EXPECT.year}/${EXPECT.stats.province.code}.json`;
+    assert(log.some((l) => l.path.endsWith(file) && l.status === 200), `no 200 for ${file}`);
+    await page.screenshot({ path: join(SHOTS, 'static-viewer-stats.png') });
+    await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+    await page.locator('#stats-toggle').click();
+    await page.locator('#stats').waitFor({ state: 'hidden', timeout: TIMEOUT });
+  });
+
   const suggestions = async (q) => {
     await page.fill('#search', '');
     await page.fill('#search', q);
@@ -222,11 +247,10 @@ try {
     await page.screenshot({ path: join(SHOTS, 'static-viewer.png') });
   });
 
-  await check('no request reached /api/; raster mode and statistics are hidden; no page error', async () => {
+  await check('no request reached /api/; raster mode is hidden; no page error', async () => {
     const api = requests.filter((u) => new URL(u).pathname.startsWith('/api/') || new URL(u).pathname.startsWith('/styles/'));
     assert(!api.length, `requests to the server's API: ${api.slice(0, 5)}`);
     assert(!(await page.isVisible('#raster')), 'the raster switch is visible');
-    assert(!(await page.isVisible('#stats-toggle')), 'the statistics button is visible');
     assert(!pageErrors.length, pageErrors.join('\n'));
   });
 } catch (e) {

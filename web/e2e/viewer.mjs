@@ -31,6 +31,7 @@ import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
 import { colourDistance, pngPixel, rgb, tileAt } from './pixels.mjs';
+import { assertStats, statsRows } from './stats_panel.mjs';
 
 const RUNNER = 'tests/viewer_e2e.rs';
 
@@ -70,8 +71,6 @@ async function clipDiff(page, a, b) {
   }, [a.toString('base64'), b.toString('base64')]);
 }
 
-// The numbers in a text, each whole ("1412" is one number, never "412" and more).
-const numbers = (text) => text.match(/\d+(?:[.,]\d+)?/g) || [];
 
 
 // Waits until the map shows `map` for `year` (its source URL says so) from vector or raster
@@ -247,28 +246,10 @@ try {
     await page.locator('.maplibregl-popup .province-stats').click();
     await page.locator('#stats').waitFor({ state: 'visible', timeout: 10_000 })
       .catch(() => { throw new Error('the statistics panel did not open on a click of the popup\'s province link'); });
-    // The chart, or the error the panel shows when /api/v1/stats failed.
-    await page.locator('#stats svg.chart, #stats-body .error').first().waitFor({ state: 'visible' });
-    const error = page.locator('#stats-body .error');
-    assert(await error.count() === 0, `the panel shows an error: ${await error.allInnerTexts()}`);
+    const rows = await statsRows(page, 10_000);
     assert((await page.locator('#stats-scope').innerText()).includes(click.province), 'scope is not the province');
     assert(await page.locator('#stats svg.chart rect.bar').count() === 5, 'chart has not 5 bars');
-    const rows = Object.fromEntries(await page.locator('#stats-body table tr').evaluateAll(
-      (trs) => trs.map((tr) => [tr.querySelector('th').innerText.trim(), tr.querySelector('td').innerText])));
-    // Each row's numbers, whole and in order, against the counts from the CSV files.
-    const expected = {
-      'Xã đạt chuẩn NTM': [want.ntm, want.eligible, want.ntm_share_pct],
-      'NTM nâng cao': [want.nang_cao],
-      'NTM kiểu mẫu': [want.kieu_mau],
-      'Mô hình thí điểm': [want.pilots],
-      'Điểm du lịch': [want.tourism],
-    };
-    for (const [label, values] of Object.entries(expected)) {
-      assert(label in rows, `no row "${label}" in ${JSON.stringify(rows)}`);
-      const got = numbers(rows[label]);
-      const head = got.slice(0, values.length);
-      assert(JSON.stringify(head) === JSON.stringify(values.map(String)), `"${label}": panel shows ${JSON.stringify(got)}, counted ${JSON.stringify(values)}`);
-    }
+    assertStats(rows, want, click.province);
     // The API's answer must be the same numbers (the panel shows what it got).
     const s = await (await fetch(`${BASE}/api/v1/stats?year=2025&edition=2024&province=${click.province_code}`)).json();
     assert(s.communes.ntm === want.ntm && s.communes.eligible === want.eligible, `API: ${JSON.stringify(s.communes)}`);
