@@ -270,7 +270,8 @@ impl Crosswalk {
 /// this one place, so the two cannot drift.
 pub fn document(atlas: &Atlas, q: StatsQuery) -> Result<serde_json::Value, StatsError> {
     let stats = compute(atlas, q)?;
-    // Every map of `Stats` has string keys and every number is finite: serialising cannot fail.
+    // Every map of `Stats` has string keys, and serde_json writes a share of nothing (NaN)
+    // as null: serialising into a `Value` cannot fail.
     let mut body = serde_json::to_value(&stats).expect("statistics serialise to JSON");
     body["meta"] = serde_json::json!(crate::atlas::documents::Meta::of(atlas));
     Ok(body)
