@@ -87,10 +87,9 @@ fn the_published_map_works_from_a_plain_static_server() {
         let file = std::fs::read(out.join(path)).expect("stats file");
         assert!(file == answer.body, "{path} differs from the API's answer for edition {edition}, year {year}, scope {scope}");
     }
-    let hanoi = reference_rows.iter().find(|r| r["province_code"] == row["province_code"]).expect("Dương Xá's province");
     let stats = json!({
         "nation": stats_panel_numbers(None, YEAR),
-        "province": {"code": row["province_code"], "name": hanoi["province_name"], "numbers": stats_panel_numbers(Some(&row["province_code"]), YEAR)},
+        "province": {"code": row["province_code"], "name": row["province_name"], "numbers": stats_panel_numbers(Some(&row["province_code"]), YEAR)},
     });
     expect["stats"] = stats;
 
