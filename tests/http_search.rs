@@ -3,19 +3,15 @@
 //! directly, not through the service.
 
 mod common;
+use common::text::{fold, url_encode};
 use common::sources::geodata;
 use common::{csv_rows, embedded_label_points, reference, reference_communes, Server};
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn enc(q: &str) -> String {
-    q.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
 
 fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
-    let (status, body) = server.get_json(&format!("/api/v1/search?q={}{extra}", enc(q)));
+    let (status, body) = server.get_json(&format!("/api/v1/search?q={}{extra}", url_encode(q)));
     assert_eq!(status, 200, "{q}: {body}");
     assert_eq!(body["meta"]["sample"], true);
     body["hits"].as_array().expect("hits").clone()
@@ -116,7 +112,7 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
     assert_eq!(hit["parents"][0]["code"], site["commune_code"].as_str());
     assert_eq!((hit["point"][0].as_f64().unwrap(), hit["point"][1].as_f64().unwrap()), (site["lon"].parse().unwrap(), site["lat"].parse().unwrap()));
     let pilot = csv_rows(geodata("pilots.csv")).swap_remove(0);
-    let hits = search(server, &crate_fold(&pilot["name"]), "");
+    let hits = search(server, &fold(&pilot["name"]), "");
     let hit = hits.iter().find(|h| h["kind"] == "pilot" && h["code"] == pilot["id"].as_str()).unwrap_or_else(|| panic!("{hits:?}"));
     assert_eq!(hit["score"].as_f64(), Some(1.0));
     assert_eq!(hit["parents"][0]["code"], pilot["commune_code"].as_str());
@@ -128,17 +124,6 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
     }
 }
 
-/// Lower case without diacritics, written here independently of the service.
-fn crate_fold(s: &str) -> String {
-    let table = [
-        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'), ("èéẻẽẹêềếểễệ", 'e'), ("ìíỉĩị", 'i'), ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
-        ("ùúủũụưừứửữự", 'u'), ("ỳýỷỹỵ", 'y'), ("đ", 'd'),
-    ];
-    s.to_lowercase()
-        .chars()
-        .map(|c| table.iter().find(|(set, _)| set.contains(c)).map_or(c, |&(_, b)| b))
-        .collect()
-}
 
 #[test]
 fn limits_and_bad_parameters() {

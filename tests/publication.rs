@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 /// Publishes with small tile archives (z0–z4): the replica reads the data files only.
 fn publish(out: &Path, args: &[&str]) -> String {
+    // `bando publish` copies the viewer's MapLibre and PMTiles from web/node_modules.
+    common::browser::ensure_npm_packages();
     let o = std::process::Command::new(BIN).arg("publish").arg(out).args(["--maxzoom", "4"]).args(args).env("RUST_LOG", "warn").output().expect("run bando publish");
     let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "bando publish failed: {text}");

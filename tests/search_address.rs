@@ -7,19 +7,15 @@
 //! The shares are printed (`cargo test --release --test search_address -- --nocapture`).
 
 mod common;
+use common::text::{fold, url_encode};
 use common::sources::{csv_rows, Row};
 use common::{reference, Server};
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn enc(q: &str) -> String {
-    q.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
 
 fn hits(server: &Server, q: &str, edition: u16) -> Vec<Value> {
-    let (status, body) = server.get_json(&format!("/api/v1/search?q={}&edition={edition}&limit=10", enc(q)));
+    let (status, body) = server.get_json(&format!("/api/v1/search?q={}&edition={edition}&limit=10", url_encode(q)));
     assert_eq!(status, 200, "{q}: {body}");
     body["hits"].as_array().expect("hits").clone()
 }
@@ -33,24 +29,6 @@ fn commune_codes(server: &Server, q: &str, edition: u16) -> Vec<String> {
         .collect()
 }
 
-/// Lower case without diacritics, đ → d, as people type on a keyboard without Telex.
-fn fold(text: &str) -> String {
-    const GROUPS: [(&str, char); 6] = [
-        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
-        ("èéẻẽẹêềếểễệ", 'e'),
-        ("ìíỉĩị", 'i'),
-        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
-        ("ùúủũụưừứửữự", 'u'),
-        ("ỳýỷỹỵ", 'y'),
-    ];
-    text.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'đ' => 'd',
-            c => GROUPS.iter().find(|(g, _)| g.contains(c)).map_or(c, |(_, plain)| *plain),
-        })
-        .collect()
-}
 
 /// The name without its administrative prefix ("Xã Tân Lập" → "Tân Lập").
 fn core<'a>(name: &'a str, prefixes: &[&str]) -> &'a str {

@@ -18,6 +18,7 @@ mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
 use common::sources::{csv_rows, results, stats_panel_numbers, Row};
+use common::text::{fold, url_encode};
 use common::{embedded_label_points, reference, repo, Server, TempDir, BIN};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -60,17 +61,31 @@ fn the_published_map_works_from_a_plain_static_server() {
     let successors: Vec<String> =
         csv_rows(reference("crosswalk-2024-2025.csv")).into_iter().filter(|r| r["code_2024"] == DUONG_XA).map(|r| r["code_2025"].clone()).collect();
     assert_eq!(successors.len(), 1, "Dương Xá went to one 2025 commune: {successors:?}");
+    // Dương Xá typed with two letters swapped, with its district and without spaces: both
+    // need typo tolerance, and the server's first hit for each must be found first.
+    let server = Server::shared();
+    let typos: Vec<serde_json::Value> = typo_queries(&row["name"], &row["district_name"])
+        .into_iter()
+        .map(|q| {
+            let (status, body) = server.get_json(&format!("/api/v1/search?q={}&edition=2024&limit=8", url_encode(&q)));
+            assert_eq!(status, 200, "{q}: {body}");
+            let first = &body["hits"][0];
+            assert_eq!(first["code"], DUONG_XA, "the server's first hit for {q:?}: {body}");
+            assert!(first["score"].as_f64().unwrap() <= 0.55, "{q:?} matched without typo tolerance: {first}");
+            json!({"q": q, "code": DUONG_XA})
+        })
+        .collect();
     let mut expect = json!({
         "year": YEAR,
         "commune": {"code": DUONG_XA, "name": row["name"], "district": row["district_name"], "lon": label.lon, "lat": label.lat, "class": class},
         "phu_cat": phu_cat,
         "shared": {"name": shared_name, "count": shared.len(), "code": target["code"], "district": target["district_name"]},
         "former": {"name": row["name"], "district": row["district_name"], "code": successors[0]},
+        "typos": typos,
     });
 
     // The statistics files are the API's answers, byte for byte: the nation and every
     // province of both editions for the year.
-    let server = Server::shared();
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest.json")).expect("manifest JSON");
     let stats_files: Vec<&str> =
         manifest["files"].as_array().expect("files").iter().filter(|f| f["role"] == "site_stats").map(|f| f["path"].as_str().expect("path")).collect();
@@ -105,6 +120,25 @@ fn the_published_map_works_from_a_plain_static_server() {
     assert!(status.success(), "web/e2e/static.mjs failed ({status}); its output above names the check");
 }
 
+/// A commune's name as typed with a slip: folded, without its administrative prefix, the
+/// middle two letters of its longest word swapped; once followed by its district (also
+/// without prefix), once with no spaces.
+fn typo_queries(name: &str, district: &str) -> [String; 2] {
+    let core = |s: &str| {
+        let folded = fold(s);
+        let prefixes = ["xa ", "phuong ", "thi tran ", "huyen ", "quan ", "thi xa ", "thanh pho "];
+        prefixes.iter().find_map(|p| folded.strip_prefix(p)).map_or(folded.clone(), str::to_string)
+    };
+    let mut words: Vec<String> = core(name).split(' ').map(str::to_string).collect();
+    let longest = words.iter_mut().max_by_key(|w| w.len()).expect("a word");
+    let mut letters: Vec<char> = longest.chars().collect();
+    let middle = letters.len() / 2;
+    assert!(middle >= 1 && letters[middle - 1] != letters[middle], "no slip to make in {longest}");
+    letters.swap(middle - 1, middle);
+    *longest = letters.into_iter().collect();
+    [format!("{} {}", words.join(" "), core(district)), words.concat()]
+}
+
 /// Mercator tile column and row of a point.
 fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
     let n = f64::from(1u32 << z);
@@ -118,6 +152,8 @@ fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
 /// rendered from the data in force.
 #[test]
 fn serve_tiles_answers_from_the_published_archives() {
+    // `bando publish` copies the viewer's MapLibre and PMTiles from web/node_modules.
+    ensure_npm_packages();
     let dir = TempDir::new("static-tiles");
     let out = dir.path("published");
     let o = Command::new(BIN)

@@ -18,9 +18,9 @@
 // publication's files instead of the API: meta.json and criteria.json (step 2), the
 // view's style from static.json with its source read from a PMTiles archive through
 // the `pmtiles` protocol (step 3), popups from the clicked tiles' feature properties
-// (step 4), search in the prebuilt index search/{edition}.json and statistics from
-// stats/{edition}-{year}/{scope}.json (step 5). There is no raster mode and no PNG
-// snippet there: they need the server.
+// (step 4), search in the prebuilt index search/{edition}.json (typos tolerated as on
+// the server) and statistics from stats/{edition}-{year}/{scope}.json (step 5). There is
+// no raster mode and no PNG snippet there: they need the server.
 'use strict';
 
 // The years the data covers: replaced by /api/v1/meta's `years` (the 2026–2030 phase
@@ -880,8 +880,9 @@ function stripPrefix(words, index) {
 
 // How well query words name an entry (the server's tiers): exact core 1, exact without
 // spaces 0.97, the core begins with the query 0.9, every word in the name 0.7 (the last
-// may be the beginning of a word: results while typing).
-function nameScore(words, e, index) {
+// may be the beginning of a word: results while typing). With `typos` (a memo of word
+// distances), a name these miss may still be reached by typo tolerance (typoScore).
+function nameScore(words, e, index, typos) {
   const core = stripPrefix(words, index);
   const text = core.join(' ');
   if (!text) return 0;
@@ -889,7 +890,63 @@ function nameScore(words, e, index) {
   if (e.compact === core.join('')) return 0.97;
   if (e.core.startsWith(text)) return 0.9;
   const last = core.length - 1;
-  return core.every((w, i) => e.words.some((x) => x === w || (i === last && x.startsWith(w)))) ? 0.7 : 0;
+  if (core.every((w, i) => e.words.some((x) => x === w || (i === last && x.startsWith(w))))) return 0.7;
+  return typos ? typoScore(core, e, typos) : 0;
+}
+
+// Typo tolerance, the server's (src/search/fuzzy.rs): the optimal-string-alignment
+// Damerau–Levenshtein distance in half edits, where a substitution between letters that
+// sound alike or are spelt interchangeably (s/x, d/r, d/v, i/y, c/k, l/n) costs one half;
+// null beyond `bound`. Words longer than 24 letters are not compared.
+const EDIT = 2;
+const SOUND_ALIKE = new Set(['sx', 'dr', 'dv', 'iy', 'ck', 'ln']);
+function typoDistance(a, b, bound) {
+  if (a.length > 24 || b.length > 24 || Math.abs(a.length - b.length) * EDIT > bound) return null;
+  let before = null;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j * EDIT);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i * EDIT];
+    let rowMin = row[0];
+    for (let j = 1; j <= b.length; j += 1) {
+      const x = a[i - 1], y = b[j - 1];
+      const substitution = x === y ? 0 : SOUND_ALIKE.has(x < y ? x + y : y + x) ? 1 : EDIT;
+      let v = Math.min(prev[j - 1] + substitution, prev[j] + EDIT, row[j - 1] + EDIT);
+      if (i > 1 && j > 1 && x === b[j - 2] && a[i - 2] === y && x !== y) v = Math.min(v, before[j - 2] + EDIT);
+      row.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > bound) return null;
+    before = prev;
+    prev = row;
+  }
+  return prev[b.length] <= bound ? prev[b.length] : null;
+}
+
+// Half edits a word of this length may carry: short words only a sound-alike letter,
+// longer ones one or two typos (the server's bound_for).
+const typoBound = (length) => (length <= 2 ? 1 : length <= 5 ? EDIT : 2 * EDIT);
+
+// A name reached only by typo tolerance scores 0.55 less 0.025 per half edit, at least
+// 0.30 (always below every other tier): every query word near a word of the name (the
+// last may begin one), or a one-word query of 4 letters or more near the name without
+// spaces. `memo` keeps each (query word, name word) distance of one search.
+function typoScore(core, e, memo) {
+  const near = (w, x) => {
+    const key = `${w} ${x}`;
+    if (!memo.has(key)) memo.set(key, typoDistance(w, x, typoBound(w.length)));
+    return memo.get(key);
+  };
+  const last = core.length - 1;
+  let byWords = 0;
+  for (let i = 0; i <= last && byWords !== null; i += 1) {
+    const w = core[i];
+    const costs = e.words.map((x) => (x === w || (i === last && x.startsWith(w)) ? 0 : near(w, x))).filter((d) => d !== null);
+    byWords = costs.length ? byWords + Math.min(...costs) : null;
+  }
+  const compact = core.join('');
+  const byCompact = core.length === 1 && compact.length >= 4 ? near(compact, e.compact) : null;
+  const costs = [byWords, byCompact].filter((d) => d !== null);
+  return costs.length ? Math.max(0.55 - 0.025 * Math.min(...costs), 0.3) : 0;
 }
 
 const parentsOf = (e, index) => {
@@ -901,10 +958,10 @@ const parentsOf = (e, index) => {
 // The server's reading of "name, district, province": the first words name the place and
 // every other word names one of its parents; a hit outside the parents named loses 0.1.
 // A hit keeps the best of that and its score for the whole query.
-function addressScore(words, named, parentWords, index) {
-  let score = nameScore(words, named, index);
+function addressScore(words, named, parentWords, index, typos) {
+  let score = nameScore(words, named, index, typos);
   for (let k = 1; k < words.length && score < 1; k += 1) {
-    const s = nameScore(words.slice(0, k), named, index);
+    const s = nameScore(words.slice(0, k), named, index, typos);
     if (s <= 0) continue;
     const inside = words.slice(k).every((w) => parentWords().has(w));
     score = Math.max(score, inside ? s : s - 0.1);
@@ -916,25 +973,36 @@ function addressScore(words, named, parentWords, index) {
 // name's own score, as the server ranks the successors of an old commune.
 const SUCCESSOR = 0.005;
 
+// Every entry the query names with its score; with `typos` (a memo), only the entries
+// not in `found` are scored, typo tolerance included.
+function scoreEntries(words, index, typos, found) {
+  const scored = [];
+  for (const e of index.entries) {
+    if (found && found.has(e)) continue;
+    let parentWords = null;
+    const ownParents = () => parentWords || (parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name))));
+    let score = addressScore(words, e, ownParents, index, typos);
+    for (const f of e.former) {
+      if (score >= 1) break;
+      // The old commune's district and province, and the new commune's parents.
+      const oldParents = () => new Set([...f.parentWords, ...ownParents()]);
+      const s = addressScore(words, f, oldParents, index, typos);
+      if (s > 0) score = Math.max(score, s - SUCCESSOR);
+    }
+    if (score > 0) scored.push({ e, score });
+  }
+  return scored;
+}
+
 async function staticSearch(q, limit) {
   const index = await searchIndex(view.edition);
   const words = foldWords(q);
   if (!words.length) return [];
   const kindOrder = { commune: 0, district: 1, province: 2, pilot: 3, tourism: 4 };
-  const scored = [];
-  for (const e of index.entries) {
-    let parentWords = null;
-    const ownParents = () => parentWords || (parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name))));
-    let score = addressScore(words, e, ownParents, index);
-    for (const f of e.former) {
-      if (score >= 1) break;
-      // The old commune's district and province, and the new commune's parents.
-      const oldParents = () => new Set([...f.parentWords, ...ownParents()]);
-      const s = addressScore(words, f, oldParents, index);
-      if (s > 0) score = Math.max(score, s - SUCCESSOR);
-    }
-    if (score > 0) scored.push({ e, score });
-  }
+  const scored = scoreEntries(words, index, null, null);
+  // As on the server, typo tolerance only when the other tiers find fewer than asked:
+  // its scores are below theirs, so it could not change the first `limit` otherwise.
+  if (scored.length < limit) scored.push(...scoreEntries(words, index, new Map(), new Set(scored.map((s) => s.e))));
   scored.sort((a, b) => b.score - a.score || kindOrder[a.e.kind] - kindOrder[b.e.kind] || (a.e.code < b.e.code ? -1 : 1));
   return scored.slice(0, limit).map(({ e, score }) => {
     const parents = parentsOf(e, index).map((p) => ({ kind: p.kind, code: p.code, name: p.name }));

@@ -12,7 +12,11 @@ pub fn web_dir() -> PathBuf {
 }
 
 /// Runs `npm ci` in web/ when MapLibre GL JS or playwright-core is not installed there.
+/// One test at a time: `npm ci` first deletes node_modules, which another test of the
+/// same binary may be reading (`bando publish` copies MapLibre from it).
 pub fn ensure_npm_packages() {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _installing = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let web = web_dir();
     let installed = ["node_modules/maplibre-gl/dist/maplibre-gl.js", "node_modules/pmtiles/dist/pmtiles.js", "node_modules/playwright-core/package.json", "node_modules/exceljs/package.json"]
         .iter()

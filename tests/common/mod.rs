@@ -3,7 +3,7 @@
 //! (`Server::shared`); every server dies with the test process.
 //!
 //! Submodules: `sources` reads the project's source files independently of the service
-//! (the expected answers), `mvt` decodes vector tiles, `raster` reads PNG answers,
+//! (the expected answers), `text` folds and encodes queries as people type them, `mvt` decodes vector tiles, `raster` reads PNG answers,
 //! `browser` sets up the viewer test.
 #![allow(dead_code)]
 
@@ -12,6 +12,7 @@ pub mod manage;
 pub mod mvt;
 pub mod raster;
 pub mod sources;
+pub mod text;
 
 // Each test binary uses some of these; the harness is compiled into every one.
 #[allow(unused_imports)]

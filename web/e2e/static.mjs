@@ -13,7 +13,8 @@
 // archive are drawn; the pixel at the commune's label point has its level's class colour;
 // a click opens a popup built from the tile's properties (name, district, level); search
 // "phu cat" lists the Phú Cát communes, and "name district" of a shared name puts that
-// commune first; on edition 2025, Dương Xá's old name and district find the commune that
+// commune first, and Dương Xá typed with a slip (with its district, and without spaces)
+// is the first hit, as on the server; on edition 2025, Dương Xá's old name and district find the commune that
 // took it; turning the names on fetches glyph ranges (200); no request went to
 // /api/, raster mode is hidden. The statistics panel, opened from its button and from the
 // popup's province link, shows the numbers counted from the CSV files, read from the
@@ -228,6 +229,13 @@ try {
     assert(hits.length && hits[0].code === EXPECT.shared.code, `"${q}": ${JSON.stringify(hits.slice(0, 3))}`);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => !window.bandoMap.isMoving(), null, { timeout: TIMEOUT });
+  });
+
+  await check('a name typed with a slip still finds the commune first (typo tolerance, as the server)', async () => {
+    for (const { q, code } of EXPECT.typos) {
+      const hits = await suggestions(q);
+      assert(hits.length && hits[0].code === code, `"${q}": ${JSON.stringify(hits.slice(0, 3))}`);
+    }
   });
 
   await check('on edition 2025 an old name with its old district finds the commune that took it (crosswalk)', async () => {
