@@ -58,14 +58,8 @@ enum Command {
     Query {
         lon: f64,
         lat: f64,
-        #[arg(long, default_value_t = 2024)]
-        edition: u16,
-        /// Year of the NTM levels (default: the last year of the data).
-        #[arg(long)]
-        year: Option<u16>,
-        /// A day (YYYY-MM-DD): the levels in force on that day.
-        #[arg(long)]
-        date: Option<String>,
+        #[command(flatten)]
+        when: WhenArgs,
         #[arg(long, default_value_t = query::DEFAULT_RADIUS_M)]
         radius_m: f64,
         /// Print the answer as JSON (as the HTTP API does).
@@ -91,14 +85,8 @@ enum Command {
         /// WIDTHxHEIGHT in pixels (at most 4096x4096).
         #[arg(long, default_value = "1024x768")]
         size: String,
-        /// Year of the NTM levels (default: the last year of the data).
-        #[arg(long)]
-        year: Option<u16>,
-        /// A day (YYYY-MM-DD): the levels in force on that day.
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long, default_value_t = 2024)]
-        edition: u16,
+        #[command(flatten)]
+        when: WhenArgs,
         /// Label language: vi or en.
         #[arg(long, default_value = "vi")]
         lang: String,
@@ -144,14 +132,8 @@ enum Command {
         /// geojson, csv or fgb for a layer; pmtiles or mbtiles for a map.
         #[arg(long)]
         format: String,
-        #[arg(long, default_value_t = 2024)]
-        edition: u16,
-        /// Year of the NTM levels (default: the last year of the data).
-        #[arg(long)]
-        year: Option<u16>,
-        /// A day (YYYY-MM-DD): the levels in force on that day.
-        #[arg(long)]
-        date: Option<String>,
+        #[command(flatten)]
+        when: WhenArgs,
         /// The pyramid's lowest zoom (with --map; default 0).
         #[arg(long)]
         minzoom: Option<u8>,
@@ -284,11 +266,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(*args),
-        Command::Query { lon, lat, edition, year, date, radius_m, json, data } => {
-            let edition = Edition::parse(&edition.to_string())?;
+        Command::Query { lon, lat, when, radius_m, json, data } => {
+            let edition = when.edition()?;
             let (atlas, _) = atlas::build(&data.inputs())?;
-            let as_of = moment(&atlas, year, date.as_deref())?;
-            let q = PointQuery { position: LonLat::new(lon, lat), edition, as_of, radius_m };
+            let q = PointQuery { position: LonLat::new(lon, lat), edition, as_of: when.as_of(&atlas)?, radius_m };
             let Some(answer) = query::commune_at(&atlas, q) else {
                 eprintln!("no commune of edition {edition} contains ({lon}, {lat})");
                 return Ok(ExitCode::from(3));
@@ -300,8 +281,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles } => {
-            render(RenderArgs { map, bbox, center, zoom, size, year, date, edition, lang, theme, out, data, styles })
+        Command::Render { map, bbox, center, zoom, size, when, lang, theme, out, data, styles } => {
+            render(RenderArgs { map, bbox, center, zoom, size, when, lang, theme, out, data, styles })
         }
         Command::Validate { files, code_property, geodata, provinces } => {
             let (workbooks, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| cli_validate::is_workbook(f));
@@ -324,13 +305,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.is_clean() && clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { layer: Some(layer), format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
+        Command::Export { layer: Some(layer), format, when, minzoom, maxzoom, out, data, .. } => {
             anyhow::ensure!(minzoom.is_none() && maxzoom.is_none(), "--minzoom and --maxzoom are for a map's tiles (--map), not for --layer");
-            export(&layer, &format, edition, year, date.as_deref(), &out, &data)
+            export(&layer, &format, &when, &out, &data)
         }
-        Command::Export { map, format, edition, year, date, minzoom, maxzoom, out, data, .. } => {
+        Command::Export { map, format, when, minzoom, maxzoom, out, data, .. } => {
             let map = map.unwrap_or_default();
-            export_pyramid(&map, &format, edition, year, date.as_deref(), (minzoom.unwrap_or(0), maxzoom.unwrap_or(bando::tile::MAX_ZOOM)), &out, &data)
+            export_pyramid(&map, &format, &when, (minzoom.unwrap_or(0), maxzoom.unwrap_or(bando::tile::MAX_ZOOM)), &out, &data)
         }
         Command::Publish { out, data, data_dir, maps, editions, years, minzoom, maxzoom, web, styles } => {
             let site = site_options(&maps, &editions, years, (minzoom, maxzoom), web, &styles)?;
@@ -376,14 +357,14 @@ fn db(action: DbAction) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn export(layer: &str, format: &str, edition: u16, year: Option<u16>, date: Option<&str>, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+fn export(layer: &str, format: &str, when: &WhenArgs, out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
     use bando::export::{ExportRequest, Format, Layer};
     use std::io::Write;
     let layer = Layer::parse(layer).with_context(|| format!("--layer '{layer}' is not communes, districts, provinces, pilots or tourism"))?;
     let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv or fgb"))?;
-    let edition = Edition::parse(&edition.to_string())?;
+    let edition = when.edition()?;
     let (atlas, _) = atlas::build(&data.inputs())?;
-    let req = ExportRequest { layer, format, edition, as_of: moment(&atlas, year, date)? };
+    let req = ExportRequest { layer, format, edition, as_of: when.as_of(&atlas)? };
     req.check()?;
     let snapshot = Snapshot::new(atlas);
     if out.as_os_str() == "-" {
@@ -400,8 +381,7 @@ fn export(layer: &str, format: &str, edition: u16, year: Option<u16>, date: Opti
 }
 
 /// `bando export --map`: the map's tile pyramid as an archive.
-#[allow(clippy::too_many_arguments)]
-fn export_pyramid(map: &str, format: &str, edition: u16, year: Option<u16>, date: Option<&str>, zooms: (u8, u8), out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
+fn export_pyramid(map: &str, format: &str, when: &WhenArgs, zooms: (u8, u8), out: &std::path::Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
     use bando::pyramid::{self, ArchiveFormat, PyramidRequest};
     let mut problems = Vec::new();
     let map_kind = bando::tile::MapKind::parse(map);
@@ -412,7 +392,7 @@ fn export_pyramid(map: &str, format: &str, edition: u16, year: Option<u16>, date
     if archive.is_none() {
         problems.push(format!("--format '{format}' is not pmtiles or mbtiles (geojson, csv and fgb are for --layer)"));
     }
-    let edition = Edition::parse(&edition.to_string()).map_err(|e| problems.push(format!("--edition: {e}"))).ok();
+    let edition = when.edition().map_err(|e| problems.push(e.to_string())).ok();
     if out.as_os_str() == "-" {
         problems.push("an archive is written to a file, not to standard output".into());
     }
@@ -420,7 +400,7 @@ fn export_pyramid(map: &str, format: &str, edition: u16, year: Option<u16>, date
         anyhow::bail!("{}", problems.join("; "));
     };
     let (atlas, _) = atlas::build(&data.inputs())?;
-    let view = bando::tile::TileView { map, edition, as_of: moment(&atlas, year, date)? };
+    let view = bando::tile::TileView { map, edition, as_of: when.as_of(&atlas)? };
     let req = PyramidRequest { view, format, minzoom: zooms.0, maxzoom: zooms.1 };
     req.check()?;
     let started = std::time::Instant::now();
@@ -456,9 +436,7 @@ struct RenderArgs {
     center: Option<String>,
     zoom: Option<u8>,
     size: String,
-    year: Option<u16>,
-    date: Option<String>,
-    edition: u16,
+    when: WhenArgs,
     lang: String,
     theme: String,
     out: PathBuf,
@@ -466,10 +444,30 @@ struct RenderArgs {
     styles: StyleArgs,
 }
 
-/// The moment `--year` and `--date` ask for, checked against the years of the data.
-fn moment(atlas: &atlas::Atlas, year: Option<u16>, date: Option<&str>) -> anyhow::Result<bando::model::AsOf> {
-    let day = date.map(|d| bando::model::Day::parse(d).map_err(|e| anyhow::anyhow!("--date: {e}"))).transpose()?;
-    bando::model::AsOf::resolve(year, day, &atlas.years()).map_err(|e| anyhow::anyhow!("--{}: {}", e.parameter, e.message))
+/// The boundary edition and the moment of the NTM levels, as `?edition=`, `?year=` and
+/// `?date=` of the HTTP API: the options of `query`, `render` and `export`.
+#[derive(clap::Args, Debug)]
+struct WhenArgs {
+    #[arg(long, default_value_t = 2024)]
+    edition: u16,
+    /// Year of the NTM levels (default: the last year of the data).
+    #[arg(long)]
+    year: Option<u16>,
+    /// A day (YYYY-MM-DD): the levels in force on that day.
+    #[arg(long)]
+    date: Option<String>,
+}
+
+impl WhenArgs {
+    fn edition(&self) -> anyhow::Result<Edition> {
+        Edition::parse(&self.edition.to_string()).map_err(|e| anyhow::anyhow!("--edition: {e}"))
+    }
+
+    /// The moment `--year` and `--date` ask for, checked against the years of the data.
+    fn as_of(&self, atlas: &atlas::Atlas) -> anyhow::Result<bando::model::AsOf> {
+        let day = self.date.as_deref().map(|d| bando::model::Day::parse(d).map_err(|e| anyhow::anyhow!("--date: {e}"))).transpose()?;
+        bando::model::AsOf::resolve(self.year, day, &atlas.years()).map_err(|e| anyhow::anyhow!("--{}: {}", e.parameter, e.message))
+    }
 }
 
 /// `bando render`: the same checks and drawing as `GET /static/{map}.png`.
@@ -477,7 +475,7 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
     use bando::raster::{self, static_map::parse_numbers, Frame, StaticMap};
     let styles = a.styles.load()?;
     let map = bando::tile::MapKind::parse(&a.map).ok_or_else(|| anyhow::anyhow!("--map: '{}' is not a map (ntm or tourism)", a.map))?;
-    let edition = Edition::parse(&a.edition.to_string()).map_err(|e| anyhow::anyhow!("--edition: {e}"))?;
+    let edition = a.when.edition()?;
     let lang = raster::legend::Lang::parse(&a.lang).ok_or_else(|| anyhow::anyhow!("--lang: '{}' is not vi or en", a.lang))?;
     let (w, h) = a.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .ok_or_else(|| anyhow::anyhow!("--size: '{}' is not WIDTHxHEIGHT (e.g. 1200x800)", a.size))?;
@@ -493,7 +491,7 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
         (None, None, _) => anyhow::bail!("--bbox: give --bbox minlon,minlat,maxlon,maxlat or --center lon,lat --zoom z"),
     };
     let (atlas, _) = atlas::build(&a.data.inputs())?;
-    let view = bando::tile::TileView { map, edition, as_of: moment(&atlas, a.year, a.date.as_deref())? };
+    let view = bando::tile::TileView { map, edition, as_of: a.when.as_of(&atlas)? };
     let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
     let theme = bando::style::Theme::parse(Some(&a.theme), &atlas.criteria.catalog, view).map_err(|e| anyhow::anyhow!("--theme: {e}"))?;
     let snapshot = Snapshot::new(atlas);
