@@ -10,9 +10,11 @@ Steps:
      script (one URL per point) and as pgbench scripts that pick one of the points at random and send its coordinates as
      the two parameters of a prepared statement (-M prepared);
   3. warm-up: a short untimed run of each;
-  4. REPS repetitions; in each, for each concurrency (2 and 16 clients), the three
+  4. REPS repetitions; in each, for each concurrency (2 and 16 clients), the
      systems run one after the other for SECONDS each, in an order rotated every
-     repetition: bando (http_load, 2 threads), bando again through wrk (a second
+     repetition: bando (http_load, 2 threads, connections in order: each client thread's
+     connections on one of bando's workers), bando with the connections spread (each
+     client thread's connections on both workers), bando again through wrk (a second
      opinion, optional), PostGIS on subdivided polygons and PostGIS on the plain polygons
      (pgbench, 2 threads). Each run records queries/s, mean latency,
      the server's CPU time (bando's process; PostgreSQL's backends, read from the
@@ -167,10 +169,11 @@ def run_wrk(url, script, clients, seconds):
     return qps, lat_ms, total
 
 
-def run_http_load(binary, url, targets, clients, seconds):
-    """http_load with one keep-alive connection per client on min(2, clients) threads."""
+def run_http_load(binary, url, targets, clients, seconds, layout):
+    """http_load with one keep-alive connection per client on min(2, clients) threads; `layout`
+    "ordered" puts each thread's connections on one of bando's two HTTP workers, "spread" on both."""
     res = subprocess.run([binary, "--url", url, "--paths", targets, "--connections", str(clients),
-                          "--threads", str(min(2, clients)), "--seconds", str(seconds)],
+                          "--threads", str(min(2, clients)), "--seconds", str(seconds), "--layout", layout],
                          capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"http_load failed:\n{res.stdout}\n{res.stderr}")
@@ -255,10 +258,11 @@ def main():
 
     def run(system, c, seconds):
         client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if system in ("bando", "bando_wrk"):
+        if system in ("bando", "bando_spread", "bando_wrk"):
             before = cpu_seconds(a.bando_pid)
-            if system == "bando":
-                qps, lat, total = run_http_load(a.http_load, a.bando, targets, c, seconds)
+            if system != "bando_wrk":
+                layout = "spread" if system == "bando_spread" else "ordered"
+                qps, lat, total = run_http_load(a.http_load, a.bando, targets, c, seconds, layout)
             else:
                 qps, lat, total = run_wrk(a.bando, lua, c, seconds)
             cpu = cpu_seconds(a.bando_pid) - before
@@ -272,7 +276,7 @@ def main():
         return {"qps": qps, "lat_ms": lat, "cpu_us": cpu / total * 1e6, "client_us": client / total * 1e6}
 
     # 3. Warm-up (buffers, caches, bando's first touch of its index pages).
-    systems = ["bando", "postgis_subdivided", "postgis_plain"] + (["bando_wrk"] if a.wrk else [])
+    systems = ["bando", "postgis_subdivided", "postgis_plain", "bando_spread"] + (["bando_wrk"] if a.wrk else [])
     for s in systems:
         run(s, 2, 3)
 
@@ -315,13 +319,14 @@ def main():
             lines.append(f"| {c} | {s} | **{med(s, c, 'qps'):,.0f}** | {runs} | {med(s, c, 'lat_ms'):.3f} ms | "
                          f"{med(s, c, 'cpu_us'):.1f} µs | {med(s, c, 'client_us'):.1f} µs |")
     has_wrk = "bando_wrk" in systems
-    lines += ["", "| clients | bando / PostGIS subdivided | bando / PostGIS plain"
+    lines += ["", "| clients | bando / PostGIS subdivided | bando / PostGIS plain | bando, connections spread / PostGIS subdivided"
               + (" | bando through wrk / PostGIS subdivided" if has_wrk else "")
               + " | server CPU per query, PostGIS subdivided / bando | server + client CPU per query, PostGIS subdivided / bando |",
-              "|---:|---:|---:|" + ("---:|" if has_wrk else "") + "---:|---:|"]
+              "|---:|---:|---:|---:|" + ("---:|" if has_wrk else "") + "---:|---:|"]
     for c in clients:
         cells = []
-        for b, s in (("bando", "postgis_subdivided"), ("bando", "postgis_plain")) + ((("bando_wrk", "postgis_subdivided"),) if has_wrk else ()):
+        pairs = (("bando", "postgis_subdivided"), ("bando", "postgis_plain"), ("bando_spread", "postgis_subdivided"))
+        for b, s in pairs + ((("bando_wrk", "postgis_subdivided"),) if has_wrk else ()):
             per_rep = [x["qps"] / p["qps"] for x, p in zip(results[(b, c)], results[(s, c)])]
             cells.append(f"**{med(b, c, 'qps') / med(s, c, 'qps'):.1f}×** "
                          f"(per repetition {min(per_rep):.1f}–{max(per_rep):.1f}×)")
@@ -338,7 +343,9 @@ def main():
         "## What each side answers",
         "",
         f"- **bando** (`http_load --connections N --threads 2`, one keep-alive connection per client, each request "
-        f"the next of the points; `bando_wrk`: the same through `wrk -t2 -cN` and a Lua script): "
+        f"the next of the points, connections opened in order so that each client thread's connections are served "
+        f"by one of bando's two HTTP workers; `bando_spread`: the same with `--layout spread`, each client thread's "
+        f"connections served by both workers; `bando_wrk`: the same through `wrk -t2 -cN` and a Lua script): "
         f"`GET {point_path(*pts[0])}` → {len(body):,} bytes of JSON: commune (code, name, kind), province, "
         f"the levels of its former communes in 2025, the pilots and tourism sites within 5 km "
         f"({len(sample['pilots'])} and {len(sample['tourism'])} here) with distances, and `meta` (data version, sources).",

@@ -2,7 +2,7 @@
 //!
 //!   cargo build --release --manifest-path benches/compare/http_load/Cargo.toml --target-dir target
 //!   target/release/http_load --url http://127.0.0.1:PORT --paths FILE \
-//!       --connections 16 --threads 2 --seconds 10
+//!       --connections 16 --threads 2 --seconds 10 [--layout ordered|spread]
 //!
 //! `FILE` holds one request target per line (`/api/v1/communes/at?lon=…&lat=…`). Prints
 //! one line of `key=value` pairs: `requests`, `seconds`, `qps`, `latency_ms` (mean, by
@@ -11,8 +11,14 @@
 //! Steps:
 //!   1. every target is formatted once into its request bytes (`GET … HTTP/1.1`, `Host`,
 //!      nothing else): no per-request formatting, scripting or allocation;
-//!   2. `--connections` keep-alive connections (no Nagle delay) are dealt round robin to
-//!      `--threads` threads; connection `c` walks the targets from its own offset;
+//!   2. `--connections` keep-alive connections (no Nagle delay) are opened one after the
+//!      other, before any thread starts, so the server accepts them in a known order, and
+//!      dealt to `--threads` threads: with `--layout ordered` (the default) connection `c`
+//!      goes to thread `c % threads`, with `--layout spread` the first `connections /
+//!      threads` to thread 0, the next to thread 1, and so on. A server that deals the
+//!      connections it accepts round robin to as many workers as there are threads thus
+//!      serves each thread's connections on one worker (ordered) or on all of them
+//!      (spread). Connection `c` walks the targets from its own offset;
 //!   3. each thread sends the first request on each of its connections, then waits with
 //!      `epoll` for connections with bytes to read; each connection thus holds one request
 //!      in flight, as a client that waits for each answer before asking again. Per request:
@@ -36,6 +42,8 @@ use std::time::{Duration, Instant};
 
 struct Args {
     addr: SocketAddr,
+    /// Step 2: `--layout spread` instead of ordered.
+    spread: bool,
     host: String,
     targets: Vec<String>,
     connections: usize,
@@ -45,12 +53,12 @@ struct Args {
 
 fn usage(problem: &str) -> ! {
     eprintln!("http_load: {problem}");
-    eprintln!("usage: http_load --url http://HOST:PORT --paths FILE [--connections 2] [--threads 2] [--seconds 10]");
+    eprintln!("usage: http_load --url http://HOST:PORT --paths FILE [--connections 2] [--threads 2] [--seconds 10] [--layout ordered|spread]");
     std::process::exit(2);
 }
 
 fn args() -> Args {
-    let (mut url, mut paths, mut connections, mut threads, mut seconds) = (None, None, 2, 2, 10.0);
+    let (mut url, mut paths, mut connections, mut threads, mut seconds, mut spread) = (None, None, 2, 2, 10.0, false);
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
@@ -61,6 +69,13 @@ fn args() -> Args {
             "--connections" => connections = number(&value) as usize,
             "--threads" => threads = number(&value) as usize,
             "--seconds" => seconds = number(&value),
+            "--layout" => {
+                spread = match value.as_str() {
+                    "ordered" => false,
+                    "spread" => true,
+                    other => usage(&format!("--layout: {other} is not ordered or spread")),
+                }
+            }
             _ => usage(&format!("unknown flag {flag}")),
         }
     }
@@ -76,7 +91,7 @@ fn args() -> Args {
     if connections == 0 || threads == 0 {
         usage("--connections and --threads must be at least 1");
     }
-    Args { addr, host, targets, connections, threads: threads.min(connections), seconds }
+    Args { addr, spread, host, targets, connections, threads: threads.min(connections), seconds }
 }
 
 /// What one thread counted.
@@ -214,7 +229,7 @@ impl Drop for Epoll {
 }
 
 /// Steps 3–5 for one thread's connections.
-fn run_thread(addr: SocketAddr, requests: &[Vec<u8>], firsts: Vec<usize>, until: Instant) -> Counts {
+fn run_thread(requests: &[Vec<u8>], opened: Vec<Result<Connection, String>>, until: Instant) -> Counts {
     let mut counts = Counts::default();
     let fail = |counts: &mut Counts, e: String| {
         counts.errors += 1;
@@ -229,8 +244,8 @@ fn run_thread(addr: SocketAddr, requests: &[Vec<u8>], firsts: Vec<usize>, until:
     };
     // `None` once a connection has failed: it is left alone rather than reused mid-answer.
     let mut connections: Vec<Option<Connection>> = Vec::new();
-    for first in firsts {
-        let opened = Connection::open(addr, first).map_err(|e| format!("connect: {e}")).and_then(|mut c| {
+    for opened in opened {
+        let opened = opened.and_then(|mut c| {
             epoll.watch(&c.stream, connections.len()).map_err(|e| format!("epoll: {e}"))?;
             c.send(requests)?;
             Ok(c)
@@ -285,18 +300,20 @@ fn main() {
     let requests: Vec<Vec<u8>> =
         a.targets.iter().map(|t| format!("GET {t} HTTP/1.1\r\nHost: {}\r\n\r\n", a.host).into_bytes()).collect();
     // Step 2: connection c starts at its own offset in the list (7919 is prime).
-    let mut per_thread: Vec<Vec<usize>> = vec![Vec::new(); a.threads];
+    let mut per_thread: Vec<Vec<Result<Connection, String>>> = (0..a.threads).map(|_| Vec::new()).collect();
+    let per_thread_count = a.connections.div_ceil(a.threads);
     for c in 0..a.connections {
-        per_thread[c % a.threads].push((c + 1) * 7919 % requests.len());
+        let thread = if a.spread { c / per_thread_count } else { c % a.threads };
+        per_thread[thread].push(Connection::open(a.addr, (c + 1) * 7919 % requests.len()).map_err(|e| format!("connect: {e}")));
     }
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(a.seconds);
     let totals = std::thread::scope(|scope| {
         let handles: Vec<_> = per_thread
             .into_iter()
-            .map(|firsts| {
+            .map(|opened| {
                 let requests = &requests;
-                scope.spawn(move || run_thread(a.addr, requests, firsts, until))
+                scope.spawn(move || run_thread(requests, opened, until))
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("a load thread panicked")).collect::<Vec<_>>()
