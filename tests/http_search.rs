@@ -9,7 +9,6 @@ use common::{csv_rows, embedded_label_points, reference, reference_communes, Ser
 use serde_json::Value;
 use std::collections::HashMap;
 
-
 fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
     let (status, body) = server.get_json(&format!("/api/v1/search?q={}{extra}", url_encode(q)));
     assert_eq!(status, 200, "{q}: {body}");
@@ -123,7 +122,6 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
         }
     }
 }
-
 
 #[test]
 fn limits_and_bad_parameters() {

@@ -7,12 +7,11 @@
 //! The shares are printed (`cargo test --release --test search_address -- --nocapture`).
 
 mod common;
-use common::text::{fold, url_encode};
+use common::text::{core, fold, url_encode, COMMUNE_PREFIXES, DISTRICT_PREFIXES, PROVINCE_PREFIXES};
 use common::sources::{csv_rows, Row};
 use common::{reference, Server};
 use serde_json::Value;
 use std::collections::HashMap;
-
 
 fn hits(server: &Server, q: &str, edition: u16) -> Vec<Value> {
     let (status, body) = server.get_json(&format!("/api/v1/search?q={}&edition={edition}&limit=10", url_encode(q)));
@@ -28,16 +27,6 @@ fn commune_codes(server: &Server, q: &str, edition: u16) -> Vec<String> {
         .map(|h| h["code"].as_str().unwrap().to_string())
         .collect()
 }
-
-
-/// The name without its administrative prefix ("Xã Tân Lập" → "Tân Lập").
-fn core<'a>(name: &'a str, prefixes: &[&str]) -> &'a str {
-    prefixes.iter().find_map(|p| name.strip_prefix(p)).map_or(name, str::trim_start)
-}
-
-const COMMUNE_PREFIXES: [&str; 3] = ["Xã ", "Phường ", "Thị trấn "];
-const DISTRICT_PREFIXES: [&str; 4] = ["Huyện ", "Quận ", "Thị xã ", "Thành phố "];
-const PROVINCE_PREFIXES: [&str; 2] = ["Tỉnh ", "Thành phố "];
 
 struct Share {
     asked: usize,

@@ -18,7 +18,7 @@ mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
 use common::sources::{csv_rows, results, stats_panel_numbers, Row};
-use common::text::{fold, url_encode};
+use common::text::{core, fold, url_encode, COMMUNE_PREFIXES, DISTRICT_PREFIXES};
 use common::{embedded_label_points, reference, repo, Server, TempDir, BIN};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -124,19 +124,14 @@ fn the_published_map_works_from_a_plain_static_server() {
 /// middle two letters of its longest word swapped; once followed by its district (also
 /// without prefix), once with no spaces.
 fn typo_queries(name: &str, district: &str) -> [String; 2] {
-    let core = |s: &str| {
-        let folded = fold(s);
-        let prefixes = ["xa ", "phuong ", "thi tran ", "huyen ", "quan ", "thi xa ", "thanh pho "];
-        prefixes.iter().find_map(|p| folded.strip_prefix(p)).map_or(folded.clone(), str::to_string)
-    };
-    let mut words: Vec<String> = core(name).split(' ').map(str::to_string).collect();
+    let mut words: Vec<String> = fold(core(name, &COMMUNE_PREFIXES)).split(' ').map(str::to_string).collect();
     let longest = words.iter_mut().max_by_key(|w| w.len()).expect("a word");
     let mut letters: Vec<char> = longest.chars().collect();
     let middle = letters.len() / 2;
     assert!(middle >= 1 && letters[middle - 1] != letters[middle], "no slip to make in {longest}");
     letters.swap(middle - 1, middle);
     *longest = letters.into_iter().collect();
-    [format!("{} {}", words.join(" "), core(district)), words.concat()]
+    [format!("{} {}", words.join(" "), fold(core(district, &DISTRICT_PREFIXES))), words.concat()]
 }
 
 /// Mercator tile column and row of a point.
