@@ -207,10 +207,11 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
         put("site_search", file.clone(), &to_json(&snapshot.search_index().compact(edition))?)?;
         search.insert(edition.to_string(), file);
     }
-    for file in super::stats::documents(snapshot, views)? {
+    let stats_pairs = super::stats::pairs(views);
+    for file in super::stats::documents(snapshot, &stats_pairs)? {
         put("site_stats", file.path, &file.bytes)?;
     }
-    let stats_views: Vec<String> = super::stats::pairs(views).iter().map(|(e, y)| format!("{e}-{y}")).collect();
+    let stats_views: Vec<String> = stats_pairs.iter().map(|(e, y)| format!("{e}-{y}")).collect();
     let doc = json!({
         "format": "bando-static", "data_version": snapshot.version, "minzoom": opts.minzoom, "maxzoom": opts.maxzoom,
         "meta": "meta.json", "criteria": "criteria.json", "search": search, "views": view_docs,

@@ -1,11 +1,11 @@
 //! The statistics of a static publication: the documents `/api/v1/stats` answers, written
 //! as files, so that the static viewer's statistics panel needs no server.
 //!
-//! Steps ([`documents`]):
-//!   1. the (edition, year) pairs of the site's views, each once;
+//! Steps:
+//!   1. the (edition, year) pairs of the site's views, each once ([`pairs`]);
 //!   2. for each pair, the nation's statistics and each province's of that edition, the same
 //!      bytes the API answers for `?edition=&year=` and `?edition=&year=&province=`
-//!      ([`crate::stats::document`]), computed on all cores;
+//!      ([`crate::stats::document`]), computed on all cores ([`documents`]);
 //!   3. their paths, `stats/{edition}-{year}/{scope}.json` with `scope` `nation` or the
 //!      province code ([`PATTERN`], which `static.json` gives the viewer).
 //!
@@ -36,10 +36,10 @@ pub fn pairs(views: &[SiteView]) -> Vec<(Edition, u16)> {
     pairs
 }
 
-/// Steps 1–3.
-pub fn documents(snapshot: &Snapshot, views: &[SiteView]) -> Result<Vec<StatsFile>, PublishError> {
+/// Steps 2–3 for the `pairs` of step 1.
+pub fn documents(snapshot: &Snapshot, pairs: &[(Edition, u16)]) -> Result<Vec<StatsFile>, PublishError> {
     let mut scopes: Vec<(Edition, u16, Option<ProvinceCode>)> = Vec::new();
-    for (edition, year) in pairs(views) {
+    for &(edition, year) in pairs {
         scopes.push((edition, year, None));
         scopes.extend(snapshot.edition(edition).provinces.keys().map(|&p| (edition, year, Some(p))));
     }
