@@ -479,3 +479,37 @@ fn security_headers_on_api_answers_tiles_errors_and_the_page() {
     // API answers carry no page policy.
     assert_eq!(server.get_raw("/api/v1/meta", &[]).header("content-security-policy"), None);
 }
+
+// ---------------------------------------------------------------- CORS
+
+/// Web maps on other sites embed the tiles and call the API: every answer lets any origin
+/// read it, a preflight for a non-simple request is granted, and since nothing depends on
+/// the requesting origin no answer varies by it (a shared cache keeps one copy, not one per
+/// embedding site), while compressed tiles still vary by `Accept-Encoding`.
+#[test]
+fn any_origin_may_read_answers_which_do_not_vary_by_origin() {
+    let server = Server::shared();
+    let origin = ("Origin", "https://news.example");
+    for (path, status) in [("/api/v1/meta", 200), ("/tiles/ntm/8/203/112.mvt", 200), ("/api/v1/communes/at?lon=1&lat=1", 404)] {
+        let raw = server.get_raw(path, &[origin, ("Accept-Encoding", "gzip")]);
+        assert_eq!(raw.status, status, "{path}");
+        assert_eq!(raw.header("access-control-allow-origin"), Some("*"), "{path}: {:?}", raw.headers);
+        let vary = raw.header("vary").unwrap_or("").to_ascii_lowercase();
+        assert!(!vary.contains("origin") && !vary.contains("access-control"), "{path} varies by the requesting origin: {vary}");
+    }
+    let tile = server.get_raw("/tiles/ntm/8/203/112.mvt", &[origin, ("Accept-Encoding", "gzip")]);
+    assert!(tile.header("vary").unwrap_or("").to_ascii_lowercase().contains("accept-encoding"), "{:?}", tile.headers);
+
+    let preflight = agent()
+        .request("OPTIONS", &server.url("/api/v1/communes/at"))
+        .set("Origin", "https://news.example")
+        .set("Access-Control-Request-Method", "POST")
+        .set("Access-Control-Request-Headers", "content-type")
+        .call()
+        .expect("preflight answered");
+    assert_eq!(preflight.status(), 200);
+    for (name, value) in [("access-control-allow-origin", "*"), ("access-control-allow-methods", "*"), ("access-control-allow-headers", "*")] {
+        assert_eq!(preflight.header(name), Some(value), "{name}");
+    }
+    assert!(!preflight.header("vary").unwrap_or("").to_ascii_lowercase().contains("origin"));
+}

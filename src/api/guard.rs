@@ -93,8 +93,10 @@ where
                 Err(_) => return Guarded::refused(ApiError::Busy("the server is at its limit of requests in flight; retry shortly".into())),
             }
         };
-        // Step 3: the timer is only armed if the answer is not ready at its first poll.
-        Guarded::Running { answer: tokio::time::timeout(limits.timeout, self.inner.call(request)), slot, timeout: limits.timeout }
+        // Step 3: the timer is made and armed only if the answer is not ready at its first
+        // poll (a point answer or a cached tile is; reading the clock and registering a
+        // timer would cost it more than the answer itself).
+        Guarded::Running { answer: self.inner.call(request), deadline: None, slot, timeout: limits.timeout }
     }
 }
 
@@ -105,7 +107,9 @@ pin_project_lite::pin_project! {
         Refused { answer: Option<Response> },
         Running {
             #[pin]
-            answer: tokio::time::Timeout<F>,
+            answer: F,
+            // Made at the first poll that finds the answer not ready.
+            deadline: Option<Pin<Box<tokio::time::Sleep>>>,
             // Held until the answer starts (dropped with the future).
             slot: Option<OwnedSemaphorePermit>,
             timeout: Duration,
@@ -125,13 +129,15 @@ impl<F: Future<Output = Result<Response, Infallible>>> Future for Guarded<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             GuardedProj::Refused { answer } => Poll::Ready(Ok(answer.take().expect("a refused request is answered once"))),
-            GuardedProj::Running { answer, timeout, .. } => match std::task::ready!(answer.poll(cx)) {
-                Ok(answered) => Poll::Ready(answered),
-                Err(_) => {
-                    let message = format!("the answer did not start within {} s; retry shortly", timeout.as_secs());
-                    Poll::Ready(Ok(ApiError::Busy(message).into_response()))
+            GuardedProj::Running { answer, deadline, timeout, .. } => {
+                if let Poll::Ready(answered) = answer.poll(cx) {
+                    return Poll::Ready(answered);
                 }
-            },
+                let deadline = deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(*timeout)));
+                std::task::ready!(deadline.as_mut().poll(cx));
+                let message = format!("the answer did not start within {} s; retry shortly", timeout.as_secs());
+                Poll::Ready(Ok(ApiError::Busy(message).into_response()))
+            }
         }
     }
 }

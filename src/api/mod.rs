@@ -37,6 +37,7 @@ mod admin;
 pub mod admin_auth;
 mod answer_cache;
 mod batch;
+mod cors;
 mod criteria;
 mod details;
 mod docs;
@@ -78,7 +79,6 @@ use axum::handler::Handler;
 use axum::Router;
 pub use openapi::ApiRouter;
 use std::sync::Arc;
-use tower_http::cors::CorsLayer;
 
 /// What every handler shares, behind one reference count: axum clones a route's service,
 /// state included, on every request, so a clone must cost one atomic increment, not one per
@@ -239,7 +239,7 @@ impl AppState {
 }
 
 /// The routes behind their layers, outermost first: the request limits ([`guard`]), the
-/// security headers, the metrics, CORS, then the management sign-in and the admin token
+/// security headers, the metrics, CORS ([`cors`]), then the management sign-in and the admin token
 /// check, each of these two only for the paths it concerns ([`scoped`]).
 ///
 /// The layers form one stack applied in one step: each `Router::layer` call wraps every
@@ -250,7 +250,7 @@ pub fn router(state: AppState, limits: &crate::config::LimitArgs) -> Router {
         .layer(guard::layer(limits))
         .layer(headers::every_answer())
         .layer(metrics::track_requests())
-        .layer(CorsLayer::permissive())
+        .layer(cors::any_origin())
         .layer(scoped::only_for(manage::auth::concerns, axum::middleware::from_fn_with_state(state.clone(), manage::auth::authenticate)))
         .layer(scoped::only_for(admin_auth::concerns, axum::middleware::from_fn_with_state(state.admin_gate(), admin_auth::require_admin)));
     routes.fallback(error::not_found).layer(layers).with_state(state)

@@ -111,13 +111,14 @@ impl AsOf {
     /// years the data covers: the day when given (in those years, and in `year` when both
     /// are given), else the end of `year`, else the end of the last year of the data.
     pub fn resolve(year: Option<u16>, day: Option<Day>, years: &std::ops::RangeInclusive<u16>) -> Result<AsOf, MomentError> {
-        let span = format!("{}–{}", years.start(), years.end());
+        // Written only for an error: this runs on every point query.
+        let span = || format!("{}–{}", years.start(), years.end());
         if let Some(y) = year.filter(|y| !years.contains(y)) {
-            return Err(MomentError { parameter: "year", message: format!("'{y}' is not a year of the data ({span})") });
+            return Err(MomentError { parameter: "year", message: format!("'{y}' is not a year of the data ({})", span()) });
         }
         match day {
             None => Ok(AsOf::Year(year.unwrap_or(*years.end()))),
-            Some(d) if !years.contains(&d.year()) => Err(MomentError { parameter: "date", message: format!("{d} is outside the years of the data ({span})") }),
+            Some(d) if !years.contains(&d.year()) => Err(MomentError { parameter: "date", message: format!("{d} is outside the years of the data ({})", span()) }),
             Some(d) if year.is_some_and(|y| y != d.year()) => {
                 Err(MomentError { parameter: "date", message: format!("{d} is not in the year asked for ({})", year.unwrap_or_default()) })
             }

@@ -1,0 +1,72 @@
+//! What the HTTP layers cost a point answer, in process (no socket): the same
+//! `GET /api/v1/communes/at` requests through the router as served (request limits,
+//! security headers, metrics into a Prometheus recorder, CORS, the scoped sign-in and admin
+//! checks) and through the bare routes without those layers, in the same run.
+//!
+//!   cargo bench --bench point_route
+//!
+//! Data: the embedded atlas (edition 2024, generated) and points inside its communes. The
+//! difference of the two figures is what the layers add per request; the sockets, hyper
+//! and the kernel come on top (`benches/compare/point_vs_postgis.sh` measures those).
+
+#[allow(dead_code)] // the real-boundary loader is for the other benches
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use bando::api::{self, AppState};
+use bando::model::Edition;
+use bando::snapshot::SharedSnapshot;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tower::ServiceExt;
+
+/// Request targets: the centres of the communes' bounding boxes that fall on land.
+fn targets(snapshot: &bando::snapshot::Snapshot, n: usize) -> Vec<String> {
+    let index = &snapshot.edition(Edition::E2024).index;
+    (0..index.len())
+        .filter_map(|i| {
+            let [x0, y0, x1, y1] = index.area(i).bbox();
+            let p = bando::model::LonLat::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            index.locate(p).map(|_| format!("/api/v1/communes/at?lon={:.6}&lat={:.6}&edition=2024", p.lon, p.lat))
+        })
+        .take(n)
+        .collect()
+}
+
+fn point_route(c: &mut Criterion) {
+    let snapshot = common::embedded_atlas();
+    let paths = targets(&snapshot, 500);
+    assert!(paths.len() >= 100, "only {} targets", paths.len());
+    let shared = SharedSnapshot::new(snapshot);
+    let state = AppState::new(shared, bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA));
+    let served = api::router(state.clone(), &bando::config::LimitArgs::default());
+    let bare: axum::Router = api::routes().finish().0.with_state(state);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let recorder = api::metrics::builder().expect("buckets").build_recorder();
+
+    let mut group = c.benchmark_group("point_route/embedded_2024");
+    group.throughput(Throughput::Elements(paths.len() as u64));
+    group.sample_size(20);
+    metrics::with_local_recorder(&recorder, || {
+        for (name, router) in [("every layer", &served), ("bare routes", &bare)] {
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    runtime.block_on(async {
+                        let mut bytes = 0;
+                        for path in &paths {
+                            let request = Request::get(path.as_str()).body(Body::empty()).expect("request");
+                            let response = router.clone().oneshot(request).await.expect("infallible");
+                            assert_eq!(response.status(), 200, "{path}");
+                            bytes += axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").len();
+                        }
+                        bytes
+                    })
+                })
+            });
+        }
+    });
+    group.finish();
+}
+
+criterion_group!(benches, point_route);
+criterion_main!(benches);
