@@ -5,7 +5,7 @@
 //!
 //!   cargo bench --bench point_route
 //!
-//! Data: the embedded atlas (edition 2024, generated) and points inside its communes. The
+//! Data: the embedded atlas (edition 2024, generated) and up to 500 points inside its communes. The
 //! difference of the two figures is what the layers add per request; the sockets, hyper
 //! and the kernel come on top (`benches/compare/point_vs_postgis.sh` measures those).
 

@@ -14,7 +14,7 @@
 //! per origin (compressed answers still carry their own `Vary: Accept-Encoding`).
 //!
 //! Why by hand: the same headers through `tower_http::cors::CorsLayer::permissive()` cost
-//! about 0.45 µs per answer (a header map built and merged per request, the `Vary` list
+//! about 0.5 µs per answer (a header map built and merged per request, the `Vary` list
 //! joined into a new string each time), a tenth of what bando spends on a point query in
 //! user space (`cargo bench --bench point_route`); here it is two inserts of static values.
 
