@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench --bench metrics`.
 
-use bando::api::metrics::{builder, record_request, tile_rendered};
+use bando::api::metrics::{builder, flush_pending, record_request, tile_rendered};
 use bando::api::tiles::TileFormat;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::time::Duration;
@@ -32,6 +32,7 @@ fn metrics(c: &mut Criterion) {
                 tile_rendered(format, z, Duration::from_millis(u64::from(z)));
             }
         }
+        flush_pending();
         c.bench_function("metrics/render /metrics (30 request series, 45 render series)", |b| {
             b.iter(|| black_box(handle.render()).len())
         });

@@ -3,6 +3,12 @@
 //! security headers, metrics into a Prometheus recorder, CORS, the scoped sign-in and admin
 //! checks) and through the bare routes without those layers, in the same run.
 //!
+//! A second group sends the same answers from two threads at once, as the server's two
+//! worker threads do on two cores: through one router shared by both, and through one
+//! router each ([`api::worker_routers`], as served). What a thread pays beyond the
+//! one-thread figure is the cache lines both cores write for every request (reference
+//! counts, locks, shared counters).
+//!
 //!   cargo bench --bench point_route
 //!
 //! Data: the embedded atlas (edition 2024, generated) and up to 500 points inside its communes. The
@@ -40,6 +46,7 @@ fn point_route(c: &mut Criterion) {
     let shared = SharedSnapshot::new(snapshot);
     let state = AppState::new(shared, bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA));
     let served = api::router(state.clone(), &bando::config::LimitArgs::default());
+    let per_worker = api::worker_routers(&state, &bando::config::LimitArgs::default(), 2);
     let bare: axum::Router = api::routes().finish().0.with_state(state);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let recorder = api::metrics::builder().expect("buckets").build_recorder();
@@ -66,6 +73,50 @@ fn point_route(c: &mut Criterion) {
         }
     });
     group.finish();
+
+    let mut group = c.benchmark_group("point_route/two_threads");
+    group.throughput(Throughput::Elements(2 * paths.len() as u64));
+    group.sample_size(20);
+    let shared_by_both = [served.clone(), served.clone()];
+    let one_each = [per_worker[0].clone(), per_worker[1].clone()];
+    for (name, routers) in [("one router shared", &shared_by_both), ("one router per thread", &one_each)] {
+        group.bench_function(name, |b| b.iter_custom(|iters| two_threads(routers, &paths, &recorder, iters)));
+    }
+    group.finish();
+}
+
+/// `iters` passes over `paths` on each of two threads at once, each thread with its own
+/// router of `routers`; the wall time of the whole.
+fn two_threads(routers: &[axum::Router; 2], paths: &[String], recorder: &metrics_exporter_prometheus::PrometheusRecorder, iters: u64) -> std::time::Duration {
+    let start = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        for (k, router) in routers.iter().enumerate() {
+            let start = &start;
+            s.spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                metrics::with_local_recorder(recorder, || {
+                    start.wait();
+                    runtime.block_on(async {
+                        for n in 0..iters as usize {
+                            for j in 0..paths.len() {
+                                // The two threads walk the points from different places.
+                                let path = &paths[(j + n + k * paths.len() / 2) % paths.len()];
+                                let request = Request::get(path.as_str()).body(Body::empty()).expect("request");
+                                let response = router.clone().oneshot(request).await.expect("infallible");
+                                assert_eq!(response.status(), 200, "{path}");
+                                axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+                            }
+                        }
+                    })
+                })
+            });
+        }
+        start.wait();
+        let t0 = std::time::Instant::now();
+        // The scope joins both threads before it returns.
+        t0
+    })
+    .elapsed()
 }
 
 criterion_group!(benches, point_route);

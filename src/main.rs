@@ -602,9 +602,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(dir) = followed {
             tokio::spawn(follow_publication(state.clone(), dir, std::time::Duration::from_secs(args.publication_poll_secs.max(1))));
         }
-        let app = api::router(state, &args.limits);
+        let routers = api::worker_routers(&state, &args.limits, workers);
         let limits = bando::server::ConnectionLimits::from_config(&args.limits);
-        anyhow::Ok(bando::server::serve(listener, app, workers, &limits, shutdown_signal()).await?)
+        anyhow::Ok(bando::server::serve(listener, routers, &limits, shutdown_signal()).await?)
     })?;
     match stopped {
         bando::server::Stopped::Drained => tracing::info!("stopped: every request in flight was answered"),

@@ -1,4 +1,4 @@
-//! Serving the API's router on TCP connections (HTTP/1.1): one single-threaded runtime per
+//! Serving the API's routers on TCP connections (HTTP/1.1): one single-threaded runtime per
 //! worker thread, the limits a public server needs on each connection, and a graceful stop.
 //!
 //! Most answers (a point query, a cached tile) take a few microseconds of work. With a
@@ -9,11 +9,14 @@
 //!   1. the caller's runtime accepts connections and deals them round robin to the
 //!      workers, so N clients spread over N cores; a connection lives on one worker thread
 //!      from accept to close;
-//!   2. each worker serves its connections with hyper's HTTP/1 connection: a header read
-//!      timeout (a client that sends its request head too slowly, or keeps an idle
-//!      connection open, is disconnected: slowloris), a bound on the size of the request
-//!      head (431 beyond it), no Nagle delay, and the peer address as axum's
-//!      `ConnectInfo<SocketAddr>`. `axum::serve` exposes neither limit, hence this module;
+//!   2. each worker serves its connections with its own router (`api::worker_routers`: a
+//!      request clones the router and the state it holds, and a reference count that two
+//!      cores change for every request passes between them each time) and hyper's HTTP/1
+//!      connection: a header read timeout (a client that sends its request head too
+//!      slowly, or keeps an idle connection open, is disconnected: slowloris), a bound on
+//!      the size of the request head (431 beyond it), no Nagle delay, and the peer address
+//!      as axum's `ConnectInfo<SocketAddr>`. `axum::serve` exposes neither limit, hence
+//!      this module;
 //!   3. on the stop signal the listener is closed (new connections are refused), idle
 //!      connections are closed, and requests in flight are finished, answers included;
 //!   4. after `grace`, the connections still open are left behind and [`serve`] returns
@@ -65,21 +68,24 @@ pub enum Stopped {
 /// to the runtime that registered it, so the worker registers it with its own).
 type Dealt = (std::net::TcpStream, SocketAddr);
 
-/// Steps 1–4 of the module doc with `workers` worker threads; returns once `stop` has
-/// resolved and the connections have drained (or the grace has run out).
+/// Steps 1–4 of the module doc with one worker thread per router (at least one);
+/// returns once `stop` has resolved and the connections have drained (or the grace has
+/// run out).
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
-    workers: usize,
+    routers: Vec<Router>,
     limits: &ConnectionLimits,
     stop: impl Future<Output = ()>,
 ) -> std::io::Result<Stopped> {
+    if routers.is_empty() {
+        return Err(std::io::Error::other("no router to serve"));
+    }
     let (stopping, stopped) = watch::channel(false);
-    let mut queues = Vec::with_capacity(workers);
-    let mut threads = Vec::with_capacity(workers);
-    for n in 0..workers.max(1) {
+    let mut queues = Vec::with_capacity(routers.len());
+    let mut threads = Vec::with_capacity(routers.len());
+    for (n, router) in routers.into_iter().enumerate() {
         let (queue, incoming) = mpsc::unbounded_channel();
-        let (router, limits, stopped) = (router.clone(), limits.clone(), stopped.clone());
+        let (limits, stopped) = (limits.clone(), stopped.clone());
         // Built here so that a failure stops the start instead of silently losing a worker.
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let thread = std::thread::Builder::new().name(format!("bando-http-{n}")).spawn(move || {

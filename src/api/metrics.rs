@@ -4,14 +4,16 @@
 //!   1. at start the binary calls [`install`]: it builds the recorder of
 //!      `metrics-exporter-prometheus` without the exporter's own HTTP listener (bando serves
 //!      the text on its own port), gives the histograms their buckets, installs it as the
-//!      process's recorder, and starts a thread that drains histogram samples every few
-//!      seconds (the exporter's listener would do that; without it, unscraped samples pile up);
+//!      process's recorder, and starts a thread that, every few seconds, flushes the
+//!      threads' pending answers and drains histogram samples (the exporter's listener
+//!      would do the latter; without it, unscraped samples pile up);
 //!   2. the code records where things happen, through the `metrics` macros in the small
 //!      functions below: requests by route template and status ([`track_requests`], a
 //!      layer of the routes), tile cache hits, misses, evictions and size ([`super::tile_cache`]),
 //!      tile render time by format and zoom ([`super::tiles`], [`super::raster`]), reloads
 //!      ([`super::admin`]). Without an installed recorder (library tests) they do nothing;
-//!   3. `GET /metrics` renders the recorder's snapshot and appends the data gauges, read
+//!   3. `GET /metrics` hands the answers each thread has counted to the recorder
+//!      ([`flush_pending`]), renders the recorder's snapshot and appends the data gauges, read
 //!      from the published atlas at scrape time, so a replaced data version never lingers
 //!      as a series of its own.
 //!
@@ -74,6 +76,7 @@ pub fn install() -> Result<PrometheusHandle, MetricsError> {
     let upkeep = handle.clone();
     std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || loop {
         std::thread::sleep(UPKEEP_EVERY);
+        flush_pending();
         upkeep.run_upkeep();
     })?;
     Ok(handle)
@@ -172,35 +175,91 @@ where
     }
 }
 
-/// The counter and histogram of one (method, route, status), looked up once per worker
-/// thread: building the labelled key and finding it in the registry on every request costs
-/// several allocations and a hash of every label, on the hottest path there is.
-type RouteHandles = std::collections::HashMap<Box<str>, Vec<(&'static str, u16, metrics::Counter, metrics::Histogram)>>;
+/// The answers of one (method, route, status) that one thread has counted and not yet
+/// handed to the recorder.
+///
+/// The recorder's counter and histogram are shared by every thread: a request that
+/// updated them at once changed cache lines that the other cores had just changed too,
+/// which cost the point query more than the rest of the metrics together (`cargo bench
+/// --bench point_route`, two threads at once). So each thread keeps its own list of
+/// latencies, under a lock that only it takes between flushes, and hands the list over
+/// ([`Shard::flush`]) when it holds [`FLUSH_AT`] answers, when `/metrics` is scraped, and
+/// at every upkeep: a scrape always sees every answer given so far.
+struct Shard {
+    counter: metrics::Counter,
+    histogram: metrics::Histogram,
+    latencies: std::sync::Mutex<Vec<f64>>,
+}
+
+/// Answers a thread keeps before it hands them to the recorder itself.
+const FLUSH_AT: usize = 256;
+
+impl Shard {
+    fn record(&self, took: Duration) {
+        let mut latencies = self.latencies.lock().unwrap_or_else(|e| e.into_inner());
+        latencies.push(took.as_secs_f64());
+        if latencies.len() >= FLUSH_AT {
+            self.hand_over(&mut latencies);
+        }
+    }
+
+    fn flush(&self) {
+        self.hand_over(&mut self.latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    fn hand_over(&self, latencies: &mut Vec<f64>) {
+        if latencies.is_empty() {
+            return;
+        }
+        self.counter.increment(latencies.len() as u64);
+        for seconds in latencies.drain(..) {
+            self.histogram.record(seconds);
+        }
+    }
+}
+
+/// Every thread's shards, for the scrape and the upkeep to flush.
+static SHARDS: std::sync::Mutex<Vec<std::sync::Arc<Shard>>> = std::sync::Mutex::new(Vec::new());
+
+/// Hands every thread's pending answers to the recorder (before a scrape renders it).
+pub fn flush_pending() {
+    let shards = SHARDS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for shard in shards {
+        shard.flush();
+    }
+}
+
+/// This thread's shards by route, then (method, status): found without building the
+/// labelled key or looking it up in the registry, which costs several allocations and a
+/// hash of every label.
+type RouteShards = std::collections::HashMap<Box<str>, Vec<(&'static str, u16, std::sync::Arc<Shard>)>>;
 
 thread_local! {
-    static HANDLES: std::cell::RefCell<RouteHandles> = std::cell::RefCell::default();
+    static SHARDS_HERE: std::cell::RefCell<RouteShards> = std::cell::RefCell::default();
 }
 
 /// Counts one answer and records its latency (what [`track_requests`] does per request).
 pub fn record_request(method: &'static str, route: &str, status: u16, took: Duration) {
-    HANDLES.with(|handles| {
-        let mut handles = handles.borrow_mut();
-        if !handles.contains_key(route) {
-            handles.insert(route.into(), Vec::new());
+    SHARDS_HERE.with(|shards| {
+        let mut shards = shards.borrow_mut();
+        if !shards.contains_key(route) {
+            shards.insert(route.into(), Vec::new());
         }
-        let list = handles.get_mut(route).expect("inserted above");
-        let at = match list.iter().position(|(m, s, _, _)| *m == method && *s == status) {
+        let list = shards.get_mut(route).expect("inserted above");
+        let at = match list.iter().position(|(m, s, _)| *m == method && *s == status) {
             Some(at) => at,
             None => {
-                let counter = counter!(HTTP_REQUESTS, "method" => method, "route" => route.to_string(), "status" => status.to_string());
-                let histogram = histogram!(HTTP_DURATION, "method" => method, "route" => route.to_string());
-                list.push((method, status, counter, histogram));
+                let shard = std::sync::Arc::new(Shard {
+                    counter: counter!(HTTP_REQUESTS, "method" => method, "route" => route.to_string(), "status" => status.to_string()),
+                    histogram: histogram!(HTTP_DURATION, "method" => method, "route" => route.to_string()),
+                    latencies: std::sync::Mutex::new(Vec::new()),
+                });
+                SHARDS.lock().unwrap_or_else(|e| e.into_inner()).push(shard.clone());
+                list.push((method, status, shard));
                 list.len() - 1
             }
         };
-        let (_, _, counter, histogram) = &list[at];
-        counter.increment(1);
-        histogram.record(took.as_secs_f64());
+        list[at].2.record(took);
     });
 }
 
@@ -271,6 +330,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Step 3: the recorder's snapshot followed by the data gauges.
 async fn metrics(State(state): State<AppState>) -> Response {
+    flush_pending();
     let mut text = state.metrics.as_ref().map(PrometheusHandle::render).unwrap_or_default();
     text.push_str(&data_gauges(&state.atlas));
     let headers = [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (CACHE_CONTROL, "no-store")];
@@ -300,6 +360,38 @@ fn label_value(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The value of the series of `name` whose labels include `route="/test/shards"`.
+    fn value(text: &str, name: &str) -> Option<f64> {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}{{")) && l.contains("route=\"/test/shards\""))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+    }
+
+    #[test]
+    fn answers_counted_on_several_threads_all_reach_the_scrape() {
+        let recorder = builder().expect("buckets").build_recorder();
+        let handle = recorder.handle();
+        let per_thread = FLUSH_AT + 10;
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    metrics::with_local_recorder(&recorder, || {
+                        for i in 0..per_thread {
+                            record_request("GET", "/test/shards", 200, Duration::from_micros(i as u64));
+                        }
+                    })
+                });
+            }
+        });
+        // Each thread handed over a full list itself; the rest waits for the scrape.
+        let before = handle.render();
+        assert_eq!(value(&before, HTTP_REQUESTS), Some((3 * FLUSH_AT) as f64), "{before}");
+        flush_pending();
+        let after = handle.render();
+        assert_eq!(value(&after, HTTP_REQUESTS), Some((3 * per_thread) as f64), "{after}");
+        assert_eq!(value(&after, &format!("{HTTP_DURATION}_count")), Some((3 * per_thread) as f64), "{after}");
+    }
 
     #[test]
     fn label_values_are_escaped() {

@@ -5,45 +5,32 @@
 //! 2. locate the commune on the current atlas; 3. write the answer as JSON into one
 //! buffer: the head (commune, levels, checklist), written once per commune and year
 //! ([`HeadCache`]), the nearby places, written straight from their types, then the
-//! `meta` object, serialised once per atlas snapshot ([`MetaJson`]); send that buffer as
-//! the body.
+//! `meta` object, serialised once per atlas snapshot ([`MetaJson`](super::meta::MetaJson));
+//! send that buffer as the body.
 //!
 //! This route is the one clients call by the thousand, so the answer is written directly
 //! rather than through an intermediate `serde_json::Value` tree (whose maps cost an
 //! allocation per object and per key) and `meta` is not rebuilt per request.
 
-use super::meta::MetaJson;
 use super::params::{self, QueryPairs};
 use super::point_head::HeadCache;
 use super::{ApiError, AppState};
 use crate::query::{self, PointQuery};
-use crate::snapshot::{SharedSnapshot, Snapshot};
-use axum::extract::{FromRef, State};
+use crate::snapshot::Snapshot;
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What the point query reads of the shared state (three `Arc`s to clone per request
-/// instead of the whole [`AppState`]).
-#[derive(Clone)]
-pub struct PointState {
-    atlas: SharedSnapshot,
-    meta: Arc<MetaJson>,
-    heads: Arc<HeadCache>,
-}
-
-impl FromRef<AppState> for PointState {
-    fn from_ref(state: &AppState) -> Self {
-        PointState { atlas: state.atlas.clone(), meta: state.meta.clone(), heads: state.point_heads.clone() }
-    }
-}
-
 /// The request's `Uri` rather than axum's `RawQuery`: the query string is read where it
-/// lies, not copied into a `String`.
-pub async fn commune_at(State(state): State<PointState>, uri: Uri) -> Result<Response, ApiError> {
+/// lies, not copied into a `String`. The snapshot, its `meta` and its heads are borrowed
+/// ([`SharedSnapshot::load`](crate::snapshot::SharedSnapshot::load)), not cloned: a
+/// reference count that every request changes would pass between the cores each time.
+pub async fn commune_at(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
     let params = QueryPairs::parse(uri.query().unwrap_or(""));
-    let atlas = state.atlas.current();
+    let published = state.atlas.load();
+    let atlas = &published.snapshot;
     let q = PointQuery {
         position: params::position(&params)?,
         edition: params::edition(&params)?,
@@ -52,7 +39,7 @@ pub async fn commune_at(State(state): State<PointState>, uri: Uri) -> Result<Res
     };
     match atlas.edition(q.edition).index.locate(q.position) {
         Some(i) => {
-            let body = answer_json(&atlas, &state.heads, i, q, &state.meta.of(&atlas))?;
+            let body = answer_json(atlas, &state.point_heads, i, q, &state.meta.of(atlas))?;
             Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
         }
         None => Err(ApiError::NotFound(format!(

@@ -5,8 +5,9 @@
 //! on the data (the snapshot), the edition, the commune and the moment, never on where in
 //! the commune the point lies or on the radius; thousands of GPS fixes a second fall in the
 //! same few thousand communes, so its JSON (levels counted, strings escaped) is kept:
-//!   1. per snapshot, a table of slots, one per (edition, year of the data, commune); a
-//!      reload publishes a new snapshot, which gets a new, empty table;
+//!   1. per snapshot, a table of slots, one per (edition, year of the data, commune), read
+//!      without a lock ([`PerSnapshot`]); a reload publishes a new snapshot, which gets a
+//!      new, empty table;
 //!   2. a year-end question reads its slot, filling it on first use; a question about a
 //!      day is written afresh (days are many, and rarer);
 //!   3. the table holds at most [`MAX_BYTES`] of JSON: past that, heads are written
@@ -17,16 +18,17 @@
 
 use crate::model::{AsOf, Edition};
 use crate::query::{self, PointQuery};
+use crate::snapshot::per_snapshot::{Kept, PerSnapshot};
 use crate::snapshot::Snapshot;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 /// The most JSON the table of one snapshot keeps (heads with a checklist are 1–3 KB).
 pub const MAX_BYTES: usize = 32 << 20;
 
 /// The table of the snapshot in force (step 1).
 #[derive(Default)]
-pub struct HeadCache(RwLock<Option<(Weak<Snapshot>, Arc<Table>)>>);
+pub struct HeadCache(PerSnapshot<Table>);
 
 /// One snapshot's slots.
 struct Table {
@@ -64,22 +66,8 @@ impl HeadCache {
         self.table(atlas).bytes.load(Ordering::Relaxed)
     }
 
-    fn table(&self, atlas: &Arc<Snapshot>) -> Arc<Table> {
-        // A poisoned lock still holds a whole entry (it is only ever replaced whole).
-        if let Some((cached, table)) = &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
-            if std::ptr::eq(cached.as_ptr(), Arc::as_ptr(atlas)) {
-                return table.clone();
-            }
-        }
-        let mut entry = self.0.write().unwrap_or_else(|e| e.into_inner());
-        match &*entry {
-            Some((cached, table)) if std::ptr::eq(cached.as_ptr(), Arc::as_ptr(atlas)) => table.clone(),
-            _ => {
-                let table = Arc::new(Table::new(atlas));
-                *entry = Some((Arc::downgrade(atlas), table.clone()));
-                table
-            }
-        }
+    fn table(&self, atlas: &Arc<Snapshot>) -> Kept<Table> {
+        self.0.get(atlas, |atlas| Table::new(atlas))
     }
 }
 

@@ -11,13 +11,15 @@
 //! It sits above `atlas`, `tile` and `search` so that none of them reaches up to the others.
 
 pub mod lineage;
+pub mod per_snapshot;
 
 use crate::atlas::Atlas;
 use crate::model::Edition;
 use crate::search::SearchIndex;
 use crate::tile::{EditionTiles, TileId};
 use lineage::Lineage;
-use std::sync::{Arc, OnceLock, RwLock};
+use arc_swap::ArcSwap;
+use std::sync::{Arc, OnceLock};
 
 /// An atlas with its tile topology and search index; immutable once made.
 pub struct Snapshot {
@@ -83,56 +85,51 @@ impl std::ops::Deref for Snapshot {
     }
 }
 
-/// The published snapshot. Readers take a cheap `Arc` clone and keep a consistent snapshot
-/// for the whole request; a reload replaces the pointer in one step.
+/// The published snapshot. A reload replaces it in one step; readers keep a consistent
+/// snapshot for the whole request.
+///
+/// Readers never lock. [`SharedSnapshot::load`] borrows the snapshot in force without
+/// touching a reference count that other threads change ([`arc_swap`] records the borrow
+/// in a slot of the reading thread's own), so requests on different cores do not contend;
+/// [`SharedSnapshot::current`] clones the `Arc` for work that outlives the borrow.
 #[derive(Clone)]
-pub struct SharedSnapshot(Arc<RwLock<Published>>);
+pub struct SharedSnapshot(Arc<ArcSwap<Published>>);
 
 /// The snapshot in force and when it was published (for readiness and metrics).
-struct Published {
-    snapshot: Arc<Snapshot>,
-    at: std::time::SystemTime,
+pub struct Published {
+    pub snapshot: Arc<Snapshot>,
+    pub at: std::time::SystemTime,
 }
 
 impl SharedSnapshot {
     pub fn new(snapshot: Snapshot) -> Self {
-        SharedSnapshot(Arc::new(RwLock::new(Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() })))
+        SharedSnapshot(Arc::new(ArcSwap::from_pointee(Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() })))
+    }
+
+    /// The snapshot in force, borrowed for a short synchronous piece of work (hold the
+    /// guard across no `await` and no long computation: each thread has few such slots
+    /// before a borrow falls back to a reference count).
+    pub fn load(&self) -> arc_swap::Guard<Arc<Published>> {
+        self.0.load()
     }
 
     pub fn current(&self) -> Arc<Snapshot> {
-        self.read().snapshot.clone()
+        self.0.load().snapshot.clone()
     }
 
     /// The snapshot in force with the time it was published, read together.
     pub fn published(&self) -> (Arc<Snapshot>, std::time::SystemTime) {
-        let p = self.read();
+        let p = self.0.load();
         (p.snapshot.clone(), p.at)
     }
 
     /// Puts `snapshot` in force; returns the one it replaces (requests in flight may still
     /// hold it), so the caller can choose the thread that frees it.
     ///
-    /// The publishing thread may run at the lowest priority (an approval): it never queues
-    /// for the lock, because a queued writer holds up every reader behind it until the
-    /// scheduler gets round to it; it takes the lock only when it is free, for a swap.
+    /// The publishing thread may run at the lowest priority (an approval): the swap neither
+    /// waits for readers nor makes them wait.
     pub fn publish(&self, snapshot: Snapshot) -> Arc<Snapshot> {
         let next = Published { snapshot: Arc::new(snapshot), at: std::time::SystemTime::now() };
-        loop {
-            let guard = match self.0.try_write() {
-                Ok(guard) => guard,
-                Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
-                    continue;
-                }
-            };
-            let mut guard = guard;
-            return std::mem::replace(&mut *guard, next).snapshot;
-        }
-    }
-
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Published> {
-        // A poisoned lock still holds a whole snapshot (it is only ever replaced whole).
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.0.swap(Arc::new(next)).snapshot.clone()
     }
 }
