@@ -15,7 +15,6 @@
 //! difference of the two figures is what the layers add per request; the sockets, hyper
 //! and the kernel come on top (`benches/compare/point_vs_postgis.sh` measures those).
 
-#[allow(dead_code)] // the real-boundary loader is for the other benches
 mod common;
 
 use axum::body::Body;
@@ -37,6 +36,10 @@ fn targets(snapshot: &bando::snapshot::Snapshot, n: usize) -> Vec<String> {
         })
         .take(n)
         .collect()
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).expect("request")
 }
 
 fn point_route(c: &mut Criterion) {
@@ -80,43 +83,9 @@ fn point_route(c: &mut Criterion) {
     let shared_by_both = [served.clone(), served.clone()];
     let one_each = [per_worker[0].clone(), per_worker[1].clone()];
     for (name, routers) in [("one router shared", &shared_by_both), ("one router per thread", &one_each)] {
-        group.bench_function(name, |b| b.iter_custom(|iters| two_threads(routers, &paths, &recorder, iters)));
+        group.bench_function(name, |b| b.iter_custom(|iters| common::two_threads(routers, &paths, get, &recorder, iters)));
     }
     group.finish();
-}
-
-/// `iters` passes over `paths` on each of two threads at once, each thread with its own
-/// router of `routers`; the wall time of the whole.
-fn two_threads(routers: &[axum::Router; 2], paths: &[String], recorder: &metrics_exporter_prometheus::PrometheusRecorder, iters: u64) -> std::time::Duration {
-    let start = std::sync::Barrier::new(3);
-    std::thread::scope(|s| {
-        for (k, router) in routers.iter().enumerate() {
-            let start = &start;
-            s.spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                metrics::with_local_recorder(recorder, || {
-                    start.wait();
-                    runtime.block_on(async {
-                        for n in 0..iters as usize {
-                            for j in 0..paths.len() {
-                                // The two threads walk the points from different places.
-                                let path = &paths[(j + n + k * paths.len() / 2) % paths.len()];
-                                let request = Request::get(path.as_str()).body(Body::empty()).expect("request");
-                                let response = router.clone().oneshot(request).await.expect("infallible");
-                                assert_eq!(response.status(), 200, "{path}");
-                                axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-                            }
-                        }
-                    })
-                })
-            });
-        }
-        start.wait();
-        let t0 = std::time::Instant::now();
-        // The scope joins both threads before it returns.
-        t0
-    })
-    .elapsed()
 }
 
 criterion_group!(benches, point_route);

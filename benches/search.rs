@@ -8,7 +8,6 @@
 //! tourism sites). Queries: exact, diacritics, no spaces, prefix and typo spellings; and
 //! names followed by their district or province.
 
-#[allow(dead_code)] // the real-boundary loader is for the other benches
 mod common;
 
 use bando::model::Edition;

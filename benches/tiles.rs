@@ -51,9 +51,9 @@ fn bench_atlas(c: &mut Criterion, name: &str, atlas: &Snapshot, edition: Edition
     let cache_control = axum::http::HeaderValue::from_static("public, max-age=3600");
     c.bench_function(&format!("tile_warm/{name}/hanoi/z8"), |b| {
         b.iter(|| {
-            let hit = cache.get(black_box(&key)).expect("cached");
+            let hit = cache.get(black_box(&key.as_ref())).expect("cached");
             let etag = tile_etag(&atlas.version, &request, true);
-            tile_response(hit.gzip, Source::Hit, true, &etag, &cache_control).expect("response")
+            tile_response(hit, Source::Hit, true, &etag, &cache_control).expect("response")
         })
     });
 }

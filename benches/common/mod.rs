@@ -1,5 +1,7 @@
 //! Data the benches share: the embedded atlas (as a served snapshot), and the real 2025 communes when
-//! ../shared/geodata holds them.
+//! ../shared/geodata holds them, and a driver that sends requests from two threads at once.
+// Each bench uses part of this module.
+#![allow(dead_code)]
 
 use bando::atlas::{self, Inputs};
 use bando::snapshot::Snapshot;
@@ -20,4 +22,45 @@ pub fn real_atlas() -> Option<Snapshot> {
     let mut inputs = Inputs::embedded(EMBEDDED_GEODATA);
     inputs.boundaries.push(real);
     Some(Snapshot::new(atlas::build(&inputs).expect("real boundaries").0))
+}
+
+/// Sends `iters` passes over `paths` from each of two threads at once, each thread on
+/// its own router of `routers` (as the server's worker threads), each request made by
+/// `request` and answered 200; returns the wall time of the whole. The two threads walk
+/// the paths from different places.
+pub fn two_threads(
+    routers: &[axum::Router; 2],
+    paths: &[String],
+    request: fn(&str) -> axum::http::Request<axum::body::Body>,
+    recorder: &metrics_exporter_prometheus::PrometheusRecorder,
+    iters: u64,
+) -> std::time::Duration {
+    use tower::ServiceExt;
+    let start = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        for (k, router) in routers.iter().enumerate() {
+            let start = &start;
+            s.spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                metrics::with_local_recorder(recorder, || {
+                    start.wait();
+                    runtime.block_on(async {
+                        for n in 0..iters as usize {
+                            for j in 0..paths.len() {
+                                let path = &paths[(j + n + k * paths.len() / 2) % paths.len()];
+                                let response = router.clone().oneshot(request(path)).await.expect("infallible");
+                                assert_eq!(response.status(), 200, "{path}");
+                                axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+                            }
+                        }
+                    })
+                })
+            });
+        }
+        start.wait();
+        let t0 = std::time::Instant::now();
+        // The scope joins both threads before it returns.
+        t0
+    })
+    .elapsed()
 }

@@ -15,7 +15,8 @@ use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, ETAG, IF_NONE_MATCH, VA
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
-/// A strong entity tag: an opaque string of visible ASCII without `"`, sent quoted.
+/// A strong entity tag: an opaque string of visible ASCII without `"`, kept quoted as it
+/// is sent (so a tile answer, which makes one per request, writes it once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ETag(String);
 
@@ -27,24 +28,25 @@ impl ETag {
     }
 
     /// A tag from text already joined; any character an ETag cannot carry becomes `_`
-    /// (in place when the text is plain ASCII, the usual case).
+    /// (in place when the text is plain ASCII, the usual case; the quotes go into the
+    /// text's spare capacity when it has some).
     pub fn from_text(text: String) -> ETag {
         let allowed = |c: char| c.is_ascii_graphic() && c != '"';
-        if text.chars().all(allowed) {
-            return ETag(text);
-        }
-        ETag(text.chars().map(|c| if allowed(c) { c } else { '_' }).collect())
+        let mut quoted = if text.chars().all(allowed) { text } else { text.chars().map(|c| if allowed(c) { c } else { '_' }).collect() };
+        quoted.insert(0, '"');
+        quoted.push('"');
+        ETag(quoted)
     }
 
     /// The quoted header value, e.g. `"3f2a-ntm-2024-2025-8-203-113-gz"`.
     pub fn header_value(&self) -> HeaderValue {
-        // Only visible ASCII remains after `from_parts`, so this cannot fail.
-        HeaderValue::from_str(&format!("\"{}\"", self.0)).unwrap_or_else(|_| HeaderValue::from_static("\"invalid\""))
+        // Only visible ASCII remains after `from_text`, so this cannot fail.
+        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("\"invalid\""))
     }
 
     /// The opaque part, without quotes.
     pub fn opaque(&self) -> &str {
-        &self.0
+        &self.0[1..self.0.len() - 1]
     }
 }
 

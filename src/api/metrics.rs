@@ -9,7 +9,8 @@
 //!      would do the latter; without it, unscraped samples pile up);
 //!   2. the code records where things happen, through the `metrics` macros in the small
 //!      functions below: requests by route template and status ([`track_requests`], a
-//!      layer of the routes), tile cache hits, misses, evictions and size ([`super::tile_cache`]),
+//!      layer of the routes; counted per thread, see [`Shard`]), tile cache hits (per
+//!      thread too), misses, evictions and size ([`super::tile_cache`]),
 //!      tile render time by format and zoom ([`super::tiles`], [`super::raster`]), reloads
 //!      ([`super::admin`]). Without an installed recorder (library tests) they do nothing;
 //!   3. `GET /metrics` hands the answers each thread has counted to the recorder
@@ -31,6 +32,7 @@ use axum::Router;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 pub const HTTP_REQUESTS: &str = "bando_http_requests_total";
@@ -194,6 +196,18 @@ struct Shard {
 /// Answers a thread keeps before it hands them to the recorder itself.
 const FLUSH_AT: usize = 256;
 
+/// What one thread has counted and not yet handed to the recorder.
+trait Pending: Send + Sync {
+    /// Hands it over (from any thread).
+    fn flush(&self);
+}
+
+impl Pending for Shard {
+    fn flush(&self) {
+        self.hand_over(&mut self.latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
+
 impl Shard {
     fn record(&self, took: Duration) {
         let mut latencies = self.latencies.lock().unwrap_or_else(|e| e.into_inner());
@@ -201,10 +215,6 @@ impl Shard {
         if latencies.len() >= FLUSH_AT {
             self.hand_over(&mut latencies);
         }
-    }
-
-    fn flush(&self) {
-        self.hand_over(&mut self.latencies.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
     fn hand_over(&self, latencies: &mut Vec<f64>) {
@@ -219,7 +229,7 @@ impl Shard {
 }
 
 /// Every thread's shards, for the scrape and the upkeep to flush.
-static SHARDS: std::sync::Mutex<Vec<std::sync::Arc<Shard>>> = std::sync::Mutex::new(Vec::new());
+static SHARDS: std::sync::Mutex<Vec<std::sync::Arc<dyn Pending>>> = std::sync::Mutex::new(Vec::new());
 
 /// Hands every thread's pending answers to the recorder (before a scrape renders it).
 pub fn flush_pending() {
@@ -287,9 +297,50 @@ fn format_label(format: super::tile_request::TileFormat) -> &'static str {
     }
 }
 
+/// The tile cache hits one thread has counted, by format ([`FORMATS`]' order), each
+/// with the recorder's counter it goes to: as for the answers ([`Shard`]), a warm tile
+/// neither looks its labelled counter up in the registry nor changes a cache line that
+/// the other cores change. Handed over every [`FLUSH_AT`] hits, at each scrape and at
+/// every upkeep.
+struct HitShard {
+    by_format: [(metrics::Counter, AtomicU64); 3],
+}
+
+const FORMATS: [super::tile_request::TileFormat; 3] =
+    [super::tile_request::TileFormat::Mvt, super::tile_request::TileFormat::Png, super::tile_request::TileFormat::Png2x];
+
+impl Pending for HitShard {
+    fn flush(&self) {
+        for (counter, pending) in &self.by_format {
+            let n = pending.swap(0, Ordering::Relaxed);
+            if n > 0 {
+                counter.increment(n);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static HITS_HERE: std::cell::OnceCell<std::sync::Arc<HitShard>> = const { std::cell::OnceCell::new() };
+}
+
 /// A tile answered from the cache.
 pub fn tile_cache_hit(format: super::tile_request::TileFormat) {
-    counter!(TILE_CACHE_HITS, "format" => format_label(format)).increment(1);
+    HITS_HERE.with(|here| {
+        let shard = here.get_or_init(|| {
+            let shard = std::sync::Arc::new(HitShard {
+                by_format: FORMATS.map(|f| (counter!(TILE_CACHE_HITS, "format" => format_label(f)), AtomicU64::new(0))),
+            });
+            SHARDS.lock().unwrap_or_else(|e| e.into_inner()).push(shard.clone());
+            shard
+        });
+        let at = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
+        let (counter, pending) = &shard.by_format[at];
+        // Only this thread adds; a flush from another thread takes what is there.
+        if pending.fetch_add(1, Ordering::Relaxed) + 1 >= FLUSH_AT as u64 {
+            counter.increment(pending.swap(0, Ordering::Relaxed));
+        }
+    });
 }
 
 /// A tile the cache did not hold, rendered by this request in `took`.
@@ -368,8 +419,13 @@ mod tests {
             .and_then(|l| l.rsplit(' ').next()?.parse().ok())
     }
 
+    /// The tests that count on threads of their own: a flush from one would hand over the
+    /// other's pending counts before it looks.
+    static FLUSHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn answers_counted_on_several_threads_all_reach_the_scrape() {
+        let _alone = FLUSHING.lock().unwrap_or_else(|e| e.into_inner());
         let recorder = builder().expect("buckets").build_recorder();
         let handle = recorder.handle();
         let per_thread = FLUSH_AT + 10;
@@ -391,6 +447,41 @@ mod tests {
         let after = handle.render();
         assert_eq!(value(&after, HTTP_REQUESTS), Some((3 * per_thread) as f64), "{after}");
         assert_eq!(value(&after, &format!("{HTTP_DURATION}_count")), Some((3 * per_thread) as f64), "{after}");
+    }
+
+    #[test]
+    fn tile_hits_counted_on_several_threads_all_reach_the_scrape() {
+        use crate::api::tile_request::TileFormat;
+        let _alone = FLUSHING.lock().unwrap_or_else(|e| e.into_inner());
+        let recorder = builder().expect("buckets").build_recorder();
+        let handle = recorder.handle();
+        let hits = |text: &str, format: &str| {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{TILE_CACHE_HITS}{{format=\"{format}\"}}")))
+                .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        };
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    metrics::with_local_recorder(&recorder, || {
+                        for _ in 0..FLUSH_AT + 10 {
+                            tile_cache_hit(TileFormat::Mvt);
+                        }
+                        for _ in 0..3 {
+                            tile_cache_hit(TileFormat::Png2x);
+                        }
+                    })
+                });
+            }
+        });
+        let before = handle.render();
+        assert_eq!(hits(&before, "mvt"), Some((3 * FLUSH_AT) as f64), "{before}");
+        assert_eq!(hits(&before, "png@2x").unwrap_or(0.0), 0.0, "{before}");
+        flush_pending();
+        let after = handle.render();
+        assert_eq!(hits(&after, "mvt"), Some((3 * (FLUSH_AT + 10)) as f64), "{after}");
+        assert_eq!(hits(&after, "png@2x"), Some(9.0), "{after}");
+        assert_eq!(hits(&after, "png").unwrap_or(0.0), 0.0, "{after}");
     }
 
     #[test]

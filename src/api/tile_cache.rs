@@ -1,15 +1,22 @@
 //! A byte-bounded least-recently-used cache of encoded tiles, shared by all requests.
 //!
 //! Steps:
-//!   1. look a key up in a `HashMap` from key to slot; a hit moves the slot to the
-//!      front of a doubly linked recency list threaded through a slab of slots (links
-//!      are indices, so no unsafe code and no allocation per move);
-//!   2. an insert puts the entry at the front and adds its cost (body bytes plus a
-//!      fixed per-entry overhead) to the total;
-//!   3. while the total exceeds the bound, the entry at the back (least recently
-//!      used) is evicted and its slot reused.
+//!   1. hash the key once (foldhash) and pick its shard: the cache is cut into up to 16
+//!      shards, each a [`Lru`] behind its own mutex, so two cores answering warm tiles
+//!      rarely take the same lock (with a single lock, every hit of one core moved the
+//!      lock's cache line away from the other);
+//!   2. look the key up in the shard's map from key to slot, by a borrowed key
+//!      ([`TileKeyRef`]: a warm tile allocates nothing to be found); a hit moves the slot
+//!      to the front of a doubly linked recency list threaded through a slab of slots
+//!      (links are indices, so no unsafe code and no allocation per move);
+//!   3. an insert puts the entry at the front of its shard and adds its cost (body bytes
+//!      plus a fixed per-entry overhead) to the shard's total;
+//!   4. while the shard's total exceeds its share of the bound, the entry at its back
+//!      (least recently used) is evicted and its slot reused.
 //!
-//! An entry bigger than the whole bound is not kept; a bound of 0 keeps nothing.
+//! Shards hold at least [`MIN_SHARD_BYTES`] each, so a small cache is one exact LRU; a
+//! large one is LRU within each shard, which is what the bound needs. An entry bigger than
+//! a shard's share is not kept; a bound of 0 keeps nothing.
 //! Hits, evictions and the cache's size go to the metrics ([`super::metrics`]); misses
 //! are counted where the missing tile is rendered.
 //! The key holds the data version the tile shows ([`crate::snapshot::Snapshot::tile_version`]),
@@ -17,32 +24,48 @@
 //! and age out. After an approval, tiles far from the provinces it touched are still asked
 //! for under their older version, and their entries keep answering.
 
-use crate::model::Edition;
+use super::tile_request::{TileFormat, TileRequest};
+use crate::model::{AsOf, Edition};
+use crate::style::Theme;
 use crate::tile::{MapKind, TileId};
 use bytes::Bytes;
-use std::collections::HashMap;
-use std::hash::Hash;
+use hashbrown::{DefaultHashBuilder, Equivalent, HashMap};
+use std::hash::{BuildHasher, Hash};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Which tile, of which data, for which view.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Which tile, of which data, for which view (owned: what the cache holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TileKey {
     pub version: Arc<str>,
     pub map: MapKind,
     pub edition: Edition,
-    pub as_of: crate::model::AsOf,
+    pub as_of: AsOf,
     pub tile: TileId,
-    pub format: super::tile_request::TileFormat,
+    pub format: TileFormat,
     /// PNG tiles of different themes are different pictures of the same tile.
-    pub theme: crate::style::Theme,
+    pub theme: Theme,
     pub labels: bool,
 }
 
-impl TileKey {
+/// A [`TileKey`] with the version borrowed: what a lookup is made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TileKeyRef<'a> {
+    pub version: &'a str,
+    pub map: MapKind,
+    pub edition: Edition,
+    pub as_of: AsOf,
+    pub tile: TileId,
+    pub format: TileFormat,
+    pub theme: Theme,
+    pub labels: bool,
+}
+
+impl<'a> TileKeyRef<'a> {
     /// The key of a requested tile in the given data version.
-    pub fn of(version: &str, req: &super::tile_request::TileRequest) -> TileKey {
-        TileKey {
-            version: Arc::from(version),
+    pub fn of(version: &'a str, req: &TileRequest) -> TileKeyRef<'a> {
+        TileKeyRef {
+            version,
             map: req.view.map,
             edition: req.view.edition,
             as_of: req.view.as_of,
@@ -51,6 +74,36 @@ impl TileKey {
             theme: req.theme,
             labels: req.labels,
         }
+    }
+
+    pub fn to_owned(&self) -> TileKey {
+        let TileKeyRef { version, map, edition, as_of, tile, format, theme, labels } = *self;
+        TileKey { version: Arc::from(version), map, edition, as_of, tile, format, theme, labels }
+    }
+}
+
+impl TileKey {
+    /// The key of a requested tile in the given data version.
+    pub fn of(version: &str, req: &TileRequest) -> TileKey {
+        TileKeyRef::of(version, req).to_owned()
+    }
+
+    pub fn as_ref(&self) -> TileKeyRef<'_> {
+        let TileKey { ref version, map, edition, as_of, tile, format, theme, labels } = *self;
+        TileKeyRef { version, map, edition, as_of, tile, format, theme, labels }
+    }
+}
+
+/// Hashed as its borrowed form, so that both find the same entry.
+impl Hash for TileKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_ref().hash(state);
+    }
+}
+
+impl Equivalent<TileKey> for TileKeyRef<'_> {
+    fn equivalent(&self, key: &TileKey) -> bool {
+        *self == key.as_ref()
     }
 }
 
@@ -65,21 +118,46 @@ pub struct CachedTile {
 /// Bookkeeping bytes counted per entry besides the body (key, slot, map entry).
 const ENTRY_OVERHEAD: usize = 160;
 
-/// The shared tile cache: a [`Lru`] behind a mutex (held only for map and list
-/// updates, never while rendering).
+/// The least a shard holds: below 16 × this, the cache has fewer shards (one for a bound
+/// under 16 MiB), so that a shard's share still fits the largest tiles many times over.
+pub const MIN_SHARD_BYTES: usize = 8 << 20;
+
+/// Most shards: two HTTP workers meet on the same lock for 1 in 16 pairs of hits.
+const MAX_SHARDS: usize = 16;
+
+/// One shard on a cache line of its own (two shards' locks never share one).
+#[repr(align(128))]
+struct Shard(Mutex<Lru<TileKey, CachedTile>>);
+
+/// The shared tile cache (steps 1–4 of the module doc). Locks are held only for map and
+/// list updates, never while rendering.
 pub struct TileCache {
-    lru: Mutex<Lru<TileKey, CachedTile>>,
+    shards: Box<[Shard]>,
+    hasher: DefaultHashBuilder,
+    max_bytes: usize,
+    /// Totals over the shards, for the size gauges.
+    bytes: AtomicUsize,
+    entries: AtomicUsize,
 }
 
 impl TileCache {
     pub fn new(max_bytes: usize) -> TileCache {
         // An empty cache shows as 0 bytes and 0 entries from the first scrape on.
         super::metrics::tile_cache_size(0, 0, 0);
-        TileCache { lru: Mutex::new(Lru::new(max_bytes)) }
+        let shards = (max_bytes / MIN_SHARD_BYTES).clamp(1, MAX_SHARDS);
+        let share = max_bytes / shards;
+        TileCache {
+            shards: (0..shards).map(|_| Shard(Mutex::new(Lru::new(share)))).collect(),
+            hasher: DefaultHashBuilder::default(),
+            max_bytes,
+            bytes: AtomicUsize::new(0),
+            entries: AtomicUsize::new(0),
+        }
     }
 
-    pub fn get(&self, key: &TileKey) -> Option<CachedTile> {
-        let found = self.lock().get(key).cloned();
+    /// The body of `key` when the cache holds it (counted as a hit).
+    pub fn get(&self, key: &TileKeyRef<'_>) -> Option<Bytes> {
+        let found = self.lock(key).get(key).map(|tile| tile.gzip.clone());
         if found.is_some() {
             super::metrics::tile_cache_hit(key.format);
         }
@@ -88,18 +166,39 @@ impl TileCache {
 
     pub fn insert(&self, key: TileKey, tile: CachedTile) {
         let cost = tile.gzip.len() + key.version.len() + ENTRY_OVERHEAD;
-        let mut lru = self.lock();
+        let mut lru = self.lock(&key.as_ref());
+        let (bytes_before, entries_before) = (lru.bytes(), lru.len());
         let evicted = lru.insert(key, tile, cost);
-        super::metrics::tile_cache_size(lru.bytes(), lru.len(), evicted);
+        // Moved under the shard's lock, so each total stays the sum of the shards'.
+        let bytes = shift(&self.bytes, bytes_before, lru.bytes());
+        let entries = shift(&self.entries, entries_before, lru.len());
+        drop(lru);
+        super::metrics::tile_cache_size(bytes, entries, evicted);
     }
 
     pub fn enabled(&self) -> bool {
-        self.lock().max_bytes > 0
+        self.max_bytes > 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Lru<TileKey, CachedTile>> {
+    /// How many shards the cache is cut into.
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    fn lock(&self, key: &TileKeyRef<'_>) -> std::sync::MutexGuard<'_, Lru<TileKey, CachedTile>> {
+        // The high bits: the shard's map uses the low ones of its own hash.
+        let at = (self.hasher.hash_one(key) >> 56) as usize % self.shards.len();
         // The list is consistent between calls; a panic elsewhere cannot break it.
-        self.lru.lock().unwrap_or_else(|e| e.into_inner())
+        self.shards[at].0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Moves `total` by a shard's change from `before` to `after`; returns the new total.
+fn shift(total: &AtomicUsize, before: usize, after: usize) -> usize {
+    if after >= before {
+        total.fetch_add(after - before, Ordering::Relaxed) + (after - before)
+    } else {
+        total.fetch_sub(before - after, Ordering::Relaxed) - (before - after)
     }
 }
 
@@ -132,12 +231,12 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         Lru { map: HashMap::new(), slots: Vec::new(), free: Vec::new(), head: NIL, tail: NIL, bytes: 0, max_bytes }
     }
 
-    /// The value, marked most recently used; looked up by any borrowed form of the key
-    /// (a `&str` for a `String` key), so a lookup allocates nothing.
+    /// The value, marked most recently used; looked up by any equivalent form of the key
+    /// (a `&str` for a `String` key, a [`TileKeyRef`] for a [`TileKey`]), so a lookup
+    /// allocates nothing.
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let i = *self.map.get(key)?;
         self.unlink(i);
@@ -297,6 +396,65 @@ mod tests {
         lru.insert("a", 4, 101);
         assert_eq!(lru.keys_by_recency(), [&"b"]);
         assert_eq!(lru.bytes(), 10);
+    }
+
+    fn key(version: &str, x: u32) -> TileKey {
+        TileKey {
+            version: Arc::from(version),
+            map: MapKind::Ntm,
+            edition: Edition::E2025,
+            as_of: AsOf::Year(2025),
+            tile: TileId { z: 12, x, y: 1800 },
+            format: TileFormat::Mvt,
+            theme: Theme::Level,
+            labels: true,
+        }
+    }
+
+    fn tile(bytes: usize) -> CachedTile {
+        CachedTile { gzip: Bytes::from(vec![7u8; bytes]) }
+    }
+
+    #[test]
+    fn a_borrowed_key_finds_what_its_owned_form_stored() {
+        let cache = TileCache::new(64 << 20);
+        for x in 0..200 {
+            cache.insert(key("v1", x), tile(10));
+        }
+        for x in 0..200 {
+            let owned = key("v1", x);
+            assert!(cache.get(&owned.as_ref()).is_some(), "tile {x}");
+            let fresh = String::from("v1");
+            let borrowed = TileKeyRef { version: &fresh, ..owned.as_ref() };
+            assert!(cache.get(&borrowed).is_some(), "tile {x} by a borrowed key");
+            assert!(cache.get(&TileKeyRef { version: "v2", ..owned.as_ref() }).is_none(), "another version");
+            assert!(cache.get(&TileKeyRef { format: TileFormat::Png, ..owned.as_ref() }).is_none(), "another format");
+        }
+    }
+
+    #[test]
+    fn small_caches_are_one_exact_lru_and_large_ones_are_sharded() {
+        assert_eq!(TileCache::new(0).shards(), 1);
+        assert_eq!(TileCache::new(1 << 20).shards(), 1);
+        assert_eq!(TileCache::new(64 << 20).shards(), 8);
+        assert_eq!(TileCache::new(256 << 20).shards(), 16);
+        assert_eq!(TileCache::new(4 << 30).shards(), 16);
+        // Kept: at most the bound, whatever shard each key falls in.
+        let cache = TileCache::new(32 << 20);
+        assert_eq!(cache.shards(), 4);
+        for x in 0..2000 {
+            cache.insert(key("v", x), tile(64 << 10));
+        }
+        let held = cache.bytes.load(Ordering::Relaxed);
+        assert!(held <= 32 << 20 && held > 28 << 20, "{held} bytes held");
+        let entries = cache.entries.load(Ordering::Relaxed);
+        let found = (0..2000).filter(|&x| cache.get(&key("v", x).as_ref()).is_some()).count();
+        assert_eq!(found, entries);
+        // The most recent insert of each shard is always held.
+        assert!(cache.get(&key("v", 1999).as_ref()).is_some());
+        // An entry bigger than a shard's share is not kept.
+        cache.insert(key("v", 5000), tile(9 << 20));
+        assert!(cache.get(&key("v", 5000).as_ref()).is_none());
     }
 
     proptest! {

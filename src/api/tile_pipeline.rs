@@ -47,9 +47,16 @@ impl Source {
 
     /// Sets the `Server-Timing` header of `response`.
     pub fn annotate<B>(self, response: &mut Response<B>) {
-        if let Ok(v) = HeaderValue::from_str(&self.server_timing()) {
-            response.headers_mut().insert(HeaderName::from_static("server-timing"), v);
-        }
+        let value = match self {
+            // Most answers: no formatting.
+            Source::Hit => HeaderValue::from_static("cache;desc=hit"),
+            Source::Joined => HeaderValue::from_static("cache;desc=joined"),
+            Source::Rendered(_) => match HeaderValue::from_str(&self.server_timing()) {
+                Ok(v) => v,
+                Err(_) => return,
+            },
+        };
+        response.headers_mut().insert(HeaderName::from_static("server-timing"), value);
     }
 }
 
@@ -89,12 +96,12 @@ impl TileService {
     where
         F: FnOnce() -> Result<Bytes, String> + Send + 'static,
     {
-        if let Some(cached) = self.cache.get(&key) {
-            return Ok((cached.gzip, Source::Hit));
+        if let Some(cached) = self.cache.get(&key.as_ref()) {
+            return Ok((cached, Source::Hit));
         }
         let _permit = self.renders.acquire().await.map_err(|e| ApiError::Internal(format!("render queue closed: {e}")))?;
-        if let Some(cached) = self.cache.get(&key) {
-            return Ok((cached.gzip, Source::Hit));
+        if let Some(cached) = self.cache.get(&key.as_ref()) {
+            return Ok((cached, Source::Hit));
         }
         let timed = move || {
             let started = Instant::now();

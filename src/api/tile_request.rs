@@ -97,7 +97,8 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
         TileFormat::Png => "png",
         TileFormat::Png2x => "png2x",
     };
-    // Written into one buffer: this runs for every tile answer, warm ones included.
+    // Written into one buffer with room for the quotes: this runs for every tile answer,
+    // warm ones included.
     let mut text = String::with_capacity(version.len() + 64);
     let _ = write!(text, "{version}-{}-{}-{}-{}-{}-{}-{representation}", view.map.as_str(), view.edition, view.as_of, tile.z, tile.x, tile.y);
     if let Theme::Criterion { set, item } = theme {

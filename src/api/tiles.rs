@@ -6,9 +6,12 @@
 //!   2. negotiate gzip or identity and name the representation with a strong ETag
 //!      (data version, map, edition, year, z/x/y, encoding); a matching
 //!      `If-None-Match` answers 304 at once, without rendering;
-//!   3. get the gzip body through the tile pipeline ([`super::tile_pipeline`]: cache,
-//!      permit, render off the async threads, insert); the bytes are those of
-//!      [`served_mvt`], which `bando export --map` writes into archives;
+//!   3. look the tile up in the tile cache by a borrowed key, with the snapshot in force
+//!      borrowed too: a warm tile allocates nothing to be found and changes no reference
+//!      count that the other HTTP workers change; on a miss, get the gzip body through
+//!      the tile pipeline ([`super::tile_pipeline`]: permit, render off the async
+//!      threads, insert); the bytes are those of [`served_mvt`], which `bando export
+//!      --map` writes into archives;
 //!   4. answer 200 with the gzip body (or the identity body, decompressed on demand),
 //!      or 204 No Content for an empty tile; every answer carries ETag,
 //!      Cache-Control, `Vary: Accept-Encoding` and `Server-Timing` (CORS comes from the
@@ -19,14 +22,17 @@
 
 use super::http_cache::{self, ETag};
 use super::params::{self, Params};
-use super::tile_cache::TileKey;
+use super::tile_cache::{TileKey, TileKeyRef};
 use super::tile_pipeline::{Run, Source};
-use super::tile_request::{parse_request, tile_etag};
+use super::tile_request::{parse_request, tile_etag, TileRequest};
+use crate::publish::PublishedTiles;
+use crate::pyramid::pmtiles_read::PmtilesReader;
+use std::sync::Arc;
 use super::{ApiError, AppState};
 use crate::pyramid::{gunzip, served_mvt};
 use crate::model::AsOf;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, RawPathParams, State};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -48,32 +54,44 @@ fn vary() -> HeaderValue {
 
 pub async fn tile(
     State(state): State<AppState>,
-    Path((map, z, x, file)): Path<(String, String, String, String)>,
+    path: RawPathParams,
     Query(query): Query<Params>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let atlas = state.atlas.current();
-    let mut req = parse_request(&map, &z, &x, &file, &query, &atlas.years())?;
+    let [map, z, x, file] = segments(&path)?;
+    // One snapshot for the whole request, borrowed (no reference count that the other
+    // workers change) until a render needs its own handle.
+    let in_force = state.atlas.load();
+    let mut req = parse_request(map, z, x, file, &query, &in_force.snapshot.years())?;
     if req.format != TileFormat::Mvt {
+        let atlas = in_force.snapshot.clone();
+        drop(in_force);
         // Checked against the style now, so a theme the style cannot draw is a 400.
         let themed = params::themed(&query, state.styles.get(req.view.map), &atlas.criteria.catalog, req.view)?;
         req.theme = themed.theme;
         req.labels = params::labels(&query)?;
         return super::raster::png_tile(state, req, headers).await;
     }
-    let service = state.tiles.clone();
     let gzip = http_cache::accepts_gzip(&headers);
-    if let Some(response) = published_tile(&state, &req, gzip, &headers).await? {
-        return Ok(response);
+    if let Some(archive) = published_archive(&state, &req) {
+        drop(in_force);
+        return published_tile(&state.tiles, archive, &req, gzip, &headers).await;
     }
+    let service = &state.tiles;
     // The version of the data this tile shows: older than the atlas's when the
     // publications since left the tile as it was, so cached bytes and ETags stay valid.
-    let version = atlas.tile_version(req.view.edition, req.tile).to_string();
-    let etag = tile_etag(&version, &req, gzip);
+    let version = in_force.snapshot.tile_version(req.view.edition, req.tile);
+    let etag = tile_etag(version, &req, gzip);
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
     }
-    let key = TileKey::of(&version, &req);
+    // A warm tile is answered here: the cache is looked up by a borrowed key.
+    let key = TileKeyRef::of(version, &req);
+    if let Some(body) = service.cache.get(&key) {
+        return tile_response(body, Source::Hit, gzip, &etag, &service.cache_control);
+    }
+    let (key, atlas) = (key.to_owned(), in_force.snapshot.clone());
+    drop(in_force);
     let run = if req.tile.z >= INLINE_FROM_ZOOM { Run::InPlace } else { Run::Blocking };
     let (view, at) = (req.view, req.tile);
     let (body, source) = service
@@ -84,18 +102,46 @@ pub async fn tile(
     tile_response(body, source, gzip, &etag, &service.cache_control)
 }
 
-/// With `--tiles`: the tile read from the publication's archive of the view, when one
-/// holds its zoom (steps 2–4 as for a rendered tile, named by the publication's data
-/// version); `None` leaves the tile to the renderer.
-async fn published_tile(state: &AppState, req: &super::tile_request::TileRequest, gzip: bool, headers: &HeaderMap) -> Result<Option<Response>, ApiError> {
-    let Some(published) = &state.published_tiles else { return Ok(None) };
-    let AsOf::Year(year) = req.view.as_of else { return Ok(None) };
+/// The route's four segments (`/tiles/{map}/{z}/{x}/{file}`), borrowed from the request.
+fn segments(path: &RawPathParams) -> Result<[&str; 4], ApiError> {
+    let mut out = [None; 4];
+    for (name, value) in path {
+        let at = match name {
+            "map" => 0,
+            "z" => 1,
+            "x" => 2,
+            "file" => 3,
+            _ => continue,
+        };
+        out[at] = Some(value);
+    }
+    match out {
+        [Some(map), Some(z), Some(x), Some(file)] => Ok([map, z, x, file]),
+        _ => Err(ApiError::Internal("the tile route lacks a segment".into())),
+    }
+}
+
+/// With `--tiles`: the publication's archive of the view when one holds the tile's
+/// zoom; `None` leaves the tile to the renderer.
+fn published_archive<'a>(state: &'a AppState, req: &TileRequest) -> Option<(&'a PublishedTiles, Arc<PmtilesReader>)> {
+    let published = state.published_tiles.as_ref()?;
+    let AsOf::Year(year) = req.view.as_of else { return None };
     let edition: u16 = req.view.edition.to_string().parse().unwrap_or(0);
-    let Some(archive) = published.archive(req.view.map.as_str(), edition, year, req.tile.z) else { return Ok(None) };
-    let service = &state.tiles;
+    Some((published, published.archive(req.view.map.as_str(), edition, year, req.tile.z)?))
+}
+
+/// The tile read from the publication's `archive` (steps 2–4 as for a rendered tile,
+/// named by the publication's data version).
+async fn published_tile(
+    service: &TileService,
+    (published, archive): (&PublishedTiles, Arc<PmtilesReader>),
+    req: &TileRequest,
+    gzip: bool,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let etag = tile_etag(&published.data_version, req, gzip);
     if http_cache::if_none_match(headers, &etag) {
-        return Ok(Some(http_cache::not_modified(&etag, &service.cache_control, Some(&vary()))));
+        return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
     }
     let at = req.tile;
     let (body, source) = service
@@ -103,7 +149,7 @@ async fn published_tile(state: &AppState, req: &super::tile_request::TileRequest
             archive.get(at).map(|tile| Bytes::from(tile.unwrap_or_default())).map_err(|e| format!("tile {at} of the archive: {e}"))
         })
         .await?;
-    tile_response(body, source, gzip, &etag, &service.cache_control).map(Some)
+    tile_response(body, source, gzip, &etag, &service.cache_control)
 }
 
 /// Step 4: 200 (gzip, or identity decompressed from it) or 204 for an empty tile, with
@@ -121,6 +167,9 @@ pub fn tile_response(gz: Bytes, source: Source, gzip: bool, etag: &ETag, cache_c
             Bytes::from(gunzip(&gz).map_err(|e| ApiError::Internal(format!("tile does not decompress: {e}")))?)
         };
         let mut r = Response::new(Body::from(bytes));
+        // Room for every header of the answer (these, the validators, CORS and the
+        // security headers): the map is not grown and rehashed on the way.
+        r.headers_mut().reserve(12);
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
         if gzip {
             r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));

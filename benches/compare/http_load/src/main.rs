@@ -2,7 +2,8 @@
 //!
 //!   cargo build --release --manifest-path benches/compare/http_load/Cargo.toml --target-dir target
 //!   target/release/http_load --url http://127.0.0.1:PORT --paths FILE \
-//!       --connections 16 --threads 2 --seconds 10 [--layout ordered|spread]
+//!       --connections 16 --threads 2 --seconds 10 [--layout ordered|spread] \
+//!       [--header 'Accept-Encoding: gzip' ...]
 //!
 //! `FILE` holds one request target per line (`/api/v1/communes/at?lon=…&lat=…`). Prints
 //! one line of `key=value` pairs: `requests`, `seconds`, `qps`, `latency_ms` (mean, by
@@ -10,7 +11,7 @@
 //!
 //! Steps:
 //!   1. every target is formatted once into its request bytes (`GET … HTTP/1.1`, `Host`,
-//!      nothing else): no per-request formatting, scripting or allocation;
+//!      the `--header` lines, nothing else): no per-request formatting, scripting or allocation;
 //!   2. `--connections` keep-alive connections (no Nagle delay) are opened one after the
 //!      other, before any thread starts, so the server accepts them in a known order, and
 //!      dealt to `--threads` threads: with `--layout ordered` (the default) connection `c`
@@ -45,6 +46,9 @@ struct Args {
     /// Step 2: `--layout spread` instead of ordered.
     spread: bool,
     host: String,
+    /// `--header 'Name: value'`, repeatable: sent with every request (tiles need
+    /// `Accept-Encoding: gzip` to be answered with the bytes a browser gets).
+    headers: Vec<String>,
     targets: Vec<String>,
     connections: usize,
     threads: usize,
@@ -53,12 +57,13 @@ struct Args {
 
 fn usage(problem: &str) -> ! {
     eprintln!("http_load: {problem}");
-    eprintln!("usage: http_load --url http://HOST:PORT --paths FILE [--connections 2] [--threads 2] [--seconds 10] [--layout ordered|spread]");
+    eprintln!("usage: http_load --url http://HOST:PORT --paths FILE [--connections 2] [--threads 2] [--seconds 10] [--layout ordered|spread] [--header 'Name: value' ...]");
     std::process::exit(2);
 }
 
 fn args() -> Args {
     let (mut url, mut paths, mut connections, mut threads, mut seconds, mut spread) = (None, None, 2, 2, 10.0, false);
+    let mut headers = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
@@ -66,6 +71,12 @@ fn args() -> Args {
         match flag.as_str() {
             "--url" => url = Some(value),
             "--paths" => paths = Some(value),
+            "--header" => {
+                if !value.contains(':') || value.contains('\r') || value.contains('\n') {
+                    usage(&format!("--header: {value:?} is not one 'Name: value' line"));
+                }
+                headers.push(value)
+            }
             "--connections" => connections = number(&value) as usize,
             "--threads" => threads = number(&value) as usize,
             "--seconds" => seconds = number(&value),
@@ -91,7 +102,7 @@ fn args() -> Args {
     if connections == 0 || threads == 0 {
         usage("--connections and --threads must be at least 1");
     }
-    Args { addr, spread, host, targets, connections, threads: threads.min(connections), seconds }
+    Args { addr, spread, host, headers, targets, connections, threads: threads.min(connections), seconds }
 }
 
 /// What one thread counted.
@@ -297,8 +308,9 @@ fn run_thread(requests: &[Vec<u8>], opened: Vec<Result<Connection, String>>, unt
 fn main() {
     let a = args();
     // Step 1.
+    let extra: String = a.headers.iter().map(|h| format!("{h}\r\n")).collect();
     let requests: Vec<Vec<u8>> =
-        a.targets.iter().map(|t| format!("GET {t} HTTP/1.1\r\nHost: {}\r\n\r\n", a.host).into_bytes()).collect();
+        a.targets.iter().map(|t| format!("GET {t} HTTP/1.1\r\nHost: {}\r\n{extra}\r\n", a.host).into_bytes()).collect();
     // Step 2: connection c starts at its own offset in the list (7919 is prime).
     let mut per_thread: Vec<Vec<Result<Connection, String>>> = (0..a.threads).map(|_| Vec::new()).collect();
     let per_thread_count = a.connections.div_ceil(a.threads);
