@@ -23,7 +23,6 @@ use bando::api::{self, AppState};
 use bando::model::Edition;
 use bando::snapshot::SharedSnapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tower::ServiceExt;
 
 /// Request targets: the centres of the communes' bounding boxes that fall on land.
 fn targets(snapshot: &bando::snapshot::Snapshot, n: usize) -> Vec<String> {
@@ -60,18 +59,7 @@ fn point_route(c: &mut Criterion) {
     metrics::with_local_recorder(&recorder, || {
         for (name, router) in [("every layer", &served), ("bare routes", &bare)] {
             group.bench_function(name, |b| {
-                b.iter(|| {
-                    runtime.block_on(async {
-                        let mut bytes = 0;
-                        for path in &paths {
-                            let request = Request::get(path.as_str()).body(Body::empty()).expect("request");
-                            let response = router.clone().oneshot(request).await.expect("infallible");
-                            assert_eq!(response.status(), 200, "{path}");
-                            bytes += axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").len();
-                        }
-                        bytes
-                    })
-                })
+                b.iter(|| runtime.block_on(common::answer_each(router, &paths, get)))
             });
         }
     });

@@ -77,17 +77,7 @@ fn tile_route(c: &mut Criterion) {
     metrics::with_local_recorder(&recorder, || {
         for (name, router) in [("every layer", &served), ("bare routes", &bare)] {
             group.bench_function(name, |b| {
-                b.iter(|| {
-                    runtime.block_on(async {
-                        let mut bytes = 0;
-                        for path in &paths {
-                            let response = router.clone().oneshot(get_gzip(path)).await.expect("infallible");
-                            assert_eq!(response.status(), 200, "{path}");
-                            bytes += axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").len();
-                        }
-                        bytes
-                    })
-                })
+                b.iter(|| runtime.block_on(common::answer_each(router, &paths, get_gzip)))
             });
         }
     });

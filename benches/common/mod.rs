@@ -24,10 +24,22 @@ pub fn real_atlas() -> Option<Snapshot> {
     Some(Snapshot::new(atlas::build(&inputs).expect("real boundaries").0))
 }
 
+/// Sends one request per path (made by `request`) through `router`, each answered 200;
+/// returns the bytes of the bodies.
+pub async fn answer_each(router: &axum::Router, paths: &[String], request: fn(&str) -> axum::http::Request<axum::body::Body>) -> usize {
+    use tower::ServiceExt;
+    let mut bytes = 0;
+    for path in paths {
+        let response = router.clone().oneshot(request(path)).await.expect("infallible");
+        assert_eq!(response.status(), 200, "{path}");
+        bytes += axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").len();
+    }
+    bytes
+}
+
 /// Sends `iters` passes over `paths` from each of two threads at once, each thread on
 /// its own router of `routers` (as the server's worker threads), each request made by
-/// `request` and answered 200; returns the wall time of the whole. The two threads walk
-/// the paths from different places.
+/// `request` and answered 200; returns the wall time of the whole.
 pub fn two_threads(
     routers: &[axum::Router; 2],
     paths: &[String],
@@ -35,7 +47,6 @@ pub fn two_threads(
     recorder: &metrics_exporter_prometheus::PrometheusRecorder,
     iters: u64,
 ) -> std::time::Duration {
-    use tower::ServiceExt;
     let start = std::sync::Barrier::new(3);
     std::thread::scope(|s| {
         for (k, router) in routers.iter().enumerate() {
@@ -44,14 +55,12 @@ pub fn two_threads(
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 metrics::with_local_recorder(recorder, || {
                     start.wait();
+                    // The threads walk the paths from different places.
+                    let mut walk = paths.to_vec();
+                    walk.rotate_left(k * paths.len() / 2);
                     runtime.block_on(async {
-                        for n in 0..iters as usize {
-                            for j in 0..paths.len() {
-                                let path = &paths[(j + n + k * paths.len() / 2) % paths.len()];
-                                let response = router.clone().oneshot(request(path)).await.expect("infallible");
-                                assert_eq!(response.status(), 200, "{path}");
-                                axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-                            }
+                        for _ in 0..iters {
+                            answer_each(router, &walk, request).await;
                         }
                     })
                 })

@@ -34,10 +34,10 @@ use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Which tile, of which data, for which view (owned: what the cache holds).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TileKey {
-    pub version: Arc<str>,
+/// Which tile, of which data, for which view; `V` holds the data version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TileKeyOf<V> {
+    pub version: V,
     pub map: MapKind,
     pub edition: Edition,
     pub as_of: AsOf,
@@ -48,23 +48,17 @@ pub struct TileKey {
     pub labels: bool,
 }
 
-/// A [`TileKey`] with the version borrowed: what a lookup is made with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TileKeyRef<'a> {
-    pub version: &'a str,
-    pub map: MapKind,
-    pub edition: Edition,
-    pub as_of: AsOf,
-    pub tile: TileId,
-    pub format: TileFormat,
-    pub theme: Theme,
-    pub labels: bool,
-}
+/// A key as the cache holds it.
+pub type TileKey = TileKeyOf<Arc<str>>;
+
+/// A key with the version borrowed: what a lookup is made with. It hashes as the
+/// [`TileKey`] it stands for (`Arc<str>` and `&str` hash as the `str`).
+pub type TileKeyRef<'a> = TileKeyOf<&'a str>;
 
 impl<'a> TileKeyRef<'a> {
     /// The key of a requested tile in the given data version.
     pub fn of(version: &'a str, req: &TileRequest) -> TileKeyRef<'a> {
-        TileKeyRef {
+        TileKeyOf {
             version,
             map: req.view.map,
             edition: req.view.edition,
@@ -77,8 +71,15 @@ impl<'a> TileKeyRef<'a> {
     }
 
     pub fn to_owned(&self) -> TileKey {
-        let TileKeyRef { version, map, edition, as_of, tile, format, theme, labels } = *self;
-        TileKey { version: Arc::from(version), map, edition, as_of, tile, format, theme, labels }
+        self.with_version(Arc::from(self.version))
+    }
+}
+
+impl<V> TileKeyOf<V> {
+    /// The same key naming another form of the version.
+    fn with_version<W>(&self, version: W) -> TileKeyOf<W> {
+        let TileKeyOf { map, edition, as_of, tile, format, theme, labels, .. } = *self;
+        TileKeyOf { version, map, edition, as_of, tile, format, theme, labels }
     }
 }
 
@@ -89,15 +90,7 @@ impl TileKey {
     }
 
     pub fn as_ref(&self) -> TileKeyRef<'_> {
-        let TileKey { ref version, map, edition, as_of, tile, format, theme, labels } = *self;
-        TileKeyRef { version, map, edition, as_of, tile, format, theme, labels }
-    }
-}
-
-/// Hashed as its borrowed form, so that both find the same entry.
-impl Hash for TileKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_ref().hash(state);
+        self.with_version(&*self.version)
     }
 }
 
