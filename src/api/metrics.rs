@@ -231,7 +231,8 @@ impl Shard {
 /// Every thread's shards, for the scrape and the upkeep to flush.
 static SHARDS: std::sync::Mutex<Vec<std::sync::Arc<dyn Pending>>> = std::sync::Mutex::new(Vec::new());
 
-/// Hands every thread's pending answers to the recorder (before a scrape renders it).
+/// Hands every thread's pending answers and tile hits to the recorder (before a scrape
+/// renders it).
 pub fn flush_pending() {
     let shards = SHARDS.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for shard in shards {
