@@ -38,7 +38,8 @@ start_bando_or_die "$FGB"
 
 WORK=${WORK:-/tmp/bando-warm-tiles}
 NGINX_PORT=${NGINX_PORT:-8098}
-rm -rf "$WORK"; mkdir -p "$WORK"
+# Only what this script writes there goes: WORK may name a folder that holds more.
+rm -rf "$WORK/root" "$WORK/nginx.pid"; mkdir -p "$WORK"
 
 # The timing script starts nginx and stops it when it ends, however it ends.
 set +e

@@ -1,7 +1,7 @@
 //! A byte-bounded least-recently-used cache of encoded tiles, shared by all requests.
 //!
 //! Steps:
-//!   1. hash the key once (foldhash) and pick its shard: the cache is cut into up to 16
+//!   1. hash the key (foldhash) to pick its shard: the cache is cut into up to 16
 //!      shards, each a [`Lru`] behind its own mutex, so two cores answering warm tiles
 //!      rarely take the same lock (with a single lock, every hit of one core moved the
 //!      lock's cache line away from the other);
