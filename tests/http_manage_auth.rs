@@ -128,6 +128,8 @@ fn login_sets_a_strict_http_only_session_cookie_and_opens_the_manage_page() {
     let vi = form.body.find("Đăng nhập").expect("Vietnamese title");
     assert!(form.body[vi..].contains("Sign in"));
     assert!(form.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    let icon = browser.get(common::icon_href(&form.body));
+    assert_eq!((icon.status, icon.header("content-type")), (200, Some("image/svg+xml")));
     let answer = browser.login("ed", EDITOR_PASSWORD);
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(answer.header("location"), Some("/manage"));

@@ -4,7 +4,7 @@
 mod common;
 
 use common::browser::{ensure_npm_packages, web_dir};
-use common::{path_str, Server, TempDir};
+use common::{icon_href, path_str, Server, TempDir};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
@@ -44,6 +44,10 @@ fn viewer_files_have_their_content_types() {
     // The page on disk is what is served.
     let index = std::fs::read(web_dir().join("index.html")).expect("index.html");
     assert_eq!(server.get_raw("/", &[]).body, index);
+    // Its icon is served (relative, as on a static publication).
+    let icon = server.get_raw(&format!("/{}", icon_href(&String::from_utf8_lossy(&index))), &[]);
+    assert_eq!((icon.status, icon.header("content-type")), (200, Some("image/svg+xml")));
+    assert!(icon.body.starts_with(b"<svg"), "{}", String::from_utf8_lossy(&icon.body));
     // Large files are compressed for clients that accept it.
     let gz = server.get_raw("/vendor/maplibre-gl/maplibre-gl.js", &[("Accept-Encoding", "gzip")]);
     assert_eq!(gz.header("content-encoding"), Some("gzip"));

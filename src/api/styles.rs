@@ -56,7 +56,7 @@ pub async fn style(State(state): State<AppState>, Path(file): Path<String>, Quer
         return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
     let glyphs = format!("{base}/fonts/{{fontstack}}/{{range}}.pbf");
-    let mut body = maplibre_style(&themed, &url, &glyphs);
+    let mut body = maplibre_style(&themed, edition, &url, &glyphs);
     if let Some(basemap) = &state.styles.basemap {
         basemap.under(&mut body);
     }

@@ -339,7 +339,7 @@ fn edition_atlas(
             .or_else(|| reference.province_names.get(&province.to_string()).cloned())
             .unwrap_or_else(|| format!("Tỉnh {province}"));
         provinces.entry(province).or_insert(Province { code: province, name: province_name });
-        let district = if edition == Edition::E2024 {
+        let district = if edition.has_districts() {
             let code = attr("district_code").and_then(|c| DistrictCode::parse(c).ok());
             if let (Some(d), Some(n)) = (code, attr("district_name")) {
                 districts.entry(d).or_insert(District { code: d, name: n.to_string(), province });

@@ -108,7 +108,7 @@ pub enum ExportError {
 impl ExportRequest {
     /// Refuses requests that have no answer, before anything is written.
     pub fn check(&self) -> Result<(), ExportError> {
-        if self.layer == Layer::Districts && self.edition == Edition::E2025 {
+        if self.layer == Layer::Districts && !self.edition.has_districts() {
             return Err(ExportError::NoDistricts(self.edition));
         }
         Ok(())

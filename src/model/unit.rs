@@ -37,6 +37,12 @@ impl Edition {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// Whether the edition has districts: the July 2025 reform abolished the district
+    /// level, so edition 2025 has provinces and communes only.
+    pub fn has_districts(self) -> bool {
+        self == Edition::E2024
+    }
 }
 
 impl fmt::Display for Edition {

@@ -11,9 +11,10 @@
 //!   3. one MapLibre style per view at the level theme, `styles/{map}-{edition}-{year}.json`,
 //!      its source `pmtiles://tiles/….pmtiles`, its glyphs `fonts/{fontstack}/{range}.pbf`
 //!      (both relative to the version folder; the viewer makes them absolute). The criterion
-//!      themes differ from the level style by their fill and legend only, never by view:
-//!      each is written once, `styles/themes/{map}/{theme}.json`, and the viewer points it
-//!      at the view's archive (60-odd files instead of one per view and theme);
+//!      themes differ from the level style by their fill and legend only, and by edition
+//!      (edition 2025 has no district layers), never by year: each is written once per
+//!      edition, `styles/themes/{map}-{edition}/{theme}.json`, and the viewer points it at
+//!      the view's archive (a few dozen files per edition instead of one per view and theme);
 //!   4. every glyph range of the embedded font, `fonts/{fontstack}/{start}-{end}.pbf`
 //!      (256 small files: a style may ask for any range its names touch);
 //!   5. the documents the viewer reads instead of the API: `meta.json` and
@@ -23,7 +24,7 @@
 //!      province for each edition and year, `stats/{edition}-{year}/{scope}.json`
 //!      ([`super::stats`]), and `static.json`: the views, each with its archive, its style
 //!      and the theme styles it offers, and where the statistics are;
-//!   6. the viewer (`index.html` marked as static, `web/app.js`, `web/style.css`) and the
+//!   6. the viewer (`index.html` marked as static, `web/app.js`, `web/style.css`, its icon) and the
 //!      vendored MapLibre GL JS and `pmtiles` browser builds from `web/node_modules`.
 
 use super::folder::{fail, PublishError};
@@ -170,18 +171,18 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
         let source = format!("pmtiles://{archive}");
         let style = opts.styles.get(view.map);
         let level = format!("styles/{}.json", view.name());
-        put("site_style", level.clone(), &to_json(&maplibre_style(&Themed::level(style), &source, &glyphs))?)?;
+        put("site_style", level.clone(), &to_json(&maplibre_style(&Themed::level(style), view.edition, &source, &glyphs))?)?;
         let mut themes = BTreeMap::new();
         for option in theme_options(snapshot, view.map) {
             let catalog = &snapshot.criteria.catalog;
             let Ok(theme) = Theme::parse(Some(&option), catalog, view.tile_view()) else { continue };
             let Ok(themed) = Themed::new(style, theme, catalog) else { continue };
-            let key = format!("{}:{}", view.map.as_str(), themed.key);
+            let key = format!("{}-{}:{}", view.map.as_str(), view.edition, themed.key);
             let file = match theme_files.get(&key) {
                 Some(file) => file.clone(),
                 None => {
-                    let file = format!("styles/themes/{}/{}.json", view.map.as_str(), themed.key.replace(':', "-"));
-                    put("site_style", file.clone(), &to_json(&maplibre_style(&themed, &source, &glyphs))?)?;
+                    let file = format!("styles/themes/{}-{}/{}.json", view.map.as_str(), view.edition, themed.key.replace(':', "-"));
+                    put("site_style", file.clone(), &to_json(&maplibre_style(&themed, view.edition, &source, &glyphs))?)?;
                     theme_files.insert(key, file.clone());
                     file
                 }
@@ -222,7 +223,7 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
     let index_path = opts.web_dir.join("index.html");
     let page = std::fs::read_to_string(&index_path).map_err(|e| fail(&index_path, e))?;
     put("site_viewer", "index.html".into(), static_page(&page).as_bytes())?;
-    for name in ["app.js", "style.css"] {
+    for name in ["app.js", "style.css", "favicon.svg"] {
         let from = opts.web_dir.join(name);
         put("site_viewer", format!("web/{name}"), &std::fs::read(&from).map_err(|e| fail(&from, e))?)?;
     }

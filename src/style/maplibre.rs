@@ -11,11 +11,13 @@
 //! ([`super::labels`]) as symbol layers on top (`communes-label`, `pilots-label` or
 //! `tourism-label`, `districts-label`, `provinces-label`: MapLibre places the top layer
 //! first), written with the service's own glyphs (`GET /fonts/…`, the caller gives the
-//! URL template). No sprites and nothing outside the service: it works offline.
+//! URL template); 5. the layers of districts left out on edition 2025, which has none.
+//! No sprites and nothing outside the service: it works offline.
 
 use super::labels::{label_layers, LabelLayer, LINE_HEIGHT_EM, POINT_OFFSET_EM};
 use super::legend::legend;
 use super::{Outline, PointLayer, Themed};
+use crate::model::Edition;
 use serde_json::{json, Value};
 
 /// Where the map opens: the middle of the mainland at zoom 5.
@@ -23,7 +25,9 @@ const CENTER: [f64; 2] = [105.85, 16.0];
 const ZOOM: f64 = 5.0;
 
 /// `glyphs_url` is the glyph template, e.g. `https://host/fonts/{fontstack}/{range}.pbf`.
-pub fn maplibre_style(themed: &Themed, tilejson_url: &str, glyphs_url: &str) -> Value {
+/// The layers of a source layer the edition's tiles do not carry (districts on edition
+/// 2025) are left out: MapLibre reports each of them as an error.
+pub fn maplibre_style(themed: &Themed, edition: Edition, tilejson_url: &str, glyphs_url: &str) -> Value {
     let style = themed.style;
     let polygons = json!(["==", ["geometry-type"], "Polygon"]);
     let line = |id: &str, source_layer: &str, o: &Outline| {
@@ -52,6 +56,9 @@ pub fn maplibre_style(themed: &Themed, tilejson_url: &str, glyphs_url: &str) -> 
         circles("tourism", &style.tourism),
     ];
     layers.extend(label_layers(style.map).iter().rev().map(symbols));
+    if !edition.has_districts() {
+        layers.retain(|l| l["source-layer"] != "districts");
+    }
     json!({
         "version": 8,
         "name": title.vi,

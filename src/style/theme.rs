@@ -20,7 +20,7 @@
 //! Vector tiles carry every criterion whatever the theme; only styles and pictures differ.
 
 use super::{Class, Label, Style};
-use crate::model::{CriteriaCatalog, CriteriaItem, CriteriaSet, Edition, ItemNumber, Level, UnitScope};
+use crate::model::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, Level, UnitScope};
 use crate::tile::criteria::{indicator_key, known_key, mask_key, MAX_MASK_CRITERION};
 use crate::tile::{MapKind, TileView};
 use serde_json::{json, Value};
@@ -91,7 +91,7 @@ impl Theme {
         if !item.is_indicator() && item.criterion > MAX_MASK_CRITERION {
             return fail(format!("'{text}': criteria above {MAX_MASK_CRITERION} are not in the tiles' masks"));
         }
-        if set.unit == UnitScope::District && view.edition == Edition::E2025 {
+        if set.unit == UnitScope::District && !view.edition.has_districts() {
             return fail(format!("'{text}': set {} assesses districts, which the 2025 boundaries do not have (use edition=2024)", set.id));
         }
         let index = catalog.sets.iter().position(|s| s.id == set.id).unwrap_or(0);

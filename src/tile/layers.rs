@@ -894,7 +894,7 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
     let mut labels = layer("commune_labels", "Commune label points (from zoom 10)", &[("name", "String: commune name"), ("rank", "Number: label priority, lower first (by area)")], Vec::new());
     labels.minzoom = COMMUNE_LABEL_MIN_ZOOM;
     layers.push(labels);
-    if edition == Edition::E2024 {
+    if edition.has_districts() {
         layers.push(layer(
             "districts",
             "Districts (polygons; points with label=true)",

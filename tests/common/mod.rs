@@ -387,6 +387,14 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
+/// The `href` of a page's `<link rel="icon">`. Every page of the service names its icon:
+/// without one a browser asks for `/favicon.ico` and logs the 404 in the console.
+pub fn icon_href(html: &str) -> &str {
+    let at = html.find("<link rel=\"icon\" href=\"").unwrap_or_else(|| panic!("no icon link in {html}"));
+    let rest = &html[at + "<link rel=\"icon\" href=\"".len()..];
+    &rest[..rest.find('"').expect("closing quote")]
+}
+
 /// Makes sure Python 3 can `import module`, installing the pinned `requirement` with pip
 /// when it cannot (as `.ci/run` does ahead of time), so the README's test command works
 /// on a fresh machine; fails naming the command when pip cannot install it either.

@@ -63,3 +63,20 @@ export function checks({ stopAtFirstFailure = false } = {}) {
     },
   };
 }
+
+// What pages report without failing a step, collected over a browser context into
+// `problems`: a console error other than an HTTP status line (MapLibre reports a style or
+// source problem this way, such as a layer naming a source layer the tiles do not carry),
+// and a file answered 404 outside the API (whose 404s are answers the checks expect).
+// Pages of `skipOrigin` (a server set up to fail) are not watched.
+export function watchPageProblems(context, problems, { skipOrigin } = {}) {
+  const skipped = (url) => Boolean(skipOrigin) && url.startsWith(skipOrigin);
+  context.on('console', (m) => {
+    if (m.type() !== 'error' || /^Failed to load resource/.test(m.text()) || skipped(m.location().url || '')) return;
+    problems.push(`console error: ${m.text().split('\n')[0]}`);
+  });
+  context.on('response', (r) => {
+    const url = new URL(r.url());
+    if (r.status() === 404 && !url.pathname.startsWith('/api/') && !skipped(r.url())) problems.push(`404: ${r.url()}`);
+  });
+}

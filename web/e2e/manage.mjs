@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS, watchPageProblems } from './harness.mjs';
 import { colourDistance, pngPixel, rgb, tileAt } from './pixels.mjs';
 
 const RUNNER = 'tests/manage_e2e.rs';
@@ -118,6 +118,8 @@ async function upload(page, file) {
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  watchPageProblems(context, problems);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const { editor, admin, commune, criterion, sheets } = EXPECT;
@@ -313,6 +315,10 @@ try {
     const names = JSON.stringify(change);
     assert(names.includes(editor.username) && names.includes(admin.username), `the change does not name both people: ${names}`);
     assert(change.decision === EXPECT.decision, `the change's decision is ${change.decision}`);
+  });
+
+  await check('no console error and no missing file on the management pages', async () => {
+    assert(!problems.length, [...new Set(problems)].join('\n'));
   });
 } catch (e) {
   stopped(e);

@@ -25,7 +25,7 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
-import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS, watchPageProblems } from './harness.mjs';
 import { colourDistance, rgb } from './pixels.mjs';
 import { assertStats, statsRows } from './stats_panel.mjs';
 
@@ -98,6 +98,8 @@ try {
   });
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const problems = [];
+  watchPageProblems(context, problems);
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -150,7 +152,7 @@ try {
         for (const [dx, dy] of [[d, 0], [-d, 0], [0, d], [0, -d], [d, d], [-d, -d], [d, -d], [-d, d]]) {
           const p = [x0 - r.left + dx, y0 - r.top + dy];
           const f = m.queryRenderedFeatures(p, { layers: ['communes-fill'] });
-          const near = m.queryRenderedFeatures([[p[0] - 10, p[1] - 10], [p[0] + 10, p[1] + 10]], { layers: ['pilots', 'tourism', 'communes-line', 'districts-line', 'provinces-line'] });
+          const near = m.queryRenderedFeatures([[p[0] - 10, p[1] - 10], [p[0] + 10, p[1] + 10]], { layers: ['pilots', 'tourism', 'communes-line', 'districts-line', 'provinces-line'].filter((id) => m.getLayer(id)) });
           if (f.length && f[0].properties.code === code && !near.length) return { x: r.left + p[0], y: r.top + p[1] };
         }
       }
@@ -260,6 +262,10 @@ try {
     assert(!api.length, `requests to the server's API: ${api.slice(0, 5)}`);
     assert(!(await page.isVisible('#raster')), 'the raster switch is visible');
     assert(!pageErrors.length, pageErrors.join('\n'));
+  });
+
+  await check('no console error and no missing file', async () => {
+    assert(!problems.length, [...new Set(problems)].join('\n'));
   });
 } catch (e) {
   stopped(e);

@@ -29,7 +29,7 @@
 
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
-import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS } from './harness.mjs';
+import { assert, checks, chromiumArgs, CHROMIUM, requireEnv, SHOTS, watchPageProblems } from './harness.mjs';
 import { colourDistance, pngPixel, rgb, tileAt } from './pixels.mjs';
 import { assertStats, statsRows } from './stats_panel.mjs';
 
@@ -137,12 +137,14 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, he
 // (Chromium's "Refused to …" lines, and each securitypolicyviolation event, logged by an
 // init script); one such message fails the run.
 const cspMessages = [];
+const pageProblems = [];
 const openContext = browser.newContext.bind(browser);
 browser.newContext = async (...options) => {
   const context = await openContext(...options);
   await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
     console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`)));
   context.on('console', (m) => { if (/content security policy/i.test(m.text())) cspMessages.push(m.text()); });
+  watchPageProblems(context, pageProblems, { skipOrigin: process.env.BANDO_NO_VENDOR_URL });
   return context;
 };
 try {
@@ -576,6 +578,10 @@ try {
 
 await check('no Content Security Policy message in the console', async () => {
   assert(cspMessages.length === 0, `${cspMessages.length} message(s):\n${cspMessages.join('\n')}`);
+});
+
+await check('no console error and no missing file on any page, on either edition', async () => {
+  assert(pageProblems.length === 0, `${pageProblems.length} problem(s):\n${[...new Set(pageProblems)].join('\n')}`);
 });
 
 console.log(`screenshots: ${shots.join(' ')}`);

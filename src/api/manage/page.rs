@@ -49,7 +49,7 @@ pub fn layout(title: &str, editor: Option<&Editor>, main: &str) -> Response {
         None => String::new(),
     };
     let html = format!(
-        "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} — bando</title>\n<link rel=\"stylesheet\" href=\"/web/manage/manage.css\">\n</head>\n<body>\n<header class=\"bar\"><a href=\"/manage\" class=\"home\">Quản lý dữ liệu NTM <span class=\"en\">Data management</span></a> <a href=\"/\">Bản đồ <span class=\"en\">Map</span></a> {bar}</header>\n<main>\n{main}\n</main>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} — bando</title>\n<link rel=\"icon\" href=\"/web/favicon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"/web/manage/manage.css\">\n</head>\n<body>\n<header class=\"bar\"><a href=\"/manage\" class=\"home\">Quản lý dữ liệu NTM <span class=\"en\">Data management</span></a> <a href=\"/\">Bản đồ <span class=\"en\">Map</span></a> {bar}</header>\n<main>\n{main}\n</main>\n</body>\n</html>\n",
         escape(title)
     );
     let mut response = Html(html).into_response();
