@@ -257,6 +257,24 @@ fn another_province_s_commune_is_an_error_naming_the_row_never_skipped() {
 }
 
 #[test]
+fn a_row_of_another_province_with_other_problems_is_told_both_in_one_report() {
+    let scope = UploadScope::Provinces(vec![HA_TINH]);
+    // 00571 is a commune of Hà Nội; its date of recognition does not exist.
+    let body = "code,year,level,criteria_met,recognized_on,decision\n00571,2025,dat_chuan,19,2025-13-01,\n";
+    let report = read_upload("results-communes.csv", body.as_bytes(), atlas(), &scope).expect_err("two problems");
+    let cells: Vec<(Option<&str>, Option<&str>)> = report.problems.iter().map(|p| (p.column.as_deref(), p.value.as_deref())).collect();
+    assert_eq!(cells, [(Some("code"), Some("00571")), (Some("recognized_on"), Some("2025-13-01"))], "{report}");
+    assert!(report.problems[0].message_en.contains("outside your provinces (42"), "{report}");
+    // The same for a criteria row of a commune set and of a district set (district 271,
+    // of Hà Nội), each with a `met` that is neither yes nor no.
+    let body = "unit_code,year,set,criterion,indicator,met,value,assessed_on,note\n00571,2024,xa_ntm_2021,8,4,maybe,,,\n271,2024,huyen_ntm_2021,9,5,maybe,,,\n";
+    let report = read_upload("criteria.csv", body.as_bytes(), atlas(), &scope).expect_err("four problems");
+    let cells: Vec<(Option<u64>, Option<&str>)> = report.problems.iter().map(|p| (p.row, p.column.as_deref())).collect();
+    assert_eq!(cells, [(Some(2), Some("unit_code")), (Some(2), Some("met")), (Some(3), Some("unit_code")), (Some(3), Some("met"))], "{report}");
+    assert!(report.problems[2].message_en.contains("district 271"), "{report}");
+}
+
+#[test]
 fn csv_as_excel_saves_it_in_a_vietnamese_locale_is_accepted() {
     let xa = ha_tinh_xa();
     let body = format!(

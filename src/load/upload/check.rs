@@ -8,7 +8,8 @@
 //! one line per record in order, and read it with the kind's loader, which checks every
 //! value (line `n` is the round's candidate `n - 2`); 3. check the rows that read well
 //! against the atlas's units (unknown codes, phường, a point outside its commune) with the
-//! same functions the atlas build uses; 4. refuse units outside the uploader's provinces;
+//! same functions the atlas build uses; 4. refuse units outside the uploader's provinces,
+//! read from each row's code cell whatever else is wrong with the row;
 //! 5. keep the records of the rows with no problem, in canonical form (levels and yes/no
 //! as the CSV files write them).
 
@@ -18,8 +19,8 @@ use super::scope::ScopeCheck;
 use super::table::Table;
 use super::{Origin, UploadProblem, UploadRecord};
 use crate::atlas::{self, Atlas, EditionAtlas};
-use crate::load::{self, AssessedUnit, Location, Problem, Sourced};
-use crate::model::{write_csv, CommuneCode, DistrictCode, ProvinceCode, Record, RecordKind};
+use crate::load::{self, Location, Problem, Sourced};
+use crate::model::{write_csv, CommuneCode, DistrictCode, ProvinceCode, Record, RecordKind, UnitScope};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -88,8 +89,9 @@ pub(crate) fn check(tables: &[Table], candidates: Vec<Candidate>, atlas: &Atlas,
         for round in no_duplicates(&mut batch) {
             batch.lines = round;
             let csv = write_csv(kind, batch.lines.iter().map(|&i| Record { kind, fields: batch.candidates[i].fields.clone() }).collect::<Vec<_>>().iter());
-            read_and_refer(kind, &mut batch, csv.as_bytes(), atlas, scope);
+            read_and_refer(kind, &mut batch, csv.as_bytes(), atlas);
         }
+        outside_scope(&mut batch, atlas, scope);
         let records = batch
             .candidates
             .iter()
@@ -159,8 +161,8 @@ fn key_words_vi(kind: RecordKind) -> &'static str {
     }
 }
 
-/// 2–5: the loader, the reference checks, the scope, the canonical form.
-fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &Atlas, scope: &ScopeCheck) {
+/// 2, 3 and 5: the loader, the reference checks, the canonical form.
+fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &Atlas) {
     let path = Path::new(NAME);
     let e2024 = atlas.edition(crate::model::Edition::E2024);
     let file_problem = |batch: &mut Batch<'_>, e: load::LoadError| batch.loader_problems(e.problems);
@@ -170,7 +172,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
                 batch.loader_problems(problems);
                 for r in &rows {
                     canonical(batch, r.line, "level", r.value.record.level.as_str());
-                    commune_scope(batch, r.line, "code", r.value.code, e2024, atlas, scope);
                 }
                 let (_, problems) = atlas::check_commune_results(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
@@ -182,7 +183,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
                 batch.loader_problems(problems);
                 for r in &rows {
                     canonical(batch, r.line, "level", r.value.record.level.as_str());
-                    district_scope(batch, r.line, "code", r.value.code, e2024, atlas, scope);
                 }
                 let (_, problems) = atlas::check_district_results(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
@@ -194,7 +194,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
                 batch.loader_problems(problems);
                 for r in &rows {
                     canonical(batch, r.line, "level", "hoan_thanh");
-                    province_scope(batch, r.line, r.value.code, e2024, atlas, scope);
                 }
                 let (_, problems) = atlas::check_province_results(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
@@ -206,10 +205,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
                 batch.loader_problems(problems);
                 for Sourced { line, value: row } in &rows {
                     canonical(batch, *line, "met", if row.met { "true" } else { "false" });
-                    match row.unit {
-                        AssessedUnit::Commune(c) => commune_scope(batch, *line, "unit_code", c, e2024, atlas, scope),
-                        AssessedUnit::District(d) => district_scope(batch, *line, "unit_code", d, e2024, atlas, scope),
-                    }
                     if let Some(p) = atlas::criteria::unit_problem(path, *line, row, &atlas.criteria.catalog, e2024) {
                         batch.loader_problem(p);
                     }
@@ -220,9 +215,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::Pilot => match load::pilots_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
-                for r in &rows {
-                    commune_scope(batch, r.line, "commune_code", r.value.commune, e2024, atlas, scope);
-                }
                 let (_, problems) = atlas::check_pilots(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
             }
@@ -231,9 +223,6 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::Tourism => match load::tourism_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
-                for r in &rows {
-                    commune_scope(batch, r.line, "commune_code", r.value.commune, e2024, atlas, scope);
-                }
                 let (_, problems) = atlas::check_tourism(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
             }
@@ -253,42 +242,66 @@ fn canonical(batch: &mut Batch<'_>, line: u64, field: &str, value: &str) {
     }
 }
 
-/// `what`: the unit in English and in Vietnamese.
-fn out_of_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: String, what: (String, String), atlas: &Atlas, scope: &ScopeCheck) {
-    let (what_en, what_vi) = what;
-    if let Some(i) = batch.at_line(line) {
-        let yours = scope.describe(atlas);
-        batch.fail(
-            i,
-            field,
-            Some(code),
-            format!("{what_en} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
-            format!("{what_vi} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
-        );
+/// 4: refuses every row whose unit lies outside the uploader's provinces, read from the
+/// row's own code cell, so that a row with other problems (a bad date, say) is told this
+/// in the same report. A code that does not read as one, or names no unit, is the
+/// loader's and the reference checks' to report.
+fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
+    let e2024 = atlas.edition(crate::model::Edition::E2024);
+    for i in 0..batch.candidates.len() {
+        let c = &batch.candidates[i];
+        let field = match c.kind {
+            RecordKind::Pilot | RecordKind::Tourism => "commune_code",
+            RecordKind::Criteria => "unit_code",
+            _ => "code",
+        };
+        let text = c.get(field).to_string();
+        let unit = match c.kind {
+            RecordKind::CommuneResult | RecordKind::Pilot | RecordKind::Tourism => Unit::Commune,
+            RecordKind::DistrictResult => Unit::District,
+            RecordKind::ProvinceResult => Unit::Province,
+            RecordKind::Criteria => match atlas.criteria.catalog.get(c.get("set").trim()).map(|s| s.unit) {
+                Some(UnitScope::Commune) => Unit::Commune,
+                Some(UnitScope::District) => Unit::District,
+                None => continue,
+            },
+        };
+        let outside = match unit {
+            Unit::Commune => CommuneCode::parse(&text).ok().and_then(|code| {
+                let c = e2024.commune(code).filter(|_| !scope.commune(code))?;
+                let province = province_name(e2024, c.province);
+                Some((format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name), code.to_string()))
+            }),
+            Unit::District => DistrictCode::parse(&text).ok().and_then(|code| {
+                let d = e2024.districts.get(&code).filter(|_| !scope.district(code))?;
+                let province = province_name(e2024, d.province);
+                Some((format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name), code.to_string()))
+            }),
+            Unit::Province => ProvinceCode::parse(&text).ok().filter(|&code| e2024.provinces.contains_key(&code) && !scope.province(code)).map(|code| {
+                let name = province_name(e2024, code);
+                (format!("province {code} {name}"), format!("Tỉnh {code} {name}"), code.to_string())
+            }),
+        };
+        if let Some((what_en, what_vi, code)) = outside {
+            let yours = scope.describe(atlas);
+            batch.fail(
+                i,
+                field,
+                Some(code),
+                format!("{what_en} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
+                format!("{what_vi} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
+            );
+        }
     }
+}
+
+/// The level of unit a row's code names.
+enum Unit {
+    Commune,
+    District,
+    Province,
 }
 
 fn province_name(e2024: &EditionAtlas, code: ProvinceCode) -> String {
     e2024.provinces.get(&code).map_or_else(|| code.to_string(), |p| p.name.clone())
-}
-
-fn commune_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: CommuneCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
-    if let Some(c) = e2024.commune(code).filter(|_| !scope.commune(code)) {
-        let province = province_name(e2024, c.province);
-        out_of_scope(batch, line, field, code.to_string(), (format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name)), atlas, scope);
-    }
-}
-
-fn district_scope(batch: &mut Batch<'_>, line: u64, field: &str, code: DistrictCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
-    if let Some(d) = e2024.districts.get(&code).filter(|_| !scope.district(code)) {
-        let province = province_name(e2024, d.province);
-        out_of_scope(batch, line, field, code.to_string(), (format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name)), atlas, scope);
-    }
-}
-
-fn province_scope(batch: &mut Batch<'_>, line: u64, code: ProvinceCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
-    if e2024.provinces.contains_key(&code) && !scope.province(code) {
-        let name = province_name(e2024, code);
-        out_of_scope(batch, line, "code", code.to_string(), (format!("province {code} {name}"), format!("Tỉnh {code} {name}")), atlas, scope);
-    }
 }
