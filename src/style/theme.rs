@@ -328,7 +328,7 @@ fn certifying_levels(set: &CriteriaSet) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AsOf, CriteriaItem};
+    use crate::model::{AsOf, CriteriaItem, Edition};
     use crate::style::Styles;
 
     fn set(id: &str, unit: UnitScope, level: Level, items: &[ItemNumber]) -> CriteriaSet {
