@@ -167,3 +167,53 @@ fn a_draft_preview_shows_the_new_level_to_its_author_admins_and_reviewers_only()
     let public = Browser::new(&server, "192.0.2.18").get(&format!("/static/ntm.png?center={lon},{lat}&zoom={ZOOM}&width={SIDE}&height={SIDE}&edition=2024"));
     assert_eq!(pixel_at(&public, lon, lat), new, "published");
 }
+
+#[test]
+fn a_district_s_draft_is_listed_as_that_district_not_as_the_commune_of_the_same_digits() {
+    let dir = DataDir::new("preview-district");
+    dir.add_user(AUTHOR.0, "province", &["42"], "VP Điều phối NTM Hà Tĩnh", AUTHOR.1);
+    let server = dir.serve(&[]);
+    // A Hà Tĩnh district with a published record whose code, zero-padded, is also a
+    // commune's of another province (district 436 and commune 00436 both exist).
+    let reference_rows = csv_rows(reference("communes-2024.csv"));
+    let commune_province: BTreeMap<String, String> = reference_rows.iter().map(|r| (r["code"].clone(), r["province_code"].clone())).collect();
+    let ha_tinh: Vec<&Row> = reference_rows.iter().filter(|r| r["province_code"] == "42").collect();
+    let published = csv_rows(geodata("results-districts.csv"));
+    let (record, name) = published
+        .iter()
+        .find_map(|r| {
+            let district = ha_tinh.iter().find(|c| c["district_code"] == r["code"])?;
+            let twin = commune_province.get(&format!("00{}", r["code"]))?;
+            (twin != "42").then(|| (r.clone(), district["district_name"].clone()))
+        })
+        .expect("a Hà Tĩnh district whose code is also another province's commune code");
+    let code = record["code"].clone();
+
+    // The draft corrects the decision number of its record.
+    let (mut author, csrf) = signed_in(&server, AUTHOR, "192.0.2.20");
+    let csv = format!("code,year,level,recognized_on,decision\n{code},{},{},{},99/QĐ-TTg\n", record["year"], record["level"], record["recognized_on"]);
+    let made = author.send("POST", "/api/v1/manage/uploads?file_name=results-districts.csv", &[("X-CSRF-Token", &csrf)], Some(("text/csv", &csv)));
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.json()["submission"]["id"].as_i64().unwrap();
+    let page = author.get(&format!("/manage/submissions/{id}/preview"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let units = &page.body[page.body.find("id=\"changed-units\"").expect("the changed units")..];
+    let row = &units[units.find(&format!("<td>{code}</td>")).unwrap_or_else(|| panic!("{code} is listed: {units}"))..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(&format!("<td>{name}</td><td>42</td>")), "district {code} {name} of Hà Tĩnh: {row}");
+    // The pictures frame Hà Tĩnh, not the province of the commune with the same digits.
+    let bbox = |text: &str| -> Vec<f64> {
+        let at = text.find("preview.png?bbox=").expect("the preview picture") + "preview.png?bbox=".len();
+        text[at..].split('&').next().unwrap().split(',').map(|v| v.parse().unwrap()).collect()
+    };
+    let framed = bbox(&page.body);
+    let extent = ha_tinh.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |e, r| {
+        let v = |k: &str| r[k].parse::<f64>().unwrap();
+        [e[0].min(v("min_lon")), e[1].min(v("min_lat")), e[2].max(v("max_lon")), e[3].max(v("max_lat"))]
+    });
+    let inside = |v: f64, lo: f64, hi: f64| v >= lo - 0.05 && v <= hi + 0.05;
+    assert!(
+        inside(framed[0], extent[0], extent[2]) && inside(framed[2], extent[0], extent[2]) && inside(framed[1], extent[1], extent[3]) && inside(framed[3], extent[1], extent[3]),
+        "the pictures frame {framed:?}, Hà Tĩnh is {extent:?}"
+    );
+}

@@ -14,7 +14,7 @@
 
 use super::{ManageError, Publisher};
 use crate::atlas::Atlas;
-use crate::model::{CommuneCode, DistrictCode, Edition, ProvinceCode, Record, RecordKind};
+use crate::model::{Edition, ProvinceCode, Record, RecordKind, UnitCode};
 use crate::snapshot::Snapshot;
 use crate::store::{RecordDiff, Submission};
 use std::collections::{BTreeSet, VecDeque};
@@ -123,21 +123,14 @@ pub fn touched(diff: &[RecordDiff], atlas: &Atlas) -> Touched {
     let mut provinces = BTreeSet::new();
     for d in diff.iter().filter(|d| !d.changed.is_empty()) {
         let Some(record) = Record::new(d.kind, d.new.clone()) else { continue };
-        let code = match d.kind {
-            RecordKind::CommuneResult | RecordKind::DistrictResult | RecordKind::ProvinceResult => record.get("code"),
-            RecordKind::Criteria => record.get("unit_code"),
-            RecordKind::Pilot | RecordKind::Tourism => record.get("commune_code"),
-        }
-        .to_string();
-        let (name, province) = if let Some(c) = CommuneCode::parse(&code).ok().and_then(|c| e2024.commune(c)) {
-            (Some(c.name.clone()), Some(c.province))
-        } else if let Some(dist) = DistrictCode::parse(&code).ok().and_then(|c| e2024.districts.get(&c)) {
-            (Some(dist.name.clone()), Some(dist.province))
-        } else if let Some(p) = ProvinceCode::parse(&code).ok().and_then(|c| e2024.provinces.get(&c)) {
-            (Some(p.name.clone()), Some(p.code))
-        } else {
-            (None, None)
+        let code = record.get(d.kind.unit_column()).to_string();
+        let named = match d.kind.unit(|column| record.get(column), &atlas.criteria.catalog) {
+            Some(UnitCode::Commune(c)) => e2024.commune(c).map(|c| (c.name.clone(), c.province)),
+            Some(UnitCode::District(c)) => e2024.districts.get(&c).map(|d| (d.name.clone(), d.province)),
+            Some(UnitCode::Province(c)) => e2024.provinces.get(&c).map(|p| (p.name.clone(), p.code)),
+            None => None,
         };
+        let (name, province) = named.unzip();
         provinces.extend(province);
         let year = record.get("year").parse::<u16>().ok();
         units.push(TouchedUnit { kind: d.kind, key: d.key.clone(), code, name, province, year });

@@ -22,7 +22,7 @@ pub use level::{Level, LevelError, ProvinceStatus};
 pub use moment::{in_force, AsOf, Day, DayError, MomentError};
 pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
-pub use record::{write_csv, ProvinceColumn, Record, RecordKind};
+pub use record::{write_csv, Record, RecordKind, UnitCode};
 pub use rendered::Rendered;
 pub use target::{Measure, PilotFilter, TargetDef, TargetScope, TargetScopeError, TargetSource, TargetUnit};
 pub use unit::{

@@ -7,9 +7,10 @@
 //! value, whether it came from a file on disk, a workbook sheet or the database.
 //!
 //! Each kind names its natural key (the columns that identify a record, so an upload
-//! replaces the published row with the same key) and the column that ties it to a
-//! province (for an editor's scope).
+//! replaces the published row with the same key) and the column of the unit it is about,
+//! which ties it to a province (for an editor's scope).
 
+use super::{CommuneCode, CriteriaCatalog, DistrictCode, ProvinceCode, UnitScope};
 use serde::Serialize;
 
 /// One kind of record, stored as the rows of one CSV file.
@@ -24,17 +25,12 @@ pub enum RecordKind {
     Tourism,
 }
 
-/// Which column places a record in a province, and how.
+/// The unit a record is about, with its level: what places it in a province.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProvinceColumn {
-    /// A commune code (5 digits): its province is the commune's, in the edition in force.
-    Commune(&'static str),
-    /// A district code (3 digits), edition 2024.
-    District(&'static str),
-    /// A province code (2 digits).
-    Province(&'static str),
-    /// A unit code of any level (criteria rows: a commune or a district).
-    Unit(&'static str),
+pub enum UnitCode {
+    Commune(CommuneCode),
+    District(DistrictCode),
+    Province(ProvinceCode),
 }
 
 impl RecordKind {
@@ -112,14 +108,33 @@ impl RecordKind {
         }
     }
 
-    /// The column that places a record in a province.
-    pub fn province_column(self) -> ProvinceColumn {
+    /// The column holding the code of the unit a record is about: the commune of a
+    /// result, pilot or tourism site, the district or province of theirs, the unit of a
+    /// criteria row.
+    pub fn unit_column(self) -> &'static str {
         match self {
-            RecordKind::CommuneResult => ProvinceColumn::Commune("code"),
-            RecordKind::DistrictResult => ProvinceColumn::District("code"),
-            RecordKind::ProvinceResult => ProvinceColumn::Province("code"),
-            RecordKind::Criteria => ProvinceColumn::Unit("unit_code"),
-            RecordKind::Pilot | RecordKind::Tourism => ProvinceColumn::Commune("commune_code"),
+            RecordKind::CommuneResult | RecordKind::DistrictResult | RecordKind::ProvinceResult => "code",
+            RecordKind::Criteria => "unit_code",
+            RecordKind::Pilot | RecordKind::Tourism => "commune_code",
+        }
+    }
+
+    /// The unit a record of this kind is about, read from its unit column (`get` gives a
+    /// column's text). The kind says the unit's level, except for a criteria row, whose
+    /// set says whether it assesses a commune or a district: a code's digits alone do not
+    /// (district 436 and commune 00436 both exist). `None` when the cell is not a code of
+    /// that level or the set is unknown.
+    pub fn unit<'a>(self, get: impl Fn(&str) -> &'a str, catalog: &CriteriaCatalog) -> Option<UnitCode> {
+        let text = get(self.unit_column());
+        let scope = match self {
+            RecordKind::CommuneResult | RecordKind::Pilot | RecordKind::Tourism => UnitScope::Commune,
+            RecordKind::DistrictResult => UnitScope::District,
+            RecordKind::ProvinceResult => return ProvinceCode::parse(text).ok().map(UnitCode::Province),
+            RecordKind::Criteria => catalog.get(get("set").trim())?.unit,
+        };
+        match scope {
+            UnitScope::Commune => CommuneCode::parse(text).ok().map(UnitCode::Commune),
+            UnitScope::District => DistrictCode::parse(text).ok().map(UnitCode::District),
         }
     }
 

@@ -13,7 +13,7 @@
 
 use super::publications::{insert_publication, Publication};
 use super::{Store, StoreError};
-use crate::model::{ProvinceColumn, Record, RecordKind};
+use crate::model::{Record, RecordKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -227,11 +227,7 @@ pub(super) fn digest(kind: &str, key: &str, fields_json: &str) -> [u8; 16] {
 /// The code of the unit a record belongs to: the commune of a result, pilot or tourism
 /// site, the district or province of theirs, the unit of a criteria row.
 pub(super) fn unit_code(record: &Record) -> &str {
-    match record.kind.province_column() {
-        ProvinceColumn::Commune(c) | ProvinceColumn::District(c) | ProvinceColumn::Province(c) | ProvinceColumn::Unit(c) => {
-            record.get(c)
-        }
-    }
+    record.get(record.kind.unit_column())
 }
 
 /// The XOR of record digests: independent of order, so adding and removing a record's

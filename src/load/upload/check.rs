@@ -20,7 +20,7 @@ use super::table::Table;
 use super::{Origin, UploadProblem, UploadRecord};
 use crate::atlas::{self, Atlas, EditionAtlas};
 use crate::load::{self, Location, Problem, Sourced};
-use crate::model::{write_csv, CommuneCode, DistrictCode, ProvinceCode, Record, RecordKind, UnitScope};
+use crate::model::{write_csv, ProvinceCode, Record, RecordKind, UnitCode};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -250,40 +250,24 @@ fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
     let e2024 = atlas.edition(crate::model::Edition::E2024);
     for i in 0..batch.candidates.len() {
         let c = &batch.candidates[i];
-        let field = match c.kind {
-            RecordKind::Pilot | RecordKind::Tourism => "commune_code",
-            RecordKind::Criteria => "unit_code",
-            _ => "code",
-        };
-        let text = c.get(field).to_string();
-        let unit = match c.kind {
-            RecordKind::CommuneResult | RecordKind::Pilot | RecordKind::Tourism => Unit::Commune,
-            RecordKind::DistrictResult => Unit::District,
-            RecordKind::ProvinceResult => Unit::Province,
-            RecordKind::Criteria => match atlas.criteria.catalog.get(c.get("set").trim()).map(|s| s.unit) {
-                Some(UnitScope::Commune) => Unit::Commune,
-                Some(UnitScope::District) => Unit::District,
-                None => continue,
-            },
-        };
-        let outside = match unit {
-            Unit::Commune => CommuneCode::parse(&text).ok().and_then(|code| {
-                let c = e2024.commune(code).filter(|_| !scope.commune(code))?;
+        let outside = match c.kind.unit(|column| c.get(column), &atlas.criteria.catalog) {
+            Some(UnitCode::Commune(code)) => e2024.commune(code).filter(|_| !scope.commune(code)).map(|c| {
                 let province = province_name(e2024, c.province);
-                Some((format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name), code.to_string()))
+                (format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name), code.to_string())
             }),
-            Unit::District => DistrictCode::parse(&text).ok().and_then(|code| {
-                let d = e2024.districts.get(&code).filter(|_| !scope.district(code))?;
+            Some(UnitCode::District(code)) => e2024.districts.get(&code).filter(|_| !scope.district(code)).map(|d| {
                 let province = province_name(e2024, d.province);
-                Some((format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name), code.to_string()))
+                (format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name), code.to_string())
             }),
-            Unit::Province => ProvinceCode::parse(&text).ok().filter(|&code| e2024.provinces.contains_key(&code) && !scope.province(code)).map(|code| {
+            Some(UnitCode::Province(code)) => (e2024.provinces.contains_key(&code) && !scope.province(code)).then(|| {
                 let name = province_name(e2024, code);
                 (format!("province {code} {name}"), format!("Tỉnh {code} {name}"), code.to_string())
             }),
+            None => None,
         };
         if let Some((what_en, what_vi, code)) = outside {
             let yours = scope.describe(atlas);
+            let field = c.kind.unit_column();
             batch.fail(
                 i,
                 field,
@@ -293,13 +277,6 @@ fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
             );
         }
     }
-}
-
-/// The level of unit a row's code names.
-enum Unit {
-    Commune,
-    District,
-    Province,
 }
 
 fn province_name(e2024: &EditionAtlas, code: ProvinceCode) -> String {

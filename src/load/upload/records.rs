@@ -66,13 +66,7 @@ pub(crate) fn candidates(tables: &[Table], catalog: &CriteriaCatalog, problems: 
 }
 
 fn unit_field(kind: RecordKind) -> usize {
-    let name = match kind.province_column() {
-        crate::model::ProvinceColumn::Commune(c)
-        | crate::model::ProvinceColumn::District(c)
-        | crate::model::ProvinceColumn::Province(c)
-        | crate::model::ProvinceColumn::Unit(c) => c,
-    };
-    kind.column_index(name).unwrap_or(0)
+    kind.column_index(kind.unit_column()).unwrap_or(0)
 }
 
 /// A row with nothing but (at most) its unit code: a unit listed in the template and not
