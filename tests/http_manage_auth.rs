@@ -151,6 +151,8 @@ fn login_sets_a_strict_http_only_session_cookie_and_opens_the_manage_page() {
         .map(|r| r["province_name"].clone())
         .expect("province 42 in the reference table");
     assert!(page.body.contains(&format!("42 {ha_tinh}")), "{}", page.body);
+    // Its template is named too.
+    assert!(page.body.contains(&format!("<a class=\"template\" href=\"/manage/template/42.xlsx\">42 {ha_tinh}</a>")), "{}", page.body);
     assert!(!page.body.contains("/manage/accounts"), "an editor sees no admin section");
     assert_eq!(page.header("cache-control"), Some("no-store"));
 

@@ -533,11 +533,17 @@ pub async fn home_sections(state: &AppState, editor: &Editor) -> String {
     let mut out = String::new();
     if editor.role != Role::Reviewer {
         let snapshot = state.atlas.current();
+        let e2025 = snapshot.edition(crate::model::Edition::E2025);
         let provinces: Vec<String> = match editor.role {
-            Role::Admin => snapshot.edition(crate::model::Edition::E2025).provinces.keys().map(|c| c.to_string()).collect(),
+            Role::Admin => e2025.provinces.keys().map(|c| c.to_string()).collect(),
             _ => editor.provinces.clone(),
         };
-        let links: Vec<String> = provinces.iter().map(|p| format!("<a class=\"template\" href=\"/manage/template/{p}.xlsx\">{p}.xlsx</a>")).collect();
+        // Named, so that an office finds its own among the 34 without knowing its code.
+        let name = |code: &str| crate::model::ProvinceCode::parse(code).ok().and_then(|c| e2025.provinces.get(&c)).map(|p| p.name.as_str()).unwrap_or("");
+        let links: Vec<String> = provinces
+            .iter()
+            .map(|p| format!("<a class=\"template\" href=\"/manage/template/{p}.xlsx\">{p} {}</a>", escape(name(p))))
+            .collect();
         let action = match editor.csrf() {
             Some(csrf) => format!("/manage/uploads?csrf={}", form_urlencoded::byte_serialize(csrf.as_bytes()).collect::<String>()),
             None => "/manage/uploads".into(),
