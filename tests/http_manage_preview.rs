@@ -195,6 +195,10 @@ fn a_district_s_draft_is_listed_as_that_district_not_as_the_commune_of_the_same_
     let made = author.send("POST", "/api/v1/manage/uploads?file_name=results-districts.csv", &[("X-CSRF-Token", &csrf)], Some(("text/csv", &csv)));
     assert_eq!(made.status, 201, "{}", made.body);
     let id = made.json()["submission"]["id"].as_i64().unwrap();
+    // The submission's diff names the district beside its record.
+    let submission = author.get(&format!("/manage/submissions/{id}"));
+    let diff = &submission.body[submission.body.find("id=\"diff\"").expect("the diff")..];
+    assert!(diff.contains(&format!("<td>{code}|{} <span class=\"unit\">{name}</span></td>", record["year"])), "{diff}");
     let page = author.get(&format!("/manage/submissions/{id}/preview"));
     assert_eq!(page.status, 200, "{}", page.body);
     let units = &page.body[page.body.find("id=\"changed-units\"").expect("the changed units")..];

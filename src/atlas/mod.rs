@@ -29,7 +29,7 @@ pub use inputs::{DataSource, Inputs, CRITERIA_FILE};
 use crate::index::{AreaIndex, PointIndex};
 use crate::model::{
     Commune, CommuneCode, District, DistrictCode, Edition, LevelRecord, PilotModel, Province,
-    ProvinceCode, TargetDef, TourismSite,
+    ProvinceCode, TargetDef, TourismSite, UnitCode,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,6 +57,15 @@ impl EditionAtlas {
 
     pub fn commune(&self, code: CommuneCode) -> Option<&Commune> {
         self.position(code).map(|i| &self.communes[i])
+    }
+
+    /// A unit's name and province, when the edition has it.
+    pub fn unit(&self, code: UnitCode) -> Option<(&str, ProvinceCode)> {
+        match code {
+            UnitCode::Commune(c) => self.commune(c).map(|c| (c.name.as_str(), c.province)),
+            UnitCode::District(d) => self.districts.get(&d).map(|d| (d.name.as_str(), d.province)),
+            UnitCode::Province(p) => self.provinces.get(&p).map(|p| (p.name.as_str(), p.code)),
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 
 use super::{ManageError, Publisher};
 use crate::atlas::Atlas;
-use crate::model::{Edition, ProvinceCode, Record, RecordKind, UnitCode};
+use crate::model::{Edition, ProvinceCode, Record, RecordKind};
 use crate::snapshot::Snapshot;
 use crate::store::{RecordDiff, Submission};
 use std::collections::{BTreeSet, VecDeque};
@@ -124,13 +124,8 @@ pub fn touched(diff: &[RecordDiff], atlas: &Atlas) -> Touched {
     for d in diff.iter().filter(|d| !d.changed.is_empty()) {
         let Some(record) = Record::new(d.kind, d.new.clone()) else { continue };
         let code = record.get(d.kind.unit_column()).to_string();
-        let named = match d.kind.unit(|column| record.get(column), &atlas.criteria.catalog) {
-            Some(UnitCode::Commune(c)) => e2024.commune(c).map(|c| (c.name.clone(), c.province)),
-            Some(UnitCode::District(c)) => e2024.districts.get(&c).map(|d| (d.name.clone(), d.province)),
-            Some(UnitCode::Province(c)) => e2024.provinces.get(&c).map(|p| (p.name.clone(), p.code)),
-            None => None,
-        };
-        let (name, province) = named.unzip();
+        let named = d.kind.unit(|column| record.get(column), &atlas.criteria.catalog).and_then(|unit| e2024.unit(unit));
+        let (name, province) = named.map(|(name, province)| (name.to_string(), province)).unzip();
         provinces.extend(province);
         let year = record.get("year").parse::<u16>().ok();
         units.push(TouchedUnit { kind: d.kind, key: d.key.clone(), code, name, province, year });

@@ -323,18 +323,22 @@ pub fn submissions_table(id: &str, list: &[Submission]) -> String {
 /// `GET /manage/submissions/{id}`: status, diff, and the forms the editor may use.
 pub async fn show_page(State(state): State<AppState>, editor: Editor, Path(id): Path<SubmissionId>) -> Response {
     match load(&state, &editor, id).await {
-        Ok((submission, diff)) => layout(&format!("Hồ sơ #{id}"), Some(&editor), &submission_html(&editor, &submission, &diff, &[])),
+        Ok((submission, diff)) => layout(&format!("Hồ sơ #{id}"), Some(&editor), &submission_html(&editor, &submission, &diff, &[], &state.atlas.current())),
         Err(e) => e.html(),
     }
 }
 
-fn submission_html(editor: &Editor, s: &Submission, diff: &[RecordDiff], conflicts: &[Conflict]) -> String {
+fn submission_html(editor: &Editor, s: &Submission, diff: &[RecordDiff], conflicts: &[Conflict], atlas: &crate::atlas::Atlas) -> String {
     let csrf = editor.csrf().map(|c| format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(c))).unwrap_or_default();
+    let e2024 = atlas.edition(crate::model::Edition::E2024);
     let mut rows = Vec::new();
     for d in diff {
+        // The unit's name beside the record's key, so a reviewer need not know the codes.
+        let field = |column: &str| d.kind.column_index(column).and_then(|i| d.new.get(i)).map_or("", String::as_str);
+        let unit = d.kind.unit(field, &atlas.criteria.catalog).and_then(|u| e2024.unit(u)).map(|(name, _)| format!(" <span class=\"unit\">{}</span>", escape(name))).unwrap_or_default();
         for change in &d.changed {
             rows.push(format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>→ {}</td></tr>",
+                "<tr><td>{}</td><td>{}{unit}</td><td>{}</td><td>{}</td><td>→ {}</td></tr>",
                 d.kind,
                 escape(&d.key),
                 change.column,
@@ -498,7 +502,7 @@ async fn act_form(State(state): State<AppState>, editor: Editor, id: SubmissionI
         Ok(Reviewed::Done) => see_other(&format!("/manage/submissions/{id}")),
         Ok(Reviewed::Conflicts(conflicts)) => match load(&state, &editor, id).await {
             Ok((submission, diff)) => {
-                let mut page = layout(&format!("Hồ sơ #{id}"), Some(&editor), &submission_html(&editor, &submission, &diff, &conflicts));
+                let mut page = layout(&format!("Hồ sơ #{id}"), Some(&editor), &submission_html(&editor, &submission, &diff, &conflicts, &state.atlas.current()));
                 *page.status_mut() = StatusCode::CONFLICT;
                 page
             }
