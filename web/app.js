@@ -859,7 +859,7 @@ function searchIndex(edition) {
       }));
       const byCode = new Map(entries.map((e) => [`${e.kind}:${e.code}`, e]));
       const prefixes = doc.prefixes.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
-      return { entries, byCode, prefixes };
+      return { entries, byCode, prefixes, abbreviations: new Map(doc.abbreviations || []), initials: new Map(doc.initials || []) };
     }).catch((e) => { searchIndexes.delete(edition); throw e; }));
   }
   return searchIndexes.get(edition);
@@ -869,6 +869,21 @@ function searchIndex(edition) {
 // punctuation as spaces.
 const foldWords = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
   .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+// The query's folded words with its abbreviations written out, as the server does
+// (src/search/names.rs, whose tables the index carries): "TP", "TX", "TP.HCM" anywhere;
+// "P.", "Q.", "H.", "X." as the first word of a comma part; "P1", "Q3" glued to a number.
+function queryWords(q, index) {
+  return q.split(/[,;]/).flatMap((part) => {
+    const words = foldWords(part);
+    return words.flatMap((w, k) => {
+      if (index.abbreviations.has(w)) return index.abbreviations.get(w).split(' ');
+      if (k === 0 && words.length > 1 && index.initials.has(w)) return [index.initials.get(w)];
+      const glued = /^([pq])(\d+)$/.exec(w);
+      return glued ? [index.initials.get(glued[1]), glued[2]] : [w];
+    });
+  });
+}
 
 // The words without a leading administrative prefix ("xa", "huyen", "thanh pho", …).
 function stripPrefix(words, index) {
@@ -996,7 +1011,7 @@ function scoreEntries(words, index, typos, found) {
 
 async function staticSearch(q, limit) {
   const index = await searchIndex(view.edition);
-  const words = foldWords(q);
+  const words = queryWords(q, index);
   if (!words.length) return [];
   const kindOrder = { commune: 0, district: 1, province: 2, pilot: 3, tourism: 4 };
   const scored = scoreEntries(words, index, null, null);

@@ -176,8 +176,10 @@ pub fn style(data: &[u8]) {
         assert_eq!(style.map, m);
     }
     let themed = bando::style::Themed::level(&style);
-    let doc = maplibre_style(&themed, "http://127.0.0.1/tiles/ntm.json", "http://127.0.0.1/fonts/{fontstack}/{range}.pbf");
-    assert!(doc["layers"].is_array(), "a MapLibre style has layers");
+    for edition in Edition::ALL {
+        let doc = maplibre_style(&themed, edition, "http://127.0.0.1/tiles/ntm.json", "http://127.0.0.1/fonts/{fontstack}/{range}.pbf");
+        assert!(doc["layers"].is_array(), "a MapLibre style has layers");
+    }
     let l = legend(&themed);
     assert_eq!(l.classes.len(), style.classes.len());
     for z in 0..=24 {

@@ -3,7 +3,7 @@
 //! "Dương Xá, Gia Lâm, Hà Nội", "xa tan lap huyen dan phuong", "Tân Lập, H. Đan Phượng").
 //!
 //! Steps: 1. split on commas; from the last part backwards, every part that is a district
-//! or province name (after an optional prefix such as "huyện", "tp", "h.") is a parent,
+//! or province name (after an optional prefix such as "huyện", "thành phố", "h.") is a parent,
 //! and the part before them is the name (earlier parts, a house number or a hamlet, are
 //! dropped); 2. within that name part, peel parents off the end: the longest run of last
 //! words that is a district or province name, then a prefix word before it, while at
@@ -18,10 +18,10 @@ const MAX_PARENTS: usize = 3;
 /// Words of the longest district or province core name ("ba ria vung tau").
 const MAX_NAME_WORDS: usize = 5;
 
-/// Words written before a parent's name, long forms first; abbreviations as people
-/// write them ("H. Gia Lâm", "TP Huế", "Q.1").
-const PARENT_PREFIXES: [&[&str]; 9] =
-    [&["thanh", "pho"], &["thi", "xa"], &["huyen"], &["quan"], &["tinh"], &["tp"], &["tx"], &["h"], &["q"]];
+/// Words written before a parent's name, long forms first, then the one-letter forms
+/// people write ("Tân Lập H. Đan Phượng"; the search has written out "TP", "TX" and a
+/// part's first letter already, [`names::expand_abbreviations`]).
+const PARENT_PREFIXES: [&[&str]; 7] = [&["thanh", "pho"], &["thi", "xa"], &["huyen"], &["quan"], &["tinh"], &["h"], &["q"]];
 
 /// At most this many readings of one query (each costs one pass over the names).
 const MAX_READINGS: usize = 8;

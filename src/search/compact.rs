@@ -74,6 +74,8 @@ impl SearchIndex {
             "edition": edition,
             "kinds": KINDS,
             "prefixes": names::PREFIXES.iter().map(|p| p.trim_end()).collect::<Vec<_>>(),
+            "abbreviations": names::ABBREVIATIONS,
+            "initials": names::INITIALS,
             "fields": ["kind", "code", "name", "core", "parent", "lon", "lat", "west", "south", "east", "north", "former"],
             "entries": rows,
         })

@@ -197,6 +197,7 @@ impl SearchIndex {
     /// The best `limit` hits for `text`, best first; things of `edition` preferred.
     pub fn search(&self, text: &str, edition: Edition, limit: usize) -> Vec<Hit<'_>> {
         let limit = limit.clamp(1, MAX_LIMIT);
+        let text = &names::expand_abbreviations(text);
         let Some(q) = self.query(text) else { return Vec::new() };
         let mut found = self.scored(&q, limit);
         for reading in address::readings(text, &self.places) {

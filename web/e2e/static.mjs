@@ -240,6 +240,11 @@ try {
     }
   });
 
+  await check(`an address with the usual abbreviations ("${EXPECT.abbreviated.q}") finds the ward first, as on the server`, async () => {
+    const hits = await suggestions(EXPECT.abbreviated.q);
+    assert(hits.length && hits[0].code === EXPECT.abbreviated.code, `${JSON.stringify(hits.slice(0, 3))}`);
+  });
+
   await check('on edition 2025 an old name with its old district finds the commune that took it (crosswalk)', async () => {
     await page.goto(`${page.url().replace(/#.*$/, '')}${hash.replace('edition=2024', 'edition=2025')}`, { timeout: TIMEOUT });
     await page.waitForFunction(() => window.bandoMap && window.bandoMap.loaded(), null, { timeout: TIMEOUT });
