@@ -33,6 +33,17 @@ pub enum UnitCode {
     Province(ProvinceCode),
 }
 
+impl std::fmt::Display for UnitCode {
+    /// The code's digits, zero-padded to its level's width.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnitCode::Commune(c) => c.fmt(f),
+            UnitCode::District(d) => d.fmt(f),
+            UnitCode::Province(p) => p.fmt(f),
+        }
+    }
+}
+
 impl RecordKind {
     pub const ALL: [RecordKind; 6] = [
         RecordKind::CommuneResult,

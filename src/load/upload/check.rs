@@ -250,32 +250,21 @@ fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
     let e2024 = atlas.edition(crate::model::Edition::E2024);
     for i in 0..batch.candidates.len() {
         let c = &batch.candidates[i];
-        let outside = match c.kind.unit(|column| c.get(column), &atlas.criteria.catalog) {
-            Some(UnitCode::Commune(code)) => e2024.commune(code).filter(|_| !scope.commune(code)).map(|c| {
-                let province = province_name(e2024, c.province);
-                (format!("commune {code} {} ({province})", c.name), format!("Xã {code} {} ({province})", c.name), code.to_string())
-            }),
-            Some(UnitCode::District(code)) => e2024.districts.get(&code).filter(|_| !scope.district(code)).map(|d| {
-                let province = province_name(e2024, d.province);
-                (format!("district {code} {} ({province})", d.name), format!("Huyện {code} {} ({province})", d.name), code.to_string())
-            }),
-            Some(UnitCode::Province(code)) => (e2024.provinces.contains_key(&code) && !scope.province(code)).then(|| {
-                let name = province_name(e2024, code);
-                (format!("province {code} {name}"), format!("Tỉnh {code} {name}"), code.to_string())
-            }),
-            None => None,
+        let Some(unit) = c.kind.unit(|column| c.get(column), &atlas.criteria.catalog).filter(|&u| !scope.holds(u)) else { continue };
+        let Some((name, province)) = e2024.unit(unit) else { continue };
+        let (en, vi, of) = match unit {
+            UnitCode::Commune(_) => ("commune", "Xã", format!(" ({})", province_name(e2024, province))),
+            UnitCode::District(_) => ("district", "Huyện", format!(" ({})", province_name(e2024, province))),
+            UnitCode::Province(_) => ("province", "Tỉnh", String::new()),
         };
-        if let Some((what_en, what_vi, code)) = outside {
-            let yours = scope.describe(atlas);
-            let field = c.kind.unit_column();
-            batch.fail(
-                i,
-                field,
-                Some(code),
-                format!("{what_en} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
-                format!("{what_vi} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
-            );
-        }
+        let yours = scope.describe(atlas);
+        batch.fail(
+            i,
+            c.kind.unit_column(),
+            Some(unit.to_string()),
+            format!("{en} {unit} {name}{of} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
+            format!("{vi} {unit} {name}{of} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
+        );
     }
 }
 

@@ -7,7 +7,7 @@
 //! 2024 districts and provinces of those communes.
 
 use crate::atlas::Atlas;
-use crate::model::{CommuneCode, DistrictCode, ProvinceCode};
+use crate::model::{CommuneCode, DistrictCode, ProvinceCode, UnitCode};
 use std::collections::BTreeSet;
 
 /// The provinces an uploader may change.
@@ -61,16 +61,13 @@ impl ScopeCheck {
         }
     }
 
-    pub fn commune(&self, code: CommuneCode) -> bool {
-        self.units.as_ref().is_none_or(|u| u.communes_2024.contains(&code))
-    }
-
-    pub fn district(&self, code: DistrictCode) -> bool {
-        self.units.as_ref().is_none_or(|u| u.districts_2024.contains(&code))
-    }
-
-    pub fn province(&self, code: ProvinceCode) -> bool {
-        self.units.as_ref().is_none_or(|u| u.provinces_2024.contains(&code))
+    /// Whether the unit lies in the scope (its 2024 province is one of the scope's).
+    pub fn holds(&self, unit: UnitCode) -> bool {
+        self.units.as_ref().is_none_or(|u| match unit {
+            UnitCode::Commune(code) => u.communes_2024.contains(&code),
+            UnitCode::District(code) => u.districts_2024.contains(&code),
+            UnitCode::Province(code) => u.provinces_2024.contains(&code),
+        })
     }
 
     /// The scoped provinces as "42 Hà Tĩnh, …" for messages.
