@@ -124,13 +124,14 @@ fn districts_provinces_pilots_and_tourism_sites_are_found_by_name() {
 }
 
 #[test]
-fn addresses_written_with_the_usual_abbreviations_find_what_they_name_first() {
+fn addresses_written_with_the_usual_abbreviations_or_in_english_find_what_they_name_first() {
     let server = Server::shared();
     let rows = csv_rows(reference("communes-2024.csv"));
     // Phường 1 of Quận 3, Hồ Chí Minh City; Thành phố Hà Tĩnh and Thị xã Sa Pa (districts).
     let ward = rows.iter().find(|r| r["name"] == "Phường 1" && r["district_name"] == "Quận 3").expect("Phường 1, Quận 3");
     let district = |name: &str| rows.iter().find(|r| r["district_name"] == name).unwrap_or_else(|| panic!("{name}"))["district_code"].clone();
     let hcm = rows.iter().find(|r| r["province_name"] == "Thành phố Hồ Chí Minh").expect("Hồ Chí Minh City")["province_code"].clone();
+    let phu_cat = rows.iter().find(|r| r["name"] == "Xã Phú Cát" && r["district_name"] == "Huyện Quốc Oai").expect("Phú Cát, Quốc Oai");
     let cases = [
         ("Phường 1, Quận 3, TP HCM", "commune", ward["code"].clone()),
         ("P1 Q3 TPHCM", "commune", ward["code"].clone()),
@@ -139,19 +140,26 @@ fn addresses_written_with_the_usual_abbreviations_find_what_they_name_first() {
         ("TP Hà Tĩnh", "district", district("Thành phố Hà Tĩnh")),
         ("tx sa pa", "district", district("Thị xã Sa Pa")),
         ("TP HCM", "province", hcm.clone()),
-        ("hcm", "province", hcm),
+        ("hcm", "province", hcm.clone()),
+        // As an English text writes them: the kind after the name, names without spaces.
+        ("Ho Chi Minh City", "province", hcm),
+        ("Gia Lam District", "district", district("Huyện Gia Lâm")),
+        ("Phu Cat Commune, Quoc Oai District, Hanoi", "commune", phu_cat["code"].clone()),
+        ("Dong Anh District, Hanoi", "district", district("Huyện Đông Anh")),
+        ("Duong Xa, Gia Lam, Hanoi", "commune", "00571".to_string()),
     ];
     for (q, kind, code) in cases {
         let hits = search(server, q, "&edition=2024");
         assert!(!hits.is_empty(), "{q}: no hit");
         assert_eq!((hits[0]["kind"].as_str(), hits[0]["code"].as_str()), (Some(kind), Some(code.as_str())), "{q}: {:?}", &hits[..hits.len().min(3)]);
     }
-    // No unit's name of either edition has an abbreviation as a word, so writing them out
-    // loses no name.
+    // No unit's name of either edition has an abbreviation or an English type word as a
+    // word, so writing them out or leaving them out loses no name.
     for r in rows.iter().chain(&csv_rows(reference("communes-2025.csv"))) {
         for name in ["name", "district_name", "province_name"].iter().filter_map(|k| r.get(*k)) {
             let words: Vec<String> = fold(name).split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect();
-            for abbreviation in ["tp", "tx", "tt", "tphcm", "hcm", "hn", "brvt"] {
+            let english = ["city", "province", "district", "town", "township", "commune", "ward", "village"];
+            for abbreviation in ["tp", "tx", "tt", "tphcm", "hcm", "hn", "brvt"].into_iter().chain(english) {
                 assert!(!words.iter().any(|w| w == abbreviation), "{name} has the word {abbreviation}");
             }
         }

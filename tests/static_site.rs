@@ -75,11 +75,18 @@ fn the_published_map_works_from_a_plain_static_server() {
             json!({"q": q, "code": DUONG_XA})
         })
         .collect();
-    // An address with the usual abbreviations, as the server reads it.
     let ward = reference_rows.iter().find(|r| r["name"] == "Phường 1" && r["district_name"] == "Quận 3").expect("Phường 1, Quận 3");
-    let abbreviated = json!({"q": "P1, Q3, TP HCM", "code": ward["code"]});
-    let (_, body) = server.get_json(&format!("/api/v1/search?q={}&edition=2024", url_encode("P1, Q3, TP HCM")));
-    assert_eq!(body["hits"][0]["code"], abbreviated["code"], "the server's first hit: {body}");
+    // An address with the usual abbreviations, and one written in English, as the server
+    // reads them.
+    let phu_cat_quoc_oai = reference_rows.iter().find(|r| r["name"] == "Xã Phú Cát" && r["district_name"] == "Huyện Quốc Oai").expect("Phú Cát, Quốc Oai");
+    let written: Vec<serde_json::Value> = [("P1, Q3, TP HCM", &ward["code"]), ("Phu Cat Commune, Quoc Oai District, Hanoi", &phu_cat_quoc_oai["code"])]
+        .into_iter()
+        .map(|(q, code)| {
+            let (_, body) = server.get_json(&format!("/api/v1/search?q={}&edition=2024", url_encode(q)));
+            assert_eq!(body["hits"][0]["code"], code.as_str(), "the server's first hit for {q:?}: {body}");
+            json!({"q": q, "code": code})
+        })
+        .collect();
     let mut expect = json!({
         "year": YEAR,
         "commune": {"code": DUONG_XA, "name": row["name"], "district": row["district_name"], "lon": label.lon, "lat": label.lat, "class": class},
@@ -87,7 +94,7 @@ fn the_published_map_works_from_a_plain_static_server() {
         "shared": {"name": shared_name, "count": shared.len(), "code": target["code"], "district": target["district_name"]},
         "former": {"name": row["name"], "district": row["district_name"], "code": successors[0]},
         "typos": typos,
-        "abbreviated": abbreviated,
+        "written": written,
     });
 
     // The statistics files are the API's answers, byte for byte: the nation and every

@@ -854,12 +854,19 @@ function searchIndex(edition) {
         // Edition 2025: the 2024 communes this one took, matched like names, with their
         // own district and province as parents.
         former: (r[11] || []).map(([name, core, ...parents]) => ({
-          name, core, words: core.split(' '), compact: core.replace(/ /g, ''), parentWords: parents.flatMap(foldWords),
+          name, core, words: core.split(' '), compact: core.replace(/ /g, ''), parentWords: parents.flatMap(foldWords), parentNames: parents,
         })),
       }));
       const byCode = new Map(entries.map((e) => [`${e.kind}:${e.code}`, e]));
       const prefixes = doc.prefixes.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
-      return { entries, byCode, prefixes, abbreviations: new Map(doc.abbreviations || []), initials: new Map(doc.initials || []) };
+      // Parent names are also matched without their spaces ("Hanoi"), as on the server.
+      for (const e of entries) {
+        e.former.forEach((f) => { f.parentWords.push(...f.parentNames.map((n) => stripPrefix(foldWords(n), { prefixes }).join(''))); });
+      }
+      return {
+        entries, byCode, prefixes, abbreviations: new Map(doc.abbreviations || []), initials: new Map(doc.initials || []),
+        typeWords: new Map(doc.type_words_en || []),
+      };
     }).catch((e) => { searchIndexes.delete(edition); throw e; }));
   }
   return searchIndexes.get(edition);
@@ -870,9 +877,10 @@ function searchIndex(edition) {
 const foldWords = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
   .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
-// The query's folded words with its abbreviations written out, as the server does
-// (src/search/names.rs, whose tables the index carries): "TP", "TX", "TP.HCM" anywhere;
-// "P.", "Q.", "H.", "X." as the first word of a comma part; "P1", "Q3" glued to a number.
+// The query's folded words as the index spells names, as the server reads them
+// (src/search/names.rs, whose tables the index carries): "TP", "TX", "TP.HCM" written out
+// anywhere; "P.", "Q.", "H.", "X." as the first word of a comma part; "P1", "Q3" glued to a
+// number; English type words after a name ("District", "City") left out.
 function queryWords(q, index) {
   return q.split(/[,;]/).flatMap((part) => {
     const words = foldWords(part);
@@ -880,10 +888,22 @@ function queryWords(q, index) {
       if (index.abbreviations.has(w)) return index.abbreviations.get(w).split(' ');
       if (k === 0 && words.length > 1 && index.initials.has(w)) return [index.initials.get(w)];
       const glued = /^([pq])(\d+)$/.exec(w);
-      return glued ? [index.initials.get(glued[1]), glued[2]] : [w];
+      if (glued) return [index.initials.get(glued[1]), glued[2]];
+      return k > 0 && index.typeWords.has(w) ? [] : [w];
     });
   });
 }
+
+// The kind of hit the query's first English type word after a name asks for ("Gia Lam
+// District" → district), or null; other kinds lose 0.01, as on the server.
+function askedKind(q, index) {
+  for (const part of q.split(/[,;]/)) {
+    const w = foldWords(part).slice(1).find((x) => index.typeWords.has(x));
+    if (w !== undefined) return index.typeWords.get(w);
+  }
+  return null;
+}
+const OTHER_KIND = 0.01;
 
 // The words without a leading administrative prefix ("xa", "huyen", "thanh pho", …).
 function stripPrefix(words, index) {
@@ -995,7 +1015,7 @@ function scoreEntries(words, index, typos, found) {
   for (const e of index.entries) {
     if (found && found.has(e)) continue;
     let parentWords = null;
-    const ownParents = () => parentWords || (parentWords = new Set(parentsOf(e, index).flatMap((p) => foldWords(p.name))));
+    const ownParents = () => parentWords || (parentWords = new Set(parentsOf(e, index).flatMap((p) => [...foldWords(p.name), p.compact])));
     let score = addressScore(words, e, ownParents, index, typos);
     for (const f of e.former) {
       if (score >= 1) break;
@@ -1018,6 +1038,8 @@ async function staticSearch(q, limit) {
   // As on the server, typo tolerance only when the other tiers find fewer than asked:
   // its scores are below theirs, so it could not change the first `limit` otherwise.
   if (scored.length < limit) scored.push(...scoreEntries(words, index, new Map(), new Set(scored.map((s) => s.e))));
+  const kind = askedKind(q, index);
+  if (kind) scored.forEach((s) => { if (s.e.kind !== kind) s.score -= OTHER_KIND; });
   scored.sort((a, b) => b.score - a.score || kindOrder[a.e.kind] - kindOrder[b.e.kind] || (a.e.code < b.e.code ? -1 : 1));
   return scored.slice(0, limit).map(({ e, score }) => {
     const parents = parentsOf(e, index).map((p) => ({ kind: p.kind, code: p.code, name: p.name }));

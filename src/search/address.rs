@@ -20,7 +20,7 @@ const MAX_NAME_WORDS: usize = 5;
 
 /// Words written before a parent's name, long forms first, then the one-letter forms
 /// people write ("Tân Lập H. Đan Phượng"; the search has written out "TP", "TX" and a
-/// part's first letter already, [`names::expand_abbreviations`]).
+/// part's first letter already, [`names::expand_query`]).
 const PARENT_PREFIXES: [&[&str]; 7] = [&["thanh", "pho"], &["thi", "xa"], &["huyen"], &["quan"], &["tinh"], &["h"], &["q"]];
 
 /// At most this many readings of one query (each costs one pass over the names).

@@ -76,6 +76,7 @@ impl SearchIndex {
             "prefixes": names::PREFIXES.iter().map(|p| p.trim_end()).collect::<Vec<_>>(),
             "abbreviations": names::ABBREVIATIONS,
             "initials": names::INITIALS,
+            "type_words_en": names::TYPE_WORDS_EN,
             "fields": ["kind", "code", "name", "core", "parent", "lon", "lat", "west", "south", "east", "north", "former"],
             "entries": rows,
         })

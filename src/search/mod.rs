@@ -71,6 +71,9 @@ const OUTSIDE_PARENT: f32 = 0.1;
 const THROUGH_CROSSWALK: f32 = 0.01;
 /// Below the 2024 commune it took, and above that commune once it loses `OTHER_EDITION`.
 const SUCCESSOR: f32 = 0.005;
+/// Lost by a hit of another kind than the query's English type word asks for ("Gia Lam
+/// District": the district before Xã Gia Lâm).
+const OTHER_KIND: f32 = 0.01;
 
 /// The search forms of one entry's name.
 struct Forms {
@@ -197,7 +200,8 @@ impl SearchIndex {
     /// The best `limit` hits for `text`, best first; things of `edition` preferred.
     pub fn search(&self, text: &str, edition: Edition, limit: usize) -> Vec<Hit<'_>> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        let text = &names::expand_abbreviations(text);
+        let asked_kind = names::english_kind(text);
+        let text = &names::expand_query(text);
         let Some(q) = self.query(text) else { return Vec::new() };
         let mut found = self.scored(&q, limit);
         for reading in address::readings(text, &self.places) {
@@ -228,7 +232,8 @@ impl SearchIndex {
             .map(|(s, i)| {
                 let entry = &self.entries[i as usize];
                 let other = entry.edition.is_some_and(|e| e != edition);
-                Hit { entry, score: if other { s - OTHER_EDITION } else { s } }
+                let other_kind = asked_kind.is_some_and(|k| k != entry.kind);
+                Hit { entry, score: s - if other { OTHER_EDITION } else { 0.0 } - if other_kind { OTHER_KIND } else { 0.0 } }
             })
             .collect();
         let order = |a: &Hit<'_>, b: &Hit<'_>| {

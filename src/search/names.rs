@@ -2,6 +2,8 @@
 //! [`crate::text::fold`]), with single spaces, with and without its administrative
 //! prefix, and with the spaces removed.
 
+use super::entries::HitKind;
+
 /// Administrative prefixes, folded, longest first so "thi xa" wins over "thi".
 pub const PREFIXES: [&str; 13] = [
     "xa ntm thong minh ",
@@ -37,10 +39,36 @@ pub const ABBREVIATIONS: [(&str, &str); 7] = [
 /// a name a single letter belongs to it ("Ea H'Leo").
 pub const INITIALS: [(&str, &str); 4] = [("p", "phuong"), ("q", "quan"), ("h", "huyen"), ("x", "xa")];
 
-/// The query with its abbreviations written out, normalised part by part, its comma
-/// parts kept apart for the address reading: "P1, Q3, TP HCM" → "phuong 1, quan 3,
-/// thanh pho ho chi minh".
-pub fn expand_abbreviations(text: &str) -> String {
+/// English words for a kind of unit, written after the name ("Gia Lam District", "Ho Chi
+/// Minh City"), with the kind of hit they ask for ("city" may be a province or a
+/// district): left out of the name when they follow a name word, and the first of them
+/// tells the search which kind to put first. No unit's name has one of them as a word (a
+/// test checks).
+pub const TYPE_WORDS_EN: [(&str, Option<HitKind>); 8] = [
+    ("city", None),
+    ("province", Some(HitKind::Province)),
+    ("district", Some(HitKind::District)),
+    ("town", Some(HitKind::Commune)),
+    ("township", Some(HitKind::Commune)),
+    ("commune", Some(HitKind::Commune)),
+    ("ward", Some(HitKind::Commune)),
+    ("village", Some(HitKind::Commune)),
+];
+
+/// The kind of hit the query's first English type word asks for, if any ("Gia Lam
+/// District" → `district`).
+pub fn english_kind(text: &str) -> Option<HitKind> {
+    text.split([',', ';']).find_map(|part| {
+        let normalised = normalise(part);
+        normalised.split(' ').skip(1).find_map(|w| TYPE_WORDS_EN.iter().find(|(t, _)| *t == w).map(|(_, kind)| *kind))
+    })?
+}
+
+/// The query as the index spells names, normalised part by part, its comma parts kept
+/// apart for the address reading: abbreviations written out ("P1, Q3, TP HCM" → "phuong
+/// 1, quan 3, thanh pho ho chi minh") and English type words after a name left out
+/// ("Gia Lam District, Hanoi" → "gia lam, hanoi").
+pub fn expand_query(text: &str) -> String {
     let parts: Vec<String> = text
         .split([',', ';'])
         .map(|part| {
@@ -54,6 +82,8 @@ pub fn expand_abbreviations(text: &str) -> String {
                     out.push(full);
                 } else if let Some((full, number)) = glued(word) {
                     out.extend([full, number]);
+                } else if k > 0 && TYPE_WORDS_EN.iter().any(|(t, _)| *t == word) {
+                    continue;
                 } else {
                     out.push(word);
                 }
@@ -131,14 +161,22 @@ mod tests {
 
     #[test]
     fn abbreviations_are_written_out_where_people_write_them() {
-        assert_eq!(expand_abbreviations("Phường 1, Quận 3, TP HCM"), "phuong 1, quan 3, thanh pho ho chi minh");
-        assert_eq!(expand_abbreviations("p1 q3 tp.hcm"), "phuong 1 quan 3 thanh pho ho chi minh");
-        assert_eq!(expand_abbreviations("P. Bến Thành, Q. 1, TPHCM"), "phuong ben thanh, quan 1, thanh pho ho chi minh");
-        assert_eq!(expand_abbreviations("TX Sa Pa"), "thi xa sa pa");
-        assert_eq!(expand_abbreviations("TT Thạch Hà, H. Thạch Hà"), "thi tran thach ha, huyen thach ha");
+        assert_eq!(expand_query("Phường 1, Quận 3, TP HCM"), "phuong 1, quan 3, thanh pho ho chi minh");
+        assert_eq!(expand_query("p1 q3 tp.hcm"), "phuong 1 quan 3 thanh pho ho chi minh");
+        assert_eq!(expand_query("P. Bến Thành, Q. 1, TPHCM"), "phuong ben thanh, quan 1, thanh pho ho chi minh");
+        assert_eq!(expand_query("TX Sa Pa"), "thi xa sa pa");
+        assert_eq!(expand_query("TT Thạch Hà, H. Thạch Hà"), "thi tran thach ha, huyen thach ha");
         // A single letter inside a name, or alone, stays as it is.
-        assert_eq!(expand_abbreviations("Ea H'Leo"), "ea h leo");
-        assert_eq!(expand_abbreviations("h"), "h");
-        assert_eq!(expand_abbreviations("Xã Pa ủ"), "xa pa u");
+        assert_eq!(expand_query("Ea H'Leo"), "ea h leo");
+        assert_eq!(expand_query("h"), "h");
+        assert_eq!(expand_query("Xã Pa ủ"), "xa pa u");
+        // English type words after a name.
+        assert_eq!(expand_query("Phu Cat Commune, Quoc Oai District, Hanoi"), "phu cat, quoc oai, hanoi");
+        assert_eq!(expand_query("Ho Chi Minh City"), "ho chi minh");
+        assert_eq!(expand_query("ward"), "ward");
+        assert_eq!(english_kind("Phu Cat Commune, Quoc Oai District"), Some(HitKind::Commune));
+        assert_eq!(english_kind("Gia Lam District, Hanoi"), Some(HitKind::District));
+        assert_eq!(english_kind("Ho Chi Minh City"), None);
+        assert_eq!(english_kind("District 1"), None);
     }
 }

@@ -48,7 +48,14 @@ impl Places {
             match e.kind {
                 HitKind::District | HitKind::Province => {
                     let full = names::normalise(&e.name);
-                    by_name.entry(names::core(&full).into()).or_default().push(i as u32);
+                    let core = names::core(&full);
+                    by_name.entry(core.into()).or_default().push(i as u32);
+                    // Also without its spaces, as the name is often written ("Hanoi",
+                    // "Danang").
+                    let compact = names::compact(core);
+                    if compact != core {
+                        by_name.entry(compact.into()).or_default().push(i as u32);
+                    }
                     area_of.insert((e.kind, edition, e.code.as_str()), i as u32);
                 }
                 HitKind::Commune if edition == Edition::E2024 => {
@@ -106,7 +113,8 @@ impl Places {
         Places { by_name, within, at, successors }
     }
 
-    /// The district and province entries whose folded core name is `name`.
+    /// The district and province entries whose folded core name is `name`, with or
+    /// without its spaces.
     pub(super) fn named(&self, name: &str) -> Option<&[u32]> {
         self.by_name.get(name).map(Vec::as_slice)
     }
