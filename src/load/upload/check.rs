@@ -252,11 +252,13 @@ fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
         let c = &batch.candidates[i];
         let Some(unit) = c.kind.unit(|column| c.get(column), &atlas.criteria.catalog).filter(|&u| !scope.holds(u)) else { continue };
         let Some((name, province)) = e2024.unit(unit) else { continue };
-        let (en, vi, of) = match unit {
-            UnitCode::Commune(_) => ("commune", "Xã", format!(" ({})", province_name(e2024, province))),
-            UnitCode::District(_) => ("district", "Huyện", format!(" ({})", province_name(e2024, province))),
-            UnitCode::Province(_) => ("province", "Tỉnh", String::new()),
+        let (en, vi) = match unit {
+            UnitCode::Commune(_) => ("commune", "Xã"),
+            UnitCode::District(_) => ("district", "Huyện"),
+            UnitCode::Province(_) => ("province", "Tỉnh"),
         };
+        // A commune or district is named with its province; a province is its own.
+        let of = if matches!(unit, UnitCode::Province(_)) { String::new() } else { format!(" ({})", province_name(e2024, province)) };
         let yours = scope.describe(atlas);
         batch.fail(
             i,
