@@ -135,7 +135,7 @@ fn a_bad_assessment_file_is_refused_with_every_problem_at_start() {
         "criteria.csv:40: field 'set' = 'xa_ntm_2031': unknown criteria set".to_string(),
         "criteria.csv:41: field 'indicator' = '1.7': set xa_ntm_2021 has no indicator 1.7".to_string(),
         "criteria.csv:42: field 'unit_code' = '00001'".to_string(),
-        "only xã are assessed".to_string(),
+        "only xã are eligible for NTM".to_string(),
         "criteria.csv:43: field 'unit_code' = '999': no district has this code".to_string(),
     ] {
         assert!(report.contains(&expected), "missing {expected:?} in:\n{report}");

@@ -274,6 +274,47 @@ fn a_row_of_another_province_with_other_problems_is_told_both_in_one_report() {
     assert!(report.problems[2].message_en.contains("district 271"), "{report}");
 }
 
+/// A Hà Tĩnh commune of `kind` (Xã, Phường, Thị trấn), from the reference table.
+fn ha_tinh_commune_of_kind(kind: &str) -> String {
+    let communes = communes_2024_of("42");
+    csv_rows("reference/communes-2024.csv").into_iter().find(|r| communes.contains(&r["code"]) && r["kind"] == kind).expect(kind)["code"].clone()
+}
+
+#[test]
+fn a_code_that_names_no_unit_is_told_with_the_row_s_other_problems_in_one_report() {
+    let codes: BTreeSet<String> = csv_rows("reference/communes-2024.csv").into_iter().map(|r| r["code"].clone()).collect();
+    let unknown = (1..100_000).map(|n| format!("{n:05}")).rev().find(|c| !codes.contains(c)).expect("a free code");
+    let phuong = ha_tinh_commune_of_kind("Phường");
+    let scope = UploadScope::All;
+    // Each row also has a value the loader refuses: a date that does not exist, a level
+    // that is none.
+    let body = format!("code,year,level,criteria_met,recognized_on,decision\n{unknown},2025,dat_chuan,19,2025-02-30,\n{phuong},2025,xuat_sac,19,,\n");
+    let report = read_upload("results-communes.csv", body.as_bytes(), atlas(), &scope).expect_err("four problems");
+    let cells: Vec<(Option<u64>, Option<&str>)> = report.problems.iter().map(|p| (p.row, p.column.as_deref())).collect();
+    assert_eq!(cells, [(Some(2), Some("code")), (Some(2), Some("recognized_on")), (Some(3), Some("code")), (Some(3), Some("level"))], "{report}");
+    assert!(report.problems[0].message_en.contains("no commune has this code"), "{report}");
+    assert!(report.problems[2].message_en.contains("only xã are eligible for NTM"), "{report}");
+    // The same words as for a row that reads well, in both languages.
+    let body = format!("code,year,level,criteria_met,recognized_on,decision\n{unknown},2025,dat_chuan,19,,\n{phuong},2025,dat_chuan,19,,\n");
+    let clean = read_upload("results-communes.csv", body.as_bytes(), atlas(), &scope).expect_err("two problems");
+    let texts = |r: &UploadReport, i: usize| (r.problems[i].message_en.clone(), r.problems[i].message_vi.clone());
+    assert_eq!((texts(&report, 0), texts(&report, 2)), (texts(&clean, 0), texts(&clean, 1)), "{report}\n{clean}");
+
+    // A criteria row of a district set whose district does not exist, with a `met` that is
+    // neither yes nor no; a tourism site in a commune that does not exist, with a category
+    // that is none. A phường may hold a tourism site.
+    let body = "unit_code,year,set,criterion,indicator,met,value,assessed_on,note\n999,2024,huyen_ntm_2021,9,5,maybe,,,\n";
+    let report = read_upload("criteria.csv", body.as_bytes(), atlas(), &scope).expect_err("two problems");
+    let cells: Vec<Option<&str>> = report.problems.iter().map(|p| p.column.as_deref()).collect();
+    assert_eq!(cells, [Some("unit_code"), Some("met")], "{report}");
+    assert!(report.problems[0].message_en.contains("no district has this code in the edition 2024 boundaries (set huyen_ntm_2021 assesses districts)"), "{report}");
+    assert!(report.problems[0].message_vi.contains("đánh giá huyện"), "{report}");
+    let body = format!("id,name,category,ocop_stars,commune_code,lon,lat,url\nT-9001,A,castle,,{unknown},,,\nT-9002,B,castle,,{phuong},,,\n");
+    let report = read_upload("tourism.csv", body.as_bytes(), atlas(), &scope).expect_err("three problems");
+    let cells: Vec<(Option<u64>, Option<&str>)> = report.problems.iter().map(|p| (p.row, p.column.as_deref())).collect();
+    assert_eq!(cells, [(Some(2), Some("category")), (Some(2), Some("commune_code")), (Some(3), Some("category"))], "{report}");
+}
+
 #[test]
 fn csv_as_excel_saves_it_in_a_vietnamese_locale_is_accepted() {
     let xa = ha_tinh_xa();

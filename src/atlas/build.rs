@@ -5,7 +5,7 @@ use crate::index::{AreaIndex, PointIndex, PreparedArea};
 use crate::load::{self, BoundaryFile, CrosswalkRelation, LoadError, Location, Problem};
 use crate::model::{
     Commune, CommuneCode, CommuneKind, District, DistrictCode, Edition, LevelRecord, LonLat, PilotModel,
-    Province, ProvinceCode, TourismSite,
+    Province, ProvinceCode, TourismSite, UnitCode,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -378,9 +378,9 @@ fn edition_atlas(
     })
 }
 
-fn unknown_code(path: &Path, line: u64, field: &str, code: impl ToString, what: &str) -> Problem {
-    Problem::new(path, Location::Line(line), format!("no {what} has this code in the edition 2024 boundaries"))
-        .field(field, code.to_string())
+/// The problem of a row whose unit cannot stand in it ([`EditionAtlas::unit_problem`]).
+fn unit_problem(path: &Path, line: u64, field: &str, code: UnitCode, ntm: bool, e2024: &EditionAtlas) -> Option<Problem> {
+    e2024.unit_problem(code, ntm).map(|message| Problem::new(path, Location::Line(line), message).field(field, code.to_string()))
 }
 
 type Checked<T> = Result<(T, Vec<Problem>), LoadError>;
@@ -400,18 +400,9 @@ pub(crate) fn check_commune_results(
 ) -> (HashMap<CommuneCode, Vec<LevelRecord>>, Vec<Problem>) {
     let mut by_code: HashMap<CommuneCode, Vec<LevelRecord>> = HashMap::new();
     for row in rows {
-        let code = row.value.code;
-        match e2024.commune(code) {
-            None => problems.push(unknown_code(path, row.line, "code", code, "commune")),
-            Some(c) if !c.kind.ntm_eligible() => problems.push(
-                Problem::new(
-                    path,
-                    Location::Line(row.line),
-                    format!("{} is a {}: only xã are eligible for NTM", c.name, c.kind.label_vi()),
-                )
-                .field("code", code.to_string()),
-            ),
-            Some(_) => by_code.entry(code).or_default().push(row.value.record),
+        match unit_problem(path, row.line, "code", UnitCode::Commune(row.value.code), true, e2024) {
+            Some(p) => problems.push(p),
+            None => by_code.entry(row.value.code).or_default().push(row.value.record),
         }
     }
     for records in by_code.values_mut() {
@@ -434,10 +425,9 @@ pub(crate) fn check_district_results(
 ) -> (HashMap<DistrictCode, Vec<LevelRecord>>, Vec<Problem>) {
     let mut by_code: HashMap<DistrictCode, Vec<LevelRecord>> = HashMap::new();
     for row in rows {
-        if e2024.districts.contains_key(&row.value.code) {
-            by_code.entry(row.value.code).or_default().push(row.value.record);
-        } else {
-            problems.push(unknown_code(path, row.line, "code", row.value.code, "district"));
+        match unit_problem(path, row.line, "code", UnitCode::District(row.value.code), true, e2024) {
+            Some(p) => problems.push(p),
+            None => by_code.entry(row.value.code).or_default().push(row.value.record),
         }
     }
     for records in by_code.values_mut() {
@@ -460,8 +450,8 @@ pub(crate) fn check_province_results(
 ) -> (HashMap<ProvinceCode, u16>, Vec<Problem>) {
     let mut done = HashMap::new();
     for row in rows {
-        if !e2024.provinces.contains_key(&row.value.code) {
-            problems.push(unknown_code(path, row.line, "code", row.value.code, "province"));
+        if let Some(p) = unit_problem(path, row.line, "code", UnitCode::Province(row.value.code), true, e2024) {
+            problems.push(p);
         } else if done.insert(row.value.code, row.value.year).is_some() {
             problems.push(
                 Problem::new(path, Location::Line(row.line), "a province completes once; this code already has a row")
@@ -481,7 +471,7 @@ fn place_in_commune(
     e2024: &EditionAtlas,
 ) -> Result<LonLat, Problem> {
     let Some(i) = e2024.position(code) else {
-        return Err(unknown_code(path, line, "commune_code", code, "commune"));
+        return Err(unit_problem(path, line, "commune_code", UnitCode::Commune(code), false, e2024).expect("an unknown code"));
     };
     let area = e2024.index.area(i);
     let commune = &e2024.communes[i];

@@ -15,7 +15,7 @@
 
 use super::EditionAtlas;
 use crate::load::{self, AssessedUnit, CriteriaRow, LoadError, Location, Problem, Sourced};
-use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, Rendered, UnitScope};
+use crate::model::{in_force, AsOf, CommuneCode, CriteriaCatalog, CriteriaSet, DistrictCode, ItemNumber, Level, LevelRecord, Rendered, UnitCode, UnitScope};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -130,19 +130,22 @@ type RowLines = HashMap<(AssessedUnit, usize, u16), Vec<(u64, ItemNumber, bool)>
 
 /// A row whose unit is unknown, of the wrong kind, or not eligible for NTM.
 pub(crate) fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &CriteriaCatalog, e2024: &EditionAtlas) -> Option<Problem> {
-    let set = &catalog.sets[row.set];
-    let fail = |message: String| Some(Problem::new(path, Location::Line(line), message).field("unit_code", row.unit.to_string()));
-    match row.unit {
-        AssessedUnit::Commune(code) => match e2024.commune(code) {
-            None => fail(format!("no commune has this code in the edition 2024 boundaries (set {} assesses communes)", set.id)),
-            Some(c) if !c.kind.ntm_eligible() => fail(format!("{} is a {}: only xã are assessed on NTM criteria", c.name, c.kind.label_vi())),
-            Some(_) => None,
-        },
-        AssessedUnit::District(code) if !e2024.districts.contains_key(&code) => {
-            fail(format!("no district has this code in the edition 2024 boundaries (set {} assesses districts)", set.id))
-        }
-        AssessedUnit::District(_) => None,
-    }
+    let unit = match row.unit {
+        AssessedUnit::Commune(code) => UnitCode::Commune(code),
+        AssessedUnit::District(code) => UnitCode::District(code),
+    };
+    let message = e2024.unit_problem(unit, true)?;
+    Some(Problem::new(path, Location::Line(line), with_set(message, &catalog.sets[row.set])).field("unit_code", unit.to_string()))
+}
+
+/// A unit's problem with the set that assesses that level, for a row whose set gave the
+/// level its code was read at.
+pub(crate) fn with_set(message: String, set: &CriteriaSet) -> String {
+    let level = match set.unit {
+        UnitScope::Commune => "communes",
+        UnitScope::District => "districts",
+    };
+    format!("{message} (set {} assesses {level})", set.id)
 }
 
 /// Rows that contradict the results file: an NTM commune missing a criterion of that

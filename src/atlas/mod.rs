@@ -67,6 +67,27 @@ impl EditionAtlas {
             UnitCode::Province(p) => self.provinces.get(&p).map(|p| (p.name.as_str(), p.code)),
         }
     }
+
+    /// Why `code` cannot be the unit of a row: no unit of this edition has it, or (`ntm`,
+    /// for results and criteria) it is a phường or thị trấn where NTM assesses only xã.
+    /// The atlas's checks of the rows that read well and an upload's check of the rows that
+    /// did not both ask here, so that both say the same.
+    pub fn unit_problem(&self, code: UnitCode, ntm: bool) -> Option<String> {
+        let level = match code {
+            UnitCode::Commune(c) => match self.commune(c) {
+                Some(c) if ntm && !c.kind.ntm_eligible() => {
+                    return Some(format!("{} is a {}: only xã are eligible for NTM", c.name, c.kind.label_vi()))
+                }
+                Some(_) => return None,
+                None => "commune",
+            },
+            UnitCode::District(d) if self.districts.contains_key(&d) => return None,
+            UnitCode::District(_) => "district",
+            UnitCode::Province(p) if self.provinces.contains_key(&p) => return None,
+            UnitCode::Province(_) => "province",
+        };
+        Some(format!("no {level} has this code in the edition {} boundaries", self.edition))
+    }
 }
 
 /// Everything the service knows, joined and indexed; immutable once built.

@@ -8,8 +8,9 @@
 //! one line per record in order, and read it with the kind's loader, which checks every
 //! value (line `n` is the round's candidate `n - 2`); 3. check the rows that read well
 //! against the atlas's units (unknown codes, phường, a point outside its commune) with the
-//! same functions the atlas build uses; 4. refuse units outside the uploader's provinces,
-//! read from each row's code cell whatever else is wrong with the row;
+//! same functions the atlas build uses; 4. read each row's code cell, whatever else is
+//! wrong with the row: refuse units outside the uploader's provinces, and, for the rows
+//! the loader refused (which step 3 did not see), codes that name no unit;
 //! 5. keep the records of the rows with no problem, in canonical form (levels and yes/no
 //! as the CSV files write them).
 
@@ -31,6 +32,8 @@ struct Batch<'a> {
     /// Candidate index of each CSV line of the round given to the loader (line = position + 2).
     lines: Vec<usize>,
     bad: Vec<bool>,
+    /// Candidates whose row the loader read (the reference checks saw them).
+    read: Vec<bool>,
     problems: Vec<UploadProblem>,
 }
 
@@ -71,6 +74,15 @@ impl Batch<'_> {
             self.loader_problem(p);
         }
     }
+
+    /// Notes the rows the loader read, which the reference checks then see.
+    fn mark_read(&mut self, lines: impl Iterator<Item = u64>) {
+        for line in lines {
+            if let Some(i) = self.at_line(line) {
+                self.read[i] = true;
+            }
+        }
+    }
 }
 
 /// Checks every candidate; returns the good records by kind, adding problems.
@@ -83,7 +95,7 @@ pub(crate) fn check(tables: &[Table], candidates: Vec<Candidate>, atlas: &Atlas,
     for kind in RecordKind::ALL {
         let Some(candidates) = by_kind.remove(&kind) else { continue };
         let n = candidates.len();
-        let mut batch = Batch { tables, candidates, lines: Vec::with_capacity(n), bad: vec![false; n], problems: Vec::new() };
+        let mut batch = Batch { tables, candidates, lines: Vec::with_capacity(n), bad: vec![false; n], read: vec![false; n], problems: Vec::new() };
         // The loaders refuse duplicate keys themselves: each round has none, so a
         // duplicate row is reported once (by `no_duplicates`) and its values still checked.
         for round in no_duplicates(&mut batch) {
@@ -91,7 +103,7 @@ pub(crate) fn check(tables: &[Table], candidates: Vec<Candidate>, atlas: &Atlas,
             let csv = write_csv(kind, batch.lines.iter().map(|&i| Record { kind, fields: batch.candidates[i].fields.clone() }).collect::<Vec<_>>().iter());
             read_and_refer(kind, &mut batch, csv.as_bytes(), atlas);
         }
-        outside_scope(&mut batch, atlas, scope);
+        code_cells(&mut batch, atlas, scope);
         let records = batch
             .candidates
             .iter()
@@ -170,6 +182,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::CommuneResult => match load::commune_result_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
                     canonical(batch, r.line, "level", r.value.record.level.as_str());
                 }
@@ -181,6 +194,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::DistrictResult => match load::district_result_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
                     canonical(batch, r.line, "level", r.value.record.level.as_str());
                 }
@@ -192,6 +206,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::ProvinceResult => match load::province_result_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
                     canonical(batch, r.line, "level", "hoan_thanh");
                 }
@@ -203,6 +218,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::Criteria => match load::read_criteria_rows_from(path, csv, &atlas.criteria.catalog) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 for Sourced { line, value: row } in &rows {
                     canonical(batch, *line, "met", if row.met { "true" } else { "false" });
                     if let Some(p) = atlas::criteria::unit_problem(path, *line, row, &atlas.criteria.catalog, e2024) {
@@ -215,6 +231,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::Pilot => match load::pilots_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 let (_, problems) = atlas::check_pilots(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
             }
@@ -223,6 +240,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
         RecordKind::Tourism => match load::tourism_rows_from(path, csv) {
             Ok((rows, problems)) => {
                 batch.loader_problems(problems);
+                batch.mark_read(rows.iter().map(|r| r.line));
                 let (_, problems) = atlas::check_tourism(path, rows, e2024, Vec::new());
                 batch.loader_problems(problems);
             }
@@ -242,32 +260,55 @@ fn canonical(batch: &mut Batch<'_>, line: u64, field: &str, value: &str) {
     }
 }
 
-/// 4: refuses every row whose unit lies outside the uploader's provinces, read from the
-/// row's own code cell, so that a row with other problems (a bad date, say) is told this
-/// in the same report. A code that does not read as one, or names no unit, is the
-/// loader's and the reference checks' to report.
-fn outside_scope(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
+/// 4: reads every row's unit from its own code cell, so that a row with other problems (a
+/// bad date, say) is told in the same report that its code names no unit (step 3 saw only
+/// the rows that read well) or a unit outside the uploader's provinces. A code that does
+/// not read as one is the loader's to report.
+fn code_cells(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
     let e2024 = atlas.edition(crate::model::Edition::E2024);
+    let catalog = &atlas.criteria.catalog;
     for i in 0..batch.candidates.len() {
         let c = &batch.candidates[i];
-        let Some(unit) = c.kind.unit(|column| c.get(column), &atlas.criteria.catalog).filter(|&u| !scope.holds(u)) else { continue };
-        let Some((name, province)) = e2024.unit(unit) else { continue };
-        let (en, vi) = match unit {
-            UnitCode::Commune(_) => ("commune", "Xã"),
-            UnitCode::District(_) => ("district", "Huyện"),
-            UnitCode::Province(_) => ("province", "Tỉnh"),
-        };
-        // A commune or district is named with its province; a province is its own.
-        let of = if matches!(unit, UnitCode::Province(_)) { String::new() } else { format!(" ({})", province_name(e2024, province)) };
-        let yours = scope.describe(atlas);
-        batch.fail(
-            i,
-            c.kind.unit_column(),
-            Some(unit.to_string()),
-            format!("{en} {unit} {name}{of} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
-            format!("{vi} {unit} {name}{of} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
-        );
+        let Some(unit) = c.kind.unit(|column| c.get(column), catalog) else { continue };
+        let field = c.kind.unit_column();
+        if !batch.read[i] {
+            let ntm = !matches!(c.kind, RecordKind::Pilot | RecordKind::Tourism);
+            if let Some(message) = e2024.unit_problem(unit, ntm) {
+                let en = match catalog.get(c.get("set").trim()).filter(|_| c.kind == RecordKind::Criteria) {
+                    Some(set) => atlas::criteria::with_set(message, set),
+                    None => message,
+                };
+                let vi = vietnamese(&en);
+                batch.fail(i, field, Some(unit.to_string()), en, vi);
+                continue;
+            }
+        }
+        if !scope.holds(unit) {
+            outside_scope(batch, i, unit, e2024, atlas, scope);
+        }
     }
+}
+
+/// Refuses candidate `i`, whose unit lies outside the uploader's provinces.
+fn outside_scope(batch: &mut Batch<'_>, i: usize, unit: UnitCode, e2024: &EditionAtlas, atlas: &Atlas, scope: &ScopeCheck) {
+    // A unit no edition has is reported as unknown, by step 3 or above.
+    let Some((name, province)) = e2024.unit(unit) else { return };
+    let (en, vi) = match unit {
+        UnitCode::Commune(_) => ("commune", "Xã"),
+        UnitCode::District(_) => ("district", "Huyện"),
+        UnitCode::Province(_) => ("province", "Tỉnh"),
+    };
+    // A commune or district is named with its province; a province is its own.
+    let of = if matches!(unit, UnitCode::Province(_)) { String::new() } else { format!(" ({})", province_name(e2024, province)) };
+    let yours = scope.describe(atlas);
+    let field = batch.candidates[i].kind.unit_column();
+    batch.fail(
+        i,
+        field,
+        Some(unit.to_string()),
+        format!("{en} {unit} {name}{of} is outside your provinces ({yours}): an editor changes only the units of their own provinces"),
+        format!("{vi} {unit} {name}{of} nằm ngoài phạm vi tỉnh của bạn ({yours}): chỉ được sửa đơn vị thuộc tỉnh mình"),
+    );
 }
 
 fn province_name(e2024: &EditionAtlas, code: ProvinceCode) -> String {
