@@ -3,11 +3,11 @@
 //! directly, not through the service.
 
 mod common;
-use common::text::{fold, url_encode};
+use common::text::{core, fold, url_encode, PROVINCE_PREFIXES};
 use common::sources::geodata;
 use common::{csv_rows, embedded_label_points, reference, reference_communes, Server};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn search(server: &Server, q: &str, extra: &str) -> Vec<Value> {
     let (status, body) = server.get_json(&format!("/api/v1/search?q={}{extra}", url_encode(q)));
@@ -64,17 +64,32 @@ fn every_spelling_of_duong_xa_finds_the_gia_lam_commune_first() {
 }
 
 #[test]
-fn phu_cat_finds_the_quoc_oai_commune_first_and_the_edition_decides_between_editions() {
+fn phu_cat_spelt_finds_the_quoc_oai_commune_first_and_the_edition_decides_between_editions() {
     let server = Server::shared();
     let reference = communes_2024();
+    // "phu cat" folds to the names of Xã Phú Cát (Quốc Oai) and of Huyện Phù Cát: equal
+    // scores, and the larger unit first; spelt with its tone marks, the name decides,
+    // composed or decomposed, whichever vowel carries the mark.
     let hits = search(server, "phu cat", "");
-    assert_eq!(hits[0]["code"], "09922", "{hits:?}");
-    assert_eq!(hits[0]["parents"][0]["name"], reference["09922"][2].as_str()); // Huyện Quốc Oai
-    // The district of the same folded name (Huyện Phù Cát) is found too.
-    assert!(hits.iter().any(|h| h["kind"] == "district" && h["name"] == "Huyện Phù Cát"), "{hits:?}");
+    assert_eq!((hits[0]["kind"].as_str(), hits[0]["name"].as_str()), (Some("district"), Some("Huyện Phù Cát")), "{hits:?}");
+    assert!(hits.iter().any(|h| h["code"] == "09922"), "{hits:?}");
+    for q in ["Phú Cát", "xã phú cát", "Phu\u{301} Ca\u{301}t"] {
+        let hits = search(server, q, "");
+        assert_eq!(hits[0]["code"], "09922", "{q}: {hits:?}");
+        assert_eq!(hits[0]["parents"][0]["name"], reference["09922"][2].as_str()); // Huyện Quốc Oai
+    }
+    let hits = search(server, "Phù Cát", "");
+    assert_eq!(hits[0]["name"], "Huyện Phù Cát", "{hits:?}");
+    // A tone mark on either vowel of "uy" is the same spelling: "Gia Thuỷ" is Gia Thủy
+    // (written with the mark on the u), not Gia Thụy, whose code comes first.
+    let code_of = |name: &str| reference.iter().find(|(_, r)| r[0].ends_with(name)).map(|(code, _)| code.clone()).expect(name);
+    let (thuy_hoi, thuy_nang) = (code_of(" Gia Thủy"), code_of(" Gia Thụy"));
+    assert!(thuy_nang < thuy_hoi, "the tie-break by code alone would put Gia Thụy first");
+    let hits = search(server, "Gia Thu\u{1EF7}", "");
+    assert_eq!(hits[0]["code"], thuy_hoi.as_str(), "{hits:?}");
     // Asking for edition 2025 puts the 2025 commune of that name first.
     let names_2025: HashMap<String, String> = reference_communes(2025).into_iter().map(|c| (c.code, c.name)).collect();
-    let hits = search(server, "phu cat", "&edition=2025");
+    let hits = search(server, "Phú Cát", "&edition=2025");
     assert_eq!(hits[0]["edition"], 2025, "{hits:?}");
     assert_eq!(hits[0]["name"], names_2025[hits[0]["code"].as_str().unwrap()].as_str());
     assert_eq!(hits[0]["name"], "Xã Phú Cát");
@@ -163,6 +178,25 @@ fn addresses_written_with_the_usual_abbreviations_or_in_english_find_what_they_n
                 assert!(!words.iter().any(|w| w == abbreviation), "{name} has the word {abbreviation}");
             }
         }
+    }
+}
+
+#[test]
+fn a_province_s_bare_name_finds_the_province_first_before_the_communes_of_that_name() {
+    let server = Server::shared();
+    for (edition, file) in [(2024, "communes-2024.csv"), (2025, "communes-2025.csv")] {
+        let provinces: BTreeMap<String, String> = csv_rows(reference(file)).into_iter().map(|r| (r["province_code"].clone(), r["province_name"].clone())).collect();
+        let mut shared = 0;
+        for (code, name) in &provinces {
+            let q = fold(core(name, &PROVINCE_PREFIXES));
+            let hits = search(&server, &q, &format!("&edition={edition}"));
+            let first = &hits[0];
+            assert_eq!((first["kind"].as_str(), first["code"].as_str(), first["edition"].as_u64()), (Some("province"), Some(code.as_str()), Some(edition)), "{q} on {edition}: {hits:?}");
+            shared += hits.iter().any(|h| h["kind"] == "commune" && h["score"] == first["score"]) as usize;
+        }
+        // Many a province shares its name with communes ("Phú Thọ", "Quảng Ninh"): those
+        // are what the order decides.
+        assert!(shared >= 5, "{shared} province names on {edition} are also a commune's");
     }
 }
 

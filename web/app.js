@@ -1029,18 +1029,43 @@ function scoreEntries(words, index, typos, found) {
   return scored;
 }
 
+// The words of a text as written, tone marks included, as the server compares them
+// (names::spelled_words): lower case, decomposed, each word's tone mark moved to its end,
+// so "thủy" and "thuỷ" are one word and "phú" and "phù" two.
+const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/gu;
+function spelledWords(text) {
+  return text.toLowerCase().normalize('NFD').split(/[^\p{L}\p{N}\u0300-\u036f]+/u).filter(Boolean).map((w) => {
+    const tones = w.match(TONE_MARKS);
+    return w.replace(TONE_MARKS, '') + (tones ? tones[tones.length - 1] : '');
+  });
+}
+
+// Whether the query's words spell the entry's core, tone marks included.
+function asWritten(e, spelled) {
+  e.spelled ??= spelledWords(e.name).slice(-e.words.length);
+  const n = e.spelled.length;
+  for (let i = 0; i + n <= spelled.length; i++) {
+    if (e.spelled.every((w, k) => w === spelled[i + k])) return true;
+  }
+  return false;
+}
+
 async function staticSearch(q, limit) {
   const index = await searchIndex(view.edition);
   const words = queryWords(q, index);
   if (!words.length) return [];
-  const kindOrder = { commune: 0, district: 1, province: 2, pilot: 3, tourism: 4 };
+  // Equal scores: the names the query spells with their tone marks first, then the
+  // larger unit, as the server orders them (HitKind).
+  const kindOrder = { province: 0, district: 1, commune: 2, pilot: 3, tourism: 4 };
+  const spelled = spelledWords(q);
   const scored = scoreEntries(words, index, null, null);
   // As on the server, typo tolerance only when the other tiers find fewer than asked:
   // its scores are below theirs, so it could not change the first `limit` otherwise.
   if (scored.length < limit) scored.push(...scoreEntries(words, index, new Map(), new Set(scored.map((s) => s.e))));
   const kind = askedKind(q, index);
   if (kind) scored.forEach((s) => { if (s.e.kind !== kind) s.score -= OTHER_KIND; });
-  scored.sort((a, b) => b.score - a.score || kindOrder[a.e.kind] - kindOrder[b.e.kind] || (a.e.code < b.e.code ? -1 : 1));
+  scored.forEach((s) => { s.written = asWritten(s.e, spelled); });
+  scored.sort((a, b) => b.score - a.score || b.written - a.written || kindOrder[a.e.kind] - kindOrder[b.e.kind] || (a.e.code < b.e.code ? -1 : 1));
   return scored.slice(0, limit).map(({ e, score }) => {
     const parents = parentsOf(e, index).map((p) => ({ kind: p.kind, code: p.code, name: p.name }));
     return { kind: e.kind, code: e.code, name: e.name, label: [e.name, ...parents.map((p) => p.name)].join(', '), parents, bbox: e.bbox, point: e.point, score };

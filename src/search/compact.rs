@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// The kinds in the order of the file's `kinds` (the tie-break order of equal scores).
-const KINDS: [HitKind; 5] = [HitKind::Commune, HitKind::District, HitKind::Province, HitKind::Pilot, HitKind::Tourism];
+const KINDS: [HitKind; 5] = [HitKind::Province, HitKind::District, HitKind::Commune, HitKind::Pilot, HitKind::Tourism];
 
 fn round(v: f64, digits: i32) -> Value {
     let f = 10f64.powi(digits);

@@ -12,13 +12,15 @@ use crate::model::{Commune, Edition, LonLat};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What kind of thing a hit is; the order is the tie-break order of equal scores.
+/// What kind of thing a hit is; the order is the tie-break order of equal scores: the
+/// larger unit first, as a reader who types "Phú Thọ" or "Quảng Ninh" most likely means
+/// the province, and the nine communes of that name are still listed right after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
-    Commune,
-    District,
     Province,
+    District,
+    Commune,
     Pilot,
     Tourism,
 }

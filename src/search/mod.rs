@@ -30,7 +30,9 @@
 //!   5. on edition 2025, every 2024 commune found brings the 2025 communes that took it
 //!      (the crosswalk), just below it before the edition step, so old names keep working;
 //!   6. things of another boundary edition than the one asked lose 0.02; equal scores
-//!      are ordered by kind (commune, district, province, pilot, tourism) then code.
+//!      are ordered by whether the query spells the name with its tone marks ("Phú Cát"
+//!      before Phù Cát; [`names::spelled_words`]), then by kind (province, district,
+//!      commune, pilot, tourism: the larger unit first), then code.
 //!
 //! Nothing is allocated per query in proportion to the index except, in the typo pass,
 //! one byte per vocabulary word and query word and one bit per name.
@@ -102,6 +104,10 @@ pub struct SearchIndex {
     vocab_profiles: Vec<fuzzy::Profile>,
     /// Word ids of every name, one after the other.
     words: Vec<u32>,
+    /// Per entry, its core's words as written, tone marks included
+    /// ([`names::spelled_words`]), space-separated: to put first, among equal scores, the
+    /// names a query spells out. Apart from `forms`, which every query scans whole.
+    spelled_cores: Vec<Box<str>>,
     /// Districts and provinces by name, where each entry lies, and the crosswalk.
     places: places::Places,
 }
@@ -111,6 +117,9 @@ pub struct SearchIndex {
 pub struct Hit<'a> {
     pub entry: &'a Entry,
     pub score: f32,
+    /// The query writes the name's core with its tone marks ("Phú Cát", not "Phù Cát"
+    /// nor "phu cat"): first among equal scores.
+    pub as_written: bool,
 }
 
 impl Serialize for Hit<'_> {
@@ -129,6 +138,12 @@ impl Serialize for Hit<'_> {
         st.serialize_field("score", &((self.score as f64 * 1000.0).round() / 1000.0))?;
         st.end()
     }
+}
+
+/// Whether the words of `core` (space-separated) stand together in `query`.
+fn spells(core: &str, query: &[String]) -> bool {
+    let n = core.split(' ').count();
+    !core.is_empty() && query.windows(n).any(|run| run.iter().map(String::as_str).eq(core.split(' ')))
 }
 
 /// How a query word matched a word of a name.
@@ -161,12 +176,13 @@ impl SearchIndex {
     fn from_entries(entries: Vec<Entry>, crosswalk: &[(u32, u32)]) -> SearchIndex {
         let places = places::Places::build(&entries, crosswalk);
         let fulls: Vec<String> = entries.iter().map(|e| names::normalise(&e.name)).collect();
+
         let mut vocab: Vec<Box<str>> =
             fulls.iter().flat_map(|f| names::core(f).split(' ')).filter(|w| !w.is_empty()).map(Box::from).collect();
         vocab.sort_unstable();
         vocab.dedup();
         let mut words = Vec::new();
-        let forms = fulls
+        let forms: Vec<Forms> = fulls
             .into_iter()
             .map(|full| {
                 let start = words.len() as u32;
@@ -186,7 +202,15 @@ impl SearchIndex {
             })
             .collect();
         let vocab_profiles = vocab.iter().map(|w| fuzzy::profile(w.as_bytes())).collect();
-        SearchIndex { entries, forms, vocab, vocab_profiles, words, places }
+        let spelled_cores = entries
+            .iter()
+            .zip(&forms)
+            .map(|(e, f)| {
+                let spelled = names::spelled_words(&e.name);
+                spelled[spelled.len().saturating_sub(f.core().split(' ').count())..].join(" ").into_boxed_str()
+            })
+            .collect();
+        SearchIndex { entries, forms, vocab, vocab_profiles, words, spelled_cores, places }
     }
 
     pub fn len(&self) -> usize {
@@ -201,6 +225,7 @@ impl SearchIndex {
     pub fn search(&self, text: &str, edition: Edition, limit: usize) -> Vec<Hit<'_>> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let asked_kind = names::english_kind(text);
+        let spelled = names::spelled_words(text);
         let text = &names::expand_query(text);
         let Some(q) = self.query(text) else { return Vec::new() };
         let mut found = self.scored(&q, limit);
@@ -227,18 +252,30 @@ impl SearchIndex {
         // One hit per entry, its best score.
         found.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)));
         found.dedup_by_key(|f| f.1);
+        for (s, i) in &mut found {
+            let entry = &self.entries[*i as usize];
+            let other = entry.edition.is_some_and(|e| e != edition);
+            let other_kind = asked_kind.is_some_and(|k| k != entry.kind);
+            *s = *s - if other { OTHER_EDITION } else { 0.0 } - if other_kind { OTHER_KIND } else { 0.0 };
+        }
+        // The spelling orders equal scores, so only hits that can reach the first `limit`
+        // need it: a prefix query ("t") scores thousands.
+        let cutoff = match found.len().checked_sub(limit) {
+            Some(k) if k > 0 => *found.select_nth_unstable_by(limit - 1, |a, b| b.0.total_cmp(&a.0)).1,
+            _ => (f32::MIN, 0),
+        };
         let mut hits: Vec<Hit<'_>> = found
             .into_iter()
-            .map(|(s, i)| {
-                let entry = &self.entries[i as usize];
-                let other = entry.edition.is_some_and(|e| e != edition);
-                let other_kind = asked_kind.is_some_and(|k| k != entry.kind);
-                Hit { entry, score: s - if other { OTHER_EDITION } else { 0.0 } - if other_kind { OTHER_KIND } else { 0.0 } }
+            .map(|(score, i)| Hit {
+                entry: &self.entries[i as usize],
+                score,
+                as_written: score >= cutoff.0 && spells(&self.spelled_cores[i as usize], &spelled),
             })
             .collect();
         let order = |a: &Hit<'_>, b: &Hit<'_>| {
             b.score
                 .total_cmp(&a.score)
+                .then(b.as_written.cmp(&a.as_written))
                 .then(a.entry.kind.cmp(&b.entry.kind))
                 .then(a.entry.edition.cmp(&b.entry.edition))
                 .then_with(|| a.entry.code.cmp(&b.entry.code))
@@ -457,12 +494,17 @@ mod tests {
     }
 
     #[test]
-    fn requested_edition_then_kind_then_code_break_ties() {
+    fn requested_edition_then_spelling_then_kind_then_code_break_ties() {
         let idx = index();
-        assert_eq!(codes(&idx, "phu cat")[..3], ["09922", "548", "09952"]);
+        // Huyện Phù Cát and Xã Phú Cát fold alike: the larger unit first, unless the query
+        // spells one of them with its tone marks.
+        assert_eq!(codes(&idx, "phu cat")[..3], ["548", "09922", "09952"]);
+        assert_eq!(codes(&idx, "Phú Cát")[..2], ["09922", "548"]);
+        assert_eq!(codes(&idx, "Phù Cát")[0], "548");
         assert_eq!(codes(&idx, "huyen phu cat")[0], "548");
         let e25: Vec<String> = idx.search("phu cat", Edition::E2025, 3).iter().map(|h| h.entry.code.clone()).collect();
-        assert_eq!(e25, ["09952", "09922", "548"]);
+        // The two of 2024 lose the same for their edition, and keep their order.
+        assert_eq!(e25, ["09952", "548", "09922"]);
     }
 
     #[test]

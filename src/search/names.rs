@@ -121,6 +121,37 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// Vietnamese tone marks in decomposed form: huyền, sắc, ngã, hỏi, nặng.
+const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// The words of `text` as written, tone marks included, split where [`normalise`] splits:
+/// lower case, decomposed (NFD), each word's tone mark moved to its end, so that a tone
+/// placed on either vowel ("thủy" and "thuỷ", "hòa" and "hoà") and composed or decomposed
+/// input give the same word, while "phú" and "phù" differ.
+pub fn spelled_words(text: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut words = Vec::new();
+    let (mut word, mut tone) = (String::new(), None);
+    let mut end = |word: &mut String, tone: &mut Option<char>| {
+        if !word.is_empty() {
+            word.extend(tone.take());
+            words.push(std::mem::take(word));
+        }
+        *tone = None;
+    };
+    for c in text.to_lowercase().nfd() {
+        if TONE_MARKS.contains(&c) {
+            tone = Some(c);
+        } else if c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c) {
+            word.push(c);
+        } else {
+            end(&mut word, &mut tone);
+        }
+    }
+    end(&mut word, &mut tone);
+    words
+}
+
 /// The name without its administrative prefix ("xa duong xa" → "duong xa"); the name
 /// itself when it has none or is nothing but the prefix.
 pub fn core(normalised: &str) -> &str {
@@ -144,6 +175,18 @@ pub fn compact(normalised: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spelled_words_keep_tones_wherever_they_are_placed() {
+        assert_eq!(spelled_words("Mỹ Thủy"), spelled_words("mỹ thuỷ"));
+        assert_eq!(spelled_words("Hòa Bình"), spelled_words("HOÀ BÌNH"));
+        // Decomposed input (base letters and combining marks) reads as composed.
+        assert_eq!(spelled_words("Du\u{031B}o\u{031B}ng Xa\u{0301}"), spelled_words("Dương Xá"));
+        assert_ne!(spelled_words("Phú Cát"), spelled_words("Phù Cát"));
+        assert_ne!(spelled_words("phu cat"), spelled_words("Phú Cát"));
+        // Split where the folded forms split, so word counts agree.
+        assert_eq!(spelled_words("Ea H'Leo, Đắk Lắk").len(), normalise("Ea H'Leo, Đắk Lắk").split(' ').count());
+    }
 
     #[test]
     fn forms_of_commune_and_place_names() {
