@@ -110,3 +110,36 @@ fn a_name_crossing_a_tile_edge_is_drawn_on_both_sides_as_the_static_map_draws_it
     // may move a faint edge pixel across the threshold).
     assert!(same as f64 >= 0.97 * total as f64, "{same} of {total} text pixels agree between the tiles and the static map");
 }
+
+#[test]
+fn a_static_map_leaves_out_a_name_its_legend_would_half_hide() {
+    let server = Server::shared();
+    let z = 6u8;
+    // At 700 × 700 px the picture's boxes are drawn at scale 1: the legend is the legend
+    // PNG's size, 8 px from the left edge, its bottom 28 px above the picture's (as the
+    // static map lays it out).
+    let legend = png_of(&server.get_raw("/api/v1/legend/ntm.png?lang=vi&scale=1", &[]));
+    let (w, h) = (700u32, 700u32);
+    let (left, top) = (8.0, f64::from(h) - f64::from(legend.height) - 28.0);
+    let (right, bottom) = (left + f64::from(legend.width), top + f64::from(legend.height));
+    // Hà Nội's name centred on the legend's right edge, half in and half out.
+    let (px, py) = province_label("01", z);
+    let (edge_x, mid_y) = (right, (top + bottom) / 2.0);
+    let (lon, lat) = lon_lat_of_pixel(px - edge_x + f64::from(w) / 2.0, py - mid_y + f64::from(h) / 2.0, z);
+    let url = |labels: bool| format!("/static/ntm.png?center={lon},{lat}&zoom={z}&width={w}&height={h}&labels={labels}");
+    let (with, without) = (png_of(&server.get_raw(&url(true), &[])), png_of(&server.get_raw(&url(false), &[])));
+    let mask = text_mask(&with, &without);
+    // No ink in the 3 px around the legend's box: the name is not cut by its edge.
+    let around = |x: f64, y: f64| {
+        let outside = x < left || x >= right || y < top || y >= bottom;
+        outside && x >= left - 3.0 && x < right + 3.0 && y >= top - 3.0 && y < bottom + 3.0
+    };
+    let cut: Vec<(u32, u32)> = (0..w * h).filter(|&i| mask[i as usize] && around(f64::from(i % w), f64::from(i / w))).map(|i| (i % w, i / w)).collect();
+    assert!(cut.is_empty(), "{} text pixels touch the legend's box, first {:?}", cut.len(), &cut[..cut.len().min(5)]);
+    // The same name clear of the legend (the picture's middle) is written.
+    let (lon, lat) = lon_lat_of_pixel(px, py, z);
+    let url = |labels: bool| format!("/static/ntm.png?center={lon},{lat}&zoom={z}&width={w}&height={h}&labels={labels}");
+    let mask = text_mask(&png_of(&server.get_raw(&url(true), &[])), &png_of(&server.get_raw(&url(false), &[])));
+    let near = (0..w * h).filter(|&i| mask[i as usize] && (f64::from(i % w) - 350.0).abs() < 60.0 && (f64::from(i / w) - 350.0).abs() < 20.0).count();
+    assert!(near > 60, "{near} text pixels around Hà Nội's label point in the picture's middle");
+}

@@ -162,6 +162,32 @@ pub fn draw(pixmap: &mut Pixmap, placement: &Placement, tile: TileId, ratio: u32
     }
 }
 
+/// Draws, once each, the placed labels whose ink reaches the `tiles` of a picture whose
+/// top-left is world pixel `origin` (ratio 1), except those whose box (with its halo)
+/// meets one of `covered`, boxes of the picture (`[left, top, right, bottom]`) that are
+/// drawn over the map afterwards: a name there would show half-hidden. A label's pixels
+/// are those the tiles draw (same world origin, same ink).
+pub fn draw_picture(pixmap: &mut Pixmap, placement: &Placement, origin: (i64, i64), tiles: impl Iterator<Item = (u32, u32)>, covered: &[[f64; 4]]) {
+    let mut seen = std::collections::HashSet::new();
+    for (x, y) in tiles {
+        for &i in placement.by_tile.get(&(x, y)).into_iter().flatten() {
+            if !seen.insert(i) {
+                continue;
+            }
+            let label = &placement.labels[i as usize];
+            let layer = &placement.layers[label.layer];
+            let m = margin(layer, 1.0);
+            let (left, top) = (label.left - origin.0 as f64 - m, label.top - origin.1 as f64 - m);
+            let (right, bottom) = (left + label.width + 2.0 * m, top + label.height + 2.0 * m);
+            if covered.iter().any(|c| left < c[2] && c[0] < right && top < c[3] && c[1] < bottom) {
+                continue;
+            }
+            let (ox, oy, ink) = ink(label, layer, 1.0);
+            ink.blend(pixmap, ox - origin.0, oy - origin.1, layer.color, layer.halo);
+        }
+    }
+}
+
 /// A label rasterised at pixel ratio `r` and the world pixel of its buffer's top-left:
 /// the same for every tile (whole-pixel origin, the same fraction inside it).
 fn ink(label: &Placed, layer: &LabelLayer, r: f64) -> (i64, i64, Ink) {

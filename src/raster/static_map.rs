@@ -7,11 +7,14 @@
 //!   2. pick the zoom: the given one, or the deepest whole zoom at which the bbox fits
 //!      the picture (whole zooms keep tiles pixel-aligned, so the picture is exactly
 //!      the PNG tiles side by side);
-//!   3. render the tiles that cover the picture ([`render_tile_with`], on all cores) and
-//!      copy them in: their labels were placed for the whole map at this zoom, so they
-//!      join across tile edges;
-//!   4. draw the caption (the map's title, or the criterion of a criterion theme; year,
-//!      edition), the theme's legend and the attribution.
+//!   3. render the tiles that cover the picture without names ([`render_tile_with`], on
+//!      all cores) and copy them in;
+//!   4. lay out the caption (the map's title, or the criterion of a criterion theme;
+//!      year, edition), the theme's legend and the attribution ([`Overlays`]);
+//!   5. write the names placed for the whole map at this zoom, as the PNG tiles write
+//!      them, each once, except those one of the step-4 boxes would half hide
+//!      ([`super::labels::draw_picture`]);
+//!   6. draw the step-4 boxes.
 //!
 //! `GET /static/{map}.png` and `bando render` both call [`render_static`].
 
@@ -157,7 +160,8 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &
                         .iter()
                         .map(|&(x, y)| {
                             let id = TileId { z: map.zoom, x: x as u32, y: y as u32 };
-                            (x, y, render_tile_with(atlas, tiles, themed, map.view, id, 1, map.labels))
+                            // Names are drawn over the whole picture below, clear of the boxes.
+                            (x, y, render_tile_with(atlas, tiles, themed, map.view, id, 1, false))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -170,36 +174,66 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &
         canvas.draw_pixmap((x * t - ox) as i32, (y * t - oy) as i32, tile.as_ref(), &copy, Transform::identity(), None);
     }
 
-    // Caption, legend, attribution.
-    let scale = (map.width.min(map.height) as f32 / 700.0).clamp(0.8, 2.0);
-    let pad = 8.0 * scale;
-    let title = themed.title();
-    let caption = match map.lang {
-        Lang::Vi => format!("{} · năm {} · địa giới {}", title.vi, map.view.as_of, edition_label(map.view.edition, map.lang)),
-        Lang::En => format!("{} · {} · {}", title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
-    };
-    label_box(&mut canvas, &caption, pad, pad, 14.0 * scale, scale);
-    let (_, lh) = legend::size(themed, map.lang, scale);
-    let legend_y = map.height as f32 - lh as f32 - pad * 3.5;
-    legend::draw(&mut canvas, themed, map.lang, pad, legend_y.max(pad * 5.0), scale);
-    let notice = if sample {
-        match map.lang {
-            Lang::Vi => "DỮ LIỆU MẪU, không phải số liệu chính thức · ",
-            Lang::En => "SAMPLE DATA, not official figures · ",
-        }
-    } else {
-        ""
-    };
-    let source = match map.lang {
-        Lang::Vi => "Nguồn: ",
-        Lang::En => "Sources: ",
-    };
-    let line = format!("{notice}{source}{attribution}");
-    let size = 11.0 * scale;
-    let w = text::width(&line, size) + 2.0 * 4.0 * scale;
-    let (h, _) = text::line_metrics(size);
-    label_box(&mut canvas, &line, (map.width as f32 - w - 2.0).max(0.0), map.height as f32 - h - 2.0 - 8.0 * scale, size, scale);
+    // Caption, legend, attribution: laid out first, so that no name is drawn under them.
+    let boxes = Overlays::new(themed, map, attribution, sample);
+    if map.labels {
+        let placement = super::labels::placement(atlas, tiles, map.view.edition, map.view.map, map.zoom);
+        let covered: Vec<[f64; 4]> = boxes.covered().map(|[x, y, w, h]| [f64::from(x), f64::from(y), f64::from(x + w), f64::from(y + h)]).collect();
+        super::labels::draw_picture(&mut canvas, &placement, (ox, oy), cells.iter().map(|&(x, y)| (x as u32, y as u32)), &covered);
+    }
+    boxes.draw(&mut canvas, themed, map.lang);
     canvas
+}
+
+/// Where the caption, the legend and the attribution go on a picture.
+struct Overlays {
+    scale: f32,
+    caption: (String, [f32; 4]),
+    legend: [f32; 4],
+    attribution: (String, [f32; 4]),
+}
+
+impl Overlays {
+    fn new(themed: &Themed, map: &StaticMap, attribution: &str, sample: bool) -> Overlays {
+        let scale = (map.width.min(map.height) as f32 / 700.0).clamp(0.8, 2.0);
+        let pad = 8.0 * scale;
+        let title = themed.title();
+        let caption = match map.lang {
+            Lang::Vi => format!("{} · năm {} · địa giới {}", title.vi, map.view.as_of, edition_label(map.view.edition, map.lang)),
+            Lang::En => format!("{} · {} · {}", title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
+        };
+        let caption_box = text_box(&caption, pad, pad, 14.0 * scale, scale);
+        let (lw, lh) = legend::size(themed, map.lang, scale);
+        let legend_y = (map.height as f32 - lh as f32 - pad * 3.5).max(pad * 5.0);
+        let notice = match (sample, map.lang) {
+            (false, _) => "",
+            (true, Lang::Vi) => "DỮ LIỆU MẪU, không phải số liệu chính thức · ",
+            (true, Lang::En) => "SAMPLE DATA, not official figures · ",
+        };
+        let source = match map.lang {
+            Lang::Vi => "Nguồn: ",
+            Lang::En => "Sources: ",
+        };
+        let line = format!("{notice}{source}{attribution}");
+        let size = 11.0 * scale;
+        let [_, _, w, h] = text_box(&line, 0.0, 0.0, size, scale);
+        // Its text's line sits 2 px and a pad above the bottom edge.
+        let line_height = text::line_metrics(size).0;
+        let attribution_box = [(map.width as f32 - w - 2.0).max(0.0), map.height as f32 - line_height - 2.0 - 8.0 * scale, w, h];
+        Overlays { scale, caption: (caption, caption_box), legend: [pad, legend_y, lw as f32, lh as f32], attribution: (line, attribution_box) }
+    }
+
+    /// The boxes, as `[x, y, width, height]`.
+    fn covered(&self) -> impl Iterator<Item = [f32; 4]> {
+        [self.caption.1, self.legend, self.attribution.1].into_iter()
+    }
+
+    fn draw(&self, canvas: &mut Pixmap, themed: &Themed, lang: Lang) {
+        let s = self.scale;
+        label_box(canvas, &self.caption.0, self.caption.1[0], self.caption.1[1], 14.0 * s, s);
+        legend::draw(canvas, themed, lang, self.legend[0], self.legend[1], s);
+        label_box(canvas, &self.attribution.0, self.attribution.1[0], self.attribution.1[1], 11.0 * s, s);
+    }
 }
 
 fn edition_label(edition: Edition, lang: Lang) -> String {
@@ -211,12 +245,19 @@ fn edition_label(edition: Edition, lang: Lang) -> String {
     }
 }
 
+/// The box [`label_box`] draws: `[x, y, width, height]`.
+fn text_box(line: &str, x: f32, y: f32, size: f32, scale: f32) -> [f32; 4] {
+    let pad = 4.0 * scale;
+    let (h, _) = text::line_metrics(size);
+    [x, y, text::width(line, size) + 2.0 * pad, h + 2.0 * pad]
+}
+
 /// Text on a white, slightly transparent box with its top-left at (`x`, `y`).
 fn label_box(canvas: &mut Pixmap, line: &str, x: f32, y: f32, size: f32, scale: f32) {
     let pad = 4.0 * scale;
-    let (h, ascent) = text::line_metrics(size);
-    let w = text::width(line, size);
-    if let Some(r) = Rect::from_xywh(x, y, w + 2.0 * pad, h + 2.0 * pad) {
+    let (_, ascent) = text::line_metrics(size);
+    let [_, _, w, h] = text_box(line, x, y, size, scale);
+    if let Some(r) = Rect::from_xywh(x, y, w, h) {
         let mut paint = Paint::default();
         paint.set_color(Color::from_rgba8(255, 255, 255, 220));
         canvas.fill_rect(r, &paint, Transform::identity(), None);
