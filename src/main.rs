@@ -129,7 +129,7 @@ enum Command {
         /// ntm or tourism: write the map's tile pyramid.
         #[arg(long)]
         map: Option<String>,
-        /// geojson, csv or fgb for a layer; pmtiles or mbtiles for a map.
+        /// geojson, csv, fgb or xlsx for a layer; pmtiles or mbtiles for a map.
         #[arg(long)]
         format: String,
         #[command(flatten)]
@@ -361,7 +361,7 @@ fn export(layer: &str, format: &str, when: &WhenArgs, out: &std::path::Path, dat
     use bando::export::{ExportRequest, Format, Layer};
     use std::io::Write;
     let layer = Layer::parse(layer).with_context(|| format!("--layer '{layer}' is not communes, districts, provinces, pilots or tourism"))?;
-    let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv or fgb"))?;
+    let format = Format::parse(format).with_context(|| format!("--format '{format}' is not geojson, csv, fgb or xlsx"))?;
     let edition = when.edition()?;
     let (atlas, _) = atlas::build(&data.inputs())?;
     let req = ExportRequest { layer, format, edition, as_of: when.as_of(&atlas)? };
@@ -390,7 +390,7 @@ fn export_pyramid(map: &str, format: &str, when: &WhenArgs, zooms: (u8, u8), out
     }
     let archive = ArchiveFormat::parse(format);
     if archive.is_none() {
-        problems.push(format!("--format '{format}' is not pmtiles or mbtiles (geojson, csv and fgb are for --layer)"));
+        problems.push(format!("--format '{format}' is not pmtiles or mbtiles (geojson, csv, fgb and xlsx are for --layer)"));
     }
     let edition = when.edition().map_err(|e| problems.push(e.to_string())).ok();
     if out.as_os_str() == "-" {

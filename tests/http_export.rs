@@ -164,6 +164,95 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
     assert!(fs.iter().all(|f| matches!(f.geometry.as_ref().unwrap().value, geojson::Value::Point(_))));
 }
 
+/// The sheets of a workbook, each as rows of cells written as the CSV export writes them
+/// (numbers without a trailing ".0"), and the cells' types as calamine reads them.
+fn workbook_rows(body: &[u8]) -> Vec<(String, Vec<Vec<(String, &'static str)>>)> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb = Xlsx::new(std::io::Cursor::new(body.to_vec())).expect("calamine opens the workbook");
+    let names = wb.sheet_names();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).expect("sheet");
+            let rows = range
+                .rows()
+                .map(|row| {
+                    row.iter()
+                        .map(|cell| match cell {
+                            Data::String(s) => (s.clone(), "text"),
+                            Data::Float(x) => (x.to_string(), "number"),
+                            Data::Int(n) => (n.to_string(), "number"),
+                            Data::Empty => (String::new(), "empty"),
+                            other => (other.to_string(), "other"),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn every_layer_opens_in_excel_with_the_csv_export_s_cells() {
+    let server = Server::shared();
+    for (layer, query, file_name) in [
+        ("communes", "?edition=2024&year=2023", "communes-2024-2023.xlsx"),
+        ("communes", "?edition=2025&year=2025", "communes-2025-2025.xlsx"),
+        ("districts", "?year=2024", "districts-2024-2024.xlsx"),
+        ("provinces", "?edition=2025", "provinces-2025-2025.xlsx"),
+        ("pilots", "", "pilots.xlsx"),
+        ("tourism", "", "tourism.xlsx"),
+    ] {
+        let media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let raw = get_ok(server, &format!("/api/v1/export/{layer}.xlsx{query}"), media, file_name);
+        let sheets = workbook_rows(&raw.body);
+        assert_eq!(sheets.len(), 1, "{file_name}: one sheet");
+        let (name, rows) = &sheets[0];
+        assert_eq!(name, layer);
+        // The header row stays in view and every column has a filter.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(raw.body.clone())).expect("an xlsx is a zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").expect("the sheet's XML"), &mut xml).unwrap();
+        assert!(xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#), "{file_name}: the header is frozen");
+        assert!(xml.contains("<autoFilter ref=\"A1:"), "{file_name}: a filter on the columns");
+        let csv = server.get_raw(&format!("/api/v1/export/{layer}.csv{query}"), &[]);
+        let mut reader = csv::Reader::from_reader(&csv.body[..]);
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let records: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        assert_eq!(rows[0].iter().map(|c| c.0.clone()).collect::<Vec<_>>(), header, "{file_name}: the header");
+        assert_eq!(rows.len(), records.len() + 1, "{file_name}: every row");
+        for (row, record) in rows[1..].iter().zip(&records) {
+            // calamine's range ends at the last column that holds a value in some row.
+            let cells: Vec<&str> = row.iter().map(|c| c.0.as_str()).chain(std::iter::repeat("")).take(record.len()).collect();
+            assert_eq!(cells, record.iter().map(String::as_str).collect::<Vec<_>>(), "{file_name}");
+            for ((column, cell), value) in header.iter().zip(row).zip(record) {
+                // Codes keep their leading zeros as text; counts and coordinates are numbers.
+                let expected = if value.is_empty() {
+                    "empty"
+                } else if column.ends_with("code") || column == "code" || column == "id" || column == "name" {
+                    "text"
+                } else if value.parse::<f64>().is_ok() && column != "level" {
+                    "number"
+                } else {
+                    "text"
+                };
+                assert_eq!(cell.1, expected, "{file_name}: {column} = {value:?}");
+            }
+        }
+    }
+    // The same bytes from the command line.
+    let dir = TempDir::new("export-xlsx");
+    let out = dir.path("tourism.xlsx");
+    let status = std::process::Command::new(BIN)
+        .args(["export", "--layer", "tourism", "--format", "xlsx", path_str(&out)])
+        .env("RUST_LOG", "warn")
+        .status()
+        .expect("run bando export");
+    assert!(status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), server.get_raw("/api/v1/export/tourism.xlsx", &[]).body, "bando export and the API give the same bytes");
+}
+
 #[test]
 fn unknown_layers_and_formats_are_named() {
     let server = Server::shared();

@@ -46,6 +46,13 @@ fn a_replica_serves_the_publication_and_follows_a_new_one_whole() {
     for role in ["reference_2024", "reference_2025", "commune_results", "district_results", "pilots", "tourism", "criteria_sets", "export", "site_archive", "site_style", "site_glyphs", "site_search", "site_viewer", "site_vendor", "site_index"] {
         assert!(roles.contains(&role), "no {role} in {roles:?}");
     }
+    // Each layer's export in every format a reader asks for, Excel included.
+    let exports: Vec<&str> = first["files"].as_array().unwrap().iter().filter(|f| f["role"] == "export").map(|f| f["path"].as_str().unwrap()).collect();
+    for ext in ["geojson", "csv", "xlsx"] {
+        for layer in ["communes-2024-", "communes-2025-", "districts-2024-", "provinces-2025-", "pilots.", "tourism."] {
+            assert!(exports.iter().any(|p| p.contains(&format!("/{layer}")) && p.ends_with(&format!(".{ext}"))), "no {layer}….{ext} in {exports:?}");
+        }
+    }
     assert_eq!(first["sample"], true);
 
     let replica = Server::start(&["--publication", out.to_str().unwrap(), "--publication-poll-secs", "1"]);

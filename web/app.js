@@ -44,6 +44,7 @@ const WORDS = {
     not_completed: 'Chưa hoàn thành nhiệm vụ NTM', former: 'Các xã cũ (trước 7/2025)', loading: 'Đang tải…',
     no_commune: 'Không có xã nào tại điểm này.', error: 'Lỗi', unavailable: 'Chức năng này chưa có trên máy chủ.',
     stats_unpublished: 'Bản xuất bản này không có thống kê của năm và bản đồ ranh giới này.',
+    download: 'Tải dữ liệu các xã (cả nước)',
     no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
     nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
     met: 'đạt', not_met: 'chưa đạt', unmeasured: 'chưa có số liệu', on_track: 'đúng tiến độ',
@@ -67,6 +68,7 @@ const WORDS = {
     not_completed: 'Has not completed the NTM task', former: 'Former communes (before 7/2025)', loading: 'Loading…',
     no_commune: 'No commune at this point.', error: 'Error', unavailable: 'This function is not available on the server yet.',
     stats_unpublished: 'This publication has no statistics for this year and edition.',
+    download: 'Download the communes\' data (whole country)',
     no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
     nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
     met: 'met', not_met: 'not met', unmeasured: 'no data to measure it', on_track: 'on track',
@@ -649,7 +651,17 @@ function statsHtml(s) {
   const target = (s.targets || []).find((x) => x.id === 'ntm_share');
   const targets = (s.targets || []).map(targetHtml).join('');
   return `${table(rows)}<h4>${t('ntm_share')} 2021–2025</h4>${chart(s.series || [], target && target.target)}
-    ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}`;
+    ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}${downloadsHtml()}`;
+}
+
+// Links to the communes' export of the view's edition and year (the server's open data;
+// a static publication has its own exports folder). Excel first: readers open the file
+// in a spreadsheet, filter on their province.
+function downloadsHtml() {
+  if (site) return '';
+  const params = query({ edition: view.edition, year: view.year });
+  const link = (format, label) => `<a href="/api/v1/export/communes.${format}?${params}" download data-format="${format}">${label}</a>`;
+  return `<p class="downloads">${t('download')}: ${link('xlsx', 'Excel')} · ${link('csv', 'CSV')} · ${link('geojson', 'GeoJSON')}</p>`;
 }
 
 // One target: its label, a progress bar towards it, the scope, the deadline, the source,

@@ -90,17 +90,18 @@ pub fn province_details() -> Value {
 
 pub fn export() -> Value {
     json!({
-        "summary": "Open data: a layer as GeoJSON, CSV or FlatGeobuf, streamed",
+        "summary": "Open data: a layer as GeoJSON, CSV, FlatGeobuf or an Excel workbook, streamed",
         "tags": ["open data"],
         "parameters": [
             {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["communes", "districts", "provinces", "pilots", "tourism"]}, "example": "communes"},
-            {"name": "format", "in": "path", "required": true, "schema": {"type": "string", "enum": ["geojson", "csv", "fgb"]}, "example": "csv"},
+            {"name": "format", "in": "path", "required": true, "schema": {"type": "string", "enum": ["geojson", "csv", "fgb", "xlsx"]}, "example": "csv"},
             param("Edition"), param("Year"), param("Date"),
         ],
         "responses": responses(vec![("200".into(), json!({"description": "The file (Content-Disposition names it)", "content": {
             "application/geo+json": {"schema": {"type": "object"}},
             "text/csv": {"schema": {"type": "string"}},
-            "application/vnd.flatgeobuf": {"schema": {"type": "string", "format": "binary"}}
+            "application/vnd.flatgeobuf": {"schema": {"type": "string", "format": "binary"}},
+            crate::export::xlsx::MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}
         }}))], &[("400", "Unknown format, or districts of edition 2025"), ("404", "Unknown layer")]),
     })
 }

@@ -1,4 +1,4 @@
-//! `GET /api/v1/export/{layer}.{geojson,csv,fgb}?edition=&year=`: open data, streamed.
+//! `GET /api/v1/export/{layer}.{geojson,csv,fgb,xlsx}?edition=&year=`: open data, streamed.
 //!
 //! Steps per request: 1. split the file name into layer (unknown: 404 naming it) and
 //! format (unknown: 400 naming it), read `edition` and `year`, refuse what has no
@@ -19,11 +19,11 @@ use std::io::Write;
 pub async fn export(State(state): State<AppState>, Path(file): Path<String>, Query(query): Query<Params>) -> Result<Response, ApiError> {
     let layers = || Layer::ALL.map(Layer::as_str).join(", ");
     let Some((layer_name, ext)) = file.rsplit_once('.') else {
-        return Err(ApiError::NotFound(format!("no export '{file}': ask for {{layer}}.{{geojson,csv,fgb}} with layer one of {}", layers())));
+        return Err(ApiError::NotFound(format!("no export '{file}': ask for {{layer}}.{{geojson,csv,fgb,xlsx}} with layer one of {}", layers())));
     };
     let layer = Layer::parse(layer_name)
         .ok_or_else(|| ApiError::NotFound(format!("no export layer '{layer_name}' (layers: {})", layers())))?;
-    let format = Format::parse(ext).ok_or_else(|| ApiError::bad("format", format!("'{ext}' is not an export format (geojson, csv or fgb)")))?;
+    let format = Format::parse(ext).ok_or_else(|| ApiError::bad("format", format!("'{ext}' is not an export format (geojson, csv, fgb or xlsx)")))?;
     let atlas = state.atlas.current();
     let req = ExportRequest { layer, format, edition: params::edition(&query)?, as_of: params::as_of(&query, &atlas.years())? };
     req.check().map_err(|e| ApiError::bad("edition", e.to_string()))?;

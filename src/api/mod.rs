@@ -14,7 +14,7 @@
 //!   answered in the same shape, streamed;
 //! - `GET  /api/v1/communes/{code}`, `/api/v1/districts/{code}`, `/api/v1/provinces/{code}`:
 //!   details, levels by year, crosswalk, geometry on request;
-//! - `GET  /api/v1/export/{layer}.{geojson,csv,fgb}`: open data, streamed;
+//! - `GET  /api/v1/export/{layer}.{geojson,csv,fgb,xlsx}`: open data, streamed;
 //! - `GET  /api/v1/openapi.json`: the OpenAPI 3 document, generated from the route table
 //!   ([`openapi::ApiRouter`]: every route is registered with its documentation);
 //! - `GET  /tiles/{map}/{z}/{x}/{y}.png` and `@2x.png`: raster tiles;

@@ -1,5 +1,5 @@
 //! Open-data exports: communes (with their NTM level in a year), districts, provinces,
-//! pilot models and tourism sites, as GeoJSON, CSV or FlatGeobuf.
+//! pilot models and tourism sites, as GeoJSON, CSV, FlatGeobuf or an Excel workbook.
 //!
 //! Steps: 1. [`ExportRequest::check`] refuses what cannot be exported (districts of
 //! edition 2025) before anything is written; 2. [`table`] lists the layer's columns and
@@ -8,12 +8,14 @@
 //! `io::Write`: GeoJSON feature by feature, CSV row by row (the same columns, without
 //! polygons: points as `lon`/`lat`, communes with their label point),
 //! FlatGeobuf through [`fgb`] (whose index needs every feature, so that file is
-//! assembled first and then copied out).
+//! assembled first and then copied out), Excel through [`xlsx`] (the CSV columns, also
+//! assembled first).
 //! The HTTP API streams the same writer through a channel; `bando export` writes a file.
 
 pub mod fgb;
 mod table;
 pub mod template;
+pub mod xlsx;
 
 pub use fgb::{ColumnKind, Value};
 pub use table::{table, Table};
@@ -56,10 +58,11 @@ pub enum Format {
     GeoJson,
     Csv,
     Fgb,
+    Xlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::GeoJson, Format::Csv, Format::Fgb];
+    pub const ALL: [Format; 4] = [Format::GeoJson, Format::Csv, Format::Fgb, Format::Xlsx];
 
     /// The file extension, which names the format.
     pub fn extension(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Csv => "csv",
             Format::Fgb => "fgb",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -79,6 +83,7 @@ impl Format {
             Format::GeoJson => "application/geo+json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Fgb => "application/vnd.flatgeobuf",
+            Format::Xlsx => xlsx::MEDIA_TYPE,
         }
     }
 }
@@ -103,6 +108,8 @@ pub enum ExportError {
     Fgb(#[from] fgb::FgbError),
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("writing the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 impl ExportRequest {
@@ -136,6 +143,7 @@ pub fn write(atlas: &Atlas, tiles: &crate::tile::EditionTiles, req: &ExportReque
             let rows = (0..t.len).map(|i| (t.geometry(i), t.values(i)));
             fgb::write_to(out, req.layer.as_str(), t.geometry_type, &t.columns, rows)?;
         }
+        Format::Xlsx => xlsx::write(&t, out)?,
     }
     Ok(())
 }

@@ -199,7 +199,7 @@ fn stage_data(staging: &Path, inputs: &Inputs, snapshot: &Snapshot) -> Result<Ve
 }
 
 /// Writes the open-data exports of the latest year into `staging/exports`: every layer of
-/// both editions as GeoJSON and CSV (districts exist in edition 2024 only; pilots and
+/// both editions as GeoJSON, CSV and an Excel workbook (districts exist in edition 2024 only; pilots and
 /// tourism sites are the same in both, written once).
 fn stage_exports(staging: &Path, snapshot: &Snapshot) -> Result<Vec<(String, String, bool)>, PublishError> {
     let dir = staging.join("exports");
@@ -212,7 +212,7 @@ fn stage_exports(staging: &Path, snapshot: &Snapshot) -> Result<Vec<(String, Str
             if once && edition != Edition::E2024 {
                 continue;
             }
-            for format in [Format::GeoJson, Format::Csv] {
+            for format in [Format::GeoJson, Format::Csv, Format::Xlsx] {
                 let req = ExportRequest { layer, format, edition, as_of };
                 if req.check().is_err() {
                     continue;

@@ -255,6 +255,17 @@ try {
     // The API's answer must be the same numbers (the panel shows what it got).
     const s = await (await fetch(`${BASE}/api/v1/stats?year=2025&edition=2024&province=${click.province_code}`)).json();
     assert(s.communes.ntm === want.ntm && s.communes.eligible === want.eligible, `API: ${JSON.stringify(s.communes)}`);
+    // The panel offers the communes' data of the view as an Excel workbook, CSV and GeoJSON.
+    const links = await page.$$eval('#stats .downloads a', (as) => as.map((a) => ({ format: a.dataset.format, href: a.href })));
+    assert(links.map((l) => l.format).join() === 'xlsx,csv,geojson', `download links: ${JSON.stringify(links)}`);
+    for (const { format, href } of links) {
+      const url = new URL(href);
+      assert(url.pathname === `/api/v1/export/communes.${format}` && url.searchParams.get('year') === '2025' && url.searchParams.get('edition') === '2024', href);
+    }
+    const xlsx = await fetch(links[0].href);
+    assert(xlsx.status === 200 && xlsx.headers.get('content-disposition') === 'attachment; filename="communes-2024-2025.xlsx"', `${xlsx.status} ${xlsx.headers.get('content-disposition')}`);
+    const zip = new Uint8Array(await xlsx.arrayBuffer());
+    assert(zip[0] === 0x50 && zip[1] === 0x4b, 'the workbook is a zip (PK)');
     await shot(page, 'viewer-stats-hanoi.png');
     await page.locator('#stats-toggle').click();
   });
