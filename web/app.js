@@ -654,13 +654,17 @@ function statsHtml(s) {
     ${targets ? `<h4>${t('targets')}</h4><ul class="targets">${targets}</ul>` : ''}${downloadsHtml()}`;
 }
 
-// Links to the communes' export of the view's edition and year (the server's open data;
-// a static publication has its own exports folder). Excel first: readers open the file
-// in a spreadsheet, filter on their province.
+// Links to the communes' export of the view's edition and year: the server's open data,
+// or a static publication's exports folder (its latest year only). Excel first: readers
+// open the file in a spreadsheet and filter on their province.
 function downloadsHtml() {
-  if (site) return '';
+  const exports = site && site.exports;
+  if (site && (!exports || exports.year !== view.year)) return '';
   const params = query({ edition: view.edition, year: view.year });
-  const link = (format, label) => `<a href="/api/v1/export/communes.${format}?${params}" download data-format="${format}">${label}</a>`;
+  const href = (format) => (site
+    ? siteUrl(exports.files.replace('{edition}', view.edition).replace('{format}', format))
+    : `/api/v1/export/communes.${format}?${params}`);
+  const link = (format, label) => `<a href="${esc(href(format))}" download data-format="${format}">${label}</a>`;
   return `<p class="downloads">${t('download')}: ${link('xlsx', 'Excel')} · ${link('csv', 'CSV')} · ${link('geojson', 'GeoJSON')}</p>`;
 }
 

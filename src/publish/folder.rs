@@ -198,13 +198,18 @@ fn stage_data(staging: &Path, inputs: &Inputs, snapshot: &Snapshot) -> Result<Ve
         .collect()
 }
 
+/// When the exports are read: the end of the latest year.
+pub(super) fn exports_as_of(snapshot: &Snapshot) -> AsOf {
+    AsOf::Year(*snapshot.years().end())
+}
+
 /// Writes the open-data exports of the latest year into `staging/exports`: every layer of
 /// both editions as GeoJSON, CSV and an Excel workbook (districts exist in edition 2024 only; pilots and
 /// tourism sites are the same in both, written once).
 fn stage_exports(staging: &Path, snapshot: &Snapshot) -> Result<Vec<(String, String, bool)>, PublishError> {
     let dir = staging.join("exports");
     std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
-    let as_of = AsOf::Year(*snapshot.years().end());
+    let as_of = exports_as_of(snapshot);
     let mut written = Vec::new();
     for layer in Layer::ALL {
         for edition in Edition::ALL {

@@ -213,10 +213,17 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
         put("site_stats", file.path, &file.bytes)?;
     }
     let stats_views: Vec<String> = stats_pairs.iter().map(|(e, y)| format!("{e}-{y}")).collect();
+    // The communes' exports of the publication (`exports/<version>/`, two folders up from
+    // `site/<name>/`), which the statistics panel links for their year.
+    let exports_year = super::folder::exports_as_of(snapshot).year();
+    let exports = json!({
+        "year": exports_year,
+        "files": format!("../../exports/{}/communes-{{edition}}-{exports_year}.{{format}}", snapshot.version),
+    });
     let doc = json!({
         "format": "bando-static", "data_version": snapshot.version, "minzoom": opts.minzoom, "maxzoom": opts.maxzoom,
         "meta": "meta.json", "criteria": "criteria.json", "search": search, "views": view_docs,
-        "stats": {"files": super::stats::PATTERN, "views": stats_views},
+        "stats": {"files": super::stats::PATTERN, "views": stats_views}, "exports": exports,
     });
     put("site_document", STATIC_FILE.into(), &to_json(&doc)?)?;
     // Step 6.

@@ -193,6 +193,14 @@ try {
     assert(await page.locator('#stats svg.chart rect.bar').count() === 5, 'the chart has not 5 bars');
     const files = log.filter((l) => l.path.endsWith(`/stats/2024-${EXPECT.year}/nation.json`));
     assert(files.length && files.every((l) => l.status === 200), `stats file requests: ${JSON.stringify(files)}`);
+    // The publication's own exports of the communes, Excel first, from the static server.
+    const links = await page.$$eval('#stats .downloads a', (as) => as.map((a) => ({ format: a.dataset.format, href: a.href })));
+    assert(links.map((l) => l.format).join() === 'xlsx,csv,geojson', `download links: ${JSON.stringify(links)}`);
+    for (const { format, href } of links) {
+      assert(new URL(href).pathname.endsWith(`/communes-2024-${EXPECT.year}.${format}`), href);
+      const answer = await fetch(href);
+      assert(answer.status === 200 && (await answer.arrayBuffer()).byteLength > 1000, `${href}: ${answer.status}`);
+    }
   });
 
   await check(`the popup's province link shows ${EXPECT.stats.province.name}'s statistics from its file`, async () => {
