@@ -134,18 +134,20 @@ pub(crate) fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &
         AssessedUnit::Commune(code) => UnitCode::Commune(code),
         AssessedUnit::District(code) => UnitCode::District(code),
     };
-    let message = e2024.unit_problem(unit, true)?;
-    Some(Problem::new(path, Location::Line(line), with_set(message, &catalog.sets[row.set])).field("unit_code", unit.to_string()))
+    let message = unit_message(unit, &catalog.sets[row.set], e2024)?;
+    Some(Problem::new(path, Location::Line(line), message).field("unit_code", unit.to_string()))
 }
 
-/// A unit's problem with the set that assesses that level, for a row whose set gave the
-/// level its code was read at.
-pub(crate) fn with_set(message: String, set: &CriteriaSet) -> String {
+/// Why `unit` cannot be assessed on `set` ([`EditionAtlas::unit_problem`]), with the set
+/// that gave the level its code was read at; the upload asks this of the rows the loader
+/// refused.
+pub(crate) fn unit_message(unit: UnitCode, set: &CriteriaSet, e2024: &EditionAtlas) -> Option<String> {
+    let message = e2024.unit_problem(unit, true)?;
     let level = match set.unit {
         UnitScope::Commune => "communes",
         UnitScope::District => "districts",
     };
-    format!("{message} (set {} assesses {level})", set.id)
+    Some(format!("{message} (set {} assesses {level})", set.id))
 }
 
 /// Rows that contradict the results file: an NTM commune missing a criterion of that

@@ -261,15 +261,15 @@ impl SearchIndex {
         // The spelling orders equal scores, so only hits that can reach the first `limit`
         // need it: a prefix query ("t") scores thousands.
         let cutoff = match found.len().checked_sub(limit) {
-            Some(k) if k > 0 => *found.select_nth_unstable_by(limit - 1, |a, b| b.0.total_cmp(&a.0)).1,
-            _ => (f32::MIN, 0),
+            Some(k) if k > 0 => found.select_nth_unstable_by(limit - 1, |a, b| b.0.total_cmp(&a.0)).1 .0,
+            _ => f32::MIN,
         };
         let mut hits: Vec<Hit<'_>> = found
             .into_iter()
             .map(|(score, i)| Hit {
                 entry: &self.entries[i as usize],
                 score,
-                as_written: score >= cutoff.0 && spells(&self.spelled_cores[i as usize], &spelled),
+                as_written: score >= cutoff && spells(&self.spelled_cores[i as usize], &spelled),
             })
             .collect();
         let order = |a: &Hit<'_>, b: &Hit<'_>| {

@@ -273,11 +273,11 @@ fn code_cells(batch: &mut Batch<'_>, atlas: &Atlas, scope: &ScopeCheck) {
         let field = c.kind.unit_column();
         if !batch.read[i] {
             let ntm = !matches!(c.kind, RecordKind::Pilot | RecordKind::Tourism);
-            if let Some(message) = e2024.unit_problem(unit, ntm) {
-                let en = match catalog.get(c.get("set").trim()).filter(|_| c.kind == RecordKind::Criteria) {
-                    Some(set) => atlas::criteria::with_set(message, set),
-                    None => message,
-                };
+            let problem = match catalog.get(c.get("set").trim()).filter(|_| c.kind == RecordKind::Criteria) {
+                Some(set) => atlas::criteria::unit_message(unit, set, e2024),
+                None => e2024.unit_problem(unit, ntm),
+            };
+            if let Some(en) = problem {
                 let vi = vietnamese(&en);
                 batch.fail(i, field, Some(unit.to_string()), en, vi);
                 continue;
