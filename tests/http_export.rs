@@ -164,9 +164,12 @@ fn districts_provinces_pilots_and_tourism_match_their_sources() {
     assert!(fs.iter().all(|f| matches!(f.geometry.as_ref().unwrap().value, geojson::Value::Point(_))));
 }
 
-/// The sheets of a workbook, each as rows of cells written as the CSV export writes them
-/// (numbers without a trailing ".0"), and the cells' types as calamine reads them.
-fn workbook_rows(body: &[u8]) -> Vec<(String, Vec<Vec<(String, &'static str)>>)> {
+/// One cell as the CSV export writes it (numbers without a trailing ".0"), with its type as
+/// calamine reads it.
+type Cell = (String, &'static str);
+
+/// The sheets of a workbook, by name, each as rows of [`Cell`]s.
+fn workbook_rows(body: &[u8]) -> Vec<(String, Vec<Vec<Cell>>)> {
     use calamine::{Data, Reader, Xlsx};
     let mut wb = Xlsx::new(std::io::Cursor::new(body.to_vec())).expect("calamine opens the workbook");
     let names = wb.sheet_names();

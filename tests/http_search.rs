@@ -189,7 +189,7 @@ fn a_province_s_bare_name_finds_the_province_first_before_the_communes_of_that_n
         let mut shared = 0;
         for (code, name) in &provinces {
             let q = fold(core(name, &PROVINCE_PREFIXES));
-            let hits = search(&server, &q, &format!("&edition={edition}"));
+            let hits = search(server, &q, &format!("&edition={edition}"));
             let first = &hits[0];
             assert_eq!((first["kind"].as_str(), first["code"].as_str(), first["edition"].as_u64()), (Some("province"), Some(code.as_str()), Some(edition)), "{q} on {edition}: {hits:?}");
             shared += hits.iter().any(|h| h["kind"] == "commune" && h["score"] == first["score"]) as usize;
