@@ -5,9 +5,22 @@
 //! reader; 2. three communes of `geodata/communes-2025.fgb` (generated boundaries) as
 //! GeoJSON and as FlatGeobuf, with a hole, a multipolygon and a few faulty files;
 //! 3. batch bodies in the three shapes; 4. the request targets of the README and of the
-//! OpenAPI examples; 5. both embedded styles. `cargo fuzz cmin` then keeps the seeds
-//! (and what the fuzzer found) that add coverage, in `fuzz/corpus/<target>/`.
+//! OpenAPI examples; 5. both embedded styles; 6. criteria assessments and targets;
+//! 7. uploads: one province's published records as the workbook its office sends back
+//! (described as text, as `checks::workbook_from_text` reads it), as CSV files and as raw
+//! .xlsx bytes, under that province's scope, another province's and the central office's.
+//! `cargo fuzz cmin` then keeps the seeds (and what the fuzzer found) that add coverage,
+//! in `fuzz/corpus/<target>/`.
+#[path = "../fuzz/src/checks.rs"]
+#[allow(dead_code)]
+mod checks;
+
+use bando::atlas::Atlas;
+use bando::load::upload::layout::{SheetContent, CRITERIA_ROW_COLUMNS};
+use bando::load::upload::{province_units, DATA_SHEETS};
 use bando::load::{read_boundaries, BoundaryFeature};
+use bando::model::{AsOf, ProvinceCode, Record, RecordKind};
+use std::collections::BTreeMap;
 use geo::{Geometry, MultiPolygon, Polygon};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -155,5 +168,88 @@ fn main() {
         let text = fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("styles").join(file)).expect("embedded style");
         write(&out, "style", file, &[&[selector][..], &text].concat());
     }
+    // 6. Criteria; the selector byte is 0 assessments, 1 targets.
+    write(&out, "load_criteria", "criteria.csv", &[&[0u8][..], &head(&geodata.join("criteria.csv"), 40)].concat());
+    write(&out, "load_criteria", "targets.csv", &[&[1u8][..], &fs::read(geodata.join("targets/targets.csv")).expect("targets")].concat());
+    let faulty = b"unit_code,year,set,criterion,indicator,met,value,assessed_on,note\n436,2024,huyen_ntm_2021,9,5,yes,80,2024-01-01,x\n00379,2019,xa_ntm_2021,20,,maybe,abc,2024-13-01,\n00379,2024,xa_ntm_2021,8,4,true,,,\n00379,2024,xa_ntm_2021,8,4,true,,,\n";
+    write(&out, "load_criteria", "faulty-criteria.csv", &[&[0u8][..], faulty].concat());
+
+    // 7. Uploads; the selector byte is the scope (0 all, else 1 + a 2025 province's
+    // position) plus the form (0x00 text workbook, 0x80 CSV, 0xC0 raw .xlsx).
+    let inputs = bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA);
+    let atlas = bando::atlas::build(&inputs).expect("the embedded data loads").0;
+    let scope_of = |code: &str| {
+        let code = ProvinceCode::parse(code).expect("a province code");
+        1 + atlas.editions[1].provinces.keys().position(|&p| p == code).expect("a 2025 province") as u8
+    };
+    let (own, other) = (scope_of("42"), scope_of("01"));
+    let records = bando::export::template::published_records(&atlas, &province_units(&atlas, &[ProvinceCode::parse("42").expect("42")]), AsOf::Year(2024));
+    let text = upload_text(&atlas, &records);
+    for (name, selector) in [("own-province", own), ("other-province", other), ("central-office", 0)] {
+        write(&out, "upload", &format!("{name}.txt"), &[&[selector][..], text.as_bytes()].concat());
+    }
+    let faulty = "[ketqua_xa]\ncode\tyear\tlevel\tcriteria_met\trecognized_on\tdecision\n18112\t#1990\tdat\t#25\t31/02/2024\t\n99999\t2024\t=1+1\n18112\t#2024\tdat_chuan\t#19\n18112\t#2024\tdat_chuan\t#19\n[Sheet 9]\na\tb\n[TieuChi_Xa]\nunit_code\tyear\tset\t1\t8.4\n436\t2024\txa_ntm_2021\tmaybe\tcó\n";
+    write(&out, "upload", "faulty.txt", &[&[own][..], faulty.as_bytes()].concat());
+    for (kind, rows) in &records {
+        let csv = bando::model::write_csv(*kind, rows.iter().take(4));
+        write(&out, "upload", &format!("{kind}.csv"), &[&[0x80 | own][..], csv.as_bytes()].concat());
+    }
+    let (workbook, _) = checks::workbook_from_text(&text).expect("the seed describes a workbook");
+    write(&out, "upload", "own-province.xlsx", &[&[0xC0 | own][..], &workbook].concat());
     println!("seeds written to {}", out.display());
+}
+
+/// A wide criteria row's unit, year and set.
+type WideKey = (String, String, String);
+
+/// The first rows of each data sheet holding `records`, as `checks::workbook_from_text`
+/// reads a workbook described as text: records one per row, criteria wide (one row per
+/// unit, year and set, `có`/`không` under each item, an indicator's value under
+/// `value_{item}`).
+fn upload_text(atlas: &Atlas, records: &BTreeMap<RecordKind, Vec<Record>>) -> String {
+    let mut text = String::new();
+    for spec in &DATA_SHEETS {
+        text.push_str(&format!("[{}]\n", spec.name));
+        match spec.content {
+            SheetContent::Records(kind) => {
+                text.push_str(&kind.columns().join("\t"));
+                text.push('\n');
+                for r in records.get(&kind).into_iter().flatten().take(4) {
+                    text.push_str(&r.fields.join("\t"));
+                    text.push('\n');
+                }
+            }
+            SheetContent::CriteriaWide(unit) => {
+                // (unit, year, set) → item → (met, value)
+                let mut rows: BTreeMap<WideKey, BTreeMap<String, (String, String)>> = BTreeMap::new();
+                for r in records.get(&RecordKind::Criteria).into_iter().flatten() {
+                    if atlas.criteria.catalog.get(r.get("set")).is_none_or(|s| s.unit != unit) {
+                        continue;
+                    }
+                    let item = match r.get("indicator") {
+                        "" => r.get("criterion").to_string(),
+                        i => format!("{}.{i}", r.get("criterion")),
+                    };
+                    let met = if r.get("met") == "true" { "có" } else { "không" };
+                    let key = (r.get("unit_code").to_string(), r.get("year").to_string(), r.get("set").to_string());
+                    rows.entry(key).or_default().insert(item, (met.to_string(), r.get("value").to_string()));
+                }
+                let items: Vec<String> = rows.values().flat_map(|m| m.keys().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                let mut header: Vec<String> = CRITERIA_ROW_COLUMNS.iter().map(|c| c.to_string()).collect();
+                header.extend(items.iter().cloned());
+                let indicators: Vec<&String> = items.iter().filter(|i| i.contains('.')).collect();
+                header.extend(indicators.iter().map(|i| format!("value_{i}")));
+                text.push_str(&header.join("\t"));
+                text.push('\n');
+                for ((code, year, set), met) in rows.iter().take(3) {
+                    let mut row = vec![code.clone(), format!("#{year}"), set.clone(), String::new(), String::new()];
+                    row.extend(items.iter().map(|i| met.get(i).map(|m| m.0.clone()).unwrap_or_default()));
+                    row.extend(indicators.iter().map(|i| met.get(*i).map(|m| m.1.clone()).unwrap_or_default()));
+                    text.push_str(&row.join("\t"));
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    text
 }

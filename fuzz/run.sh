@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load_csv load_geojson load_fgb batch_body http_get style)
+[ ${#targets[@]} -gt 0 ] || targets=(load_csv load_geojson load_fgb batch_body http_get style load_criteria upload)
 mkdir -p logs
 for t in "${targets[@]}"; do
   dict=()

@@ -69,6 +69,18 @@ fn batch_body_inputs_replay_clean() {
 }
 
 #[test]
+fn criteria_and_targets_inputs_replay_clean() {
+    let atlas = atlas();
+    replay("load_criteria", |d| checks::load_criteria(d, atlas));
+}
+
+#[test]
+fn upload_inputs_replay_clean() {
+    let atlas = atlas();
+    replay("upload", |d| checks::upload(d, atlas));
+}
+
+#[test]
 fn style_inputs_replay_clean() {
     replay("style", checks::style);
 }

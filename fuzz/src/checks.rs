@@ -60,6 +60,32 @@ pub fn load_csv(data: &[u8]) {
     }
 }
 
+/// The criteria readers, against the embedded atlas's catalog of sets; the first byte
+/// picks one: assessments (`criteria.csv`, read as the atlas reads it: the rows that read
+/// well and the problems of the others) or targets (`targets/targets.csv`). Rows keep
+/// their lines; every problem names the input.
+pub fn load_criteria(data: &[u8], atlas: &Atlas) {
+    let Some((&which, csv)) = data.split_first() else { return };
+    let (name, catalog) = (Path::new(INPUT), &atlas.criteria.catalog);
+    if which % 2 == 0 {
+        match load::read_criteria_rows_from(name, csv, catalog) {
+            Ok((rows, problems)) => {
+                check_lines(&rows);
+                for p in &problems {
+                    assert_eq!(p.file, Path::new(INPUT), "a problem names the input: {p}");
+                    assert!(!p.message.trim().is_empty(), "a problem says what is wrong: {p:?}");
+                }
+            }
+            Err(e) => check_load_error(&e),
+        }
+    } else {
+        match load::read_targets_from(name, csv, catalog) {
+            Ok(rows) => check_lines(&rows),
+            Err(e) => check_load_error(&e),
+        }
+    }
+}
+
 /// A boundary file (GeoJSON or FlatGeobuf): a loaded file holds closed rings without
 /// repeated points, exteriors counter-clockwise and holes clockwise, finite
 /// coordinates, non-empty unique codes.
@@ -197,4 +223,135 @@ pub fn style(data: &[u8]) {
             }
         }
     }
+}
+
+/// An upload, as an office sends it to the management routes, read against `atlas` by
+/// [`read_upload`](bando::load::upload::read_upload). The first byte picks the uploader
+/// (bits 0–5: 0 the central office, otherwise one edition-2025 province by position) and
+/// the form of the rest (bits 6–7): a workbook described as text ([`workbook_from_text`]),
+/// a CSV file, or raw bytes named `.xlsx` (the zip guard's input).
+///
+/// What must hold for any upload:
+/// - a refusal holds at least one problem; each names a sheet of the workbook (or the
+///   file), says what is wrong in both languages, and a cell reference ends with its row;
+/// - an accepted upload holds only records of units inside the uploader's provinces
+///   (the security boundary between offices), each with one field per column and no two
+///   of a kind with the same key.
+pub fn upload(data: &[u8], atlas: &Atlas) {
+    use bando::load::upload::{province_units, read_upload, UploadScope};
+    use bando::model::UnitCode;
+    let Some((&which, rest)) = data.split_first() else { return };
+    let provinces: Vec<_> = atlas.editions[1].provinces.keys().copied().collect();
+    let scope = match usize::from(which & 0x3f) {
+        0 => UploadScope::All,
+        n => UploadScope::Provinces(vec![provinces[(n - 1) % provinces.len()]]),
+    };
+    let (file_name, bytes, sheets) = match which >> 6 {
+        0 | 1 => {
+            let Some((bytes, sheets)) = workbook_from_text(&String::from_utf8_lossy(rest)) else { return };
+            ("fuzz-input.xlsx", bytes, Some(sheets))
+        }
+        2 => ("fuzz-input.csv", rest.to_vec(), None),
+        _ => ("fuzz-input.xlsx", rest.to_vec(), None),
+    };
+    match read_upload(file_name, &bytes, atlas, &scope) {
+        Err(report) => {
+            assert_eq!(report.file_name, file_name);
+            assert!(!report.problems.is_empty(), "a refusal holds at least one problem");
+            for p in &report.problems {
+                assert!(!p.message_en.trim().is_empty() && !p.message_vi.trim().is_empty(), "a problem says what is wrong: {p:?}");
+                let known_sheet = p.sheet == file_name || sheets.as_ref().is_none_or(|names| names.contains(&p.sheet));
+                assert!(known_sheet, "a problem names a sheet of the workbook or the file: {p:?} (sheets {sheets:?})");
+                if let Some(cell) = &p.cell {
+                    let row = p.row.expect("a problem naming a cell names its row");
+                    let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+                    assert!(!letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase()), "cell reference {cell}");
+                    assert_eq!(&cell[letters.len()..], row.to_string(), "cell reference {cell} names row {row}");
+                }
+            }
+        }
+        Ok(upload) => {
+            let catalog = &atlas.criteria.catalog;
+            let units = match &scope {
+                UploadScope::All => None,
+                UploadScope::Provinces(p) => Some(province_units(atlas, p)),
+            };
+            for (kind, records) in &upload.records {
+                let mut keys = std::collections::HashSet::new();
+                for r in records {
+                    assert_eq!(r.record.kind, *kind);
+                    assert_eq!(r.record.fields.len(), kind.columns().len(), "one field per column: {r:?}");
+                    assert!(keys.insert(r.record.key()), "two records with key {} in one upload", r.record.key());
+                    let unit = kind.unit(|c| r.record.get(c), catalog).unwrap_or_else(|| panic!("an accepted record names its unit: {r:?}"));
+                    if let Some(u) = &units {
+                        let inside = match unit {
+                            UnitCode::Commune(c) => u.communes_2024.contains(&c),
+                            UnitCode::District(d) => u.districts_2024.contains(&d),
+                            UnitCode::Province(p) => u.provinces_2024.contains(&p),
+                        };
+                        assert!(inside, "{scope:?} may not change {unit}: {r:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Longest text [`workbook_from_text`] turns into a workbook, and most cells it writes:
+/// enough for every sheet with a few rows, small enough to stay fast.
+const WORKBOOK_TEXT_BYTES: usize = 16 * 1024;
+const WORKBOOK_CELLS: usize = 2_000;
+
+/// A workbook written with rust_xlsxwriter from a text description, so that the fuzzer
+/// mutates what an office types rather than zip bytes:
+///
+/// ```text
+/// [KetQua_Xa]                                   a sheet, by name (the first line may omit it)
+/// code<TAB>year<TAB>level                       a row: cells separated by tabs, as text
+/// 00379<TAB>#2011<TAB>dat_chuan<TAB>@2011-02-16  #number, @date (date-formatted), =formula
+/// ```
+///
+/// An empty cell is skipped. Returns the workbook's bytes and its sheets' names, or
+/// `None` for a description rust_xlsxwriter refuses (a sheet name Excel forbids, say).
+pub fn workbook_from_text(text: &str) -> Option<(Vec<u8>, Vec<String>)> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+    if text.len() > WORKBOOK_TEXT_BYTES {
+        return None;
+    }
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let mut workbook = Workbook::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut row = 0u32;
+    let mut cells = 0usize;
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            workbook.add_worksheet().set_name(name).ok()?;
+            names.push(name.to_string());
+            row = 0;
+            continue;
+        }
+        if names.is_empty() {
+            workbook.add_worksheet();
+            names.push("Sheet1".to_string());
+        }
+        let sheet = workbook.worksheet_from_index(names.len() - 1).ok()?;
+        for (col, cell) in line.split('\t').enumerate() {
+            let col = u16::try_from(col).ok()?;
+            cells += 1;
+            if cells > WORKBOOK_CELLS {
+                return None;
+            }
+            if let Some(number) = cell.strip_prefix('#').and_then(|n| n.parse::<f64>().ok()) {
+                sheet.write_number(row, col, number).ok()?;
+            } else if let Some(date) = cell.strip_prefix('@').and_then(|d| ExcelDateTime::parse_from_str(d).ok()) {
+                sheet.write_datetime_with_format(row, col, &date, &date_format).ok()?;
+            } else if let Some(formula) = cell.strip_prefix('=') {
+                sheet.write_formula(row, col, Formula::new(formula)).ok()?;
+            } else if !cell.is_empty() {
+                sheet.write_string(row, col, cell).ok()?;
+            }
+        }
+        row += 1;
+    }
+    Some((workbook.save_to_buffer().ok()?, names))
 }
