@@ -15,6 +15,7 @@ pub mod export;
 pub mod geodata;
 pub mod glyphs;
 pub mod index;
+pub mod line_ends;
 pub mod load;
 pub mod logging;
 pub mod model;

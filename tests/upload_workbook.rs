@@ -332,6 +332,20 @@ fn csv_as_excel_saves_it_in_a_vietnamese_locale_is_accepted() {
 }
 
 #[test]
+fn csv_with_lines_ended_by_cr_alone_names_the_rows_an_editor_shows() {
+    // Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
+    let xa = ha_tinh_xa();
+    let body = format!("code,year,level,criteria_met,recognized_on,decision\r{xa},2024,dat_chuan,19,,\r{xa},2025,xuat_sac,19,,\r");
+    let report = read_upload("results-communes.csv", body.as_bytes(), atlas(), &UploadScope::All).expect_err("a bad level");
+    let found: Vec<(Option<u64>, Option<&str>)> = report.problems.iter().map(|p| (p.row, p.column.as_deref())).collect();
+    assert_eq!(found, [(Some(3), Some("level"))], "{report}");
+    let good = body.replace("xuat_sac", "nang_cao");
+    let upload = read_upload("results-communes.csv", good.as_bytes(), atlas(), &UploadScope::All).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<u64> = upload.records[&RecordKind::CommuneResult].iter().map(|r| r.origin.row).collect();
+    assert_eq!(rows, [2, 3]);
+}
+
+#[test]
 fn every_problem_of_an_upload_comes_in_one_report() {
     let xa = ha_tinh_xa();
     let body = format!(

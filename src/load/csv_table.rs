@@ -49,9 +49,14 @@ impl Sheet {
     /// Reads a CSV table from `input`; problems name `path` as their file. Fails at once
     /// (with one problem per column) when required columns are missing, since no row
     /// could then be read.
-    pub fn from_reader(path: &Path, input: impl Read, required: &[&str]) -> Result<Sheet, LoadError> {
+    pub fn from_reader(path: &Path, mut input: impl Read, required: &[&str]) -> Result<Sheet, LoadError> {
         let file_problem = |msg: String| LoadError::one(Problem::new(path, Location::File, msg));
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes).map_err(|e| file_problem(format!("cannot read: {e}")))?;
+        // Lines as an editor counts them (a lone CR ends one), so problems name the line
+        // a user sees.
+        let bytes = crate::line_ends::to_lf(&bytes);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&*bytes);
         let mut record = csv::ByteRecord::new();
         let mut problems = Vec::new();
 
@@ -381,6 +386,17 @@ pub(crate) mod tests {
         assert!(text.contains("bytes.csv:3: 3 fields where the header has 2"), "{text}");
         assert!(text.contains("bytes.csv:4: field 'name' = '\u{fffd}\u{fffd}': not valid UTF-8"), "{text}");
         assert_problem(&e, 5, "name", "", "name is required");
+    }
+
+    #[test]
+    fn lines_end_as_an_editor_shows_them_whatever_ends_them() {
+        // CR alone (Excel for Mac's "CSV (Macintosh)"), then CRLF and LF mixed.
+        for (name, text) in [("mac.csv", "id,name\r1,\r2,b\r3,\r"), ("mixed.csv", "id,name\r\n1,\r2,b\n3,\r\n")] {
+            let e = names(&csv_file(name, text.as_bytes()), &["id", "name"]).unwrap_err();
+            assert_problem(&e, 2, "name", "", "name is required");
+            assert_problem(&e, 4, "name", "", "name is required");
+            assert_eq!(e.problems.len(), 2, "{e}");
+        }
     }
 
     #[test]

@@ -218,6 +218,8 @@ fn decimal(text: &str, delimiter: u8) -> std::borrow::Cow<'_, str> {
 }
 
 fn parse_csv(body: &[u8]) -> Result<BatchInput, BatchError> {
+    // Lines as an editor counts them (a lone CR ends one), so errors name the line a user sees.
+    let body = &*crate::line_ends::to_lf(body);
     let delimiter = csv_delimiter(body);
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).delimiter(delimiter).from_reader(body);
@@ -446,6 +448,9 @@ mod tests {
         assert!(m.contains("CSV row 3 (line 4)") && m.contains("'abc'"), "{m}");
         let input = parse(Shape::Csv, b"105.5,21.5\n106,20,x\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(input.points, vec![LonLat::new(105.5, 21.5), LonLat::new(106.0, 20.0)]);
+        // Lines ended by CR alone (Excel for Mac's "CSV (Macintosh)") are lines too.
+        let Err(BatchError::Malformed(m)) = parse(Shape::Csv, b"lon,lat,id\r105,21,a\r105,21,b\r105,abc,c\r") else { panic!("accepted") };
+        assert!(m.contains("CSV row 3 (line 4)"), "{m}");
     }
 
     #[test]

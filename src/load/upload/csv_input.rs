@@ -4,7 +4,7 @@
 //! Steps: 1. refuse a physical line longer than [`MAX_CSV_LINE_BYTES`] before parsing
 //! (one scan, no allocation); 2. drop a UTF-8 byte-order mark; 3. take `;` as the delimiter
 //! when the header line has more `;` than `,` (CSV as Excel saves it in a Vietnamese
-//! locale), else `,`; CRLF and LF line ends are both read; 4. tell the kind from the header
+//! locale), else `,`; CRLF, LF and lone CR line ends are all read; 4. tell the kind from the header
 //! (and, for results, from the file name or the width of the codes); 5. keep every record
 //! as text with its line. Decimal commas (`105,85`) are read in [`super::records`].
 
@@ -22,6 +22,10 @@ const SEMICOLON: u8 = b';';
 
 pub(crate) fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Table, Vec<UploadProblem>), Vec<UploadProblem>> {
     let refuse = |en: String, vi: String| vec![UploadProblem::sheet(file_name, en, vi)];
+    // Lines as an editor counts them (CRLF, LF or a lone CR, as Excel for Mac's "CSV
+    // (Macintosh)" writes, each end one), for the length check and for the reader, which
+    // numbers lines by LF alone: the report names the line a user sees.
+    let bytes = &*crate::line_ends::to_lf(bytes);
     // 1. Line length, before any parsing.
     let mut start = 0usize;
     for (line, end) in bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).chain([bytes.len()]).enumerate() {
@@ -38,15 +42,6 @@ pub(crate) fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Table, Vec<Up
         start = end + 1;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // CRLF to LF first: the CSV reader numbers the line after a CR-ended record with the
-    // line of its CR, and the report must name the line a user sees.
-    let unix: Vec<u8>;
-    let bytes = if bytes.contains(&b'\r') {
-        unix = crlf_to_lf(bytes);
-        &unix[..]
-    } else {
-        bytes
-    };
     let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |c: u8| header_line.iter().filter(|b| **b == c).count();
     let delimiter = if count(SEMICOLON) > count(b',') { SEMICOLON } else { b',' };
@@ -107,20 +102,6 @@ pub(crate) fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Table, Vec<Up
         }
     }
     Ok((table, problems))
-}
-
-fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
 }
 
 /// The kind of a CSV file from its header; results files are told apart by `criteria_met`

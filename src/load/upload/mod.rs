@@ -7,7 +7,7 @@
 //!    declared dimensions to row 1,048,576, formulas without a cached value), then read its
 //!    data sheets by name ([`layout::DATA_SHEETS`]) with calamine's cell iterator; a CSV
 //!    file: refuse over-long lines, then read it in either locale's form (`,` or `;`,
-//!    BOM, CRLF) and tell its kind from its header;
+//!    BOM, CRLF or a lone CR) and tell its kind from its header;
 //! 3. turn rows into records of the flat [`Record`] shape (wide criteria rows into the
 //!    long rows of `criteria.csv`), skipping rows that only name a unit;
 //! 4. check them with the loaders and the atlas's reference checks, then the uploader's
