@@ -214,6 +214,10 @@ pub struct TileArgs {
     /// Cache-Control header of tile answers (200, 204 and 304).
     #[arg(long, env = "BANDO_TILE_CACHE_CONTROL", default_value = "public, max-age=3600", value_parser = header_value)]
     pub tile_cache_control: axum::http::HeaderValue,
+    /// Cache-Control header of tile answers to URLs naming the version in force (`v=`, as
+    /// in the tile URLs TileJSON gives): their bytes never change, so caches may keep them.
+    #[arg(long, env = "BANDO_TILE_CACHE_CONTROL_VERSIONED", default_value = "public, max-age=31536000, immutable", value_parser = header_value)]
+    pub tile_cache_control_versioned: axum::http::HeaderValue,
     /// Public base URL for the tile URLs in TileJSON (e.g. https://maps.example.vn/bando);
     /// unset, it is taken from X-Forwarded-Proto/-Host, Forwarded or Host.
     #[arg(long, env = "BANDO_PUBLIC_URL", value_parser = public_url)]
@@ -225,6 +229,7 @@ impl Default for TileArgs {
         TileArgs {
             tile_cache_mb: 256,
             tile_cache_control: axum::http::HeaderValue::from_static("public, max-age=3600"),
+            tile_cache_control_versioned: axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
             public_url: None,
         }
     }

@@ -8,6 +8,11 @@
 //! [`server`] serves the API's router on TCP connections. Nothing below `api` knows about
 //! HTTP; nothing in [`model`] knows about files.
 
+/// This build's name: a hash of the sources, styles, fonts and locked dependencies
+/// (`build.rs`). Every ETag carries it, and so do versioned tile URLs, so that a new
+/// version of bando is never served from caches filled by the old one.
+pub const BUILD: &str = env!("BANDO_BUILD");
+
 pub mod api;
 pub mod atlas;
 pub mod config;

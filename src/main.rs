@@ -42,7 +42,7 @@ struct MallocConf(*const std::ffi::c_char);
 unsafe impl Sync for MallocConf {}
 
 #[derive(Parser)]
-#[command(name = "bando", version, about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
+#[command(name = "bando", version = concat!(env!("CARGO_PKG_VERSION"), " (build ", env!("BANDO_BUILD"), ")"), about = "Map tiles and queries for Vietnam's New Rural Development (NTM) programme")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

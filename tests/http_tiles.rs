@@ -4,7 +4,7 @@
 
 mod common;
 use common::mvt::gunzip;
-use common::{Raw, Server};
+use common::{agent, path_str, Raw, Server, TempDir};
 
 const ORIGIN: (&str, &str) = ("Origin", "https://news.example.vn");
 const GZIP: (&str, &str) = ("Accept-Encoding", "gzip");
@@ -34,6 +34,11 @@ fn strong_etag(r: &Raw) -> String {
     let etag = r.header("etag").unwrap_or_else(|| panic!("no ETag in {:?}", r.headers)).to_string();
     assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 2, "not a strong ETag: {etag}");
     etag
+}
+
+/// The version TileJSON's tile URLs name: the data version and this build.
+fn tiles_version(data_version: &str) -> String {
+    format!("{data_version}.{}", bando::BUILD)
 }
 
 #[test]
@@ -129,7 +134,14 @@ fn tile_headers_and_gzip_negotiation() {
 
 #[test]
 fn cache_control_is_configurable_and_cache_can_be_off() {
-    let server = Server::start(&["--tile-cache-control", "public, max-age=60, stale-while-revalidate=600", "--tile-cache-mb", "0"]);
+    let server = Server::start(&[
+        "--tile-cache-control",
+        "public, max-age=60, stale-while-revalidate=600",
+        "--tile-cache-control-versioned",
+        "public, max-age=86400",
+        "--tile-cache-mb",
+        "0",
+    ]);
     let r = server.get_raw(SEA, &[GZIP]);
     assert_eq!(r.status, 204);
     assert_eq!(r.header("cache-control"), Some("public, max-age=60, stale-while-revalidate=600"));
@@ -137,6 +149,10 @@ fn cache_control_is_configurable_and_cache_can_be_off() {
     let r = server.get_raw(SEA, &[GZIP, ("If-None-Match", &etag)]);
     assert_eq!(r.status, 304);
     assert_eq!(r.header("cache-control"), Some("public, max-age=60, stale-while-revalidate=600"));
+    let template = server.get_raw("/tiles/ntm.json", &[]).json()["tiles"][0].as_str().expect("template").to_string();
+    let sea = tile_path(&server, &template, SEA.trim_start_matches("/tiles/ntm/").trim_end_matches(".mvt"));
+    let r = server.get_raw(&sea, &[GZIP]);
+    assert_eq!((r.status, r.header("cache-control")), (204, Some("public, max-age=86400")));
     // Errors carry no tile caching headers.
     let r = server.get_raw("/tiles/ntm/31/0/0.mvt", &[]);
     assert_eq!(r.status, 400);
@@ -170,7 +186,7 @@ fn tilejson_describes_each_map() {
         assert_cors(&r, "tilejson");
         let tj = r.json();
         assert_eq!(tj["tilejson"], "3.0.0");
-        assert_eq!(tj["tiles"], serde_json::json!([format!("{}/tiles/{map}/{{z}}/{{x}}/{{y}}.mvt", server.base)]));
+        assert_eq!(tj["tiles"], serde_json::json!([format!("{}/tiles/{map}/{{z}}/{{x}}/{{y}}.mvt?v={}", server.base, tiles_version(&version))]));
         assert_eq!(tj["minzoom"], 0);
         assert_eq!(tj["maxzoom"], 14);
         assert_eq!(tj["scheme"], "xyz");
@@ -221,19 +237,20 @@ fn tilejson_template_carries_the_view_and_the_forwarded_base() {
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         (r.json()["tiles"][0].as_str().expect("template").to_string(), strong_etag(&r))
     };
+    let v = tiles_version(server.get_json("/api/v1/meta").1["meta"]["data_version"].as_str().expect("data version"));
     let (plain, plain_etag) = template("/tiles/ntm.json", &[]);
     let (viewed, viewed_etag) = template("/tiles/ntm.json?year=2023&edition=2025", &[]);
-    assert_eq!(viewed, format!("{}/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?year=2023&edition=2025", server.base));
+    assert_eq!(viewed, format!("{}/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?year=2023&edition=2025&v={v}", server.base));
     assert_ne!(plain_etag, viewed_etag);
     let (only_year, _) = template("/tiles/tourism.json?year=2022", &[]);
-    assert_eq!(only_year, format!("{}/tiles/tourism/{{z}}/{{x}}/{{y}}.mvt?year=2022", server.base));
+    assert_eq!(only_year, format!("{}/tiles/tourism/{{z}}/{{x}}/{{y}}.mvt?year=2022&v={v}", server.base));
 
     let forwarded = [("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "maps.example.vn")];
     let (behind_proxy, proxy_etag) = template("/tiles/ntm.json?edition=2025", &forwarded);
-    assert_eq!(behind_proxy, "https://maps.example.vn/tiles/ntm/{z}/{x}/{y}.mvt?edition=2025");
+    assert_eq!(behind_proxy, format!("https://maps.example.vn/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?edition=2025&v={v}"));
     assert_ne!(proxy_etag, plain_etag, "the ETag covers the base URL");
     let (rfc7239, _) = template("/tiles/ntm.json", &[("Forwarded", "for=192.0.2.1;proto=https;host=bando.example.vn")]);
-    assert_eq!(rfc7239, "https://bando.example.vn/tiles/ntm/{z}/{x}/{y}.mvt");
+    assert_eq!(rfc7239, format!("https://bando.example.vn/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?v={v}"));
     assert!(plain.starts_with("http://127.0.0.1:"), "{plain}");
     // A header that would break the URL is ignored.
     let (safe, _) = template("/tiles/ntm.json", &[("X-Forwarded-Host", "evil.example/\"><script>")]);
@@ -251,9 +268,65 @@ fn tilejson_template_carries_the_view_and_the_forwarded_base() {
 #[test]
 fn public_url_overrides_the_request() {
     let server = Server::start(&["--public-url", "https://tiles.example.vn/bando/"]);
+    let v = tiles_version(server.get_json("/api/v1/meta").1["meta"]["data_version"].as_str().expect("data version"));
     let r = server.get_raw("/tiles/ntm.json?year=2024", &[("X-Forwarded-Host", "ignored.example"), ("X-Forwarded-Proto", "http")]);
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["tiles"][0], "https://tiles.example.vn/bando/tiles/ntm/{z}/{x}/{y}.mvt?year=2024");
+    assert_eq!(r.json()["tiles"][0], format!("https://tiles.example.vn/bando/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?year=2024&v={v}"));
     let vary = r.header("vary").unwrap_or("");
     assert!(!vary.contains("forwarded"), "a configured base does not vary by request: {vary}");
+}
+
+/// The tile URL of `template` (a TileJSON `tiles` entry) for `zxy`, as a path of `server`.
+fn tile_path(server: &Server, template: &str, zxy: &str) -> String {
+    template.replace("{z}/{x}/{y}", zxy).strip_prefix(&server.base).expect("a URL of this server").to_string()
+}
+
+#[test]
+fn a_tile_url_naming_its_version_is_kept_for_ever_and_an_older_one_is_revalidated() {
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+    let dir = TempDir::new("versioned-tiles");
+    let results = |level: &str| format!("code,year,level,criteria_met,recognized_on,decision\n00571,2021,{level},19,2021-06-01,1/QĐ-UBND\n");
+    let results_file = dir.write("results.csv", &results("dat_chuan"));
+    let token_file = dir.write("token", "tk-versioned-tiles\n");
+    let server = Server::start(&["--results", path_str(&results_file), "--admin-token-file", path_str(&token_file)]);
+    let template = || server.get_raw("/tiles/ntm.json?year=2025", &[]).json()["tiles"][0].as_str().expect("template").to_string();
+    // Hà Nội at z8 holds Dương Xá (00571), whose level the reload changes.
+    let zxy = HA_NOI.trim_start_matches("/tiles/ntm/").trim_end_matches(".mvt");
+    let plain_path = format!("{HA_NOI}?year=2025");
+
+    let before = tile_path(&server, &template(), zxy);
+    assert!(before.contains("&v="), "{before}");
+    let versioned = server.get_raw(&before, &[GZIP]);
+    let plain = server.get_raw(&plain_path, &[GZIP]);
+    assert_eq!((versioned.status, plain.status), (200, 200));
+    assert_eq!(versioned.header("cache-control"), Some(IMMUTABLE), "the URL TileJSON gives is kept for ever");
+    assert_eq!(plain.header("cache-control"), Some("public, max-age=3600"), "a plain URL keeps the configured policy");
+    assert_eq!(versioned.body, plain.body, "the version in the URL changes no byte");
+    let etag = strong_etag(&versioned);
+    assert_eq!(plain.header("etag"), Some(etag.as_str()));
+    let revalidated = server.get_raw(&before, &[GZIP, ("If-None-Match", &etag)]);
+    assert_eq!((revalidated.status, revalidated.header("cache-control")), (304, Some(IMMUTABLE)));
+    // PNG tiles keep the plain policy: their look also follows the style.
+    let png = server.get_raw(&before.replace(".mvt", ".png"), &[]);
+    assert_eq!((png.status, png.header("cache-control")), (200, Some("public, max-age=3600")));
+
+    // A publication: TileJSON gives new URLs; the old one now answers today's tile, which
+    // caches must revalidate.
+    dir.write("results.csv", &results("nang_cao"));
+    let reload = agent().post(&server.url("/api/v1/admin/reload")).set("Authorization", "Bearer tk-versioned-tiles").call();
+    assert_eq!(reload.map(|r| r.status()).unwrap_or_else(|e| panic!("reload: {e}")), 200);
+    let after = tile_path(&server, &template(), zxy);
+    assert_ne!(after, before, "new data, new tile URLs");
+    let now = server.get_raw(&plain_path, &[GZIP]);
+    assert_ne!(now.body, plain.body, "the tile shows the new level");
+    let old_url = server.get_raw(&before, &[GZIP]);
+    assert_eq!(old_url.header("cache-control"), Some("public, no-cache"));
+    assert_eq!(old_url.body, now.body, "an old URL answers today's tile");
+    assert_eq!(old_url.header("etag"), now.header("etag"));
+    assert_ne!(old_url.header("etag"), Some(etag.as_str()));
+    let new_url = server.get_raw(&after, &[GZIP]);
+    assert_eq!((new_url.header("cache-control"), &new_url.body), (Some(IMMUTABLE), &now.body));
+    // Any other version (a mistyped or forged one) is never kept as that version.
+    let forged = server.get_raw(&format!("{plain_path}&v=0000000000000000.0000000000000000"), &[GZIP]);
+    assert_eq!((forged.status, forged.header("cache-control")), (200, Some("public, no-cache")));
 }

@@ -84,7 +84,8 @@ fn style_points_at_the_views_tilejson_with_fixed_layers_and_the_legend() {
     // The URL answers with the TileJSON of that view.
     let (status, tilejson) = server.get_json("/tiles/ntm.json?year=2023&edition=2025");
     assert_eq!(status, 200);
-    assert!(tilejson["tiles"][0].as_str().unwrap().ends_with("/tiles/ntm/{z}/{x}/{y}.mvt?year=2023&edition=2025"));
+    let tiles_version = format!("{}.{}", tilejson["version"].as_str().expect("data version"), bando::BUILD);
+    assert!(tilejson["tiles"][0].as_str().unwrap().ends_with(&format!("/tiles/ntm/{{z}}/{{x}}/{{y}}.mvt?year=2023&edition=2025&v={tiles_version}")));
     let ids = |style: &serde_json::Value| -> Vec<String> { style["layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect() };
     // Edition 2025 has no districts: its style has no district layers, which MapLibre
     // would report as errors (the source layer is not in the tiles).

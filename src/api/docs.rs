@@ -153,6 +153,12 @@ pub fn mvt() -> Value {
         int("z", 8), int("x", 203), int("y", 112),
     ];
     parameters.extend(view_params());
+    parameters.push(query_param(
+        "v",
+        "The version of the tiles, as the tile URLs of TileJSON give it (the data version and the build). Naming the version in force makes the answer cacheable for ever (--tile-cache-control-versioned, default public, max-age=31536000, immutable); another version gets today's tile with Cache-Control: public, no-cache; without v, --tile-cache-control applies. The bytes are the same in every case.",
+        json!({"type": "string"}),
+        json!("d15d9af3c79a142f.5b1e0c7d9a2f4e36"),
+    ));
     json!({
         "summary": "A vector tile (MVT; layers communes, districts, provinces, pilots, tourism; on the ntm map communes and districts carry their criteria, named in TileJSON vector_layers)",
         "tags": ["tiles"],

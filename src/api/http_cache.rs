@@ -16,9 +16,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
 /// A strong entity tag: an opaque string of visible ASCII without `"`, kept quoted as it
-/// is sent (so a tile answer, which makes one per request, writes it once).
+/// is sent (so a tile answer, which makes one per request, writes it once). It starts
+/// with the build's name ([`crate::BUILD`]): the same data served by another version of
+/// bando may be drawn differently, so it is another representation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ETag(String);
+
+/// What an ETag's text starts with: the opening quote, the build's name and a `-`.
+const ETAG_PREFIX: &str = concat!("\"", env!("BANDO_BUILD"), "-");
+/// What [`ETag::from_text`] adds to the text: [`ETAG_PREFIX`] and the closing quote.
+pub const ETAG_OVERHEAD: usize = ETAG_PREFIX.len() + 1;
 
 impl ETag {
     /// Builds a tag from parts joined by `-`; any character an ETag cannot carry
@@ -27,13 +34,14 @@ impl ETag {
         ETag::from_text(parts.join("-"))
     }
 
-    /// A tag from text already joined; any character an ETag cannot carry becomes `_`
-    /// (in place when the text is plain ASCII, the usual case; the quotes go into the
-    /// text's spare capacity when it has some).
+    /// A tag from text already joined, after the build's name; any character an ETag
+    /// cannot carry becomes `_` (in place when the text is plain ASCII, the usual case;
+    /// the quotes and the build go into the text's spare capacity when it has
+    /// [`ETAG_OVERHEAD`] bytes of it).
     pub fn from_text(text: String) -> ETag {
         let allowed = |c: char| c.is_ascii_graphic() && c != '"';
         let mut quoted = if text.chars().all(allowed) { text } else { text.chars().map(|c| if allowed(c) { c } else { '_' }).collect() };
-        quoted.insert(0, '"');
+        quoted.insert_str(0, ETAG_PREFIX);
         quoted.push('"');
         ETag(quoted)
     }
@@ -48,6 +56,23 @@ impl ETag {
     pub fn opaque(&self) -> &str {
         &self.0[1..self.0.len() - 1]
     }
+
+    /// The opaque part after the build's name: what the caller named.
+    pub fn named(&self) -> &str {
+        &self.0[ETAG_PREFIX.len()..self.0.len() - 1]
+    }
+}
+
+/// The version a tile URL names (`v=` in the URLs TileJSON gives): the data version and
+/// this build, so that the bytes at such a URL never change and caches may keep them.
+pub fn tiles_version(data_version: &str) -> String {
+    format!("{data_version}.{}", crate::BUILD)
+}
+
+/// True when `v` is [`tiles_version`] of `data_version` (without allocating: this runs
+/// for every tile asked with a version).
+pub fn names_current(v: &str, data_version: &str) -> bool {
+    v.strip_suffix(crate::BUILD).and_then(|rest| rest.strip_suffix('.')) == Some(data_version)
 }
 
 /// A 64-bit FNV-1a hash in hex: stable across runs, for folding long or
@@ -153,22 +178,34 @@ mod tests {
     #[test]
     fn if_none_match_handles_lists_star_and_weak_tags() {
         let tag = ETag::from_parts(&["v1", "ntm", "8", "203", "113", "gz"]);
-        assert_eq!(tag.header_value(), "\"v1-ntm-8-203-113-gz\"");
+        let sent = format!("\"{}-v1-ntm-8-203-113-gz\"", crate::BUILD);
+        assert_eq!(tag.header_value(), sent.as_str());
         let m = |v: &[&str]| if_none_match(&headers(IF_NONE_MATCH, v), &tag);
-        assert!(m(&["\"v1-ntm-8-203-113-gz\""]));
-        assert!(m(&["W/\"v1-ntm-8-203-113-gz\""]));
-        assert!(m(&["\"other\", \"v1-ntm-8-203-113-gz\""]));
-        assert!(m(&["\"other\"", "W/\"v1-ntm-8-203-113-gz\""]));
+        assert!(m(&[&sent]));
+        assert!(m(&[&format!("W/{sent}")]));
+        assert!(m(&[&format!("\"other\", {sent}")]));
+        assert!(m(&["\"other\"", &format!("W/{sent}")]));
         assert!(m(&["*"]));
         assert!(!m(&[]));
-        assert!(!m(&["\"v1-ntm-8-203-113-id\""]));
-        assert!(!m(&["v1-ntm-8-203-113-gz"]), "unquoted is not a tag");
-        assert!(!m(&["\"v0-ntm-8-203-113-gz\""]));
+        assert!(!m(&[&sent.replace("-gz", "-id")]));
+        assert!(!m(&[sent.trim_matches('"')]), "unquoted is not a tag");
+        assert!(!m(&["\"v1-ntm-8-203-113-gz\""]), "the same name from another build is another tag");
+    }
+
+    #[test]
+    fn a_tiles_version_names_the_data_and_the_build() {
+        let v = tiles_version("d15d9af3c79a142f");
+        assert!(names_current(&v, "d15d9af3c79a142f"));
+        assert!(!names_current(&v, "d15d9af3c79a1420"), "other data");
+        assert!(!names_current(&format!("d15d9af3c79a142f.{}", "0".repeat(crate::BUILD.len())), "d15d9af3c79a142f"), "another build");
+        assert!(!names_current("d15d9af3c79a142f", "d15d9af3c79a142f"), "the data version alone");
+        assert!(!names_current("", ""));
     }
 
     #[test]
     fn etag_parts_are_sanitised() {
-        assert_eq!(ETag::from_parts(&["a b", "c\"d"]).opaque(), "a_b-c_d");
+        assert_eq!(ETag::from_parts(&["a b", "c\"d"]).named(), "a_b-c_d");
+        assert_eq!(ETag::from_parts(&["a"]).opaque(), format!("{}-a", crate::BUILD));
         assert_eq!(short_hash("http://x").len(), 16);
         assert_ne!(short_hash("http://x"), short_hash("http://y"));
     }
@@ -180,7 +217,7 @@ mod tests {
         let vary = HeaderValue::from_static("Accept-Encoding");
         let r = not_modified(&tag, &cc, Some(&vary));
         assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
-        assert_eq!(r.headers()[ETAG], "\"v\"");
+        assert_eq!(r.headers()[ETAG], tag.header_value());
         assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=60");
         assert_eq!(r.headers()[VARY], "Accept-Encoding");
     }

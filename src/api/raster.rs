@@ -53,7 +53,9 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let style_version = state.styles.get(req.view.map).version.clone();
     // As for vector tiles: the version of the data this tile shows (see Snapshot::tile_version).
     let version = atlas.tile_version(req.view.edition, req.tile).to_string();
-    let etag = ETag::from_parts(&[tile_etag(&version, &req, false).opaque(), &style_version]);
+    // PNG tiles keep the plain cache policy whatever `v` says: their look also follows
+    // the style, which `--styles` can change under the same data and build.
+    let etag = ETag::from_parts(&[tile_etag(&version, &req, false).named(), &style_version]);
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &service.cache_control, None));
     }

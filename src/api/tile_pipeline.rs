@@ -18,6 +18,7 @@
 //! exporter also writes, or an encoded PNG).
 
 use super::tile_cache::{CachedTile, TileCache, TileKey};
+use super::tile_request::UrlVersion;
 use super::ApiError;
 use crate::config::TileArgs;
 use axum::http::{HeaderName, HeaderValue, Response};
@@ -73,8 +74,11 @@ pub enum Run {
 /// Tile-serving settings, the tile cache and the render permits.
 pub struct TileService {
     pub cache: TileCache,
-    /// Sent with every tile answer (200, 204, 304).
+    /// Sent with tile answers (200, 204, 304) to URLs that name no version, and with
+    /// legends and static maps.
     pub cache_control: HeaderValue,
+    /// Sent with tile answers to URLs that name the version in force (`v`).
+    pub versioned_cache_control: HeaderValue,
     /// Base of TileJSON tile templates; `None` derives it from the request.
     pub public_url: Option<String>,
     /// Step 2: one permit per core.
@@ -86,8 +90,23 @@ impl TileService {
         TileService {
             cache: TileCache::new(args.tile_cache_mb.saturating_mul(1 << 20)),
             cache_control: args.tile_cache_control.clone(),
+            versioned_cache_control: args.tile_cache_control_versioned.clone(),
             public_url: args.public_url.clone(),
             renders: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        }
+    }
+
+    /// The `Cache-Control` of a tile answer to a URL naming `version`: a URL naming the
+    /// version in force holds the same bytes for ever (`--tile-cache-control-versioned`);
+    /// one naming another version gets today's tile, which caches must revalidate before
+    /// reuse (`no-cache`: the ETag then says whether it is still today's); a plain URL
+    /// gets `--tile-cache-control`.
+    pub fn cache_control_for(&self, version: UrlVersion) -> &HeaderValue {
+        static REVALIDATE: HeaderValue = HeaderValue::from_static("public, no-cache");
+        match version {
+            UrlVersion::Unnamed => &self.cache_control,
+            UrlVersion::Current => &self.versioned_cache_control,
+            UrlVersion::Other => &REVALIDATE,
         }
     }
 

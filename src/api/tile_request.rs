@@ -38,6 +38,33 @@ pub struct TileRequest {
     pub theme: Theme,
     /// PNG tiles only: names drawn (`labels=true`, the default) or not (`labels=false`).
     pub labels: bool,
+    /// Whether the URL names the version of the tiles (`v`), and which; it decides how
+    /// long caches may keep the answer, not what the answer holds.
+    pub url_version: UrlVersion,
+}
+
+/// What a tile URL's `v` parameter says, against the version in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UrlVersion {
+    /// No `v`: a plain URL, whose tile changes when the data does.
+    Unnamed,
+    /// `v` names the data in force and this build ([`super::http_cache::tiles_version`]):
+    /// the bytes at this URL never change.
+    Current,
+    /// `v` names other data or another build (a page loaded before a publication): the
+    /// answer is today's tile, which caches must not keep as that version's.
+    Other,
+}
+
+impl UrlVersion {
+    /// What `query`'s `v` says when `data_version` is in force.
+    pub fn of(query: &Params, data_version: &str) -> UrlVersion {
+        match query.get("v") {
+            None => UrlVersion::Unnamed,
+            Some(v) if super::http_cache::names_current(v, data_version) => UrlVersion::Current,
+            Some(_) => UrlVersion::Other,
+        }
+    }
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
@@ -71,7 +98,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, ye
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
     let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
-    Ok(TileRequest { view, tile, format, theme: Theme::Level, labels: true })
+    Ok(TileRequest { view, tile, format, theme: Theme::Level, labels: true, url_version: UrlVersion::Unnamed })
 }
 
 pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
@@ -90,7 +117,8 @@ fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
 /// of a criterion theme, that theme: the data version fixes the catalog it indexes).
 pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
     use std::fmt::Write;
-    let TileRequest { view, tile, format, theme, labels } = req;
+    // The URL's version is not part of the representation: same bytes, same tag.
+    let TileRequest { view, tile, format, theme, labels, url_version: _ } = req;
     let representation = match format {
         TileFormat::Mvt if gzip => "gz",
         TileFormat::Mvt => "id",
@@ -99,7 +127,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
     };
     // Written into one buffer with room for the quotes: this runs for every tile answer,
     // warm ones included.
-    let mut text = String::with_capacity(version.len() + 64);
+    let mut text = String::with_capacity(version.len() + 64 + super::http_cache::ETAG_OVERHEAD);
     let _ = write!(text, "{version}-{}-{}-{}-{}-{}-{}-{representation}", view.map.as_str(), view.edition, view.as_of, tile.z, tile.x, tile.y);
     if let Theme::Criterion { set, item } = theme {
         let _ = write!(text, "-criterion{set}_{item}");
@@ -165,16 +193,16 @@ mod tests {
     fn etags_differ_by_representation_view_and_version() {
         let r = parse_request("ntm", "8", "203", "113.mvt", &q(&[]), &(2021..=2025)).unwrap();
         let gz = tile_etag("abc", &r, true);
-        assert_eq!(gz.opaque(), "abc-ntm-2024-2025-8-203-113-gz");
+        assert_eq!(gz.named(), "abc-ntm-2024-2025-8-203-113-gz");
         assert_ne!(gz, tile_etag("abc", &r, false));
         assert_ne!(gz, tile_etag("abd", &r, true));
         let r2 = parse_request("ntm", "8", "203", "113.mvt", &q(&[("year", "2024")]), &(2021..=2025)).unwrap();
         assert_ne!(gz, tile_etag("abc", &r2, true));
         // PNG tiles name their theme; the level theme keeps the tag it always had.
         let png = TileRequest { format: TileFormat::Png, ..r };
-        assert_eq!(tile_etag("abc", &png, false).opaque(), "abc-ntm-2024-2025-8-203-113-png");
+        assert_eq!(tile_etag("abc", &png, false).named(), "abc-ntm-2024-2025-8-203-113-png");
         let themed = TileRequest { theme: Theme::Criterion { set: 0, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
-        assert_eq!(tile_etag("abc", &themed, false).opaque(), "abc-ntm-2024-2025-8-203-113-png-criterion0_8.4");
+        assert_eq!(tile_etag("abc", &themed, false).named(), "abc-ntm-2024-2025-8-203-113-png-criterion0_8.4");
         let other = TileRequest { theme: Theme::Criterion { set: 1, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
         assert_ne!(tile_etag("abc", &themed, false), tile_etag("abc", &other, false));
     }

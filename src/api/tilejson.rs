@@ -8,8 +8,9 @@
 //!   3. name the answer with an ETag of (data version, map, view, template) and answer
 //!      304 when `If-None-Match` matches;
 //!   4. build the document ([`crate::tile::tilejson`], which also describes archives
-//!      written by `bando export --map`) with the tile template (base + path + the given
-//!      query).
+//!      written by `bando export --map`) with the tile template: base + path + the given
+//!      view + `v`, the version of the tiles (data and build), which makes the tile URLs
+//!      cacheable for ever.
 
 use super::http_cache::{self, short_hash, ETag};
 use super::params::{self, Params};
@@ -48,7 +49,10 @@ pub async fn tilejson(
     if given("edition") {
         view_query.push(format!("edition={edition}"));
     }
-    let view_query = if view_query.is_empty() { String::new() } else { format!("?{}", view_query.join("&")) };
+    // The version of the tiles: the bytes at these URLs never change, so caches keep them
+    // (`--tile-cache-control-versioned`); the next data or build gives new URLs.
+    view_query.push(format!("v={}", http_cache::tiles_version(&atlas.version)));
+    let view_query = format!("?{}", view_query.join("&"));
 
     let from_request = state.tiles.public_url.is_none();
     let base = state.tiles.public_url.clone().unwrap_or_else(|| request_base(&headers, &uri));

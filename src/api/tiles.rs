@@ -5,7 +5,8 @@
 //!   1. parse the address and the view ([`super::tile_request`]);
 //!   2. negotiate gzip or identity and name the representation with a strong ETag
 //!      (data version, map, edition, year, z/x/y, encoding); a matching
-//!      `If-None-Match` answers 304 at once, without rendering;
+//!      `If-None-Match` answers 304 at once, without rendering; `Cache-Control` follows
+//!      the version the URL names, if any (`v`: [`TileService::cache_control_for`]);
 //!   3. look the tile up in the tile cache by a borrowed key, with the snapshot in force
 //!      borrowed too: a warm tile allocates nothing to be found and changes no reference
 //!      count that the other HTTP workers change; on a miss, get the gzip body through
@@ -24,7 +25,7 @@ use super::http_cache::{self, ETag};
 use super::params::{self, Params};
 use super::tile_cache::{TileKey, TileKeyRef};
 use super::tile_pipeline::{Run, Source};
-use super::tile_request::{parse_request, tile_etag, TileRequest};
+use super::tile_request::{parse_request, tile_etag, TileRequest, UrlVersion};
 use crate::publish::PublishedTiles;
 use crate::pyramid::pmtiles_read::PmtilesReader;
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub async fn tile(
     // workers change) until a render needs its own handle.
     let in_force = state.atlas.load();
     let mut req = parse_request(map, z, x, file, &query, &in_force.snapshot.years())?;
+    req.url_version = UrlVersion::of(&query, &in_force.snapshot.version);
     if req.format != TileFormat::Mvt {
         let atlas = in_force.snapshot.clone();
         drop(in_force);
@@ -82,13 +84,14 @@ pub async fn tile(
     // publications since left the tile as it was, so cached bytes and ETags stay valid.
     let version = in_force.snapshot.tile_version(req.view.edition, req.tile);
     let etag = tile_etag(version, &req, gzip);
+    let cache_control = service.cache_control_for(req.url_version);
     if http_cache::if_none_match(&headers, &etag) {
-        return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
+        return Ok(http_cache::not_modified(&etag, cache_control, Some(&vary())));
     }
     // A warm tile is answered here: the cache is looked up by a borrowed key.
     let key = TileKeyRef::of(version, &req);
     if let Some(body) = service.cache.get(&key) {
-        return tile_response(body, Source::Hit, gzip, &etag, &service.cache_control);
+        return tile_response(body, Source::Hit, gzip, &etag, cache_control);
     }
     let (key, atlas) = (key.to_owned(), in_force.snapshot.clone());
     drop(in_force);
@@ -99,7 +102,7 @@ pub async fn tile(
             served_mvt(&atlas, view, at).map(Bytes::from).map_err(|e| format!("gzip of tile {at} failed: {e}"))
         })
         .await?;
-    tile_response(body, source, gzip, &etag, &service.cache_control)
+    tile_response(body, source, gzip, &etag, service.cache_control_for(req.url_version))
 }
 
 /// The route's four segments (`/tiles/{map}/{z}/{x}/{file}`), borrowed from the request.
@@ -140,8 +143,11 @@ async fn published_tile(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let etag = tile_etag(&published.data_version, req, gzip);
+    // A publication's archives can be replaced under the same data version (published
+    // again by another build): their tiles keep the plain policy whatever `v` says.
+    let cache_control = &service.cache_control;
     if http_cache::if_none_match(headers, &etag) {
-        return Ok(http_cache::not_modified(&etag, &service.cache_control, Some(&vary())));
+        return Ok(http_cache::not_modified(&etag, cache_control, Some(&vary())));
     }
     let at = req.tile;
     let (body, source) = service
@@ -149,7 +155,7 @@ async fn published_tile(
             archive.get(at).map(|tile| Bytes::from(tile.unwrap_or_default())).map_err(|e| format!("tile {at} of the archive: {e}"))
         })
         .await?;
-    tile_response(body, source, gzip, &etag, &service.cache_control)
+    tile_response(body, source, gzip, &etag, cache_control)
 }
 
 /// Step 4: 200 (gzip, or identity decompressed from it) or 204 for an empty tile, with
@@ -198,7 +204,7 @@ mod tests {
         assert_eq!(r.headers()["server-timing"], "cache;desc=hit");
         assert_eq!(r.headers()[CONTENT_TYPE], MVT_CONTENT_TYPE);
         assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
-        assert_eq!(r.headers()[ETAG], "\"v-gz\"");
+        assert_eq!(r.headers()[ETAG], etag.header_value());
         assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=5");
         assert_eq!(r.headers()[VARY], "accept-encoding");
         let gz_body = collect(r).await;
@@ -213,7 +219,7 @@ mod tests {
         let r = tile_response(Bytes::new(), Source::Hit, true, &etag, &cc).unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
         assert!(r.headers().get(CONTENT_ENCODING).is_none());
-        assert_eq!(r.headers()[ETAG], "\"v-gz\"");
+        assert_eq!(r.headers()[ETAG], etag.header_value());
         assert_eq!(r.headers()[VARY], "accept-encoding");
         assert!(collect(r).await.is_empty());
     }
