@@ -1,14 +1,4 @@
 #![no_main]
 //! Batch bodies (JSON array, GeoJSON, CSV) answered against the embedded atlas, built
 //! once: see `bando_fuzz::checks::batch_body`.
-use std::sync::OnceLock;
-
-static ATLAS: OnceLock<bando::atlas::Atlas> = OnceLock::new();
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let atlas = ATLAS.get_or_init(|| {
-        let inputs = bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA);
-        bando::atlas::build(&inputs).expect("the embedded data loads").0
-    });
-    bando_fuzz::checks::batch_body(data, atlas)
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bando_fuzz::checks::batch_body(data, bando_fuzz::embedded_atlas()));

@@ -24,7 +24,8 @@ fn app() -> &'static App {
         let atlas = bando::atlas::build(&inputs).expect("the embedded data loads").0;
         let state = bando::api::AppState::new(bando::snapshot::SharedSnapshot::new(bando::snapshot::Snapshot::new(atlas)), inputs);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        App { runtime, router: bando::api::router(state) }
+        // The server's own limits (timeouts, concurrency, sizes), as `bando serve` sets them.
+        App { runtime, router: bando::api::router(state, &bando::config::LimitArgs::default()) }
     })
 }
 
