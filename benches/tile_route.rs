@@ -9,7 +9,8 @@
 //!
 //! Data: the embedded atlas's default view (edition 2025) and up to 500 non-empty tiles
 //! at z8–z12 over Vietnam, each requested once before timing so that every timed request
-//! is a cache hit (checked: `Server-Timing: cache;desc=hit`). The sockets, hyper and the
+//! is a cache hit (checked: `Server-Timing: cache;desc=hit`); the same tiles are also
+//! asked as TileJSON gives their URLs, naming the version (`?v=`). The sockets, hyper and the
 //! kernel come on top (`benches/compare/warm_tiles_vs_nginx.sh` measures those against
 //! nginx serving the same bytes).
 
@@ -57,6 +58,15 @@ async fn warmed_targets(router: &axum::Router, n: usize) -> Vec<String> {
     out
 }
 
+/// The `v=` parameter of the tile URLs the router's TileJSON gives.
+async fn tiles_version_param(router: &axum::Router) -> String {
+    let response = router.clone().oneshot(get_gzip("/tiles/ntm.json")).await.expect("infallible");
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("TileJSON body");
+    let tilejson: serde_json::Value = serde_json::from_slice(&body).expect("TileJSON");
+    let template = tilejson["tiles"][0].as_str().expect("a tile URL template");
+    template.split_once('?').map(|(_, query)| query.to_string()).expect("the template names the version")
+}
+
 fn tile_route(c: &mut Criterion) {
     let shared = SharedSnapshot::new(common::embedded_atlas());
     let state = AppState::new(shared, bando::atlas::Inputs::embedded(bando::config::EMBEDDED_GEODATA));
@@ -70,14 +80,18 @@ fn tile_route(c: &mut Criterion) {
     assert!(paths.len() >= 100, "only {} tiles", paths.len());
     let first = runtime.block_on(served.clone().oneshot(get_gzip(&paths[0]))).expect("infallible");
     assert_eq!(first.headers()["server-timing"], "cache;desc=hit", "the tiles are not in the cache");
+    let version = runtime.block_on(tiles_version_param(&served));
+    let versioned: Vec<String> = paths.iter().map(|p| format!("{p}?{version}")).collect();
+    let answer = runtime.block_on(served.clone().oneshot(get_gzip(&versioned[0]))).expect("infallible");
+    assert!(answer.headers()["cache-control"].to_str().unwrap_or("").contains("immutable"), "{version} is not the version in force");
 
     let mut group = c.benchmark_group("tile_route/warm");
     group.throughput(Throughput::Elements(paths.len() as u64));
     group.sample_size(20);
     metrics::with_local_recorder(&recorder, || {
-        for (name, router) in [("every layer", &served), ("bare routes", &bare)] {
+        for (name, router, paths) in [("every layer", &served, &paths), ("every layer, v= as TileJSON gives", &served, &versioned), ("bare routes", &bare, &paths)] {
             group.bench_function(name, |b| {
-                b.iter(|| runtime.block_on(common::answer_each(router, &paths, get_gzip)))
+                b.iter(|| runtime.block_on(common::answer_each(router, paths, get_gzip)))
             });
         }
     });
