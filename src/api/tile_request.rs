@@ -44,7 +44,7 @@ pub struct TileRequest {
 }
 
 /// What a tile URL's `v` parameter says, against the version in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlVersion {
     /// No `v`: a plain URL, whose tile changes when the data does.
     Unnamed,

@@ -64,7 +64,6 @@ pub async fn tile(
     // workers change) until a render needs its own handle.
     let in_force = state.atlas.load();
     let mut req = parse_request(map, z, x, file, &query, &in_force.snapshot.years())?;
-    req.url_version = UrlVersion::of(&query, &in_force.snapshot.version);
     if req.format != TileFormat::Mvt {
         let atlas = in_force.snapshot.clone();
         drop(in_force);
@@ -74,6 +73,8 @@ pub async fn tile(
         req.labels = params::labels(&query)?;
         return super::raster::png_tile(state, req, headers).await;
     }
+    // Only vector tiles follow the URL's version (PNG tiles also follow the style).
+    req.url_version = UrlVersion::of(&query, &in_force.snapshot.version);
     let gzip = http_cache::accepts_gzip(&headers);
     if let Some(archive) = published_archive(&state, &req) {
         drop(in_force);

@@ -1,10 +1,10 @@
 //! Reads a CSV upload (one file holds one kind of record, told by its header) into a
 //! [`Table`].
 //!
-//! Steps: 1. refuse a physical line longer than [`MAX_CSV_LINE_BYTES`] before parsing
-//! (one scan, no allocation); 2. drop a UTF-8 byte-order mark; 3. take `;` as the delimiter
-//! when the header line has more `;` than `,` (CSV as Excel saves it in a Vietnamese
-//! locale), else `,`; CRLF, LF and lone CR line ends are all read; 4. tell the kind from the header
+//! Steps: 1. make every line end LF (CRLF, and a lone CR as Excel for Mac writes), then
+//! refuse a physical line longer than [`MAX_CSV_LINE_BYTES`] before parsing (one scan);
+//! 2. drop a UTF-8 byte-order mark; 3. take `;` as the delimiter when the header line has
+//! more `;` than `,` (CSV as Excel saves it in a Vietnamese locale), else `,`; 4. tell the kind from the header
 //! (and, for results, from the file name or the width of the codes); 5. keep every record
 //! as text with its line. Decimal commas (`105,85`) are read in [`super::records`].
 
