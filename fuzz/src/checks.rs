@@ -18,12 +18,15 @@ use std::path::Path;
 /// The file name every problem of an in-memory input must carry.
 pub const INPUT: &str = "fuzz-input";
 
+/// A problem names the input and says what is wrong.
+fn check_problem(p: &load::Problem) {
+    assert_eq!(p.file, Path::new(INPUT), "a problem names the input: {p}");
+    assert!(!p.message.trim().is_empty(), "a problem says what is wrong: {p:?}");
+}
+
 fn check_load_error(e: &LoadError) {
     assert!(!e.problems.is_empty(), "a LoadError holds at least one problem");
-    for p in &e.problems {
-        assert_eq!(p.file, Path::new(INPUT), "a problem names the input: {p}");
-        assert!(!p.message.trim().is_empty(), "a problem says what is wrong: {p:?}");
-    }
+    e.problems.iter().for_each(check_problem);
     let text = e.to_string();
     assert!(text.contains(INPUT), "{text}");
 }
@@ -71,10 +74,7 @@ pub fn load_criteria(data: &[u8], atlas: &Atlas) {
         match load::read_criteria_rows_from(name, csv, catalog) {
             Ok((rows, problems)) => {
                 check_lines(&rows);
-                for p in &problems {
-                    assert_eq!(p.file, Path::new(INPUT), "a problem names the input: {p}");
-                    assert!(!p.message.trim().is_empty(), "a problem says what is wrong: {p:?}");
-                }
+                problems.iter().for_each(check_problem);
             }
             Err(e) => check_load_error(&e),
         }
@@ -239,7 +239,6 @@ pub fn style(data: &[u8]) {
 ///   of a kind with the same key.
 pub fn upload(data: &[u8], atlas: &Atlas) {
     use bando::load::upload::{province_units, read_upload, UploadScope};
-    use bando::model::UnitCode;
     let Some((&which, rest)) = data.split_first() else { return };
     let provinces: Vec<_> = atlas.editions[1].provinces.keys().copied().collect();
     let scope = match usize::from(which & 0x3f) {
@@ -284,12 +283,7 @@ pub fn upload(data: &[u8], atlas: &Atlas) {
                     assert!(keys.insert(r.record.key()), "two records with key {} in one upload", r.record.key());
                     let unit = kind.unit(|c| r.record.get(c), catalog).unwrap_or_else(|| panic!("an accepted record names its unit: {r:?}"));
                     if let Some(u) = &units {
-                        let inside = match unit {
-                            UnitCode::Commune(c) => u.communes_2024.contains(&c),
-                            UnitCode::District(d) => u.districts_2024.contains(&d),
-                            UnitCode::Province(p) => u.provinces_2024.contains(&p),
-                        };
-                        assert!(inside, "{scope:?} may not change {unit}: {r:?}");
+                        assert!(u.contains(unit), "{scope:?} may not change {unit}: {r:?}");
                     }
                 }
             }

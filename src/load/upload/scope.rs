@@ -29,6 +29,17 @@ pub struct ProvinceUnits {
     pub provinces_2024: BTreeSet<ProvinceCode>,
 }
 
+impl ProvinceUnits {
+    /// Whether `unit` (a 2024 commune, district or province) is one of these.
+    pub fn contains(&self, unit: UnitCode) -> bool {
+        match unit {
+            UnitCode::Commune(code) => self.communes_2024.contains(&code),
+            UnitCode::District(code) => self.districts_2024.contains(&code),
+            UnitCode::Province(code) => self.provinces_2024.contains(&code),
+        }
+    }
+}
+
 /// The units of the 2025 provinces `provinces`.
 pub fn province_units(atlas: &Atlas, provinces: &[ProvinceCode]) -> ProvinceUnits {
     let (e2024, e2025) = (&atlas.editions[0], &atlas.editions[1]);
@@ -63,11 +74,7 @@ impl ScopeCheck {
 
     /// Whether the unit lies in the scope (its 2024 province is one of the scope's).
     pub fn holds(&self, unit: UnitCode) -> bool {
-        self.units.as_ref().is_none_or(|u| match unit {
-            UnitCode::Commune(code) => u.communes_2024.contains(&code),
-            UnitCode::District(code) => u.districts_2024.contains(&code),
-            UnitCode::Province(code) => u.provinces_2024.contains(&code),
-        })
+        self.units.as_ref().is_none_or(|u| u.contains(unit))
     }
 
     /// The scoped provinces as "42 Hà Tĩnh, …" for messages.
