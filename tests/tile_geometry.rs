@@ -114,6 +114,61 @@ fn polygons_are_valid_with_mvt_winding() {
     }
 }
 
+/// A polygon feature's area in grid units² (exteriors less holes).
+fn feature_area(f: &Feature) -> f64 {
+    f.rings.iter().map(|r| area2(r) as f64 / 2.0).sum()
+}
+
+/// At low zoom, communes too small to see are drawn merged (clusters within a province,
+/// each with its largest commune's attributes): far fewer features than communes, each
+/// commune named once with its own name, and few below 64 units² (one CSS pixel as
+/// MapLibre draws tiles; a province or an island group smaller than that stays one
+/// feature, as clusters never cross provinces or the sea). Drawn each on its own, most
+/// communes were below it at zoom 3 and all at zoom 0.
+fn check_merged_at_low_zoom(atlas: &Atlas, edition: Edition) {
+    let communes = &atlas.edition(edition).communes;
+    let by_code: HashMap<String, &bando::model::Commune> = communes.iter().map(|c| (c.code.to_string(), c)).collect();
+    let provinces = atlas.edition(edition).provinces.len();
+    for z in [0u8, 3] {
+        let t = tile_at(106.0, 16.0, z);
+        let features = &render(atlas, MapKind::Ntm, edition, t)["communes"];
+        let small = features.iter().filter(|f| feature_area(f) < 64.0).count();
+        eprintln!("{edition} {t}: {} commune features for {} communes, {small} below 64 units²", features.len(), communes.len());
+        assert!(small <= 2 * provinces, "{edition} {t}: {small} of {} features below 64 units²", features.len());
+        if z == 0 {
+            assert!(features.len() <= 2 * provinces, "{edition} {t}: {} features for {provinces} provinces", features.len());
+        }
+        let mut codes = std::collections::HashSet::new();
+        for f in features {
+            let code = &f.attrs["code"];
+            assert!(codes.insert(code.clone()), "{t}: {code} drawn twice");
+            assert_eq!(f.attrs["name"], by_code[code].name, "{t}: {code} carries another commune's name");
+            assert_eq!(f.id, Some(u64::from(by_code[code].code.0)));
+        }
+    }
+    // Where every commune covers a pixel, every commune of the tile is its own feature.
+    let t = tile_at(105.85, 21.03, 12);
+    let features = &render(atlas, MapKind::Ntm, edition, t)["communes"];
+    let near: Vec<_> = communes.iter().filter(|c| c.label_point.is_some_and(|p| t == tile_at(p.lon, p.lat, 12))).collect();
+    assert!(!near.is_empty());
+    for c in near {
+        assert!(features.iter().any(|f| f.id == Some(u64::from(c.code.0))), "{t}: {} {} not drawn", c.code, c.name);
+    }
+}
+
+#[test]
+fn communes_too_small_to_see_are_merged_at_low_zoom_embedded() {
+    for edition in Edition::ALL {
+        check_merged_at_low_zoom(embedded(), edition);
+    }
+}
+
+#[test]
+#[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
+fn communes_too_small_to_see_are_merged_at_low_zoom_real() {
+    check_merged_at_low_zoom(real(), Edition::E2025);
+}
+
 /// Sutherland–Hodgman against the tile square (written here, independent of bando's).
 fn clip_to_tile(ring: &[[i64; 2]]) -> Vec<[f64; 2]> {
     let mut pts: Vec<[f64; 2]> = ring.iter().map(|p| [p[0] as f64, p[1] as f64]).collect();
@@ -245,7 +300,8 @@ fn coverage(features: &[Feature], size: usize) -> Vec<u16> {
 fn check_no_gaps(atlas: &Atlas, edition: Edition, places: &[(f64, f64)]) -> usize {
     let mut overlaps = 0;
     for &(lon, lat) in places {
-        for z in [5u8, 8, 11] {
+        // Zoom 2: communes merged into clusters; 5 and 8: some merged; 11: none.
+        for z in [2u8, 5, 8, 11] {
             let t = tile_at(lon, lat, z);
             let layers = render(atlas, MapKind::Ntm, edition, t);
             let size = 512;

@@ -6,12 +6,17 @@
 //! ([`area_rank`]), lower first; MapLibre's `symbol-sort-key` and the PNG labels
 //! (`crate::raster::labels`) both place in that order.
 //!
+//! At low zoom, communes too small to see are drawn merged with neighbours of their
+//! province, one feature per cluster with its largest commune's attributes
+//! ([`super::coalesce`]).
+//!
 //! The NTM map carries communes with their levels and criteria ([`super::criteria`]),
 //! districts with their levels and criteria, pilots in full and tourism sites reduced to
 //! their category; the tourism map the reverse: communes reduced to their level (drawn
 //! faded by its style), tourism sites in full, pilots reduced to their kind. Tiles do not
 //! depend on the map's theme: they carry every criterion, and styles choose what to colour.
 
+use super::coalesce;
 use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
@@ -22,6 +27,7 @@ use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
 use crate::model::{AsOf, CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -99,6 +105,53 @@ impl ArcBlock {
     }
 }
 
+/// The communes one zoom draws as one feature each ([`coalesce`]).
+struct MergedCommunes {
+    /// Per commune, its cluster in `clusters`, or [`MergedCommunes::ALONE`].
+    cluster_of: Vec<u32>,
+    clusters: Vec<MergedFeature>,
+}
+
+/// A cluster of communes drawn as one feature.
+struct MergedFeature {
+    /// The commune whose attributes the feature carries: the largest.
+    representative: usize,
+    rings: Vec<GroupRing>,
+    blocks: Vec<Vec<ArcBlock>>,
+}
+
+impl MergedCommunes {
+    const ALONE: u32 = u32::MAX;
+
+    /// The features of `clusters` (commune positions, largest first), dissolved.
+    fn new(topo: &Topology, arc_boxes: &[[f64; 4]], clusters: Vec<Vec<usize>>) -> MergedCommunes {
+        let mut cluster_of = vec![Self::ALONE; topo.unit_count()];
+        for (k, members) in clusters.iter().enumerate() {
+            for &u in members {
+                cluster_of[u] = k as u32;
+            }
+        }
+        let group_of: Vec<Option<u32>> = cluster_of.iter().map(|&k| (k != Self::ALONE).then_some(k)).collect();
+        let rings = dissolve(topo, &group_of, clusters.len());
+        let clusters = clusters
+            .iter()
+            .zip(rings)
+            .map(|(members, rings)| MergedFeature {
+                representative: members[0],
+                blocks: rings.iter().map(|r| ArcBlock::of_ring(topo, arc_boxes, &r.arcs)).collect(),
+                rings,
+            })
+            .collect();
+        MergedCommunes { cluster_of, clusters }
+    }
+
+    /// Commune `i`'s cluster and its number, when it is drawn merged.
+    fn cluster(&self, i: usize) -> Option<(usize, &MergedFeature)> {
+        let k = *self.cluster_of.get(i)?;
+        (k != Self::ALONE).then(|| (k as usize, &self.clusters[k as usize]))
+    }
+}
+
 /// A label point of [`EditionTiles::label_points`]: unit Mercator position, name, rank.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LabelPoint<'a> {
@@ -119,6 +172,9 @@ pub struct EditionTiles {
     chunk_boxes: Vec<[f64; 4]>,
     /// Commune codes as text, by position: the `code` attribute of every tile.
     commune_codes: Vec<String>,
+    /// Per zoom from 0, the communes drawn merged at that zoom ([`coalesce`]); zooms
+    /// past the end draw every commune alone.
+    merged: Vec<MergedCommunes>,
     districts: Vec<Group>,
     provinces: Vec<Group>,
     /// Per commune, its label point (unit coordinates) and rank.
@@ -197,8 +253,14 @@ impl EditionTiles {
             let c = &edition.communes[i];
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
+        let provinces_of: Vec<_> = edition.communes.iter().map(|c| c.province).collect();
+        let merged = coalesce::plan(&topo, &provinces_of)
+            .into_par_iter()
+            .map(|clusters| MergedCommunes::new(&topo, &arc_boxes, clusters))
+            .collect();
         EditionTiles {
             edition: edition.edition,
+            merged,
             topo,
             ranking,
             arc_boxes,
@@ -691,9 +753,24 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
     let mut candidates: Vec<usize> = edition.index.in_bbox([w, s_, e, n]).collect();
     candidates.sort_unstable();
     let mut attrs: Attrs = Vec::with_capacity(24);
-    for &i in &candidates {
-        let rings = tiles.topo.rings_of(i).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
-        if !painter.polygon(rings, true) {
+    // At low zoom, sub-pixel communes are drawn merged: one feature per cluster, drawn
+    // when its first commune in the tile comes, with its largest commune's attributes.
+    let merged = tiles.merged.get(usize::from(tile.z));
+    let mut cluster_drawn = vec![false; merged.map_or(0, |m| m.clusters.len())];
+    for &candidate in &candidates {
+        let (i, drawn) = match merged.and_then(|m| m.cluster(candidate)) {
+            Some((k, _)) if cluster_drawn[k] => continue,
+            Some((k, cluster)) => {
+                cluster_drawn[k] = true;
+                let rings = cluster.rings.iter().zip(&cluster.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice()));
+                (cluster.representative, painter.polygon(rings, true))
+            }
+            None => {
+                let rings = tiles.topo.rings_of(candidate).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
+                (candidate, painter.polygon(rings, true))
+            }
+        };
+        if !drawn {
             continue;
         }
         let c = &edition.communes[i];
@@ -890,7 +967,7 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
             ]),
         }
     }
-    let mut layers = vec![layer("communes", "Communes coloured by NTM level", &commune_fields, criteria(UnitScope::Commune))];
+    let mut layers = vec![layer("communes", "Communes coloured by NTM level; at low zoom a commune smaller than a pixel is merged with neighbours of its province into one feature, which carries the attributes of the largest", &commune_fields, criteria(UnitScope::Commune))];
     let mut labels = layer("commune_labels", "Commune label points (from zoom 10)", &[("name", "String: commune name"), ("rank", "Number: label priority, lower first (by area)")], Vec::new());
     labels.minzoom = COMMUNE_LABEL_MIN_ZOOM;
     layers.push(labels);

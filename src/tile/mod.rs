@@ -5,16 +5,20 @@
 //!   2. split the rings into arcs at junctions, so that a border shared by two
 //!      communes is stored once ([`topology`]);
 //!   3. rank every arc vertex by its Douglas–Peucker importance ([`simplify`]);
-//!   4. index the communes' Mercator boxes in an R-tree.
+//!   4. index the communes' Mercator boxes in an R-tree;
+//!   5. per low zoom, merge the communes too small to see into their neighbours
+//!      ([`coalesce`]).
 //!
 //! Per tile ([`render_mvt`]):
 //!   1. query the R-tree with the tile plus its buffer;
-//!   2. rebuild each ring from its arcs, keeping the vertices important at this zoom
-//!      (shared arcs are simplified once, so neighbours never gap or overlap);
+//!   2. rebuild each ring (at low zoom, each merged cluster's) from its arcs, keeping
+//!      the vertices important at this zoom (shared arcs are simplified once, so
+//!      neighbours never gap or overlap);
 //!   3. clip to the buffered tile ([`clip`]) and quantise to the 4096 grid;
 //!   4. encode the layers ([`mvt`]), with the units' levels and criteria ([`criteria`]).
 
 pub mod clip;
+pub mod coalesce;
 pub mod criteria;
 pub mod dissolve;
 pub mod mercator;
