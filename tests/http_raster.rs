@@ -339,3 +339,57 @@ fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--width"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn points_are_drawn_smaller_at_low_zoom() {
+    // Pilots alone on white fills and sea: the non-white pixels around a pilot are its circle.
+    let dir = TempDir::new("pilots-only");
+    let mut style = style_file("ntm-results.json");
+    style["background"] = "#ffffff".into();
+    for class in style["classes"].as_object_mut().unwrap().values_mut() {
+        class["fill"] = "#ffffff".into();
+    }
+    for o in ["communes", "districts", "provinces"] {
+        style["outlines"][o]["opacity"] = 0.0.into();
+    }
+    style["points"]["tourism"]["opacity"] = 0.0.into();
+    dir.write("ntm-results.json", &style.to_string());
+    let server = Server::start(&["--styles", common::path_str(&dir.0)]);
+
+    // The pilot farthest from any other, so that no other circle reaches its window.
+    let pilots: Vec<(f64, f64)> =
+        csv_rows(geodata("pilots.csv")).iter().filter_map(|r| Some((r["lon"].parse().ok()?, r["lat"].parse().ok()?))).collect();
+    let gap = |i: usize, z: u8| {
+        let (x, y) = world_pixel(pilots[i].0, pilots[i].1, z);
+        pilots.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, p)| {
+            let (u, v) = world_pixel(p.0, p.1, z);
+            (u - x).hypot(v - y)
+        }).fold(f64::INFINITY, f64::min)
+    };
+    let lonely = (0..pilots.len()).max_by(|&a, &b| gap(a, 5).total_cmp(&gap(b, 5))).expect("pilots");
+    assert!(gap(lonely, 5) > 14.0, "no pilot stands alone at zoom 5 ({} px)", gap(lonely, 5));
+
+    // Non-white pixels within `reach` of the pilot's centre, over the tiles they span.
+    let circle_pixels = |z: u8, reach: f64| {
+        let (cx, cy) = world_pixel(pilots[lonely].0, pilots[lonely].1, z);
+        let mut tiles: HashMap<(u32, u32), Png> = HashMap::new();
+        let mut count = 0;
+        for px in (cx - reach) as u32..=(cx + reach) as u32 {
+            for py in (cy - reach) as u32..=(cy + reach) as u32 {
+                if (f64::from(px) + 0.5 - cx).hypot(f64::from(py) + 0.5 - cy) > reach {
+                    continue;
+                }
+                let (tx, ty) = (px / 256, py / 256);
+                let tile = tiles.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/ntm/{z}/{tx}/{ty}.png?labels=false"), &[])));
+                count += usize::from(tile.pixel(px % 256, py % 256) != [255, 255, 255]);
+            }
+        }
+        count
+    };
+    let (low, full) = (circle_pixels(5, 10.0), circle_pixels(9, 10.0));
+    // Drawn at 0.52 of its size at zoom 5, a circle covers 0.27 of its area at zoom 9
+    // (give or take its anti-aliased edge).
+    let part = low as f64 / full as f64;
+    assert!(full > 100, "{full} pixels at zoom 9");
+    assert!((0.15..0.42).contains(&part), "at zoom 5 the pilot covers {low} pixels, at zoom 9 {full}: {part:.2}");
+}

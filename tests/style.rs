@@ -6,6 +6,7 @@
 //! start and by `bando validate`, naming the file and the key.
 
 mod common;
+use serde_json::json;
 use common::{Server, TempDir};
 use std::path::PathBuf;
 use std::process::Command;
@@ -159,6 +160,20 @@ fn style_expressions_use_the_colours_of_the_style_file() {
                 let i = colors.iter().position(|v| v == k).unwrap_or_else(|| panic!("{map} {id} {k}"));
                 assert_eq!(colors[i + 1], sym["color"]);
             }
+            // Points shrink at low zoom: 0.4 of their size at zoom 4, whole from zoom 9.
+            let radius = l["paint"]["circle-radius"].as_array().unwrap();
+            assert_eq!(&radius[..4], &[json!("interpolate"), json!(["linear"]), json!(["zoom"]), json!(4)], "{map} {id}");
+            assert_eq!(radius[5], 9);
+            let full = &radius[6];
+            assert_eq!(radius[4], json!(["*", 0.4, full]), "{map} {id}");
+            for (k, sym) in source["points"][id]["symbols"].as_object().unwrap() {
+                let i = full.as_array().unwrap().iter().position(|v| v == k).unwrap_or_else(|| panic!("{map} {id} {k}"));
+                assert!(full[i + 1].as_f64() == sym["radius"].as_f64() || full[i + 1].to_string().contains("stars"), "{map} {id} {k}: {}", full[i + 1]);
+            }
+            let w = source["points"][id]["stroke_width"].as_f64().unwrap();
+            let stroke = l["paint"]["circle-stroke-width"].as_array().unwrap();
+            assert_eq!(stroke.len(), 7);
+            assert!((stroke[4].as_f64().unwrap() - 0.4 * w).abs() < 1e-6 && stroke[6].as_f64() == Some(w), "{map} {id}: {stroke:?}");
         }
         let line = layer("provinces-line");
         let stops = source["outlines"]["provinces"]["width"].as_array().unwrap();
@@ -168,7 +183,7 @@ fn style_expressions_use_the_colours_of_the_style_file() {
     }
     // OCOP products are sized by stars on the tourism map.
     let (_, tourism) = server.get_json("/styles/tourism.json");
-    let text = tourism["layers"][6]["paint"]["circle-radius"].to_string();
+    let text = tourism["layers"][6]["paint"]["circle-radius"][6].to_string();
     assert!(text.contains("\"stars\""), "{text}");
 }
 

@@ -182,10 +182,12 @@ fn draw_points<'a>(
     let size = f64::from(pixmap.width());
     let px_per_unit = size / (x1 - x0);
     let mut paint = Paint { anti_alias: true, ..Paint::default() };
-    let stroke = Stroke { width: layer.stroke_width * ratio as f32, ..Stroke::default() };
+    // Smaller at low zoom, as the MapLibre style draws them.
+    let scale = crate::style::point_scale(tile.z) * ratio as f32;
+    let stroke = Stroke { width: layer.stroke_width * scale, ..Stroke::default() };
     for (position, key, stars) in points {
         let Some(symbol) = layer.symbol(key) else { continue };
-        let r = symbol.radius_for(stars) * ratio as f32;
+        let r = symbol.radius_for(stars) * scale;
         let reach = f64::from(r + stroke.width);
         let [ux, uy] = project(position.lon, position.lat);
         let (x, y) = ((ux - x0) * px_per_unit, (uy - y0) * px_per_unit);

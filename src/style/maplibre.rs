@@ -106,14 +106,28 @@ fn circles(id: &str, layer: &PointLayer) -> Value {
         num(layer.symbols.first().map_or(4.0, |s| s.radius)),
     );
     let color = by_key(&|s| json!(s.color.hex()), json!("#000000"));
+    // Smaller at low zoom (`super::POINT_SCALE`): the zoom interpolation must be the
+    // outermost expression, so each stop scales the data-driven radius.
+    let by_zoom = |full: Value| {
+        let mut e = vec![json!("interpolate"), json!(["linear"]), json!(["zoom"])];
+        for (z, part) in super::POINT_SCALE {
+            e.push(json!(z));
+            e.push(match full.as_f64() {
+                _ if part == 1.0 => full.clone(),
+                Some(v) => num(v as f32 * part),
+                None => json!(["*", num(part), full]),
+            });
+        }
+        Value::Array(e)
+    };
     json!({
         "id": id, "type": "circle", "source": "bando", "source-layer": layer.layer,
         "paint": {
             "circle-color": color,
-            "circle-radius": radius,
+            "circle-radius": by_zoom(radius),
             "circle-opacity": num(layer.opacity),
             "circle-stroke-color": layer.stroke.hex(),
-            "circle-stroke-width": num(layer.stroke_width),
+            "circle-stroke-width": by_zoom(num(layer.stroke_width)),
             "circle-stroke-opacity": num(layer.opacity),
         },
     })

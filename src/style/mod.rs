@@ -153,6 +153,20 @@ impl Symbol {
     }
 }
 
+/// How much of its radius and stroke a point symbol is drawn with, by zoom: `(zoom, part)`
+/// stops, linear between them, constant beyond. At zoom 4 the country is some sixty pixels
+/// wide, and its hundreds of pilots and sites at their full size would hide the choropleth
+/// under them; from zoom 9 they are drawn as the style gives them. The PNG tiles and the
+/// MapLibre style draw the same stops; the legend shows the full size.
+pub const POINT_SCALE: [(u8, f32); 2] = [(4, 0.4), (9, 1.0)];
+
+/// The part of its size a point symbol is drawn with at `zoom` ([`POINT_SCALE`]).
+pub fn point_scale(zoom: u8) -> f32 {
+    let [(z0, s0), (z1, s1)] = POINT_SCALE;
+    let t = (f32::from(zoom.clamp(z0, z1)) - f32::from(z0)) / f32::from(z1 - z0);
+    s0 + (s1 - s0) * t
+}
+
 /// A point layer (`pilots` or `tourism`): circles by kind or category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointLayer {
