@@ -56,6 +56,22 @@ fn a_replica_serves_the_publication_and_follows_a_new_one_whole() {
     assert_eq!(first["sample"], true);
 
     let replica = Server::start(&["--publication", out.to_str().unwrap(), "--publication-poll-secs", "1"]);
+    // Every year's levels as CSV and Excel, for a reader of that year; shapes (GeoJSON)
+    // once, for the latest year; pilots and tourism once.
+    let (_, meta) = replica.get_json("/api/v1/meta");
+    let years: Vec<u64> = meta["meta"]["years"].as_array().expect("years").iter().map(|y| y.as_u64().unwrap()).collect();
+    let latest = *years.last().expect("a year");
+    assert!(years.len() > 1, "{years:?}");
+    for &year in &years {
+        for layer in ["communes-2024", "communes-2025", "districts-2024", "provinces-2024", "provinces-2025"] {
+            for ext in ["csv", "xlsx", "geojson"] {
+                let name = format!("/{layer}-{year}.{ext}");
+                let present = exports.iter().any(|p| p.ends_with(&name));
+                assert_eq!(present, ext != "geojson" || year == latest, "{name} in {exports:?}");
+            }
+        }
+    }
+    assert_eq!(exports.iter().filter(|p| p.contains("/pilots.")).count(), 3, "{exports:?}");
     let site = &csv_rows(geodata("tourism.csv"))[0];
     let (names, version) = sites_near(&replica, &site["lon"], &site["lat"]);
     assert!(names.contains(&site["name"]), "{names:?}");

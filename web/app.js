@@ -655,17 +655,20 @@ function statsHtml(s) {
 }
 
 // Links to the communes' export of the view's edition and year: the server's open data,
-// or a static publication's exports folder (its latest year only). Excel first: readers
-// open the file in a spreadsheet and filter on their province.
+// or a static publication's exports folder (Excel and CSV for every year, GeoJSON for its
+// latest year: the shapes are the same every year). Excel first: readers open the file in
+// a spreadsheet and filter on their province.
 function downloadsHtml() {
   const exports = site && site.exports;
-  if (site && (!exports || exports.year !== view.year)) return '';
+  if (site && !(exports && (exports.years || [exports.year]).includes(view.year))) return '';
   const params = query({ edition: view.edition, year: view.year });
   const href = (format) => (site
-    ? siteUrl(exports.files.replace('{edition}', view.edition).replace('{format}', format))
+    ? siteUrl(exports.files.replace('{edition}', view.edition).replace('{year}', view.year).replace('{format}', format))
     : `/api/v1/export/communes.${format}?${params}`);
-  const link = (format, label) => `<a href="${esc(href(format))}" download data-format="${format}">${label}</a>`;
-  return `<p class="downloads">${t('download')}: ${link('xlsx', 'Excel')} · ${link('csv', 'CSV')} · ${link('geojson', 'GeoJSON')}</p>`;
+  const link = ([format, label]) => `<a href="${esc(href(format))}" download data-format="${format}">${label}</a>`;
+  const formats = [['xlsx', 'Excel'], ['csv', 'CSV']];
+  if (!site || exports.year === view.year) formats.push(['geojson', 'GeoJSON']);
+  return `<p class="downloads">${t('download')}: ${formats.map(link).join(' · ')}</p>`;
 }
 
 // One target: its label, a progress bar towards it, the scope, the deadline, the source,

@@ -214,11 +214,12 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
     }
     let stats_views: Vec<String> = stats_pairs.iter().map(|(e, y)| format!("{e}-{y}")).collect();
     // The communes' exports of the publication (`exports/<version>/`, two folders up from
-    // `site/<name>/`), which the statistics panel links for their year.
-    let exports_year = super::folder::exports_as_of(snapshot).year();
+    // `site/<name>/`), which the statistics panel links for the view's year: CSV and Excel
+    // for every year of the data, GeoJSON for `year` only (see `folder::stage_exports`).
     let exports = json!({
-        "year": exports_year,
-        "files": format!("../../exports/{}/communes-{{edition}}-{exports_year}.{{format}}", snapshot.version),
+        "year": super::folder::exports_as_of(snapshot).year(),
+        "years": snapshot.years().collect::<Vec<u16>>(),
+        "files": format!("../../exports/{}/communes-{{edition}}-{{year}}.{{format}}", snapshot.version),
     });
     let doc = json!({
         "format": "bando-static", "data_version": snapshot.version, "minzoom": opts.minzoom, "maxzoom": opts.maxzoom,
