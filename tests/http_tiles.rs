@@ -330,3 +330,20 @@ fn a_tile_url_naming_its_version_is_kept_for_ever_and_an_older_one_is_revalidate
     let forged = server.get_raw(&format!("{plain_path}&v=0000000000000000.0000000000000000"), &[GZIP]);
     assert_eq!((forged.status, forged.header("cache-control")), (200, Some("public, no-cache")));
 }
+
+#[test]
+fn a_tile_query_is_decoded_and_a_repeated_parameter_takes_its_last_value() {
+    let server = Server::shared();
+    let get = |q: &str| server.get_raw(&format!("{HA_NOI}?{q}"), &[GZIP]);
+    let plain = get("edition=2025&year=2023");
+    assert_eq!(plain.status, 200);
+    // Percent-encoded names and values: the same view, the same representation.
+    let encoded = get("edition=%32%30%32%35&y%65ar=2023");
+    assert_eq!(encoded.status, 200);
+    assert_eq!(strong_etag(&encoded), strong_etag(&plain));
+    assert_eq!(encoded.body, plain.body);
+    // The last of a repeated parameter counts, as in every other route.
+    let repeated = get("edition=2024&year=2019&edition=2025&year=2023");
+    assert_eq!(strong_etag(&repeated), strong_etag(&plain));
+    assert_error(&get("year=2023&year=2019"), 400, Some("year"), "2019");
+}

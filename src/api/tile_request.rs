@@ -8,7 +8,7 @@
 //! imports none of them.
 
 use super::http_cache::ETag;
-use super::params::{self, Params};
+use super::params::{self, ParamSource};
 use super::ApiError;
 use crate::style::Theme;
 use crate::tile::{MapKind, TileId, TileView, MAX_ZOOM};
@@ -58,8 +58,8 @@ pub enum UrlVersion {
 
 impl UrlVersion {
     /// What `query`'s `v` says when `data_version` is in force.
-    pub fn of(query: &Params, data_version: &str) -> UrlVersion {
-        match query.get("v") {
+    pub fn of(query: &impl ParamSource, data_version: &str) -> UrlVersion {
+        match query.param("v") {
             None => UrlVersion::Unnamed,
             Some(v) if super::http_cache::names_current(v, data_version) => UrlVersion::Current,
             Some(_) => UrlVersion::Other,
@@ -68,7 +68,7 @@ impl UrlVersion {
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.
-pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &Params, years: &std::ops::RangeInclusive<u16>) -> Result<TileRequest, ApiError> {
+pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &impl ParamSource, years: &std::ops::RangeInclusive<u16>) -> Result<TileRequest, ApiError> {
     let map = parse_map(map)?;
     let (y, format) = match file.rsplit_once('.') {
         Some((y, "mvt")) => (y, TileFormat::Mvt),
@@ -141,6 +141,7 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::params::Params;
 
     fn q(pairs: &[(&str, &str)]) -> Params {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

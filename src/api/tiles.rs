@@ -22,7 +22,7 @@
 //! of the view instead, when one holds the tile's zoom ([`crate::publish::PublishedTiles`]).
 
 use super::http_cache::{self, ETag};
-use super::params::{self, Params};
+use super::params::{self, QueryPairs};
 use super::tile_cache::{TileKey, TileKeyRef};
 use super::tile_pipeline::{Run, Source};
 use super::tile_request::{parse_request, tile_etag, TileRequest, UrlVersion};
@@ -33,9 +33,9 @@ use super::{ApiError, AppState};
 use crate::pyramid::{gunzip, served_mvt};
 use crate::model::AsOf;
 use axum::body::Body;
-use axum::extract::{Query, RawPathParams, State};
+use axum::extract::{RawPathParams, State};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use bytes::Bytes;
 
@@ -53,13 +53,17 @@ fn vary() -> HeaderValue {
     HeaderValue::from_static("accept-encoding")
 }
 
+/// The query string is read where it lies ([`QueryPairs`], from the request's `Uri`):
+/// a tile URL as TileJSON gives it (`?v=…`) or with a view (`?year=…`) costs no map and
+/// no string per parameter.
 pub async fn tile(
     State(state): State<AppState>,
     path: RawPathParams,
-    Query(query): Query<Params>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let [map, z, x, file] = segments(&path)?;
+    let query = QueryPairs::parse(uri.query().unwrap_or(""));
     // One snapshot for the whole request, borrowed (no reference count that the other
     // workers change) until a render needs its own handle.
     let in_force = state.atlas.load();
