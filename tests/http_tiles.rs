@@ -306,9 +306,21 @@ fn a_tile_url_naming_its_version_is_kept_for_ever_and_an_older_one_is_revalidate
     assert_eq!(plain.header("etag"), Some(etag.as_str()));
     let revalidated = server.get_raw(&before, &[GZIP, ("If-None-Match", &etag)]);
     assert_eq!((revalidated.status, revalidated.header("cache-control")), (304, Some(IMMUTABLE)));
-    // PNG tiles keep the plain policy: their look also follows the style.
-    let png = server.get_raw(&before.replace(".mvt", ".png"), &[]);
-    assert_eq!((png.status, png.header("cache-control")), (200, Some("public, max-age=3600")));
+    // PNG tiles: their version also names the style (TileJSON's `raster_version`), so
+    // the vector tiles' `v` is another version for them.
+    let raster_version = || server.get_raw("/tiles/ntm.json?year=2025", &[]).json()["raster_version"].as_str().expect("raster_version").to_string();
+    let vector_v = before.split_once("v=").expect("v").1.to_string();
+    let png_v = raster_version();
+    assert!(png_v.starts_with(&format!("{vector_v}.")), "{png_v} names the vector tiles' version, then the style's");
+    // Dương Xá at z10, where it is larger than the pilot circle drawn on it.
+    let png_path = "/tiles/ntm/10/813/450.png?year=2025&labels=false".to_string();
+    let png = server.get_raw(&format!("{png_path}&v={png_v}"), &[]);
+    let png_plain = server.get_raw(&png_path, &[]);
+    assert_eq!((png.status, png.header("cache-control")), (200, Some(IMMUTABLE)));
+    assert_eq!(png_plain.header("cache-control"), Some("public, max-age=3600"));
+    assert_eq!((&png.body, png.header("etag")), (&png_plain.body, png_plain.header("etag")));
+    let png_with_vector_v = server.get_raw(&format!("{png_path}&v={vector_v}"), &[]);
+    assert_eq!(png_with_vector_v.header("cache-control"), Some("public, no-cache"));
 
     // A publication: TileJSON gives new URLs; the old one now answers today's tile, which
     // caches must revalidate.
@@ -326,6 +338,13 @@ fn a_tile_url_naming_its_version_is_kept_for_ever_and_an_older_one_is_revalidate
     assert_ne!(old_url.header("etag"), Some(etag.as_str()));
     let new_url = server.get_raw(&after, &[GZIP]);
     assert_eq!((new_url.header("cache-control"), &new_url.body), (Some(IMMUTABLE), &now.body));
+    // So do PNG tiles: the old URL answers today's picture, to revalidate; the new one is kept.
+    assert_ne!(raster_version(), png_v);
+    let old_png = server.get_raw(&format!("{png_path}&v={png_v}"), &[]);
+    assert_eq!(old_png.header("cache-control"), Some("public, no-cache"));
+    assert_ne!(old_png.body, png.body, "the picture shows the new level");
+    let new_png = server.get_raw(&format!("{png_path}&v={}", raster_version()), &[]);
+    assert_eq!((new_png.header("cache-control"), &new_png.body), (Some(IMMUTABLE), &old_png.body));
     // Any other version (a mistyped or forged one) is never kept as that version.
     let forged = server.get_raw(&format!("{plain_path}&v=0000000000000000.0000000000000000"), &[GZIP]);
     assert_eq!((forged.status, forged.header("cache-control")), (200, Some("public, no-cache")));

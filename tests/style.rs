@@ -236,4 +236,12 @@ fn a_style_given_with_styles_replaces_the_embedded_one_everywhere() {
     // The tourism style (not in the folder) stays the embedded one.
     let (_, t) = server.get_json("/api/v1/legend/tourism");
     assert_eq!(t["title"], style_file("rural-tourism.json")["title"]);
+    // PNG tile URLs name the style: the same data and build under another style give
+    // other URLs, the vector tiles the same ones.
+    let (_, embedded) = Server::shared().get_json("/tiles/ntm.json");
+    let (_, custom) = server.get_json("/tiles/ntm.json");
+    let v = |tj: &serde_json::Value| tj["tiles"][0].as_str().and_then(|t| t.split_once("v=")).map(|(_, v)| v.to_string()).expect("v");
+    assert_eq!(v(&custom), v(&embedded));
+    assert_ne!(custom["raster_version"], embedded["raster_version"]);
+    assert!(custom["raster_version"].as_str().unwrap().starts_with(&format!("{}.", v(&custom))), "{custom}");
 }

@@ -290,7 +290,9 @@ function rasterStyle() {
     sources: {
       raster: {
         type: 'raster', tileSize: 256, maxzoom: 14,
-        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}${view.labels ? '' : '&labels=false'}`],
+        // `v` names the data, the build and the style: such URLs are cached for ever, and
+        // the next publication (a new TileJSON) gives new ones.
+        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}${view.labels ? '' : '&labels=false'}${rasterVersion ? `&v=${encodeURIComponent(rasterVersion)}` : ''}`],
         attribution: rasterAttribution,
       },
     },
@@ -309,6 +311,7 @@ function vectorStyle() {
 }
 
 let rasterAttribution = 'bando';   // from the map's TileJSON, for raster mode
+let rasterVersion = '';            // the `v` of PNG tile URLs, from the same TileJSON
 
 let styleRequest = 0;
 async function loadStyle() {
@@ -397,12 +400,16 @@ async function staticStyle() {
   return style;
 }
 
-// Raster tiles have no TileJSON of their own: take the sources' attribution from the
-// vector TileJSON the style names.
+// Raster tiles have no TileJSON of their own: take the sources' attribution, and the
+// version PNG tile URLs name, from the vector TileJSON the style names (always revalidated).
 async function loadAttribution() {
   const source = styleJson && styleJson.sources && styleJson.sources.bando;
   if (!source || !source.url) return;
-  try { rasterAttribution = (await getJson(source.url)).attribution || rasterAttribution; } catch (e) { /* keep the last one */ }
+  try {
+    const tilejson = await getJson(source.url);
+    rasterAttribution = tilejson.attribution || rasterAttribution;
+    rasterVersion = tilejson.raster_version || '';
+  } catch (e) { rasterVersion = ''; /* keep the last attribution; unversioned URLs still work */ }
 }
 
 function initMap() {

@@ -155,7 +155,7 @@ pub fn mvt() -> Value {
     parameters.extend(view_params());
     parameters.push(query_param(
         "v",
-        "The version of the tiles, as the tile URLs of TileJSON give it (the data version and the build). Naming the version in force makes the answer cacheable for ever (--tile-cache-control-versioned, default public, max-age=31536000, immutable); another version gets today's tile with Cache-Control: public, no-cache; without v, --tile-cache-control applies. The bytes are the same in every case.",
+        "The version of the tiles, as TileJSON gives it: for .mvt the v of its tile URLs (the data version and the build), for .png and @2x.png its raster_version (the same, then the style's version). Naming the version in force makes the answer cacheable for ever (--tile-cache-control-versioned, default public, max-age=31536000, immutable); another version gets today's tile with Cache-Control: public, no-cache; without v, --tile-cache-control applies. The bytes are the same in every case.",
         json!({"type": "string"}),
         json!("d15d9af3c79a142f.5b1e0c7d9a2f4e36"),
     ));

@@ -75,6 +75,17 @@ pub fn names_current(v: &str, data_version: &str) -> bool {
     v.strip_suffix(crate::BUILD).and_then(|rest| rest.strip_suffix('.')) == Some(data_version)
 }
 
+/// The version a PNG tile URL names: [`tiles_version`] and the style's version, since a
+/// PNG tile's look also follows the style (`--styles`).
+pub fn png_tiles_version(data_version: &str, style_version: &str) -> String {
+    format!("{}.{style_version}", tiles_version(data_version))
+}
+
+/// True when `v` is [`png_tiles_version`] of `data_version` and `style_version`.
+pub fn names_current_png(v: &str, data_version: &str, style_version: &str) -> bool {
+    v.strip_suffix(style_version).and_then(|rest| rest.strip_suffix('.')).is_some_and(|rest| names_current(rest, data_version))
+}
+
 /// A 64-bit FNV-1a hash in hex: stable across runs, for folding long or
 /// request-supplied text (a base URL) into an ETag.
 pub fn short_hash(text: &str) -> String {

@@ -53,11 +53,11 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let style_version = state.styles.get(req.view.map).version.clone();
     // As for vector tiles: the version of the data this tile shows (see Snapshot::tile_version).
     let version = atlas.tile_version(req.view.edition, req.tile).to_string();
-    // PNG tiles keep the plain cache policy whatever `v` says: their look also follows
-    // the style, which `--styles` can change under the same data and build.
     let etag = ETag::from_parts(&[tile_etag(&version, &req, false).named(), &style_version]);
+    // As for vector tiles, by the version the URL names (data, build and style here).
+    let cache_control = service.cache_control_for(req.url_version).clone();
     if http_cache::if_none_match(&headers, &etag) {
-        return Ok(http_cache::not_modified(&etag, &service.cache_control, None));
+        return Ok(http_cache::not_modified(&etag, &cache_control, None));
     }
     let key = TileKey::of(&version, &req);
     let styles = state.styles.clone();
@@ -70,7 +70,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;
-    Ok(png_response(body, &etag, &service.cache_control, source))
+    Ok(png_response(body, &etag, &cache_control, source))
 }
 
 fn lang(query: &Params) -> Result<Lang, ApiError> {

@@ -65,6 +65,16 @@ impl UrlVersion {
             Some(_) => UrlVersion::Other,
         }
     }
+
+    /// What `query`'s `v` says of a PNG tile when `data_version` and the map's style
+    /// version `style_version` are in force.
+    pub fn of_png(query: &impl ParamSource, data_version: &str, style_version: &str) -> UrlVersion {
+        match query.param("v") {
+            None => UrlVersion::Unnamed,
+            Some(v) if super::http_cache::names_current_png(v, data_version, style_version) => UrlVersion::Current,
+            Some(_) => UrlVersion::Other,
+        }
+    }
 }
 
 /// Steps 1 of the module doc: the address and the view, or the error to answer.

@@ -10,7 +10,8 @@
 //!   4. build the document ([`crate::tile::tilejson`], which also describes archives
 //!      written by `bando export --map`) with the tile template: base + path + the given
 //!      view + `v`, the version of the tiles (data and build), which makes the tile URLs
-//!      cacheable for ever.
+//!      cacheable for ever; and `raster_version`, the `v` of the view's PNG tile URLs
+//!      (data, build and style).
 
 use super::http_cache::{self, short_hash, ETag};
 use super::params::{self, Params};
@@ -58,14 +59,19 @@ pub async fn tilejson(
     let base = state.tiles.public_url.clone().unwrap_or_else(|| request_base(&headers, &uri));
     let template = format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt{view_query}", map.as_str());
 
-    let etag = ETag::from_parts(&["tj", &atlas.version, map.as_str(), &edition.to_string(), &as_of.to_string(), &short_hash(&template)]);
+    // The `v` of this view's PNG tile URLs also names the style.
+    let style_version = &state.styles.get(map).version;
+    let etag = ETag::from_parts(&["tj", &atlas.version, map.as_str(), &edition.to_string(), &as_of.to_string(), &short_hash(&template), style_version]);
     let cache_control = HeaderValue::from_static(TILEJSON_CACHE_CONTROL);
     // The template depends on these headers when no public URL is configured.
     let vary = from_request.then(|| HeaderValue::from_static("x-forwarded-proto, x-forwarded-host, forwarded"));
     if http_cache::if_none_match(&headers, &etag) {
         return Ok(http_cache::not_modified(&etag, &cache_control, vary.as_ref()));
     }
-    let doc = document(&atlas, map, edition, as_of.year(), Some(template));
+    let mut doc = document(&atlas, map, edition, as_of.year(), Some(template));
+    // Not part of TileJSON (which allows more fields): the `v` that makes this view's PNG
+    // tile URLs (`.png`, `@2x.png`) cacheable for ever, as `tiles` does for vector tiles.
+    doc["raster_version"] = http_cache::png_tiles_version(&atlas.version, style_version).into();
     let mut response = ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], doc.to_string()).into_response();
     http_cache::validators(&mut response, &etag, &cache_control, vary.as_ref());
     Ok(response)

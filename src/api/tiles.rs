@@ -75,9 +75,10 @@ pub async fn tile(
         let themed = params::themed(&query, state.styles.get(req.view.map), &atlas.criteria.catalog, req.view)?;
         req.theme = themed.theme;
         req.labels = params::labels(&query)?;
+        // A PNG tile's version also names the style, which `--styles` can change.
+        req.url_version = UrlVersion::of_png(&query, &atlas.version, &state.styles.get(req.view.map).version);
         return super::raster::png_tile(state, req, headers).await;
     }
-    // Only vector tiles follow the URL's version (PNG tiles also follow the style).
     req.url_version = UrlVersion::of(&query, &in_force.snapshot.version);
     let gzip = http_cache::accepts_gzip(&headers);
     if let Some(archive) = published_archive(&state, &req) {

@@ -367,7 +367,7 @@ try {
     const onResponse = (r) => {
       const m = r.url().match(/\/tiles\/(ntm|tourism)\/(\d+)\/(\d+)\/(\d+)(@2x)?\.png\?(.*)$/);
       if (!m) return;
-      const tile = { map: m[1], z: +m[2], x: +m[3], y: +m[4], scale: m[5] ? 2 : 1, query: m[6], status: r.status(), type: r.headers()['content-type'] };
+      const tile = { map: m[1], z: +m[2], x: +m[3], y: +m[4], scale: m[5] ? 2 : 1, query: m[6], status: r.status(), type: r.headers()['content-type'], cacheControl: r.headers()['cache-control'] };
       if (r.status() === 200) {
         tile.body = r.body();
         tile.body.catch(() => {}); // awaited (and failing the check) only for the tile looked at
@@ -396,6 +396,9 @@ try {
         assert(tile, `${map}: tile ${z}/${at.x}/${at.y} was not fetched; fetched ${tiles.filter((t) => t.map === map).map((t) => `${t.z}/${t.x}/${t.y}`)}`);
         assert(tile.status === 200 && tile.type === 'image/png', `${map}: tile ${z}/${at.x}/${at.y} answered ${tile.status} ${tile.type}`);
         assert(tile.query.includes('year=2021'), `${map}: tile query ${tile.query}`);
+        // The URL names the version TileJSON gives for PNG tiles: kept for ever by caches.
+        assert(/(^|&)v=/.test(tile.query) && /immutable/.test(tile.cacheControl || ''),
+          `${map}: tile query ${tile.query}, Cache-Control ${tile.cacheControl}: not the versioned URL`);
         const inTile = await pngPixel(page, await tile.body, at.px * tile.scale, at.py * tile.scale);
         assert(colourDistance(inTile, want) === 0, `${map}: tile pixel ${inTile}, class colour ${want} (${change.level_2021})`);
         // On screen: the raster layer fades in, so wait until the pixel settles.
