@@ -55,9 +55,9 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
     let version = atlas.tile_version(req.view.edition, req.tile).to_string();
     let etag = ETag::from_parts(&[tile_etag(&version, &req, false).named(), &style_version]);
     // As for vector tiles, by the version the URL names (data, build and style here).
-    let cache_control = service.cache_control_for(req.url_version).clone();
+    let cache_control = service.cache_control_for(req.url_version);
     if http_cache::if_none_match(&headers, &etag) {
-        return Ok(http_cache::not_modified(&etag, &cache_control, None));
+        return Ok(http_cache::not_modified(&etag, cache_control, None));
     }
     let key = TileKey::of(&version, &req);
     let styles = state.styles.clone();
@@ -70,7 +70,7 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;
-    Ok(png_response(body, &etag, &cache_control, source))
+    Ok(png_response(body, &etag, cache_control, source))
 }
 
 fn lang(query: &Params) -> Result<Lang, ApiError> {

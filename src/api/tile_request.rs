@@ -59,19 +59,20 @@ pub enum UrlVersion {
 impl UrlVersion {
     /// What `query`'s `v` says when `data_version` is in force.
     pub fn of(query: &impl ParamSource, data_version: &str) -> UrlVersion {
-        match query.param("v") {
-            None => UrlVersion::Unnamed,
-            Some(v) if super::http_cache::names_current(v, data_version) => UrlVersion::Current,
-            Some(_) => UrlVersion::Other,
-        }
+        Self::named(query, |v| super::http_cache::names_current(v, data_version))
     }
 
     /// What `query`'s `v` says of a PNG tile when `data_version` and the map's style
     /// version `style_version` are in force.
     pub fn of_png(query: &impl ParamSource, data_version: &str, style_version: &str) -> UrlVersion {
+        Self::named(query, |v| super::http_cache::names_current_png(v, data_version, style_version))
+    }
+
+    /// `query`'s `v`, which `current` tells from another version.
+    fn named(query: &impl ParamSource, current: impl Fn(&str) -> bool) -> UrlVersion {
         match query.param("v") {
             None => UrlVersion::Unnamed,
-            Some(v) if super::http_cache::names_current_png(v, data_version, style_version) => UrlVersion::Current,
+            Some(v) if current(v) => UrlVersion::Current,
             Some(_) => UrlVersion::Other,
         }
     }

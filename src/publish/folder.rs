@@ -203,42 +203,46 @@ pub(super) fn exports_as_of(snapshot: &Snapshot) -> AsOf {
     AsOf::Year(*snapshot.years().end())
 }
 
-/// Writes the open-data exports into `staging/exports`: every layer of both editions at
-/// the end of the latest year as GeoJSON, CSV and an Excel workbook, and the yearly layers
+/// The open-data exports a publication holds: every layer of both editions at the end of
+/// the latest year as GeoJSON, CSV and an Excel workbook, and the yearly layers
 /// (communes, districts, provinces) at the end of every earlier year as CSV and Excel, so
 /// that a reader of any year downloads that year's levels. Shapes do not change with the
 /// year: a GeoJSON file per year would repeat them (9 MB a year for the communes of
 /// edition 2025 alone). Districts exist in edition 2024 only; pilots and tourism sites
-/// are the same in both editions and every year, written once.
+/// are the same in both editions and every year, listed once.
+fn export_requests(snapshot: &Snapshot) -> Vec<ExportRequest> {
+    let latest = exports_as_of(snapshot);
+    let mut requests = Vec::new();
+    for as_of in snapshot.years().map(AsOf::Year) {
+        let formats: &[Format] = if as_of == latest { &[Format::GeoJson, Format::Csv, Format::Xlsx] } else { &[Format::Csv, Format::Xlsx] };
+        for layer in Layer::ALL {
+            let once = matches!(layer, Layer::Pilots | Layer::Tourism);
+            let editions: &[Edition] = match (once, as_of == latest) {
+                (false, _) => &Edition::ALL,
+                (true, true) => &[Edition::E2024],
+                (true, false) => &[],
+            };
+            for &edition in editions {
+                requests.extend(formats.iter().map(|&format| ExportRequest { layer, format, edition, as_of }).filter(|r| r.check().is_ok()));
+            }
+        }
+    }
+    requests
+}
+
+/// Writes the exports of [`export_requests`] into `staging/exports`.
 fn stage_exports(staging: &Path, snapshot: &Snapshot) -> Result<Vec<(String, String, bool)>, PublishError> {
     let dir = staging.join("exports");
     std::fs::create_dir_all(&dir).map_err(|e| fail(&dir, e))?;
-    let latest = exports_as_of(snapshot);
     let mut written = Vec::new();
-    for year in snapshot.years() {
-        let as_of = AsOf::Year(year);
-        let formats: &[Format] = if as_of == latest { &[Format::GeoJson, Format::Csv, Format::Xlsx] } else { &[Format::Csv, Format::Xlsx] };
-        for layer in Layer::ALL {
-            for edition in Edition::ALL {
-                let once = matches!(layer, Layer::Pilots | Layer::Tourism);
-                if once && (edition != Edition::E2024 || as_of != latest) {
-                    continue;
-                }
-                for &format in formats {
-                    let req = ExportRequest { layer, format, edition, as_of };
-                    if req.check().is_err() {
-                        continue;
-                    }
-                    let name = req.file_name();
-                    let path = dir.join(&name);
-                    let file = std::fs::File::create(&path).map_err(|e| fail(&path, e))?;
-                    let mut w = std::io::BufWriter::new(file);
-                    crate::export::write(snapshot, snapshot.tiles(edition), &req, &mut w).map_err(|e| fail(&path, e))?;
-                    std::io::Write::flush(&mut w).map_err(|e| fail(&path, e))?;
-                    written.push(("export".to_string(), name, false));
-                }
-            }
-        }
+    for req in export_requests(snapshot) {
+        let name = req.file_name();
+        let path = dir.join(&name);
+        let file = std::fs::File::create(&path).map_err(|e| fail(&path, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        crate::export::write(snapshot, snapshot.tiles(req.edition), &req, &mut w).map_err(|e| fail(&path, e))?;
+        std::io::Write::flush(&mut w).map_err(|e| fail(&path, e))?;
+        written.push(("export".to_string(), name, false));
     }
     Ok(written)
 }
