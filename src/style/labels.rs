@@ -46,9 +46,7 @@ impl LabelLayer {
     }
 
     pub fn size_at(&self, zoom: f32) -> f32 {
-        let [(z0, s0), (z1, s1)] = self.size;
-        let t = ((zoom - z0) / (z1 - z0)).clamp(0.0, 1.0);
-        s0 + (s1 - s0) * t
+        super::by_zoom(&self.size, zoom)
     }
 }
 

@@ -120,18 +120,23 @@ pub struct Outline {
 
 impl Outline {
     pub fn width_at(&self, zoom: f32) -> f32 {
-        let stops = &self.width;
-        let (first, last) = (stops[0], stops[stops.len() - 1]);
-        if zoom <= first.0 {
-            return first.1;
-        }
-        if zoom >= last.0 {
-            return last.1;
-        }
-        let i = stops.iter().position(|s| s.0 > zoom).unwrap_or(stops.len() - 1);
-        let (a, b) = (stops[i - 1], stops[i]);
-        a.1 + (b.1 - a.1) * (zoom - a.0) / (b.0 - a.0)
+        by_zoom(&self.width, zoom)
     }
+}
+
+/// A value at `zoom` from `(zoom, value)` stops, zooms increasing: linear between the
+/// stops, constant beyond them, as MapLibre's `interpolate linear` on `zoom` draws it.
+pub fn by_zoom(stops: &[(f32, f32)], zoom: f32) -> f32 {
+    let (first, last) = (stops[0], stops[stops.len() - 1]);
+    if zoom <= first.0 {
+        return first.1;
+    }
+    if zoom >= last.0 {
+        return last.1;
+    }
+    let i = stops.iter().position(|s| s.0 > zoom).unwrap_or(stops.len() - 1);
+    let (a, b) = (stops[i - 1], stops[i]);
+    a.1 + (b.1 - a.1) * (zoom - a.0) / (b.0 - a.0)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,9 +167,7 @@ pub const POINT_SCALE: [(u8, f32); 2] = [(4, 0.4), (9, 1.0)];
 
 /// The part of its size a point symbol is drawn with at `zoom` ([`POINT_SCALE`]).
 pub fn point_scale(zoom: u8) -> f32 {
-    let [(z0, s0), (z1, s1)] = POINT_SCALE;
-    let t = (f32::from(zoom.clamp(z0, z1)) - f32::from(z0)) / f32::from(z1 - z0);
-    s0 + (s1 - s0) * t
+    by_zoom(&POINT_SCALE.map(|(z, part)| (f32::from(z), part)), f32::from(zoom))
 }
 
 /// A point layer (`pilots` or `tourism`): circles by kind or category.
