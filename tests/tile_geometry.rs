@@ -169,6 +169,40 @@ fn communes_too_small_to_see_are_merged_at_low_zoom_real() {
     check_merged_at_low_zoom(real(), Edition::E2025);
 }
 
+/// Provinces and districts are dissolved from their communes: at z0, one tile for the
+/// country, every province is a polygon of its layer, and each layer's polygons cover the
+/// area the communes' polygons cover (the same arcs, simplified once).
+fn check_units_cover_their_communes(atlas: &Atlas, edition: Edition) {
+    let tile = render(atlas, MapKind::Ntm, edition, TileId::new(0, 0, 0).unwrap());
+    let polygons = |layer: &str| -> Vec<&Feature> { tile[layer].iter().filter(|f| f.kind == 3).collect() };
+    let communes: f64 = polygons("communes").into_iter().map(feature_area).sum();
+    for p in atlas.edition(edition).provinces.values() {
+        let drawn: f64 = polygons("provinces").into_iter().filter(|f| f.attrs["code"] == p.code.to_string()).map(feature_area).sum();
+        assert!(drawn > 0.0, "{edition}: province {} {} is not drawn at z0", p.code, p.name);
+    }
+    let mut layers = vec!["provinces"];
+    if edition.has_districts() {
+        layers.push("districts");
+    }
+    for layer in layers {
+        let area: f64 = polygons(layer).into_iter().map(feature_area).sum();
+        assert!((area - communes).abs() <= 0.01 * communes.abs(), "{edition}: {layer} cover {area} units², communes {communes}");
+    }
+}
+
+#[test]
+fn provinces_and_districts_cover_their_communes_embedded() {
+    for edition in Edition::ALL {
+        check_units_cover_their_communes(embedded(), edition);
+    }
+}
+
+#[test]
+#[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
+fn provinces_and_districts_cover_their_communes_real() {
+    check_units_cover_their_communes(real(), Edition::E2025);
+}
+
 /// Sutherland–Hodgman against the tile square (written here, independent of bando's).
 fn clip_to_tile(ring: &[[i64; 2]]) -> Vec<[f64; 2]> {
     let mut pts: Vec<[f64; 2]> = ring.iter().map(|p| [p[0] as f64, p[1] as f64]).collect();
