@@ -169,6 +169,30 @@ fn communes_too_small_to_see_are_merged_at_low_zoom_real() {
     check_merged_at_low_zoom(real(), Edition::E2025);
 }
 
+/// Label points of districts and provinces come from the zoom where the styles name them,
+/// with what a label needs only; their polygons are in every zoom.
+#[test]
+fn label_points_start_where_names_are_shown_and_carry_only_what_labels_need() {
+    let atlas = embedded();
+    for (layer, from) in [("districts", bando::tile::DISTRICT_LABEL_MIN_ZOOM), ("provinces", bando::tile::PROVINCE_LABEL_MIN_ZOOM)] {
+        for z in [from - 1, from] {
+            let tile = render(atlas, MapKind::Ntm, Edition::E2024, tile_at(105.85, 21.03, z));
+            let (points, polygons): (Vec<&Feature>, Vec<&Feature>) = tile[layer].iter().partition(|f| f.kind == 1);
+            assert!(!polygons.is_empty(), "{layer} z{z}: no polygons");
+            if z < from {
+                assert!(points.is_empty(), "{layer} z{z}: {} label points below zoom {from}", points.len());
+                continue;
+            }
+            assert!(!points.is_empty(), "{layer} z{z}: no label points");
+            for p in points {
+                let mut keys: Vec<&str> = p.attrs.keys().map(String::as_str).collect();
+                keys.sort_unstable();
+                assert_eq!(keys, ["code", "label", "name", "rank"], "{layer} z{z}");
+            }
+        }
+    }
+}
+
 /// Provinces and districts are dissolved from their communes: at z0, one tile for the
 /// country, every province is a polygon of its layer, and each layer's polygons cover the
 /// area the communes' polygons cover (the same arcs, simplified once).

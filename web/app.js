@@ -652,7 +652,9 @@ function statsHtml(s) {
     [t('nang_cao'), `${c.nang_cao ?? '–'} (${pct(c.nang_cao_share_of_ntm)})`],
     [t('kieu_mau'), `${c.kieu_mau ?? '–'} (${pct(c.kieu_mau_share_of_ntm)})`],
   ];
-  if (s.districts && s.districts.total) rows.push([t('districts_done'), `${s.districts.completed}/${s.districts.total}`]);
+  // Of the districts with an NTM task: a quận or a city of wards only has none.
+  const d = s.districts;
+  if (d && d.eligible) rows.push([t('districts_done'), `${d.completed} ${t('of')} ${d.eligible} (${pct(d.completed_share)})`]);
   if (s.pilots) rows.push([t('pilots_total'), s.pilots.total]);
   if (s.tourism) rows.push([t('tourism_total'), s.tourism.total]);
   const target = (s.targets || []).find((x) => x.id === 'ntm_share');

@@ -342,7 +342,8 @@ fn edition_atlas(
         let district = if edition.has_districts() {
             let code = attr("district_code").and_then(|c| DistrictCode::parse(c).ok());
             if let (Some(d), Some(n)) = (code, attr("district_name")) {
-                districts.entry(d).or_insert(District { code: d, name: n.to_string(), province });
+                let district = districts.entry(d).or_insert(District { code: d, name: n.to_string(), province, has_xa: false });
+                district.has_xa |= kind.ntm_eligible();
             }
             code
         } else {

@@ -148,6 +148,9 @@ pub struct District {
     pub code: DistrictCode,
     pub name: String,
     pub province: ProvinceCode,
+    /// Whether the district has a xã. One without (a quận, or a city of wards only) has
+    /// no NTM task: the programme is for rural communes.
+    pub has_xa: bool,
 }
 
 #[derive(Debug, Clone)]

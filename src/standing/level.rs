@@ -2,8 +2,8 @@
 //!
 //! Steps ([`commune_level`], [`district_level`], [`commune_2025_key`]):
 //!   1. a phường, thị trấn or đặc khu: not applicable (NTM is for xã);
-//!   2. otherwise the unit's record in force at the moment ([`crate::model::in_force`]),
-//!      or no data;
+//!   2. otherwise the unit's record in force at the moment ([`crate::model::in_force`]);
+//!      without one, a district without a xã is not applicable, anything else no data;
 //!   3. an edition-2025 commune has no results of its own (they were recognised on the
 //!      2024 communes): it shows the level every former xã it took in had reached, the
 //!      weakest, so that a merged commune is never shown above any of its parts.
@@ -16,7 +16,7 @@ use crate::model::{in_force, AsOf, Commune, CommuneKind, DistrictCode, Edition, 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum LevelInForce<'a> {
-    /// Phường, thị trấn and đặc khu: NTM does not apply.
+    /// Phường, thị trấn and đặc khu, and districts without a xã: NTM does not apply.
     NotApplicable,
     /// No record in force.
     NoData,
@@ -103,9 +103,21 @@ pub fn commune_level<'a>(atlas: &'a Atlas, commune: &Commune, as_of: AsOf) -> Le
     recorded(atlas.commune_results.get(&commune.code), as_of)
 }
 
-/// The NTM level of an edition-2024 district in force at `as_of`.
+/// The NTM level of an edition-2024 district in force at `as_of`: its record in force;
+/// else not applicable for a district without a xã (a quận, or a city of wards only),
+/// which has no NTM task; else no data. A record wins over the rule, so that a district
+/// recognised before its last xã became a ward keeps its history.
 pub fn district_level(atlas: &Atlas, code: DistrictCode, as_of: AsOf) -> LevelInForce<'_> {
-    recorded(atlas.district_results.get(&code), as_of)
+    match recorded(atlas.district_results.get(&code), as_of) {
+        LevelInForce::NoData if !district_has_ntm_task(atlas, code) => LevelInForce::NotApplicable,
+        level => level,
+    }
+}
+
+/// Whether an edition-2024 district has a xã (an unknown code is given the benefit of the
+/// doubt: its results were loaded against the reference table).
+pub fn district_has_ntm_task(atlas: &Atlas, code: DistrictCode) -> bool {
+    atlas.edition(Edition::E2024).districts.get(&code).is_none_or(|d| d.has_xa)
 }
 
 /// The year an edition-2024 province completed the NTM task, if it had by `as_of` (province

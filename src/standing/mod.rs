@@ -20,4 +20,4 @@ pub use checklist::{
     ItemStatus, UnitCriteria,
 };
 pub use counts::LevelCounts;
-pub use level::{commune_2025_key, commune_key, commune_level, district_level, former_levels, province_completed, LevelInForce, LevelKey};
+pub use level::{commune_2025_key, commune_key, commune_level, district_has_ntm_task, district_level, former_levels, province_completed, LevelInForce, LevelKey};

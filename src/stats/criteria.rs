@@ -17,9 +17,8 @@
 use crate::atlas::criteria::Assessment;
 use crate::atlas::Atlas;
 use crate::model::{AsOf, CriteriaItem, CriteriaSet, DistrictCode, Edition, ItemNumber, Level, UnitScope};
-use crate::standing::{commune_level, district_level, ItemStatus, UnitCriteria};
+use crate::standing::{commune_level, district_has_ntm_task, district_level, ItemStatus, UnitCriteria};
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// How the scope's eligible units stand on one criterion or indicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,8 +118,7 @@ fn set_stats(
             }
         }
         UnitScope::District => {
-            let with_xa: HashSet<DistrictCode> = old.communes.iter().filter(|c| c.kind.ntm_eligible()).filter_map(|c| c.district).collect();
-            for &d in districts.iter().filter(|d| with_xa.contains(d)) {
+            for &d in districts.iter().filter(|&&d| district_has_ntm_task(atlas, d)) {
                 count(criteria.districts.get(&d), district_level(atlas, d, as_of).level());
             }
         }

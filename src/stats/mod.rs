@@ -470,16 +470,13 @@ pub fn count_communes(atlas: &Atlas, positions: &[usize], as_of: AsOf) -> Commun
 }
 
 fn count_districts(atlas: &Atlas, districts: &[DistrictCode], as_of: AsOf) -> DistrictCounts {
-    let old = atlas.edition(Edition::E2024);
-    let with_xa: std::collections::HashSet<DistrictCode> =
-        old.communes.iter().filter(|c| c.kind.ntm_eligible()).filter_map(|c| c.district).collect();
     let mut d = DistrictCounts { total: districts.len(), ..Default::default() };
     let mut by_level = LevelCounts::default();
     for &code in districts {
         let level = standing::district_level(atlas, code, as_of);
         by_level.add(level.key());
         let level = level.level();
-        if with_xa.contains(&code) {
+        if standing::district_has_ntm_task(atlas, code) {
             d.eligible += 1;
             if level.is_some_and(Level::is_ntm) {
                 d.completed += 1;
@@ -487,7 +484,7 @@ fn count_districts(atlas: &Atlas, districts: &[DistrictCode], as_of: AsOf) -> Di
         }
     }
     d.completed_share = share(d.completed, d.eligible);
-    d.by_level = by_level.by_key(false);
+    d.by_level = by_level.by_key(true);
     d
 }
 

@@ -79,8 +79,8 @@ pub fn label_layers(map: MapKind) -> Vec<LabelLayer> {
         MapKind::Tourism => ("tourism-label", "tourism"),
     };
     vec![
-        area("provinces-label", "provinces", true, 5, Some(10), [(5.0, 11.0), (9.0, 16.0)], 1.5, 7.0, 6.0),
-        area("districts-label", "districts", true, 8, Some(12), [(8.0, 11.0), (11.0, 14.0)], 1.5, 7.0, 4.0),
+        area("provinces-label", "provinces", true, crate::tile::PROVINCE_LABEL_MIN_ZOOM, Some(10), [(5.0, 11.0), (9.0, 16.0)], 1.5, 7.0, 6.0),
+        area("districts-label", "districts", true, crate::tile::DISTRICT_LABEL_MIN_ZOOM, Some(12), [(8.0, 11.0), (11.0, 14.0)], 1.5, 7.0, 4.0),
         LabelLayer { beside_point: true, color: Rgb([0x2b, 0x2b, 0x2b]), ..area(sites.0, sites.1, false, 12, None, [(12.0, 10.0), (14.0, 12.0)], 1.2, 8.0, 2.0) },
         area("communes-label", "commune_labels", false, crate::tile::COMMUNE_LABEL_MIN_ZOOM, None, [(10.0, 10.0), (14.0, 13.0)], 1.2, 6.0, 3.0),
     ]

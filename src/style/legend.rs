@@ -47,7 +47,7 @@ pub fn legend(themed: &Themed) -> Legend {
         .iter()
         .map(|c| {
             let drawn = style.drawn_fill(c);
-            LegendClass { key: c.key, label: c.label.clone(), fill: drawn.hex(), drawn }
+            LegendClass { key: c.key, label: themed.label(c), fill: drawn.hex(), drawn }
         })
         .collect();
     let points = [&style.pilots, &style.tourism]

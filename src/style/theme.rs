@@ -13,7 +13,8 @@
 //!   3. classify units from their tile attributes ([`crate::tile::criteria`]), once as a
 //!      MapLibre expression ([`Themed::fill_expression`]) and once in Rust for the PNG tiles
 //!      ([`Themed::class_index`]); the two sit side by side below so they stay the same rule:
-//!      a ward, township or special zone (`level` = `not_applicable`) is not applicable;
+//!      a ward, township or special zone, or a district without a xã (`level` =
+//!      `not_applicable`), is not applicable;
 //!      then the unit's own attributes of the set, when present; else met when its `level`
 //!      is at or above the set's level (recognition certifies every item), else no data.
 //!
@@ -183,14 +184,26 @@ impl<'a> Themed<'a> {
             Some(_) => vec![indicator_key(&set.id, item.number)],
             None => vec![known_key(&set.id), mask_key(&set.id)],
         };
-        // Every district is eligible: a district theme has no "not applicable" class.
-        let classes = classes.iter().filter(|c| set.unit == UnitScope::Commune || c.key != "not_applicable").collect();
+        let classes = classes.iter().collect();
         Ok(Themed { style, theme, key: theme.key(catalog), criterion: Some(ThemeCriterion { set, item, attributes }), classes })
     }
 
     /// The fill classes in legend order.
     pub fn classes(&self) -> &[&'a Class] {
         &self.classes
+    }
+
+    /// A class's legend label: the style's, except `not_applicable` in a theme that fills
+    /// districts, where the units left out are the districts without a xã, not the
+    /// style's wards and townships.
+    pub fn label(&self, class: &Class) -> Label {
+        if class.key == "not_applicable" && self.fill_layer() == "districts" {
+            return Label {
+                vi: "Quận, thành phố không có xã (không xét)".into(),
+                en: "Urban districts and cities without communes (not assessed)".into(),
+            };
+        }
+        class.label.clone()
     }
 
     /// The tile layer the theme fills: `districts` for a district set, else `communes`.
@@ -244,7 +257,7 @@ impl<'a> Themed<'a> {
             let key = self.style.class(level.unwrap_or("no_data")).key;
             return self.classes.iter().position(|k| k.key == key).unwrap_or(0);
         };
-        let class = if c.set.unit == UnitScope::Commune && level == Some("not_applicable") {
+        let class = if level == Some("not_applicable") {
             NOT_APPLICABLE
         } else if let Some(met) = c.own_attributes(&props[1..]) {
             if met {
@@ -276,10 +289,7 @@ impl<'a> Themed<'a> {
         };
         let fill = |key: &str| self.classes.iter().find(|k| k.key == key).map_or_else(|| json!("#000000"), |k| json!(k.fill.hex()));
         let (met, not_met, no_data) = (fill("met"), fill("not_met"), fill("no_data"));
-        let mut e = vec![json!("case")];
-        if c.set.unit == UnitScope::Commune {
-            e.extend([json!(["==", ["get", "level"], "not_applicable"]), fill("not_applicable")]);
-        }
+        let mut e = vec![json!("case"), json!(["==", ["get", "level"], "not_applicable"]), fill("not_applicable")];
         match c.item.number.indicator {
             Some(_) => {
                 let key = &c.attributes[0];
@@ -435,7 +445,14 @@ mod tests {
         let theme = Theme::parse(Some("criterion:9.5"), &cat, view(Edition::E2024, 2024)).unwrap();
         let themed = Themed::new(&styles.ntm, theme, &cat).unwrap();
         assert_eq!(themed.fill_layer(), "districts");
-        assert!(themed.classes().iter().all(|c| c.key != "not_applicable"), "every district is assessed");
+        // A district without a xã has no NTM task, and the legend says which districts those are.
+        let key = |props: &[Option<Prop>]| themed.classes()[themed.class_index(props)].key;
+        assert_eq!(key(&[Some(Prop::Str("not_applicable")), None]), "not_applicable");
+        assert_eq!(key(&[Some(Prop::Str("no_data")), None]), "no_data");
+        assert_eq!(key(&[Some(Prop::Str("dat_chuan")), None]), "met");
+        let not_applicable = themed.classes().iter().find(|c| c.key == "not_applicable").expect("a not-applicable class");
+        assert!(themed.label(not_applicable).vi.starts_with("Quận"), "{:?}", themed.label(not_applicable));
+        assert_eq!(themed.fill_expression()[1], json!(["==", ["get", "level"], "not_applicable"]));
     }
 
     #[test]

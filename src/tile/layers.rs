@@ -1,6 +1,7 @@
 //! Assembles a tile's layers from the atlas: `communes` (polygons), `commune_labels`
 //! (from zoom [`COMMUNE_LABEL_MIN_ZOOM`]: a point per commune with its name and rank only),
-//! `districts` and `provinces` (polygons plus label points), `pilots` and `tourism` (points).
+//! `districts` and `provinces` (polygons, plus label points from [`DISTRICT_LABEL_MIN_ZOOM`]
+//! and [`PROVINCE_LABEL_MIN_ZOOM`]), `pilots` and `tourism` (points).
 //!
 //! Label points carry `rank`: a label's placement priority by the unit's area
 //! ([`area_rank`]), lower first; MapLibre's `symbol-sort-key` and the PNG labels
@@ -25,7 +26,7 @@ use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
-use crate::model::{AsOf, CriteriaCatalog, Edition, Level, PilotModel, TourismSite, UnitScope};
+use crate::model::{AsOf, CriteriaCatalog, Edition, PilotModel, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -46,6 +47,11 @@ struct Group {
 
 /// Zoom from which tiles carry `commune_labels` (the styles show them from there).
 pub const COMMUNE_LABEL_MIN_ZOOM: u8 = 10;
+/// Zoom from which tiles carry the label points of districts (the styles show them from
+/// there: below it, some 700 names cannot be placed, and each point would only add bytes).
+pub const DISTRICT_LABEL_MIN_ZOOM: u8 = 8;
+/// Zoom from which tiles carry the label points of provinces (as for districts).
+pub const PROVINCE_LABEL_MIN_ZOOM: u8 = 5;
 
 /// A label's placement priority from its unit's area in km²: 20 − log2(area), so a
 /// province (~5,000 km²) ranks about 7, a rural commune (~20 km²) about 15, an urban
@@ -723,10 +729,6 @@ fn round(v: f64) -> i32 {
     }
 }
 
-fn level_name(level: Option<Level>, fallback: &'static str) -> &'static str {
-    level.map_or(fallback, Level::as_str)
-}
-
 fn s<'a>(v: impl Into<Cow<'a, str>>) -> Option<Value<'a>> {
     Some(Value::Str(v.into()))
 }
@@ -824,9 +826,10 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
         labels.write(&mut out);
     }
 
-    // Districts and provinces: polygons, then label points.
+    // Districts and provinces: polygons, then label points (from their zoom on). A label
+    // point carries what a label needs (code, name, rank); the polygon carries the rest.
     let bounds = painter.unit_bounds();
-    for (name, groups) in [("districts", &tiles.districts), ("provinces", &tiles.provinces)] {
+    for (name, groups, label_min_zoom) in [("districts", &tiles.districts, DISTRICT_LABEL_MIN_ZOOM), ("provinces", &tiles.provinces, PROVINCE_LABEL_MIN_ZOOM)] {
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
@@ -835,13 +838,15 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             }
             let (attrs, shared) = group_attributes(atlas, view, name, g, criteria.as_deref());
             layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
-            labels.push((g, attrs, shared));
+            labels.push(g);
         }
-        labels.sort_by_key(|(g, _, _)| g.rank);
-        for (g, attrs, shared) in labels {
-            if painter.point(g.label) {
-                let tail = [("label", Some(Value::Bool(true))), ("rank", int(Some(g.rank)))];
-                layer.add_with(None, GeomType::Point, &painter.buf.geometry, &attrs, shared, &tail);
+        if tile.z >= label_min_zoom {
+            labels.sort_by_key(|g| g.rank);
+            for g in labels {
+                if painter.point(g.label) {
+                    let attrs = [("code", s(g.code.as_str())), ("name", s(g.name.as_str())), ("label", Some(Value::Bool(true))), ("rank", int(Some(g.rank)))];
+                    layer.add(None, GeomType::Point, &painter.buf.geometry, &attrs);
+                }
             }
         }
         layer.write(&mut out);
@@ -911,7 +916,7 @@ fn group_attributes<'a>(atlas: &Atlas, view: TileView, layer: &str, g: &'a Group
     if layer == "districts" {
         if let Ok(code) = crate::model::DistrictCode::parse(&g.code) {
             let level = standing::district_level(atlas, code, view.as_of);
-            attrs.push(("level", s(level_name(level.level(), "chua_dat"))));
+            attrs.push(("level", s(level.key().as_str())));
             if let LevelInForce::Recorded { record } = level {
                 attrs.push(("level_year", int(Some(record.year))));
             }
@@ -974,8 +979,8 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
     if edition.has_districts() {
         layers.push(layer(
             "districts",
-            "Districts (polygons; points with label=true)",
-            &[("code", "String"), ("name", "String"), ("level", "String: NTM level"), ("level_year", "Number"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
+            "Districts: polygons; from zoom 8, label points (label=true) with code, name and rank only",
+            &[("code", "String"), ("name", "String"), ("level", "String: chua_dat | dat_chuan | nang_cao | kieu_mau | no_data, or not_applicable for a district without a xã"), ("level_year", "Number"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
             criteria(UnitScope::District),
         ));
     }
@@ -984,7 +989,7 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
     } else {
         &[("code", "String"), ("name", "String"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
     };
-    layers.push(layer("provinces", "Provinces (polygons; points with label=true)", province_fields, Vec::new()));
+    layers.push(layer("provinces", "Provinces: polygons; from zoom 5, label points (label=true) with code, name and rank only", province_fields, Vec::new()));
     let pilot_fields: &[(&str, &str)] = if full {
         &[("id", "String"), ("kind", "String: smart_commune | ecommerce_commune | smart_village"), ("name", "String"), ("field", "String: leading field"), ("commune", "String: commune code"), ("approved_year", "Number")]
     } else {

@@ -158,7 +158,19 @@ pub fn stats_panel_numbers(province: Option<&str>, year: u16) -> serde_json::Val
     let located = |file: &str, keep: &dyn Fn(&Row) -> bool| {
         csv_rows(geodata(file)).iter().filter(|r| keep(r) && in_scope.contains(r["commune_code"].as_str())).count()
     };
+    // Districts with an NTM task (a xã) in scope, and those recognised by the year.
+    let district_results = csv_rows(geodata("results-districts.csv"));
+    let mut districts: HashMap<&str, bool> = HashMap::new();
+    for r in reference.iter().filter(|r| in_scope.contains(r["code"].as_str())) {
+        *districts.entry(r["district_code"].as_str()).or_default() |= r["kind"] == "Xã";
+    }
+    let with_task: Vec<&str> = districts.into_iter().filter(|&(_, has_xa)| has_xa).map(|(d, _)| d).collect();
+    let districts_done = with_task
+        .iter()
+        .filter(|d| row_in_force(&district_results, d, year).is_some_and(|r| matches!(r["level"].as_str(), "dat_chuan" | "nang_cao" | "kieu_mau")))
+        .count();
     serde_json::json!({
+        "districts_done": districts_done, "districts_eligible": with_task.len(),
         "ntm": ntm, "eligible": eligible,
         "ntm_share_pct": format!("{:.1}", ntm as f64 * 100.0 / eligible as f64),
         "nang_cao": count(&|c| c == "nang_cao"), "kieu_mau": count(&|c| c == "kieu_mau"),

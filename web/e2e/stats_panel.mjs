@@ -21,12 +21,14 @@ export async function statsRows(page, timeout) {
 }
 
 // Each row's leading numbers against `want` (ntm, eligible, ntm_share_pct, nang_cao,
-// kieu_mau, pilots, tourism; the Vietnamese labels, the viewer's default language).
+// kieu_mau, districts_done, districts_eligible, pilots, tourism; the Vietnamese labels,
+// the viewer's default language).
 export function assertStats(rows, want, what) {
   const expected = {
     'Xã đạt chuẩn NTM': [want.ntm, want.eligible, want.ntm_share_pct],
     'NTM nâng cao': [want.nang_cao],
     'NTM kiểu mẫu': [want.kieu_mau],
+    'Huyện hoàn thành': [want.districts_done, want.districts_eligible],
     'Mô hình thí điểm': [want.pilots],
     'Điểm du lịch': [want.tourism],
   };

@@ -1,0 +1,120 @@
+//! How a district stands, the same in every answer: a district without a xã (a quận, or a
+//! city of wards only) has no NTM task and is "not applicable"; one with a xã and no
+//! recognition has no data; a recognised one has its level. Checked over real HTTP on the
+//! embedded data against the reference table and `results-districts.csv`, read here: the
+//! point answer, the vector tiles' `level`, the national statistics, and the district
+//! theme's legend and PNG pixels.
+
+mod common;
+use common::mvt::{decode, tile_bytes};
+use common::raster::{hex, png_of, world_pixel};
+use common::sources::{csv_rows, geodata, row_in_force};
+use common::{embedded_label_points, reference, Server};
+use std::collections::{BTreeMap, HashMap};
+
+const YEAR: u16 = 2025;
+const Z: u8 = 12;
+
+/// What the sources say about each 2024 district: its expected key at the end of `YEAR`,
+/// and the label points of its communes.
+struct District {
+    key: String,
+    points: Vec<(f64, f64)>,
+}
+
+fn districts() -> BTreeMap<String, District> {
+    let results = csv_rows(geodata("results-districts.csv"));
+    let points: HashMap<String, (f64, f64)> = embedded_label_points(2024).into_iter().map(|c| (c.code, (c.lon, c.lat))).collect();
+    let mut with_xa: HashMap<String, bool> = HashMap::new();
+    let mut communes: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
+    for r in csv_rows(reference("communes-2024.csv")) {
+        *with_xa.entry(r["district_code"].clone()).or_default() |= r["kind"] == "Xã";
+        communes.entry(r["district_code"].clone()).or_default().push(points[&r["code"]]);
+    }
+    with_xa
+        .into_iter()
+        .map(|(code, has_xa)| {
+            let key = match row_in_force(&results, &code, YEAR) {
+                Some(row) => row["level"].clone(),
+                None if has_xa => "no_data".to_string(),
+                None => "not_applicable".to_string(),
+            };
+            let points = communes.remove(&code).unwrap_or_default();
+            (code, District { key, points })
+        })
+        .collect()
+}
+
+#[test]
+fn a_district_without_a_xa_is_not_applicable_in_answers_tiles_and_statistics() {
+    let server = Server::shared();
+    let districts = districts();
+    let mut expected: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in districts.values() {
+        *expected.entry(d.key.as_str()).or_default() += 1;
+    }
+    assert!(expected.get("not_applicable").is_some_and(|&n| n >= 40), "the reference table has its quận: {expected:?}");
+    assert!(expected.get("no_data").is_some_and(|&n| n > 0), "{expected:?}");
+
+    // The statistics count every district under its key.
+    let (status, stats) = server.get_json(&format!("/api/v1/stats?year={YEAR}&edition=2024"));
+    assert_eq!(status, 200, "{stats}");
+    let by_level = &stats["districts"]["by_level"];
+    for (key, n) in &expected {
+        assert_eq!(by_level[*key].as_u64(), Some(*n as u64), "districts {key} in {by_level}");
+    }
+    assert_eq!(stats["districts"]["eligible"].as_u64(), Some((districts.len() - expected["not_applicable"]) as u64));
+
+    // The point answer and the tile at one commune of each district of the first few of
+    // each key.
+    let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
+    for (code, d) in &districts {
+        let seen = checked.entry(d.key.as_str()).or_default();
+        if *seen >= 6 {
+            continue;
+        }
+        *seen += 1;
+        let (lon, lat) = d.points[0];
+        let (status, body) = server.get_json(&format!("/api/v1/communes/at?lon={lon}&lat={lat}&edition=2024&year={YEAR}"));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["district"]["code"], code.as_str(), "{body}");
+        let ntm = &body["district"]["ntm"];
+        let answered = if ntm["status"] == "recorded" { &ntm["level"] } else { &ntm["status"] };
+        assert_eq!(answered, d.key.as_str(), "district {code} in the point answer: {ntm}");
+
+        let (px, py) = world_pixel(lon, lat, Z);
+        let path = format!("/tiles/ntm/{Z}/{}/{}.mvt?edition=2024&year={YEAR}", (px / 256.0) as u32, (py / 256.0) as u32);
+        let tile = decode(&tile_bytes(&server.get_raw(&path, &[("Accept-Encoding", "gzip")])));
+        let feature = tile["districts"].iter().find(|f| f.kind == 3 && f.attrs["code"] == *code).unwrap_or_else(|| panic!("district {code} in {path}"));
+        assert_eq!(feature.attrs["level"], d.key, "district {code} in {path}");
+    }
+    assert!(checked.len() >= 3, "{checked:?}");
+}
+
+#[test]
+fn the_district_theme_draws_a_district_without_a_xa_as_not_assessed() {
+    let server = Server::shared();
+    let (status, style) = server.get_json("/styles/ntm.json?theme=criterion:9.5&edition=2024");
+    assert_eq!(status, 200, "{style}");
+    let classes = style["metadata"]["bando:legend"]["classes"].as_array().unwrap();
+    let not_applicable = classes.iter().find(|c| c["key"] == "not_applicable").unwrap_or_else(|| panic!("a not-applicable class in {classes:?}"));
+    assert!(not_applicable["label"]["vi"].as_str().unwrap().starts_with("Quận"), "{not_applicable}");
+    let fill = hex(not_applicable["fill"].as_str().unwrap());
+    let no_data = hex(classes.iter().find(|c| c["key"] == "no_data").unwrap()["fill"].as_str().unwrap());
+    assert_ne!(fill, no_data);
+
+    // Each commune's label point of the first quận, in the theme's PNG tile without names.
+    let districts = districts();
+    let (code, quan) = districts.iter().find(|(_, d)| d.key == "not_applicable").unwrap();
+    let mut tiles = HashMap::new();
+    let mut drawn = 0;
+    for &(lon, lat) in &quan.points {
+        let (px, py) = world_pixel(lon, lat, Z);
+        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+        let path = format!("/tiles/ntm/{Z}/{tx}/{ty}.png?edition=2024&year={YEAR}&theme=criterion:9.5&labels=false");
+        let png = tiles.entry(path.clone()).or_insert_with(|| png_of(&server.get_raw(&path, &[])));
+        drawn += usize::from(png.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32) == fill);
+    }
+    // A pilot or tourism symbol may cover a few label points.
+    assert!(drawn * 4 >= quan.points.len() * 3, "district {code}: {drawn} of {} label points in the not-applicable fill", quan.points.len());
+}
