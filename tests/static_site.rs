@@ -135,6 +135,26 @@ fn the_published_map_works_from_a_plain_static_server() {
         let file = std::fs::read(out.join(path)).expect("stats file");
         assert!(file == answer.body, "{path} differs from the API's answer for edition {edition}, year {year}, scope {scope}");
     }
+    // The district themes are offered on edition 2024 only, each drawing the districts
+    // (a district without a xã not assessed).
+    let file_of = |name: &str| -> serde_json::Value {
+        let path = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).find(|p| p.ends_with(name)).unwrap_or_else(|| panic!("{name} in the manifest"));
+        serde_json::from_slice(&std::fs::read(out.join(path)).expect(name)).expect("JSON")
+    };
+    let site = file_of("static.json");
+    for view in site["views"].as_array().expect("views") {
+        let district_themes: Vec<(&String, &serde_json::Value)> = view["themes"].as_object().expect("themes").iter().filter(|(k, _)| k.starts_with("criterion:huyen_")).collect();
+        if view["edition"] == 2025 {
+            assert!(district_themes.is_empty(), "edition 2025 offers district themes: {district_themes:?}");
+            continue;
+        }
+        let (_, style) = district_themes.iter().find(|(k, _)| k.ends_with(":9.5")).unwrap_or_else(|| panic!("no district theme of 9.5 in {view}"));
+        let style = file_of(style.as_str().unwrap());
+        assert!(style["layers"].as_array().unwrap().iter().any(|l| l["id"] == "districts-fill"), "the 9.5 style fills no districts");
+        let classes = style["metadata"]["bando:legend"]["classes"].as_array().unwrap();
+        assert!(classes.iter().any(|c| c["key"] == "not_applicable" && c["label"]["vi"].as_str().unwrap().starts_with("Quận")), "{classes:?}");
+    }
+
     let stats = json!({
         "nation": stats_panel_numbers(None, YEAR),
         "province": {"code": row["province_code"], "name": row["province_name"], "numbers": stats_panel_numbers(Some(&row["province_code"]), YEAR)},

@@ -21,7 +21,7 @@ use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
 use common::sources::{csv_rows, geodata, results, stats_panel_numbers, Row};
 use common::{embedded_label_points, path_str, repo, Server, TempDir};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
 
 /// Dương Xá (Gia Lâm): the place the test clicks, at its label point.
@@ -138,7 +138,20 @@ fn expectations() -> Value {
     let hanoi_label = hanoi.iter().copied().min_by(|a, b| d(*a).total_cmp(&d(*b))).expect("Hà Nội's communes");
     let hanoi_name = &reference.iter().find(|r| r["province_code"] == "01").expect("Hà Nội")["province_name"];
 
+    // A commune of a district without a xã (a quận) away from every symbol: the district
+    // themes draw it "not applicable".
+    let mut has_xa: HashMap<&str, bool> = HashMap::new();
+    for r in &reference {
+        *has_xa.entry(r["district_code"].as_str()).or_default() |= r["kind"] == "Xã";
+    }
+    let in_quan = reference
+        .iter()
+        .filter(|r| !has_xa[r["district_code"].as_str()] && labels.contains_key(r["code"].as_str()))
+        .find(|r| points.iter().all(|&p| metres(labels[r["code"].as_str()], p) > 1_500.0))
+        .expect("a commune of a district without a xã, away from every symbol");
+
     json!({
+        "quan": {"district": in_quan["district_name"], "lon": labels[in_quan["code"].as_str()].0, "lat": labels[in_quan["code"].as_str()].1},
         "names": {
             "province": {"name": hanoi_name, "lon": hanoi_label.0, "lat": hanoi_label.1},
             "commune": {"name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1},

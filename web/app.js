@@ -52,7 +52,7 @@ const WORDS = {
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
     details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
     vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
-    theme: 'Tô màu theo', theme_level: 'Mức NTM', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
+    theme: 'Tô màu theo', theme_level: 'Mức NTM', theme_communes: 'Xã: tiêu chí, chỉ tiêu', theme_districts: 'Huyện: tiêu chí, chỉ tiêu (địa giới 2024)', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
     met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
     scope_nation: 'Toàn quốc',
   },
@@ -76,7 +76,7 @@ const WORDS = {
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
     details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
     vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
-    theme: 'Colour by', theme_level: 'NTM level', checklist: 'Criteria set', missing: 'Missing',
+    theme: 'Colour by', theme_level: 'NTM level', theme_communes: 'Communes: criteria and indicators', theme_districts: 'Districts: criteria and indicators (2024 boundaries)', checklist: 'Criteria set', missing: 'Missing',
     met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
     scope_nation: 'Nation',
   },
@@ -190,6 +190,8 @@ function applyLanguage() {
   document.title = `${t('title')} — bando`;
   renderLegend();
   renderNotice();
+  renderThemes();
+  syncControls();
 }
 
 function syncControls() {
@@ -200,6 +202,7 @@ function syncControls() {
   $('year-value').textContent = view.year;
   if ($('theme').querySelector(`option[value="${CSS.escape(view.theme)}"]`)) $('theme').value = view.theme;
   $('theme').disabled = view.map !== 'ntm';
+  if ($('theme-districts')) $('theme-districts').disabled = view.edition !== 2024;
   $('edition').value = String(view.edition);
   $('raster').checked = view.raster;
   $('labels').checked = view.labels;
@@ -225,29 +228,59 @@ async function loadMeta() {
   renderNotice();
 }
 
-// The "colour by" choices: the NTM level, then every criterion and indicator of the
-// communes' criteria sets, each once (the server colours a unit by the set it is assessed on).
+// The "colour by" choices: the NTM level; every criterion and indicator of the communes'
+// criteria sets, each once (the server colours a unit by the set it is assessed on); then
+// those of the districts' sets, named with their set, since their numbers repeat the
+// communes' (each number from the first set that has it: the NTM set before the nâng cao
+// set). Districts exist on the 2024 boundaries only: on the 2025 ones their choices are
+// disabled, and a district theme gives way to the level.
 async function loadThemes() {
   let sets = [];
   try { sets = (await getJson(site ? siteUrl(site.criteria) : '/api/v1/criteria')).sets || []; } catch (e) { /* level only */ }
   criteriaSets = sets;
-  const items = new Map();   // number → the first set's item (the NTM set names most)
-  for (const set of sets.filter((s) => s.unit === 'commune')) {
+  if (!themeFitsEdition(view.theme, view.edition)) view.theme = 'level';
+  renderThemes();
+  syncControls();
+}
+
+// The items of `sets`, each number once (the first set's), in criterion then indicator order.
+function itemsByNumber(sets) {
+  const items = new Map();
+  for (const set of sets) {
     for (const c of set.criteria || []) {
-      for (const item of [c, ...(c.indicators || [])]) if (!items.has(item.number)) items.set(item.number, item);
+      for (const item of [c, ...(c.indicators || [])]) if (!items.has(item.number)) items.set(item.number, { item, set });
     }
   }
   const key = (n) => n.split('.').map(Number).concat([0]).slice(0, 2);
-  const ordered = [...items.values()].sort((a, b) => {
-    const [x, y] = [key(a.number), key(b.number)];
+  return [...items.values()].sort((a, b) => {
+    const [x, y] = [key(a.item.number), key(b.item.number)];
     return x[0] - y[0] || x[1] - y[1];
   });
-  const options = [`<option value="level">${esc(t('theme_level'))}</option>`].concat(ordered.map((item) => {
+}
+
+function renderThemes() {
+  const option = (value, item) => {
     const indent = item.number.includes('.') ? '\u00a0\u00a0\u00a0' : '';
-    return `<option value="criterion:${esc(item.number)}">${indent}${esc(item.number)}. ${esc(pick({ vi: item.label_vi, en: item.label_en }))}</option>`;
-  }));
-  $('theme').innerHTML = options.join('');
-  syncControls();
+    return `<option value="${esc(value)}">${indent}${esc(item.number)}. ${esc(pick({ vi: item.label_vi, en: item.label_en }))}</option>`;
+  };
+  const communes = itemsByNumber(criteriaSets.filter((s) => s.unit === 'commune')).map(({ item }) => option(`criterion:${item.number}`, item));
+  const districts = itemsByNumber(criteriaSets.filter((s) => s.unit === 'district')).map(({ item, set }) => option(`criterion:${set.id}:${item.number}`, item));
+  let html = `<option value="level">${esc(t('theme_level'))}</option>`;
+  if (districts.length) {
+    html += `<optgroup label="${esc(t('theme_communes'))}">${communes.join('')}</optgroup>`;
+    html += `<optgroup id="theme-districts" label="${esc(t('theme_districts'))}">${districts.join('')}</optgroup>`;
+  } else {
+    html += communes.join('');
+  }
+  $('theme').innerHTML = html;
+}
+
+// Whether `theme` can be drawn on `edition`: a theme of a district set needs the districts
+// of the 2024 boundaries.
+function themeFitsEdition(theme, edition) {
+  const named = /^criterion:([^:]+):/.exec(theme);
+  const set = named && criteriaSets.find((s) => s.id === named[1]);
+  return !(set && set.unit === 'district') || edition === 2024;
 }
 
 function renderNotice() {
@@ -746,6 +779,10 @@ function updateEmbed() {
 
 function setView(changes) {
   Object.assign(view, changes);
+  if (!themeFitsEdition(view.theme, view.edition)) {
+    view.theme = 'level';
+    changes = { ...changes, theme: 'level' };
+  }
   syncControls();
   writeHash();
   if (popup) { popup.remove(); popup = null; }

@@ -243,23 +243,30 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
     Ok(staged)
 }
 
-/// The "colour by" choices the viewer offers on `map`: the criteria and indicators of the
-/// communes' sets, by number (as `loadThemes` in web/app.js lists them).
+/// The "colour by" choices the viewer offers on `map` (as `renderThemes` in web/app.js
+/// lists them): the criteria and indicators of the communes' sets, by number, then those
+/// of the districts' sets, named with their set. Views whose edition has no districts skip
+/// the latter (their theme does not parse there).
 fn theme_options(snapshot: &Snapshot, map: MapKind) -> Vec<String> {
+    use crate::model::UnitScope;
     if map != MapKind::Ntm {
         return Vec::new();
     }
-    let mut numbers: Vec<String> = snapshot
-        .criteria
-        .catalog
-        .sets
-        .iter()
-        .filter(|s| s.unit == crate::model::UnitScope::Commune)
-        .flat_map(|s| s.items.iter().map(|i| i.number.to_string()))
-        .collect();
+    let sets = &snapshot.criteria.catalog.sets;
+    let mut numbers: Vec<_> = sets.iter().filter(|s| s.unit == UnitScope::Commune).flat_map(|s| s.items.iter().map(|i| i.number)).collect();
     numbers.sort();
     numbers.dedup();
-    numbers.into_iter().map(|n| format!("criterion:{n}")).collect()
+    let mut options: Vec<String> = numbers.into_iter().map(|n| format!("criterion:{n}")).collect();
+    // District items repeat the communes' numbers: each is named with the first district
+    // set that has it, as the viewer names them.
+    let mut named = std::collections::BTreeMap::new();
+    for set in sets.iter().filter(|s| s.unit == UnitScope::District) {
+        for item in &set.items {
+            named.entry(item.number).or_insert_with(|| format!("criterion:{}:{}", set.id, item.number));
+        }
+    }
+    options.extend(named.into_values());
+    options
 }
 
 /// The viewer's page marked as a static publication: app.js then reads `static.json`

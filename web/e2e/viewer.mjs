@@ -12,7 +12,9 @@
 // popup and its criteria checklist (against the API's, what is missing first), open the
 // province statistics and compare its numbers with the counts from the CSV files, colour
 // by indicator 8.4 and check that commune turns its class colour (from the CSV files) in
-// the theme's legend, move the year slider to 2021 and check that the commune's colour changed, search
+// the theme's legend (and by district indicator 9.5: a quận's pixel is "not assessed", and
+// switching to edition 2025 falls back to the level), move the year slider to 2021 and
+// check that the commune's colour changed, search
 // "phu cat" and check the view moved to Xã Phú Cát, reload from the URL hash, switch to the
 // tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
 // and the screen at the commune against its class colour on both maps (these colour checks
@@ -500,6 +502,39 @@ try {
       }
     });
   }
+
+  await check(`colour by a district indicator: ${EXPECT.quan.district} (no xã) is not assessed; edition 2025 falls back to the level`, async () => {
+    const q = EXPECT.quan;
+    await page.evaluate((h) => { location.hash = h; }, `#map=ntm&z=11&c=${q.lon},${q.lat}&year=2025&edition=2024&names=0`);
+    await waitForMap(page, { map: 'ntm', year: 2025 });
+    const values = await page.locator('#theme-districts option').evaluateAll((os) => os.map((o) => o.value));
+    const option = values.find((v) => v.endsWith(':9.5'));
+    assert(option, `no district indicator 9.5 among ${JSON.stringify(values)}`);
+    await page.locator('#theme').selectOption(option);
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.classes.some((c) => c.key === 'not_met') && m.getLayer('districts-fill') && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const legendText = await page.locator('#legend-body').innerText();
+    assert(legendText.includes('Quận'), `the legend does not name the districts left out: ${legendText}`);
+    const p = await pagePoint(page, q.lon, q.lat);
+    const seen = nearestClass(await shownColours(page), await pixel(page, p.x, p.y));
+    assert(seen === 'not_applicable', `${q.district} is drawn ${seen}`);
+    await shot(page, 'viewer-theme-district-9-5.png');
+    // The 2025 boundaries have no districts: the choice is disabled and the level is drawn.
+    await page.locator('#edition').selectOption('2025');
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.classes.some((c) => c.key === 'dat_chuan') && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
+    assert(await page.locator('#theme').inputValue() === 'level', `theme ${await page.locator('#theme').inputValue()} on edition 2025`);
+    assert(await page.locator('#theme-districts').evaluate((g) => g.disabled), 'district choices enabled on edition 2025');
+    assert(!page.url().includes('theme='), `hash: ${page.url()}`);
+    assert(await page.locator('#fatal').isHidden(), `error shown: ${await page.locator('#fatal').innerText()}`);
+  });
 
   await check('no script errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
