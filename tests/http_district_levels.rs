@@ -2,8 +2,8 @@
 //! city of wards only) has no NTM task and is "not applicable"; one with a xã and no
 //! recognition has no data; a recognised one has its level. Checked over real HTTP on the
 //! embedded data against the reference table and `results-districts.csv`, read here: the
-//! point answer, the vector tiles' `level`, the national statistics, and the district
-//! theme's legend and PNG pixels.
+//! point answer, the vector tiles' `level`, the national statistics, the districts' export,
+//! and the district theme's legend and PNG pixels.
 
 mod common;
 use common::mvt::{decode, tile_bytes};
@@ -64,6 +64,22 @@ fn a_district_without_a_xa_is_not_applicable_in_answers_tiles_and_statistics() {
         assert_eq!(by_level[*key].as_u64(), Some(*n as u64), "districts {key} in {by_level}");
     }
     assert_eq!(stats["districts"]["eligible"].as_u64(), Some((districts.len() - expected["not_applicable"]) as u64));
+
+    // The districts' export says the same of every district.
+    let export = server.get_raw(&format!("/api/v1/export/districts.csv?year={YEAR}"), &[("Accept-Encoding", "identity")]);
+    assert_eq!(export.status, 200);
+    let text = String::from_utf8(export.body).expect("UTF-8");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").trim_start_matches('\u{feff}').split(',').collect();
+    let (code_at, level_at) = (header.iter().position(|h| *h == "code").unwrap(), header.iter().position(|h| *h == "level").unwrap());
+    let mut exported = 0;
+    for line in lines {
+        // District names hold no comma, so the line splits plainly.
+        let fields: Vec<&str> = line.split(',').map(|f| f.trim_matches('"')).collect();
+        assert_eq!(fields[level_at], districts[fields[code_at]].key, "district {} in the export", fields[code_at]);
+        exported += 1;
+    }
+    assert_eq!(exported, districts.len());
 
     // The point answer and the tile at one commune of each district of the first few of
     // each key.

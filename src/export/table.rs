@@ -156,9 +156,9 @@ pub fn table<'a>(atlas: &'a Atlas, tiles: &crate::tile::EditionTiles, req: &Expo
                         v.push(d.map_or(Value::Null, |d| text(d.province)));
                         v.push(d.and_then(|d| edition.provinces.get(&d.province)).map_or(Value::Null, |p| text(&p.name)));
                         v.push(Value::Int(year.into()));
-                        let record = d.and_then(|d| standing::district_level(atlas, d.code, as_of).record());
-                        v.push(text(record.map_or("no_data", |r| r.level.as_str())));
-                        v.push(int(record.map(|r| r.year)));
+                        let level = d.map(|d| standing::district_level(atlas, d.code, as_of));
+                        v.push(text(level.map_or("no_data", |l| l.key().as_str())));
+                        v.push(int(level.and_then(|l| l.record()).map(|r| r.year)));
                     } else {
                         let p = code.parse().ok().and_then(|c| edition.provinces.get(&c));
                         v.push(p.map_or(Value::Null, |p| text(&p.name)));
