@@ -3,7 +3,8 @@
 //! recognition has no data; a recognised one has its level. Checked over real HTTP on the
 //! embedded data against the reference table and `results-districts.csv`, read here: the
 //! point answer, the vector tiles' `level`, the national statistics, the districts' export,
-//! and the district theme's legend and PNG pixels.
+//! the district theme's legend and PNG pixels, and the themes that colour districts by
+//! level and provinces by completion.
 
 mod common;
 use common::mvt::{decode, tile_bytes};
@@ -133,4 +134,68 @@ fn the_district_theme_draws_a_district_without_a_xa_as_not_assessed() {
     }
     // A pilot or tourism symbol may cover a few label points.
     assert!(drawn * 4 >= quan.points.len() * 3, "district {code}: {drawn} of {} label points in the not-applicable fill", quan.points.len());
+}
+
+/// The legend's fills of a theme on edition 2024, by class key.
+fn legend_fills(server: &Server, theme: &str) -> HashMap<String, [u8; 3]> {
+    let (status, style) = server.get_json(&format!("/styles/ntm.json?theme={theme}&edition=2024&year={YEAR}"));
+    assert_eq!(status, 200, "{style}");
+    style["metadata"]["bando:legend"]["classes"].as_array().unwrap().iter().map(|c| (c["key"].as_str().unwrap().to_string(), hex(c["fill"].as_str().unwrap()))).collect()
+}
+
+/// How many of `points` the theme's PNG tiles (zoom `Z`, no names) draw in `fill`.
+fn drawn_in(server: &Server, tiles: &mut HashMap<String, common::raster::Png>, theme: &str, points: &[(f64, f64)], fill: [u8; 3]) -> usize {
+    points
+        .iter()
+        .filter(|&&(lon, lat)| {
+            let (px, py) = world_pixel(lon, lat, Z);
+            let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+            let path = format!("/tiles/ntm/{Z}/{tx}/{ty}.png?edition=2024&year={YEAR}&theme={theme}&labels=false");
+            let png = tiles.entry(path.clone()).or_insert_with(|| png_of(&server.get_raw(&path, &[])));
+            png.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32) == fill
+        })
+        .count()
+}
+
+#[test]
+fn themes_colour_districts_by_level_and_provinces_by_completion() {
+    let server = Server::shared();
+    let mut tiles = HashMap::new();
+    // Districts: two of each key, each drawn in its class at (nearly) every label point of
+    // its communes (a pilot or tourism symbol may cover a few).
+    let fills = legend_fills(server, "level:districts");
+    let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
+    for (code, d) in districts() {
+        let n = checked.entry(if d.key == "not_applicable" { "not_applicable" } else { "other" }).or_default();
+        if *n >= 3 || d.points.len() > 40 {
+            continue;
+        }
+        *n += 1;
+        let drawn = drawn_in(server, &mut tiles, "level:districts", &d.points, fills[&d.key]);
+        assert!(drawn * 4 >= d.points.len() * 3, "district {code} ({}): {drawn} of {} label points in its fill", d.key, d.points.len());
+    }
+
+    // Provinces: completed by the year or not yet, from the results table.
+    let fills = legend_fills(server, "level:provinces");
+    assert_eq!(fills.len(), 2, "{fills:?}");
+    let results = csv_rows(geodata("results-provinces.csv"));
+    let completed = |code: &str| row_in_force(&results, code, YEAR).is_some();
+    let points: HashMap<String, (f64, f64)> = embedded_label_points(2024).into_iter().map(|c| (c.code, (c.lon, c.lat))).collect();
+    let mut by_province: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for r in csv_rows(reference("communes-2024.csv")) {
+        by_province.entry(r["province_code"].clone()).or_default().push(points[&r["code"]]);
+    }
+    let mut seen = [0, 0];
+    for (code, points) in &by_province {
+        let done = usize::from(completed(code));
+        if seen[done] >= 2 {
+            continue;
+        }
+        seen[done] += 1;
+        let key = if done == 1 { "dat_chuan" } else { "chua_dat" };
+        let sample: Vec<(f64, f64)> = points.iter().step_by(points.len() / 12 + 1).copied().collect();
+        let drawn = drawn_in(server, &mut tiles, "level:provinces", &sample, fills[key]);
+        assert!(drawn * 4 >= sample.len() * 3, "province {code} ({key}): {drawn} of {} label points in its fill", sample.len());
+    }
+    assert_eq!(seen, [2, 2]);
 }

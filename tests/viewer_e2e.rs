@@ -151,7 +151,11 @@ fn expectations() -> Value {
         .expect("a commune of a district without a xã, away from every symbol");
 
     json!({
-        "quan": {"district": in_quan["district_name"], "lon": labels[in_quan["code"].as_str()].0, "lat": labels[in_quan["code"].as_str()].1},
+        "quan": {
+            "district": in_quan["district_name"], "lon": labels[in_quan["code"].as_str()].0, "lat": labels[in_quan["code"].as_str()].1,
+            "province": in_quan["province_name"],
+            "province_completed": csv_rows(geodata("results-provinces.csv")).iter().any(|r| r["code"] == in_quan["province_code"] && r["year"].parse::<u16>().is_ok_and(|y| y <= 2025)),
+        },
         "names": {
             "province": {"name": hanoi_name, "lon": hanoi_label.0, "lat": hanoi_label.1},
             "commune": {"name": row(change)["name"], "lon": labels[change].0, "lat": labels[change].1},

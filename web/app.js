@@ -52,7 +52,8 @@ const WORDS = {
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
     details: 'Xem thống kê tỉnh', km: 'km', link: 'Trang web', of: 'trên', province_stats: 'Thống kê tỉnh',
     vendor_missing: 'Không tải được thư viện bản đồ.', sample: 'Dữ liệu mẫu',
-    theme: 'Tô màu theo', theme_level: 'Mức NTM', theme_communes: 'Xã: tiêu chí, chỉ tiêu', theme_districts: 'Huyện: tiêu chí, chỉ tiêu (địa giới 2024)', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
+    theme: 'Tô màu theo', theme_level: 'Mức NTM', theme_units: 'Huyện, tỉnh (địa giới 2024)', theme_district_level: 'Mức NTM của huyện',
+    theme_province_completion: 'Tỉnh hoàn thành nhiệm vụ xây dựng NTM', theme_communes: 'Xã: tiêu chí, chỉ tiêu', theme_districts: 'Huyện: tiêu chí, chỉ tiêu (địa giới 2024)', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
     met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
     scope_nation: 'Toàn quốc',
   },
@@ -76,7 +77,8 @@ const WORDS = {
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
     details: 'Province statistics', km: 'km', link: 'Website', of: 'of', province_stats: 'Province statistics',
     vendor_missing: 'The map library could not be loaded.', sample: 'Sample data',
-    theme: 'Colour by', theme_level: 'NTM level', theme_communes: 'Communes: criteria and indicators', theme_districts: 'Districts: criteria and indicators (2024 boundaries)', checklist: 'Criteria set', missing: 'Missing',
+    theme: 'Colour by', theme_level: 'NTM level', theme_units: 'Districts and provinces (2024 boundaries)', theme_district_level: 'District NTM level',
+    theme_province_completion: 'Provinces that completed the NTM task', theme_communes: 'Communes: criteria and indicators', theme_districts: 'Districts: criteria and indicators (2024 boundaries)', checklist: 'Criteria set', missing: 'Missing',
     met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
     scope_nation: 'Nation',
   },
@@ -147,7 +149,7 @@ function readHash() {
   const y = parseInt(h.get('year'), 10);
   if (Number.isInteger(y)) v.year = y;    // checked against the data's years once known
   const theme = h.get('theme');
-  if (theme && /^criterion:[a-z0-9_:.]+$/.test(theme)) v.theme = theme;
+  if (theme && /^(criterion:[a-z0-9_:.]+|level:(districts|provinces))$/.test(theme)) v.theme = theme;
   if (['2024', '2025'].includes(h.get('edition'))) v.edition = parseInt(h.get('edition'), 10);
   // A publication has no raster mode.
   v.raster = h.get('raster') === '1' && !STATIC_MARK;
@@ -202,7 +204,7 @@ function syncControls() {
   $('year-value').textContent = view.year;
   if ($('theme').querySelector(`option[value="${CSS.escape(view.theme)}"]`)) $('theme').value = view.theme;
   $('theme').disabled = view.map !== 'ntm';
-  if ($('theme-districts')) $('theme-districts').disabled = view.edition !== 2024;
+  document.querySelectorAll('#theme optgroup.needs-2024').forEach((g) => { g.disabled = view.edition !== 2024; });
   $('edition').value = String(view.edition);
   $('raster').checked = view.raster;
   $('labels').checked = view.labels;
@@ -228,7 +230,8 @@ async function loadMeta() {
   renderNotice();
 }
 
-// The "colour by" choices: the NTM level; every criterion and indicator of the communes'
+// The "colour by" choices: the communes' NTM level; the districts' level and the provinces'
+// completion; every criterion and indicator of the communes'
 // criteria sets, each once (the server colours a unit by the set it is assessed on); then
 // those of the districts' sets, named with their set, since their numbers repeat the
 // communes' (each number from the first set that has it: the NTM set before the nâng cao
@@ -266,18 +269,18 @@ function renderThemes() {
   const communes = itemsByNumber(criteriaSets.filter((s) => s.unit === 'commune')).map(({ item }) => option(`criterion:${item.number}`, item));
   const districts = itemsByNumber(criteriaSets.filter((s) => s.unit === 'district')).map(({ item, set }) => option(`criterion:${set.id}:${item.number}`, item));
   let html = `<option value="level">${esc(t('theme_level'))}</option>`;
-  if (districts.length) {
-    html += `<optgroup label="${esc(t('theme_communes'))}">${communes.join('')}</optgroup>`;
-    html += `<optgroup id="theme-districts" label="${esc(t('theme_districts'))}">${districts.join('')}</optgroup>`;
-  } else {
-    html += communes.join('');
-  }
+  html += `<optgroup class="needs-2024" label="${esc(t('theme_units'))}">`
+    + `<option value="level:districts">${esc(t('theme_district_level'))}</option>`
+    + `<option value="level:provinces">${esc(t('theme_province_completion'))}</option></optgroup>`;
+  html += `<optgroup label="${esc(t('theme_communes'))}">${communes.join('')}</optgroup>`;
+  if (districts.length) html += `<optgroup id="theme-districts" class="needs-2024" label="${esc(t('theme_districts'))}">${districts.join('')}</optgroup>`;
   $('theme').innerHTML = html;
 }
 
-// Whether `theme` can be drawn on `edition`: a theme of a district set needs the districts
-// of the 2024 boundaries.
+// Whether `theme` can be drawn on `edition`: the districts' and provinces' levels and a
+// district set's items were recognised on the 2024 boundaries.
 function themeFitsEdition(theme, edition) {
+  if (theme === 'level:districts' || theme === 'level:provinces') return edition === 2024;
   const named = /^criterion:([^:]+):/.exec(theme);
   const set = named && criteriaSets.find((s) => s.id === named[1]);
   return !(set && set.unit === 'district') || edition === 2024;

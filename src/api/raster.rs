@@ -12,7 +12,7 @@
 //!   drawn with slots, a cache and single flight of their own ([`super::static_maps`]);
 //!   `Server-Timing` says `render;dur=…`, `cache;desc=hit` or `cache;desc=joined`.
 //!
-//! `theme` is `level` (the default) or `criterion:N`, `criterion:N.M`,
+//! `theme` is `level` (the default), `level:districts`, `level:provinces` or `criterion:N`, `criterion:N.M`,
 //! `criterion:SET:N.M` ([`crate::style::theme`]); a wrong one is a 400 naming `theme`.
 
 use super::http_cache::{self, ETag};

@@ -140,8 +140,13 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
     // warm ones included.
     let mut text = String::with_capacity(version.len() + 64 + super::http_cache::ETAG_OVERHEAD);
     let _ = write!(text, "{version}-{}-{}-{}-{}-{}-{}-{representation}", view.map.as_str(), view.edition, view.as_of, tile.z, tile.x, tile.y);
-    if let Theme::Criterion { set, item } = theme {
-        let _ = write!(text, "-criterion{set}_{item}");
+    match theme {
+        Theme::Level => {}
+        Theme::DistrictLevel => text.push_str("-districts"),
+        Theme::ProvinceCompletion => text.push_str("-provinces"),
+        Theme::Criterion { set, item } => {
+            let _ = write!(text, "-criterion{set}_{item}");
+        }
     }
     if !*labels {
         text.push_str("-nolabels");
@@ -217,5 +222,9 @@ mod tests {
         assert_eq!(tile_etag("abc", &themed, false).named(), "abc-ntm-2024-2025-8-203-113-png-criterion0_8.4");
         let other = TileRequest { theme: Theme::Criterion { set: 1, item: crate::model::ItemNumber::indicator(8, 4) }, ..png };
         assert_ne!(tile_etag("abc", &themed, false), tile_etag("abc", &other, false));
+        let districts = TileRequest { theme: Theme::DistrictLevel, ..png };
+        let provinces = TileRequest { theme: Theme::ProvinceCompletion, ..png };
+        let tags = [tile_etag("abc", &png, false), tile_etag("abc", &districts, false), tile_etag("abc", &provinces, false)];
+        assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2], "{tags:?}");
     }
 }

@@ -244,9 +244,10 @@ pub fn stage(dir: &Path, snapshot: &Snapshot, opts: &SiteOptions, views: &[SiteV
 }
 
 /// The "colour by" choices the viewer offers on `map` (as `renderThemes` in web/app.js
-/// lists them): the criteria and indicators of the communes' sets, by number, then those
-/// of the districts' sets, named with their set. Views whose edition has no districts skip
-/// the latter (their theme does not parse there).
+/// lists them): the districts' level and the provinces' completion, the criteria and
+/// indicators of the communes' sets, by number, then those of the districts' sets, named
+/// with their set. Views of the 2025 boundaries skip the district and province themes
+/// (they do not parse there).
 fn theme_options(snapshot: &Snapshot, map: MapKind) -> Vec<String> {
     use crate::model::UnitScope;
     if map != MapKind::Ntm {
@@ -256,7 +257,8 @@ fn theme_options(snapshot: &Snapshot, map: MapKind) -> Vec<String> {
     let mut numbers: Vec<_> = sets.iter().filter(|s| s.unit == UnitScope::Commune).flat_map(|s| s.items.iter().map(|i| i.number)).collect();
     numbers.sort();
     numbers.dedup();
-    let mut options: Vec<String> = numbers.into_iter().map(|n| format!("criterion:{n}")).collect();
+    let mut options: Vec<String> = ["level:districts", "level:provinces"].map(String::from).to_vec();
+    options.extend(numbers.into_iter().map(|n| format!("criterion:{n}")));
     // District items repeat the communes' numbers: each is named with the first district
     // set that has it, as the viewer names them.
     let mut named = std::collections::BTreeMap::new();

@@ -1,19 +1,25 @@
-//! What a map colours its units by: the NTM level (the default, `theme=level`) or one
-//! criterion or indicator of the catalog (`theme=criterion:8.4`), each unit then met, not
-//! met, not applicable or without data.
+//! What a map colours its units by: the communes' NTM level (the default, `theme=level`),
+//! the districts' (`theme=level:districts`), the provinces' completion of the NTM task
+//! (`theme=level:provinces`), or one criterion or indicator of the catalog
+//! (`theme=criterion:8.4`), each unit then met, not met, not applicable or without data.
 //!
 //! Steps:
-//!   1. read the theme ([`Theme::parse`]) against the catalog and the view: `criterion:N` or
+//!   1. read the theme ([`Theme::parse`]) against the catalog and the view: the district and
+//!      province themes need the 2024 boundaries (the 2025 ones have no districts, and
+//!      completion was recognised on the 63 former provinces); `criterion:N` or
 //!      `criterion:N.M` takes the first set of the view's year that has the item, commune
 //!      sets before district sets and the NTM set before the nâng cao set (so `8.4` is the
 //!      commune NTM set's, `15.2` the commune nâng cao set's, `9.5` the district NTM set's);
 //!      `criterion:SET:N.M` names the set. Every refusal says why, for a 400 naming `theme`;
 //!   2. pair it with a style ([`Themed::new`]): its classes and the layer it fills
-//!      (`communes` for a commune set, `districts` for a district set);
+//!      (`communes` for the level and a commune set, `districts` for the districts' level
+//!      and a district set, `provinces` for completion, drawn in the style's chưa đạt and
+//!      đạt chuẩn colours);
 //!   3. classify units from their tile attributes ([`crate::tile::criteria`]), once as a
 //!      MapLibre expression ([`Themed::fill_expression`]) and once in Rust for the PNG tiles
 //!      ([`Themed::class_index`]); the two sit side by side below so they stay the same rule:
-//!      a ward, township or special zone, or a district without a xã (`level` =
+//!      a province has completed when it carries `completed_year`; for the others, a ward,
+//!      township or special zone, or a district without a xã (`level` =
 //!      `not_applicable`), is not applicable;
 //!      then the unit's own attributes of the set, when present; else met when its `level`
 //!      is at or above the set's level (recognition certifies every item), else no data.
@@ -32,6 +38,10 @@ use serde_json::{json, Value};
 pub enum Theme {
     #[default]
     Level,
+    /// Districts by their NTM level (edition 2024).
+    DistrictLevel,
+    /// Provinces by whether they completed the NTM task (edition 2024).
+    ProvinceCompletion,
     Criterion { set: u16, item: ItemNumber },
 }
 
@@ -44,7 +54,7 @@ fn fail<T>(message: impl Into<String>) -> Result<T, ThemeError> {
     Err(ThemeError(message.into()))
 }
 
-const FORMS: &str = "level, criterion:N, criterion:N.M or criterion:SET:N.M (e.g. criterion:8.4)";
+const FORMS: &str = "level, level:districts, level:provinces, criterion:N, criterion:N.M or criterion:SET:N.M (e.g. criterion:8.4)";
 
 impl Theme {
     /// Step 1 of the module doc. `None` or an empty text is the level theme.
@@ -52,6 +62,20 @@ impl Theme {
         let text = text.map(str::trim).unwrap_or("");
         if text.is_empty() || text == "level" {
             return Ok(Theme::Level);
+        }
+        if let Some(units) = text.strip_prefix("level:") {
+            let theme = match units {
+                "districts" => Theme::DistrictLevel,
+                "provinces" => Theme::ProvinceCompletion,
+                _ => return fail(format!("'{text}' is not a theme: {FORMS}")),
+            };
+            if view.map != MapKind::Ntm {
+                return fail(format!("'{text}': the {units}' levels are drawn on the ntm map"));
+            }
+            if !view.edition.has_districts() {
+                return fail(format!("'{text}': the {units}' levels were recognised on the 2024 boundaries (use edition=2024)"));
+            }
+            return Ok(theme);
         }
         let Some(rest) = text.strip_prefix("criterion:") else {
             return fail(format!("'{text}' is not a theme: {FORMS}"));
@@ -103,6 +127,8 @@ impl Theme {
     pub fn key(self, catalog: &CriteriaCatalog) -> String {
         match self {
             Theme::Level => "level".into(),
+            Theme::DistrictLevel => "level:districts".into(),
+            Theme::ProvinceCompletion => "level:provinces".into(),
             Theme::Criterion { set, item } => {
                 let id = catalog.sets.get(usize::from(set)).map_or("?", |s| s.id.as_str());
                 format!("criterion:{id}:{item}")
@@ -159,6 +185,10 @@ pub struct Themed<'a> {
     classes: Vec<&'a Class>,
 }
 
+/// The classes of the provinces' completion, in legend (and class index) order: not yet,
+/// then completed, in the style's chưa đạt and đạt chuẩn colours.
+const COMPLETION_KEYS: [&str; 2] = ["chua_dat", "dat_chuan"];
+
 /// The class indexes of a criterion theme (the order of `CRITERION_KEYS`).
 const MET: usize = 0;
 const NOT_MET: usize = 1;
@@ -173,7 +203,15 @@ impl<'a> Themed<'a> {
 
     /// Step 2 of the module doc; refused when the style has no criterion classes.
     pub fn new(style: &'a Style, theme: Theme, catalog: &'a CriteriaCatalog) -> Result<Themed<'a>, ThemeError> {
-        let Theme::Criterion { set, item } = theme else { return Ok(Themed::level(style)) };
+        let (set, item) = match theme {
+            Theme::Level => return Ok(Themed::level(style)),
+            Theme::DistrictLevel => return Ok(Themed { theme, key: theme.key(catalog), ..Themed::level(style) }),
+            Theme::ProvinceCompletion => {
+                let classes = COMPLETION_KEYS.iter().map(|&k| style.class(k)).collect();
+                return Ok(Themed { style, theme, key: theme.key(catalog), criterion: None, classes });
+            }
+            Theme::Criterion { set, item } => (set, item),
+        };
         let Some(classes) = &style.criterion_classes else {
             return fail(format!("the style of the {} map ({}) has no `criterion` classes to draw criterion themes with", style.map.as_str(), style.file));
         };
@@ -197,19 +235,22 @@ impl<'a> Themed<'a> {
     /// districts, where the units left out are the districts without a xã, not the
     /// style's wards and townships.
     pub fn label(&self, class: &Class) -> Label {
-        if class.key == "not_applicable" && self.fill_layer() == "districts" {
-            return Label {
-                vi: "Quận, thành phố không có xã (không xét)".into(),
-                en: "Urban districts and cities without communes (not assessed)".into(),
-            };
+        let label = |vi: &str, en: &str| Label { vi: vi.into(), en: en.into() };
+        match (self.fill_layer(), class.key) {
+            ("districts", "not_applicable") => label("Quận, thành phố không có xã (không xét)", "Urban districts and cities without communes (not assessed)"),
+            ("provinces", "dat_chuan") => label("Hoàn thành nhiệm vụ xây dựng NTM", "Completed the NTM task"),
+            ("provinces", "chua_dat") => label("Chưa hoàn thành", "Not yet completed"),
+            _ => class.label.clone(),
         }
-        class.label.clone()
     }
 
-    /// The tile layer the theme fills: `districts` for a district set, else `communes`.
+    /// The tile layer the theme fills: `districts` for the districts' level and a district
+    /// set, `provinces` for completion, else `communes`.
     pub fn fill_layer(&self) -> &'static str {
-        match &self.criterion {
-            Some(c) if c.set.unit == UnitScope::District => "districts",
+        match (self.theme, &self.criterion) {
+            (Theme::DistrictLevel, _) => "districts",
+            (Theme::ProvinceCompletion, _) => "provinces",
+            (_, Some(c)) if c.set.unit == UnitScope::District => "districts",
             _ => "communes",
         }
     }
@@ -217,7 +258,16 @@ impl<'a> Themed<'a> {
     /// The legend's title: the map's, or the criterion with its Vietnamese name (and, for an
     /// indicator, its criterion's).
     pub fn title(&self) -> Label {
-        let Some(c) = &self.criterion else { return self.style.title.clone() };
+        let Some(c) = &self.criterion else {
+            return match self.theme {
+                Theme::DistrictLevel => Label { vi: "Huyện theo mức nông thôn mới".into(), en: "Districts by NTM level".into() },
+                Theme::ProvinceCompletion => Label {
+                    vi: "Tỉnh hoàn thành nhiệm vụ xây dựng nông thôn mới".into(),
+                    en: "Provinces that completed the NTM task".into(),
+                },
+                _ => self.style.title.clone(),
+            };
+        };
         let n = c.item.number;
         let parent = n.indicator.and_then(|_| c.set.item(ItemNumber::criterion(n.criterion)));
         let named = |name: &Option<String>| name.as_ref().map_or(String::new(), |t| format!(": {t}"));
@@ -239,6 +289,9 @@ impl<'a> Themed<'a> {
     /// The properties [`Themed::class_index`] reads, in its order: `level`, then the
     /// criterion's attributes.
     pub fn property_keys(&self) -> Vec<&str> {
+        if self.theme == Theme::ProvinceCompletion {
+            return vec!["completed_year"];
+        }
         let mut keys = vec!["level"];
         if let Some(c) = &self.criterion {
             keys.extend(c.attributes.iter().map(String::as_str));
@@ -249,6 +302,9 @@ impl<'a> Themed<'a> {
     /// Step 3 in Rust: the class (index into [`Themed::classes`]) of a feature whose
     /// properties, in [`Themed::property_keys`] order, are `props`.
     pub fn class_index(&self, props: &[Option<Prop>]) -> usize {
+        if self.theme == Theme::ProvinceCompletion {
+            return usize::from(props.first().copied().flatten().is_some());
+        }
         let level = props.first().copied().flatten().and_then(|p| match p {
             Prop::Str(s) => Some(s),
             Prop::Number(_) => None,
@@ -278,6 +334,10 @@ impl<'a> Themed<'a> {
 
     /// Step 3 as a MapLibre expression for `fill-color`.
     pub fn fill_expression(&self) -> Value {
+        if self.theme == Theme::ProvinceCompletion {
+            let [not_yet, completed] = [0, 1].map(|i| json!(self.classes[i].fill.hex()));
+            return json!(["case", ["has", "completed_year"], completed, not_yet]);
+        }
         let Some(c) = &self.criterion else {
             let mut m = vec![json!("match"), json!(["get", "level"])];
             for class in &self.style.classes[..self.style.classes.len() - 1] {
@@ -412,6 +472,37 @@ mod tests {
         let tourism = TileView { map: MapKind::Tourism, ..view(Edition::E2024, 2024) };
         assert!(Theme::parse(Some("criterion:8"), &cat, tourism).unwrap_err().0.contains("ntm map"));
         assert_eq!(Theme::parse(Some("level"), &cat, tourism), Ok(Theme::Level));
+    }
+
+    #[test]
+    fn districts_by_level_and_provinces_by_completion_fill_their_own_layers_on_the_2024_boundaries() {
+        let styles = Styles::embedded();
+        let cat = catalog();
+        assert_eq!(parsed("level:districts"), Ok("level:districts".into()));
+        assert_eq!(parsed("level:provinces"), Ok("level:provinces".into()));
+        assert!(parsed("level:communes").unwrap_err().contains("level:districts"));
+        let on_2025 = Theme::parse(Some("level:districts"), &cat, view(Edition::E2025, 2024)).unwrap_err();
+        assert!(on_2025.0.contains("edition=2024"), "{on_2025}");
+        let tourism = TileView { map: MapKind::Tourism, ..view(Edition::E2024, 2024) };
+        assert!(Theme::parse(Some("level:provinces"), &cat, tourism).is_err());
+
+        let districts = Themed::new(&styles.ntm, Theme::DistrictLevel, &cat).unwrap();
+        assert_eq!((districts.fill_layer(), districts.property_keys()), ("districts", vec!["level"]));
+        let key = |t: &Themed, props: &[Option<Prop>]| t.classes()[t.class_index(props)].key;
+        for level in ["nang_cao", "not_applicable", "no_data"] {
+            assert_eq!(key(&districts, &[Some(Prop::Str(level))]), level);
+        }
+        assert_eq!(districts.fill_expression(), Themed::level(&styles.ntm).fill_expression());
+
+        let provinces = Themed::new(&styles.ntm, Theme::ProvinceCompletion, &cat).unwrap();
+        assert_eq!((provinces.fill_layer(), provinces.property_keys()), ("provinces", vec!["completed_year"]));
+        assert_eq!(key(&provinces, &[Some(Prop::Number(2020.0))]), "dat_chuan");
+        assert_eq!(key(&provinces, &[None]), "chua_dat");
+        let labels: Vec<String> = provinces.classes().iter().map(|c| provinces.label(c).en).collect();
+        assert_eq!(labels, ["Not yet completed", "Completed the NTM task"]);
+        let completed = styles.ntm.class("dat_chuan").fill.hex();
+        assert_eq!(provinces.fill_expression(), json!(["case", ["has", "completed_year"], completed, styles.ntm.class("chua_dat").fill.hex()]));
+        assert!(provinces.title().vi.starts_with("Tỉnh"));
     }
 
     #[test]

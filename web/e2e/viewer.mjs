@@ -12,8 +12,9 @@
 // popup and its criteria checklist (against the API's, what is missing first), open the
 // province statistics and compare its numbers with the counts from the CSV files, colour
 // by indicator 8.4 and check that commune turns its class colour (from the CSV files) in
-// the theme's legend (and by district indicator 9.5: a quận's pixel is "not assessed", and
-// switching to edition 2025 falls back to the level), move the year slider to 2021 and
+// the theme's legend (and by district indicator 9.5: a quận's pixel is "not assessed"; by
+// the provinces' completion: its province's class; switching to edition 2025 falls back to
+// the level), move the year slider to 2021 and
 // check that the commune's colour changed, search
 // "phu cat" and check the view moved to Xã Phú Cát, reload from the URL hash, switch to the
 // tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
@@ -523,6 +524,25 @@ try {
     const seen = nearestClass(await shownColours(page), await pixel(page, p.x, p.y));
     assert(seen === 'not_applicable', `${q.district} is drawn ${seen}`);
     await shot(page, 'viewer-theme-district-9-5.png');
+    // The provinces by completion: two classes, the quận's province in its own.
+    await page.locator('#theme').selectOption('level:provinces');
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.classes.length === 2 && m.getLayer('provinces-fill') && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const want = q.province_completed ? 'dat_chuan' : 'chua_dat';
+    const province = nearestClass(await shownColours(page), await pixel(page, p.x, p.y));
+    assert(province === want, `${q.province} is drawn ${province}, not ${want}`);
+    // A link to the districts by level restores that theme.
+    await page.evaluate((h) => { location.hash = h; }, `#map=ntm&z=11&c=${q.lon},${q.lat}&year=2025&edition=2024&names=0&theme=level:districts`);
+    await page.waitForFunction(() => {
+      const m = window.bandoMap;
+      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+      return legend && legend.theme === 'level:districts' && m.loaded() && m.areTilesLoaded();
+    }, null, { timeout: TIMEOUT, polling: 250 });
+    assert(await page.locator('#theme').inputValue() === 'level:districts', `theme select: ${await page.locator('#theme').inputValue()}`);
     // The 2025 boundaries have no districts: the choice is disabled and the level is drawn.
     await page.locator('#edition').selectOption('2025');
     await page.waitForFunction(() => {

@@ -198,7 +198,7 @@ fn preview_png_doc() -> Value {
             q("edition", "2024 or 2025", json!({"type": "integer"}), json!(2024)),
             q("year", "The year shown", json!({"type": "integer"}), json!(2024)),
             q("lang", "vi or en", json!({"type": "string"}), json!("vi")),
-            q("theme", "level or criterion:N …", json!({"type": "string"}), json!("level"))],
+            q("theme", "level, level:districts, level:provinces or criterion:N …", json!({"type": "string"}), json!("level"))],
         "responses": responses})
 }
 
