@@ -4,10 +4,16 @@
 //!
 //! Steps: 1. list every file under each input (a file or a folder), by path relative to
 //! the root, `/`-separated, sorted (so the order the file system lists them in does not
-//! matter); 2. hash each path and its contents with FNV-1a (64 bits, as the data version);
+//! matter); 2. hash each path and its contents with FNV-1a (`src/fnv.rs`, as the data
+//! version);
 //! 3. write the hash as 16 hex digits.
 
 use std::path::{Path, PathBuf};
+
+// The crate's own FNV-1a (the build script and `tests/build_id.rs` use a part of it).
+#[allow(dead_code)]
+#[path = "../src/fnv.rs"]
+mod fnv;
 
 /// What shapes the bytes bando answers, relative to the package root.
 pub const INPUTS: [&str; 4] = ["src", "styles", "assets", "Cargo.lock"];
@@ -20,12 +26,8 @@ pub fn source_hash(root: &Path, inputs: &[&str]) -> std::io::Result<String> {
         collect(root, &root.join(input), &mut files)?;
     }
     files.sort();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut write = |bytes: &[u8]| {
-        for b in bytes {
-            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut hash = fnv::OFFSET;
+    let mut write = |bytes: &[u8]| hash = fnv::fold(hash, bytes);
     for (name, path) in &files {
         let contents = std::fs::read(path)?;
         // Lengths first, so that moving bytes from a name to its contents changes the hash.

@@ -17,6 +17,7 @@ pub mod api;
 pub mod atlas;
 pub mod config;
 pub mod export;
+pub mod fnv;
 pub mod geodata;
 pub mod glyphs;
 pub mod index;

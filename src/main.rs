@@ -90,8 +90,9 @@ enum Command {
         /// Label language: vi or en.
         #[arg(long, default_value = "vi")]
         lang: String,
-        /// What units are coloured by: level, or a criterion or indicator
-        /// (criterion:8.4, criterion:xa_nang_cao_2021:15.2), as ?theme= of the HTTP API.
+        /// What units are coloured by: level, level:districts, level:provinces, or a
+        /// criterion or indicator (criterion:8.4, criterion:xa_nang_cao_2021:15.2), as
+        /// ?theme= of the HTTP API.
         #[arg(long, default_value = "level")]
         theme: String,
         /// The PNG file to write.

@@ -89,11 +89,7 @@ pub fn names_current_png(v: &str, data_version: &str, style_version: &str) -> bo
 /// A 64-bit FNV-1a hash in hex: stable across runs, for folding long or
 /// request-supplied text (a base URL) into an ETag.
 pub fn short_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", crate::fnv::hash(text.as_bytes()))
 }
 
 /// True when `Accept-Encoding` allows gzip (RFC 9110 §12.5.3): `gzip` or `x-gzip`

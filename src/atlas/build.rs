@@ -628,7 +628,7 @@ fn criteria_catalog_files(dir: &Path, catalog: &crate::model::CriteriaCatalog) -
 }
 
 fn content_version(files: &[PathBuf]) -> Result<String, Problem> {
-    let mut hasher = Fnv64::default();
+    let mut hasher = crate::fnv::Fnv64::default();
     for path in files {
         use std::io::Read;
         let fail = |e: std::io::Error| Problem::new(path, Location::File, format!("cannot read: {e}"));
@@ -649,22 +649,3 @@ fn content_version(files: &[PathBuf]) -> Result<String, Problem> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
-/// FNV-1a, 64 bits: stable across runs and platforms (unlike `DefaultHasher`).
-struct Fnv64(u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv64 {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}

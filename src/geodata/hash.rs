@@ -3,10 +3,7 @@
 
 /// SplitMix64 of a string's FNV-1a hash and a salt: a well-mixed 64-bit value.
 pub fn hash(text: &str, salt: u64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = crate::fnv::fold(crate::fnv::OFFSET ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15), text.as_bytes());
     let mut z = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -68,7 +68,7 @@ struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(crate::fnv::OFFSET)
     }
 }
 
@@ -77,15 +77,13 @@ impl std::hash::Hasher for Fnv {
         self.0 ^ (self.0 >> 32)
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = crate::fnv::fold(self.0, bytes);
     }
     // Whole words (the values' discriminants, integers and doubles' bits) in one step
     // each instead of one per byte; `finish` folds the high bits down, where a double's
     // differ.
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x0100_0000_01b3);
+        self.0 = (self.0 ^ n).wrapping_mul(crate::fnv::PRIME);
     }
     fn write_usize(&mut self, n: usize) {
         self.write_u64(n as u64);

@@ -94,6 +94,22 @@ async function waitForMap(page, { map, year, layer = 'communes-fill', raster = f
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
+// Waits until the map's style has a legend with class `key`, theme `theme` or `classes`
+// classes (each when given) and, when given, the style layer `layer`, with every tile
+// loaded and drawn.
+async function waitForLegend(page, want) {
+  await page.waitForFunction((want) => {
+    const m = window.bandoMap;
+    const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
+    if (!legend || !m.loaded() || !m.areTilesLoaded()) return false;
+    if (want.key && !legend.classes.some((c) => c.key === want.key)) return false;
+    if (want.theme && legend.theme !== want.theme) return false;
+    if (want.classes && legend.classes.length !== want.classes) return false;
+    return !want.layer || Boolean(m.getLayer(want.layer));
+  }, want, { timeout: TIMEOUT, polling: 250 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
 // The page coordinates of a longitude/latitude on the map.
 async function pagePoint(page, lon, lat) {
   return page.evaluate(([lon, lat]) => {
@@ -279,12 +295,7 @@ try {
     const option = page.locator('#theme option[value="criterion:8.4"]');
     assert(await option.count() === 1, 'the selector has no indicator 8.4');
     await page.locator('#theme').selectOption('criterion:8.4');
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.classes.some((c) => c.key === 'not_met') && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await waitForLegend(page, { key: 'not_met' });
     assert(page.url().includes('theme=criterion'), `hash: ${page.url()}`);
     assert((await page.locator('#legend-body').innerText()).includes('8'), 'the legend does not name the criterion');
     const after = await pixel(page, p.x, p.y);
@@ -294,11 +305,7 @@ try {
     assert(colourDistance(before, after) > 30, `colour ${before} (level) → ${after} (8.4): no visible change`);
     await shot(page, 'viewer-theme-8-4.png');
     await page.locator('#theme').selectOption('level');
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.classes.some((c) => c.key === 'dat_chuan') && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
+    await waitForLegend(page, { key: 'dat_chuan' });
   });
 
   await check('year slider 2025 → 2021 changes the colour of a commune recognised in between', async () => {
@@ -512,12 +519,7 @@ try {
     const option = values.find((v) => v.endsWith(':9.5'));
     assert(option, `no district indicator 9.5 among ${JSON.stringify(values)}`);
     await page.locator('#theme').selectOption(option);
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.classes.some((c) => c.key === 'not_met') && m.getLayer('districts-fill') && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await waitForLegend(page, { key: 'not_met', layer: 'districts-fill' });
     const legendText = await page.locator('#legend-body').innerText();
     assert(legendText.includes('Quận'), `the legend does not name the districts left out: ${legendText}`);
     const p = await pagePoint(page, q.lon, q.lat);
@@ -526,30 +528,17 @@ try {
     await shot(page, 'viewer-theme-district-9-5.png');
     // The provinces by completion: two classes, the quận's province in its own.
     await page.locator('#theme').selectOption('level:provinces');
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.classes.length === 2 && m.getLayer('provinces-fill') && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await waitForLegend(page, { classes: 2, layer: 'provinces-fill' });
     const want = q.province_completed ? 'dat_chuan' : 'chua_dat';
     const province = nearestClass(await shownColours(page), await pixel(page, p.x, p.y));
     assert(province === want, `${q.province} is drawn ${province}, not ${want}`);
     // A link to the districts by level restores that theme.
     await page.evaluate((h) => { location.hash = h; }, `#map=ntm&z=11&c=${q.lon},${q.lat}&year=2025&edition=2024&names=0&theme=level:districts`);
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.theme === 'level:districts' && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
+    await waitForLegend(page, { theme: 'level:districts' });
     assert(await page.locator('#theme').inputValue() === 'level:districts', `theme select: ${await page.locator('#theme').inputValue()}`);
     // The 2025 boundaries have no districts: the choice is disabled and the level is drawn.
     await page.locator('#edition').selectOption('2025');
-    await page.waitForFunction(() => {
-      const m = window.bandoMap;
-      const legend = m && m.isStyleLoaded() && m.getStyle().metadata['bando:legend'];
-      return legend && legend.classes.some((c) => c.key === 'dat_chuan') && m.loaded() && m.areTilesLoaded();
-    }, null, { timeout: TIMEOUT, polling: 250 });
+    await waitForLegend(page, { key: 'dat_chuan' });
     assert(await page.locator('#theme').inputValue() === 'level', `theme ${await page.locator('#theme').inputValue()} on edition 2025`);
     assert(await page.locator('#theme-districts').evaluate((g) => g.disabled), 'district choices enabled on edition 2025');
     assert(!page.url().includes('theme='), `hash: ${page.url()}`);
