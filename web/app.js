@@ -46,7 +46,7 @@ const WORDS = {
     stats_unpublished: 'Bản xuất bản này không có thống kê của năm và bản đồ ranh giới này.',
     download: 'Tải dữ liệu các xã (cả nước)',
     no_results: 'Không tìm thấy.', ntm_share: 'Tỉ lệ xã đạt chuẩn NTM', communes_ntm: 'Xã đạt chuẩn NTM',
-    nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', targets: 'Mục tiêu',
+    nang_cao: 'NTM nâng cao', kieu_mau: 'NTM kiểu mẫu', districts_done: 'Huyện hoàn thành', provinces_done: 'Tỉnh hoàn thành', targets: 'Mục tiêu',
     met: 'đạt', not_met: 'chưa đạt', unmeasured: 'chưa có số liệu', on_track: 'đúng tiến độ',
     off_track: 'chậm tiến độ', stars: 'sao', field: 'Lĩnh vực', approved: 'Năm phê duyệt',
     category: 'Loại hình', kind: 'Loại', pilots_total: 'Mô hình thí điểm', tourism_total: 'Điểm du lịch',
@@ -71,7 +71,7 @@ const WORDS = {
     stats_unpublished: 'This publication has no statistics for this year and edition.',
     download: 'Download the communes\' data (whole country)',
     no_results: 'Nothing found.', ntm_share: 'Share of communes meeting NTM', communes_ntm: 'NTM communes',
-    nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', targets: 'Targets',
+    nang_cao: 'Advanced NTM', kieu_mau: 'Model NTM', districts_done: 'Districts completed', provinces_done: 'Provinces completed', targets: 'Targets',
     met: 'met', not_met: 'not met', unmeasured: 'no data to measure it', on_track: 'on track',
     off_track: 'behind schedule', stars: 'stars', field: 'Field', approved: 'Approved',
     category: 'Category', kind: 'Kind', pilots_total: 'Pilot models', tourism_total: 'Tourism sites',
@@ -691,6 +691,9 @@ function statsHtml(s) {
   // Of the districts with an NTM task: a quận or a city of wards only has none.
   const d = s.districts;
   if (d && d.eligible) rows.push([t('districts_done'), `${d.completed} ${t('of')} ${d.eligible} (${pct(d.completed_share)})`]);
+  // Completion was recognised on the 63 former provinces: counted where the scope has several.
+  const p = s.provinces;
+  if (p && p.total > 1) rows.push([t('provinces_done'), `${p.completed} ${t('of')} ${p.total}`]);
   if (s.pilots) rows.push([t('pilots_total'), s.pilots.total]);
   if (s.tourism) rows.push([t('tourism_total'), s.tourism.total]);
   const target = (s.targets || []).find((x) => x.id === 'ntm_share');

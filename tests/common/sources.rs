@@ -169,7 +169,14 @@ pub fn stats_panel_numbers(province: Option<&str>, year: u16) -> serde_json::Val
         .iter()
         .filter(|d| row_in_force(&district_results, d, year).is_some_and(|r| matches!(r["level"].as_str(), "dat_chuan" | "nang_cao" | "kieu_mau")))
         .count();
+    // Former provinces in scope, and those that completed the NTM task by the year.
+    let province_results = csv_rows(geodata("results-provinces.csv"));
+    let mut provinces: Vec<&str> = reference.iter().filter(|r| in_scope.contains(r["code"].as_str())).map(|r| r["province_code"].as_str()).collect();
+    provinces.sort_unstable();
+    provinces.dedup();
+    let provinces_done = provinces.iter().filter(|p| row_in_force(&province_results, p, year).is_some()).count();
     serde_json::json!({
+        "provinces_done": provinces_done, "provinces_total": provinces.len(),
         "districts_done": districts_done, "districts_eligible": with_task.len(),
         "ntm": ntm, "eligible": eligible,
         "ntm_share_pct": format!("{:.1}", ntm as f64 * 100.0 / eligible as f64),

@@ -21,7 +21,8 @@ export async function statsRows(page, timeout) {
 }
 
 // Each row's leading numbers against `want` (ntm, eligible, ntm_share_pct, nang_cao,
-// kieu_mau, districts_done, districts_eligible, pilots, tourism; the Vietnamese labels,
+// kieu_mau, districts_done, districts_eligible, provinces_done, provinces_total, pilots,
+// tourism; the Vietnamese labels,
 // the viewer's default language).
 export function assertStats(rows, want, what) {
   const expected = {
@@ -32,6 +33,9 @@ export function assertStats(rows, want, what) {
     'Mô hình thí điểm': [want.pilots],
     'Điểm du lịch': [want.tourism],
   };
+  // Provinces are counted where the scope has several (the whole country).
+  if (want.provinces_total > 1) expected['Tỉnh hoàn thành'] = [want.provinces_done, want.provinces_total];
+  else assert(!('Tỉnh hoàn thành' in rows), `${what}: a province row for one province`);
   for (const [label, values] of Object.entries(expected)) {
     assert(label in rows, `${what}: no row "${label}" in ${JSON.stringify(rows)}`);
     const head = rows[label].slice(0, values.length);
