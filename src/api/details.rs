@@ -168,7 +168,7 @@ pub async fn province(State(state): State<AppState>, Path(code): Path<String>, Q
         body["completed_year"] = json!(standing::province_completed(&atlas, code, as_of));
         let completed = |y| standing::province_completed(&atlas, code, AsOf::Year(y)).is_some();
         body["levels"] = json!(atlas.years().map(|y| json!({"year": y, "completed": completed(y)})).collect::<Vec<_>>());
-        body["districts"] = json!({"total": districts.len(), "by_level": by_level.by_key(true)});
+        body["districts"] = json!({"total": districts.len(), "by_level": by_level.by_key()});
     }
     Ok(Json(body))
 }

@@ -67,14 +67,9 @@ impl LevelCounts {
         self.at_least(Level::DatChuan)
     }
 
-    /// The counts under their keys, every key present (`not_applicable` only when
-    /// `with_not_applicable`: districts, for one, always have an NTM task or no data).
-    pub fn by_key(&self, with_not_applicable: bool) -> BTreeMap<&'static str, usize> {
-        LevelKey::ALL
-            .into_iter()
-            .filter(|&k| with_not_applicable || k != LevelKey::NotApplicable)
-            .map(|k| (k.as_str(), self.get(k)))
-            .collect()
+    /// The counts under their keys, every key present.
+    pub fn by_key(&self) -> BTreeMap<&'static str, usize> {
+        LevelKey::ALL.into_iter().map(|k| (k.as_str(), self.get(k))).collect()
     }
 
     fn slot(&mut self, key: LevelKey) -> &mut usize {
@@ -108,7 +103,7 @@ mod tests {
         assert_eq!(c.eligible(), 20);
         assert_eq!(c.ntm(), 4 + 5 + 6);
         assert_eq!(c.at_least(Level::NangCao), 11);
-        assert_eq!(c.by_key(false).len(), 5);
-        assert_eq!(c.by_key(true)["kieu_mau"], 6);
+        assert_eq!(c.by_key().len(), 6);
+        assert_eq!(c.by_key()["kieu_mau"], 6);
     }
 }

@@ -289,7 +289,7 @@ pub fn compute(atlas: &Atlas, q: StatsQuery) -> Result<Stats, StatsError> {
         for &n in list {
             counts.add(standing::commune_key(atlas, new, n, as_of));
         }
-        Communes2025 { total: list.len(), by_level: counts.by_key(true) }
+        Communes2025 { total: list.len(), by_level: counts.by_key() }
     });
     let districts = count_districts(atlas, &r.districts, as_of);
     let provinces = ProvinceCounts {
@@ -484,7 +484,7 @@ fn count_districts(atlas: &Atlas, districts: &[DistrictCode], as_of: AsOf) -> Di
         }
     }
     d.completed_share = share(d.completed, d.eligible);
-    d.by_level = by_level.by_key(true);
+    d.by_level = by_level.by_key();
     d
 }
 
