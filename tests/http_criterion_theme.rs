@@ -7,7 +7,7 @@
 
 mod common;
 use common::mvt::{decode, tile_bytes, Feature};
-use common::raster::{hex, png_of, world_pixel, Png};
+use common::raster::{legend_fills, png_of, world_pixel, Png};
 use common::sources::{csv_rows, geodata, results};
 use common::{embedded_label_points, path_str, reference, Server, TempDir};
 use std::collections::{BTreeMap, HashMap};
@@ -208,10 +208,8 @@ fn a_merged_commune_of_2025_does_not_meet_what_a_former_xa_does_not() {
 }
 
 /// The fills of a theme's legend as served in its style, by class key.
-fn legend_fills(server: &Server, theme: &str) -> HashMap<String, [u8; 3]> {
-    let (status, style) = server.get_json(&format!("/styles/ntm.json?theme={theme}"));
-    assert_eq!(status, 200, "{style}");
-    style["metadata"]["bando:legend"]["classes"].as_array().unwrap().iter().map(|c| (c["key"].as_str().unwrap().to_string(), hex(c["fill"].as_str().unwrap()))).collect()
+fn fills_of(server: &Server, theme: &str) -> HashMap<String, [u8; 3]> {
+    legend_fills(server, &format!("theme={theme}"))
 }
 
 /// Positions of every pilot and tourism site (drawn over the fills).
@@ -253,7 +251,7 @@ fn label_pixel(server: &Server, tiles: &mut HashMap<String, Png>, point: (f64, f
 #[test]
 fn png_tiles_colour_communes_by_the_theme_in_the_legends_colours() {
     let fx = fixture();
-    let fills = legend_fills(&fx.server, "criterion:8.4");
+    let fills = fills_of(&fx.server, "criterion:8.4");
     let labels = label_points(2024);
     let mut tiles = HashMap::new();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -287,11 +285,11 @@ fn png_tiles_colour_communes_by_the_theme_in_the_legends_colours() {
     // One xã's criteria: 8 met, 2 not met, 5 unknown.
     let point = labels[&fx.with_criteria];
     for (theme, want) in [("criterion:8", "met"), ("criterion:2", "not_met"), ("criterion:5", "no_data")] {
-        let fills = legend_fills(&fx.server, theme);
+        let fills = fills_of(&fx.server, theme);
         assert_eq!(label_pixel(&fx.server, &mut tiles, point, &format!("theme={theme}")), fills[want], "{theme} at {}", fx.with_criteria);
     }
     // Indicator 9.5 of the district set fills the district: its xã's label points fall in it.
-    let fills = legend_fills(&fx.server, "criterion:9.5");
+    let fills = fills_of(&fx.server, "criterion:9.5");
     let district_of: HashMap<String, String> = csv_rows(reference("communes-2024.csv")).into_iter().map(|r| (r["code"].clone(), r["district_code"].clone())).collect();
     for code in fx.assessed.iter().filter(|c| district_of[*c] == fx.district) {
         assert_eq!(label_pixel(&fx.server, &mut tiles, labels[code], "theme=criterion:9.5"), fills["met"], "district {} at xã {code}", fx.district);
@@ -338,7 +336,7 @@ fn has_swatch_column(png: &Png, swatches: &[[u8; 3]]) -> bool {
 #[test]
 fn a_static_map_with_a_theme_draws_its_legend() {
     let fx = fixture();
-    let fills = legend_fills(&fx.server, "criterion:8.4");
+    let fills = fills_of(&fx.server, "criterion:8.4");
     let order: Vec<[u8; 3]> = ["met", "not_met", "not_applicable", "no_data"].iter().map(|k| fills[*k]).collect();
     let (lon, lat) = label_points(2024)[&fx.assessed[0]];
     let bbox = format!("{},{},{},{}", lon - 0.3, lat - 0.2, lon + 0.3, lat + 0.2);

@@ -8,7 +8,7 @@
 
 mod common;
 use common::mvt::{decode, tile_bytes};
-use common::raster::{hex, png_of, world_pixel};
+use common::raster::{hex, legend_fills, png_of, world_pixel};
 use common::sources::{csv_rows, geodata, row_in_force};
 use common::{embedded_label_points, reference, Server};
 use std::collections::{BTreeMap, HashMap};
@@ -123,24 +123,14 @@ fn the_district_theme_draws_a_district_without_a_xa_as_not_assessed() {
     // Each commune's label point of the first quận, in the theme's PNG tile without names.
     let districts = districts();
     let (code, quan) = districts.iter().find(|(_, d)| d.key == "not_applicable").unwrap();
-    let mut tiles = HashMap::new();
-    let mut drawn = 0;
-    for &(lon, lat) in &quan.points {
-        let (px, py) = world_pixel(lon, lat, Z);
-        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
-        let path = format!("/tiles/ntm/{Z}/{tx}/{ty}.png?edition=2024&year={YEAR}&theme=criterion:9.5&labels=false");
-        let png = tiles.entry(path.clone()).or_insert_with(|| png_of(&server.get_raw(&path, &[])));
-        drawn += usize::from(png.pixel((px - f64::from(tx) * 256.0) as u32, (py - f64::from(ty) * 256.0) as u32) == fill);
-    }
+    let drawn = drawn_in(server, &mut HashMap::new(), "criterion:9.5", &quan.points, fill);
     // A pilot or tourism symbol may cover a few label points.
     assert!(drawn * 4 >= quan.points.len() * 3, "district {code}: {drawn} of {} label points in the not-applicable fill", quan.points.len());
 }
 
 /// The legend's fills of a theme on edition 2024, by class key.
-fn legend_fills(server: &Server, theme: &str) -> HashMap<String, [u8; 3]> {
-    let (status, style) = server.get_json(&format!("/styles/ntm.json?theme={theme}&edition=2024&year={YEAR}"));
-    assert_eq!(status, 200, "{style}");
-    style["metadata"]["bando:legend"]["classes"].as_array().unwrap().iter().map(|c| (c["key"].as_str().unwrap().to_string(), hex(c["fill"].as_str().unwrap()))).collect()
+fn fills_of(server: &Server, theme: &str) -> HashMap<String, [u8; 3]> {
+    legend_fills(server, &format!("theme={theme}&edition=2024&year={YEAR}"))
 }
 
 /// How many of `points` the theme's PNG tiles (zoom `Z`, no names) draw in `fill`.
@@ -163,7 +153,7 @@ fn themes_colour_districts_by_level_and_provinces_by_completion() {
     let mut tiles = HashMap::new();
     // Districts: two of each key, each drawn in its class at (nearly) every label point of
     // its communes (a pilot or tourism symbol may cover a few).
-    let fills = legend_fills(server, "level:districts");
+    let fills = fills_of(server, "level:districts");
     let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
     for (code, d) in districts() {
         let n = checked.entry(if d.key == "not_applicable" { "not_applicable" } else { "other" }).or_default();
@@ -176,7 +166,7 @@ fn themes_colour_districts_by_level_and_provinces_by_completion() {
     }
 
     // Provinces: completed by the year or not yet, from the results table.
-    let fills = legend_fills(server, "level:provinces");
+    let fills = fills_of(server, "level:provinces");
     assert_eq!(fills.len(), 2, "{fills:?}");
     let results = csv_rows(geodata("results-provinces.csv"));
     let completed = |code: &str| row_in_force(&results, code, YEAR).is_some();

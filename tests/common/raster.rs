@@ -1,7 +1,7 @@
 //! Pictures read back independently of bando's renderer: PNG decoded with the png crate,
 //! pixels located with the spherical Web Mercator formulas, colours from `#rrggbb`.
 
-use super::Raw;
+use super::{Raw, Server};
 use std::f64::consts::PI;
 
 /// World pixel (at 256 px tiles) of a lon/lat at zoom z: spherical Web Mercator.
@@ -59,4 +59,12 @@ pub fn hex(text: &str) -> [u8; 3] {
     let h = text.trim_start_matches('#');
     let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).expect("hex colour");
     [c(0), c(2), c(4)]
+}
+
+/// The fills of the NTM map's legend as its style serves it for `query` (`theme=…&…`), by
+/// class key.
+pub fn legend_fills(server: &Server, query: &str) -> std::collections::HashMap<String, [u8; 3]> {
+    let (status, style) = server.get_json(&format!("/styles/ntm.json?{query}"));
+    assert_eq!(status, 200, "{style}");
+    style["metadata"]["bando:legend"]["classes"].as_array().unwrap().iter().map(|c| (c["key"].as_str().unwrap().to_string(), hex(c["fill"].as_str().unwrap()))).collect()
 }
