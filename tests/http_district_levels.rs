@@ -9,7 +9,7 @@
 mod common;
 use common::mvt::{decode, tile_bytes};
 use common::raster::{hex, legend_fills, png_of, world_pixel};
-use common::sources::{csv_rows, geodata, row_in_force};
+use common::sources::{csv_rows, districts_with_xa, geodata, row_in_force};
 use common::{embedded_label_points, reference, Server};
 use std::collections::{BTreeMap, HashMap};
 
@@ -26,22 +26,21 @@ struct District {
 fn districts() -> BTreeMap<String, District> {
     let results = csv_rows(geodata("results-districts.csv"));
     let points: HashMap<String, (f64, f64)> = embedded_label_points(2024).into_iter().map(|c| (c.code, (c.lon, c.lat))).collect();
-    let mut with_xa: HashMap<String, bool> = HashMap::new();
-    let mut communes: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
-    for r in csv_rows(reference("communes-2024.csv")) {
-        *with_xa.entry(r["district_code"].clone()).or_default() |= r["kind"] == "Xã";
-        communes.entry(r["district_code"].clone()).or_default().push(points[&r["code"]]);
+    let rows = csv_rows(reference("communes-2024.csv"));
+    let mut communes: HashMap<&str, Vec<(f64, f64)>> = HashMap::new();
+    for r in &rows {
+        communes.entry(r["district_code"].as_str()).or_default().push(points[&r["code"]]);
     }
-    with_xa
+    districts_with_xa(&rows)
         .into_iter()
         .map(|(code, has_xa)| {
-            let key = match row_in_force(&results, &code, YEAR) {
+            let key = match row_in_force(&results, code, YEAR) {
                 Some(row) => row["level"].clone(),
                 None if has_xa => "no_data".to_string(),
                 None => "not_applicable".to_string(),
             };
-            let points = communes.remove(&code).unwrap_or_default();
-            (code, District { key, points })
+            let points = communes.remove(code).unwrap_or_default();
+            (code.to_string(), District { key, points })
         })
         .collect()
 }

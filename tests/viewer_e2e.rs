@@ -18,10 +18,10 @@
 mod common;
 
 use common::browser::{ensure_chromium, ensure_npm_packages, web_dir, CHROMIUM};
-use common::sources::{csv_rows, geodata, results, stats_panel_numbers, Row};
+use common::sources::{csv_rows, districts_with_xa, geodata, results, stats_panel_numbers, Row};
 use common::{embedded_label_points, path_str, repo, Server, TempDir};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Dương Xá (Gia Lâm): the place the test clicks, at its label point.
@@ -140,10 +140,7 @@ fn expectations() -> Value {
 
     // A commune of a district without a xã (a quận) away from every symbol: the district
     // themes draw it "not applicable".
-    let mut has_xa: HashMap<&str, bool> = HashMap::new();
-    for r in &reference {
-        *has_xa.entry(r["district_code"].as_str()).or_default() |= r["kind"] == "Xã";
-    }
+    let has_xa = districts_with_xa(&reference);
     let in_quan = reference
         .iter()
         .filter(|r| !has_xa[r["district_code"].as_str()] && labels.contains_key(r["code"].as_str()))

@@ -70,6 +70,16 @@ pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
     out
 }
 
+/// Whether each district of `rows` (rows of `communes-2024.csv`) has a xã: one without (a
+/// quận, or a city of wards only) has no NTM task.
+pub fn districts_with_xa<'a>(rows: impl IntoIterator<Item = &'a Row>) -> HashMap<&'a str, bool> {
+    let mut out: HashMap<&str, bool> = HashMap::new();
+    for r in rows {
+        *out.entry(r["district_code"].as_str()).or_default() |= r["kind"] == "Xã";
+    }
+    out
+}
+
 /// The row of a results table (communes, districts or provinces: `code`, `year`,
 /// `level`, …) in force for `code` at the end of `year`: the latest of `year` or before.
 pub fn row_in_force<'a>(rows: &'a [Row], code: &str, year: u16) -> Option<&'a Row> {
@@ -160,10 +170,7 @@ pub fn stats_panel_numbers(province: Option<&str>, year: u16) -> serde_json::Val
     };
     // Districts with an NTM task (a xã) in scope, and those recognised by the year.
     let district_results = csv_rows(geodata("results-districts.csv"));
-    let mut districts: HashMap<&str, bool> = HashMap::new();
-    for r in reference.iter().filter(|r| in_scope.contains(r["code"].as_str())) {
-        *districts.entry(r["district_code"].as_str()).or_default() |= r["kind"] == "Xã";
-    }
+    let districts = districts_with_xa(reference.iter().filter(|r| in_scope.contains(r["code"].as_str())));
     let with_task: Vec<&str> = districts.into_iter().filter(|&(_, has_xa)| has_xa).map(|(d, _)| d).collect();
     let districts_done = with_task
         .iter()
