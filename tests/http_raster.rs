@@ -393,3 +393,57 @@ fn points_are_drawn_smaller_at_low_zoom() {
     assert!(full > 100, "{full} pixels at zoom 9");
     assert!((0.15..0.42).contains(&part), "at zoom 5 the pilot covers {low} pixels, at zoom 9 {full}: {part:.2}");
 }
+
+#[test]
+fn png_tiles_draw_the_points_their_vector_tiles_carry() {
+    // Tourism sites alone, as small dots without stroke, on white fills and sea.
+    let dir = TempDir::new("thinned-sites");
+    let mut style = style_file("rural-tourism.json");
+    style["background"] = "#ffffff".into();
+    for class in style["classes"].as_object_mut().unwrap().values_mut() {
+        class["fill"] = "#ffffff".into();
+    }
+    for o in ["communes", "districts", "provinces"] {
+        style["outlines"][o]["opacity"] = 0.0.into();
+    }
+    style["points"]["pilots"]["opacity"] = 0.0.into();
+    style["points"]["tourism"]["stroke_width"] = 0.0.into();
+    for symbol in style["points"]["tourism"]["symbols"].as_object_mut().unwrap().values_mut() {
+        symbol["radius"] = 1.5.into();
+        symbol.as_object_mut().unwrap().remove("radius_by_stars");
+    }
+    dir.write("rural-tourism.json", &style.to_string());
+    let server = Server::start(&["--styles", common::path_str(&dir.0)]);
+
+    // At zoom 5 the vector tiles carry some sites and leave out those close to them.
+    let z = 5;
+    let sites: Vec<(String, (f64, f64))> = csv_rows(geodata("tourism.csv"))
+        .iter()
+        .map(|r| (r["id"].clone(), world_pixel(r["lon"].parse().unwrap(), r["lat"].parse().unwrap(), z)))
+        .collect();
+    let tiles: std::collections::BTreeSet<(u32, u32)> = sites.iter().map(|(_, (x, y))| ((x / 256.0) as u32, (y / 256.0) as u32)).collect();
+    let mut carried = std::collections::HashSet::new();
+    for (x, y) in tiles {
+        let tile = common::mvt::decode(&common::mvt::tile_bytes(&server.get_raw(&format!("/tiles/tourism/{z}/{x}/{y}.mvt"), &[])));
+        carried.extend(tile.get("tourism").into_iter().flatten().map(|f| f.attrs["id"].clone()));
+    }
+    let (shown, left_out): (Vec<_>, Vec<_>) = sites.iter().partition(|(id, _)| carried.contains(id));
+    assert!(!shown.is_empty() && !left_out.is_empty(), "{} shown, {} left out at zoom {z}", shown.len(), left_out.len());
+
+    let mut pngs: HashMap<(u32, u32), Png> = HashMap::new();
+    let mut pixel = |(x, y): (f64, f64)| {
+        let (tx, ty) = ((x / 256.0) as u32, (y / 256.0) as u32);
+        let png = pngs.entry((tx, ty)).or_insert_with(|| png_of(&server.get_raw(&format!("/tiles/tourism/{z}/{tx}/{ty}.png?labels=false"), &[])));
+        png.pixel(x as u32 % 256, y as u32 % 256)
+    };
+    // Every site the vector tiles carry is drawn at its pixel.
+    for (id, at) in &shown {
+        assert_ne!(pixel(*at), [255, 255, 255], "site {id} is in the vector tile but not drawn in the PNG");
+    }
+    // A site left out, farthest from those shown (a dot reaches 0.8 px from its centre at
+    // zoom 5), leaves its pixel white.
+    let gap = |at: (f64, f64)| shown.iter().map(|(_, p)| (p.0 - at.0).hypot(p.1 - at.1)).fold(f64::INFINITY, f64::min);
+    let (id, at) = left_out.iter().max_by(|a, b| gap(a.1).total_cmp(&gap(b.1))).unwrap();
+    assert!(gap(*at) > 2.5, "every site left out lies within {:.1} px of one shown", gap(*at));
+    assert_eq!(pixel(*at), [255, 255, 255], "site {id}, left out of the vector tiles, is drawn in the PNG");
+}

@@ -193,6 +193,56 @@ fn label_points_start_where_names_are_shown_and_carry_only_what_labels_need() {
     }
 }
 
+/// Pilots and tourism sites below zoom 10 are thinned: each zoom's points are at least
+/// 12 px apart (512-px tiles), a point shown stays shown at higher zooms, and from zoom
+/// 10 every point is drawn. Tiles are rendered where the points are, and each point is
+/// taken from the tile that holds it (not from a neighbour's buffer).
+#[test]
+fn points_are_thinned_below_zoom_10_and_all_drawn_from_it() {
+    let atlas = embedded();
+    let pilots: Vec<[f64; 2]> = atlas.pilots.iter().map(|p| merc(p.position.lon, p.position.lat)).collect();
+    let sites: Vec<[f64; 2]> = atlas.tourism.iter().map(|t| merc(t.position.lon, t.position.lat)).collect();
+    for (map, layer, points) in [(MapKind::Ntm, "pilots", &pilots), (MapKind::Tourism, "tourism", &sites)] {
+        let mut before: Vec<u64> = Vec::new();
+        for z in 0..=10u8 {
+            let n = f64::from(1u32 << z);
+            let tiles: std::collections::BTreeSet<(u32, u32)> = points.iter().map(|p| ((p[0] * n) as u32, (p[1] * n) as u32)).collect();
+            // (id, position in pixels of 512-px tiles at this zoom)
+            let mut shown: Vec<(u64, [f64; 2])> = Vec::new();
+            for &(x, y) in &tiles {
+                let tile = render(atlas, map, Edition::E2025, TileId::new(u32::from(z), x, y).unwrap());
+                for f in tile.get(layer).into_iter().flatten() {
+                    let [gx, gy] = f.rings[0][0];
+                    if (0..4096).contains(&gx) && (0..4096).contains(&gy) {
+                        let at = [(f64::from(x) * EXTENT + gx as f64) / 8.0, (f64::from(y) * EXTENT + gy as f64) / 8.0];
+                        shown.push((f.id.expect("point id"), at));
+                    }
+                }
+            }
+            let mut ids: Vec<u64> = shown.iter().map(|s| s.0).collect();
+            ids.sort_unstable();
+            assert!(ids.windows(2).all(|w| w[0] != w[1]), "{layer} z{z}: a point drawn in two tiles");
+            assert!(before.iter().all(|id| ids.binary_search(id).is_ok()), "{layer} z{z}: a point shown at z{} is gone", z - 1);
+            if z == 10 {
+                assert_eq!(ids.len(), points.len(), "{layer}: from zoom 10 every point is drawn");
+                break;
+            }
+            assert!(!ids.is_empty(), "{layer} z{z}: no point drawn");
+            // At national zooms the sample's points crowd (Hà Nội's pilots, the deltas' sites).
+            assert!(z > 5 || ids.len() < points.len(), "{layer} z{z}: all {} points drawn", ids.len());
+            eprintln!("{layer} z{z}: {} of {}", ids.len(), points.len());
+            for (i, (a, p)) in shown.iter().enumerate() {
+                for (b, q) in &shown[i + 1..] {
+                    let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+                    // 12 px, less the grid's rounding (1/8 px per coordinate).
+                    assert!(d >= 11.8, "{layer} z{z}: points {a} and {b} are {d:.1} px apart");
+                }
+            }
+            before = ids;
+        }
+    }
+}
+
 /// Provinces and districts are dissolved from their communes: at z0, one tile for the
 /// country, every province is a polygon of its layer, and each layer's polygons cover the
 /// area the communes' polygons cover (the same arcs, simplified once).

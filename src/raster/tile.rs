@@ -14,9 +14,9 @@
 //!      path with every ring in the same orientation, so a border shared by two
 //!      polygons is drawn once (the stroke is the union of its segments), and the
 //!      stroke also smooths the fill's stair steps;
-//!   4. draw pilots and tourism sites as circles from the atlas positions, including
-//!      those just outside the tile whose circle reaches in (so symbols are never cut
-//!      at tile edges); sizes by kind / category and OCOP stars where the map's tiles
+//!   4. draw the pilots and tourism sites the tile's zoom shows ([`crate::tile::thin`]) as
+//!      circles from the atlas positions, including those just outside the tile whose
+//!      circle reaches in (so symbols are never cut at tile edges); sizes by kind / category and OCOP stars where the map's tiles
 //!      carry stars (the tourism map), as the MapLibre style does;
 //!   5. write the names placed for the whole map at this zoom ([`super::labels`]) that
 //!      reach the tile, halves of those crossing its edge included.
@@ -106,9 +106,11 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
 
     // Points.
     let stars = view.map == MapKind::Tourism;
-    let pilots = atlas.pilots.iter().map(|p| (p.position, p.kind.as_str(), None));
+    // The points the vector tile carries: thinned below ALL_POINTS_FROM_ZOOM.
+    let pilots = atlas.pilots.iter().enumerate().filter(|&(k, _)| tiles.pilot_shown(k, tile.z)).map(|(_, p)| (p.position, p.kind.as_str(), None));
     draw_points(&mut pixmap, &style.pilots, tile, ratio, pilots);
-    let tourism = atlas.tourism.iter().map(|t| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
+    let tourism = atlas.tourism.iter().enumerate().filter(|&(k, _)| tiles.tourism_shown(k, tile.z));
+    let tourism = tourism.map(|(_, t)| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
     draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
 
     if labels {

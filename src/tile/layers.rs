@@ -1,7 +1,8 @@
 //! Assembles a tile's layers from the atlas: `communes` (polygons), `commune_labels`
 //! (from zoom [`COMMUNE_LABEL_MIN_ZOOM`]: a point per commune with its name and rank only),
 //! `districts` and `provinces` (polygons, plus label points from [`DISTRICT_LABEL_MIN_ZOOM`]
-//! and [`PROVINCE_LABEL_MIN_ZOOM`]), `pilots` and `tourism` (points).
+//! and [`PROVINCE_LABEL_MIN_ZOOM`]), `pilots` and `tourism` (points; below
+//! [`super::thin::ALL_POINTS_FROM_ZOOM`] only those [`super::thin`] keeps apart).
 //!
 //! Label points carry `rank`: a label's placement priority by the unit's area
 //! ([`area_rank`]), lower first; MapLibre's `symbol-sort-key` and the PNG labels
@@ -22,11 +23,12 @@ use super::dissolve::{dissolve, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
 use super::simplify::{ArcPass, Ranking};
+use super::thin;
 use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
-use crate::model::{AsOf, CriteriaCatalog, Edition, PilotModel, TourismSite, UnitScope};
+use crate::model::{AsOf, CriteriaCatalog, Edition, PilotKind, PilotModel, TourismCategory, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -275,11 +277,22 @@ impl EditionTiles {
             districts,
             provinces,
             commune_labels: (0..edition.communes.len()).map(|i| (label(i), area_rank(areas[i]))).collect(),
-            pilots: ProjectedPoints::new(pilots.iter().map(|p| project(p.position.lon, p.position.lat))),
-            tourism: ProjectedPoints::new(tourism.iter().map(|t| project(t.position.lon, t.position.lat))),
+            pilots: ProjectedPoints::new(&pilots.iter().map(|p| ([p.position.lon, p.position.lat], p.id.as_str())).collect::<Vec<_>>(), |k| pilot_weight(&pilots[k])),
+            tourism: ProjectedPoints::new(&tourism.iter().map(|t| ([t.position.lon, t.position.lat], t.id.as_str())).collect::<Vec<_>>(), |k| tourism_weight(&tourism[k])),
             criteria: CriteriaTables::default(),
             label_version: None,
         }
+    }
+
+    /// Whether tiles of zoom `z` carry pilot `k` (its index in the atlas): below
+    /// [`thin::ALL_POINTS_FROM_ZOOM`], points too close to one drawn are left out.
+    pub fn pilot_shown(&self, k: usize, z: u8) -> bool {
+        self.pilots.shown(k, z)
+    }
+
+    /// Whether tiles of zoom `z` carry tourism site `k` (as [`Self::pilot_shown`]).
+    pub fn tourism_shown(&self, k: usize, z: u8) -> bool {
+        self.tourism.shown(k, z)
     }
 
     /// Each province of the edition with its box in unit coordinates (`[min_x, min_y,
@@ -402,13 +415,24 @@ fn bounds(points: &[[f64; 2]]) -> [f64; 4] {
 struct ProjectedPoints {
     /// (position, index in the atlas), by ascending x.
     by_x: Vec<([f64; 2], u32)>,
+    /// By index in the atlas, the zoom from which tiles carry the point ([`thin`]).
+    appear: Vec<u8>,
 }
 
 impl ProjectedPoints {
-    fn new(points: impl Iterator<Item = [f64; 2]>) -> ProjectedPoints {
-        let mut by_x: Vec<([f64; 2], u32)> = points.enumerate().map(|(k, p)| (p, k as u32)).collect();
+    /// Projects `points` (longitude, latitude) and thins them ([`thin::appear_zooms`] with
+    /// `weight` and a hash of `id`).
+    fn new(points: &[([f64; 2], &str)], weight: impl Fn(usize) -> u8) -> ProjectedPoints {
+        let projected: Vec<[f64; 2]> = points.iter().map(|(p, _)| project(p[0], p[1])).collect();
+        let appear = thin::appear_zooms(&projected, weight, |k| crate::fnv::hash(points[k].1.as_bytes()));
+        let mut by_x: Vec<([f64; 2], u32)> = projected.into_iter().enumerate().map(|(k, p)| (p, k as u32)).collect();
         by_x.sort_by(|a, b| a.0[0].total_cmp(&b.0[0]).then(a.1.cmp(&b.1)));
-        ProjectedPoints { by_x }
+        ProjectedPoints { by_x, appear }
+    }
+
+    /// Whether tiles of zoom `z` carry point `k` (its index in the atlas).
+    fn shown(&self, k: usize, z: u8) -> bool {
+        self.appear.get(k).is_some_and(|&a| a <= z)
     }
 
     /// The points with `x0 <= x <= x1`.
@@ -417,6 +441,22 @@ impl ProjectedPoints {
         let end = self.by_x.partition_point(|(p, _)| p[0] <= x1);
         &self.by_x[start..end.max(start)]
     }
+}
+
+/// Thinning priority of a pilot: the smart commune, the pilot Decision 924 counts in
+/// every province, before the e-commerce commune, before the smart village.
+fn pilot_weight(p: &PilotModel) -> u8 {
+    match p.kind {
+        PilotKind::SmartCommune => 2,
+        PilotKind::EcommerceCommune => 1,
+        PilotKind::SmartVillage => 0,
+    }
+}
+
+/// Thinning priority of a tourism site: 5-star OCOP products (of national standing) first,
+/// every other site alike.
+fn tourism_weight(t: &TourismSite) -> u8 {
+    u8::from(t.category == TourismCategory::OcopProduct && t.ocop_stars == Some(5))
 }
 
 fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -894,8 +934,9 @@ fn point_layer<'a>(
     let mut layer = Layer::new(name);
     // Slightly wider than the tile: `point` makes the exact test on the grid.
     let [x0, _, x1, _] = painter.unit_bounds();
+    let z = painter.z;
     for &(at, k) in positions.in_x_range(x0 - 1e-9, x1 + 1e-9) {
-        if painter.point(at) {
+        if positions.shown(k as usize, z) && painter.point(at) {
             layer.add(Some(u64::from(k)), GeomType::Point, &painter.buf.geometry, &attributes(k as usize));
         }
     }
@@ -995,13 +1036,13 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
     } else {
         &[("id", "String"), ("kind", "String")]
     };
-    layers.push(layer("pilots", "Pilot models", pilot_fields, Vec::new()));
+    layers.push(layer("pilots", "Pilot models; below zoom 10, thinned to points at least 12 px apart (smart communes first)", pilot_fields, Vec::new()));
     let tourism_fields: &[(&str, &str)] = if full {
         &[("id", "String"), ("category", "String")]
     } else {
         &[("id", "String"), ("category", "String: rural_tourism_site | homestay | craft_village | ocop_product"), ("name", "String"), ("stars", "Number: OCOP stars"), ("commune", "String: commune code"), ("url", "String")]
     };
-    layers.push(layer("tourism", "Rural tourism sites", tourism_fields, Vec::new()));
+    layers.push(layer("tourism", "Rural tourism sites; below zoom 10, thinned to points at least 12 px apart (5-star OCOP products first)", tourism_fields, Vec::new()));
     layers
 }
 
@@ -1037,6 +1078,19 @@ mod tests {
             proptest::prop_assert!(reduced.len() <= ring.len());
             let (a, b) = (area(&clipped(&ring, rect)), area(&clipped(&reduced, rect)));
             proptest::prop_assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn point_layers_describe_the_thinning_they_get() {
+        use super::thin::{ALL_POINTS_FROM_ZOOM, SPACING_PX};
+        let catalog = crate::model::CriteriaCatalog::default();
+        for map in [super::MapKind::Ntm, super::MapKind::Tourism] {
+            let layers = super::vector_layers(map, crate::model::Edition::E2025, &catalog, 2024);
+            for id in ["pilots", "tourism"] {
+                let d = layers.iter().find(|l| l.id == id).map(|l| l.description).unwrap_or_default();
+                assert!(d.contains(&format!("below zoom {ALL_POINTS_FROM_ZOOM},")) && d.contains(&format!("{SPACING_PX} px")), "{id}: {d}");
+            }
         }
     }
 

@@ -7,7 +7,8 @@
 //!   3. rank every arc vertex by its Douglas–Peucker importance ([`simplify`]);
 //!   4. index the communes' Mercator boxes in an R-tree;
 //!   5. per low zoom, merge the communes too small to see into their neighbours
-//!      ([`coalesce`]).
+//!      ([`coalesce`]);
+//!   6. give each pilot and tourism site the zoom from which it is drawn ([`thin`]).
 //!
 //! Per tile ([`render_mvt`]):
 //!   1. query the R-tree with the tile plus its buffer;
@@ -24,6 +25,7 @@ pub mod dissolve;
 pub mod mercator;
 pub mod mvt;
 pub mod simplify;
+pub mod thin;
 pub mod tilejson;
 pub mod topology;
 mod layers;
