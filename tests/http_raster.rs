@@ -395,7 +395,7 @@ fn points_are_drawn_smaller_at_low_zoom() {
 }
 
 #[test]
-fn png_tiles_draw_the_points_their_vector_tiles_carry() {
+fn png_tiles_draw_the_points_of_the_vector_tiles_of_their_scale() {
     // Tourism sites alone, as small dots without stroke, on white fills and sea.
     let dir = TempDir::new("thinned-sites");
     let mut style = style_file("rural-tourism.json");
@@ -415,20 +415,21 @@ fn png_tiles_draw_the_points_their_vector_tiles_carry() {
     dir.write("rural-tourism.json", &style.to_string());
     let server = Server::start(&["--styles", common::path_str(&dir.0)]);
 
-    // At zoom 5 the vector tiles carry some sites and leave out those close to them.
-    let z = 5;
+    // A 256-px PNG tile of zoom 6 has the pixel size of a 512-px vector tile of zoom 5, and
+    // draws what that tile carries: some sites, and not those close to them.
+    let (z, vector_z) = (6, 5);
     let sites: Vec<(String, (f64, f64))> = csv_rows(geodata("tourism.csv"))
         .iter()
         .map(|r| (r["id"].clone(), world_pixel(r["lon"].parse().unwrap(), r["lat"].parse().unwrap(), z)))
         .collect();
-    let tiles: std::collections::BTreeSet<(u32, u32)> = sites.iter().map(|(_, (x, y))| ((x / 256.0) as u32, (y / 256.0) as u32)).collect();
+    let tiles: std::collections::BTreeSet<(u32, u32)> = sites.iter().map(|(_, (x, y))| ((x / 512.0) as u32, (y / 512.0) as u32)).collect();
     let mut carried = std::collections::HashSet::new();
     for (x, y) in tiles {
-        let tile = common::mvt::decode(&common::mvt::tile_bytes(&server.get_raw(&format!("/tiles/tourism/{z}/{x}/{y}.mvt"), &[])));
+        let tile = common::mvt::decode(&common::mvt::tile_bytes(&server.get_raw(&format!("/tiles/tourism/{vector_z}/{x}/{y}.mvt"), &[])));
         carried.extend(tile.get("tourism").into_iter().flatten().map(|f| f.attrs["id"].clone()));
     }
     let (shown, left_out): (Vec<_>, Vec<_>) = sites.iter().partition(|(id, _)| carried.contains(id));
-    assert!(!shown.is_empty() && !left_out.is_empty(), "{} shown, {} left out at zoom {z}", shown.len(), left_out.len());
+    assert!(!shown.is_empty() && !left_out.is_empty(), "{} shown, {} left out at zoom {vector_z}", shown.len(), left_out.len());
 
     let mut pngs: HashMap<(u32, u32), Png> = HashMap::new();
     let mut pixel = |(x, y): (f64, f64)| {
@@ -440,8 +441,8 @@ fn png_tiles_draw_the_points_their_vector_tiles_carry() {
     for (id, at) in &shown {
         assert_ne!(pixel(*at), [255, 255, 255], "site {id} is in the vector tile but not drawn in the PNG");
     }
-    // A site left out, farthest from those shown (a dot reaches 0.8 px from its centre at
-    // zoom 5), leaves its pixel white.
+    // A site left out, farthest from those shown (a dot reaches under 1 px from its centre
+    // at zoom 6), leaves its pixel white.
     let gap = |at: (f64, f64)| shown.iter().map(|(_, p)| (p.0 - at.0).hypot(p.1 - at.1)).fold(f64::INFINITY, f64::min);
     let (id, at) = left_out.iter().max_by(|a, b| gap(a.1).total_cmp(&gap(b.1))).unwrap();
     assert!(gap(*at) > 2.5, "every site left out lies within {:.1} px of one shown", gap(*at));

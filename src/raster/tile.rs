@@ -14,7 +14,8 @@
 //!      path with every ring in the same orientation, so a border shared by two
 //!      polygons is drawn once (the stroke is the union of its segments), and the
 //!      stroke also smooths the fill's stair steps;
-//!   4. draw the pilots and tourism sites the tile's zoom shows ([`crate::tile::thin`]) as
+//!   4. draw the pilots and tourism sites shown at the tile's scale ([`crate::tile::thin`],
+//!      those of the vector tiles one zoom less, whose pixels are the same size) as
 //!      circles from the atlas positions, including those just outside the tile whose
 //!      circle reaches in (so symbols are never cut at tile edges); sizes by kind / category and OCOP stars where the map's tiles
 //!      carry stars (the tourism map), as the MapLibre style does;
@@ -106,10 +107,13 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
 
     // Points.
     let stars = view.map == MapKind::Tourism;
-    // The points the vector tile carries: thinned below ALL_POINTS_FROM_ZOOM.
-    let pilots = atlas.pilots.iter().enumerate().filter(|&(k, _)| tiles.pilot_shown(k, tile.z)).map(|(_, p)| (p.position, p.kind.as_str(), None));
+    // The points thinned for the scale the tile is seen at: a 256-px tile of zoom z has
+    // the pixel size of a 512-px vector tile of zoom z − 1, so it draws that tile's points
+    // (spaced as far apart on screen in both modes).
+    let seen_as = tile.z.saturating_sub(1);
+    let pilots = atlas.pilots.iter().enumerate().filter(|&(k, _)| tiles.pilot_shown(k, seen_as)).map(|(_, p)| (p.position, p.kind.as_str(), None));
     draw_points(&mut pixmap, &style.pilots, tile, ratio, pilots);
-    let tourism = atlas.tourism.iter().enumerate().filter(|&(k, _)| tiles.tourism_shown(k, tile.z));
+    let tourism = atlas.tourism.iter().enumerate().filter(|&(k, _)| tiles.tourism_shown(k, seen_as));
     let tourism = tourism.map(|(_, t)| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
     draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
 
