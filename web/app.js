@@ -2,11 +2,12 @@
 // from bando's own style (/styles/{map}.json), or from its PNG tiles in raster mode.
 //
 // Steps: 1. read the view from the URL hash (map, zoom, centre, year, edition, theme,
-// raster, language); 2. read the years the data covers and the sample-data notice from
+// raster, language, hidden point categories); 2. read the years the data covers and the sample-data notice from
 // /api/v1/meta, and the criteria sets (/api/v1/criteria) for the "colour by" selector;
 // 3. fetch the style for the view (NTM level, or one criterion or indicator), draw the
-// legend from style.metadata["bando:legend"], put the basemap style it names (if any) under
-// it, and give the style to the map; 4. answer
+// legend from style.metadata["bando:legend"] (its point entries switch their category off
+// and on), put the basemap style it names (if any) under it, and give the style to the
+// map; 4. answer
 // clicks with the commune at that point (/api/v1/communes/at): its level, the checklist of
 // its criteria set with what is missing first, and the details of any pilot or tourism
 // point under the cursor; 5. search (/api/v1/search), statistics with the targets
@@ -28,7 +29,9 @@
 let YEARS = [2021, 2022, 2023, 2024, 2025];
 const MAPS = ['ntm', 'tourism'];
 const POINT_LAYERS = ['pilots', 'tourism'];
-const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: null, edition: 2024, theme: 'level', raster: false, labels: true, lang: 'vi', embed: false };
+// The feature property each point layer's categories are told by.
+const POINT_PROPERTY = { pilots: 'kind', tourism: 'category' };
+const DEFAULT_VIEW = { map: 'ntm', zoom: 5, lon: 105.85, lat: 16.0, year: null, edition: 2024, theme: 'level', raster: false, labels: true, lang: 'vi', embed: false, hide: [] };
 
 // Interface words. Level and category names fall back to these when the legend lacks them.
 const WORDS = {
@@ -56,6 +59,7 @@ const WORDS = {
     theme_province_completion: 'Tỉnh hoàn thành nhiệm vụ xây dựng NTM', theme_communes: 'Xã: tiêu chí, chỉ tiêu', theme_districts: 'Huyện: tiêu chí, chỉ tiêu (địa giới 2024)', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
     met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
     scope_nation: 'Toàn quốc',
+    point_switch: 'Bấm để ẩn hoặc hiện loại điểm này', point_switch_raster: 'Ẩn, hiện từng loại điểm: chỉ khi không dùng ảnh PNG',
   },
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
@@ -81,6 +85,7 @@ const WORDS = {
     theme_province_completion: 'Provinces that completed the NTM task', theme_communes: 'Communes: criteria and indicators', theme_districts: 'Districts: criteria and indicators (2024 boundaries)', checklist: 'Criteria set', missing: 'Missing',
     met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
     scope_nation: 'Nation',
+    point_switch: 'Click to hide or show this kind of point', point_switch_raster: 'Hiding kinds of points works without PNG images only',
   },
 };
 const LEVELS = {
@@ -156,6 +161,8 @@ function readHash() {
   v.labels = h.get('names') !== '0';
   if (h.get('lang') === 'en') v.lang = 'en';
   v.embed = h.get('embed') === '1';
+  // Hidden point categories, `layer:key` (tourism:homestay), as the legend names them.
+  v.hide = (h.get('hide') || '').split(',').filter((x) => /^(pilots|tourism):[a-z0-9_]+$/.test(x)).sort();
   return v;
 }
 
@@ -169,6 +176,7 @@ function hashOf(v) {
   if (!v.labels) parts.names = '0';
   if (v.lang !== 'vi') parts.lang = v.lang;
   if (v.embed) parts.embed = '1';
+  if (v.hide.length) parts.hide = v.hide.join(',');
   return '#' + query(parts);
 }
 
@@ -339,11 +347,45 @@ function rasterStyle() {
   };
 }
 
-// The server's style, its names (symbol layers) hidden when the reader turned them off.
+// The server's style, its names (symbol layers) hidden when the reader turned them off,
+// and the point categories the reader switched off left out.
 function vectorStyle() {
-  if (view.labels) return styleJson;
-  const layers = styleJson.layers.map((l) => (l.type === 'symbol' ? { ...l, layout: { ...l.layout, visibility: 'none' } } : l));
+  const layers = styleJson.layers.map((l) => {
+    const out = view.labels || l.type !== 'symbol' ? { ...l } : { ...l, layout: { ...l.layout, visibility: 'none' } };
+    const filter = pointFilter(l);
+    if (filter !== undefined) out.filter = filter;
+    return out;
+  });
   return { ...styleJson, layers };
+}
+
+// ---- point categories: the legend's point entries switch them off and on ----
+// The hidden ones are kept in the hash (`hide=tourism:homestay,…`), so a link shows the same
+// selection. Every style layer drawing a point layer (circles and names) gets a filter
+// leaving them out, beside its own filter if it has one. PNG tiles draw every point: in
+// raster mode the entries are shown without a switch.
+
+// The filter style layer `l` needs for the hidden categories (its own when none is hidden),
+// or undefined for a layer that draws no points.
+function pointFilter(l) {
+  const layer = l['source-layer'];
+  if (!POINT_PROPERTY[layer]) return undefined;
+  const hidden = view.hide.filter((h) => h.startsWith(`${layer}:`)).map((h) => h.slice(layer.length + 1));
+  if (!hidden.length) return l.filter;
+  const keep = ['!', ['in', ['get', POINT_PROPERTY[layer]], ['literal', hidden]]];
+  return l.filter ? ['all', l.filter, keep] : keep;
+}
+
+function togglePoints(layer, key) {
+  const id = `${layer}:${key}`;
+  const hide = view.hide.includes(id) ? view.hide.filter((h) => h !== id) : [...view.hide, id].sort();
+  view.hide = hide;
+  writeHash();
+  renderLegend();
+  if (!map || view.raster || !styleJson || !map.getStyle()) return;
+  for (const l of styleJson.layers) {
+    if (l['source-layer'] === layer && map.getLayer(l.id)) map.setFilter(l.id, pointFilter(l) || null);
+  }
 }
 
 let rasterAttribution = 'bando';   // from the map's TileJSON, for raster mode
@@ -477,8 +519,14 @@ function renderLegend() {
   if (!legend) { body.textContent = ''; return; }
   const rows = (legend.classes || []).map((c) =>
     `<li><span class="swatch" style="background:${esc(c.fill)}"></span>${esc(pick(c.label))}</li>`);
-  const points = (legend.points || []).map((p) =>
-    `<li><span class="dot" style="background:${esc(p.color)}"></span>${esc(pick(p.label))}</li>`);
+  const points = (legend.points || []).map((p) => {
+    // PNG tiles draw every point: raster mode shows every entry on, and keeps the choice.
+    const shown = view.raster || !view.hide.includes(`${p.layer}:${p.key}`);
+    const title = view.raster ? t('point_switch_raster') : t('point_switch');
+    return `<li><button type="button" class="point-switch${shown ? '' : ' off'}" data-layer="${esc(p.layer)}" data-key="${esc(p.key)}"`
+      + ` aria-pressed="${shown}" title="${esc(title)}"${view.raster ? ' disabled' : ''}>`
+      + `<span class="dot" style="background:${esc(p.color)}"></span>${esc(pick(p.label))}</button></li>`;
+  });
   body.innerHTML = `<p class="legend-title">${esc(pick(legend.title))} — ${view.year}</p>
     <ul class="classes">${rows.join('')}</ul>${points.length ? `<ul class="points">${points.join('')}</ul>` : ''}`;
 }
@@ -808,6 +856,10 @@ function wire() {
   $('raster').addEventListener('change', () => setView({ raster: $('raster').checked }));
   $('labels').addEventListener('change', () => setView({ labels: $('labels').checked }));
   $('theme').addEventListener('change', () => setView({ theme: $('theme').value }));
+  $('legend-body').addEventListener('click', (e) => {
+    const b = e.target.closest('button.point-switch');
+    if (b && !b.disabled) togglePoints(b.dataset.layer, b.dataset.key);
+  });
   $('lang').addEventListener('click', () => { view.lang = view.lang === 'vi' ? 'en' : 'vi'; applyLanguage(); writeHash(); });
   $('stats-toggle').addEventListener('click', () => {
     if ($('stats').hidden) showStats();
@@ -855,6 +907,12 @@ function wire() {
     for (const k of ['map', 'year', 'edition', 'theme', 'raster', 'labels']) if (v[k] !== view[k] && v[k] !== null) changed[k] = v[k];
     if (map) map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
     if (v.lang !== view.lang) { view.lang = v.lang; applyLanguage(); }
+    if (v.hide.join(',') !== view.hide.join(',')) {
+      view.hide = v.hide;
+      renderLegend();
+      // Other changes reload the style, with these filters; else apply them alone.
+      if (!Object.keys(changed).length && map && styleJson && !view.raster) map.setStyle(vectorStyle(), { diff: true });
+    }
     if (Object.keys(changed).length) setView(changed);
   });
   // Phones start with the legend folded so the map is visible.

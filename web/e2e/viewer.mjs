@@ -371,6 +371,34 @@ try {
     await page.locator('.maplibregl-popup-close-button').click();
   });
 
+  await check(`a legend entry switches its category off and on (${site.id}'s), kept in the link`, async () => {
+    const tourismIds = () => page.evaluate(() => window.bandoMap.queryRenderedFeatures({ layers: ['tourism'] }).map((f) => f.properties));
+    const drawn = await tourismIds();
+    const category = (drawn.find((f) => f.id === site.id) || {}).category;
+    assert(category, `${site.id} is not drawn before the switch`);
+    const others = drawn.filter((f) => f.category !== category).length;
+    const entry = page.locator(`#legend-body button.point-switch[data-layer="tourism"][data-key="${category}"]`);
+    assert(await entry.getAttribute('aria-pressed') === 'true', 'the entry does not start on');
+    await entry.click();
+    await page.waitForFunction((c) => decodeURIComponent(location.hash).includes(`hide=tourism:${c}`), category);
+    // The filter reaches the drawn tiles a few frames later; a category still drawn times out.
+    const gone = (c) => !window.bandoMap.queryRenderedFeatures({ layers: ['tourism'] }).some((f) => f.properties.category === c);
+    await page.waitForFunction(gone, category);
+    await waitForMap(page, { map: 'tourism', year: 2021, layer: null });
+    const after = await tourismIds();
+    assert(after.length === others, `the other categories: ${after.length} drawn, ${others} before`);
+    assert(await entry.getAttribute('aria-pressed') === 'false', 'the entry is not shown off');
+    // The link keeps the choice.
+    await page.reload();
+    await waitForMap(page, { map: 'tourism', year: 2021, layer: null });
+    assert(await page.evaluate(gone, category), `${category} drawn again after a reload`);
+    const reloaded = page.locator(`#legend-body button.point-switch[data-layer="tourism"][data-key="${category}"]`);
+    assert(await reloaded.getAttribute('aria-pressed') === 'false', 'the entry is on after a reload');
+    await reloaded.click();
+    await page.waitForFunction(() => !location.hash.includes('hide='));
+    await page.waitForFunction((id) => window.bandoMap.queryRenderedFeatures({ layers: ['tourism'] }).some((f) => f.properties.id === id), site.id);
+  });
+
   await check(`raster mode: PNG tiles and the screen show ${change.name} in its ${change.level_2021} colour of 2021 on both maps`, async () => {
     // The tiles the page fetches, with their bodies while the page is alive.
     const tiles = [];
