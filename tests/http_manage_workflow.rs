@@ -1,4 +1,5 @@
-//! The submission workflow over real HTTP with a real database file: an upload outside the
+//! The submission workflow over real HTTP with a real database file: the province's
+//! template uploaded unchanged changes nothing; an upload outside the
 //! editor's province is refused naming the commune; another province's editor can neither
 //! see nor approve a submission; two submissions changing one record: the later approval
 //! answers 409 listing the conflict and publishes only once an admin chooses; an upload
@@ -60,6 +61,31 @@ fn signed_in(server: &Server, (user, password): (&str, &str), address: &str) -> 
 fn upload(b: &mut Browser, csrf: &str, file_name: &str, body: &str) -> (u16, Value) {
     let a = b.send("POST", &format!("/api/v1/manage/uploads?file_name={file_name}"), &[("X-CSRF-Token", csrf)], Some(("text/csv", body)));
     (a.status, if a.body.starts_with('{') { a.json() } else { json!(a.body) })
+}
+
+#[test]
+fn the_template_uploaded_unchanged_changes_nothing() {
+    // What an office does first: download its workbook and upload it as it is. The files
+    // write some measured values as `N.0`, which a workbook cell gives back as `N`.
+    let units: std::collections::HashSet<String> = csv_rows(reference("communes-2024.csv"))
+        .into_iter()
+        .filter(|r| r["province_code"] == "42")
+        .flat_map(|r| [r["code"].clone(), r["district_code"].clone()])
+        .collect();
+    assert!(
+        csv_rows(geodata("criteria.csv")).iter().any(|r| units.contains(&r["unit_code"]) && r["value"].ends_with(".0")),
+        "no value of Hà Tĩnh written as N.0: the check below would prove nothing"
+    );
+    let o = office("workflow-template");
+    let (mut ed, csrf) = signed_in(&o.server, HA_TINH, "192.0.2.11");
+    let template = ed.get("/manage/template/42.xlsx");
+    assert_eq!(template.status, 200, "{}", template.body);
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let a = ed.send_bytes("POST", "/api/v1/manage/uploads?file_name=42.xlsx", &[("X-CSRF-Token", &csrf)], Some((xlsx, &template.bytes)));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let body = a.json();
+    assert!(body["submission"]["records"].as_u64().unwrap() > 1_000, "{}", body["submission"]);
+    assert_eq!(body["diff"], json!([]), "the unchanged template changes records");
 }
 
 #[test]

@@ -140,6 +140,30 @@ fn a_draft_diff_shows_old_and_new_per_unit_and_approval_publishes_it_with_histor
 }
 
 #[test]
+fn a_number_written_otherwise_is_no_change_and_another_number_is() {
+    // The embedded criteria file writes measured values as `50.0`; a workbook cell reads
+    // back as `50`. An office uploading its template unchanged must see no change.
+    let dir = TempDir::new("numbers");
+    let store = seeded(&dir);
+    let published = embedded_records(RecordKind::Criteria)
+        .into_iter()
+        .find(|r| r.get("value").ends_with(".0"))
+        .expect("a criteria row with a value written as N.0");
+    let whole = published.get("value").trim_end_matches(".0").to_string();
+    let same = with(&published, "value", &whole);
+    let site = embedded_records(RecordKind::Tourism)[0].clone();
+    let moved = with(&site, "lon", &format!("{}0", site.get("lon")));
+    let id = store.create_draft("editor", &["42".to_string()], "t.xlsx", vec![same, moved]).unwrap();
+    assert!(store.diff(id).unwrap().is_empty(), "{:?}", store.diff(id).unwrap());
+
+    let other = with(&published, "value", &format!("{whole}.5"));
+    let id = store.create_draft("editor", &["42".to_string()], "t.xlsx", vec![other]).unwrap();
+    let diff = store.diff(id).unwrap();
+    let changes: Vec<(&str, &str, &str)> = diff.iter().flat_map(|d| d.changed.iter().map(|c| (c.column, c.old.as_str(), c.new.as_str()))).collect();
+    assert_eq!(changes, vec![("value", published.get("value"), format!("{whole}.5").as_str())]);
+}
+
+#[test]
 fn rejection_leaves_the_published_records_unchanged() {
     let dir = TempDir::new("reject");
     let store = seeded(&dir);

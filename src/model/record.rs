@@ -110,6 +110,13 @@ impl RecordKind {
         }
     }
 
+    /// Whether `column` holds a number (a year, a count, a measured value, a coordinate, a
+    /// rating): two texts of the same number (`50` from a spreadsheet cell, `50.0` in a CSV
+    /// file) are the same value.
+    pub fn is_number_column(column: &str) -> bool {
+        matches!(column, "year" | "criteria_met" | "value" | "lon" | "lat" | "ocop_stars" | "approved_year")
+    }
+
     /// The columns that identify a record: a later record with the same key replaces it.
     pub fn key_columns(self) -> &'static [&'static str] {
         match self {

@@ -126,8 +126,15 @@ impl Store {
                 "INSERT INTO submission_records (submission, kind, key, unit_code, fields, base)
                  VALUES (?1, ?2, ?3, ?4, ?5, (SELECT fields FROM records WHERE kind = ?2 AND key = ?3))",
             )?;
+            let mut published = tx.prepare("SELECT fields FROM records WHERE kind = ?1 AND key = ?2")?;
             for record in &records {
-                insert.execute(params![id, record.kind.as_str(), record.key(), unit_code(record), fields_json(&record.fields)])?;
+                let (kind, key) = (record.kind.as_str(), record.key());
+                let old: Option<String> = published.query_row(params![kind, key], |r| r.get(0)).optional()?;
+                let fields = match old {
+                    Some(old) => published_spelling_of_numbers(record, &parse_fields(kind, &key, &old)?),
+                    None => record.fields.clone(),
+                };
+                insert.execute(params![id, kind, key, unit_code(record), fields_json(&fields)])?;
             }
         }
         tx.commit()?;
@@ -232,6 +239,23 @@ impl Store {
 }
 
 /// The columns whose value differs (for a new record, every non-empty one).
+/// `record`'s fields, where a number column holds the same number as the published record
+/// `old` written otherwise, with the published text: a workbook cell gives `50` for the
+/// `50.0` of a CSV file, and an office that uploads its template unchanged changes nothing.
+fn published_spelling_of_numbers(record: &Record, old: &[String]) -> Vec<String> {
+    let number = |text: &str| text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    record
+        .kind
+        .columns()
+        .iter()
+        .zip(record.fields.iter().zip(old))
+        .map(|(column, (new, old))| {
+            let same = RecordKind::is_number_column(column) && new != old && number(new).is_some_and(|n| Some(n) == number(old));
+            if same { old.clone() } else { new.clone() }
+        })
+        .collect()
+}
+
 pub(super) fn field_changes(kind: RecordKind, old: Option<&[String]>, new: &[String]) -> Vec<FieldChange> {
     kind.columns()
         .iter()

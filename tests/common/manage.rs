@@ -105,8 +105,13 @@ impl Browser {
         Browser { base: server.base.clone(), agent, cookies: BTreeMap::new(), address: address.into(), log: Vec::new() }
     }
 
-    /// Sends a request; `body` is (content type, bytes).
+    /// Sends a request; `body` is (content type, text).
     pub fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &str)>) -> Answer {
+        self.send_bytes(method, path, headers, body.map(|(content_type, text)| (content_type, text.as_bytes())))
+    }
+
+    /// Sends a request; `body` is (content type, bytes).
+    pub fn send_bytes(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Answer {
         let mut request = self.agent.request(method, &format!("{}{path}", self.base)).set("X-Forwarded-For", &self.address);
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -116,7 +121,7 @@ impl Browser {
             request = request.set(name, value);
         }
         let result = match body {
-            Some((content_type, bytes)) => request.set("Content-Type", content_type).send_string(bytes),
+            Some((content_type, bytes)) => request.set("Content-Type", content_type).send_bytes(bytes),
             None if method == "POST" || method == "PATCH" || method == "DELETE" => request.send_string(""),
             None => request.call(),
         };
