@@ -25,7 +25,7 @@ pub async fn page(State(state): State<AppState>, editor: Editor, Query(period): 
                 .take(MAX_ROWS)
                 .map(|c| {
                     format!(
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>→ {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        "<tr><td class=\"at\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>→ {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         format_utc(c.at),
                         c.submission.map(|s| format!("<a href=\"/manage/submissions/{s}\">#{s}</a>")).unwrap_or_default(),
                         escape(&c.kind),
