@@ -139,7 +139,11 @@ fn another_provinces_editor_neither_sees_nor_approves_and_later_approvals_show_c
     let history = |b: &mut Browser| b.get(&format!("/api/v1/communes/{}/history", row["code"])).json()["changes"].clone();
     let h = history(&mut admin);
     assert_eq!(h.as_array().unwrap().len(), 1, "{h}");
-    assert_eq!((h[0]["new"].as_str(), h[0]["submitted_by"].as_str(), h[0]["approved_by"].as_str()), (Some("111/QĐ-UBND"), Some(HA_TINH.0), Some(ADMIN.0)));
+    // The public record names the offices, never the usernames that sign in.
+    assert_eq!(
+        (h[0]["new"].as_str(), h[0]["submitted_by"].as_str(), h[0]["approved_by"].as_str()),
+        (Some("111/QĐ-UBND"), Some("VP Điều phối NTM Hà Tĩnh"), Some("Văn phòng Điều phối NTM Trung ương"))
+    );
     // The admin chooses to overwrite: published, logged after the first.
     let a3 = admin.json("POST", &path(id2), Some(&admin_csrf), &json!({"conflicts": "overwrite", "decision": "10/QĐ-TTg"}));
     assert_eq!(a3.status, 200, "{}", a3.body);
@@ -147,6 +151,9 @@ fn another_provinces_editor_neither_sees_nor_approves_and_later_approvals_show_c
     assert_eq!(h.as_array().unwrap().iter().map(|c| c["new"].as_str().unwrap()).collect::<Vec<_>>(), ["111/QĐ-UBND", "222/QĐ-UBND"]);
     let publications = admin.get("/api/v1/publications").json()["publications"].clone();
     assert_eq!(publications.as_array().unwrap().len(), 3, "seed and two approvals: {publications}");
+    assert_eq!(publications[2]["by"], "Văn phòng Điều phối NTM Trung ương", "{publications}");
+    let public = format!("{h}{publications}");
+    assert!(!public.contains(HA_TINH.0) && !public.contains(ADMIN.0), "a username in a public answer: {public}");
 
     // The change log page: both changes, newest first, and the same period as CSV.
     let key = format!("{}|{}", row["code"], row["year"]);

@@ -7,14 +7,19 @@
 //!
 //! Without `--data-dir` there is no history to tell: both answer 404 saying so.
 //! Store reads run on the blocking pool (SQLite calls block).
+//!
+//! People are named by their accounts' display names (the office, as the admin wrote
+//! it), never by their usernames: a username is half of what signs in, and the public
+//! has no use for it. The management change log, behind a sign-in, keeps usernames.
 
 use super::error::ApiError;
 use super::AppState;
 use crate::manage::Publisher;
-use crate::store::format_utc;
+use crate::store::{format_utc, Store};
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The publisher of a managed server, or the 404 of a server without one.
@@ -38,18 +43,46 @@ pub async fn commune_history(State(state): State<AppState>, Path(code): Path<Str
     }
     let publisher = publisher(&state)?;
     let unit = code.clone();
-    let changes = blocking(move || publisher.store().history(&unit).map_err(|e| e.to_string())).await?;
+    let (mut changes, names) = blocking(move || {
+        let store = publisher.store();
+        Ok((store.history(&unit).map_err(|e| e.to_string())?, public_names(store)?))
+    })
+    .await?;
+    for c in &mut changes {
+        c.submitted_by = c.submitted_by.as_deref().map(|u| names.of(u));
+        c.approved_by = names.of(&c.approved_by);
+    }
     Ok(Json(json!({ "code": code, "changes": changes })))
+}
+
+/// Usernames → display names, for the public answers.
+struct PublicNames(HashMap<String, String>);
+
+impl PublicNames {
+    /// The display name of `username`'s account; a name without an account (the seed's
+    /// `bando-seed`) is told as it is.
+    fn of(&self, username: &str) -> String {
+        self.0.get(username).cloned().unwrap_or_else(|| username.to_string())
+    }
+}
+
+fn public_names(store: &Store) -> Result<PublicNames, String> {
+    let accounts = store.accounts().map_err(|e| e.to_string())?;
+    Ok(PublicNames(accounts.into_iter().map(|a| (a.username, a.display_name)).collect()))
 }
 
 pub async fn publications(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let publisher = publisher(&state)?;
-    let list = blocking(move || publisher.store().publications().map_err(|e| e.to_string())).await?;
+    let (list, names) = blocking(move || {
+        let store = publisher.store();
+        Ok((store.publications().map_err(|e| e.to_string())?, public_names(store)?))
+    })
+    .await?;
     let publications: Vec<Value> = list
         .iter()
         .map(|p| {
             json!({
-                "id": p.id, "at": format_utc(p.at), "by": p.by, "submission": p.submission,
+                "id": p.id, "at": format_utc(p.at), "by": names.of(&p.by), "submission": p.submission,
                 "decision": p.decision, "counts": p.counts, "changed": p.changed,
             })
         })
@@ -65,7 +98,7 @@ pub fn history_doc() -> Value {
         "key": {"type": "string", "description": "The record's key columns joined by |"},
         "unit_code": {"type": "string"}, "field": {"type": "string"},
         "old": {"type": "string", "nullable": true, "description": "null when the record was new"}, "new": {"type": "string"},
-        "submitted_by": {"type": "string", "nullable": true}, "approved_by": {"type": "string"},
+        "submitted_by": {"type": "string", "nullable": true, "description": "The display name of the account that submitted it"}, "approved_by": {"type": "string", "description": "The display name of the approving account"},
         "at": {"type": "string", "description": "UTC, RFC 3339"}, "decision": {"type": "string", "nullable": true}}});
     json!({
         "summary": "Published changes of a commune's records",
@@ -87,7 +120,7 @@ pub fn publications_doc() -> Value {
         "responses": {
             "200": {"description": "The publications", "content": {"application/json": {"schema": {"type": "object", "properties": {
                 "publications": {"type": "array", "items": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "at": {"type": "string"}, "by": {"type": "string"},
+                    "id": {"type": "integer"}, "at": {"type": "string"}, "by": {"type": "string", "description": "The display name of the approving account"},
                     "submission": {"type": "integer", "nullable": true}, "decision": {"type": "string", "nullable": true},
                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}}, "changed": {"type": "integer"}}}}}}}}},
             "404": {"description": "The server keeps no history", "content": {"application/json": {"schema": super::error_schema()}}}
