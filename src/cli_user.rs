@@ -24,7 +24,7 @@ pub enum UserAction {
         /// A province code of edition 2025 a province editor may change (repeat for several).
         #[arg(long = "province")]
         provinces: Vec<String>,
-        /// Display name (the username when not given).
+        /// Display name, the office the public history names (the username when not given).
         #[arg(long, default_value = "")]
         name: String,
         #[command(flatten)]
