@@ -18,6 +18,22 @@ fn style_file(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("style JSON")
 }
 
+/// The style file `name` drawing the point layer `points` alone: white background, sea
+/// and fills, no outlines, the other point layer hidden.
+fn points_alone(name: &str, points: &str) -> serde_json::Value {
+    let mut style = style_file(name);
+    style["background"] = "#ffffff".into();
+    for class in style["classes"].as_object_mut().unwrap().values_mut() {
+        class["fill"] = "#ffffff".into();
+    }
+    for o in ["communes", "districts", "provinces"] {
+        style["outlines"][o]["opacity"] = 0.0.into();
+    }
+    let other = if points == "pilots" { "tourism" } else { "pilots" };
+    style["points"][other]["opacity"] = 0.0.into();
+    style
+}
+
 /// Positions of every pilot and tourism site (they are drawn over the fills).
 fn point_positions() -> Vec<(f64, f64)> {
     ["pilots.csv", "tourism.csv"]
@@ -344,16 +360,7 @@ fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
 fn points_are_drawn_smaller_at_low_zoom() {
     // Pilots alone on white fills and sea: the non-white pixels around a pilot are its circle.
     let dir = TempDir::new("pilots-only");
-    let mut style = style_file("ntm-results.json");
-    style["background"] = "#ffffff".into();
-    for class in style["classes"].as_object_mut().unwrap().values_mut() {
-        class["fill"] = "#ffffff".into();
-    }
-    for o in ["communes", "districts", "provinces"] {
-        style["outlines"][o]["opacity"] = 0.0.into();
-    }
-    style["points"]["tourism"]["opacity"] = 0.0.into();
-    dir.write("ntm-results.json", &style.to_string());
+    dir.write("ntm-results.json", &points_alone("ntm-results.json", "pilots").to_string());
     let server = Server::start(&["--styles", common::path_str(&dir.0)]);
 
     // The pilot farthest from any other, so that no other circle reaches its window.
@@ -398,15 +405,7 @@ fn points_are_drawn_smaller_at_low_zoom() {
 fn png_tiles_draw_the_points_of_the_vector_tiles_of_their_scale() {
     // Tourism sites alone, as small dots without stroke, on white fills and sea.
     let dir = TempDir::new("thinned-sites");
-    let mut style = style_file("rural-tourism.json");
-    style["background"] = "#ffffff".into();
-    for class in style["classes"].as_object_mut().unwrap().values_mut() {
-        class["fill"] = "#ffffff".into();
-    }
-    for o in ["communes", "districts", "provinces"] {
-        style["outlines"][o]["opacity"] = 0.0.into();
-    }
-    style["points"]["pilots"]["opacity"] = 0.0.into();
+    let mut style = points_alone("rural-tourism.json", "tourism");
     style["points"]["tourism"]["stroke_width"] = 0.0.into();
     for symbol in style["points"]["tourism"]["symbols"].as_object_mut().unwrap().values_mut() {
         symbol["radius"] = 1.5.into();
