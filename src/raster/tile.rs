@@ -17,8 +17,9 @@
 //!   4. draw the pilots and tourism sites shown at the tile's scale ([`crate::tile::thin`],
 //!      those of the vector tiles one zoom less, whose pixels are the same size) as
 //!      circles from the atlas positions, including those just outside the tile whose
-//!      circle reaches in (so symbols are never cut at tile edges); sizes by kind / category and OCOP stars where the map's tiles
-//!      carry stars (the tourism map), as the MapLibre style does;
+//!      circle reaches in (so symbols are never cut at tile edges); sizes by kind /
+//!      category and OCOP stars where the map's tiles carry stars (the tourism map), as
+//!      the MapLibre style does;
 //!   5. write the names placed for the whole map at this zoom ([`super::labels`]) that
 //!      reach the tile, halves of those crossing its edge included.
 
