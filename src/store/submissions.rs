@@ -120,21 +120,20 @@ impl Store {
             for p in provinces {
                 province.execute(params![id, p])?;
             }
-            // The base is read in the same statement, so it is the value published when the
+            // The base is read in this transaction, so it is the value published when the
             // draft is made.
             let mut insert = tx.prepare(
-                "INSERT INTO submission_records (submission, kind, key, unit_code, fields, base)
-                 VALUES (?1, ?2, ?3, ?4, ?5, (SELECT fields FROM records WHERE kind = ?2 AND key = ?3))",
+                "INSERT INTO submission_records (submission, kind, key, unit_code, fields, base) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut published = tx.prepare("SELECT fields FROM records WHERE kind = ?1 AND key = ?2")?;
             for record in &records {
                 let (kind, key) = (record.kind.as_str(), record.key());
-                let old: Option<String> = published.query_row(params![kind, key], |r| r.get(0)).optional()?;
-                let fields = match old {
-                    Some(old) => published_spelling_of_numbers(record, &parse_fields(kind, &key, &old)?),
+                let base: Option<String> = published.query_row(params![kind, key], |r| r.get(0)).optional()?;
+                let fields = match &base {
+                    Some(old) => published_spelling_of_numbers(record, &parse_fields(kind, &key, old)?),
                     None => record.fields.clone(),
                 };
-                insert.execute(params![id, kind, key, unit_code(record), fields_json(&fields)])?;
+                insert.execute(params![id, kind, key, unit_code(record), fields_json(&fields), base])?;
             }
         }
         tx.commit()?;
