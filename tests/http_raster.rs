@@ -269,6 +269,8 @@ fn bad_parameters_answer_400_naming_the_parameter() {
         ("/static/ntm.png?center=105.8&zoom=8", "center"),
         ("/static/ntm.png?bbox=105,20,106,21&lang=fr", "lang"),
         ("/static/ntm.png?bbox=105,20,106,21&year=2030", "year"),
+        ("/static/ntm.png?bbox=105,20,106,21&hide=tourism:spa", "hide"),
+        ("/tiles/tourism/8/203/112.png?hide=homestay", "hide"),
         ("/api/v1/legend/ntm.png?lang=de", "lang"),
         ("/api/v1/legend/ntm.png?scale=9", "scale"),
         ("/styles/ntm.json?edition=1999", "edition"),
@@ -446,4 +448,54 @@ fn png_tiles_draw_the_points_of_the_vector_tiles_of_their_scale() {
     let (id, at) = left_out.iter().max_by(|a, b| gap(a.1).total_cmp(&gap(b.1))).unwrap();
     assert!(gap(*at) > 2.5, "every site left out lies within {:.1} px of one shown", gap(*at));
     assert_eq!(pixel(*at), [255, 255, 255], "site {id}, left out of the vector tiles, is drawn in the PNG");
+}
+
+/// `hide` leaves kinds of point out of PNG tiles and static maps (what the viewer's legend
+/// switches ask for in raster mode): a homestay's pixel turns white with homestays hidden,
+/// while a site of another kind stays drawn; the two pictures have their own ETags.
+#[test]
+fn png_tiles_and_static_maps_leave_out_the_hidden_kinds_of_point() {
+    let dir = TempDir::new("hidden-sites");
+    dir.write("rural-tourism.json", &points_alone("rural-tourism.json", "tourism").to_string());
+    let server = Server::start(&["--styles", common::path_str(&dir.0)]);
+    // At zoom 11 every site is drawn (thinning stops at vector zoom 10).
+    let z = 11;
+    let sites: Vec<(String, (f64, f64))> = csv_rows(geodata("tourism.csv"))
+        .iter()
+        .map(|r| (r["category"].clone(), world_pixel(r["lon"].parse().unwrap(), r["lat"].parse().unwrap(), z)))
+        .collect();
+    // A site whose symbol no site of another category reaches (symbols are under 10 px).
+    let alone = |category: &str, same: bool| {
+        sites
+            .iter()
+            .filter(|(c, _)| (c == category) == same)
+            .find(|(c, at)| sites.iter().filter(|(o, _)| o != c).all(|(_, p)| (p.0 - at.0).hypot(p.1 - at.1) > 24.0))
+            .map(|(_, at)| *at)
+            .unwrap_or_else(|| panic!("no site {}'{category}' stands alone", if same { "" } else { "but " }))
+    };
+    let (homestay, other) = (alone("homestay", true), alone("homestay", false));
+    let tile_of = |(x, y): (f64, f64)| ((x / 256.0) as u32, (y / 256.0) as u32);
+    let pixel = |at: (f64, f64), hide: &str| {
+        let (tx, ty) = tile_of(at);
+        let r = server.get_raw(&format!("/tiles/tourism/{z}/{tx}/{ty}.png?labels=false&hide={hide}"), &[]);
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let etag = r.header("etag").expect("ETag").to_string();
+        (png_of(&r).pixel(at.0 as u32 % 256, at.1 as u32 % 256), etag)
+    };
+    let white = [255, 255, 255];
+    let ((shown, tag_all), (hidden, tag_hidden)) = (pixel(homestay, ""), pixel(homestay, "tourism:homestay"));
+    assert_ne!(shown, white, "the homestay is not drawn with every point shown");
+    assert_eq!(hidden, white, "the homestay is drawn with homestays hidden");
+    assert_ne!(tag_all, tag_hidden, "the two pictures share an ETag");
+    assert_ne!(pixel(other, "tourism:homestay").0, white, "a site of another kind goes with the homestays");
+
+    // The static map centred on the homestay, its centre pixel.
+    let (lon, lat) = lon_lat_of_pixel(homestay.0, homestay.1, z);
+    let centre = |hide: &str| {
+        let r = server.get_raw(&format!("/static/tourism.png?center={lon},{lat}&zoom={z}&width=301&height=201&labels=false&hide={hide}"), &[]);
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        png_of(&r).pixel(150, 100)
+    };
+    assert_ne!(centre(""), white, "the static map does not draw the homestay");
+    assert_eq!(centre("tourism:homestay,pilots:smart_village"), white, "the static map draws the homestay with homestays hidden");
 }

@@ -3,7 +3,7 @@
 //! the midmost of them), and a name crossing a tile edge is drawn on both sides, so that
 //! two neighbouring tiles put together write it as a static map of the same place does.
 //! Text pixels are those that change between `labels=true` (the default) and
-//! `labels=false`.
+//! `labels=false`. The names of hidden kinds of point are checked on the placement itself.
 
 mod common;
 use common::raster::{lon_lat_of_pixel, png_of, world_pixel, Png};
@@ -142,4 +142,38 @@ fn a_static_map_leaves_out_a_name_its_legend_would_half_hide() {
     let mask = text_mask(&png_of(&server.get_raw(&url(true), &[])), &png_of(&server.get_raw(&url(false), &[])));
     let near = (0..w * h).filter(|&i| mask[i as usize] && (f64::from(i % w) - 350.0).abs() < 60.0 && (f64::from(i / w) - 350.0).abs() < 20.0).count();
     assert!(near > 60, "{near} text pixels around Hà Nội's label point in the picture's middle");
+}
+
+/// The names of a kind of point the reader switched off (`hide`) are not placed, so they
+/// neither show nor keep other names out; the other sites keep theirs. Read from the
+/// placement itself (the library), on the embedded data, at zoom 13 where sites are named.
+#[test]
+fn hidden_kinds_of_point_leave_no_name() {
+    use bando::atlas::{build, Inputs};
+    use bando::model::{Edition, PointKinds};
+    use bando::raster::labels::placement;
+    use bando::snapshot::Snapshot;
+    use bando::tile::MapKind;
+    let atlas = Snapshot::new(build(&Inputs::embedded(bando::config::EMBEDDED_GEODATA)).expect("embedded").0);
+    let sites = csv_rows(common::sources::geodata("tourism.csv"));
+    // Names only homestays carry (no other site or commune shares them).
+    let others: std::collections::HashSet<String> = sites
+        .iter()
+        .filter(|r| r["category"] != "homestay")
+        .map(|r| r["name"].clone())
+        .chain(csv_rows(reference("communes-2024.csv")).into_iter().map(|r| r["name"].clone()))
+        .collect();
+    let homestays: std::collections::HashSet<String> = sites.iter().filter(|r| r["category"] == "homestay" && !others.contains(&r["name"])).map(|r| r["name"].clone()).collect();
+    let crafts: std::collections::HashSet<String> = sites.iter().filter(|r| r["category"] == "craft_village").map(|r| r["name"].clone()).collect();
+    assert!(!homestays.is_empty() && !crafts.is_empty(), "{} homestays, {} craft villages", homestays.len(), crafts.len());
+    let placed = |hide: &str| -> Vec<String> {
+        let p = placement(&atlas, atlas.tiles(Edition::E2024), Edition::E2024, MapKind::Tourism, 13, PointKinds::parse(hide).unwrap());
+        p.labels.iter().map(|l| l.lines.join(" ")).collect()
+    };
+    let count = |names: &[String], of: &std::collections::HashSet<String>| names.iter().filter(|n| of.contains(*n)).count();
+    let (all, without) = (placed(""), placed("tourism:homestay"));
+    assert!(count(&all, &homestays) > 0, "no homestay is named at zoom 13");
+    assert_eq!(count(&without, &homestays), 0, "homestays named with them hidden");
+    // The other kinds keep their names.
+    assert!(count(&without, &crafts) > 0, "no craft village is named with homestays hidden ({} with them shown)", count(&all, &crafts));
 }

@@ -59,7 +59,7 @@ const WORDS = {
     theme_province_completion: 'Tỉnh hoàn thành nhiệm vụ xây dựng NTM', theme_communes: 'Xã: tiêu chí, chỉ tiêu', theme_districts: 'Huyện: tiêu chí, chỉ tiêu (địa giới 2024)', checklist: 'Bộ tiêu chí', missing: 'Còn thiếu',
     met_by_level: 'đạt (theo mức đã công nhận)', no_data: 'chưa có dữ liệu', deadline: 'hạn',
     scope_nation: 'Toàn quốc',
-    point_switch: 'Bấm để ẩn hoặc hiện loại điểm này', point_switch_raster: 'Ẩn, hiện từng loại điểm: chỉ khi không dùng ảnh PNG',
+    point_switch: 'Bấm để ẩn hoặc hiện loại điểm này',
   },
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
@@ -85,7 +85,7 @@ const WORDS = {
     theme_province_completion: 'Provinces that completed the NTM task', theme_communes: 'Communes: criteria and indicators', theme_districts: 'Districts: criteria and indicators (2024 boundaries)', checklist: 'Criteria set', missing: 'Missing',
     met_by_level: 'met (by the recognised level)', no_data: 'no data', deadline: 'deadline',
     scope_nation: 'Nation',
-    point_switch: 'Click to hide or show this kind of point', point_switch_raster: 'Hiding kinds of points works without PNG images only',
+    point_switch: 'Click to hide or show this kind of point',
   },
 };
 const LEVELS = {
@@ -140,6 +140,9 @@ const query = (params) => new URLSearchParams(params).toString().replace(/%2C/g,
 // The view's parameters for styles, tiles and static maps; `theme` only when not the default.
 const viewParams = () => Object.assign({ year: view.year, edition: view.edition }, view.map === 'ntm' && view.theme !== 'level' ? { theme: view.theme } : {});
 const viewQuery = () => query(viewParams());
+// What a server-drawn picture (PNG tile, static map) takes beyond the view: names off,
+// and the point categories switched off in the legend.
+const pictureParams = () => Object.assign(viewParams(), view.labels ? {} : { labels: 'false' }, view.hide.length ? { hide: view.hide.join(',') } : {});
 
 // ---- URL hash: the whole view, so a link or a reload restores it ----
 
@@ -336,7 +339,7 @@ function rasterStyle() {
         type: 'raster', tileSize: 256, maxzoom: 14,
         // `v` names the data, the build and the style: such URLs are cached for ever, and
         // the next publication (a new TileJSON) gives new ones.
-        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${viewQuery()}${view.labels ? '' : '&labels=false'}${rasterVersion ? `&v=${encodeURIComponent(rasterVersion)}` : ''}`],
+        tiles: [`${location.origin}/tiles/${view.map}/{z}/{x}/${tile}?${query(pictureParams())}${rasterVersion ? `&v=${encodeURIComponent(rasterVersion)}` : ''}`],
         attribution: rasterAttribution,
       },
     },
@@ -362,8 +365,8 @@ function vectorStyle() {
 // ---- point categories: the legend's point entries switch them off and on ----
 // The hidden ones are kept in the hash (`hide=tourism:homestay,…`), so a link shows the same
 // selection. Every style layer drawing a point layer (circles and names) gets a filter
-// leaving them out, beside its own filter if it has one. PNG tiles draw every point: in
-// raster mode the entries are shown without a switch.
+// leaving them out, beside its own filter if it has one. In raster mode the PNG tiles and
+// the static map are asked for without them (`hide`).
 
 // The filter style layer `l` needs for the hidden categories (its own when none is hidden),
 // or undefined for a layer that draws no points.
@@ -382,7 +385,10 @@ function togglePoints(layer, key) {
   view.hide = hide;
   writeHash();
   renderLegend();
-  if (!map || view.raster || !styleJson || !map.getStyle()) return;
+  updateEmbed();
+  // PNG tiles leave the hidden points out themselves: new tile URLs.
+  if (map && view.raster) { loadStyle(); return; }
+  if (!map || !styleJson || !map.getStyle()) return;
   for (const l of styleJson.layers) {
     if (l['source-layer'] === layer && map.getLayer(l.id)) map.setFilter(l.id, pointFilter(l) || null);
   }
@@ -520,11 +526,9 @@ function renderLegend() {
   const rows = (legend.classes || []).map((c) =>
     `<li><span class="swatch" style="background:${esc(c.fill)}"></span>${esc(pick(c.label))}</li>`);
   const points = (legend.points || []).map((p) => {
-    // PNG tiles draw every point: raster mode shows every entry on, and keeps the choice.
-    const shown = view.raster || !view.hide.includes(`${p.layer}:${p.key}`);
-    const title = view.raster ? t('point_switch_raster') : t('point_switch');
+    const shown = !view.hide.includes(`${p.layer}:${p.key}`);
     return `<li><button type="button" class="point-switch${shown ? '' : ' off'}" data-layer="${esc(p.layer)}" data-key="${esc(p.key)}"`
-      + ` aria-pressed="${shown}" title="${esc(title)}"${view.raster ? ' disabled' : ''}>`
+      + ` aria-pressed="${shown}" title="${esc(t('point_switch'))}">`
       + `<span class="dot" style="background:${esc(p.color)}"></span>${esc(pick(p.label))}</button></li>`;
   });
   body.innerHTML = `<p class="legend-title">${esc(pick(legend.title))} — ${view.year}</p>
@@ -824,7 +828,7 @@ function updateEmbed() {
   const height = Math.max(64, Math.round(canvas.clientHeight * scale));
   if (site) return;   // static maps are drawn by the server
   const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
-  const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, ...viewParams() })}`;
+  const png = `${base}/static/${view.map}.png?${query({ bbox, width, height, ...pictureParams() })}`;
   $('embed-png').value = png;
   $('embed-png-open').href = png;
 }
@@ -858,7 +862,7 @@ function wire() {
   $('theme').addEventListener('change', () => setView({ theme: $('theme').value }));
   $('legend-body').addEventListener('click', (e) => {
     const b = e.target.closest('button.point-switch');
-    if (b && !b.disabled) togglePoints(b.dataset.layer, b.dataset.key);
+    if (b) togglePoints(b.dataset.layer, b.dataset.key);
   });
   $('lang').addEventListener('click', () => { view.lang = view.lang === 'vi' ? 'en' : 'vi'; applyLanguage(); writeHash(); });
   $('stats-toggle').addEventListener('click', () => {
@@ -910,8 +914,13 @@ function wire() {
     if (v.hide.join(',') !== view.hide.join(',')) {
       view.hide = v.hide;
       renderLegend();
-      // Other changes reload the style, with these filters; else apply them alone.
-      if (!Object.keys(changed).length && map && styleJson && !view.raster) map.setStyle(vectorStyle(), { diff: true });
+      // Other changes reload the style, with these filters; else apply them alone (in
+      // raster mode, as new PNG tile URLs).
+      if (!Object.keys(changed).length && map && styleJson) {
+        if (view.raster) loadStyle();
+        else map.setStyle(vectorStyle(), { diff: true });
+      }
+      updateEmbed();
     }
     if (Object.keys(changed).length) setView(changed);
   });

@@ -203,6 +203,17 @@ fn labels_param() -> Value {
     )
 }
 
+/// `hide` of PNG tiles and static maps.
+fn hide_param() -> Value {
+    let names: Vec<String> = crate::model::PointKinds::names().collect();
+    query_param(
+        "hide",
+        &format!("Kinds of point left out, with their names (and, on a static map, their legend rows), comma-separated as the viewer's legend switches write them: {}. Empty (the default) draws every point; a wrong name answers 400 naming `hide`", names.join(", ")),
+        json!({"type": "string", "default": "", "pattern": "^((pilots|tourism):[a-z_]+)?(,(pilots|tourism):[a-z_]+)*$"}),
+        json!("tourism:ocop_product,tourism:craft_village"),
+    )
+}
+
 fn not_modified() -> (String, Value) {
     ("304".into(), json!({"description": "Not modified (If-None-Match matched)"}))
 }
@@ -214,6 +225,7 @@ pub fn png_tile() -> Value {
     parameters.extend(view_params());
     parameters.push(theme_param());
     parameters.push(labels_param());
+    parameters.push(hide_param());
     json!({
         "summary": "A raster choropleth tile (256 px PNG; {y}@2x.png for 512 px), drawn from the style, coloured by the theme",
         "tags": ["tiles"],
@@ -272,6 +284,7 @@ pub fn static_map() -> Value {
     parameters.extend(view_params());
     parameters.push(theme_param());
     parameters.push(labels_param());
+    parameters.push(hide_param());
     json!({
         "summary": "A static map for articles, coloured by the theme, with its legend and the attribution drawn in",
         "tags": ["styles"],

@@ -6,7 +6,7 @@
 //! hottest route, parses its parameters without allocating a string per pair).
 
 use super::ApiError;
-use crate::model::{AsOf, CriteriaCatalog, Day, Edition, LonLat};
+use crate::model::{AsOf, CriteriaCatalog, Day, Edition, LonLat, PointKinds};
 use crate::style::{Style, Theme, Themed};
 use crate::tile::TileView;
 use crate::query::{DEFAULT_EDITION, DEFAULT_RADIUS_M, MAX_RADIUS_M};
@@ -116,6 +116,12 @@ pub fn labels(params: &impl ParamSource) -> Result<bool, ApiError> {
         Some("false" | "0") => Ok(false),
         Some(other) => Err(ApiError::bad("labels", format!("'{other}' is not true or false"))),
     }
+}
+
+/// `hide` of PNG tiles and static maps: the kinds of point left out, as the viewer's
+/// legend switches write them (`tourism:homestay,pilots:smart_village`); none by default.
+pub fn hidden_points(params: &impl ParamSource) -> Result<PointKinds, ApiError> {
+    PointKinds::parse(params.param("hide").unwrap_or("")).map_err(|e| ApiError::bad("hide", e))
 }
 
 pub fn radius_m(params: &impl ParamSource) -> Result<f64, ApiError> {

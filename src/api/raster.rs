@@ -8,9 +8,13 @@
 //!   pipeline as vector tiles ([`super::tile_pipeline`]);
 //! - `GET /api/v1/legend/{map}` (JSON) and `/api/v1/legend/{map}.png?lang=&scale=`, both
 //!   with `theme` (and the view it is read for: `year`, `date`, `edition`);
-//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=&theme=`:
+//! - `GET /static/{map}.png?bbox=|center=&zoom=&width=&height=&year=&edition=&lang=&theme=&labels=&hide=`:
 //!   drawn with slots, a cache and single flight of their own ([`super::static_maps`]);
 //!   `Server-Timing` says `render;dur=…`, `cache;desc=hit` or `cache;desc=joined`.
+//!
+//! `hide` (PNG tiles and static maps) lists kinds of point to leave out, as the viewer's
+//! legend switches write them: `tourism:homestay,pilots:smart_village` (a wrong one is a
+//! 400 naming `hide`).
 //!
 //! `theme` is `level` (the default), `level:districts`, `level:provinces` or `criterion:N`, `criterion:N.M`,
 //! `criterion:SET:N.M` ([`crate::style::theme`]); a wrong one is a 400 naming `theme`.
@@ -22,7 +26,7 @@ use super::tile_pipeline::{Run, Source};
 use super::tile_request::{parse_map, tile_etag, TileFormat, TileRequest};
 use super::{ApiError, AppState};
 use crate::raster::legend::{render_legend, Lang};
-use crate::raster::{encode_png, render_static, render_tile_with, Frame, StaticMap};
+use crate::raster::{encode_png, render_static, render_tile_with, DrawOptions, Frame, StaticMap};
 use crate::style::legend::legend;
 use crate::style::Themed;
 use crate::tile::TileView;
@@ -66,7 +70,8 @@ pub async fn png_tile(state: AppState, req: TileRequest, headers: HeaderMap) -> 
         .get_or_render(key, Run::Blocking, move || {
             // The theme was checked against this snapshot's catalog and this style.
             let themed = Themed::new(styles.get(req.view.map), req.theme, &atlas.criteria.catalog).map_err(|e| e.0)?;
-            let pixmap = render_tile_with(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio, req.labels);
+            let options = DrawOptions { labels: req.labels, hidden: req.hidden };
+            let pixmap = render_tile_with(&atlas, atlas.tiles(req.view.edition), &themed, req.view, req.tile, ratio, options);
             encode_png(&pixmap).map(Bytes::from).map_err(|e| format!("PNG encoding failed: {e}"))
         })
         .await?;
@@ -155,7 +160,7 @@ pub(super) struct StaticAsk {
 }
 
 /// Reads `bbox|center&zoom`, `width`, `height`, the view (`year`, `date`, `edition`),
-/// `lang` and `theme` of a static map of `map` drawn from `snapshot`. Without `bbox` or
+/// `lang`, `theme`, `labels` and `hide` of a static map of `map` drawn from `snapshot`. Without `bbox` or
 /// `center`, `default_frame` is the frame when given.
 pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot, map: crate::tile::MapKind, query: &Params, default_frame: Option<Frame>) -> Result<StaticAsk, ApiError> {
     let view = view(query, map, &snapshot.years())?;
@@ -170,7 +175,11 @@ pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot
     let lang = lang(query)?;
     let mut request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
     request.labels = params::labels(query)?;
-    let labels_key = if request.labels { "" } else { "nolabels" };
+    request.hidden = params::hidden_points(query)?;
+    let labels_key = match (request.labels, request.hidden.bits()) {
+        (true, 0) => String::new(),
+        (labels, hidden) => format!("{}hide{hidden}", if labels { "" } else { "nolabels" }),
+    };
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[
@@ -182,7 +191,7 @@ pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot
         &super::http_cache::short_hash(&format!("{frame_text}-{width}x{height}-{lang:?}")),
         &style_version,
         &theme_key,
-        labels_key,
+        &labels_key,
     ]);
     let key = format!("{}|{style_version}|{}|{}|{}|{frame_text}|{width}x{height}|{lang:?}|{theme_key}|{labels_key}", snapshot.version, map.as_str(), view.edition, view.as_of);
     Ok(StaticAsk { map, theme, request, key, etag })

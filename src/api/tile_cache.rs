@@ -25,7 +25,7 @@
 //! for under their older version, and their entries keep answering.
 
 use super::tile_request::{TileFormat, TileRequest};
-use crate::model::{AsOf, Edition};
+use crate::model::{AsOf, Edition, PointKinds};
 use crate::style::Theme;
 use crate::tile::{MapKind, TileId};
 use bytes::Bytes;
@@ -46,6 +46,7 @@ pub struct TileKeyOf<V> {
     /// PNG tiles of different themes are different pictures of the same tile.
     pub theme: Theme,
     pub labels: bool,
+    pub hidden: PointKinds,
 }
 
 /// A key as the cache holds it.
@@ -67,6 +68,7 @@ impl<'a> TileKeyRef<'a> {
             format: req.format,
             theme: req.theme,
             labels: req.labels,
+            hidden: req.hidden,
         }
     }
 
@@ -78,8 +80,8 @@ impl<'a> TileKeyRef<'a> {
 impl<V> TileKeyOf<V> {
     /// The same key naming another form of the version.
     fn with_version<W>(&self, version: W) -> TileKeyOf<W> {
-        let TileKeyOf { map, edition, as_of, tile, format, theme, labels, .. } = *self;
-        TileKeyOf { version, map, edition, as_of, tile, format, theme, labels }
+        let TileKeyOf { map, edition, as_of, tile, format, theme, labels, hidden, .. } = *self;
+        TileKeyOf { version, map, edition, as_of, tile, format, theme, labels, hidden }
     }
 }
 
@@ -401,6 +403,7 @@ mod tests {
             format: TileFormat::Mvt,
             theme: Theme::Level,
             labels: true,
+            hidden: PointKinds::NONE,
         }
     }
 

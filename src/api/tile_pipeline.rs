@@ -159,6 +159,7 @@ mod tests {
             format: super::super::tile_request::TileFormat::Mvt,
             theme: crate::style::Theme::Level,
             labels: true,
+            hidden: crate::model::PointKinds::NONE,
         }
     }
 

@@ -10,6 +10,7 @@
 use super::http_cache::ETag;
 use super::params::{self, ParamSource};
 use super::ApiError;
+use crate::model::PointKinds;
 use crate::style::Theme;
 use crate::tile::{MapKind, TileId, TileView, MAX_ZOOM};
 
@@ -38,6 +39,9 @@ pub struct TileRequest {
     pub theme: Theme,
     /// PNG tiles only: names drawn (`labels=true`, the default) or not (`labels=false`).
     pub labels: bool,
+    /// PNG tiles only: the kinds of point left out (`hide`); none for vector tiles, whose
+    /// styles filter points themselves.
+    pub hidden: PointKinds,
     /// Whether the URL names the version of the tiles (`v`), and which; it decides how
     /// long caches may keep the answer, not what the answer holds.
     pub url_version: UrlVersion,
@@ -109,7 +113,7 @@ pub fn parse_request(map: &str, z: &str, x: &str, file: &str, query: &impl Param
     }
     let tile = TileId::new(z, x, y).map_err(|e| ApiError::bad("z", e.to_string()))?;
     let view = TileView { map, edition: params::edition(query)?, as_of: params::as_of(query, years)? };
-    Ok(TileRequest { view, tile, format, theme: Theme::Level, labels: true, url_version: UrlVersion::Unnamed })
+    Ok(TileRequest { view, tile, format, theme: Theme::Level, labels: true, hidden: PointKinds::NONE, url_version: UrlVersion::Unnamed })
 }
 
 pub fn parse_map(text: &str) -> Result<MapKind, ApiError> {
@@ -129,7 +133,7 @@ fn coordinate(name: &'static str, text: &str) -> Result<u32, ApiError> {
 pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
     use std::fmt::Write;
     // The URL's version is not part of the representation: same bytes, same tag.
-    let TileRequest { view, tile, format, theme, labels, url_version: _ } = req;
+    let TileRequest { view, tile, format, theme, labels, hidden, url_version: _ } = req;
     let representation = match format {
         TileFormat::Mvt if gzip => "gz",
         TileFormat::Mvt => "id",
@@ -150,6 +154,9 @@ pub fn tile_etag(version: &str, req: &TileRequest, gzip: bool) -> ETag {
     }
     if !*labels {
         text.push_str("-nolabels");
+    }
+    if !hidden.is_empty() {
+        let _ = write!(text, "-hide{}", hidden.bits());
     }
     ETag::from_text(text)
 }
@@ -226,5 +233,10 @@ mod tests {
         let provinces = TileRequest { theme: Theme::ProvinceCompletion, ..png };
         let tags = [tile_etag("abc", &png, false), tile_etag("abc", &districts, false), tile_etag("abc", &provinces, false)];
         assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2], "{tags:?}");
+        // Points left out make another picture; no two sets share a tag.
+        let homestays = TileRequest { hidden: PointKinds::parse("tourism:homestay").unwrap(), ..png };
+        let villages = TileRequest { hidden: PointKinds::parse("pilots:smart_village").unwrap(), ..png };
+        let hidden = [tile_etag("abc", &homestays, false), tile_etag("abc", &villages, false)];
+        assert!(hidden[0] != hidden[1] && !tags.contains(&hidden[0]) && !tags.contains(&hidden[1]), "{hidden:?}");
     }
 }

@@ -75,6 +75,7 @@ pub async fn tile(
         let themed = params::themed(&query, state.styles.get(req.view.map), &atlas.criteria.catalog, req.view)?;
         req.theme = themed.theme;
         req.labels = params::labels(&query)?;
+        req.hidden = params::hidden_points(&query)?;
         // A PNG tile's version also names the style, which `--styles` can change.
         req.url_version = UrlVersion::of_png(&query, &atlas.version, &state.styles.get(req.view.map).version);
         return super::raster::png_tile(state, req, headers).await;

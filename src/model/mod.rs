@@ -20,7 +20,7 @@ pub use codes::{CodeError, CommuneCode, DistrictCode, ProvinceCode};
 pub use criteria::{CriteriaCatalog, CriteriaItem, CriteriaSet, ItemNumber, ItemNumberError, UnitScope};
 pub use level::{Level, LevelError, ProvinceStatus};
 pub use moment::{in_force, AsOf, Day, DayError, MomentError};
-pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, TourismCategory, TourismSite};
+pub use place::{DirectingLevel, PilotKind, PilotModel, PilotProvenance, PilotStage, PlaceError, PointKinds, TourismCategory, TourismSite};
 pub use point::{LonLat, VIETNAM_EXTENT};
 pub use record::{write_csv, Record, RecordKind, UnitCode};
 pub use rendered::Rendered;

@@ -188,9 +188,98 @@ pub struct TourismSite {
     pub url: Option<String>,
 }
 
+/// A set of point kinds: pilot kinds and tourism categories, each named
+/// `pilots:KIND` or `tourism:CATEGORY` (the tile layer, then the value of its `kind` or
+/// `category` property), as the viewer's `hide` parameter writes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PointKinds(u8);
+
+impl PointKinds {
+    /// The empty set.
+    pub const NONE: PointKinds = PointKinds(0);
+
+    fn pilot_bit(kind: PilotKind) -> u8 {
+        1 << (kind as u8)
+    }
+
+    fn site_bit(category: TourismCategory) -> u8 {
+        1 << (PilotKind::ALL.len() as u8 + category as u8)
+    }
+
+    /// Every name, in the order of the bits.
+    pub fn names() -> impl Iterator<Item = String> {
+        let pilots = PilotKind::ALL.iter().map(|k| format!("pilots:{}", k.as_str()));
+        pilots.chain(TourismCategory::ALL.iter().map(|c| format!("tourism:{}", c.as_str())))
+    }
+
+    /// Reads a comma-separated list of names (empty items are skipped; a name may repeat).
+    pub fn parse(text: &str) -> Result<PointKinds, String> {
+        let mut set = PointKinds::NONE;
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let bit = match item.split_once(':') {
+                Some(("pilots", kind)) => PilotKind::parse(kind).ok().map(Self::pilot_bit),
+                Some(("tourism", category)) => TourismCategory::parse(category).ok().map(Self::site_bit),
+                _ => None,
+            };
+            match bit {
+                Some(bit) => set.0 |= bit,
+                None => {
+                    let known: Vec<String> = Self::names().collect();
+                    return Err(format!("'{item}' is not a kind of point: {}", known.join(", ")));
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn has_pilot(self, kind: PilotKind) -> bool {
+        self.0 & Self::pilot_bit(kind) != 0
+    }
+
+    pub fn has_site(self, category: TourismCategory) -> bool {
+        self.0 & Self::site_bit(category) != 0
+    }
+
+    /// Whether the set holds the kind a tile layer (`pilots`, `tourism`) writes as `key`.
+    pub fn has(self, layer: &str, key: &str) -> bool {
+        match layer {
+            "pilots" => PilotKind::parse(key).is_ok_and(|k| self.has_pilot(k)),
+            "tourism" => TourismCategory::parse(key).is_ok_and(|c| self.has_site(c)),
+            _ => false,
+        }
+    }
+
+    /// One number per set, for cache keys and ETags.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn point_kinds_read_the_names_the_viewer_writes() {
+        let set = PointKinds::parse("tourism:homestay, pilots:smart_village,,tourism:homestay").unwrap();
+        assert!(set.has_site(TourismCategory::Homestay) && set.has_pilot(PilotKind::SmartVillage));
+        assert!(!set.has_site(TourismCategory::OcopProduct) && !set.has_pilot(PilotKind::SmartCommune));
+        assert!(PointKinds::parse("").unwrap().is_empty());
+        assert!(set.has("tourism", "homestay") && set.has("pilots", "smart_village"));
+        assert!(!set.has("tourism", "craft_village") && !set.has("pilots", "homestay") && !set.has("districts", "homestay"));
+        let every = PointKinds::names().collect::<Vec<_>>().join(",");
+        let all = PointKinds::parse(&every).unwrap();
+        assert!(PilotKind::ALL.iter().all(|&k| all.has_pilot(k)) && TourismCategory::ALL.iter().all(|&c| all.has_site(c)));
+        assert_eq!(all.bits().count_ones() as usize, PilotKind::ALL.len() + TourismCategory::ALL.len());
+        for bad in ["homestay", "tourism:spa", "pilots:homestay", "towns:x"] {
+            let e = PointKinds::parse(bad).unwrap_err();
+            assert!(e.contains(&format!("'{bad}'")) && e.contains("tourism:ocop_product"), "{e}");
+        }
+    }
 
     #[test]
     fn kinds_and_categories_round_trip() {

@@ -3,9 +3,11 @@
 //! zoom and drawn by every tile they reach, so a name is never cut at a tile edge nor
 //! written twice.
 //!
-//! Steps, once per (data snapshot, edition, map, zoom) ([`placement`], cached):
+//! Steps, once per (data snapshot, edition, map, zoom, hidden kinds of point where the
+//! zoom names points) ([`placement`], cached):
 //!   1. take the label points of each label layer shown at the zoom, in the layers'
-//!      priority order, and within a layer by rank (area) then name;
+//!      priority order, and within a layer by rank (area) then name; a point of a hidden
+//!      kind has no name to place, so it leaves room for others;
 //!   2. lay each name out in world pixels (size by zoom, lines wrapped at the layer's
 //!      width): centred on its point, or for a site beside its circle (below, above,
 //!      right, left, the first that is free);
@@ -18,7 +20,7 @@
 
 use super::text::{self, Ink};
 use crate::atlas::Atlas;
-use crate::model::Edition;
+use crate::model::{Edition, PointKinds};
 use crate::style::labels::{label_layers, LabelLayer, LINE_HEIGHT_EM, POINT_OFFSET_EM};
 use crate::tile::{EditionTiles, MapKind, TileId};
 use std::collections::HashMap;
@@ -59,16 +61,26 @@ impl Placement {
     }
 }
 
-type Key = (String, Edition, MapKind, u8);
+type Key = (String, Edition, MapKind, u8, PointKinds);
 /// A placement made once, shared by the requests that wait for it.
 type Slot = Arc<OnceLock<Arc<Placement>>>;
 
-/// The placement of `map`'s labels at `zoom` (step 1–3 of the module doc), made once per
-/// data snapshot — or once for a run of snapshots whose label points are the same
-/// ([`EditionTiles::label_version`]): concurrent requests for the same one wait for the first.
-pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: MapKind, zoom: u8) -> Arc<Placement> {
+/// Placements kept with some kinds of point hidden, beyond those with every point: the
+/// most recently made. Up to 2⁷ sets per zoom could be asked for, and the whole map's
+/// names at a deep zoom take a few MB.
+const HIDDEN_PLACEMENTS_KEPT: usize = 16;
+
+/// The placement of `map`'s labels at `zoom` without the names of the `hidden` kinds of
+/// point (step 1–3 of the module doc), made once per data snapshot — or once for a run of
+/// snapshots whose label points are the same ([`EditionTiles::label_version`]):
+/// concurrent requests for the same one wait for the first.
+pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: MapKind, zoom: u8, hidden: PointKinds) -> Arc<Placement> {
     static CACHE: Mutex<Vec<(Key, Slot)>> = Mutex::new(Vec::new());
-    let key: Key = (tiles.label_version(atlas).to_string(), edition, map, zoom);
+    let layers = label_layers(map);
+    // Where no point is named, hiding points changes nothing: one placement serves all.
+    let names_points = layers.iter().any(|l| l.beside_point && l.shown_at(zoom));
+    let hidden = if names_points { hidden } else { PointKinds::NONE };
+    let key: Key = (tiles.label_version(atlas).to_string(), edition, map, zoom, hidden);
     let slot = {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         // Placements of an older snapshot are never asked for again.
@@ -76,13 +88,18 @@ pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: Map
         match cache.iter().find(|(k, _)| *k == key) {
             Some((_, slot)) => slot.clone(),
             None => {
+                if !hidden.is_empty() && cache.iter().filter(|(k, _)| !k.4.is_empty()).count() >= HIDDEN_PLACEMENTS_KEPT {
+                    // The entries are in the order they were made: drop the oldest.
+                    let oldest = cache.iter().position(|(k, _)| !k.4.is_empty()).expect("counted above");
+                    cache.remove(oldest);
+                }
                 let slot = Arc::new(OnceLock::new());
                 cache.push((key, slot.clone()));
                 slot
             }
         }
     };
-    slot.get_or_init(|| Arc::new(place(atlas, tiles, map, zoom))).clone()
+    slot.get_or_init(|| Arc::new(place(atlas, tiles, layers, zoom, hidden))).clone()
 }
 
 /// The ink margin around a label's text block: halo plus anti-aliasing.
@@ -90,15 +107,14 @@ fn margin(layer: &LabelLayer, ratio: f64) -> f64 {
     (f64::from(layer.halo_width) * ratio).ceil() + 2.0
 }
 
-fn place(atlas: &Atlas, tiles: &EditionTiles, map: MapKind, zoom: u8) -> Placement {
-    let layers = label_layers(map);
+fn place(atlas: &Atlas, tiles: &EditionTiles, layers: Vec<LabelLayer>, zoom: u8, hidden: PointKinds) -> Placement {
     let world = TILE * f64::from(1u32 << zoom);
     let last = (1u32 << zoom) - 1;
     let mut grid: HashMap<(i64, i64), Vec<[f64; 4]>> = HashMap::new();
     let mut labels = Vec::new();
     let mut by_tile: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
     for (li, layer) in layers.iter().enumerate().filter(|(_, l)| l.shown_at(zoom)) {
-        let mut points = tiles.label_points(atlas, layer.source_layer);
+        let mut points = tiles.label_points(atlas, layer.source_layer, hidden);
         points.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(b.name)));
         let size = layer.size_at(f32::from(zoom));
         let scale = text::em_scale(size);

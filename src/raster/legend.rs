@@ -9,7 +9,8 @@
 
 use super::text;
 use crate::style::legend::legend;
-use crate::style::{Label, Rgb, Themed};
+use crate::model::PointKinds;
+use crate::style::{Label, PointLayer, Rgb, Symbol, Style, Themed};
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 /// Which language labels are drawn in.
@@ -63,16 +64,20 @@ struct Rows {
     points: Vec<String>,
 }
 
-fn rows(themed: &Themed, lang: Lang, l: &Layout) -> Rows {
-    let style = themed.style;
+/// The point symbols the legend shows: those of the visible point layers, less the
+/// `hidden` kinds (a picture drawn without them lists them neither).
+fn symbols_shown(style: &Style, hidden: PointKinds) -> impl Iterator<Item = (&PointLayer, &Symbol)> {
+    [&style.pilots, &style.tourism]
+        .into_iter()
+        .filter(|p| p.opacity > 0.0)
+        .flat_map(move |p| p.symbols.iter().filter(move |s| !hidden.has(p.layer, s.key)).map(move |s| (p, s)))
+}
+
+fn rows(themed: &Themed, lang: Lang, hidden: PointKinds, l: &Layout) -> Rows {
     let legend = legend(themed);
     let title = lang.pick(&legend.title).to_string();
     let classes: Vec<(String, Rgb)> = legend.classes.iter().map(|c| (lang.pick(&c.label).to_string(), c.drawn)).collect();
-    let points: Vec<String> = [&style.pilots, &style.tourism]
-        .iter()
-        .filter(|p| p.opacity > 0.0)
-        .flat_map(|p| p.symbols.iter().map(|s| lang.pick(&s.label).to_string()))
-        .collect();
+    let points: Vec<String> = symbols_shown(themed.style, hidden).map(|(_, s)| lang.pick(&s.label).to_string()).collect();
     // The subtitle wraps within the width the other rows need (at least 240 px), so a
     // long set name does not stretch the box across the map.
     let label_x = l.pad + l.swatch + 8.0 * l.scale;
@@ -98,10 +103,10 @@ fn wrap(text: &str, size: f32, room: f32) -> Vec<String> {
     lines
 }
 
-/// Size in pixels of the legend at `scale` (1 = CSS pixels).
-pub fn size(themed: &Themed, lang: Lang, scale: f32) -> (u32, u32) {
+/// Size in pixels of the legend at `scale` (1 = CSS pixels), without the `hidden` kinds of point.
+pub fn size(themed: &Themed, lang: Lang, hidden: PointKinds, scale: f32) -> (u32, u32) {
     let l = Layout::new(scale);
-    let r = rows(themed, lang, &l);
+    let r = rows(themed, lang, hidden, &l);
     measure(&r, &l)
 }
 
@@ -122,11 +127,11 @@ fn measure(r: &Rows, l: &Layout) -> (u32, u32) {
     (w.ceil() as u32, h.ceil() as u32)
 }
 
-/// Draws the legend with its top-left corner at (`x`, `y`); returns its size.
-pub fn draw(pixmap: &mut Pixmap, themed: &Themed, lang: Lang, x: f32, y: f32, scale: f32) -> (u32, u32) {
-    let style = themed.style;
+/// Draws the legend, without the `hidden` kinds of point, with its top-left corner at
+/// (`x`, `y`); returns its size.
+pub fn draw(pixmap: &mut Pixmap, themed: &Themed, lang: Lang, hidden: PointKinds, x: f32, y: f32, scale: f32) -> (u32, u32) {
     let l = Layout::new(scale);
-    let r = rows(themed, lang, &l);
+    let r = rows(themed, lang, hidden, &l);
     let (w, h) = measure(&r, &l);
     let mut paint = Paint { anti_alias: true, ..Paint::default() };
     if let Some(r) = Rect::from_xywh(x, y, w as f32, h as f32) {
@@ -164,37 +169,32 @@ pub fn draw(pixmap: &mut Pixmap, themed: &Themed, lang: Lang, x: f32, y: f32, sc
     if !r.points.is_empty() {
         top += 6.0 * scale;
     }
-    let mut labels = r.points.iter();
-    for layer in [&style.pilots, &style.tourism].into_iter().filter(|l| l.opacity > 0.0) {
-        for s in &layer.symbols {
-            let r = s.radius.min(l.swatch / 2.0 / scale) * scale;
-            let (cx, cy) = (x + l.pad + l.swatch / 2.0, top + l.row / 2.0);
-            if let Some(circle) = PathBuilder::from_circle(cx, cy, r.max(0.5)) {
-                let a = (layer.opacity * 255.0).round() as u8;
-                paint.set_color(Color::from_rgba8(s.color.0[0], s.color.0[1], s.color.0[2], a));
-                pixmap.fill_path(&circle, &paint, FillRule::Winding, Transform::identity(), None);
-                if layer.stroke_width > 0.0 {
-                    paint.set_color(Color::from_rgba8(layer.stroke.0[0], layer.stroke.0[1], layer.stroke.0[2], a));
-                    let stroke = Stroke { width: layer.stroke_width * scale, ..Stroke::default() };
-                    pixmap.stroke_path(&circle, &paint, &stroke, Transform::identity(), None);
-                }
+    for ((layer, s), label) in symbols_shown(themed.style, hidden).zip(&r.points) {
+        let r = s.radius.min(l.swatch / 2.0 / scale) * scale;
+        let (cx, cy) = (x + l.pad + l.swatch / 2.0, top + l.row / 2.0);
+        if let Some(circle) = PathBuilder::from_circle(cx, cy, r.max(0.5)) {
+            let a = (layer.opacity * 255.0).round() as u8;
+            paint.set_color(Color::from_rgba8(s.color.0[0], s.color.0[1], s.color.0[2], a));
+            pixmap.fill_path(&circle, &paint, FillRule::Winding, Transform::identity(), None);
+            if layer.stroke_width > 0.0 {
+                paint.set_color(Color::from_rgba8(layer.stroke.0[0], layer.stroke.0[1], layer.stroke.0[2], a));
+                let stroke = Stroke { width: layer.stroke_width * scale, ..Stroke::default() };
+                pixmap.stroke_path(&circle, &paint, &stroke, Transform::identity(), None);
             }
-            if let Some(label) = labels.next() {
-                text::draw(pixmap, label, label_x, baseline(top), l.body, TEXT);
-            }
-            top += l.row;
         }
+        text::draw(pixmap, label, label_x, baseline(top), l.body, TEXT);
+        top += l.row;
     }
     (w, h)
 }
 
 /// The legend alone, on white.
 pub fn render_legend(themed: &Themed, lang: Lang, scale: f32) -> Pixmap {
-    let (w, h) = size(themed, lang, scale);
+    let (w, h) = size(themed, lang, PointKinds::NONE, scale);
     // A legend is a few hundred pixels on a side: never zero, never too large.
     let mut p = Pixmap::new(w.max(1), h.max(1)).expect("legend pixmap");
     p.fill(Color::WHITE);
-    draw(&mut p, themed, lang, 0.0, 0.0, scale);
+    draw(&mut p, themed, lang, PointKinds::NONE, 0.0, 0.0, scale);
     p
 }
 

@@ -22,6 +22,6 @@ pub mod text;
 pub mod tile;
 
 pub use static_map::{render_static, Frame, StaticError, StaticMap};
-pub use tile::{render_tile, render_tile_with, TILE_SIZE};
+pub use tile::{render_tile, render_tile_with, DrawOptions, TILE_SIZE};
 
 pub use encode::{encode_png, encode_png_with};

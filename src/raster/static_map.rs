@@ -7,10 +7,11 @@
 //!   2. pick the zoom: the given one, or the deepest whole zoom at which the bbox fits
 //!      the picture (whole zooms keep tiles pixel-aligned, so the picture is exactly
 //!      the PNG tiles side by side);
-//!   3. render the tiles that cover the picture without names ([`render_tile_with`], on
-//!      all cores) and copy them in;
+//!   3. render the tiles that cover the picture without names and without the hidden
+//!      kinds of point ([`render_tile_with`], on all cores) and copy them in;
 //!   4. lay out the caption (the map's title, or the criterion of a criterion theme;
-//!      year, edition), the theme's legend and the attribution ([`Overlays`]);
+//!      year, edition), the theme's legend (less the hidden kinds of point) and the
+//!      attribution ([`Overlays`]);
 //!   5. write the names placed for the whole map at this zoom, as the PNG tiles write
 //!      them, each once, except those one of the step-4 boxes would half hide
 //!      ([`super::labels::draw_picture`]);
@@ -20,9 +21,9 @@
 
 use super::legend::{self, Lang};
 use super::text;
-use super::tile::{render_tile_with, TILE_SIZE};
+use super::tile::{render_tile_with, DrawOptions, TILE_SIZE};
 use crate::atlas::Atlas;
-use crate::model::Edition;
+use crate::model::{Edition, PointKinds};
 use crate::style::{Rgb, Themed};
 use crate::tile::mercator::{project, MAX_LAT};
 use crate::tile::{TileId, TileView};
@@ -62,6 +63,8 @@ pub struct StaticMap {
     pub lang: Lang,
     /// Names drawn (the default) or not.
     pub labels: bool,
+    /// Kinds of point left out of the map, of its names and of its legend (none by default).
+    pub hidden: PointKinds,
     /// Whole zoom and the centre in unit Mercator coordinates.
     zoom: u8,
     center: [f64; 2],
@@ -97,7 +100,7 @@ impl StaticMap {
                 (zoom, [(x0 + x1) / 2.0, (y0 + y1) / 2.0])
             }
         };
-        Ok(StaticMap { view, width, height, lang, labels: true, zoom, center })
+        Ok(StaticMap { view, width, height, lang, labels: true, hidden: PointKinds::NONE, zoom, center })
     }
 
     pub fn zoom(&self) -> u8 {
@@ -161,7 +164,7 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &
                         .map(|&(x, y)| {
                             let id = TileId { z: map.zoom, x: x as u32, y: y as u32 };
                             // Names are drawn over the whole picture below, clear of the boxes.
-                            (x, y, render_tile_with(atlas, tiles, themed, map.view, id, 1, false))
+                            (x, y, render_tile_with(atlas, tiles, themed, map.view, id, 1, DrawOptions { labels: false, hidden: map.hidden }))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -177,11 +180,11 @@ pub fn render_static(atlas: &Atlas, tiles: &crate::tile::EditionTiles, themed: &
     // Caption, legend, attribution: laid out first, so that no name is drawn under them.
     let boxes = Overlays::new(themed, map, attribution, sample);
     if map.labels {
-        let placement = super::labels::placement(atlas, tiles, map.view.edition, map.view.map, map.zoom);
+        let placement = super::labels::placement(atlas, tiles, map.view.edition, map.view.map, map.zoom, map.hidden);
         let covered: Vec<[f64; 4]> = boxes.covered().map(|[x, y, w, h]| [f64::from(x), f64::from(y), f64::from(x + w), f64::from(y + h)]).collect();
         super::labels::draw_picture(&mut canvas, &placement, (ox, oy), cells.iter().map(|&(x, y)| (x as u32, y as u32)), &covered);
     }
-    boxes.draw(&mut canvas, themed, map.lang);
+    boxes.draw(&mut canvas, themed, map);
     canvas
 }
 
@@ -203,7 +206,7 @@ impl Overlays {
             Lang::En => format!("{} · {} · {}", title.en, map.view.as_of, edition_label(map.view.edition, map.lang)),
         };
         let caption_box = text_box(&caption, pad, pad, 14.0 * scale, scale);
-        let (lw, lh) = legend::size(themed, map.lang, scale);
+        let (lw, lh) = legend::size(themed, map.lang, map.hidden, scale);
         let legend_y = (map.height as f32 - lh as f32 - pad * 3.5).max(pad * 5.0);
         let notice = match (sample, map.lang) {
             (false, _) => "",
@@ -228,10 +231,10 @@ impl Overlays {
         [self.caption.1, self.legend, self.attribution.1].into_iter()
     }
 
-    fn draw(&self, canvas: &mut Pixmap, themed: &Themed, lang: Lang) {
+    fn draw(&self, canvas: &mut Pixmap, themed: &Themed, map: &StaticMap) {
         let s = self.scale;
         label_box(canvas, &self.caption.0, self.caption.1[0], self.caption.1[1], 14.0 * s, s);
-        legend::draw(canvas, themed, lang, self.legend[0], self.legend[1], s);
+        legend::draw(canvas, themed, map.lang, map.hidden, self.legend[0], self.legend[1], s);
         label_box(canvas, &self.attribution.0, self.attribution.1[0], self.attribution.1[1], 11.0 * s, s);
     }
 }

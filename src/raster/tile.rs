@@ -15,16 +15,18 @@
 //!      polygons is drawn once (the stroke is the union of its segments), and the
 //!      stroke also smooths the fill's stair steps;
 //!   4. draw the pilots and tourism sites shown at the tile's scale ([`crate::tile::thin`],
-//!      those of the vector tiles one zoom less, whose pixels are the same size) as
-//!      circles from the atlas positions, including those just outside the tile whose
-//!      circle reaches in (so symbols are never cut at tile edges); sizes by kind /
-//!      category and OCOP stars where the map's tiles carry stars (the tourism map), as
-//!      the MapLibre style does;
-//!   5. write the names placed for the whole map at this zoom ([`super::labels`]) that
-//!      reach the tile, halves of those crossing its edge included.
+//!      those of the vector tiles one zoom less, whose pixels are the same size), less the
+//!      kinds [`DrawOptions::hidden`] leaves out, as circles from the atlas positions,
+//!      including those just outside the tile whose circle reaches in (so symbols are
+//!      never cut at tile edges); sizes by kind / category and OCOP stars where the map's
+//!      tiles carry stars (the tourism map), as the MapLibre style does;
+//!   5. write the names placed for the whole map at this zoom ([`super::labels`], without
+//!      those of hidden points) that reach the tile, halves of those crossing its edge
+//!      included.
 
 use super::decode::{self, GeomType};
 use crate::atlas::Atlas;
+use crate::model::PointKinds;
 use crate::style::theme::Prop;
 use crate::style::{Outline, PointLayer, Rgb, Themed};
 use crate::tile::mercator::{project, tile_bounds};
@@ -38,13 +40,27 @@ fn color(c: Rgb, alpha: f32) -> tiny_skia::Color {
     tiny_skia::Color::from_rgba8(c.0[0], c.0[1], c.0[2], (alpha.clamp(0.0, 1.0) * 255.0).round() as u8)
 }
 
-/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px), coloured by `themed`, with labels.
-pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
-    render_tile_with(atlas, tiles, themed, view, tile, ratio, true)
+/// What is drawn over the choropleth besides the outlines: the names, and which kinds of
+/// point (the viewer's legend switches them off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrawOptions {
+    pub labels: bool,
+    /// Kinds of point left out, with their names.
+    pub hidden: PointKinds,
 }
 
-/// [`render_tile`], with or without the labels.
-pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32, labels: bool) -> Pixmap {
+impl DrawOptions {
+    /// Names and every point.
+    pub const ALL: DrawOptions = DrawOptions { labels: true, hidden: PointKinds::NONE };
+}
+
+/// Renders a tile at `ratio` (1 → 256 px, 2 → 512 px), coloured by `themed`, with labels.
+pub fn render_tile(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32) -> Pixmap {
+    render_tile_with(atlas, tiles, themed, view, tile, ratio, DrawOptions::ALL)
+}
+
+/// [`render_tile`], with or without the labels, and without the kinds of point `options` hides.
+pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, view: TileView, tile: TileId, ratio: u32, options: DrawOptions) -> Pixmap {
     let style = themed.style;
     let size = TILE_SIZE * ratio;
     // A tile side of at most 1024 px is never zero or too large.
@@ -112,14 +128,16 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
     // the pixel size of a 512-px vector tile of zoom z − 1, so it draws that tile's points
     // (spaced as far apart on screen in both modes).
     let seen_as = tile.z.saturating_sub(1);
-    let pilots = atlas.pilots.iter().enumerate().filter(|&(k, _)| tiles.pilot_shown(k, seen_as)).map(|(_, p)| (p.position, p.kind.as_str(), None));
+    let hidden = options.hidden;
+    let pilots = atlas.pilots.iter().enumerate().filter(|&(k, p)| !hidden.has_pilot(p.kind) && tiles.pilot_shown(k, seen_as));
+    let pilots = pilots.map(|(_, p)| (p.position, p.kind.as_str(), None));
     draw_points(&mut pixmap, &style.pilots, tile, ratio, pilots);
-    let tourism = atlas.tourism.iter().enumerate().filter(|&(k, _)| tiles.tourism_shown(k, seen_as));
+    let tourism = atlas.tourism.iter().enumerate().filter(|&(k, t)| !hidden.has_site(t.category) && tiles.tourism_shown(k, seen_as));
     let tourism = tourism.map(|(_, t)| (t.position, t.category.as_str(), if stars { t.ocop_stars } else { None }));
     draw_points(&mut pixmap, &style.tourism, tile, ratio, tourism);
 
-    if labels {
-        let placement = super::labels::placement(atlas, tiles, view.edition, view.map, tile.z);
+    if options.labels {
+        let placement = super::labels::placement(atlas, tiles, view.edition, view.map, tile.z, hidden);
         super::labels::draw(&mut pixmap, &placement, tile, ratio);
     }
     pixmap

@@ -28,7 +28,7 @@ use super::topology::{ArcRef, Topology};
 use super::criteria::{Attrs, CriteriaTable, CriteriaTables, Fields};
 use super::{clip, MapKind, TileId, TileView, BUFFER, EXTENT};
 use crate::atlas::{Atlas, EditionAtlas};
-use crate::model::{AsOf, CriteriaCatalog, Edition, PilotKind, PilotModel, TourismCategory, TourismSite, UnitScope};
+use crate::model::{AsOf, CriteriaCatalog, Edition, PilotKind, PilotModel, PointKinds, TourismCategory, TourismSite, UnitScope};
 use crate::standing::{self, LevelInForce};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -326,11 +326,13 @@ impl EditionTiles {
     /// The label points a tile layer carries, with their names and ranks, over the whole
     /// map (not clipped to a tile): what PNG labels are placed from. `layer` is a tile
     /// layer name (`provinces`, `districts`, `commune_labels`, `pilots`, `tourism`);
-    /// sites rank 0 (their layer's order decides, not their size).
-    pub fn label_points<'a>(&'a self, atlas: &'a Atlas, layer: &str) -> Vec<LabelPoint<'a>> {
+    /// sites rank 0 (their layer's order decides, not their size), and those of the `hidden`
+    /// kinds are left out.
+    pub fn label_points<'a>(&'a self, atlas: &'a Atlas, layer: &str, hidden: PointKinds) -> Vec<LabelPoint<'a>> {
         let groups = |g: &'a [Group]| g.iter().map(|g| LabelPoint { position: g.label, name: g.name.as_str(), rank: g.rank }).collect();
-        let sites = |points: &ProjectedPoints, name: &dyn Fn(usize) -> &'a str| {
-            points.by_x.iter().map(|&(position, k)| LabelPoint { position, name: name(k as usize), rank: 0 }).collect()
+        // The points of a hidden kind are left out: `name` gives none for them.
+        let sites = |points: &ProjectedPoints, name: &dyn Fn(usize) -> Option<&'a str>| {
+            points.by_x.iter().filter_map(|&(position, k)| Some(LabelPoint { position, name: name(k as usize)?, rank: 0 })).collect()
         };
         match layer {
             "provinces" => groups(&self.provinces),
@@ -339,8 +341,8 @@ impl EditionTiles {
                 let communes = &atlas.edition(self.edition).communes;
                 self.commune_labels.iter().zip(communes).map(|(&(position, rank), c)| LabelPoint { position, name: c.name.as_str(), rank }).collect()
             }
-            "pilots" => sites(&self.pilots, &|k| atlas.pilots[k].name.as_str()),
-            "tourism" => sites(&self.tourism, &|k| atlas.tourism[k].name.as_str()),
+            "pilots" => sites(&self.pilots, &|k| Some(&atlas.pilots[k]).filter(|p| !hidden.has_pilot(p.kind)).map(|p| p.name.as_str())),
+            "tourism" => sites(&self.tourism, &|k| Some(&atlas.tourism[k]).filter(|t| !hidden.has_site(t.category)).map(|t| t.name.as_str())),
             _ => Vec::new(),
         }
     }

@@ -17,8 +17,9 @@
 // the level), move the year slider to 2021 and
 // check that the commune's colour changed, search
 // "phu cat" and check the view moved to Xã Phú Cát, reload from the URL hash, switch to the
-// tourism map and check its points, switch to raster mode and check the PNG tiles' pixels
-// and the screen at the commune against its class colour on both maps (these colour checks
+// tourism map and check its points (and switch a category off and on), switch to raster
+// mode and check the PNG tiles' pixels and the screen at the commune against its class
+// colour on both maps, and a tourism site's pixel going when its category is switched off (these colour checks
 // run with the place names turned off, as a reader can, since names are written over label
 // points), turn the names on and find "Hà Nội" at z6 and the changed commune's name at z12
 // (rendered symbol features there, and text pixels that go when the names are turned off),
@@ -459,6 +460,59 @@ try {
     }
     await page.locator('#raster').uncheck();
     await page.evaluate(([lon, lat]) => window.bandoMap.jumpTo({ center: [lon, lat], zoom: 11 }), [site.lon, site.lat]);
+    await waitForMap(page, { map: 'tourism', year: 2021, layer: 'tourism' });
+  });
+
+  await check(`raster mode: a legend switch leaves ${site.id}'s category out of the PNG tiles and the static map`, async () => {
+    const drawn = await page.evaluate(() => window.bandoMap.queryRenderedFeatures({ layers: ['tourism'] }).map((f) => f.properties));
+    const category = (drawn.find((f) => f.id === site.id) || {}).category;
+    assert(category, `${site.id} is not drawn on the vector map`);
+    const style = await (await fetch(`${BASE}/styles/tourism.json`)).json();
+    const symbol = style.metadata['bando:legend'].points.find((p) => p.layer === 'tourism' && p.key === category);
+    const want = rgb(symbol.color);
+    const tiles = [];
+    const onResponse = (r) => {
+      const m = r.url().match(/\/tiles\/tourism\/(\d+)\/(\d+)\/(\d+)(@2x)?\.png\?(.*)$/);
+      if (!m || r.status() !== 200) return;
+      const tile = { z: +m[1], x: +m[2], y: +m[3], scale: m[4] ? 2 : 1, query: decodeURIComponent(m[5]), body: r.body() };
+      tile.body.catch(() => {});
+      tiles.push(tile);
+    };
+    // The site's pixel in the zoom-12 tile (MapLibre asks for 256-px tiles a zoom above
+    // the view's 11) fetched with or without the category hidden.
+    const z = 12;
+    const at = tileAt(site.lon, site.lat, z);
+    const sitePixel = async (hidden) => {
+      const fetched = () => tiles.find((t) => t.z === z && t.x === at.x && t.y === at.y && t.query.includes(`hide=tourism:${category}`) === hidden);
+      for (let i = 0; i < 120 && !fetched(); i += 1) await page.waitForTimeout(250);
+      const tile = fetched();
+      assert(tile, `tile ${z}/${at.x}/${at.y} ${hidden ? 'with' : 'without'} hide=tourism:${category} was not fetched; fetched ${tiles.map((t) => `${t.z}/${t.x}/${t.y}?${t.query}`).slice(-6)}`);
+      return pngPixel(page, await tile.body, at.px * tile.scale, at.py * tile.scale);
+    };
+    page.on('response', onResponse);
+    try {
+      await page.locator('#raster').check();
+      await waitForMap(page, { map: 'tourism', year: 2021, layer: null, raster: true });
+      const before = await sitePixel(false);
+      assert(colourDistance(before, want) <= 6, `before the switch the site's pixel is ${before}, its symbol ${want}`);
+      const entry = page.locator(`#legend-body button.point-switch[data-layer="tourism"][data-key="${category}"]`);
+      await entry.click();
+      await page.waitForFunction((c) => decodeURIComponent(location.hash).includes(`hide=tourism:${c}`), category);
+      await waitForMap(page, { map: 'tourism', year: 2021, layer: null, raster: true });
+      const after = await sitePixel(true);
+      assert(colourDistance(after, want) > 30, `with ${category} hidden the site's pixel is ${after}, its symbol ${want}`);
+      assert(await entry.getAttribute('aria-pressed') === 'false', 'the entry is not shown off');
+      await page.locator('#embed-toggle').click();
+      const png = decodeURIComponent(await page.locator('#embed-png').inputValue());
+      assert(png.includes(`hide=tourism:${category}`), `static map URL without the hidden category: ${png}`);
+      await page.locator('#embed-toggle').click();
+      await shot(page, 'viewer-tourism-raster-hidden.png');
+      await entry.click();
+      await page.waitForFunction(() => !location.hash.includes('hide='));
+    } finally {
+      page.off('response', onResponse);
+    }
+    await page.locator('#raster').uncheck();
     await waitForMap(page, { map: 'tourism', year: 2021, layer: 'tourism' });
   });
 
