@@ -13,9 +13,25 @@
 //!      (a whole province, once);
 //!   2. chain the border arcs end to start into rings;
 //!   3. a ring is an exterior when its signed area says so.
+//!
+//! Real boundary files leave thin gaps between neighbouring communes; inside a group such
+//! a gap is a hole of the dissolved ring, which a province outline would draw as a small
+//! loop. [`drop_gaps`] takes those holes out (steps: a hole under [`MAX_GAP_KM2`] that
+//! holds no unit's label point is a gap, not the land of another group).
 
+use super::mercator::unproject;
 use super::topology::{ArcRef, Topology};
 use std::collections::HashMap;
+
+/// Largest hole of a group that may be a gap the source left between its units (km²), as
+/// `bando geodata build` fills those between communes (its planar step): the holes the
+/// real 2025 communes leave inside provinces are mostly slivers of a few m² to a few
+/// thousand, a few compact ones up to 0.9 km²; the land of another group inside one (an
+/// enclave) is a whole unit, with its label point.
+pub const MAX_GAP_KM2: f64 = 1.0;
+
+/// Earth's circumference at the equator (km): one unit of the projected square.
+const EQUATOR_KM: f64 = 40_075.016_686;
 
 /// A dissolved ring: its arcs, and whether it is an exterior.
 pub struct GroupRing {
@@ -83,6 +99,55 @@ pub fn dissolve(topo: &Topology, group_of: &[Option<u32>], groups: usize) -> Vec
         .collect()
 }
 
+/// Removes from `rings` the holes that are gaps between the group's own units: smaller than
+/// [`MAX_GAP_KM2`] and holding none of `labels` (every unit's label point, in the topology's
+/// projected coordinates). The group's fill then covers the gap and its outline has no loop
+/// there.
+pub fn drop_gaps(topo: &Topology, rings: &mut Vec<GroupRing>, labels: &[[f64; 2]]) {
+    rings.retain(|ring| ring.exterior || !is_gap(topo, &ring.arcs, labels));
+}
+
+fn is_gap(topo: &Topology, arcs: &[ArcRef], labels: &[[f64; 2]]) -> bool {
+    let points = ring_points(topo, arcs);
+    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for p in &points {
+        bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
+    }
+    // km per projected unit where the hole is (Mercator scale: the circumference × cos φ).
+    let lat = unproject(0.0, (bbox[1] + bbox[3]) / 2.0)[1];
+    let km = EQUATOR_KM * lat.to_radians().cos();
+    if signed_area(topo, arcs).abs() * km * km > MAX_GAP_KM2 {
+        return false;
+    }
+    let inside_box = |p: &&[f64; 2]| p[0] >= bbox[0] && p[0] <= bbox[2] && p[1] >= bbox[1] && p[1] <= bbox[3];
+    !labels.iter().filter(inside_box).any(|p| contains(&points, *p))
+}
+
+/// The ring's vertices in order (each arc's last vertex is the next one's first).
+fn ring_points(topo: &Topology, arcs: &[ArcRef]) -> Vec<[f64; 2]> {
+    let mut points = Vec::new();
+    for &r in arcs {
+        let a = topo.arc(r.index());
+        if r.reversed() {
+            points.extend(a.iter().rev().skip(usize::from(!points.is_empty())));
+        } else {
+            points.extend(a.iter().skip(usize::from(!points.is_empty())));
+        }
+    }
+    points
+}
+
+/// Even-odd point in ring.
+fn contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+        if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
 /// Shoelace area in projected coordinates (y down): communes' exteriors, counter-
 /// clockwise on the globe, come out negative.
 pub fn signed_area(topo: &Topology, arcs: &[ArcRef]) -> f64 {
@@ -137,5 +202,41 @@ mod tests {
         let areas = ring_areas(&topo, &rings[0]);
         assert!(areas.contains(&2.0), "the union of the squares is one of the rings: {areas:?}");
         assert!(areas.iter().all(|&a| a == 1.0 || a == 2.0), "{areas:?}");
+    }
+
+    /// Eight cells of side `side` (projected units, at the equator) around an empty one.
+    fn ring_of_cells(side: f64) -> Topology {
+        // Each grid line computed once, so that neighbours share their vertices bit for bit.
+        let at = |k: u32| 0.5 + f64::from(k) * side;
+        // Wound as projected communes' exteriors are (negative shoelace area, y down).
+        let cell = |i: u32, j: u32| vec![[at(i), at(j)], [at(i), at(j + 1)], [at(i + 1), at(j + 1)], [at(i + 1), at(j)], [at(i), at(j)]];
+        topo_of(&(0..3).flat_map(|j| (0..3).map(move |i| (i, j))).filter(|&(i, j)| (i, j) != (1, 1)).map(|(i, j)| cell(i, j)).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_small_hole_without_a_unit_is_a_gap_and_goes() {
+        // Cells of 1e-6 units (40 m at the equator): the hole is 0.0016 km².
+        let side = 1e-6;
+        let topo = ring_of_cells(side);
+        let mut rings = dissolve(&topo, &[Some(0); 8], 1).remove(0);
+        assert_eq!(rings.iter().map(|r| r.exterior).collect::<Vec<_>>(), [true, false], "an exterior and the empty cell's hole");
+        let centre = [0.5 + 1.5 * side, 0.5 + 1.5 * side];
+        // A unit's label point in the hole: the land of another group, kept.
+        let mut kept = dissolve(&topo, &[Some(0); 8], 1).remove(0);
+        drop_gaps(&topo, &mut kept, &[[0.5 + 0.5 * side, 0.5 + 0.5 * side], centre]);
+        assert_eq!(kept.len(), 2, "an enclave is not a gap");
+        // No label point in it: a gap, dropped; the exterior stays.
+        drop_gaps(&topo, &mut rings, &[[0.5 + 0.5 * side, 0.5 + 0.5 * side], [0.5 + 3.5 * side, centre[1]]]);
+        assert_eq!(rings.len(), 1);
+        assert!(rings[0].exterior);
+    }
+
+    #[test]
+    fn a_hole_over_a_square_kilometre_is_not_a_gap() {
+        // Cells of 3e-5 units (1.2 km): the hole is 1.4 km².
+        let topo = ring_of_cells(3e-5);
+        let mut rings = dissolve(&topo, &[Some(0); 8], 1).remove(0);
+        drop_gaps(&topo, &mut rings, &[]);
+        assert_eq!(rings.len(), 2, "a hole of 1.4 km² is kept");
     }
 }

@@ -19,7 +19,7 @@
 //! depend on the map's theme: they carry every criterion, and styles choose what to colour.
 
 use super::coalesce;
-use super::dissolve::{dissolve, GroupRing};
+use super::dissolve::{dissolve, drop_gaps, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
 use super::simplify::{ArcPass, Ranking};
@@ -213,6 +213,7 @@ impl EditionTiles {
             project(p[0], p[1])
         };
         let areas: Vec<f64> = (0..edition.communes.len()).map(|i| area_km2(index.area(i))).collect();
+        let labels: Vec<[f64; 2]> = (0..edition.communes.len()).map(label).collect();
         let groups = |key: &dyn Fn(usize) -> Option<(String, String)>| -> Vec<Group> {
             let mut ids: BTreeMap<String, (u32, String)> = BTreeMap::new();
             let group_of: Vec<Option<u32>> = (0..edition.communes.len())
@@ -224,13 +225,16 @@ impl EditionTiles {
                 })
                 .collect();
             let mut rings = dissolve(&topo, &group_of, ids.len());
+            for group_rings in &mut rings {
+                drop_gaps(&topo, group_rings, &labels);
+            }
             let mut out: Vec<Option<Group>> = (0..ids.len()).map(|_| None).collect();
             for (code, (g, name)) in ids {
                 let members: Vec<usize> = (0..group_of.len()).filter(|&i| group_of[i] == Some(g)).collect();
-                let labels: Vec<[f64; 2]> = members.iter().map(|&i| label(i)).collect();
-                let n = labels.len().max(1) as f64;
-                let mean = [labels.iter().map(|p| p[0]).sum::<f64>() / n, labels.iter().map(|p| p[1]).sum::<f64>() / n];
-                let best = labels
+                let member_labels: Vec<[f64; 2]> = members.iter().map(|&i| labels[i]).collect();
+                let n = member_labels.len().max(1) as f64;
+                let mean = [member_labels.iter().map(|p| p[0]).sum::<f64>() / n, member_labels.iter().map(|p| p[1]).sum::<f64>() / n];
+                let best = member_labels
                     .iter()
                     .copied()
                     .min_by(|a, b| dist2(*a, mean).total_cmp(&dist2(*b, mean)))
@@ -276,7 +280,7 @@ impl EditionTiles {
             commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
             provinces,
-            commune_labels: (0..edition.communes.len()).map(|i| (label(i), area_rank(areas[i]))).collect(),
+            commune_labels: labels.iter().zip(&areas).map(|(&p, &a)| (p, area_rank(a))).collect(),
             pilots: ProjectedPoints::new(&pilots.iter().map(|p| ([p.position.lon, p.position.lat], p.id.as_str())).collect::<Vec<_>>(), |k| pilot_weight(&pilots[k])),
             tourism: ProjectedPoints::new(&tourism.iter().map(|t| ([t.position.lon, t.position.lat], t.id.as_str())).collect::<Vec<_>>(), |k| tourism_weight(&tourism[k])),
             criteria: CriteriaTables::default(),
