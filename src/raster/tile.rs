@@ -1,8 +1,9 @@
 //! One PNG tile: the map's choropleth drawn from the tile's own MVT layers.
 //!
 //! Steps per tile:
-//!   1. render the tile's vector layers ([`render_mvt`]: the same per-zoom simplified,
-//!      clipped, quantised geometry MapLibre draws) and read them back ([`decode`]);
+//!   1. render the tile's vector layers as shown at 256 px ([`render_mvt_at`]: the same
+//!      per-zoom simplified, clipped, quantised geometry MapLibre draws) and read them
+//!      back ([`decode`]);
 //!   2. fill the background, then every unit of the theme's layer (communes; districts
 //!      for a district criterion) WITHOUT anti-aliasing, one path per class of the theme
 //!      ([`Themed::class_index`], the rule the MapLibre style writes as an expression):
@@ -30,7 +31,7 @@ use crate::model::PointKinds;
 use crate::style::theme::Prop;
 use crate::style::{Outline, PointLayer, Rgb, Themed};
 use crate::tile::mercator::{project, tile_bounds};
-use crate::tile::{render_mvt, EditionTiles, MapKind, TileId, TileView};
+use crate::tile::{render_mvt_at, EditionTiles, MapKind, TileId, TileView};
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 /// Side of a tile in pixels at pixel ratio 1.
@@ -66,7 +67,8 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
     // A tile side of at most 1024 px is never zero or too large.
     let mut pixmap = Pixmap::new(size, size).expect("tile pixmap");
     pixmap.fill(color(style.background, 1.0));
-    let mvt = render_mvt(atlas, tiles, view, tile);
+    // The vector tile as this PNG shows it: 256 px a side at ratio 1.
+    let mvt = render_mvt_at(atlas, tiles, view, tile, TILE_SIZE);
     let layers = decode::layers(&mvt);
     let zoom = f32::from(tile.z);
     let mut ring_buf = Vec::new();

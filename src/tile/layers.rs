@@ -474,6 +474,15 @@ fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
 /// whose every arc is unshared (small islands).
 const MIN_RING_AREA: i64 = 256;
 
+/// Islands smaller than this many pixels a side, as the tile is displayed, are left out of
+/// district and province polygons, which the styles draw as dark outlines: a 1–3 px line
+/// around an islet of a few pixels blots it out (the islets of Hạ Long bay became black
+/// specks). The communes layer still fills and outlines them.
+const MIN_OUTLINED_ISLAND_PX: i64 = 8;
+
+/// Pixels a side of a vector tile as MapLibre displays it.
+pub const VECTOR_TILE_PX: u32 = 512;
+
 /// Collects a ring's points, reducing each run of consecutive points that lie wholly
 /// beyond one common clip line to the run's first and last points.
 struct RingBuilder {
@@ -521,6 +530,8 @@ impl RingBuilder {
 struct Painter<'a> {
     tiles: &'a EditionTiles,
     z: u8,
+    /// [`MIN_OUTLINED_ISLAND_PX`] squared, in grid units² at the tile's display size.
+    min_outlined_island: i64,
     origin: [f64; 2],
     scale: f64,
     clip_rect: [f64; 4],
@@ -544,13 +555,15 @@ thread_local! {
 }
 
 impl<'a> Painter<'a> {
-    fn new(tiles: &'a EditionTiles, tile: TileId) -> Self {
+    fn new(tiles: &'a EditionTiles, tile: TileId, tile_px: u32) -> Self {
         let [x0, y0, x1, _] = tile_bounds(tile);
         let b = f64::from(BUFFER);
         let e = f64::from(EXTENT);
+        let island_side = MIN_OUTLINED_ISLAND_PX * i64::from(EXTENT) / i64::from(tile_px.max(1));
         Painter {
             tiles,
             z: tile.z,
+            min_outlined_island: island_side * island_side,
             origin: [x0, y0],
             scale: e / (x1 - x0),
             clip_rect: [-b, -b, e + b, e + b],
@@ -679,8 +692,9 @@ impl<'a> Painter<'a> {
     }
 
     /// Clips and quantises the collected ring; writes it into the geometry when it
-    /// keeps an area. `exterior` sets the winding the spec asks for.
-    fn emit_ring(&mut self, exterior: bool, droppable: bool) -> bool {
+    /// keeps an area of at least `min_area` (grid units²; 0: any area). `exterior` sets
+    /// the winding the spec asks for.
+    fn emit_ring(&mut self, exterior: bool, min_area: i64) -> bool {
         let [cx0, cy0, cx1, cy1] = self.clip_rect;
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for p in &self.buf.ring {
@@ -711,7 +725,7 @@ impl<'a> Painter<'a> {
         let n = self.buf.grid.len();
         let cross = |a: [i32; 2], b: [i32; 2]| i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1]);
         let area2: i64 = self.buf.grid.windows(2).map(|w| cross(w[0], w[1])).sum::<i64>() + cross(self.buf.grid[n - 1], self.buf.grid[0]);
-        if area2 == 0 || (droppable && area2.abs() < 2 * MIN_RING_AREA) {
+        if area2 == 0 || area2.abs() < 2 * min_area {
             return false;
         }
         // MVT: exteriors have positive area with y down, holes negative.
@@ -725,8 +739,9 @@ impl<'a> Painter<'a> {
     /// Draws a unit's polygons into `self.buf.geometry`; false when nothing is in the tile.
     /// `drop_small_holes`: communes may lose sub-pixel holes (the commune inside, or
     /// water, is all that is hidden); districts and provinces keep them, so that their
-    /// coverage is exactly that of their communes (a lagoon stays open in both).
-    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool) -> bool {
+    /// coverage is that of their communes (a lagoon stays open in both). Islands (rings
+    /// whose every arc is unshared) under `min_island_area` are left out.
+    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool, min_island_area: i64) -> bool {
         self.buf.geometry.clear();
         let mut has_exterior = false;
         let topo = &self.tiles.topo;
@@ -737,8 +752,12 @@ impl<'a> Painter<'a> {
             }
             let unshared = arcs.iter().all(|a| topo.uses[a.index()] < 2);
             self.collect_ring(arcs, blocks);
-            let droppable = if exterior { unshared } else { drop_small_holes };
-            let drawn = self.emit_ring(exterior, droppable);
+            let min_area = match (exterior, unshared, drop_small_holes) {
+                (true, true, _) => min_island_area,
+                (false, _, true) => MIN_RING_AREA,
+                _ => 0,
+            };
+            let drawn = self.emit_ring(exterior, min_area);
             has_exterior |= exterior && drawn;
         }
         has_exterior
@@ -785,8 +804,15 @@ fn int(v: Option<impl Into<i64>>) -> Option<Value<'static>> {
 
 /// The uncompressed MVT bytes of a tile; empty when nothing falls in it.
 pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: TileId) -> Vec<u8> {
+    render_mvt_at(atlas, tiles, view, tile, VECTOR_TILE_PX)
+}
+
+/// [`render_mvt`] for a tile displayed `tile_px` pixels a side: what is left out for
+/// being too small to see is measured in those pixels (a 256-px PNG tile drawn from its
+/// zoom's vector tile shows each grid unit half as large as MapLibre does).
+pub fn render_mvt_at(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: TileId, tile_px: u32) -> Vec<u8> {
     let edition = atlas.edition(view.edition);
-    let mut painter = Painter::new(tiles, tile);
+    let mut painter = Painter::new(tiles, tile, tile_px);
     let full = view.map == MapKind::Ntm;
     let [ux0, uy0, ux1, uy1] = painter.unit_bounds();
     let ([w, n], [e, s_]) = (unproject(ux0.max(0.0), uy0.max(0.0)), unproject(ux1.min(1.0), uy1.min(1.0)));
@@ -811,11 +837,11 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
             Some((k, cluster)) => {
                 cluster_drawn[k] = true;
                 let rings = cluster.rings.iter().zip(&cluster.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice()));
-                (cluster.representative, painter.polygon(rings, true))
+                (cluster.representative, painter.polygon(rings, true, MIN_RING_AREA))
             }
             None => {
                 let rings = tiles.topo.rings_of(candidate).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
-                (candidate, painter.polygon(rings, true))
+                (candidate, painter.polygon(rings, true, MIN_RING_AREA))
             }
         };
         if !drawn {
@@ -879,7 +905,8 @@ pub fn render_mvt(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: Til
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
-            if !painter.polygon(g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice())), false) {
+            let rings = g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice()));
+            if !painter.polygon(rings, false, painter.min_outlined_island) {
                 continue;
             }
             let (attrs, shared) = group_attributes(atlas, view, name, g, criteria.as_deref());

@@ -30,7 +30,7 @@ pub mod tilejson;
 pub mod topology;
 mod layers;
 
-pub use layers::{area_rank, render_mvt, vector_layers, EditionTiles, LabelPoint, LayerInfo, COMMUNE_LABEL_MIN_ZOOM, DISTRICT_LABEL_MIN_ZOOM, PROVINCE_LABEL_MIN_ZOOM};
+pub use layers::{area_rank, render_mvt, render_mvt_at, vector_layers, VECTOR_TILE_PX, EditionTiles, LabelPoint, LayerInfo, COMMUNE_LABEL_MIN_ZOOM, DISTRICT_LABEL_MIN_ZOOM, PROVINCE_LABEL_MIN_ZOOM};
 
 use crate::model::Edition;
 use std::fmt;
