@@ -95,6 +95,13 @@ enum Command {
         /// ?theme= of the HTTP API.
         #[arg(long, default_value = "level")]
         theme: String,
+        /// Leave the place names out (as ?labels=false).
+        #[arg(long)]
+        no_labels: bool,
+        /// Kinds of point to leave out, comma-separated, as ?hide= of the HTTP API
+        /// (e.g. tourism:ocop_product,pilots:smart_village).
+        #[arg(long, default_value = "")]
+        hide: String,
         /// The PNG file to write.
         out: PathBuf,
         #[command(flatten)]
@@ -282,8 +289,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { map, bbox, center, zoom, size, when, lang, theme, out, data, styles } => {
-            render(RenderArgs { map, bbox, center, zoom, size, when, lang, theme, out, data, styles })
+        Command::Render { map, bbox, center, zoom, size, when, lang, theme, no_labels, hide, out, data, styles } => {
+            render(RenderArgs { map, bbox, center, zoom, size, when, lang, theme, no_labels, hide, out, data, styles })
         }
         Command::Validate { files, code_property, geodata, provinces } => {
             let (workbooks, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| cli_validate::is_workbook(f));
@@ -440,6 +447,8 @@ struct RenderArgs {
     when: WhenArgs,
     lang: String,
     theme: String,
+    no_labels: bool,
+    hide: String,
     out: PathBuf,
     data: DataArgs,
     styles: StyleArgs,
@@ -493,7 +502,9 @@ fn render(a: RenderArgs) -> anyhow::Result<ExitCode> {
     };
     let (atlas, _) = atlas::build(&a.data.inputs())?;
     let view = bando::tile::TileView { map, edition, as_of: a.when.as_of(&atlas)? };
-    let request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
+    let mut request = StaticMap::new(view, frame, w, h, lang).map_err(flag)?;
+    request.labels = !a.no_labels;
+    request.hidden = bando::model::PointKinds::parse(&a.hide).map_err(|e| anyhow::anyhow!("--hide: {e}"))?;
     let theme = bando::style::Theme::parse(Some(&a.theme), &atlas.criteria.catalog, view).map_err(|e| anyhow::anyhow!("--theme: {e}"))?;
     let snapshot = Snapshot::new(atlas);
     let themed = bando::style::Themed::new(styles.get(map), theme, &snapshot.criteria.catalog).map_err(|e| anyhow::anyhow!("--theme: {e}"))?;
