@@ -87,6 +87,15 @@ fn check_polygons(layers: &HashMap<String, Vec<Feature>>, t: TileId) {
     for (name, features) in layers {
         for f in features.iter().filter(|f| f.kind == 3) {
             assert!(area2(&f.rings[0]) > 0, "{name} {t}: first ring is not an exterior");
+            // A hole belongs to the exterior before it (MVT 2.1, 4.3.4.4): it lies inside it.
+            let mut exterior = &f.rings[0];
+            for r in &f.rings {
+                if area2(r) > 0 {
+                    exterior = r;
+                } else if let Some(p) = r.iter().find(|p| !exterior.contains(p)) {
+                    assert!(inside(exterior, *p), "{name} {t} {:?}: a hole at {p:?} follows an exterior that does not hold it", f.attrs.get("code"));
+                }
+            }
             for r in &f.rings {
                 assert!(r.len() >= 3, "{name} {t}: ring of {} points", r.len());
                 assert_ne!(area2(r), 0, "{name} {t}: zero-area ring");
@@ -99,6 +108,19 @@ fn check_polygons(layers: &HashMap<String, Vec<Feature>>, t: TileId) {
             }
         }
     }
+}
+
+/// Even-odd point in ring, on the tile grid.
+fn inside(ring: &[[i64; 2]], p: [i64; 2]) -> bool {
+    let (x, y) = (p[0] as f64, p[1] as f64);
+    let mut odd = false;
+    for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+        let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
+        if (ay > y) != (by > y) && x < ax + (y - ay) / (by - ay) * (bx - ax) {
+            odd = !odd;
+        }
+    }
+    odd
 }
 
 #[test]

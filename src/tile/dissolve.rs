@@ -12,7 +12,8 @@
 //!      used exactly once would leave a chain open at such an overlap and lose the ring
 //!      (a whole province, once);
 //!   2. chain the border arcs end to start into rings;
-//!   3. a ring is an exterior when its signed area says so.
+//!   3. a ring is an exterior when its signed area says so;
+//!   4. each exterior is followed by the holes inside it ([`nest`]).
 //!
 //! Real boundary files leave thin gaps between neighbouring communes; inside a group such
 //! a gap is a hole of the dissolved ring, which a province outline would draw as a small
@@ -94,9 +95,51 @@ pub fn dissolve(topo: &Topology, group_of: &[Option<u32>], groups: usize) -> Vec
                     rings.push(GroupRing { exterior, arcs: ring });
                 }
             }
-            rings
+            nest(topo, rings)
         })
         .collect()
+}
+
+/// Step 4: each exterior followed by the holes inside it. MVT (and MapLibre reading it)
+/// takes a hole as part of the exterior before it; the chaining leaves them in no order,
+/// and a hole after the wrong exterior fills the enclave it should leave open. A hole goes
+/// to the smallest exterior that holds the midpoint of its longest segment (a hole's
+/// segments are never its exterior's, so that point is not on the exterior).
+fn nest(topo: &Topology, rings: Vec<GroupRing>) -> Vec<GroupRing> {
+    let (exteriors, holes): (Vec<GroupRing>, Vec<GroupRing>) = rings.into_iter().partition(|r| r.exterior);
+    if holes.is_empty() || exteriors.is_empty() {
+        // Nothing to order (rings wound against the source's convention come out as holes alone).
+        return exteriors.into_iter().chain(holes).collect();
+    }
+    let shapes: Vec<(Vec<[f64; 2]>, [f64; 4], f64)> = exteriors
+        .iter()
+        .map(|r| {
+            let points = ring_points(topo, &r.arcs);
+            let bbox = points.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]);
+            (points, bbox, signed_area(topo, &r.arcs).abs())
+        })
+        .collect();
+    let mut holes_of: Vec<Vec<GroupRing>> = exteriors.iter().map(|_| Vec::new()).collect();
+    for hole in holes {
+        let points = ring_points(topo, &hole.arcs);
+        let longest = points.windows(2).max_by(|a, b| dist2(a[0], a[1]).total_cmp(&dist2(b[0], b[1])));
+        let probe = longest.map_or(points[0], |w| [(w[0][0] + w[1][0]) / 2.0, (w[0][1] + w[1][1]) / 2.0]);
+        let owner = shapes
+            .iter()
+            .enumerate()
+            .filter(|(_, (ring, b, _))| probe[0] >= b[0] && probe[0] <= b[2] && probe[1] >= b[1] && probe[1] <= b[3] && contains(ring, probe))
+            .min_by(|a, b| a.1 .2.total_cmp(&b.1 .2))
+            .or_else(|| shapes.iter().enumerate().max_by(|a, b| a.1 .2.total_cmp(&b.1 .2)))
+            .map(|(k, _)| k);
+        if let Some(k) = owner {
+            holes_of[k].push(hole);
+        }
+    }
+    exteriors.into_iter().zip(holes_of).flat_map(|(exterior, holes)| std::iter::once(exterior).chain(holes)).collect()
+}
+
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
 }
 
 /// Removes from `rings` the holes that are gaps between the group's own units: smaller than
@@ -229,6 +272,37 @@ mod tests {
         drop_gaps(&topo, &mut rings, &[[0.5 + 0.5 * side, 0.5 + 0.5 * side], [0.5 + 3.5 * side, centre[1]]]);
         assert_eq!(rings.len(), 1);
         assert!(rings[0].exterior);
+    }
+
+    #[test]
+    fn each_hole_follows_the_exterior_that_holds_it() {
+        // The ring of eight cells (an exterior and its hole) and an island cell apart.
+        let side = 1.0;
+        let mut units: Vec<Vec<[f64; 2]>> = Vec::new();
+        let at = |k: u32| f64::from(k) * side;
+        let cell = |i: u32, j: u32| vec![[at(i), at(j)], [at(i), at(j + 1)], [at(i + 1), at(j + 1)], [at(i + 1), at(j)], [at(i), at(j)]];
+        for j in 0..3 {
+            for i in 0..3 {
+                if (i, j) != (1, 1) {
+                    units.push(cell(i, j));
+                }
+            }
+        }
+        units.push(cell(5, 5));
+        let topo = topo_of(&units);
+        let rings = dissolve(&topo, &[Some(0); 9], 1).remove(0);
+        let area = |r: &GroupRing| signed_area(&topo, &r.arcs).abs();
+        assert_eq!(rings.iter().map(|r| (r.exterior, area(r))).filter(|r| !r.0).count(), 1);
+        // Whatever order the chaining gives, the hole comes right after the 3 × 3 exterior.
+        let (mut exteriors, holes): (Vec<GroupRing>, Vec<GroupRing>) = rings.into_iter().partition(|r| r.exterior);
+        exteriors.sort_by(|a, b| area(a).total_cmp(&area(b)));
+        for order in [[0, 1, 2], [2, 0, 1], [0, 2, 1]] {
+            let pool: Vec<&GroupRing> = holes.iter().chain(&exteriors).collect();
+            let given = order.iter().map(|&k| GroupRing { exterior: pool[k].exterior, arcs: pool[k].arcs.clone() }).collect();
+            let nested: Vec<(bool, f64)> = nest(&topo, given).iter().map(|r| (r.exterior, area(r))).collect();
+            let at_hole = nested.iter().position(|r| !r.0).expect("the hole is kept");
+            assert_eq!(nested[at_hole - 1], (true, 9.0), "{order:?}: {nested:?}");
+        }
     }
 
     #[test]
