@@ -19,7 +19,7 @@
 //! depend on the map's theme: they carry every criterion, and styles choose what to colour.
 
 use super::coalesce;
-use super::dissolve::{dissolve, drop_gaps, GroupRing};
+use super::dissolve::{dissolve, drop_gaps, signed_area, GroupRing};
 use super::mercator::{project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
 use super::simplify::{ArcPass, Ranking};
@@ -39,6 +39,9 @@ struct Group {
     code: String,
     name: String,
     rings: Vec<GroupRing>,
+    /// Per ring, its area (unit square²) when it is an island: an exterior whose every
+    /// arc is unshared (coast all round).
+    island_areas: Vec<Option<f64>>,
     /// Per ring, its arcs summarised `ARC_BLOCK` at a time (see `ArcBlock`).
     blocks: Vec<Vec<ArcBlock>>,
     bbox: [f64; 4],
@@ -249,11 +252,15 @@ impl EditionTiles {
                     }
                 }
                 let blocks = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
+                let island_areas = group_rings
+                    .iter()
+                    .map(|r| (r.exterior && r.arcs.iter().all(|a| topo.uses[a.index()] < 2)).then(|| signed_area(&topo, &r.arcs).abs()))
+                    .collect();
                 // Cities are named before the units around them, whatever their area: the
                 // five centrally governed cities among provinces (Thành phố Hà Nội, …), the
                 // provincial cities among districts.
                 let rank = if name.starts_with("Thành phố ") { 0 } else { area_rank(members.iter().map(|&i| areas[i]).sum()) };
-                out[g as usize] = Some(Group { code, name, rings: group_rings, blocks, bbox, label: best, rank });
+                out[g as usize] = Some(Group { code, name, rings: group_rings, island_areas, blocks, bbox, label: best, rank });
             }
             out.into_iter().flatten().collect()
         };
@@ -478,7 +485,7 @@ const MIN_RING_AREA: i64 = 256;
 /// district and province polygons, which the styles draw as dark outlines: a 1–3 px line
 /// around an islet of a few pixels blots it out (the islets of Hạ Long bay became black
 /// specks). The communes layer still fills and outlines them.
-const MIN_OUTLINED_ISLAND_PX: i64 = 8;
+const MIN_OUTLINED_ISLAND_PX: f64 = 8.0;
 
 /// Pixels a side of a vector tile as MapLibre displays it.
 pub const VECTOR_TILE_PX: u32 = 512;
@@ -530,8 +537,9 @@ impl RingBuilder {
 struct Painter<'a> {
     tiles: &'a EditionTiles,
     z: u8,
-    /// [`MIN_OUTLINED_ISLAND_PX`] squared, in grid units² at the tile's display size.
-    min_outlined_island: i64,
+    /// [`MIN_OUTLINED_ISLAND_PX`] squared, in the unit square at the tile's zoom and
+    /// display size.
+    min_outlined_island: f64,
     origin: [f64; 2],
     scale: f64,
     clip_rect: [f64; 4],
@@ -559,7 +567,8 @@ impl<'a> Painter<'a> {
         let [x0, y0, x1, _] = tile_bounds(tile);
         let b = f64::from(BUFFER);
         let e = f64::from(EXTENT);
-        let island_side = MIN_OUTLINED_ISLAND_PX * i64::from(EXTENT) / i64::from(tile_px.max(1));
+        // A pixel is the tile's side (x1 − x0 in the unit square) over its display size.
+        let island_side = MIN_OUTLINED_ISLAND_PX * (x1 - x0) / f64::from(tile_px.max(1));
         Painter {
             tiles,
             z: tile.z,
@@ -739,9 +748,8 @@ impl<'a> Painter<'a> {
     /// Draws a unit's polygons into `self.buf.geometry`; false when nothing is in the tile.
     /// `drop_small_holes`: communes may lose sub-pixel holes (the commune inside, or
     /// water, is all that is hidden); districts and provinces keep them, so that their
-    /// coverage is that of their communes (a lagoon stays open in both). Islands (rings
-    /// whose every arc is unshared) under `min_island_area` are left out.
-    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool, min_island_area: i64) -> bool {
+    /// coverage is that of their communes (a lagoon stays open in both).
+    fn polygon<'r>(&mut self, rings: impl Iterator<Item = (bool, &'r [ArcRef], &'r [ArcBlock])>, drop_small_holes: bool) -> bool {
         self.buf.geometry.clear();
         let mut has_exterior = false;
         let topo = &self.tiles.topo;
@@ -752,11 +760,8 @@ impl<'a> Painter<'a> {
             }
             let unshared = arcs.iter().all(|a| topo.uses[a.index()] < 2);
             self.collect_ring(arcs, blocks);
-            let min_area = match (exterior, unshared, drop_small_holes) {
-                (true, true, _) => min_island_area,
-                (false, _, true) => MIN_RING_AREA,
-                _ => 0,
-            };
+            let droppable = if exterior { unshared } else { drop_small_holes };
+            let min_area = if droppable { MIN_RING_AREA } else { 0 };
             let drawn = self.emit_ring(exterior, min_area);
             has_exterior |= exterior && drawn;
         }
@@ -837,11 +842,11 @@ pub fn render_mvt_at(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: 
             Some((k, cluster)) => {
                 cluster_drawn[k] = true;
                 let rings = cluster.rings.iter().zip(&cluster.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice()));
-                (cluster.representative, painter.polygon(rings, true, MIN_RING_AREA))
+                (cluster.representative, painter.polygon(rings, true))
             }
             None => {
                 let rings = tiles.topo.rings_of(candidate).iter().map(|r| (r.exterior, tiles.topo.arcs_of(r), &[][..]));
-                (candidate, painter.polygon(rings, true, MIN_RING_AREA))
+                (candidate, painter.polygon(rings, true))
             }
         };
         if !drawn {
@@ -905,8 +910,17 @@ pub fn render_mvt_at(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: 
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
-            let rings = g.rings.iter().zip(&g.blocks).map(|(r, b)| (r.exterior, r.arcs.as_slice(), b.as_slice()));
-            if !painter.polygon(rings, false, painter.min_outlined_island) {
+            // Islets too small under a dark outline are left out, with any holes they
+            // have, by their whole area: a big island cut small by the tile's edge stays.
+            let min_island = painter.min_outlined_island;
+            let mut islet = false;
+            let rings = g.rings.iter().zip(&g.blocks).zip(&g.island_areas).filter_map(|((r, b), island)| {
+                if r.exterior {
+                    islet = island.is_some_and(|area| area < min_island);
+                }
+                (!islet).then_some((r.exterior, r.arcs.as_slice(), b.as_slice()))
+            });
+            if !painter.polygon(rings, false) {
                 continue;
             }
             let (attrs, shared) = group_attributes(atlas, view, name, g, criteria.as_deref());
