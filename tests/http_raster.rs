@@ -337,27 +337,25 @@ fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
         assert!(png.rgb.chunks(3).filter(|p| *p == want).count() > 200, "{level} barely drawn");
     }
     let dir = TempDir::new("render");
-    let out = dir.path("hanoi.png");
-    let status = std::process::Command::new(common::BIN)
-        .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "600x400", "--year", "2024"])
-        .arg(&out)
-        .env("RUST_LOG", "warn")
-        .status()
-        .expect("bando render");
-    assert!(status.success());
-    assert_eq!(std::fs::read(&out).expect("written"), http.body, "the CLI and the HTTP answer draw the same picture");
+    // The same picture from `bando render` with `extra` flags, as PNG bytes.
+    let render = |extra: &[&str]| {
+        let out = dir.path("hanoi.png");
+        let status = std::process::Command::new(common::BIN)
+            .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "600x400", "--year", "2024"])
+            .args(extra)
+            .arg(&out)
+            .env("RUST_LOG", "warn")
+            .status()
+            .expect("bando render");
+        assert!(status.success(), "bando render {extra:?}");
+        std::fs::read(&out).expect("written")
+    };
+    assert_eq!(render(&[]), http.body, "the CLI and the HTTP answer draw the same picture");
     // Without names and with kinds of point left out, the same again.
     let bare = server.get_raw(&format!("{path}&labels=false&hide=pilots:smart_commune,pilots:ecommerce_commune"), &[]);
     assert_ne!(bare.body, http.body, "names and pilots drawn either way");
-    let status = std::process::Command::new(common::BIN)
-        .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "600x400", "--year", "2024", "--no-labels"])
-        .args(["--hide", "pilots:smart_commune,pilots:ecommerce_commune"])
-        .arg(&out)
-        .env("RUST_LOG", "warn")
-        .status()
-        .expect("bando render");
-    assert!(status.success());
-    assert_eq!(std::fs::read(&out).expect("written"), bare.body, "the CLI's --no-labels --hide and the HTTP answer's labels=false&hide= differ");
+    let flags = ["--no-labels", "--hide", "pilots:smart_commune,pilots:ecommerce_commune"];
+    assert_eq!(render(&flags), bare.body, "the CLI's --no-labels --hide and the HTTP answer's labels=false&hide= differ");
     // A centre and zoom also works; past the bound the CLI names the flag.
     let r = server.get_raw("/static/tourism.png?center=105.85,21.03&zoom=9&width=300&height=200&lang=en", &[]);
     assert_eq!((png_of(&r).width, png_of(&r).height), (300, 200));
