@@ -176,10 +176,11 @@ pub(super) fn read_static(state: &AppState, snapshot: &crate::snapshot::Snapshot
     let mut request = StaticMap::new(view, frame, width, height, lang).map_err(|e| ApiError::bad(e.parameter, e.message))?;
     request.labels = params::labels(query)?;
     request.hidden = params::hidden_points(query)?;
-    let labels_key = match (request.labels, request.hidden.bits()) {
-        (true, 0) => String::new(),
-        (labels, hidden) => format!("{}hide{hidden}", if labels { "" } else { "nolabels" }),
-    };
+    // As a tile's ETag names them: nothing for names and every point.
+    let mut labels_key = String::from(if request.labels { "" } else { "nolabels" });
+    if !request.hidden.is_empty() {
+        labels_key.push_str(&format!("-hide{}", request.hidden.bits()));
+    }
     let style_version = state.styles.get(map).version.clone();
     let frame_text = format!("{frame:?}");
     let etag = ETag::from_parts(&[

@@ -20,7 +20,7 @@
 //! loop. [`drop_gaps`] takes those holes out (steps: a hole under [`MAX_GAP_KM2`] that
 //! holds no unit's label point is a gap, not the land of another group).
 
-use super::mercator::unproject;
+use super::mercator::{bounds, dist2, in_box, unproject};
 use super::topology::{ArcRef, Topology};
 use std::collections::HashMap;
 
@@ -115,7 +115,7 @@ fn nest(topo: &Topology, rings: Vec<GroupRing>) -> Vec<GroupRing> {
         .iter()
         .map(|r| {
             let points = ring_points(topo, &r.arcs);
-            let bbox = points.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]);
+            let bbox = bounds(&points);
             (points, bbox, signed_area(topo, &r.arcs).abs())
         })
         .collect();
@@ -127,7 +127,7 @@ fn nest(topo: &Topology, rings: Vec<GroupRing>) -> Vec<GroupRing> {
         let owner = shapes
             .iter()
             .enumerate()
-            .filter(|(_, (ring, b, _))| probe[0] >= b[0] && probe[0] <= b[2] && probe[1] >= b[1] && probe[1] <= b[3] && contains(ring, probe))
+            .filter(|(_, (ring, b, _))| in_box(*b, probe) && contains(ring, probe))
             .min_by(|a, b| a.1 .2.total_cmp(&b.1 .2))
             .or_else(|| shapes.iter().enumerate().max_by(|a, b| a.1 .2.total_cmp(&b.1 .2)))
             .map(|(k, _)| k);
@@ -136,10 +136,6 @@ fn nest(topo: &Topology, rings: Vec<GroupRing>) -> Vec<GroupRing> {
         }
     }
     exteriors.into_iter().zip(holes_of).flat_map(|(exterior, holes)| std::iter::once(exterior).chain(holes)).collect()
-}
-
-fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
 }
 
 /// Removes from `rings` the holes that are gaps between the group's own units: smaller than
@@ -152,18 +148,14 @@ pub fn drop_gaps(topo: &Topology, rings: &mut Vec<GroupRing>, labels: &[[f64; 2]
 
 fn is_gap(topo: &Topology, arcs: &[ArcRef], labels: &[[f64; 2]]) -> bool {
     let points = ring_points(topo, arcs);
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for p in &points {
-        bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
-    }
+    let bbox = bounds(&points);
     // km per projected unit where the hole is (Mercator scale: the circumference × cos φ).
     let lat = unproject(0.0, (bbox[1] + bbox[3]) / 2.0)[1];
     let km = EQUATOR_KM * lat.to_radians().cos();
     if signed_area(topo, arcs).abs() * km * km > MAX_GAP_KM2 {
         return false;
     }
-    let inside_box = |p: &&[f64; 2]| p[0] >= bbox[0] && p[0] <= bbox[2] && p[1] >= bbox[1] && p[1] <= bbox[3];
-    !labels.iter().filter(inside_box).any(|p| contains(&points, *p))
+    !labels.iter().any(|&p| in_box(bbox, p) && contains(&points, p))
 }
 
 /// The ring's vertices in order (each arc's last vertex is the next one's first).

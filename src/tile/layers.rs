@@ -20,7 +20,7 @@
 
 use super::coalesce;
 use super::dissolve::{dissolve, drop_gaps, signed_area, GroupRing};
-use super::mercator::{project, tile_bounds, unproject};
+use super::mercator::{bounds, dist2, project, tile_bounds, unproject};
 use super::mvt::{GeomType, Geometry, Layer, Tags, Value};
 use super::simplify::{ArcPass, Ranking};
 use super::thin;
@@ -419,10 +419,6 @@ impl EditionTiles {
     }
 }
 
-fn bounds(points: &[[f64; 2]]) -> [f64; 4] {
-    points.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])])
-}
-
 /// Projected points sorted by x, so a tile reads only the slice in its x range
 /// instead of testing every site in the country.
 struct ProjectedPoints {
@@ -470,10 +466,6 @@ fn pilot_weight(p: &PilotModel) -> u8 {
 /// every other site alike.
 fn tourism_weight(t: &TourismSite) -> u8 {
     u8::from(t.category == TourismCategory::OcopProduct && t.ocop_stars == Some(5))
-}
-
-fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
 }
 
 /// Rings smaller than this (grid units², a 256 px pixel is 16 × 16 units) are dropped

@@ -31,6 +31,22 @@ pub fn tile_bounds(t: TileId) -> [f64; 4] {
     [x0, y0, x0 + size, y0 + size]
 }
 
+/// The box `[min_x, min_y, max_x, max_y]` of points in the plane (the unit square or a
+/// tile's grid).
+pub fn bounds(points: &[[f64; 2]]) -> [f64; 4] {
+    points.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])])
+}
+
+/// Whether `p` lies in the box `b` (edges included).
+pub fn in_box(b: [f64; 4], p: [f64; 2]) -> bool {
+    p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3]
+}
+
+/// Squared distance between two points in the plane.
+pub fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
