@@ -188,3 +188,57 @@ fn themes_colour_districts_by_level_and_provinces_by_completion() {
     }
     assert_eq!(seen, [2, 2]);
 }
+
+/// Islets too small to outline (under 8 × 8 px) are filled in their province's class on
+/// the PNG tiles of the provinces' theme, with no dark outline around them: the islands
+/// of Quảng Ninh at z7. The islets are read from the vector tile of z6, whose 512 px have
+/// the scale of the 256-px PNG tiles of z7.
+#[test]
+fn islets_are_filled_in_their_provinces_class_without_an_outline() {
+    const PNG_Z: u8 = 7;
+    let server = Server::shared();
+    let fills = fills_of(server, "level:provinces");
+    let results = csv_rows(geodata("results-provinces.csv"));
+    let (wx, wy) = world_pixel(107.4, 21.0, PNG_Z);
+    let (vx, vy) = ((wx / 512.0) as u32, (wy / 512.0) as u32);
+    let vector = decode(&tile_bytes(&server.get_raw(&format!("/tiles/ntm/{}/{vx}/{vy}.mvt?edition=2024&year={YEAR}", PNG_Z - 1), &[])));
+    let mut pngs = HashMap::new();
+    let (mut filled, mut outlined, mut checked) = (0, 0, 0);
+    for f in vector["provinces"].iter().filter(|f| f.kind == 3 && f.attrs.get("islets").is_some_and(|v| v == "true")) {
+        let completed = row_in_force(&results, &f.attrs["code"], YEAR).is_some();
+        let fill = fills[if completed { "dat_chuan" } else { "chua_dat" }];
+        for ring in &f.rings {
+            // World pixel of a grid point: 4,096 units over the vector tile's 512 px.
+            let world = |p: [i64; 2]| (f64::from(vx) * 512.0 + p[0] as f64 / 8.0, f64::from(vy) * 512.0 + p[1] as f64 / 8.0);
+            let n = ring.len() as f64;
+            let (mx, my) = ring.iter().map(|&p| world(p)).fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+            // The vertices' mean, where it lies in the islet (an even count of crossings).
+            let crossings = ring.iter().zip(ring.iter().cycle().skip(1)).map(|(&a, &b)| (world(a), world(b)));
+            if crossings.filter(|&((ax, ay), (bx, by))| (ay > my) != (by > my) && mx < ax + (my - ay) / (by - ay) * (bx - ax)).count() % 2 == 0 {
+                continue;
+            }
+            let (tx, ty) = ((mx / 256.0) as u32, (my / 256.0) as u32);
+            let path = format!("/tiles/ntm/{PNG_Z}/{tx}/{ty}.png?edition=2024&year={YEAR}&theme=level:provinces&labels=false");
+            let png = pngs.entry(path.clone()).or_insert_with(|| png_of(&server.get_raw(&path, &[])));
+            let local = |x: f64, y: f64| (x - f64::from(tx) * 256.0, y - f64::from(ty) * 256.0);
+            let (cx, cy) = local(mx, my);
+            let (x0, y0, x1, y1) = ring.iter().map(|&p| world(p)).fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| (b.0.min(p.0), b.1.min(p.1), b.2.max(p.0), b.3.max(p.1)));
+            let ((x0, y0), (x1, y1)) = (local(x0 - 2.0, y0 - 2.0), local(x1 + 2.0, y1 + 2.0));
+            if x0 < 0.0 || y0 < 0.0 || x1 > 255.0 || y1 > 255.0 {
+                continue;
+            }
+            checked += 1;
+            // The fill, or the fill under a light commune outline.
+            filled += usize::from(png.pixel(cx as u32, cy as u32).iter().zip(fill).all(|(&a, b)| a.abs_diff(b) <= 16));
+            // A province outline is dark and would run over the islet's corners; the
+            // communes' outlines are light and the fills lighter. (An islet next to the
+            // coast may have a corner under the mainland's outline.)
+            let dark = ring.iter().map(|&p| world(p)).map(|(x, y)| local(x, y)).filter(|&(x, y)| png.pixel(x as u32, y as u32).iter().all(|&c| c < 110)).count();
+            outlined += usize::from(dark * 2 > ring.len());
+        }
+    }
+    assert!(outlined * 10 <= checked, "{outlined} of {checked} islets have most corners under a dark outline");
+    assert!(checked >= 10, "{checked} islets checked");
+    // A pilot or tourism symbol may cover a few.
+    assert!(filled * 10 >= checked * 8, "{filled} of {checked} islets in their province's fill");
+}

@@ -331,34 +331,86 @@ fn provinces_have_no_holes_real() {
 }
 
 /// Islets too small to see under a dark outline (under 8 × 8 px as the tile is shown)
-/// are left out of the provinces layer, while the communes layer keeps them: the islands of
-/// Hạ Long bay, in a 512-px vector tile at z9 and in the vector tile a 256-px PNG tile of
-/// z10 is drawn from.
-fn check_islets_have_no_province_outline(atlas: &Atlas) {
-    let view = TileView { map: MapKind::Ntm, edition: Edition::E2025, as_of: bando::model::AsOf::Year(2025) };
-    for (z, px) in [(9u8, 512u32), (10, 256)] {
+/// are left out of the district and province polygons the outlines follow, while the
+/// communes layer keeps them: the islands of Hạ Long bay, in 512-px vector tiles of z6–z9
+/// and in the vector tile a 256-px PNG tile of z10 is drawn from. On the 2024 boundaries,
+/// where themes fill districts and provinces, each unit's islets come as a feature of its
+/// own (`islets`), which the styles fill and do not outline: every commune islet then lies
+/// in a province and a district polygon.
+fn check_islets_are_not_outlined(atlas: &Atlas, edition: Edition) {
+    let view = TileView { map: MapKind::Ntm, edition, as_of: bando::model::AsOf::Year(2025) };
+    let mut islet_features = 0;
+    for (z, px) in [(6u8, 512u32), (7, 512), (9, 512), (10, 256)] {
         let t = tile_at(107.2, 20.85, z);
-        let tile = decode(&bando::tile::render_mvt_at(atlas, atlas.tiles(Edition::E2025), view, t, px));
+        let tile = decode(&bando::tile::render_mvt_at(atlas, atlas.tiles(edition), view, t, px));
         let side = 8.0 * EXTENT / f64::from(px);
         // Rings wholly inside the tile: a piece cut at the tile's edge may be small.
-        let inside = |r: &Vec<[i64; 2]>| r.iter().all(|p| p[0] > 0 && p[0] < 4096 && p[1] > 0 && p[1] < 4096);
-        let small = |layer: &str| -> usize {
-            tile[layer].iter().filter(|f| f.kind == 3).flat_map(|f| &f.rings).filter(|r| area2(r) > 0 && inside(r) && (area2(r) as f64) < 2.0 * side * side).count()
+        let whole = |r: &&Vec<[i64; 2]>| r.iter().all(|p| p[0] > 0 && p[0] < 4096 && p[1] > 0 && p[1] < 4096);
+        // Under 8 × 8 px; an outlined island is at least that before simplification, and
+        // 3/4 of it after.
+        let small = |r: &&Vec<[i64; 2]>| area2(r) > 0 && (area2(r) as f64) < 2.0 * side * side;
+        let too_small = |r: &&Vec<[i64; 2]>| area2(r) > 0 && (area2(r) as f64) < 2.0 * 0.75 * side * side;
+        let polygons = |layer: &str, islets: bool| -> Vec<&Feature> {
+            tile.get(layer).into_iter().flatten().filter(|f| f.kind == 3 && f.attrs.contains_key("islets") == islets).collect()
         };
-        assert!(small("communes") > 10, "z{z}: {} islets among the communes", small("communes"));
-        assert_eq!(small("provinces"), 0, "z{z} shown at {px} px: provinces outline islets under 8 px a side");
+        let commune_islets: Vec<&Vec<[i64; 2]>> = polygons("communes", false).into_iter().flat_map(|f| &f.rings).filter(whole).filter(small).collect();
+        assert!(commune_islets.len() > 5, "{edition} z{z}: {} islets among the communes", commune_islets.len());
+        let mut layers = vec!["provinces"];
+        if edition.has_districts() {
+            layers.push("districts");
+        }
+        for layer in layers {
+            // Islands: rings that share no vertex with another unit of the layer (a tiny
+            // piece pinched off at a border is not one).
+            let outlined = polygons(layer, false);
+            let island = |f: &Feature, r: &Vec<[i64; 2]>| {
+                !outlined.iter().any(|g| !std::ptr::eq(*g, f) && g.rings.iter().flatten().any(|q| r.contains(q)))
+            };
+            let small_islands: Vec<_> = outlined.iter().flat_map(|f| f.rings.iter().filter(whole).filter(too_small).filter(|r| island(f, r))).map(|r| (area2(r) / 2, r[0])).collect();
+            assert!(small_islands.is_empty(), "{edition} z{z} shown at {px} px: {layer} outline islets under 8 px a side: {small_islands:?}");
+            let islets = polygons(layer, true);
+            if !edition.has_districts() {
+                assert!(islets.is_empty(), "{edition} z{z}: {layer} carry islets no theme fills");
+                continue;
+            }
+            islet_features += islets.len();
+            // A commune islet's middle (its vertices' mean, where that lies in it) is in
+            // one of the layer's polygons: its unit's, or its unit's islets.
+            let all = polygons(layer, false).into_iter().chain(islets);
+            let rings: Vec<&Vec<[i64; 2]>> = all.flat_map(|f| &f.rings).collect();
+            let mut checked = 0;
+            // Islets under twice the size below which an island is dropped (2 × 256
+            // units², 2 px² at 256 px) are left out: an island of several communes keeps
+            // them in the communes layer at 1 px² (its arcs are shared) and not in a
+            // district or province (they are not).
+            for r in commune_islets.iter().filter(|r| area2(r) >= 2 * 512) {
+                let n = r.len() as i64;
+                let mid = [r.iter().map(|p| p[0]).sum::<i64>() / n, r.iter().map(|p| p[1]).sum::<i64>() / n];
+                if !inside(r, mid) {
+                    continue;
+                }
+                checked += 1;
+                let covering = rings.iter().filter(|ring| inside(ring, mid)).count();
+                assert!(covering % 2 == 1, "{edition} z{z}: the commune islet at {mid:?} is in no {layer} polygon");
+            }
+            eprintln!("{edition} z{z} {layer}: {checked} commune islets in its polygons");
+            assert!(checked > 3, "{edition} z{z}: {checked} commune islets checked");
+        }
+    }
+    assert!(!edition.has_districts() || islet_features > 0, "{edition}: no islet feature drawn");
+}
+
+#[test]
+fn islets_are_not_outlined_embedded() {
+    for edition in Edition::ALL {
+        check_islets_are_not_outlined(embedded(), edition);
     }
 }
 
 #[test]
-fn islets_have_no_province_outline_embedded() {
-    check_islets_have_no_province_outline(embedded());
-}
-
-#[test]
 #[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
-fn islets_have_no_province_outline_real() {
-    check_islets_have_no_province_outline(real());
+fn islets_are_not_outlined_real() {
+    check_islets_are_not_outlined(real(), Edition::E2025);
 }
 
 /// Sutherland–Hodgman against the tile square (written here, independent of bando's).

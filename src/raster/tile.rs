@@ -117,7 +117,10 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
         let mut pb = PathBuilder::new();
         if let Some(layer) = layers.iter().find(|l| l.name == name) {
             let scale = size as f32 / layer.extent as f32;
-            for f in layer.features.iter().filter(|f| f.geom_type == GeomType::Polygon) {
+            // Islets are filled, not outlined (as the MapLibre style draws them).
+            let islets = layer.key_index("islets");
+            let outlined = |f: &&decode::Feature| f.geom_type == GeomType::Polygon && islets.is_none_or(|k| layer.property(f, k).is_none());
+            for f in layer.features.iter().filter(outlined) {
                 f.rings(&mut ring_buf, |ring| add_ring(&mut pb, ring, scale, true));
             }
         }

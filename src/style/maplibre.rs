@@ -30,10 +30,13 @@ const ZOOM: f64 = 5.0;
 pub fn maplibre_style(themed: &Themed, edition: Edition, tilejson_url: &str, glyphs_url: &str) -> Value {
     let style = themed.style;
     let polygons = json!(["==", ["geometry-type"], "Polygon"]);
+    // Islets of a district or province come as features of their own, filled and not
+    // outlined (a dark line would blot them out).
+    let outlined = json!(["all", polygons, ["!", ["has", "islets"]]]);
     let line = |id: &str, source_layer: &str, o: &Outline| {
         json!({
             "id": id, "type": "line", "source": "bando", "source-layer": source_layer,
-            "filter": polygons,
+            "filter": if source_layer == "communes" { &polygons } else { &outlined },
             "layout": {"line-join": "round", "line-cap": "round"},
             "paint": {"line-color": o.color.hex(), "line-opacity": num(o.opacity), "line-width": width(o)},
         })

@@ -476,7 +476,9 @@ const MIN_RING_AREA: i64 = 256;
 /// Islands smaller than this many pixels a side, as the tile is displayed, are left out of
 /// district and province polygons, which the styles draw as dark outlines: a 1–3 px line
 /// around an islet of a few pixels blots it out (the islets of Hạ Long bay became black
-/// specks). The communes layer still fills and outlines them.
+/// specks). The communes layer still fills and outlines them, and on the boundaries where
+/// themes fill districts and provinces each unit's islets come as a feature of their own
+/// (`islets=true`), filled and not outlined.
 const MIN_OUTLINED_ISLAND_PX: f64 = 8.0;
 
 /// Pixels a side of a vector tile as MapLibre displays it.
@@ -898,26 +900,28 @@ pub fn render_mvt_at(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: 
     // Districts and provinces: polygons, then label points (from their zoom on). A label
     // point carries what a label needs (code, name, rank); the polygon carries the rest.
     let bounds = painter.unit_bounds();
+    // Themes fill districts and provinces only on the 2024 boundaries (`style::theme`).
+    let islets_filled = view.edition.has_districts();
     for (name, groups, label_min_zoom) in [("districts", &tiles.districts, DISTRICT_LABEL_MIN_ZOOM), ("provinces", &tiles.provinces, PROVINCE_LABEL_MIN_ZOOM)] {
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {
-            // Islets too small under a dark outline are left out, with any holes they
-            // have, by their whole area: a big island cut small by the tile's edge stays.
-            let min_island = painter.min_outlined_island;
-            let mut islet = false;
-            let rings = g.rings.iter().zip(&g.blocks).zip(&g.island_areas).filter_map(|((r, b), island)| {
-                if r.exterior {
-                    islet = island.is_some_and(|area| area < min_island);
-                }
-                (!islet).then_some((r.exterior, r.arcs.as_slice(), b.as_slice()))
-            });
-            if !painter.polygon(rings, false) {
-                continue;
-            }
             let (attrs, shared) = group_attributes(atlas, view, name, g, criteria.as_deref());
-            layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
-            labels.push(g);
+            let min_island = painter.min_outlined_island;
+            let mut drawn = painter.polygon(rings_by_islet(g, min_island, false), false);
+            if drawn {
+                layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[]);
+            }
+            // Islets are left out of the polygon the outlines follow; where a theme fills
+            // this layer they come as a feature of their own, which the styles fill and do
+            // not outline.
+            if islets_filled && painter.polygon(rings_by_islet(g, min_island, true), false) {
+                layer.add_with(None, GeomType::Polygon, &painter.buf.geometry, &attrs, shared, &[("islets", Some(Value::Bool(true)))]);
+                drawn = true;
+            }
+            if drawn {
+                labels.push(g);
+            }
         }
         if tile.z >= label_min_zoom {
             labels.sort_by_key(|g| g.rank);
@@ -984,6 +988,19 @@ fn point_layer<'a>(
 
 fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+/// The rings of `g` whose exterior is an islet (`islets`), or is not, each hole with its
+/// exterior. An islet is an island whose whole area is under `min_island` (grid units²),
+/// so a big island cut small by the tile's edge is not one.
+fn rings_by_islet(g: &Group, min_island: f64, islets: bool) -> impl Iterator<Item = (bool, &[ArcRef], &[ArcBlock])> {
+    let mut islet = false;
+    g.rings.iter().zip(&g.blocks).zip(&g.island_areas).filter_map(move |((r, b), island)| {
+        if r.exterior {
+            islet = island.is_some_and(|area| area < min_island);
+        }
+        (islet == islets).then_some((r.exterior, r.arcs.as_slice(), b.as_slice()))
+    })
 }
 
 /// A district's or province's attributes, and its criteria attributes (written after them).
@@ -1060,12 +1077,12 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
         layers.push(layer(
             "districts",
             "Districts: polygons; from zoom 8, label points (label=true) with code, name and rank only",
-            &[("code", "String"), ("name", "String"), ("level", "String: chua_dat | dat_chuan | nang_cao | kieu_mau | no_data, or not_applicable for a district without a xã"), ("level_year", "Number"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
+            &[("code", "String"), ("name", "String"), ("level", "String: chua_dat | dat_chuan | nang_cao | kieu_mau | no_data, or not_applicable for a district without a xã"), ("level_year", "Number"), ("islets", "Boolean: the district's islets too small to outline, to fill only"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
             criteria(UnitScope::District),
         ));
     }
     let province_fields: &[(&str, &str)] = if edition == Edition::E2024 {
-        &[("code", "String"), ("name", "String"), ("completed_year", "Number: year NTM was completed"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
+        &[("code", "String"), ("name", "String"), ("completed_year", "Number: year NTM was completed"), ("islets", "Boolean: the province's islets too small to outline, to fill only"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
     } else {
         &[("code", "String"), ("name", "String"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")]
     };

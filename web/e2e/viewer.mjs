@@ -627,6 +627,18 @@ try {
     assert(await page.locator('#fatal').isHidden(), `error shown: ${await page.locator('#fatal').innerText()}`);
   });
 
+  await check('islets of a province are filled and not outlined (Quảng Ninh, 2024 boundaries)', async () => {
+    await page.evaluate((h) => { location.hash = h; }, '#map=ntm&z=6.5&c=107.3,20.85&year=2025&edition=2024&names=0&theme=level:provinces');
+    await waitForLegend(page, { theme: 'level:provinces', layer: 'provinces-fill' });
+    const drawn = await page.evaluate(() => {
+      const features = (layer) => window.bandoMap.queryRenderedFeatures({ layers: [layer] });
+      const islets = (layer) => features(layer).filter((f) => f.properties.islets === true).length;
+      return { filled: islets('provinces-fill'), outlined: islets('provinces-line'), outlines: features('provinces-line').length };
+    });
+    assert(drawn.filled > 0, `no islet feature filled: ${JSON.stringify(drawn)}`);
+    assert(drawn.outlines > 0 && drawn.outlined === 0, `islets outlined: ${JSON.stringify(drawn)}`);
+  });
+
   await check('no script errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
