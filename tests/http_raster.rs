@@ -366,6 +366,18 @@ fn static_map_over_http_and_from_the_cli_are_the_same_picture() {
         .expect("bando render");
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--width"), "{}", String::from_utf8_lossy(&o.stderr));
+    // A kind of point that does not exist is named with the flag and the valid ones, and
+    // nothing is written.
+    let out = dir.path("bogus.png");
+    let o = std::process::Command::new(common::BIN)
+        .args(["render", "--map", "ntm", "--bbox", "105.3,20.6,106.3,21.4", "--size", "60x40", "--hide", "pilots:smart_commune,pilots:bogus"])
+        .arg(&out)
+        .output()
+        .expect("bando render");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(stderr.contains("--hide") && stderr.contains("'pilots:bogus'") && stderr.contains("tourism:homestay"), "{stderr}");
+    assert!(!out.exists(), "a picture was written");
 }
 
 #[test]
