@@ -37,6 +37,11 @@ pub fn bounds(points: &[[f64; 2]]) -> [f64; 4] {
     points.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])])
 }
 
+/// Whether the boxes `a` and `b` share a point (edges included).
+pub fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
 /// Whether `p` lies in the box `b` (edges included).
 pub fn in_box(b: [f64; 4], p: [f64; 2]) -> bool {
     p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3]

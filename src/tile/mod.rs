@@ -28,9 +28,15 @@ pub mod simplify;
 pub mod thin;
 pub mod tilejson;
 pub mod topology;
+mod edition_tiles;
 mod layers;
+mod painter;
+mod vector_layers;
 
-pub use layers::{area_rank, render_mvt, render_mvt_at, vector_layers, VECTOR_TILE_PX, EditionTiles, LabelPoint, LayerInfo, COMMUNE_LABEL_MIN_ZOOM, DISTRICT_LABEL_MIN_ZOOM, PROVINCE_LABEL_MIN_ZOOM};
+pub use edition_tiles::{area_rank, EditionTiles, LabelPoint};
+pub use layers::{render_mvt, render_mvt_at, COMMUNE_LABEL_MIN_ZOOM, DISTRICT_LABEL_MIN_ZOOM, PROVINCE_LABEL_MIN_ZOOM};
+pub use painter::VECTOR_TILE_PX;
+pub use vector_layers::{vector_layers, LayerInfo};
 
 use crate::model::Edition;
 use std::fmt;
