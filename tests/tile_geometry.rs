@@ -413,6 +413,84 @@ fn islets_are_not_outlined_real() {
     check_islets_are_not_outlined(real(), Edition::E2025);
 }
 
+/// Neighbouring tiles agree on what a province covers where their buffers overlap: a
+/// point of the 64-unit strip beyond a tile's edge is inside a province polygon of that
+/// tile exactly when it is inside one of the neighbour's. An island is judged by its whole
+/// area, so the corner of a large island cut small by a tile's edge is drawn on both
+/// sides (judged by the piece, it was left out on one). The islands of Hạ Long bay,
+/// z9–z11, edition 2025.
+fn check_provinces_agree_across_tile_edges(atlas: &Atlas) {
+    let view = TileView { map: MapKind::Ntm, edition: Edition::E2025, as_of: bando::model::AsOf::Year(2025) };
+    let mut compared = 0usize;
+    for z in [9u8, 10, 11] {
+        let (nw, se) = (tile_at(106.9, 21.2, z), tile_at(107.8, 20.6, z));
+        let mut rings: HashMap<(u32, u32), Vec<Vec<[i64; 2]>>> = HashMap::new();
+        for x in nw.x..=se.x + 1 {
+            for y in nw.y..=se.y + 1 {
+                let tile = decode(&bando::tile::render_mvt_at(atlas, atlas.tiles(Edition::E2025), view, TileId::new(u32::from(z), x, y).unwrap(), 512));
+                let polygons = tile.get("provinces").into_iter().flatten().filter(|f| f.kind == 3);
+                rings.insert((x, y), polygons.flat_map(|f| f.rings.clone()).collect());
+            }
+        }
+        // Inside by the even-odd rule over every ring of the tile (provinces do not
+        // overlap); None within a unit of an edge, where rounding may decide either way.
+        let covered = |rings: &[Vec<[i64; 2]>], p: [f64; 2]| -> Option<bool> {
+            let mut odd = false;
+            // A ring whose box misses the point adds no crossing, or an even number.
+            let near = |r: &&Vec<[i64; 2]>| {
+                let (x0, x1) = r.iter().fold((i64::MAX, i64::MIN), |(lo, hi), q| (lo.min(q[0]), hi.max(q[0])));
+                let (y0, y1) = r.iter().fold((i64::MAX, i64::MIN), |(lo, hi), q| (lo.min(q[1]), hi.max(q[1])));
+                p[0] >= x0 as f64 - 1.0 && p[0] <= x1 as f64 + 1.0 && p[1] >= y0 as f64 - 1.0 && p[1] <= y1 as f64 + 1.0
+            };
+            for r in rings.iter().filter(near) {
+                for (a, b) in r.iter().zip(r.iter().cycle().skip(1)) {
+                    let (a, b) = ([a[0] as f64, a[1] as f64], [b[0] as f64, b[1] as f64]);
+                    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+                    let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy).max(1e-9)).clamp(0.0, 1.0);
+                    if (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1]) < 1.0 {
+                        return None;
+                    }
+                    if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * dx {
+                        odd = !odd;
+                    }
+                }
+            }
+            Some(odd)
+        };
+        for x in nw.x..=se.x {
+            for y in nw.y..=se.y {
+                // The strip beyond the east edge, and beyond the south edge, sampled every
+                // 8 units between grid points, in both tiles' coordinates.
+                for (dx, dy) in [(1u32, 0u32), (0, 1)] {
+                    let (here, there) = (&rings[&(x, y)], &rings[&(x + dx, y + dy)]);
+                    for along in (0..4096).step_by(8) {
+                        for across in (4..60).step_by(8) {
+                            let p = if dx == 1 { [4096.0 + across as f64 + 0.5, along as f64 + 0.5] } else { [along as f64 + 0.5, 4096.0 + across as f64 + 0.5] };
+                            let q = if dx == 1 { [p[0] - 4096.0, p[1]] } else { [p[0], p[1] - 4096.0] };
+                            if let (Some(a), Some(b)) = (covered(here, p), covered(there, q)) {
+                                compared += 1;
+                                assert_eq!(a, b, "z{z}: in a province? {p:?} of {z}/{x}/{y}: {a}; the same place, {q:?} of {z}/{}/{}: {b}", x + dx, y + dy);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 20_000, "{compared} points compared");
+}
+
+#[test]
+fn provinces_agree_across_tile_edges_embedded() {
+    check_provinces_agree_across_tile_edges(embedded());
+}
+
+#[test]
+#[ignore = "needs the real boundary files of ../shared/geodata (not committed)"]
+fn provinces_agree_across_tile_edges_real() {
+    check_provinces_agree_across_tile_edges(real());
+}
+
 /// Sutherland–Hodgman against the tile square (written here, independent of bando's).
 fn clip_to_tile(ring: &[[i64; 2]]) -> Vec<[f64; 2]> {
     let mut pts: Vec<[f64; 2]> = ring.iter().map(|p| [p[0] as f64, p[1] as f64]).collect();
