@@ -168,6 +168,28 @@ fn check_merged_at_low_zoom(atlas: &Atlas, edition: Edition) {
             assert_eq!(f.id, Some(u64::from(by_code[code].code.0)));
         }
     }
+    // Districts, merged the same way within their provinces.
+    if edition.has_districts() {
+        let districts = &atlas.edition(edition).districts;
+        for z in [0u8, 3] {
+            let t = tile_at(106.0, 16.0, z);
+            let tile = render(atlas, MapKind::Ntm, edition, t);
+            let features: Vec<&Feature> = tile["districts"].iter().filter(|f| f.kind == 3 && !f.attrs.contains_key("islets")).collect();
+            let small = features.iter().filter(|f| feature_area(f) < 64.0).count();
+            eprintln!("{edition} {t}: {} district features for {} districts, {small} below 64 units²", features.len(), districts.len());
+            assert!(small <= 2 * provinces, "{edition} {t}: {small} of {} district features below 64 units²", features.len());
+            if z == 0 {
+                assert!(features.len() <= 2 * provinces, "{edition} {t}: {} district features for {provinces} provinces", features.len());
+            }
+            let mut codes = std::collections::HashSet::new();
+            for f in features {
+                let code = &f.attrs["code"];
+                assert!(codes.insert(code.clone()), "{t}: district {code} drawn twice");
+                let d = districts.values().find(|d| d.code.to_string() == *code).unwrap_or_else(|| panic!("{t}: no district {code}"));
+                assert_eq!(f.attrs["name"], d.name, "{t}: {code} carries another district's name");
+            }
+        }
+    }
     // Where every commune covers a pixel, every commune of the tile is its own feature.
     let t = tile_at(105.85, 21.03, 12);
     let features = &render(atlas, MapKind::Ntm, edition, t)["communes"];

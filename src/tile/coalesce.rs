@@ -51,10 +51,38 @@ struct Cluster {
 /// Steps 1–3 for the units of `topo`; `province[u]` is unit `u`'s province (units of
 /// different provinces never merge).
 pub fn plan<P: PartialEq>(topo: &Topology, province: &[P]) -> Plan {
-    let n = topo.unit_count();
-    let area: Vec<f64> = (0..n).map(|u| unit_area(topo, u)).collect();
-    let mut clusters: Vec<Cluster> = (0..n).map(|u| Cluster { members: vec![u], area: area[u], neighbours: BTreeMap::new() }).collect();
+    let area: Vec<f64> = (0..topo.unit_count()).map(|u| unit_area(topo, u)).collect();
+    plan_units(&area, shared_borders(topo), province)
+}
+
+/// Steps 1–3 for groups of the units of `topo` (districts of communes): `group_of[u]` is
+/// unit `u`'s group, of `province.len()` groups, and `province[g]` group `g`'s province.
+/// A group's area is its units', and two groups share the borders their units share.
+/// Clusters hold group numbers.
+pub fn plan_groups<P: PartialEq>(topo: &Topology, group_of: &[Option<u32>], province: &[P]) -> Plan {
+    let mut area = vec![0.0; province.len()];
+    for (u, g) in group_of.iter().enumerate() {
+        if let Some(g) = g {
+            area[*g as usize] += unit_area(topo, u);
+        }
+    }
+    let mut borders: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for ((a, b), length) in shared_borders(topo) {
+        if let (Some(a), Some(b)) = (group_of[a], group_of[b]) {
+            if a != b {
+                let (a, b) = (a as usize, b as usize);
+                *borders.entry((a.min(b), a.max(b))).or_default() += length;
+            }
+        }
+    }
+    plan_units(&area, borders, province)
+}
+
+/// Steps 2–3 over units of `area`, neighbours by `borders` (pairs, lower first).
+fn plan_units<P: PartialEq>(area: &[f64], borders: BTreeMap<(usize, usize), f64>, province: &[P]) -> Plan {
+    let n = area.len();
+    let mut clusters: Vec<Cluster> = (0..n).map(|u| Cluster { members: vec![u], area: area[u], neighbours: BTreeMap::new() }).collect();
+    for ((a, b), length) in borders {
         if province[a] == province[b] {
             *clusters[a].neighbours.entry(b).or_default() += length;
             *clusters[b].neighbours.entry(a).or_default() += length;
@@ -68,7 +96,7 @@ pub fn plan<P: PartialEq>(topo: &Topology, province: &[P]) -> Plan {
     };
     let mut plan: Plan = vec![Vec::new(); usize::from(top) + 1];
     for z in (0..=top).rev() {
-        merge_below(&mut clusters, &area, threshold(z));
+        merge_below(&mut clusters, area, threshold(z));
         plan[usize::from(z)] = clusters.iter().filter(|c| c.members.len() > 1).map(|c| c.members.clone()).collect();
     }
     plan
@@ -200,6 +228,23 @@ mod tests {
         let plan = plan(&topo, &["a", "a", "b", "b"]);
         assert_eq!(plan[3], vec![vec![0, 1], vec![2, 3]]);
         assert_eq!(plan[0], vec![vec![0, 1], vec![2, 3]], "a province smaller than the threshold stays one feature");
+    }
+
+    #[test]
+    fn groups_merge_by_their_units_area_and_borders_within_their_province() {
+        // Six cells of 4 × 4 grid units of zoom 3 in a row, in four groups: g0 = cells 0
+        // and 1 (32 units²) and g1 = cell 2 (16) in province a; g2 = cell 3 (16) and g3 =
+        // cells 4 and 5 (32) in province b. Every group is under 64 units².
+        let cells: Vec<Vec<[f64; 2]>> = (0..6).map(|k| rect(f64::from(k) * 4.0, 0.0, f64::from(k) * 4.0 + 4.0, 4.0)).collect();
+        let topo = topo_of(3, &cells);
+        let group_of = [Some(0), Some(0), Some(1), Some(2), Some(3), Some(3)];
+        let plan = plan_groups(&topo, &group_of, &["a", "a", "b", "b"]);
+        // g1 joins g0, its one neighbour in a (the larger named first); g2 joins g3.
+        assert_eq!(plan[3], vec![vec![0, 1], vec![3, 2]], "{plan:?}");
+        assert_eq!(plan[0], plan[3], "the provinces stay apart");
+        // A unit in no group is left out, and so are its borders.
+        let plan = plan_groups(&topo, &[Some(0), None, Some(1), None, None, None], &["a", "a"]);
+        assert!(plan.iter().all(Vec::is_empty), "groups that share no border merge: {plan:?}");
     }
 
     #[test]

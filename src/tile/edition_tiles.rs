@@ -175,6 +175,9 @@ pub struct EditionTiles {
     /// past the end draw every commune alone.
     pub(super) merged: Vec<MergedCommunes>,
     pub(super) districts: Vec<Group>,
+    /// Per zoom from 0, the districts as that zoom draws them, those too small to see
+    /// merged ([`coalesce::plan_groups`]); zooms past the end draw [`Self::districts`].
+    pub(super) merged_districts: Vec<Vec<Group>>,
     pub(super) provinces: Vec<Group>,
     /// Per commune, its label point (unit coordinates) and rank.
     pub(super) commune_labels: Vec<([f64; 2], u8)>,
@@ -256,6 +259,33 @@ impl EditionTiles {
             let c = &edition.communes[i];
             c.district.and_then(|d| edition.districts.get(&d)).map(|d| (d.code.to_string(), d.name.clone()))
         });
+        // Districts too small to see at low zoom, merged as communes are: each cluster is
+        // dissolved as one group named after its largest district.
+        let district_of: Vec<Option<u32>> = {
+            let position: BTreeMap<&str, u32> = districts.iter().enumerate().map(|(k, g)| (g.code.as_str(), k as u32)).collect();
+            edition.communes.iter().map(|c| c.district.and_then(|d| position.get(d.to_string().as_str()).copied())).collect()
+        };
+        let mut province_of_district = vec![None; districts.len()];
+        for (c, d) in edition.communes.iter().zip(&district_of) {
+            if let Some(d) = d {
+                province_of_district[*d as usize] = Some(c.province);
+            }
+        }
+        let merged_districts: Vec<Vec<Group>> = coalesce::plan_groups(&topo, &district_of, &province_of_district)
+            .into_par_iter()
+            .map(|clusters| {
+                let mut named: Vec<u32> = (0..districts.len() as u32).collect();
+                for cluster in &clusters {
+                    for &d in cluster {
+                        named[d] = cluster[0] as u32;
+                    }
+                }
+                groups(&|i| district_of[i].map(|d| {
+                    let g = &districts[named[d as usize] as usize];
+                    (g.code.clone(), g.name.clone())
+                }))
+            })
+            .collect();
         let provinces = groups(&|i| {
             let c = &edition.communes[i];
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
@@ -274,6 +304,7 @@ impl EditionTiles {
             chunk_boxes,
             commune_codes: edition.communes.iter().map(|c| c.code.to_string()).collect(),
             districts,
+            merged_districts,
             provinces,
             commune_labels: labels.iter().zip(&areas).map(|(&p, &a)| (p, area_rank(a))).collect(),
             pilots: ProjectedPoints::new(&pilots.iter().map(|p| ([p.position.lon, p.position.lat], p.id.as_str())).collect::<Vec<_>>(), |k| pilot_weight(&pilots[k])),
@@ -281,6 +312,11 @@ impl EditionTiles {
             criteria: CriteriaTables::default(),
             label_version: None,
         }
+    }
+
+    /// The districts as tiles of zoom `z` draw them.
+    pub(super) fn districts_at(&self, z: u8) -> &[Group] {
+        self.merged_districts.get(usize::from(z)).map_or(&self.districts, Vec::as_slice)
     }
 
     /// Whether tiles of zoom `z` carry pilot `k` (its index in the atlas): below

@@ -152,7 +152,7 @@ pub fn render_mvt_at(atlas: &Atlas, tiles: &EditionTiles, view: TileView, tile: 
     let bounds = painter.unit_bounds();
     // Themes fill districts and provinces only on the 2024 boundaries (`style::theme`).
     let islets_filled = view.edition.has_districts();
-    for (name, groups, label_min_zoom) in [("districts", &tiles.districts, DISTRICT_LABEL_MIN_ZOOM), ("provinces", &tiles.provinces, PROVINCE_LABEL_MIN_ZOOM)] {
+    for (name, groups, label_min_zoom) in [("districts", tiles.districts_at(tile.z), DISTRICT_LABEL_MIN_ZOOM), ("provinces", tiles.provinces.as_slice(), PROVINCE_LABEL_MIN_ZOOM)] {
         let mut layer = Layer::new(name);
         let mut labels = Vec::new();
         for g in groups.iter().filter(|g| overlaps(g.bbox, bounds)) {

@@ -59,7 +59,7 @@ pub fn vector_layers(map: MapKind, edition: Edition, catalog: &CriteriaCatalog, 
     if edition.has_districts() {
         layers.push(layer(
             "districts",
-            "Districts: polygons; from zoom 8, label points (label=true) with code, name and rank only",
+            "Districts: polygons (at low zoom a district smaller than a pixel is merged with neighbours of its province into one feature, which carries the attributes of the largest); from zoom 8, label points (label=true) with code, name and rank only",
             &[("code", "String"), ("name", "String"), ("level", "String: chua_dat | dat_chuan | nang_cao | kieu_mau | no_data, or not_applicable for a district without a xã"), ("level_year", "Number"), ("islets", "Boolean: the district's islets too small to outline, to fill only"), ("label", "Boolean: label point"), ("rank", "Number: label priority, lower first (by area)")],
             criteria(UnitScope::District),
         ));
