@@ -521,3 +521,26 @@ fn png_tiles_and_static_maps_leave_out_the_hidden_kinds_of_point() {
     assert_ne!(centre(""), white, "the static map does not draw the homestay");
     assert_eq!(centre("tourism:homestay,pilots:smart_village"), white, "the static map draws the homestay with homestays hidden");
 }
+
+/// Below zoom 4 no commune or district outline is drawn: at the national scale a thin line
+/// around each of thousands of units would cover the choropleth. A PNG tile of z3 is the
+/// same picture as with those outlines taken out of the style; a tile of z6 is not.
+#[test]
+fn national_zooms_draw_no_commune_or_district_outline() {
+    let dir = TempDir::new("no-inner-outlines");
+    let mut style = style_file("ntm-results.json");
+    for layer in ["communes", "districts"] {
+        style["outlines"][layer]["opacity"] = serde_json::json!(0.0);
+    }
+    dir.write("ntm-results.json", &style.to_string());
+    let without = Server::start(&["--styles", common::path_str(&dir.0)]);
+    let server = Server::shared();
+    for edition in [2024, 2025] {
+        for (z, x, y, same) in [(3, 6, 3, true), (6, 50, 28, false)] {
+            let path = format!("/tiles/ntm/{z}/{x}/{y}.png?edition={edition}&year=2025&labels=false");
+            let (drawn, bare) = (png_of(&server.get_raw(&path, &[])), png_of(&without.get_raw(&path, &[])));
+            let differ = drawn.rgb.chunks(3).zip(bare.rgb.chunks(3)).filter(|(a, b)| a != b).count();
+            assert_eq!(differ == 0, same, "{path}: {differ} pixels differ with the commune and district outlines taken out");
+        }
+    }
+}
