@@ -38,6 +38,7 @@ const WORDS = {
   vi: {
     title: 'Bản đồ số nông thôn mới', map_ntm: 'Kết quả NTM', map_tourism: 'Du lịch nông thôn',
     search_placeholder: 'Tìm xã, huyện, tỉnh…', menu: 'Tùy chọn', year: 'Năm', edition: 'Địa giới',
+    map_choice: 'Chọn bản đồ', search: 'Tìm địa danh', map_area: 'Bản đồ',
     edition_2024: '2024 (trước 7/2025)', edition_2025: '2025 (sau 7/2025)', raster: 'Ảnh (PNG)', labels: 'Tên địa danh',
     stats: 'Thống kê', embed: 'Nhúng', legend: 'Chú giải', national: 'Toàn quốc',
     embed_iframe: 'Mã nhúng (iframe)', embed_png: 'Ảnh tĩnh PNG của khung nhìn này', open_png: 'Mở ảnh',
@@ -64,6 +65,7 @@ const WORDS = {
   en: {
     title: 'New Rural Development digital map', map_ntm: 'NTM results', map_tourism: 'Rural tourism',
     search_placeholder: 'Find a commune, district, province…', menu: 'Options', year: 'Year', edition: 'Boundaries',
+    map_choice: 'Choose the map', search: 'Find a place', map_area: 'Map',
     edition_2024: '2024 (before 7/2025)', edition_2025: '2025 (after 7/2025)', raster: 'Image (PNG)', labels: 'Place names',
     stats: 'Statistics', embed: 'Embed', legend: 'Legend', national: 'Whole country',
     embed_iframe: 'Embed code (iframe)', embed_png: 'Static PNG of this view', open_png: 'Open image',
@@ -198,6 +200,8 @@ function applyLanguage() {
   document.documentElement.lang = view.lang;
   document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
   document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  // What a screen reader announces follows the interface language too.
+  document.querySelectorAll('[data-i18n-aria]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nAria)); });
   $('lang').textContent = t('lang_other');
   $('lang').lang = view.lang === 'vi' ? 'en' : 'vi';
   document.title = `${t('title')} — bando`;

@@ -541,6 +541,9 @@ try {
     assert((await page.locator('#legend-body').innerText()).length > 0, 'legend empty');
     assert(page.url().includes('lang=en'), 'hash lacks lang=en');
     assert((await page.locator('#notice').innerText()).includes('Sample data'), 'notice not translated');
+    // What a screen reader announces is in English too.
+    const search = await page.getByRole('searchbox', { name: 'Find a place' }).count();
+    assert(search === 1 && await page.locator('html').getAttribute('lang') === 'en', `search box named in English: ${search}, lang ${await page.locator('html').getAttribute('lang')}`);
     await shot(page, 'viewer-english.png');
   });
 
