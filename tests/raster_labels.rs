@@ -177,3 +177,18 @@ fn hidden_kinds_of_point_leave_no_name() {
     // The other kinds keep their names.
     assert!(count(&without, &crafts) > 0, "no craft village is named with homestays hidden ({} with them shown)", count(&all, &crafts));
 }
+
+/// A 256-px PNG tile of zoom z has the scale of MapLibre's map at zoom z − 1, and draws
+/// what the vector map draws there: province names, which the style shows from zoom 5,
+/// are on the PNG tiles from zoom 6 (drawn a zoom earlier, they crowded the raster map
+/// where the vector map had none).
+#[test]
+fn png_tiles_name_provinces_from_the_scale_the_vector_map_does() {
+    let server = Server::shared();
+    for (z, named) in [(5u8, false), (6, true)] {
+        let (px, py) = province_label("01", z);
+        let (tx, ty) = ((px / 256.0) as u32, (py / 256.0) as u32);
+        let text = text_mask(&tile(server, z, tx, ty, true), &tile(server, z, tx, ty, false)).into_iter().filter(|&m| m).count();
+        assert_eq!(text > 0, named, "z{z}: {text} text pixels in {z}/{tx}/{ty}");
+    }
+}

@@ -5,9 +5,10 @@
 //!
 //! Steps, once per (data snapshot, edition, map, zoom, hidden kinds of point where the
 //! zoom names points) ([`placement`], cached):
-//!   1. take the label points of each label layer shown at the zoom, in the layers'
-//!      priority order, and within a layer by rank (area) then name; a point of a hidden
-//!      kind has no name to place, so it leaves room for others;
+//!   1. take the label points of each label layer shown at the zoom (read as MapLibre's
+//!      zoom of the same scale, [`super::style_zoom`]), in the layers' priority order,
+//!      and within a layer by rank (area) then name; a point of a hidden kind has no name
+//!      to place, so it leaves room for others;
 //!   2. lay each name out in world pixels (size by zoom, lines wrapped at the layer's
 //!      width): centred on its point, or for a site beside its circle (below, above,
 //!      right, left, the first that is free);
@@ -78,7 +79,7 @@ pub fn placement(atlas: &Atlas, tiles: &EditionTiles, edition: Edition, map: Map
     static CACHE: Mutex<Vec<(Key, Slot)>> = Mutex::new(Vec::new());
     let layers = label_layers(map);
     // Where no point is named, hiding points changes nothing: one placement serves all.
-    let names_points = layers.iter().any(|l| l.beside_point && l.shown_at(zoom));
+    let names_points = layers.iter().any(|l| l.beside_point && l.shown_at(super::style_zoom(zoom)));
     let hidden = if names_points { hidden } else { PointKinds::NONE };
     let key: Key = (tiles.label_version(atlas).to_string(), edition, map, zoom, hidden);
     let slot = {
@@ -113,10 +114,12 @@ fn place(atlas: &Atlas, tiles: &EditionTiles, layers: Vec<LabelLayer>, zoom: u8,
     let mut grid: HashMap<(i64, i64), Vec<[f64; 4]>> = HashMap::new();
     let mut labels = Vec::new();
     let mut by_tile: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-    for (li, layer) in layers.iter().enumerate().filter(|(_, l)| l.shown_at(zoom)) {
+    // Which names, and their sizes, as MapLibre shows them at the same scale.
+    let style_zoom = super::style_zoom(zoom);
+    for (li, layer) in layers.iter().enumerate().filter(|(_, l)| l.shown_at(style_zoom)) {
         let mut points = tiles.label_points(atlas, layer.source_layer, hidden);
         points.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(b.name)));
-        let size = layer.size_at(f32::from(zoom));
+        let size = layer.size_at(f32::from(style_zoom));
         let scale = text::em_scale(size);
         let line_height = f64::from(LINE_HEIGHT_EM * size);
         let pad = f64::from(layer.padding + layer.halo_width);

@@ -21,6 +21,14 @@ pub mod static_map;
 pub mod text;
 pub mod tile;
 
+/// The zoom at which MapLibre draws the scale of a 256-px tile of zoom `z` (its world is
+/// 256 · 2^z px, MapLibre's 512 · 2^(z − 1)): the zoom the style's zoom-dependent sizes
+/// (outline widths, point and text sizes, which names are shown) are read at, so that a
+/// PNG tile looks as the vector map does at the same scale.
+pub fn style_zoom(z: u8) -> u8 {
+    z.saturating_sub(1)
+}
+
 pub use static_map::{render_static, Frame, StaticError, StaticMap};
 pub use tile::{render_tile, render_tile_with, DrawOptions, TILE_SIZE};
 

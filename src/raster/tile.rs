@@ -11,7 +11,8 @@
 //!      fill gives every pixel centre to exactly one side, so no background shows
 //!      through a shared border (an anti-aliased fill would leave a faint seam where
 //!      two half-covered edges meet);
-//!   3. stroke commune, district and province outlines anti-aliased, each layer as one
+//!   3. stroke commune, district and province outlines anti-aliased at the widths MapLibre
+//!      draws at the same scale (the style's zoom one less, [`super::style_zoom`]), each layer as one
 //!      path with every ring in the same orientation, so a border shared by two
 //!      polygons is drawn once (the stroke is the union of its segments), and the
 //!      stroke also smooths the fill's stair steps;
@@ -70,7 +71,9 @@ pub fn render_tile_with(atlas: &Atlas, tiles: &EditionTiles, themed: &Themed, vi
     // The vector tile as this PNG shows it: 256 px a side at ratio 1.
     let mvt = render_mvt_at(atlas, tiles, view, tile, TILE_SIZE);
     let layers = decode::layers(&mvt);
-    let zoom = f32::from(tile.z);
+    // The style's zoom-dependent sizes (outline widths, point sizes) are MapLibre's, for
+    // 512-px tiles: this 256-px tile has the scale of the vector tile one zoom less.
+    let zoom = f32::from(super::style_zoom(tile.z));
     let mut ring_buf = Vec::new();
 
     // Fills by class, without anti-aliasing; when communes are filled, their rings also go
@@ -213,7 +216,7 @@ fn draw_points<'a>(
     let px_per_unit = size / (x1 - x0);
     let mut paint = Paint { anti_alias: true, ..Paint::default() };
     // Smaller at low zoom, as the MapLibre style draws them.
-    let scale = crate::style::point_scale(tile.z) * ratio as f32;
+    let scale = crate::style::point_scale(super::style_zoom(tile.z)) * ratio as f32;
     let stroke = Stroke { width: layer.stroke_width * scale, ..Stroke::default() };
     for (position, key, stars) in points {
         let Some(symbol) = layer.symbol(key) else { continue };
