@@ -177,6 +177,9 @@ def mix(hex_fill, hex_bg, opacity):
 
 def mapnik_map(style, z, dsn):
     m = mapnik.Map(256, 256, MERC)
+    # The style's widths are MapLibre's, whose zoom z - 1 has the scale of a 256-px tile of
+    # zoom z: bando reads them there (`raster::style_zoom`), and so does Mapnik here.
+    sz = max(z - 1, 0)
     m.background = mapnik.Color(style["background"])
     m.buffer_size = 16
     params = dict(kv.split("=") for kv in dsn.split())
@@ -194,7 +197,7 @@ def mapnik_map(style, z, dsn):
         r.symbols.append(ps)
         s.rules.append(r)
     o = style["outlines"]["communes"]
-    w = width_at(o["width"], z)
+    w = width_at(o["width"], sz)
     if w > 0:
         r = mapnik.Rule()
         ls = mapnik.LineSymbolizer()
@@ -208,7 +211,7 @@ def mapnik_map(style, z, dsn):
     m.layers.append(lyr)
     o = style["outlines"]["provinces"]
     ps = mapnik.Style(); r = mapnik.Rule(); ls = mapnik.LineSymbolizer()
-    ls.stroke = mapnik.Color(o["color"]); ls.stroke_width = width_at(o["width"], z); ls.stroke_opacity = o["opacity"]
+    ls.stroke = mapnik.Color(o["color"]); ls.stroke_width = width_at(o["width"], sz); ls.stroke_opacity = o["opacity"]
     r.symbols.append(ls); ps.rules.append(r)
     m.append_style("provinces", ps)
     lyr = mapnik.Layer("provinces", MERC)
@@ -300,7 +303,8 @@ def main():
         "(`communes_styled`: commune polygons with bando's levels, GiST index; `provinces_3857`: dissolved provinces).",
         "",
         "Both draw the commune fills by level, commune outlines and province outlines with the widths and colours of "
-        "`styles/ntm-results.json`; bando also draws pilot and tourism symbols (Mapnik does not).",
+        "`styles/ntm-results.json` (read at zoom z - 1 for a tile of zoom z: MapLibre's zoom of the same scale); "
+        "bando also draws pilot and tourism symbols (Mapnik does not).",
         "",
         "Per zoom: median over the tiles of each tile's median time (ms); ratio = Mapnik / bando (above 1: bando faster).",
         "",
