@@ -112,7 +112,12 @@ fn check_polygons(layers: &HashMap<String, Vec<Feature>>, t: TileId) {
 
 /// Even-odd point in ring, on the tile grid.
 fn inside(ring: &[[i64; 2]], p: [i64; 2]) -> bool {
-    let (x, y) = (p[0] as f64, p[1] as f64);
+    inside_at(ring, [p[0] as f64, p[1] as f64])
+}
+
+/// [`inside`] for a point between grid points.
+fn inside_at(ring: &[[i64; 2]], p: [f64; 2]) -> bool {
+    let (x, y) = (p[0], p[1]);
     let mut odd = false;
     for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
         let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
@@ -457,27 +462,22 @@ fn check_provinces_agree_across_tile_edges(atlas: &Atlas) {
         // Inside by the even-odd rule over every ring of the tile (provinces do not
         // overlap); None within a unit of an edge, where rounding may decide either way.
         let covered = |rings: &[Vec<[i64; 2]>], p: [f64; 2]| -> Option<bool> {
-            let mut odd = false;
             // A ring whose box misses the point adds no crossing, or an even number.
             let near = |r: &&Vec<[i64; 2]>| {
                 let (x0, x1) = r.iter().fold((i64::MAX, i64::MIN), |(lo, hi), q| (lo.min(q[0]), hi.max(q[0])));
                 let (y0, y1) = r.iter().fold((i64::MAX, i64::MIN), |(lo, hi), q| (lo.min(q[1]), hi.max(q[1])));
                 p[0] >= x0 as f64 - 1.0 && p[0] <= x1 as f64 + 1.0 && p[1] >= y0 as f64 - 1.0 && p[1] <= y1 as f64 + 1.0
             };
-            for r in rings.iter().filter(near) {
-                for (a, b) in r.iter().zip(r.iter().cycle().skip(1)) {
+            let near: Vec<&Vec<[i64; 2]>> = rings.iter().filter(near).collect();
+            let on_edge = near.iter().any(|r| {
+                r.iter().zip(r.iter().cycle().skip(1)).any(|(a, b)| {
                     let (a, b) = ([a[0] as f64, a[1] as f64], [b[0] as f64, b[1] as f64]);
                     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
                     let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy).max(1e-9)).clamp(0.0, 1.0);
-                    if (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1]) < 1.0 {
-                        return None;
-                    }
-                    if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * dx {
-                        odd = !odd;
-                    }
-                }
-            }
-            Some(odd)
+                    (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1]) < 1.0
+                })
+            });
+            (!on_edge).then(|| near.iter().filter(|r| inside_at(r, p)).count() % 2 == 1)
         };
         for x in nw.x..=se.x {
             for y in nw.y..=se.y {
