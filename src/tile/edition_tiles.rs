@@ -208,7 +208,9 @@ impl EditionTiles {
         };
         let areas: Vec<f64> = (0..edition.communes.len()).map(|i| area_km2(index.area(i))).collect();
         let labels: Vec<[f64; 2]> = (0..edition.communes.len()).map(label).collect();
-        let groups = |key: &dyn Fn(usize) -> Option<(String, String)>| -> Vec<Group> {
+        // The groups of the communes by `key` (code and name), in the order their first
+        // commune comes, and each commune's group.
+        let groups = |key: &dyn Fn(usize) -> Option<(String, String)>| -> (Vec<Group>, Vec<Option<u32>>) {
             let mut ids: BTreeMap<String, (u32, String)> = BTreeMap::new();
             let group_of: Vec<Option<u32>> = (0..edition.communes.len())
                 .map(|i| {
@@ -222,9 +224,15 @@ impl EditionTiles {
             for group_rings in &mut rings {
                 drop_gaps(&topo, group_rings, &labels);
             }
+            let mut members: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+            for (i, g) in group_of.iter().enumerate() {
+                if let Some(g) = g {
+                    members[*g as usize].push(i);
+                }
+            }
             let mut out: Vec<Option<Group>> = (0..ids.len()).map(|_| None).collect();
             for (code, (g, name)) in ids {
-                let members: Vec<usize> = (0..group_of.len()).filter(|&i| group_of[i] == Some(g)).collect();
+                let members = &members[g as usize];
                 let member_labels: Vec<[f64; 2]> = members.iter().map(|&i| labels[i]).collect();
                 let n = member_labels.len().max(1) as f64;
                 let mean = [member_labels.iter().map(|p| p[0]).sum::<f64>() / n, member_labels.iter().map(|p| p[1]).sum::<f64>() / n];
@@ -234,15 +242,10 @@ impl EditionTiles {
                     .min_by(|a, b| dist2(*a, mean).total_cmp(&dist2(*b, mean)))
                     .unwrap_or(mean);
                 let group_rings = std::mem::take(&mut rings[g as usize]);
-                let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-                for r in &group_rings {
-                    for a in &r.arcs {
-                        for p in topo.arc(a.index()) {
-                            bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
-                        }
-                    }
-                }
-                let blocks = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
+                let blocks: Vec<Vec<ArcBlock>> = group_rings.iter().map(|r| ArcBlock::of_ring(&topo, &arc_boxes, &r.arcs)).collect();
+                let bbox = blocks.iter().flatten().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, k| {
+                    [b[0].min(k.bbox[0]), b[1].min(k.bbox[1]), b[2].max(k.bbox[2]), b[3].max(k.bbox[3])]
+                });
                 let island_areas = group_rings
                     .iter()
                     .map(|r| (r.exterior && r.arcs.iter().all(|a| topo.uses[a.index()] < 2)).then(|| signed_area(&topo, &r.arcs).abs()))
@@ -253,18 +256,14 @@ impl EditionTiles {
                 let rank = if name.starts_with("Thành phố ") { 0 } else { area_rank(members.iter().map(|&i| areas[i]).sum()) };
                 out[g as usize] = Some(Group { code, name, rings: group_rings, island_areas, blocks, bbox, label: best, rank });
             }
-            out.into_iter().flatten().collect()
+            (out.into_iter().flatten().collect(), group_of)
         };
-        let districts = groups(&|i| {
+        let (districts, district_of) = groups(&|i| {
             let c = &edition.communes[i];
             c.district.and_then(|d| edition.districts.get(&d)).map(|d| (d.code.to_string(), d.name.clone()))
         });
         // Districts too small to see at low zoom, merged as communes are: each cluster is
         // dissolved as one group named after its largest district.
-        let district_of: Vec<Option<u32>> = {
-            let position: BTreeMap<&str, u32> = districts.iter().enumerate().map(|(k, g)| (g.code.as_str(), k as u32)).collect();
-            edition.communes.iter().map(|c| c.district.and_then(|d| position.get(d.to_string().as_str()).copied())).collect()
-        };
         let mut province_of_district = vec![None; districts.len()];
         for (c, d) in edition.communes.iter().zip(&district_of) {
             if let Some(d) = d {
@@ -284,9 +283,10 @@ impl EditionTiles {
                     let g = &districts[named[d as usize] as usize];
                     (g.code.clone(), g.name.clone())
                 }))
+                .0
             })
             .collect();
-        let provinces = groups(&|i| {
+        let (provinces, _) = groups(&|i| {
             let c = &edition.communes[i];
             edition.provinces.get(&c.province).map(|p| (p.code.to_string(), p.name.clone()))
         });
