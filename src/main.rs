@@ -247,6 +247,10 @@ enum GeodataAction {
         /// --out are kept as they are.
         #[arg(long = "real-2025", env = "BANDO_REAL_2025")]
         real_2025: Option<PathBuf>,
+        /// The 2025 communes edition 2024 is generated in, when --real-2025 is not given
+        /// (with it, the file it builds).
+        #[arg(long = "communes-2025", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/communes-2025.fgb"))]
+        communes_2025: PathBuf,
     },
 }
 
@@ -327,8 +331,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Db { action } => db(action),
         Command::User { action } => cli_user::run(action),
-        Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025 } } => {
-            let report = bando::geodata::build(&reference, &criteria_sets, &out, real_2025.as_deref())?;
+        Command::Geodata { action: GeodataAction::Build { reference, criteria_sets, out, real_2025, communes_2025 } } => {
+            let report = bando::geodata::build(&reference, &criteria_sets, &out, real_2025.as_deref(), &communes_2025)?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

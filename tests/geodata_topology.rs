@@ -101,3 +101,56 @@ fn districts_cover_exactly_their_communes() {
     let districts: f64 = read("districts-2024.fgb").iter().map(|c| c.unsigned_area()).sum();
     assert!((communes - districts).abs() < 1e-6 * communes, "{communes} vs {districts}");
 }
+
+/// Code, label point and geometry of every commune of an edition.
+fn read_communes(edition: u16) -> Vec<(String, Point<f64>, MultiPolygon<f64>)> {
+    common::sources::embedded_communes(edition).into_iter().map(|c| (c.code, c.label, c.shape)).collect()
+}
+
+#[test]
+fn edition_2024_is_nested_in_the_2025_communes_the_crosswalk_names() {
+    let old = read_communes(2024);
+    let new = read_communes(2025);
+    let mut targets: HashMap<String, Vec<String>> = HashMap::new();
+    for row in common::sources::csv_rows(repo().join("geodata/crosswalk-2024-2025.csv")) {
+        targets.entry(row["code_2024"].clone()).or_default().push(row["code_2025"].clone());
+    }
+    let new_by_code: HashMap<&str, &MultiPolygon<f64>> = new.iter().map(|(c, _, m)| (c.as_str(), m)).collect();
+    // Every 2024 commune's label point lies in one of the 2025 communes it went into.
+    let astray: Vec<&str> = old
+        .iter()
+        .filter(|(code, label, _)| !targets[code].iter().any(|t| new_by_code[t.as_str()].contains(label)))
+        .map(|(code, _, _)| code.as_str())
+        .collect();
+    assert!(astray.is_empty(), "{} communes of 2024 outside their 2025 communes: {:?}", astray.len(), &astray[..astray.len().min(10)]);
+    // A 2025 commune whose 2024 communes all went into it alone is exactly their union.
+    let mut predecessors: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (code, to) in &targets {
+        for t in to {
+            predecessors.entry(t.as_str()).or_default().push(code.as_str());
+        }
+    }
+    let old_area: HashMap<&str, f64> = old.iter().map(|(c, _, m)| (c.as_str(), m.unsigned_area())).collect();
+    let mut whole = 0;
+    for (code, shape) in &new_by_code {
+        let Some(from) = predecessors.get(code) else { continue };
+        if from.iter().any(|c| targets[*c].len() > 1) {
+            continue;
+        }
+        whole += 1;
+        let sum: f64 = from.iter().map(|c| old_area[c]).sum();
+        let area = shape.unsigned_area();
+        // Equal but for the border points put into the 2025 border, rounded to the 1e-7°
+        // grid: each moves the border by under 1e-7° along part of an edge.
+        let perimeter: f64 = shape.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.lines()).map(|l| l.dx().hypot(l.dy())).sum();
+        assert!((sum - area).abs() <= 1e-7 * perimeter, "2025 commune {code}: its 2024 communes cover {sum}, it is {area} (perimeter {perimeter})");
+    }
+    assert!(whole > 2_000, "only {whole} 2025 communes made of whole 2024 communes");
+    // Only the 2025 communes that took no 2024 commune (island districts without
+    // communes in 2024) lie outside edition 2024.
+    let left_out: Vec<&str> = new_by_code.keys().filter(|c| !predecessors.contains_key(*c)).copied().collect();
+    let total_old: f64 = old_area.values().sum();
+    let total_new: f64 = new_by_code.iter().filter(|(c, _)| predecessors.contains_key(*c)).map(|(_, m)| m.unsigned_area()).sum();
+    assert!((total_old - total_new).abs() < 1e-6 * total_new, "{total_old} vs {total_new}");
+    assert!(left_out.len() <= 5, "{left_out:?}");
+}

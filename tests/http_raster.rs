@@ -53,9 +53,16 @@ fn label_point_pixels_have_their_class_colour() {
     let z = 12u8;
     let mut checked: HashMap<String, usize> = HashMap::new();
     let mut tiles: HashMap<(u32, u32), Png> = HashMap::new();
+    let shapes: HashMap<String, geo::MultiPolygon<f64>> = common::sources::embedded_communes(2024).into_iter().map(|c| (c.code, c.shape)).collect();
+    // A pixel of z12 is 360 / 2^20 degrees of longitude, and less of latitude.
+    let pixel_degrees = 360.0 / f64::from(1u32 << (z + 8));
     for c in embedded_label_points(2024).iter().step_by(37) {
         let level = results.class(&c.code, YEAR);
         if checked.get(level).copied().unwrap_or(0) >= 6 {
+            continue;
+        }
+        // A label point within 3 px of its commune's border may sit in the anti-aliased edge.
+        if common::sources::distance_to_border(&shapes[&c.code], geo::Point::new(c.lon, c.lat)) < 3.0 * pixel_degrees {
             continue;
         }
         let (px, py) = world_pixel(c.lon, c.lat, z);

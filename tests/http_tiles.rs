@@ -202,7 +202,7 @@ fn tilejson_describes_each_map() {
         assert!(b[0] <= c[0] && c[0] <= b[2] && b[1] <= c[1] && c[1] <= b[3] && (0.0..=14.0).contains(&c[2]), "{c:?}");
         assert!(tj["vector_layers"].is_array());
         let attribution = tj["attribution"].as_str().expect("attribution");
-        for source in ["vietnamadminunits", "Natural Earth", "sample"] {
+        for source in ["vietnamadminunits", "vietnamese-provinces-database", "sample"] {
             assert!(attribution.contains(source), "{attribution}");
         }
         for key in ["name", "name_en", "description", "description_en"] {

@@ -27,8 +27,8 @@ pub struct NamedSource {
     pub source: DataSource,
 }
 
-const SAMPLE_NOTICE: &str = "Contains SAMPLE data generated for demonstration (the 2024 boundaries are Voronoi cells of \
-commune centroids; NTM levels, criteria assessments, pilots and tourism sites are synthetic except the Hà Nội pilot \
+const SAMPLE_NOTICE: &str = "Contains SAMPLE data generated for demonstration (the 2024 boundaries are generated inside the \
+real 2025 communes; NTM levels, criteria assessments, pilots and tourism sites are synthetic except the Hà Nội pilot \
 list). Not official figures. Dữ liệu MẪU, không phải số liệu chính thức.";
 
 impl Meta {

@@ -182,7 +182,8 @@ pub fn overlay<'a>(subject: impl IntoIterator<Item = &'a Shape>, clip: impl Into
             ov.add_path_iter(ring.iter().map(to_int), kind);
         }
     }
-    ov.overlay(rule, FillRule::NonZero)
+    let polygons = ov
+        .overlay(rule, FillRule::NonZero)
         .into_iter()
         .filter_map(|polygon| {
             let rings: Vec<Ring> = polygon
@@ -192,7 +193,56 @@ pub fn overlay<'a>(subject: impl IntoIterator<Item = &'a Shape>, clip: impl Into
             // A polygon whose exterior degenerated is dropped with its holes.
             (!rings.is_empty() && ring_area2(&rings[0]) > 0).then_some(rings)
         })
-        .collect()
+        .collect();
+    split_pinches(polygons)
+}
+
+/// The shape with every ring that passes through one vertex twice split there into its
+/// loops, regrouped: counter-clockwise loops are polygons, clockwise ones holes of the
+/// smallest polygon around them. i_overlay may return such a pinched ring where two parts
+/// touch at a point, or where a hole touches its exterior; a valid polygon has none. A
+/// shape without one is returned as it is.
+pub fn split_pinches(shape: Shape) -> Shape {
+    if !shape.iter().flatten().any(has_pinch) {
+        return shape;
+    }
+    let mut loops = Vec::new();
+    for ring in shape.into_iter().flatten() {
+        split_ring(ring, &mut loops);
+    }
+    let (exteriors, holes): (Vec<Ring>, Vec<Ring>) = loops.into_iter().partition(|r| ring_area2(r) > 0);
+    let mut polygons: Vec<Vec<Ring>> = exteriors.into_iter().map(|e| vec![e]).collect();
+    for hole in holes {
+        let around = |p: &Vec<Ring>| hole.iter().any(|&v| rings_contain([&p[0]], v));
+        if let Some(k) = (0..polygons.len()).filter(|&k| around(&polygons[k])).min_by_key(|&k| ring_area2(&polygons[k][0])) {
+            polygons[k].push(hole);
+        }
+    }
+    polygons
+}
+
+fn has_pinch(ring: &Ring) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(ring.len());
+    ring.iter().any(|p| !seen.insert(*p))
+}
+
+/// Splits a ring at its first repeated vertex, recursively; loops without area go.
+fn split_ring(ring: Ring, out: &mut Vec<Ring>) {
+    let mut seen: std::collections::HashMap<Pt, usize> = std::collections::HashMap::with_capacity(ring.len());
+    for (k, p) in ring.iter().enumerate() {
+        if let Some(&i) = seen.get(p) {
+            let inner = ring[i..k].to_vec();
+            let rest: Ring = ring[..i].iter().chain(&ring[k..]).copied().collect();
+            for part in [inner, rest] {
+                if part.len() >= 3 && ring_area2(&part) != 0 {
+                    split_ring(part, out);
+                }
+            }
+            return;
+        }
+        seen.insert(*p, k);
+    }
+    out.push(ring);
 }
 
 #[cfg(test)]
@@ -223,6 +273,24 @@ mod tests {
         assert!(conflict([[0, 0], [10, 0]], [[10, 0], [0, 0]]));
         assert!(!conflict([[0, 0], [10, 0]], [[10, 0], [10, 5]]));
         assert!(!conflict([[0, 0], [10, 0]], [[0, 0], [-5, 0]]));
+    }
+
+    #[test]
+    fn pinched_rings_become_polygons_and_holes() {
+        // Two squares touching at a corner, as one ring through that corner twice.
+        let bow = vec![vec![vec![[0, 0], [10, 0], [10, 10], [20, 10], [20, 20], [10, 20], [10, 10], [0, 10]]]];
+        let split = split_pinches(bow);
+        assert_eq!(split.len(), 2, "{split:?}");
+        assert!(split.iter().all(|p| p.len() == 1 && ring_area2(&p[0]) == 200));
+        // A hole touching its exterior at one vertex, drawn as one pinched ring.
+        let pinched = vec![vec![vec![[0, 0], [30, 0], [30, 30], [0, 30], [0, 0], [10, 10], [10, 20], [20, 20], [20, 10], [10, 10]]]];
+        let split = split_pinches(pinched.clone());
+        assert_eq!(split.len(), 1, "{split:?}");
+        assert_eq!(split[0].len(), 2, "{split:?}");
+        assert_eq!(shape_area2(&split), 2 * (900 - 100));
+        // A valid shape is left as it is.
+        let square = vec![vec![vec![[0, 0], [10, 0], [10, 10], [0, 10]]]];
+        assert_eq!(split_pinches(square.clone()), square);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //!
 //! Steps:
 //!   1. read the reference tables of both editions (codes, names, parents, points);
-//!   2. commune boundaries, written as FlatGeobuf: edition 2024 generated ([`cells`]);
-//!      edition 2025 from the real boundary file given with `--real-2025` ([`official`]),
-//!      cleaned into a partition ([`planar`]) and simplified along shared arcs
-//!      ([`generalize`]); without the file the committed 2025 files are kept as they are;
-//!   3. dissolve districts (2024) and provinces (both editions) from them ([`dissolve`];
-//!      edition 2025 on the grid, so province borders are commune vertices exactly);
+//!   2. edition 2025, written as FlatGeobuf: from the real boundary file given with
+//!      `--real-2025` ([`official`]), cleaned into a partition ([`planar`]) and simplified
+//!      along shared arcs ([`generalize`]); without the file the committed 2025 files are
+//!      kept as they are; provinces are the union of their communes on the grid;
+//!   3. edition 2024 generated inside the 2025 communes, each divided among the 2024
+//!      communes the crosswalk says it took ([`nested`]); districts and provinces are the
+//!      union of their communes on the grid, so their borders are commune vertices exactly;
 //!   4. write sample NTM results ([`sample_results`]), sample criteria assessments
 //!      consistent with them ([`sample_criteria`], against the criteria catalog), the Hà Nội
 //!      pilot list with sample pilots and sample tourism points ([`sample_places`]);
@@ -16,11 +17,11 @@
 //! Everything is sorted and hashed deterministically: two runs give identical bytes.
 
 mod cells;
-mod dissolve;
 mod generalize;
 mod grid;
 mod hash;
 mod jogs;
+mod nested;
 mod official;
 mod planar;
 mod reference;
@@ -29,9 +30,9 @@ mod sample_places;
 mod sample_results;
 
 use anyhow::{Context, Result};
-use cells::Welder;
 use crate::export::fgb as fgb_out;
 use fgb_out::Feature;
+use geo::MultiPolygon;
 use reference::RefCommune;
 use std::fmt;
 use std::path::Path;
@@ -40,7 +41,12 @@ use std::path::Path;
 #[derive(Debug, Default)]
 pub struct BuildReport {
     pub communes: [usize; 2],
-    pub sites_outside_outline: [usize; 2],
+    /// 2025 communes divided among several 2024 communes.
+    pub divided_2025: usize,
+    /// 2025 communes that took no 2024 commune, so lie outside edition 2024.
+    pub left_out_2025: Vec<String>,
+    /// 2024 communes whose reference point is not inside them: their label point is computed.
+    pub points_outside_2024: Vec<String>,
     pub districts: usize,
     pub provinces: [usize; 2],
     pub result_rows: usize,
@@ -58,7 +64,12 @@ pub struct BuildReport {
 
 impl fmt::Display for BuildReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "communes: {} (2024), {} (2025); sites the outline misses: {} / {}", self.communes[0], self.communes[1], self.sites_outside_outline[0], self.sites_outside_outline[1])?;
+        writeln!(f, "communes: {} (2024), {} (2025); {} communes of 2025 divided among the 2024 communes they took", self.communes[0], self.communes[1], self.divided_2025)?;
+        writeln!(f, "  2025 communes that took no 2024 commune, outside edition 2024: {}", self.left_out_2025.join(" "))?;
+        let outside = &self.points_outside_2024;
+        let shown: Vec<&str> = outside.iter().take(12).map(String::as_str).collect();
+        let more = if outside.len() > shown.len() { " …" } else { "" };
+        writeln!(f, "  2024 reference points outside their commune ({}, label point computed): {}{more}", outside.len(), shown.join(" "))?;
         writeln!(f, "districts: {}; provinces: {} (2024), {} (2025)", self.districts, self.provinces[0], self.provinces[1])?;
         writeln!(f, "result rows: {}; pilots: {}; tourism: {}", self.result_rows, self.pilots, self.tourism)?;
         for (y, s) in &self.ntm_share {
@@ -132,72 +143,30 @@ pub const REAL_2025_TOLERANCE: f64 = 1e-3;
 
 /// Builds geodata/ into `out_dir`. `criteria_sets`: the criteria catalog's folder (the
 /// sample assessments are written against it). `real_2025`: the real 2025 communes
-/// (FlatGeobuf); without it the 2025 boundary files already in `out_dir` are left untouched.
-pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_2025: Option<&Path>) -> Result<BuildReport> {
+/// (FlatGeobuf); without it the 2025 boundary files already in `out_dir` are left
+/// untouched, and edition 2024 is nested in the communes of `communes_2025` (the
+/// project's own edition 2025 file by default).
+pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_2025: Option<&Path>, communes_2025: &Path) -> Result<BuildReport> {
     // The catalog first: a fault in it fails the build before anything is written.
     let catalog = crate::load::read_criteria_sets(criteria_sets)?;
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut report = BuildReport::default();
-    let outline = cells::read_outline(&reference_dir.join("vietnam-outline-ne10m.geojson"))?;
-    let refs = [reference::read(reference_dir, 2024)?, reference::read(reference_dir, 2025)?];
+    let mut refs = [reference::read(reference_dir, 2024)?, reference::read(reference_dir, 2025)?];
+    report.communes = [refs[0].len(), refs[1].len()];
 
-    for (e, communes) in refs.iter().enumerate() {
-        let year = 2024 + e as u16;
-        if year == 2025 {
-            report.communes[1] = communes.len();
-            if let Some(path) = real_2025 {
-                let (real, bytes) = real_edition_2025(path, communes, out_dir)?;
-                report.provinces[1] = communes.iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
-                report.bytes += bytes;
-                report.real_2025 = Some(real);
-            }
-            continue;
+    // Edition 2025 first: edition 2024 is nested in its communes.
+    let communes_2025 = match real_2025 {
+        Some(path) => {
+            let (real, bytes) = real_edition_2025(path, &refs[1], out_dir)?;
+            report.provinces[1] = refs[1].iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
+            report.bytes += bytes;
+            report.real_2025 = Some(real);
+            out_dir.join("communes-2025.fgb")
         }
-        let sites: Vec<[f64; 2]> = communes.iter().map(|c| c.site).collect();
-        let (domain, missed) = cells::domain(&outline, &sites);
-        let mut welder = Welder::default();
-        let shapes = cells::clipped_cells(&sites, &domain, &mut welder)?;
-        report.communes[e] = communes.len();
-        report.sites_outside_outline[e] = missed;
-        let features: Vec<Feature> = communes
-            .iter()
-            .zip(&shapes)
-            .map(|(c, shape)| Feature { geometry: shape.clone(), values: commune_values(c, year) })
-            .collect();
-        let columns: &[&str] = if year == 2024 { &COMMUNE_COLUMNS_2024 } else { &COMMUNE_COLUMNS_2025 };
-        report.bytes += fgb_out::write(&out_dir.join(format!("communes-{year}.fgb")), "communes", columns, &features)?;
-
-        let names = |key: fn(&RefCommune) -> (&str, &str)| -> std::collections::BTreeMap<String, String> {
-            communes.iter().map(|c| (key(c).0.to_string(), key(c).1.to_string())).collect()
-        };
-        let provinces = dissolve::dissolve(communes.iter().zip(&shapes).map(|(c, s)| (c.province_code.clone(), s)), &mut welder);
-        let province_names = names(|c| (&c.province_code, &c.province_name));
-        let features: Vec<Feature> = provinces
-            .into_iter()
-            .map(|(code, geometry)| Feature { values: vec![code.clone(), province_names[&code].clone()], geometry })
-            .collect();
-        report.provinces[e] = features.len();
-        report.bytes += fgb_out::write(&out_dir.join(format!("provinces-{year}.fgb")), "provinces", &["code", "name"], &features)?;
-
-        if year == 2024 {
-            let districts = dissolve::dissolve(communes.iter().zip(&shapes).map(|(c, s)| (c.district_code.clone(), s)), &mut welder);
-            let parents: std::collections::BTreeMap<&str, &RefCommune> = communes.iter().map(|c| (c.district_code.as_str(), c)).collect();
-            let features: Vec<Feature> = districts
-                .into_iter()
-                .map(|(code, geometry)| {
-                    let c = parents[code.as_str()];
-                    Feature { values: vec![code.clone(), c.district_name.clone(), c.province_code.clone(), c.province_name.clone()], geometry }
-                })
-                .collect();
-            report.districts = features.len();
-            report.bytes += fgb_out::write(
-                &out_dir.join("districts-2024.fgb"),
-                "districts",
-                &["code", "name", "province_code", "province_name"],
-                &features,
-            )?;
-        }
-    }
+        None => communes_2025.to_path_buf(),
+    };
+    let crosswalk = read_crosswalk(&reference_dir.join("crosswalk-2024-2025.csv"))?;
+    report.bytes += edition_2024(&mut refs[0], &communes_2025, &crosswalk, out_dir, &mut report)?;
 
     let progress = sample_results::progress(&refs[0]);
     let rows = sample_results::commune_rows(&progress);
@@ -293,13 +262,85 @@ fn real_edition_2025(path: &Path, communes: &[RefCommune], out_dir: &Path) -> Re
     Ok((report, bytes))
 }
 
-fn commune_values(c: &RefCommune, year: u16) -> Vec<String> {
-    let mut v = vec![c.code.clone(), c.name.clone(), c.kind.clone()];
-    if year == 2024 {
-        v.extend([c.district_code.clone(), c.district_name.clone()]);
+/// Edition 2024 nested in the 2025 communes of `communes_2025` ([`nested`]): communes,
+/// and districts and provinces as the union of their communes on the grid, so their
+/// borders are commune vertices exactly. A commune whose reference point is not inside it
+/// gets its label point as its point (the sample pilots and tourism sites stand on it).
+/// Returns the bytes written.
+fn edition_2024(communes: &mut [RefCommune], communes_2025: &Path, crosswalk: &[(String, String)], out_dir: &Path, report: &mut BuildReport) -> Result<u64> {
+    let file = crate::load::read_boundaries(communes_2025, "code")?;
+    let new: Vec<nested::Commune2025> =
+        file.features.iter().map(|f| nested::Commune2025 { code: f.code.clone(), shape: grid::from_geo(&f.geometry) }).collect();
+    let nested = nested::nest(communes, &new, crosswalk)?;
+    report.divided_2025 = nested.divided;
+    report.left_out_2025 = nested.left_out.clone();
+    report.points_outside_2024 = nested.points_outside.clone();
+    for (c, label) in communes.iter_mut().zip(&nested.labels) {
+        if *label != [grid::to_units(c.site[0]), grid::to_units(c.site[1])] {
+            c.site = [grid::to_degrees(label[0]), grid::to_degrees(label[1])];
+            (c.lon, c.lat) = (c.site[0].to_string(), c.site[1].to_string());
+        }
     }
-    v.extend([c.province_code.clone(), c.province_name.clone(), c.lon.clone(), c.lat.clone()]);
-    v
+
+    let features: Vec<Feature> = communes
+        .iter()
+        .zip(&nested.shapes)
+        .map(|(c, shape)| {
+            let values = vec![
+                c.code.clone(),
+                c.name.clone(),
+                c.kind.clone(),
+                c.district_code.clone(),
+                c.district_name.clone(),
+                c.province_code.clone(),
+                c.province_name.clone(),
+                c.lon.clone(),
+                c.lat.clone(),
+            ];
+            Feature { geometry: grid::to_geo(shape), values }
+        })
+        .collect();
+    let mut bytes = fgb_out::write(&out_dir.join("communes-2024.fgb"), "communes", &COMMUNE_COLUMNS_2024, &features)?;
+
+    let union_by = |key: fn(&RefCommune) -> &str| -> std::collections::BTreeMap<String, (MultiPolygon<f64>, &RefCommune)> {
+        let mut members: std::collections::BTreeMap<&str, (Vec<&grid::Shape>, &RefCommune)> = std::collections::BTreeMap::new();
+        for (c, shape) in communes.iter().zip(&nested.shapes) {
+            members.entry(key(c)).or_insert_with(|| (Vec::new(), c)).0.push(shape);
+        }
+        members
+            .into_iter()
+            .map(|(code, (shapes, c))| (code.to_string(), (grid::to_geo(&grid::overlay(shapes, [], i_overlay::core::overlay_rule::OverlayRule::Union)), c)))
+            .collect()
+    };
+    let provinces: Vec<Feature> = union_by(|c| &c.province_code)
+        .into_iter()
+        .map(|(code, (geometry, c))| Feature { values: vec![code, c.province_name.clone()], geometry })
+        .collect();
+    report.provinces[0] = provinces.len();
+    bytes += fgb_out::write(&out_dir.join("provinces-2024.fgb"), "provinces", &["code", "name"], &provinces)?;
+    let districts: Vec<Feature> = union_by(|c| &c.district_code)
+        .into_iter()
+        .map(|(code, (geometry, c))| Feature { values: vec![code, c.district_name.clone(), c.province_code.clone(), c.province_name.clone()], geometry })
+        .collect();
+    report.districts = districts.len();
+    bytes += fgb_out::write(&out_dir.join("districts-2024.fgb"), "districts", &["code", "name", "province_code", "province_name"], &districts)?;
+    Ok(bytes)
+}
+
+/// The crosswalk's (2024 code, 2025 code) pairs.
+fn read_crosswalk(path: &Path) -> Result<Vec<(String, String)>> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| anyhow::anyhow!("{}: no column '{name}'", path.display()));
+    let (old, new) = (col("code_2024")?, col("code_2025")?);
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = r.with_context(|| format!("{}:{}", path.display(), i + 2))?;
+            Ok((r[old].trim().to_string(), r[new].trim().to_string()))
+        })
+        .collect()
 }
 
 fn write_csv<const N: usize>(path: &Path, header: &[&str], rows: &[[String; N]]) -> Result<u64> {

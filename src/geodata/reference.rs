@@ -18,8 +18,9 @@ pub struct RefCommune {
     /// The representative point as written (kept as text so outputs are byte-stable).
     pub lon: String,
     pub lat: String,
-    /// The site of its generated cell: the point, or the centre of its extent where
-    /// several communes share one point (the source fell back to a parent's centroid).
+    /// The site of its Voronoi cell (edition 2024): the point, or the centre of its extent
+    /// where several communes share one point (the source fell back to a parent's
+    /// centroid); the label point where the generated boundary leaves the point outside.
     pub site: [f64; 2],
     /// Extent `[min_lon, min_lat, max_lon, max_lat]` when the table gives one.
     pub extent: Option<[f64; 4]>,

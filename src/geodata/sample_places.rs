@@ -1,7 +1,7 @@
 //! Pilot models and rural tourism points: the real Hà Nội pilot list, plus deterministic
 //! sample points (at least one smart-commune pilot per province, all four tourism
-//! categories in every province). Points sit on the commune's site, which lies inside
-//! its generated cell.
+//! categories in every province). Points sit on the commune's site: its reference point,
+//! or its label point where the reference point lies outside its generated boundary.
 
 use super::hash;
 use super::reference::RefCommune;

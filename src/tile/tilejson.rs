@@ -108,7 +108,7 @@ pub fn attribution(atlas: &Atlas) -> String {
     let mut parts = Vec::new();
     if atlas.editions.iter().any(|e| e.boundaries.sample) {
         parts.push("vietnamadminunits (MIT)".to_string());
-        parts.push("Natural Earth".to_string());
+        parts.push("vietnamese-provinces-database (MIT)".to_string());
     }
     for e in atlas.editions.iter().filter(|e| !e.boundaries.sample) {
         if let Some(name) = e.boundaries.path.file_name() {

@@ -70,6 +70,35 @@ pub fn embedded_label_points(edition: u16) -> Vec<RefCommune> {
     out
 }
 
+/// A commune of the embedded boundaries: code, label point and shape.
+pub struct EmbeddedCommune {
+    pub code: String,
+    pub label: geo::Point<f64>,
+    pub shape: geo::MultiPolygon<f64>,
+}
+
+/// Every commune of the embedded boundaries of `edition`, read with the flatgeobuf crate.
+pub fn embedded_communes(edition: u16) -> Vec<EmbeddedCommune> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    use geozero::ToGeo;
+    let path = geodata(&format!("communes-{edition}.fgb"));
+    let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("embedded communes"));
+    let mut reader = FgbReader::open(&mut file).expect("fgb").select_all_seq().expect("select");
+    let mut out = Vec::new();
+    while let Some(f) = reader.next().expect("feature") {
+        let number = |k: &str| -> f64 { f.property::<String>(k).expect(k).parse().expect(k) };
+        let geo::Geometry::MultiPolygon(shape) = f.to_geo().expect("geometry") else { panic!("{}: not a multipolygon", path.display()) };
+        out.push(EmbeddedCommune { code: f.property("code").expect("code"), label: geo::Point::new(number("label_lon"), number("label_lat")), shape });
+    }
+    out
+}
+
+/// Distance in degrees from `p` to the nearest ring of `shape`.
+pub fn distance_to_border(shape: &geo::MultiPolygon<f64>, p: geo::Point<f64>) -> f64 {
+    use geo::{Distance, Euclidean};
+    shape.0.iter().flat_map(|polygon| std::iter::once(polygon.exterior()).chain(polygon.interiors())).map(|ring| Euclidean.distance(&p, ring)).fold(f64::MAX, f64::min)
+}
+
 /// Whether each district of `rows` (rows of `communes-2024.csv`) has a xã: one without (a
 /// quận, or a city of wards only) has no NTM task.
 pub fn districts_with_xa<'a>(rows: impl IntoIterator<Item = &'a Row>) -> HashMap<&'a str, bool> {
