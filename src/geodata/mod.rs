@@ -153,12 +153,12 @@ pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_20
     let mut report = BuildReport::default();
     let mut refs = [reference::read(reference_dir, 2024)?, reference::read(reference_dir, 2025)?];
     report.communes = [refs[0].len(), refs[1].len()];
+    report.provinces[1] = refs[1].iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
 
     // Edition 2025 first: edition 2024 is nested in its communes.
     let communes_2025 = match real_2025 {
         Some(path) => {
             let (real, bytes) = real_edition_2025(path, &refs[1], out_dir)?;
-            report.provinces[1] = refs[1].iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
             report.bytes += bytes;
             report.real_2025 = Some(real);
             out_dir.join("communes-2025.fgb")

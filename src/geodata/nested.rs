@@ -11,11 +11,11 @@
 //!   1. for each 2025 commune, its participants: the 2024 communes the crosswalk maps into
 //!      it (whole or in part); one that took none (Đặc khu Hoàng Sa) is left out;
 //!   2. a commune with one participant goes to it whole; otherwise it is divided into the
-//!      Voronoi cells of the participants' sites ([`super::cells::voronoi_cells`]), each
-//!      cut to the commune on the grid ([`super::grid::overlay`]). A site outside the
-//!      commune (a 2024 commune split between several, or a reference point a little
-//!      off) is replaced by the commune's point nearest to it, so its part lies on the
-//!      side facing it;
+//!      Voronoi cells of the participants' seeds ([`seed`]: halfway between the reference
+//!      point and the centre of the extent; [`super::cells::voronoi_cells`]), each cut to
+//!      the commune on the grid ([`super::grid::overlay`]). A seed outside the commune (a
+//!      2024 commune split between several, or a point a little off) is replaced by the
+//!      commune's point nearest to it, so its part lies on the side facing it;
 //!   3. where a cell's border meets a 2025 border between two vertices, that point is put
 //!      into the pieces across the border too, so every border has the same vertices on
 //!      both sides (the tile engine shares borders by their vertices);
@@ -88,7 +88,7 @@ pub fn nest(communes: &[RefCommune], communes_2025: &[Commune2025], crosswalk: &
         }
         divided += 1;
         let members: Vec<usize> = members.iter().copied().collect();
-        for (i, piece) in members.iter().zip(divide(c, &members.iter().map(|&i| communes[i].site).collect::<Vec<_>>())?) {
+        for (i, piece) in members.iter().zip(divide(c, &members.iter().map(|&i| seed(&communes[i])).collect::<Vec<_>>())?) {
             ensure!(!piece.is_empty(), "2025 commune {}: the part of 2024 commune {} is empty", c.code, communes[*i].code);
             pieces[*i].push(piece);
         }
@@ -112,6 +112,18 @@ pub fn nest(communes: &[RefCommune], communes_2025: &[Commune2025], crosswalk: &
         labels.push(label);
     }
     Ok(Nested { shapes, labels, points_outside, divided, left_out })
+}
+
+/// Where a 2024 commune's cell grows from: halfway between its reference point and the
+/// centre of its extent, when the table gives one. The reference point is often the
+/// commune's seat, off the middle of its land; the extent says where the land lies. Against
+/// the extents, the generated communes' boxes overlap them by a median 0.71 (intersection
+/// over union; 78% at 0.5 or more) from this seed, 0.67 (74%) from the reference point.
+fn seed(c: &RefCommune) -> [f64; 2] {
+    match c.extent {
+        Some([x0, y0, x1, y1]) if x1 > x0 && y1 > y0 => [((x0 + x1) / 2.0 + c.site[0]) / 2.0, ((y0 + y1) / 2.0 + c.site[1]) / 2.0],
+        _ => c.site,
+    }
 }
 
 /// The Voronoi division of one 2025 commune among `sites` (degrees), in their order.
@@ -346,6 +358,17 @@ mod tests {
             let twin = directed.get(&(b, a));
             assert!(twin.is_some_and(|&j| j != i) || (outer(a) && outer(b)), "edge {a:?}->{b:?} of {} has no twin", old[i].code);
         }
+    }
+
+    #[test]
+    fn a_cell_grows_from_halfway_between_the_point_and_the_extents_centre() {
+        let mut c = reference("c", [105.0, 21.0]);
+        assert_eq!(seed(&c), [105.0, 21.0]);
+        c.extent = Some([105.0, 21.0, 105.2, 21.4]);
+        assert_eq!(seed(&c), [105.05, 21.1]);
+        // An extent drawn around the point alone says nothing.
+        c.extent = Some([105.0, 21.0, 105.0, 21.0]);
+        assert_eq!(seed(&c), [105.0, 21.0]);
     }
 
     #[test]
