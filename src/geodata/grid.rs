@@ -123,6 +123,14 @@ pub fn position_on(p: Pt, q: Pt, x: Pt, tolerance: f64) -> Option<(f64, f64)> {
     (t > 0.0 && t < 1.0 && off <= tolerance).then_some((t, off))
 }
 
+/// An interior point of a shape (geo's), when it lies strictly inside on the grid.
+pub fn interior_point(shape: &Shape) -> Option<Pt> {
+    use geo::InteriorPoint;
+    let p = to_geo(shape).interior_point()?;
+    let q = [to_units(p.x()), to_units(p.y())];
+    rings_contain(shape.iter().flatten(), q).then_some(q)
+}
+
 /// `[min_x, min_y, max_x, max_y]`, or None for an empty shape.
 pub fn bbox(shape: &Shape) -> Option<[i64; 4]> {
     let mut it = shape.iter().flatten().flatten();

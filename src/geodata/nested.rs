@@ -25,6 +25,7 @@
 use super::cells::voronoi_cells;
 use super::grid::{self, Pt, Ring, Shape};
 use super::reference::RefCommune;
+use crate::tile::clip::clip_ring;
 use anyhow::{anyhow, ensure, Result};
 use i_overlay::core::overlay_rule::OverlayRule;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -106,7 +107,7 @@ pub fn nest(communes: &[RefCommune], communes_2025: &[Commune2025], crosswalk: &
             site
         } else {
             points_outside.push(c.code.clone());
-            interior_point(&shape).ok_or_else(|| anyhow!("2024 commune {} has no interior point", c.code))?
+            grid::interior_point(&shape).ok_or_else(|| anyhow!("2024 commune {} has no interior point", c.code))?
         };
         shapes.push(shape);
         labels.push(label);
@@ -147,7 +148,9 @@ fn divide(commune: &Commune2025, sites: &[[f64; 2]]) -> Result<Vec<Shape>> {
         .into_iter()
         .map(|cell| {
             let points: Vec<[f64; 2]> = cell.exterior().0.iter().map(|c| [c.x * grid::UNITS_PER_DEGREE, c.y * grid::UNITS_PER_DEGREE]).collect();
-            let clipped = clip_convex(&points, window);
+            let bounds = points.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]);
+            let (mut clipped, mut scratch) = (Vec::new(), Vec::new());
+            clip_ring(&points, bounds, window.map(|v| v as f64), &mut clipped, &mut scratch);
             let Some(ring) = grid::open_ring(clipped.iter().map(|p| [p[0].round() as i64, p[1].round() as i64])) else {
                 return Ok(Vec::new());
             };
@@ -194,43 +197,10 @@ fn nearest_inside(shape: &Shape, p: Pt, taken: &HashSet<Pt>) -> Option<Pt> {
     }
     // At a sharp corner no point straight off the edge is inside: walk from the corner
     // towards an interior point of the commune.
-    let centre = shape.iter().filter_map(|polygon| interior_point(&vec![polygon.clone()])).next()?;
+    let centre = shape.iter().filter_map(|polygon| grid::interior_point(&vec![polygon.clone()])).next()?;
     (1..=64)
         .map(|k| f64::from(k) / 64.0)
         .find_map(|t| inside_free([q[0] + t * (centre[0] as f64 - q[0]), q[1] + t * (centre[1] as f64 - q[1])]))
-}
-
-/// An interior point of a shape (geo's, checked on the grid).
-fn interior_point(shape: &Shape) -> Option<Pt> {
-    use geo::InteriorPoint;
-    let p = grid::to_geo(shape).interior_point()?;
-    let q = [grid::to_units(p.x()), grid::to_units(p.y())];
-    grid::rings_contain(shape.iter().flatten(), q).then_some(q)
-}
-
-/// Sutherland–Hodgman clip of a convex ring (closed or open) to a box
-/// `[min_x, min_y, max_x, max_y]`.
-fn clip_convex(points: &[[f64; 2]], window: [i64; 4]) -> Vec<[f64; 2]> {
-    let [x0, y0, x1, y1] = window.map(|v| v as f64);
-    let mut out: Vec<[f64; 2]> = points.to_vec();
-    // (axis, bound, keep when the coordinate is at least the bound)
-    for (axis, bound, above) in [(0, x0, true), (0, x1, false), (1, y0, true), (1, y1, false)] {
-        let input = std::mem::take(&mut out);
-        let inside = |p: &[f64; 2]| if above { p[axis] >= bound } else { p[axis] <= bound };
-        for k in 0..input.len() {
-            let (a, b) = (input[k], input[(k + 1) % input.len()]);
-            if inside(&a) {
-                out.push(a);
-            }
-            if inside(&a) != inside(&b) {
-                let t = (bound - a[axis]) / (b[axis] - a[axis]);
-                let mut x = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-                x[axis] = bound;
-                out.push(x);
-            }
-        }
-    }
-    out
 }
 
 type Edge = GeomWithData<Rectangle<[i64; 2]>, (Pt, Pt)>;
