@@ -92,3 +92,56 @@ fn folder_bytes(dir: &std::path::Path) -> u64 {
         })
         .sum()
 }
+
+/// Bad reference tables and crosswalk: the build lists every problem of every file, each
+/// with its file, line, field and value, and writes nothing.
+#[test]
+fn geodata_build_reports_every_bad_input_line_and_writes_nothing() {
+    let reference = TempDir::new("geodata-bad-reference");
+    for name in ["communes-2024.csv", "communes-2025.csv", "crosswalk-2024-2025.csv"] {
+        let text = std::fs::read_to_string(repo().join("geodata/reference").join(name)).expect("reference table");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        match name {
+            // Line 7: a latitude with a comma for a decimal point (the field splits in two,
+            // so it is quoted as a spreadsheet would write it).
+            "communes-2024.csv" => {
+                let mut f: Vec<String> = lines[6].split(',').map(str::to_string).collect();
+                f[8] = "\"21,03\"".into();
+                lines[6] = f.join(",");
+            }
+            // Line 2 loses its name.
+            "communes-2025.csv" => {
+                let mut f: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+                f[1].clear();
+                lines[1] = f.join(",");
+            }
+            // Line 3 names a 2025 commune that does not exist.
+            _ => {
+                let f: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+                lines[2] = format!("{},77777,{}", f[0], f[2]);
+            }
+        }
+        std::fs::write(reference.0.join(name), lines.join("\n") + "\n").expect("write");
+    }
+    let out = TempDir::new("geodata-untouched");
+    std::fs::write(out.0.join("communes-2024.fgb"), b"the previous build").expect("seed");
+
+    let run = std::process::Command::new(BIN)
+        .args(["geodata", "build", "--reference", path_str(&reference.0), "--out", path_str(&out.0)])
+        .env_remove("BANDO_REAL_2025")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "a bad crosswalk was accepted");
+    for expected in [
+        "communes-2024.csv:7: field 'lat' = '21,03': lat is not a number",
+        "communes-2025.csv:2: field 'name' = '': name is required",
+        "crosswalk-2024-2025.csv:3: field 'code_2025' = '77777': commune 77777 is not in communes-2025.csv",
+        "3 problems found",
+    ] {
+        assert!(stderr.contains(expected), "missing «{expected}» in:\n{stderr}");
+    }
+    let left: Vec<_> = std::fs::read_dir(&out.0).expect("out").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left, ["communes-2024.fgb"], "the build wrote into the output folder");
+    assert_eq!(std::fs::read(out.0.join("communes-2024.fgb")).expect("kept"), b"the previous build");
+}

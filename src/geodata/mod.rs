@@ -20,6 +20,7 @@ mod cells;
 mod generalize;
 mod grid;
 mod hash;
+mod inputs;
 mod jogs;
 mod nested;
 mod official;
@@ -147,11 +148,21 @@ pub const REAL_2025_TOLERANCE: f64 = 1e-3;
 /// untouched, and edition 2024 is nested in the communes of `communes_2025` (the
 /// project's own edition 2025 file by default).
 pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_2025: Option<&Path>, communes_2025: &Path) -> Result<BuildReport> {
-    // The catalog first: a fault in it fails the build before anything is written.
-    let catalog = crate::load::read_criteria_sets(criteria_sets)?;
+    // Every input is checked before anything is written: a fault in the catalog, the
+    // reference tables or the crosswalk fails the build with every problem listed, and
+    // the output folder untouched.
+    let catalog = crate::load::read_criteria_sets(criteria_sets);
+    let inputs = inputs::read(reference_dir);
+    let (catalog, inputs) = match (catalog, inputs) {
+        (Ok(c), Ok(i)) => (c, i),
+        (c, i) => {
+            let problems = [c.err(), i.err()].into_iter().flatten().flat_map(|e| e.problems).collect();
+            return Err(crate::load::LoadError { problems }.into());
+        }
+    };
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut report = BuildReport::default();
-    let mut refs = [reference::read(reference_dir, 2024)?, reference::read(reference_dir, 2025)?];
+    let mut refs = inputs.communes;
     report.communes = [refs[0].len(), refs[1].len()];
     report.provinces[1] = refs[1].iter().map(|c| &c.province_code).collect::<std::collections::BTreeSet<_>>().len();
 
@@ -165,8 +176,7 @@ pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_20
         }
         None => communes_2025.to_path_buf(),
     };
-    let crosswalk = read_crosswalk(&reference_dir.join("crosswalk-2024-2025.csv"))?;
-    report.bytes += edition_2024(&mut refs[0], &communes_2025, &crosswalk, out_dir, &mut report)?;
+    report.bytes += edition_2024(&mut refs[0], &communes_2025, &inputs.crosswalk, out_dir, &mut report)?;
 
     let progress = sample_results::progress(&refs[0]);
     let rows = sample_results::commune_rows(&progress);
@@ -193,9 +203,8 @@ pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_20
     report.tourism = tourism.len();
     report.bytes += write_csv(&out_dir.join("tourism.csv"), &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"], &tourism)?;
 
-    let crosswalk = std::fs::read(reference_dir.join("crosswalk-2024-2025.csv")).context("cannot read the crosswalk")?;
-    std::fs::write(out_dir.join("crosswalk-2024-2025.csv"), &crosswalk)?;
-    report.bytes += crosswalk.len() as u64;
+    let crosswalk = std::fs::read(reference_dir.join(inputs::CROSSWALK_FILE)).context("cannot read the crosswalk")?;
+    report.bytes += replace_file(&out_dir.join(inputs::CROSSWALK_FILE), |path| Ok(std::fs::write(path, &crosswalk)?))?;
     Ok(report)
 }
 
@@ -239,7 +248,7 @@ fn real_edition_2025(path: &Path, communes: &[RefCommune], out_dir: &Path) -> Re
         let values = vec![c.code.clone(), c.name.clone(), c.kind.clone(), c.province_code.clone(), c.province_name.clone(), lon, lat];
         features.push(Feature { geometry, values });
     }
-    let mut bytes = fgb_out::write(&out_dir.join("communes-2025.fgb"), "communes", &COMMUNE_COLUMNS_2025, &features)?;
+    let mut bytes = write_fgb(&out_dir.join("communes-2025.fgb"), "communes", &COMMUNE_COLUMNS_2025, &features)?;
     bytes += write_csv(&out_dir.join("communes-2025-source.csv"), &["code", "source_code", "source_vertices", "source_area_km2", "vertices"], &source_rows)?;
 
     // Provinces: the union of their communes on the grid, so their borders are the
@@ -256,7 +265,7 @@ fn real_edition_2025(path: &Path, communes: &[RefCommune], out_dir: &Path) -> Re
             values: vec![code.to_string(), province_names[code].to_string()],
         })
         .collect();
-    bytes += fgb_out::write(&out_dir.join("provinces-2025.fgb"), "provinces", &["code", "name"], &features)?;
+    bytes += write_fgb(&out_dir.join("provinces-2025.fgb"), "provinces", &["code", "name"], &features)?;
     Ok((report, bytes))
 }
 
@@ -298,7 +307,7 @@ fn edition_2024(communes: &mut [RefCommune], communes_2025: &Path, crosswalk: &[
             Feature { geometry: grid::to_geo(shape), values }
         })
         .collect();
-    let mut bytes = fgb_out::write(&out_dir.join("communes-2024.fgb"), "communes", &COMMUNE_COLUMNS_2024, &features)?;
+    let mut bytes = write_fgb(&out_dir.join("communes-2024.fgb"), "communes", &COMMUNE_COLUMNS_2024, &features)?;
 
     let union_by = |key: fn(&RefCommune) -> &str| -> std::collections::BTreeMap<String, (MultiPolygon<f64>, &RefCommune)> {
         let mut members: std::collections::BTreeMap<&str, (Vec<&grid::Shape>, &RefCommune)> = std::collections::BTreeMap::new();
@@ -315,40 +324,49 @@ fn edition_2024(communes: &mut [RefCommune], communes_2025: &Path, crosswalk: &[
         .map(|(code, (geometry, c))| Feature { values: vec![code, c.province_name.clone()], geometry })
         .collect();
     report.provinces[0] = provinces.len();
-    bytes += fgb_out::write(&out_dir.join("provinces-2024.fgb"), "provinces", &["code", "name"], &provinces)?;
+    bytes += write_fgb(&out_dir.join("provinces-2024.fgb"), "provinces", &["code", "name"], &provinces)?;
     let districts: Vec<Feature> = union_by(|c| &c.district_code)
         .into_iter()
         .map(|(code, (geometry, c))| Feature { values: vec![code, c.district_name.clone(), c.province_code.clone(), c.province_name.clone()], geometry })
         .collect();
     report.districts = districts.len();
-    bytes += fgb_out::write(&out_dir.join("districts-2024.fgb"), "districts", &["code", "name", "province_code", "province_name"], &districts)?;
+    bytes += write_fgb(&out_dir.join("districts-2024.fgb"), "districts", &["code", "name", "province_code", "province_name"], &districts)?;
     Ok(bytes)
 }
 
-/// The crosswalk's (2024 code, 2025 code) pairs.
-fn read_crosswalk(path: &Path) -> Result<Vec<(String, String)>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| anyhow::anyhow!("{}: no column '{name}'", path.display()));
-    let (old, new) = (col("code_2024")?, col("code_2025")?);
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| {
-            let r = r.with_context(|| format!("{}:{}", path.display(), i + 2))?;
-            Ok((r[old].trim().to_string(), r[new].trim().to_string()))
-        })
-        .collect()
+/// Writes `path` through a temporary file beside it, renamed over it once whole, so that a
+/// server reading the folder never sees half a file. Returns the bytes written.
+fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<u64> {
+    let mut name = path.file_name().context("a file name")?.to_os_string();
+    name.push(".part");
+    let part = path.with_file_name(name);
+    let written = write(&part).and_then(|()| Ok(std::fs::metadata(&part)?.len()));
+    match written {
+        Ok(bytes) => {
+            std::fs::rename(&part, path).with_context(|| format!("cannot replace {}", path.display()))?;
+            Ok(bytes)
+        }
+        Err(e) => {
+            std::fs::remove_file(&part).ok();
+            Err(e)
+        }
+    }
 }
 
 fn write_csv<const N: usize>(path: &Path, header: &[&str], rows: &[[String; N]]) -> Result<u64> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_path(path)?;
-    w.write_record(header)?;
-    for r in rows {
-        w.write_record(r)?;
-    }
-    w.flush()?;
-    Ok(std::fs::metadata(path)?.len())
+    replace_file(path, |part| {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_path(part)?;
+        w.write_record(header)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        Ok(w.flush()?)
+    })
+}
+
+/// A FlatGeobuf layer of text columns, written whole ([`replace_file`]).
+fn write_fgb(path: &Path, layer: &str, columns: &[&str], features: &[Feature]) -> Result<u64> {
+    replace_file(path, |part| fgb_out::write(part, layer, columns, features).map(drop))
 }
 
 #[cfg(test)]

@@ -1,8 +1,13 @@
 //! Reads the reference tables (`geodata/reference/communes-*.csv`): codes, names, kinds,
-//! parents and a representative point per commune. Errors name the file and line.
+//! parents and a representative point per commune.
+//!
+//! Steps: 1. read the sheet with the loaders' CSV plumbing, so every problem of the file
+//! names its line, field and value and all of them come in one report; 2. refuse duplicate
+//! codes; 3. sort by code; 4. move apart communes that share one point.
 
-use anyhow::{anyhow, Context, Result};
-use std::path::Path;
+use crate::load::{LoadError, Problem};
+use crate::model::{CommuneCode, VIETNAM_EXTENT};
+use std::path::{Path, PathBuf};
 
 /// One commune row of a reference table.
 #[derive(Debug, Clone)]
@@ -32,47 +37,78 @@ impl RefCommune {
     }
 }
 
-/// Reads `communes-{edition}.csv`, sorted by code.
-pub fn read(dir: &Path, edition: u16) -> Result<Vec<RefCommune>> {
-    let path = dir.join(format!("communes-{edition}.csv"));
-    let mut reader = csv::Reader::from_path(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let need = |name: &str| col(name).ok_or_else(|| anyhow!("{}: no column '{name}'", path.display()));
-    let (code, name, kind, pcode, pname, lon, lat) =
-        (need("code")?, need("name")?, need("kind")?, need("province_code")?, need("province_name")?, need("lon")?, need("lat")?);
-    let (dcode, dname) = (col("district_code"), col("district_name"));
-    let extent_cols = [col("min_lon"), col("min_lat"), col("max_lon"), col("max_lat")];
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let r = record.with_context(|| format!("{}:{line}", path.display()))?;
-        let num = |idx: usize, field: &str| -> Result<f64> {
-            r[idx].trim().parse::<f64>().map_err(|_| anyhow!("{}:{line}: field '{field}' = '{}' is not a number", path.display(), &r[idx]))
+/// A reference table as read: the rows that read well, the code of every line whose code
+/// parses (so checks against other files can run even where another field is bad), and
+/// the problems found.
+pub struct Table {
+    pub path: PathBuf,
+    pub communes: Vec<RefCommune>,
+    pub codes: Vec<(CommuneCode, u64)>,
+    pub problems: Vec<Problem>,
+}
+
+/// The path of `communes-{edition}.csv` in `dir`.
+pub fn path(dir: &Path, edition: u16) -> PathBuf {
+    dir.join(format!("communes-{edition}.csv"))
+}
+
+/// Reads `communes-{edition}.csv`, sorted by code; every problem of the file in one error.
+#[cfg(test)]
+pub fn read(dir: &Path, edition: u16) -> Result<Vec<RefCommune>, LoadError> {
+    let table = read_table(dir, edition)?;
+    LoadError::check(table.communes, table.problems)
+}
+
+/// Reads `communes-{edition}.csv`, keeping the good rows beside the problems. Fails at
+/// once only when the file cannot be read or lacks a required column.
+pub fn read_table(dir: &Path, edition: u16) -> Result<Table, LoadError> {
+    const REQUIRED: [&str; 7] = ["code", "name", "kind", "province_code", "province_name", "lon", "lat"];
+    let path = path(dir, edition);
+    let sheet = crate::load::csv_sheet(&path, &REQUIRED)?;
+    let [x0, y0, x1, y1] = VIETNAM_EXTENT;
+    let mut codes = Vec::new();
+    let mut parsed = sheet.parse_rows(|row| {
+        let code = row.parse("code", CommuneCode::parse);
+        if let Some(c) = code {
+            codes.push((c, row.line()));
+        }
+        let name = row.required("name");
+        let kind = row.required("kind");
+        let province_code = row.required("province_code");
+        let province_name = row.required("province_name");
+        let lon = row.parse("lon", |t| crate::load::parse_degrees(t, x0..=x1, "lon"));
+        let lat = row.parse("lat", |t| crate::load::parse_degrees(t, y0..=y1, "lat"));
+        // The extent is optional, but given at all it must be whole.
+        let extent_columns = [("min_lon", x0..=x1), ("min_lat", y0..=y1), ("max_lon", x0..=x1), ("max_lat", y0..=y1)];
+        let extent = if extent_columns.iter().all(|(c, _)| row.text(c).is_empty()) {
+            Some(None)
+        } else {
+            match extent_columns.map(|(c, range)| row.parse(c, |t| crate::load::parse_degrees(t, range, c))) {
+                [Some(a), Some(b), Some(c), Some(d)] => Some(Some([a, b, c, d])),
+                _ => None,
+            }
         };
-        let site = [num(lon, "lon")?, num(lat, "lat")?];
-        let extent = match extent_cols {
-            [Some(a), Some(b), Some(c), Some(d)] => Some([num(a, "min_lon")?, num(b, "min_lat")?, num(c, "max_lon")?, num(d, "max_lat")?]),
-            _ => None,
-        };
-        let text = |idx: Option<usize>| idx.map(|k| r[k].trim().to_string()).unwrap_or_default();
-        out.push(RefCommune {
-            code: r[code].trim().to_string(),
-            name: r[name].trim().to_string(),
-            kind: r[kind].trim().to_string(),
-            district_code: text(dcode),
-            district_name: text(dname),
-            province_code: r[pcode].trim().to_string(),
-            province_name: r[pname].trim().to_string(),
-            lon: r[lon].trim().to_string(),
-            lat: r[lat].trim().to_string(),
-            site,
-            extent,
-        });
-    }
-    out.sort_by(|a, b| a.code.cmp(&b.code));
-    separate_shared_points(&mut out);
-    Ok(out)
+        code?;
+        Some(RefCommune {
+            code: row.text("code").to_string(),
+            name: name?.to_string(),
+            kind: kind?.to_string(),
+            district_code: row.text("district_code").to_string(),
+            district_name: row.text("district_name").to_string(),
+            province_code: province_code?.to_string(),
+            province_name: province_name?.to_string(),
+            lon: row.text("lon").to_string(),
+            lat: row.text("lat").to_string(),
+            site: [lon?, lat?],
+            extent: extent?,
+        })
+    });
+    parsed.no_duplicates("code", |c: &RefCommune| c.code.clone(), |c| c.code.clone(), "commune code");
+    let (rows, problems) = parsed.into_parts();
+    let mut communes: Vec<RefCommune> = rows.into_iter().map(|r| r.value).collect();
+    communes.sort_by(|a, b| a.code.cmp(&b.code));
+    separate_shared_points(&mut communes);
+    Ok(Table { path, communes, codes, problems })
 }
 
 /// Where several communes share one representative point, every one but the first (by

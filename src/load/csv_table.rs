@@ -202,6 +202,11 @@ pub(crate) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// The record's 1-based line (the header is line 1).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The trimmed text of a column; "" when the (optional) column is absent.
     pub fn text(&self, column: &str) -> &'a str {
         let fields: &'a [String] = self.fields;
@@ -313,7 +318,7 @@ pub fn parse_date(t: &str) -> Result<(), String> {
     crate::model::Day::parse(t).map(|_| ()).map_err(|e| e.reason)
 }
 
-fn parse_degrees(t: &str, range: std::ops::RangeInclusive<f64>, what: &str) -> Result<f64, String> {
+pub(crate) fn parse_degrees(t: &str, range: std::ops::RangeInclusive<f64>, what: &str) -> Result<f64, String> {
     match t.parse::<f64>() {
         Ok(v) if !v.is_finite() => Err(format!("{what} is not a finite number")),
         Ok(v) if !range.contains(&v) => Err(format!(

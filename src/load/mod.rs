@@ -33,6 +33,7 @@ pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, A
 pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, read_crosswalk_from, CrosswalkRelation, CrosswalkRow};
 pub use csv_table::{parse_date, Sourced};
+pub(crate) use csv_table::parse_degrees;
 pub use error::{LoadError, Location, Problem};
 pub use places::{pilots_rows_from, read_pilots, read_pilots_from, read_tourism, read_tourism_from, tourism_rows_from, PilotRow, TourismRow};
 pub use results::{
@@ -43,3 +44,9 @@ pub use results::{
 pub use targets::{read_targets, read_targets_from, TARGETS_FILE, TARGET_COLUMNS};
 pub mod upload;
 pub mod validate;
+
+/// Opens a CSV table for a reader outside this module (the generator's reference
+/// tables), with the same line-numbered problems as every reader here.
+pub(crate) fn csv_sheet(path: &std::path::Path, required: &[&str]) -> Result<csv_table::Sheet, LoadError> {
+    csv_table::Sheet::from_reader(path, csv_table::open(path)?, required)
+}
