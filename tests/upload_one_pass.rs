@@ -71,3 +71,52 @@ fn a_duplicate_row_also_reports_its_other_problems() {
     assert_eq!(fourth.len(), 1, "only the duplicate: {report}");
     assert!(fourth[0].message_en.contains("row 2"), "{report}");
 }
+
+/// A row the loader refuses (a bad level, year, date, kind or value) is still checked for
+/// the unit its own code cell names, in every kind of file the atlas reads: the same report
+/// says that the code names no unit (or a phường), instead of only once the first problem
+/// is fixed.
+#[test]
+fn a_refused_row_is_also_told_that_its_code_names_no_unit() {
+    let dir = TempDir::new("one-pass-same-line");
+    let mut inputs = Inputs::embedded(bando::config::EMBEDDED_GEODATA);
+    let results = dir.write("results.csv", &format!("{HEAD}99999,2023,xuat_sac,19,,\n00001,20x3,dat_chuan,19,,\n"));
+    inputs.commune_results = Some(results.clone());
+    inputs.district_results = Some(dir.write("districts.csv", "code,year,level,recognized_on,decision\n999,2023,dat_chuan,2023-02-30,\n"));
+    inputs.province_results = Some(dir.write("provinces.csv", "code,year,level,recognized_on,decision\n99,2023,xong,,\n"));
+    inputs.pilots = Some(dir.write("pilots.csv", "id,name,kind,field,commune_code,lon,lat,approved_year\nP1,A,smart_city,,99998,,,\n"));
+    inputs.tourism = Some(dir.write("tourism.csv", "id,name,category,ocop_stars,commune_code,lon,lat,url\nT1,B,beach,,99997,,,\n"));
+    inputs.criteria = Some(dir.write(
+        "criteria.csv",
+        "unit_code,year,set,criterion,indicator,met,value,assessed_on,note\n99996,2023,xa_ntm_2021,8,4,maybe,,,\n998,2023,huyen_ntm_2021,9,5,true,,2023-13-01,\n",
+    ));
+    let Err(e) = build(&inputs) else { panic!("built") };
+    let text = e.to_string();
+    for fragment in [
+        "results.csv:2: field 'level' = 'xuat_sac'",
+        "results.csv:2: field 'code' = '99999': no commune has this code",
+        "results.csv:3: field 'year' = '20x3'",
+        "results.csv:3: field 'code' = '00001': Phường Phúc Xá is a Phường: only xã are eligible",
+        "districts.csv:2: field 'recognized_on' = '2023-02-30'",
+        "districts.csv:2: field 'code' = '999': no district has this code",
+        "provinces.csv:2: field 'level' = 'xong'",
+        "provinces.csv:2: field 'code' = '99': no province has this code",
+        "pilots.csv:2: field 'kind' = 'smart_city'",
+        "pilots.csv:2: field 'commune_code' = '99998': no commune has this code",
+        "tourism.csv:2: field 'category' = 'beach'",
+        "tourism.csv:2: field 'commune_code' = '99997': no commune has this code",
+        "criteria.csv:2: field 'met' = 'maybe'",
+        "criteria.csv:2: field 'unit_code' = '99996': no commune has this code in the edition 2024 boundaries (set xa_ntm_2021",
+        "criteria.csv:3: field 'assessed_on' = '2023-13-01'",
+        "criteria.csv:3: field 'unit_code' = '998': no district has this code in the edition 2024 boundaries (set huyen_ntm_2021",
+    ] {
+        assert!(text.contains(fragment), "lacks {fragment}:\n{text}");
+    }
+
+    // `bando validate` lists them by line, whichever check found each.
+    let out = std::process::Command::new(BIN).args(["validate", path_str(&results)]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains("results.csv:") && l.contains(": field")).map(|l| l.split(": field").next().unwrap().trim()).collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert!(lines.iter().take(2).all(|l| l.ends_with(":2")) && lines.iter().skip(2).all(|l| l.ends_with(":3")), "{stdout}");
+}

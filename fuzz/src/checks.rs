@@ -72,8 +72,12 @@ pub fn load_criteria(data: &[u8], atlas: &Atlas) {
     let (name, catalog) = (Path::new(INPUT), &atlas.criteria.catalog);
     if which % 2 == 0 {
         match load::read_criteria_rows_from(name, csv, catalog) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, unread_units }) => {
                 check_lines(&rows);
+                check_lines(&unread_units);
+                // The unit of a refused row: never a row that read well.
+                let read: std::collections::HashSet<u64> = rows.iter().map(|r| r.line).collect();
+                assert!(unread_units.iter().all(|u| !read.contains(&u.line)), "a row that read well is also listed as refused");
                 problems.iter().for_each(check_problem);
             }
             Err(e) => check_load_error(&e),

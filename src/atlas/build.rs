@@ -384,10 +384,25 @@ fn unit_problem(path: &Path, line: u64, field: &str, code: UnitCode, ntm: bool, 
     e2024.unit_problem(code, ntm).map(|message| Problem::new(path, Location::Line(line), message).field(field, code.to_string()))
 }
 
+/// `problems` and the problem of each unit named by a row the loader refused (it names no
+/// unit, or no xã where `ntm`), so that one report tells both.
+fn unread_unit_problems(
+    path: &Path,
+    field: &str,
+    mut problems: Vec<Problem>,
+    unread: &[load::Sourced<UnitCode>],
+    ntm: bool,
+    e2024: &EditionAtlas,
+) -> Vec<Problem> {
+    problems.extend(unread.iter().filter_map(|u| unit_problem(path, u.line, field, u.value, ntm, e2024)));
+    problems
+}
+
 type Checked<T> = Result<(T, Vec<Problem>), LoadError>;
 
 fn commune_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<CommuneCode, Vec<LevelRecord>>> {
-    let (rows, problems) = load::commune_result_rows_from(path, open(path)?)?;
+    let read = load::commune_result_rows_from(path, open(path)?)?;
+    let (rows, problems) = (read.rows, unread_unit_problems(path, "code", read.problems, &read.unread_units, true, e2024));
     Ok(check_commune_results(path, rows, e2024, problems))
 }
 
@@ -413,7 +428,8 @@ pub(crate) fn check_commune_results(
 }
 
 fn district_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<DistrictCode, Vec<LevelRecord>>> {
-    let (rows, problems) = load::district_result_rows_from(path, open(path)?)?;
+    let read = load::district_result_rows_from(path, open(path)?)?;
+    let (rows, problems) = (read.rows, unread_unit_problems(path, "code", read.problems, &read.unread_units, true, e2024));
     Ok(check_district_results(path, rows, e2024, problems))
 }
 
@@ -438,7 +454,8 @@ pub(crate) fn check_district_results(
 }
 
 fn province_results(path: &Path, e2024: &EditionAtlas) -> Checked<HashMap<ProvinceCode, u16>> {
-    let (rows, problems) = load::province_result_rows_from(path, open(path)?)?;
+    let read = load::province_result_rows_from(path, open(path)?)?;
+    let (rows, problems) = (read.rows, unread_unit_problems(path, "code", read.problems, &read.unread_units, true, e2024));
     Ok(check_province_results(path, rows, e2024, problems))
 }
 
@@ -530,7 +547,8 @@ fn place_rows<R, T>(
 }
 
 fn pilots(path: &Path, e2024: &EditionAtlas) -> Checked<Vec<PilotModel>> {
-    let (rows, problems) = load::pilots_rows_from(path, open(path)?)?;
+    let read = load::pilots_rows_from(path, open(path)?)?;
+    let (rows, problems) = (read.rows, unread_unit_problems(path, "commune_code", read.problems, &read.unread_units, false, e2024));
     Ok(check_pilots(path, rows, e2024, problems))
 }
 
@@ -554,7 +572,8 @@ pub(crate) fn check_pilots(
 }
 
 fn tourism(path: &Path, e2024: &EditionAtlas) -> Checked<Vec<TourismSite>> {
-    let (rows, problems) = load::tourism_rows_from(path, open(path)?)?;
+    let read = load::tourism_rows_from(path, open(path)?)?;
+    let (rows, problems) = (read.rows, unread_unit_problems(path, "commune_code", read.problems, &read.unread_units, false, e2024));
     Ok(check_tourism(path, rows, e2024, problems))
 }
 

@@ -97,7 +97,14 @@ pub fn join(
     e2024: &EditionAtlas,
     commune_results: &HashMap<CommuneCode, Vec<LevelRecord>>,
 ) -> Result<Criteria, LoadError> {
-    let (rows, mut problems) = load::read_criteria_rows(path, &catalog)?;
+    let load::RowsRead { rows, mut problems, unread_units } = load::read_criteria_rows(path, &catalog)?;
+    // The unit a refused row names is checked too, so one report tells both.
+    for u in unread_units {
+        let unit = UnitCode::from(u.value.unit);
+        if let Some(message) = unit_message(unit, &catalog.sets[u.value.set], e2024) {
+            problems.push(Problem::new(path, Location::Line(u.line), message).field("unit_code", unit.to_string()));
+        }
+    }
     let mut criteria = Criteria::without_assessments(catalog);
     let mut lines = RowLines::new();
     for Sourced { line, value: row } in rows {
@@ -130,10 +137,7 @@ type RowLines = HashMap<(AssessedUnit, usize, u16), Vec<(u64, ItemNumber, bool)>
 
 /// A row whose unit is unknown, of the wrong kind, or not eligible for NTM.
 pub(crate) fn unit_problem(path: &Path, line: u64, row: &CriteriaRow, catalog: &CriteriaCatalog, e2024: &EditionAtlas) -> Option<Problem> {
-    let unit = match row.unit {
-        AssessedUnit::Commune(code) => UnitCode::Commune(code),
-        AssessedUnit::District(code) => UnitCode::District(code),
-    };
+    let unit = UnitCode::from(row.unit);
     let message = unit_message(unit, &catalog.sets[row.set], e2024)?;
     Some(Problem::new(path, Location::Line(line), message).field("unit_code", unit.to_string()))
 }

@@ -6,9 +6,11 @@
 //!   2. join names, kinds, districts and provinces (file first, reference second);
 //!   3. prepare and index the polygons ([`crate::index`]);
 //!   4. read NTM results, pilots, tourism sites and the crosswalk, and check every code
-//!      and position against the boundaries;
-//!   5. read the criteria catalog and the assessments, and check them against the units
-//!      and their levels ([`criteria`]);
+//!      and position against the boundaries: the codes of the rows that read well, and
+//!      the code cell of each row the loader refused, so a row with a bad date is told
+//!      in the same report that its code names no commune;
+//!   5. read the criteria catalog and the assessments, and check them (refused rows'
+//!      units too) against the units and their levels ([`criteria`]);
 //!   6. read the targets table and check its scopes against the units ([`targets`]).
 //!
 //! Every problem of every file is collected; the atlas exists only if there are none.

@@ -9,8 +9,8 @@
 //! exists, and whether the rows agree with the results file, is checked where both files
 //! meet (the atlas build).
 
-use super::csv_table::{open, Row, Sheet, Sourced};
-use super::error::{LoadError, Problem};
+use super::csv_table::{open, Row, RowsRead, Sheet, Sourced};
+use super::error::LoadError;
 use crate::model::{CommuneCode, CriteriaCatalog, DistrictCode, ItemNumber, UnitScope};
 use std::path::Path;
 
@@ -19,6 +19,15 @@ use std::path::Path;
 pub enum AssessedUnit {
     Commune(CommuneCode),
     District(DistrictCode),
+}
+
+impl From<AssessedUnit> for crate::model::UnitCode {
+    fn from(unit: AssessedUnit) -> Self {
+        match unit {
+            AssessedUnit::Commune(c) => crate::model::UnitCode::Commune(c),
+            AssessedUnit::District(d) => crate::model::UnitCode::District(d),
+        }
+    }
 }
 
 impl std::fmt::Display for AssessedUnit {
@@ -51,14 +60,13 @@ pub const COLUMNS: [&str; 9] = ["unit_code", "year", "set", "criterion", "indica
 
 /// Reads an assessment file against `catalog`; every problem comes back together.
 pub fn read_criteria(path: &Path, catalog: &CriteriaCatalog) -> Result<Vec<Sourced<CriteriaRow>>, LoadError> {
-    let (rows, problems) = read_criteria_rows(path, catalog)?;
-    LoadError::check(rows, problems)
+    read_criteria_rows(path, catalog)?.finish()
 }
 
-/// The rows that read well and the problems of the others, so that checks across files
-/// can still run on the good rows and one report lists everything. `Err` only when the
-/// file cannot be read at all.
-pub fn read_criteria_rows(path: &Path, catalog: &CriteriaCatalog) -> Result<(Vec<Sourced<CriteriaRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the units they name
+/// ([`RowsRead`]), so that checks across files can still run and one report lists
+/// everything. `Err` only when the file cannot be read at all.
+pub fn read_criteria_rows(path: &Path, catalog: &CriteriaCatalog) -> Result<RowsRead<CriteriaRow, UnreadCriteriaUnit>, LoadError> {
     read_criteria_rows_from(path, open(path)?, catalog)
 }
 
@@ -67,11 +75,30 @@ pub fn read_criteria_rows_from(
     name: &Path,
     input: impl std::io::Read,
     catalog: &CriteriaCatalog,
-) -> Result<(Vec<Sourced<CriteriaRow>>, Vec<Problem>), LoadError> {
+) -> Result<RowsRead<CriteriaRow, UnreadCriteriaUnit>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &COLUMNS[..6])?;
-    let mut parsed = sheet.parse_rows(|row| parse_row(row, catalog));
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(|row| unit_of_row(row, catalog), |row| parse_row(row, catalog));
     parsed.no_duplicates("criterion", |r| (r.unit, r.year, r.set, r.item), |r| format!("{} {} {} {}", r.unit, r.year, catalog.sets[r.set].id, r.item), "(unit_code, year, set, item)");
-    Ok((parsed.rows, parsed.problems))
+    Ok(parsed.into_read(unread))
+}
+
+/// The unit a refused row names: its code, read as the kind of unit its set assesses, and
+/// the set (the message for an unknown unit names it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnreadCriteriaUnit {
+    pub unit: AssessedUnit,
+    pub set: usize,
+}
+
+/// [`UnreadCriteriaUnit`] from a row's raw cells, when its set and code read.
+fn unit_of_row(row: &Row<'_>, catalog: &CriteriaCatalog) -> Option<UnreadCriteriaUnit> {
+    let set = catalog.sets.iter().position(|s| s.id == row.text("set"))?;
+    let code = row.text("unit_code");
+    let unit = match catalog.sets[set].unit {
+        UnitScope::Commune => AssessedUnit::Commune(CommuneCode::parse(code).ok()?),
+        UnitScope::District => AssessedUnit::District(DistrictCode::parse(code).ok()?),
+    };
+    Some(UnreadCriteriaUnit { unit, set })
 }
 
 fn parse_row(row: &mut Row<'_>, catalog: &CriteriaCatalog) -> Option<CriteriaRow> {

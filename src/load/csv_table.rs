@@ -10,7 +10,7 @@
 //! 4. check duplicate keys over the parsed rows, naming both lines.
 
 use super::error::{LoadError, Location, Problem};
-use crate::model::{LonLat, VIETNAM_EXTENT};
+use crate::model::{LonLat, UnitCode, VIETNAM_EXTENT};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::Hash;
@@ -23,6 +23,25 @@ pub struct Sourced<T> {
     /// 1-based line in the CSV file (the header is line 1).
     pub line: u64,
     pub value: T,
+}
+
+/// What a reader made of a file: the rows that read well, the problems of the others, and
+/// the unit that each row it refused names in its own code cell. With the last, the checks
+/// against the boundaries tell in the same report that a row with a bad date also names no
+/// commune, instead of only once the date is fixed. `U` is what names a unit (for the
+/// criteria, the code and the set that says what kind of unit it is).
+#[derive(Debug)]
+pub struct RowsRead<T, U = UnitCode> {
+    pub rows: Vec<Sourced<T>>,
+    pub problems: Vec<Problem>,
+    pub unread_units: Vec<Sourced<U>>,
+}
+
+impl<T, U> RowsRead<T, U> {
+    /// The rows, or every problem of the file.
+    pub fn finish(self) -> Result<Vec<Sourced<T>>, LoadError> {
+        LoadError::check(self.rows, self.problems)
+    }
 }
 
 /// First and last years accepted for recognition and approval years.
@@ -145,6 +164,29 @@ impl Sheet {
     }
 }
 
+impl Sheet {
+    /// [`Sheet::parse_rows`], also reading with `unit` the unit of each row `parse`
+    /// refuses (from the raw cells: `unit` records no problem; a code that does not read
+    /// is `parse`'s to report).
+    pub fn parse_rows_naming_units<T, U>(
+        self,
+        unit: impl Fn(&Row<'_>) -> Option<U>,
+        mut parse: impl FnMut(&mut Row<'_>) -> Option<T>,
+    ) -> (Parsed<T>, Vec<Sourced<U>>) {
+        let mut unread = Vec::new();
+        let parsed = self.parse_rows(|row| {
+            let value = parse(row);
+            if value.is_none() {
+                if let Some(u) = unit(row) {
+                    unread.push(Sourced { line: row.line, value: u });
+                }
+            }
+            value
+        });
+        (parsed, unread)
+    }
+}
+
 /// Rows read from a sheet, and the problems found so far.
 pub(crate) struct Parsed<T> {
     pub path: PathBuf,
@@ -178,6 +220,12 @@ impl<T> Parsed<T> {
     pub fn finish(self) -> Result<Vec<Sourced<T>>, LoadError> {
         let (rows, problems) = self.into_parts();
         LoadError::check(rows, problems)
+    }
+
+    /// [`Parsed::into_parts`] with the units of the refused rows.
+    pub fn into_read<U>(self, unread_units: Vec<Sourced<U>>) -> RowsRead<T, U> {
+        let (rows, problems) = self.into_parts();
+        RowsRead { rows, problems, unread_units }
     }
 
     /// The rows that read well and the problems of the others (sorted by line), so that

@@ -29,10 +29,10 @@ mod rings;
 mod targets;
 
 pub use boundaries::{read_boundaries, read_boundaries_from, BoundaryFeature, BoundaryFile, BoundaryFormat, RepairCounts};
-pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow, COLUMNS as CRITERIA_COLUMNS};
+pub use criteria::{read_criteria, read_criteria_rows, read_criteria_rows_from, AssessedUnit, CriteriaRow, UnreadCriteriaUnit, COLUMNS as CRITERIA_COLUMNS};
 pub use criteria_sets::{read_criteria_sets, SETS_FILE};
 pub use crosswalk::{read_crosswalk, read_crosswalk_from, CrosswalkRelation, CrosswalkRow};
-pub use csv_table::{parse_date, Sourced};
+pub use csv_table::{parse_date, RowsRead, Sourced};
 pub(crate) use csv_table::parse_degrees;
 pub use error::{LoadError, Location, Problem};
 pub use places::{pilots_rows_from, read_pilots, read_pilots_from, read_tourism, read_tourism_from, tourism_rows_from, PilotRow, TourismRow};

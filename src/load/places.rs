@@ -5,9 +5,9 @@
 //! 3. check the rules between fields (OCOP stars only for OCOP products); 4. refuse
 //! duplicate ids.
 
-use super::csv_table::{open, Sheet, Sourced};
-use super::error::{LoadError, Problem};
-use crate::model::{CommuneCode, DirectingLevel, LonLat, PilotKind, PilotProvenance, PilotStage, TourismCategory};
+use super::csv_table::{open, RowsRead, Sheet, Sourced};
+use super::error::LoadError;
+use crate::model::{CommuneCode, DirectingLevel, LonLat, PilotKind, PilotProvenance, PilotStage, TourismCategory, UnitCode};
 use std::io::Read;
 use std::path::Path;
 
@@ -48,15 +48,14 @@ pub fn read_pilots(path: &Path) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_pilots_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<PilotRow>>, LoadError> {
-    let (rows, problems) = pilots_rows_from(name, input)?;
-    LoadError::check(rows, problems)
+    pilots_rows_from(name, input)?.finish()
 }
 
-/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
-/// `Err` only when the file cannot be read at all.
-pub fn pilots_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<PilotRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the communes they name
+/// ([`RowsRead`]); `Err` only when the file cannot be read at all.
+pub fn pilots_rows_from(name: &Path, input: impl Read) -> Result<RowsRead<PilotRow>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &["id", "name", "kind", "field", "commune_code", "lon", "lat", "approved_year"])?;
-    let mut parsed = sheet.parse_rows(|row| {
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(commune_of_row, |row| {
         let id = row.required("id");
         let name = row.required("name");
         let kind = row.parse("kind", PilotKind::parse);
@@ -95,7 +94,7 @@ pub fn pilots_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<Pi
         })
     });
     parsed.no_duplicates("id", |r| r.id.clone(), |r| r.id.clone(), "id");
-    Ok(parsed.into_parts())
+    Ok(parsed.into_read(unread))
 }
 
 /// An absolute http(s) address.
@@ -114,15 +113,14 @@ pub fn read_tourism(path: &Path) -> Result<Vec<Sourced<TourismRow>>, LoadError> 
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_tourism_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<TourismRow>>, LoadError> {
-    let (rows, problems) = tourism_rows_from(name, input)?;
-    LoadError::check(rows, problems)
+    tourism_rows_from(name, input)?.finish()
 }
 
-/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
-/// `Err` only when the file cannot be read at all.
-pub fn tourism_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<TourismRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the communes they name
+/// ([`RowsRead`]); `Err` only when the file cannot be read at all.
+pub fn tourism_rows_from(name: &Path, input: impl Read) -> Result<RowsRead<TourismRow>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"])?;
-    let mut parsed = sheet.parse_rows(|row| {
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(commune_of_row, |row| {
         let id = row.required("id");
         let name = row.required("name");
         let category = row.parse("category", TourismCategory::parse);
@@ -154,7 +152,12 @@ pub fn tourism_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<T
         })
     });
     parsed.no_duplicates("id", |r| r.id.clone(), |r| r.id.clone(), "id");
-    Ok(parsed.into_parts())
+    Ok(parsed.into_read(unread))
+}
+
+/// The commune a row's own code cell names, for [`Sheet::parse_rows_naming_units`].
+fn commune_of_row(row: &super::csv_table::Row<'_>) -> Option<UnitCode> {
+    CommuneCode::parse(row.text("commune_code")).ok().map(UnitCode::Commune)
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //! criteria and decision date, recording every problem; 3. check the rules between fields
 //! (an NTM commune level needs all 19 criteria); 4. refuse duplicate keys.
 
-use super::csv_table::{open, Row, Sheet, Sourced, CRITERIA};
-use super::error::{LoadError, Problem};
-use crate::model::{CommuneCode, DistrictCode, Level, LevelRecord, ProvinceCode};
+use super::csv_table::{open, Row, RowsRead, Sheet, Sourced, CRITERIA};
+use super::error::LoadError;
+use crate::model::{CommuneCode, DistrictCode, Level, LevelRecord, ProvinceCode, UnitCode};
 use std::io::Read;
 use std::path::Path;
 
@@ -40,15 +40,14 @@ pub fn read_commune_results(path: &Path) -> Result<Vec<Sourced<CommuneResultRow>
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_commune_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<CommuneResultRow>>, LoadError> {
-    let (rows, problems) = commune_result_rows_from(name, input)?;
-    LoadError::check(rows, problems)
+    commune_result_rows_from(name, input)?.finish()
 }
 
-/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
-/// `Err` only when the file cannot be read at all.
-pub fn commune_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<CommuneResultRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the units they name
+/// ([`RowsRead`]); `Err` only when the file cannot be read at all.
+pub fn commune_result_rows_from(name: &Path, input: impl Read) -> Result<RowsRead<CommuneResultRow>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "criteria_met", "recognized_on", "decision"])?;
-    let mut parsed = sheet.parse_rows(|row| {
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(|row| CommuneCode::parse(row.text("code")).ok().map(UnitCode::Commune), |row| {
         let code = row.parse("code", CommuneCode::parse);
         let record = level_record(row)?;
         if let (true, Some(met)) = (record.level.is_ntm(), record.criteria_met) {
@@ -64,7 +63,7 @@ pub fn commune_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<So
         Some(CommuneResultRow { code: code?, record })
     });
     parsed.no_duplicates("code", |r| (r.code, r.record.year), |r| r.code.to_string(), "(code, year)");
-    Ok(parsed.into_parts())
+    Ok(parsed.into_read(unread))
 }
 
 /// Reads district results; the `criteria_met` column is optional (district criteria differ
@@ -76,21 +75,20 @@ pub fn read_district_results(path: &Path) -> Result<Vec<Sourced<DistrictResultRo
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_district_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<DistrictResultRow>>, LoadError> {
-    let (rows, problems) = district_result_rows_from(name, input)?;
-    LoadError::check(rows, problems)
+    district_result_rows_from(name, input)?.finish()
 }
 
-/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
-/// `Err` only when the file cannot be read at all.
-pub fn district_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<DistrictResultRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the units they name
+/// ([`RowsRead`]); `Err` only when the file cannot be read at all.
+pub fn district_result_rows_from(name: &Path, input: impl Read) -> Result<RowsRead<DistrictResultRow>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
-    let mut parsed = sheet.parse_rows(|row| {
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(|row| DistrictCode::parse(row.text("code")).ok().map(UnitCode::District), |row| {
         let code = row.parse("code", DistrictCode::parse);
         let record = level_record(row)?;
         Some(DistrictResultRow { code: code?, record })
     });
     parsed.no_duplicates("code", |r| (r.code, r.record.year), |r| r.code.to_string(), "(code, year)");
-    Ok(parsed.into_parts())
+    Ok(parsed.into_read(unread))
 }
 
 /// Reads province results; `level` must say the province completed the NTM task
@@ -101,15 +99,14 @@ pub fn read_province_results(path: &Path) -> Result<Vec<Sourced<ProvinceResultRo
 
 /// The same from `input` (bytes in memory, an upload); problems name `name` as their file.
 pub fn read_province_results_from(name: &Path, input: impl Read) -> Result<Vec<Sourced<ProvinceResultRow>>, LoadError> {
-    let (rows, problems) = province_result_rows_from(name, input)?;
-    LoadError::check(rows, problems)
+    province_result_rows_from(name, input)?.finish()
 }
 
-/// The rows that read well and the problems of the others (see [`super::read_criteria_rows`]);
-/// `Err` only when the file cannot be read at all.
-pub fn province_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<Sourced<ProvinceResultRow>>, Vec<Problem>), LoadError> {
+/// The rows that read well, the problems of the others and the units they name
+/// ([`RowsRead`]); `Err` only when the file cannot be read at all.
+pub fn province_result_rows_from(name: &Path, input: impl Read) -> Result<RowsRead<ProvinceResultRow>, LoadError> {
     let sheet = Sheet::from_reader(name, input, &["code", "year", "level", "recognized_on", "decision"])?;
-    let mut parsed = sheet.parse_rows(|row| {
+    let (mut parsed, unread) = sheet.parse_rows_naming_units(|row| ProvinceCode::parse(row.text("code")).ok().map(UnitCode::Province), |row| {
         let code = row.parse("code", ProvinceCode::parse);
         let year = row.year("year");
         let level = row.parse("level", |t| {
@@ -126,7 +123,7 @@ pub fn province_result_rows_from(name: &Path, input: impl Read) -> Result<(Vec<S
         Some(ProvinceResultRow { code: code?, year: year?, recognized_on: recognized_on?, decision })
     });
     parsed.no_duplicates("code", |r| r.code, |r| r.code.to_string(), "province");
-    Ok(parsed.into_parts())
+    Ok(parsed.into_read(unread))
 }
 
 /// year, level, criteria_met (when the column exists), recognized_on, decision.

@@ -163,5 +163,15 @@ pub fn validate_files(files: &[PathBuf], code_property: &str, geodata: &Path) ->
             report.problems.extend(e.problems.into_iter().filter(|p| seen.insert(p.to_string())));
         }
     }
+    // One list per file, in line order, whichever check found each problem.
+    let file_order = |p: &Problem| files.iter().position(|f| *f == p.file).unwrap_or(files.len());
+    report.problems.sort_by_key(|p| {
+        let at = match p.location {
+            Location::File => 0,
+            Location::Line(n) => n,
+            Location::Feature(i) => i as u64,
+        };
+        (file_order(p), at)
+    });
     report
 }

@@ -180,7 +180,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
     let file_problem = |batch: &mut Batch<'_>, e: load::LoadError| batch.loader_problems(e.problems);
     match kind {
         RecordKind::CommuneResult => match load::commune_result_rows_from(path, csv) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
@@ -192,7 +192,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
             Err(e) => file_problem(batch, e),
         },
         RecordKind::DistrictResult => match load::district_result_rows_from(path, csv) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
@@ -204,7 +204,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
             Err(e) => file_problem(batch, e),
         },
         RecordKind::ProvinceResult => match load::province_result_rows_from(path, csv) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 for r in &rows {
@@ -216,7 +216,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
             Err(e) => file_problem(batch, e),
         },
         RecordKind::Criteria => match load::read_criteria_rows_from(path, csv, &atlas.criteria.catalog) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 for Sourced { line, value: row } in &rows {
@@ -229,7 +229,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
             Err(e) => file_problem(batch, e),
         },
         RecordKind::Pilot => match load::pilots_rows_from(path, csv) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 let (_, problems) = atlas::check_pilots(path, rows, e2024, Vec::new());
@@ -238,7 +238,7 @@ fn read_and_refer(kind: RecordKind, batch: &mut Batch<'_>, csv: &[u8], atlas: &A
             Err(e) => file_problem(batch, e),
         },
         RecordKind::Tourism => match load::tourism_rows_from(path, csv) {
-            Ok((rows, problems)) => {
+            Ok(load::RowsRead { rows, problems, .. }) => {
                 batch.loader_problems(problems);
                 batch.mark_read(rows.iter().map(|r| r.line));
                 let (_, problems) = atlas::check_tourism(path, rows, e2024, Vec::new());
