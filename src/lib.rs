@@ -17,6 +17,7 @@ pub mod api;
 pub mod atlas;
 pub mod config;
 pub mod export;
+pub mod files;
 pub mod fnv;
 pub mod geodata;
 pub mod glyphs;

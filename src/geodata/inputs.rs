@@ -23,10 +23,11 @@ use std::path::Path;
 pub const CROSSWALK_FILE: &str = "crosswalk-2024-2025.csv";
 
 /// Both editions' reference communes, and the crosswalk's (2024 code, 2025 code) pairs
-/// written as the tables write codes.
+/// written as the tables write codes, and its file's bytes.
 pub struct Inputs {
     pub communes: [Vec<RefCommune>; 2],
     pub crosswalk: Vec<(String, String)>,
+    pub crosswalk_bytes: Vec<u8>,
 }
 
 /// Reads and checks the reference tables and the crosswalk of `reference_dir`.
@@ -41,7 +42,17 @@ pub fn read(reference_dir: &Path) -> Result<Inputs, LoadError> {
     };
     let (old, new) = (table(2024), table(2025));
     let crosswalk_path = reference_dir.join(CROSSWALK_FILE);
-    let crosswalk = crate::load::read_crosswalk(&crosswalk_path).map_err(|e| problems.extend(e.problems)).ok();
+    // Read once: parsed here, and copied as it is into the output.
+    let (crosswalk_bytes, crosswalk) = match std::fs::read(&crosswalk_path) {
+        Ok(bytes) => {
+            let rows = crate::load::read_crosswalk_from(&crosswalk_path, &bytes[..]).map_err(|e| problems.extend(e.problems)).ok();
+            (bytes, rows)
+        }
+        Err(e) => {
+            problems.push(Problem::new(&crosswalk_path, Location::File, format!("cannot open: {e}")));
+            (Vec::new(), None)
+        }
+    };
     let (Some(old), Some(new)) = (old, new) else {
         return Err(LoadError { problems });
     };
@@ -76,7 +87,7 @@ pub fn read(reference_dir: &Path) -> Result<Inputs, LoadError> {
         }
     }
     let pairs = crosswalk.iter().map(|r| (r.value.code_2024.to_string(), r.value.code_2025.to_string())).collect();
-    LoadError::check(Inputs { communes: [old.communes, new.communes], crosswalk: pairs }, problems)
+    LoadError::check(Inputs { communes: [old.communes, new.communes], crosswalk: pairs, crosswalk_bytes }, problems)
 }
 
 #[cfg(test)]

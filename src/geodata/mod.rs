@@ -203,8 +203,7 @@ pub fn build(reference_dir: &Path, criteria_sets: &Path, out_dir: &Path, real_20
     report.tourism = tourism.len();
     report.bytes += write_csv(&out_dir.join("tourism.csv"), &["id", "name", "category", "ocop_stars", "commune_code", "lon", "lat", "url"], &tourism)?;
 
-    let crosswalk = std::fs::read(reference_dir.join(inputs::CROSSWALK_FILE)).context("cannot read the crosswalk")?;
-    report.bytes += replace_file(&out_dir.join(inputs::CROSSWALK_FILE), |path| Ok(std::fs::write(path, &crosswalk)?))?;
+    report.bytes += replace_file(&out_dir.join(inputs::CROSSWALK_FILE), |path| Ok(std::fs::write(path, &inputs.crosswalk_bytes)?))?;
     Ok(report)
 }
 
@@ -334,23 +333,10 @@ fn edition_2024(communes: &mut [RefCommune], communes_2025: &Path, crosswalk: &[
     Ok(bytes)
 }
 
-/// Writes `path` through a temporary file beside it, renamed over it once whole, so that a
-/// server reading the folder never sees half a file. Returns the bytes written.
+/// Writes `path` whole ([`crate::files::replace`]); returns the bytes written.
 fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<u64> {
-    let mut name = path.file_name().context("a file name")?.to_os_string();
-    name.push(".part");
-    let part = path.with_file_name(name);
-    let written = write(&part).and_then(|()| Ok(std::fs::metadata(&part)?.len()));
-    match written {
-        Ok(bytes) => {
-            std::fs::rename(&part, path).with_context(|| format!("cannot replace {}", path.display()))?;
-            Ok(bytes)
-        }
-        Err(e) => {
-            std::fs::remove_file(&part).ok();
-            Err(e)
-        }
-    }
+    crate::files::replace(path, write).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(std::fs::metadata(path)?.len())
 }
 
 fn write_csv<const N: usize>(path: &Path, header: &[&str], rows: &[[String; N]]) -> Result<u64> {

@@ -83,10 +83,8 @@ pub fn write(out: &Path, inputs: &Inputs, snapshot: &Snapshot, site: Option<&Sit
         files,
     };
     let path = out.join(MANIFEST_FILE);
-    let temporary = out.join(format!(".{MANIFEST_FILE}.{}", std::process::id()));
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| fail(&path, e))?;
-    std::fs::write(&temporary, text).map_err(|e| fail(&temporary, e))?;
-    std::fs::rename(&temporary, &path).map_err(|e| fail(&path, e))?;
+    crate::files::replace_with_bytes(&path, &text).map_err(|e| fail(&path, e))?;
     Ok(manifest)
 }
 
@@ -140,9 +138,7 @@ fn stage_and_move_site(out: &Path, staging: &Path, snapshot: &Snapshot, opts: &S
         .collect();
     let page = site::root_index(&name);
     let path = out.join(ROOT_INDEX);
-    let temporary = out.join(format!(".{ROOT_INDEX}.{}", std::process::id()));
-    std::fs::write(&temporary, &page).map_err(|e| fail(&temporary, e))?;
-    std::fs::rename(&temporary, &path).map_err(|e| fail(&path, e))?;
+    crate::files::replace_with_bytes(&path, page.as_bytes()).map_err(|e| fail(&path, e))?;
     let (bytes, sha256) = file_digest(&path).map_err(|e| fail(&path, e))?;
     entries.push(FileEntry { path: ROOT_INDEX.into(), role: "site_index".into(), sample: false, bytes, sha256, view: None });
     Ok(entries)
